@@ -1,0 +1,61 @@
+# healthscore: customer health scoring inside PostgreSQL (PGXS build).
+#
+#   make demo     install what is missing, build, score a sample dataset in a throwaway cluster
+#   make test     install what is missing, build with -Werror, run every suite in a throwaway cluster
+#   make bench    benchmarks against plain-SQL baselines (SCALE=... to change the size)
+#   make install  build and install into the PostgreSQL that $(PG_CONFIG) names
+#
+# demo, test and bench work before PostgreSQL is installed: they bootstrap first and then
+# call make again, so the PGXS include below is optional on the first pass.
+
+EXTENSION  = healthscore
+EXTVERSION = 0.1.0
+MODULE_big = healthscore
+
+# One C file per concern; see README.md "Architecture".
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+
+# The install script is the concatenation of one SQL file per concern, in dependency order.
+SQL_PARTS = \
+	src/healthscore.sql \
+	src/scoring.sql \
+	src/tier.sql \
+	src/weighted_score.sql
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+
+# pg_regress suites in sql/ with expected output in expected/.
+REGRESS = setup scoring tier weighted_score parallel
+REGRESS_OPTS = --inputdir=$(srcdir)
+
+PG_CONFIG ?= pg_config
+# -isystem: warnings in PostgreSQL's own headers (sign-compare under -Wextra) are not ours to fix.
+PG_CPPFLAGS = -I$(srcdir)/src -isystem $(includedir_server)
+# WERROR is set by "make test"; a plain "make install" on another compiler should not fail on a new warning.
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers $(WERROR)
+
+EXTRA_CLEAN = $(DATA_built)
+
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(PGXS),)
+include $(PGXS)
+endif
+
+$(DATA_built): $(SQL_PARTS)
+	cat $(SQL_PARTS) > $@
+
+.PHONY: demo test bench bootstrap
+
+# Debian's PostgreSQL 15 by default, whatever else is installed.
+PG15_CONFIG = /usr/lib/postgresql/15/bin/pg_config
+
+bootstrap:
+	@./test/bootstrap.sh
+
+test: bootstrap
+	@./test/run_all.sh "$(PG15_CONFIG)"
+
+demo: bootstrap
+	@./test/demo.sh "$(PG15_CONFIG)"
+
+bench: bootstrap
+	@./test/bench/run.sh "$(PG15_CONFIG)" $(SCALE)

@@ -1,0 +1,105 @@
+/*
+ * arguments.c
+ *		Argument checks shared by the scoring functions and aggregates.
+ *
+ * NaN/Infinity policy (README.md, "NaN, Infinity and NULL"):
+ *	- NaN is never a valid input: it has no order, so it cannot be scored.
+ *	- Bounds and parameters (worst, best, breaks, cutoffs, half-lives, weights) must be finite:
+ *	  an infinite bound would make the whole scale degenerate.
+ *	- An infinite *value* is an extreme observation and clamps to the end of the scale.
+ *
+ * Every error names the function and the argument and carries a hint saying what is valid.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "healthscore.h"
+
+void
+hs_check_not_nan(const char *func, const char *arg, double value)
+{
+	if (unlikely(isnan(value)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s(): %s must not be NaN", func, arg),
+				 errhint("Pass a number; NaN cannot be scored. Use NULL for a missing value.")));
+}
+
+void
+hs_check_finite(const char *func, const char *arg, double value)
+{
+	hs_check_not_nan(func, arg, value);
+	if (unlikely(isinf(value)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s(): %s must be finite, not %s", func, arg,
+						value > 0 ? "Infinity" : "-Infinity"),
+				 errhint("Bounds and parameters are finite numbers; only the scored value may be infinite (it is clamped).")));
+}
+
+void
+hs_check_positive(const char *func, const char *arg, double value)
+{
+	hs_check_finite(func, arg, value);
+	if (unlikely(value <= 0.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s(): %s must be positive, not %g", func, arg, value),
+				 errhint("Pass a finite number greater than zero.")));
+}
+
+/*
+ * Return the elements of a float8[] argument, which must be one-dimensional (or empty)
+ * and free of NULLs, so the caller can read them in place without deconstruct_array.
+ */
+const float8 *
+hs_float8_array(const char *func, const char *arg, ArrayType *array, int *nelems)
+{
+	if (ARR_ELEMTYPE(array) != FLOAT8OID)
+		elog(ERROR, "%s(): %s is not a float8[]", func, arg);	/* the SQL signature prevents it */
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s(): %s must be a one-dimensional array", func, arg),
+				 errhint("Pass a list such as '{40,70}'.")));
+	if (array_contains_nulls(array))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s(): %s must not contain NULL elements", func, arg),
+				 errhint("Every element must be a finite number.")));
+	*nelems = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
+	return (const float8 *) ARR_DATA_PTR(array);
+}
+
+/* Breaks and cutoffs: finite and strictly ascending, so every value falls in exactly one band. */
+void
+hs_check_ascending(const char *func, const char *arg, const float8 *values, int nvalues)
+{
+	for (int i = 0; i < nvalues; i++)
+	{
+		hs_check_finite(func, arg, values[i]);
+		if (i > 0 && !(values[i] > values[i - 1]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s(): %s must be strictly ascending", func, arg),
+					 errdetail("Element %d (%g) is not greater than element %d (%g).",
+							   i + 1, values[i], i, values[i - 1]),
+					 errhint("List each boundary once, smallest first, e.g. '{40,70}'.")));
+	}
+}
+
+/* An array that assigns something to each band must have one element more than the boundaries. */
+void
+hs_check_length(const char *func, const char *arg, int nelems,
+				const char *other_arg, int other_nelems)
+{
+	if (nelems != other_nelems + 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s(): %s must have one element more than %s", func, arg, other_arg),
+				 errdetail("%s has %d elements and %s has %d.", arg, nelems, other_arg, other_nelems),
+				 errhint("%d boundaries make %d bands; give one element per band.",
+						 other_nelems, other_nelems + 1)));
+}

@@ -1,0 +1,64 @@
+/*
+ * healthscore.h
+ *		Declarations shared by the C files of the healthscore extension.
+ *
+ * Every C file holds one concern (scoring functions, tiers, one aggregate family);
+ * argument checks that several of them need live in arguments.c so that the
+ * same mistake gets the same error everywhere.
+ */
+#ifndef HEALTHSCORE_H
+#define HEALTHSCORE_H
+
+#include "postgres.h"
+
+#include "utils/array.h"
+
+/* Points are on a fixed 0-100 scale. */
+#define HS_MIN_POINTS	0.0
+#define HS_MAX_POINTS	100.0
+
+/* Clamp a computed value to the points scale (it also turns -0 into 0). */
+static inline double
+hs_clamp_points(double points)
+{
+	if (points <= HS_MIN_POINTS)
+		return HS_MIN_POINTS;
+	if (points >= HS_MAX_POINTS)
+		return HS_MAX_POINTS;
+	return points;
+}
+
+/*
+ * Index of the band that value falls in, given strictly ascending boundaries: the number of
+ * boundaries <= value, so a value equal to a boundary goes to the band above it.
+ */
+static inline int
+hs_band_index(const float8 *boundaries, int nboundaries, double value)
+{
+	int			low = 0;
+	int			high = nboundaries;
+
+	while (low < high)
+	{
+		int			mid = low + (high - low) / 2;
+
+		if (boundaries[mid] <= value)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	return low;
+}
+
+/* arguments.c: checks that raise an ERROR naming the function and the argument */
+extern void hs_check_not_nan(const char *func, const char *arg, double value);
+extern void hs_check_finite(const char *func, const char *arg, double value);
+extern void hs_check_positive(const char *func, const char *arg, double value);
+extern const float8 *hs_float8_array(const char *func, const char *arg,
+									 ArrayType *array, int *nelems);
+extern void hs_check_ascending(const char *func, const char *arg,
+							   const float8 *values, int nvalues);
+extern void hs_check_length(const char *func, const char *arg, int nelems,
+							const char *other_arg, int other_nelems);
+
+#endif							/* HEALTHSCORE_H */

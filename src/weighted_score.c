@@ -1,0 +1,149 @@
+/*
+ * weighted_score.c
+ *		Aggregate weighted_score(points, weight) = sum(weight * points) / sum(weight).
+ *
+ * Rows whose points or weight are NULL are skipped (the transition function is STRICT), so a
+ * missing signal's weight is redistributed to the signals that are present. The result is NULL
+ * when no row has a positive weight.
+ *
+ * The state is a fixed-size float8[4] rather than an internal pointer, as float.c does for
+ * avg() and regr_*(), so that parallel workers and distributed engines (Citus) can ship and
+ * combine it as an ordinary value:
+ *		{ sum of weights, its compensation, sum of weight * points, its compensation }
+ * Both sums use Neumaier's compensated summation: a long run of small weights next to a large
+ * one loses no precision, and the cost is a few flops beside the function call itself.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "healthscore.h"
+#include "utils/array.h"
+
+PG_FUNCTION_INFO_V1(healthscore_weighted_score_accum);
+PG_FUNCTION_INFO_V1(healthscore_weighted_score_combine);
+PG_FUNCTION_INFO_V1(healthscore_weighted_score_final);
+
+#define WS_STATE_LEN	4
+#define WS_WEIGHT		0
+#define WS_WEIGHT_COMP	1
+#define WS_PRODUCT		2
+#define WS_PRODUCT_COMP 3
+
+/* The state must be exactly what the initial condition makes: a float8[4] without NULLs. */
+static float8 *
+check_state(ArrayType *state, const char *func)
+{
+	if (ARR_NDIM(state) != 1 ||
+		ARR_DIMS(state)[0] != WS_STATE_LEN ||
+		ARR_HASNULL(state) ||
+		ARR_ELEMTYPE(state) != FLOAT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s(): state must be a float8 array of %d elements without NULLs",
+						func, WS_STATE_LEN),
+				 errhint("The state is made by healthscore.weighted_score(); do not build it by hand.")));
+	return (float8 *) ARR_DATA_PTR(state);
+}
+
+/* Neumaier's variant of Kahan summation: *sum + *compensation tracks the exact sum closely. */
+static inline void
+compensated_add(float8 *sum, float8 *compensation, double addend)
+{
+	double		total = *sum + addend;
+
+	if (fabs(*sum) >= fabs(addend))
+		*compensation += (*sum - total) + addend;
+	else
+		*compensation += (addend - total) + *sum;
+	*sum = total;
+}
+
+static void
+check_sums_finite(const float8 *values)
+{
+	if (unlikely(isinf(values[WS_WEIGHT]) || isinf(values[WS_PRODUCT])))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("weighted_score(): sum of weights is out of range"),
+				 errhint("Use weights of ordinary size, such as 1 to 100.")));
+}
+
+/*
+ * Update the state in place when called as an aggregate (the state then lives in the
+ * aggregate's memory context, so this is safe and allocates nothing per row); otherwise
+ * return a modified copy, as a plain function must not change its input.
+ */
+static ArrayType *
+writable_state(FunctionCallInfo fcinfo, int argno)
+{
+	ArrayType  *state = PG_GETARG_ARRAYTYPE_P(argno);
+
+	if (AggCheckCallContext(fcinfo, NULL))
+		return state;
+	return (ArrayType *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(argno));
+}
+
+Datum
+healthscore_weighted_score_accum(PG_FUNCTION_ARGS)
+{
+	ArrayType  *state = writable_state(fcinfo, 0);
+	double		points = PG_GETARG_FLOAT8(1);
+	double		weight = PG_GETARG_FLOAT8(2);
+	float8	   *values = check_state(state, "weighted_score");
+
+	hs_check_not_nan("weighted_score", "points", points);
+	if (unlikely(points < HS_MIN_POINTS || points > HS_MAX_POINTS))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("weighted_score(): points must be between 0 and 100, not %g", points),
+				 errhint("Turn raw values into points first, e.g. with healthscore.linear().")));
+	hs_check_finite("weighted_score", "weight", weight);
+	if (unlikely(weight < 0.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("weighted_score(): weight must not be negative, not %g", weight),
+				 errhint("Weights are zero or more; a weight of zero ignores the row.")));
+
+	compensated_add(&values[WS_WEIGHT], &values[WS_WEIGHT_COMP], weight);
+	compensated_add(&values[WS_PRODUCT], &values[WS_PRODUCT_COMP], weight * points);
+	check_sums_finite(values);
+	PG_RETURN_ARRAYTYPE_P(state);
+}
+
+Datum
+healthscore_weighted_score_combine(PG_FUNCTION_ARGS)
+{
+	ArrayType  *state = writable_state(fcinfo, 0);
+	float8	   *values = check_state(state, "weighted_score_combine");
+	const float8 *other = check_state(PG_GETARG_ARRAYTYPE_P(1), "weighted_score_combine");
+
+	compensated_add(&values[WS_WEIGHT], &values[WS_WEIGHT_COMP], other[WS_WEIGHT]);
+	values[WS_WEIGHT_COMP] += other[WS_WEIGHT_COMP];
+	compensated_add(&values[WS_PRODUCT], &values[WS_PRODUCT_COMP], other[WS_PRODUCT]);
+	values[WS_PRODUCT_COMP] += other[WS_PRODUCT_COMP];
+	check_sums_finite(values);
+	PG_RETURN_ARRAYTYPE_P(state);
+}
+
+Datum
+healthscore_weighted_score_final(PG_FUNCTION_ARGS)
+{
+	const float8 *values = check_state(PG_GETARG_ARRAYTYPE_P(0), "weighted_score_final");
+	double		total_weight = values[WS_WEIGHT] + values[WS_WEIGHT_COMP];
+	double		total_product = values[WS_PRODUCT] + values[WS_PRODUCT_COMP];
+
+	for (int i = 0; i < WS_STATE_LEN; i++)
+		if (!isfinite(values[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("weighted_score_final(): state must hold finite sums"),
+					 errhint("The state is made by healthscore.weighted_score(); do not build it by hand.")));
+
+	if (!(total_weight > 0.0))
+		PG_RETURN_NULL();
+	/* Mathematically within 0-100; the clamp only removes rounding beyond the ends. */
+	PG_RETURN_FLOAT8(hs_clamp_points(total_product / total_weight));
+}
