@@ -20,11 +20,16 @@ SQL_PARTS = \
 	src/healthscore.sql \
 	src/scoring.sql \
 	src/tier.sql \
-	src/weighted_score.sql
+	src/weighted_score.sql \
+	src/trend.sql \
+	src/nps.sql \
+	src/distinct_count.sql \
+	src/stickiness.sql \
+	src/revenue.sql
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites in sql/ with expected output in expected/.
-REGRESS = setup scoring tier weighted_score parallel
+REGRESS = setup scoring tier weighted_score trend nps distinct_count stickiness revenue parallel parallel_signals
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 PG_CONFIG ?= pg_config

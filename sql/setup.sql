@@ -14,3 +14,15 @@ EXCEPTION WHEN OTHERS THEN
 							hint = PG_EXCEPTION_HINT;
 END
 $$;
+
+-- The same for errors whose detail tells cases apart (malformed serialized states).
+CREATE FUNCTION error_detail_of(statement text, OUT state text, OUT detail text)
+LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE statement;
+	detail := 'no error';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE,
+							detail = PG_EXCEPTION_DETAIL;
+END
+$$;

@@ -7,6 +7,13 @@
  *	scoring.c			raw value -> points: linear, logarithmic, bands, decay
  *	tier.c				score -> tier label
  *	weighted_score.c	aggregate: points and weights -> one score
+ *	aggstate.c			fixed-size float8[]/int8[] aggregate states shared by the aggregates
+ *	trend.c				aggregates trend, relative_trend: slope of a signal over time
+ *	nps.c				aggregate nps: Net Promoter Score
+ *	distinct_set.c		exact hash set with validated serialization (internal aggregate states)
+ *	distinct_count.c	aggregate distinct_count for bigint, text, uuid
+ *	stickiness.c		aggregate stickiness: daily active / distinct users
+ *	revenue.c			aggregates net_retention, gross_retention; lifetime_value
  * Each has a matching src/<concern>.sql holding its SQL definitions and comments.
  */
 #include "postgres.h"

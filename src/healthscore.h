@@ -11,6 +11,7 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "utils/array.h"
 
 /* Points are on a fixed 0-100 scale. */
@@ -60,5 +61,10 @@ extern void hs_check_ascending(const char *func, const char *arg,
 							   const float8 *values, int nvalues);
 extern void hs_check_length(const char *func, const char *arg, int nelems,
 							const char *other_arg, int other_nelems);
+
+/* aggstate.c: fixed-size array states of aggregates */
+extern ArrayType *hs_writable_state(FunctionCallInfo fcinfo, int argno);
+extern void *hs_state_values(ArrayType *state, Oid elemtype, int nelems,
+							 const char *func, const char *aggregate);
 
 #endif							/* HEALTHSCORE_H */

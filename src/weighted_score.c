@@ -32,20 +32,10 @@ PG_FUNCTION_INFO_V1(healthscore_weighted_score_final);
 #define WS_PRODUCT		2
 #define WS_PRODUCT_COMP 3
 
-/* The state must be exactly what the initial condition makes: a float8[4] without NULLs. */
 static float8 *
 check_state(ArrayType *state, const char *func)
 {
-	if (ARR_NDIM(state) != 1 ||
-		ARR_DIMS(state)[0] != WS_STATE_LEN ||
-		ARR_HASNULL(state) ||
-		ARR_ELEMTYPE(state) != FLOAT8OID)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s(): state must be a float8 array of %d elements without NULLs",
-						func, WS_STATE_LEN),
-				 errhint("The state is made by healthscore.weighted_score(); do not build it by hand.")));
-	return (float8 *) ARR_DATA_PTR(state);
+	return hs_state_values(state, FLOAT8OID, WS_STATE_LEN, func, "weighted_score");
 }
 
 /* Neumaier's variant of Kahan summation: *sum + *compensation tracks the exact sum closely. */
@@ -71,25 +61,10 @@ check_sums_finite(const float8 *values)
 				 errhint("Use weights of ordinary size, such as 1 to 100.")));
 }
 
-/*
- * Update the state in place when called as an aggregate (the state then lives in the
- * aggregate's memory context, so this is safe and allocates nothing per row); otherwise
- * return a modified copy, as a plain function must not change its input.
- */
-static ArrayType *
-writable_state(FunctionCallInfo fcinfo, int argno)
-{
-	ArrayType  *state = PG_GETARG_ARRAYTYPE_P(argno);
-
-	if (AggCheckCallContext(fcinfo, NULL))
-		return state;
-	return (ArrayType *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(argno));
-}
-
 Datum
 healthscore_weighted_score_accum(PG_FUNCTION_ARGS)
 {
-	ArrayType  *state = writable_state(fcinfo, 0);
+	ArrayType  *state = hs_writable_state(fcinfo, 0);
 	double		points = PG_GETARG_FLOAT8(1);
 	double		weight = PG_GETARG_FLOAT8(2);
 	float8	   *values = check_state(state, "weighted_score");
@@ -116,7 +91,7 @@ healthscore_weighted_score_accum(PG_FUNCTION_ARGS)
 Datum
 healthscore_weighted_score_combine(PG_FUNCTION_ARGS)
 {
-	ArrayType  *state = writable_state(fcinfo, 0);
+	ArrayType  *state = hs_writable_state(fcinfo, 0);
 	float8	   *values = check_state(state, "weighted_score_combine");
 	const float8 *other = check_state(PG_GETARG_ARRAYTYPE_P(1), "weighted_score_combine");
 

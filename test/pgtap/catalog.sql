@@ -4,7 +4,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION healthscore;
-SELECT plan(20);
+SELECT plan(33);
 
 SELECT has_schema('healthscore');
 SELECT has_function('healthscore', 'linear', ARRAY['double precision', 'double precision', 'double precision']);
@@ -14,6 +14,19 @@ SELECT has_function('healthscore', 'decay', ARRAY['double precision', 'double pr
 SELECT has_function('healthscore', 'decay', ARRAY['timestamp with time zone', 'interval', 'timestamp with time zone']);
 SELECT has_function('healthscore', 'tier', ARRAY['double precision', 'double precision[]', 'text[]']);
 SELECT has_function('healthscore', 'weighted_score', ARRAY['double precision', 'double precision']);
+SELECT has_function('healthscore', 'trend', ARRAY['double precision', 'timestamp with time zone']);
+SELECT has_function('healthscore', 'relative_trend', ARRAY['double precision', 'timestamp with time zone']);
+SELECT has_function('healthscore', 'nps', ARRAY['integer']);
+SELECT has_function('healthscore', 'distinct_count', ARRAY['bigint']);
+SELECT has_function('healthscore', 'distinct_count', ARRAY['text']);
+SELECT has_function('healthscore', 'distinct_count', ARRAY['uuid']);
+SELECT has_function('healthscore', 'stickiness', ARRAY['bigint', 'timestamp with time zone']);
+SELECT has_function('healthscore', 'net_retention', ARRAY['numeric', 'numeric']);
+SELECT has_function('healthscore', 'gross_retention', ARRAY['numeric', 'numeric']);
+SELECT has_function('healthscore', 'lifetime_value', ARRAY['numeric', 'double precision', 'double precision']);
+SELECT has_function('healthscore', 'distinct_state_count', ARRAY['bytea']);
+SELECT function_returns('healthscore', 'distinct_count', ARRAY['uuid'], 'bigint');
+SELECT function_returns('healthscore', 'net_retention', ARRAY['numeric', 'numeric'], 'numeric');
 SELECT isa_ok(healthscore.tier(50), 'text', 'tier() returns text');
 SELECT function_returns('healthscore', 'linear', ARRAY['double precision', 'double precision', 'double precision'], 'double precision');
 SELECT is_aggregate('healthscore', 'weighted_score', ARRAY['double precision', 'double precision']);
@@ -30,7 +43,7 @@ WHERE d.refclassid = 'pg_catalog.pg_extension'::regclass
   AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'healthscore')
   AND d.deptype = 'e';
 
-SELECT cmp_ok((SELECT count(*) FROM extension_functions), '>=', 10::bigint, 'the extension has its functions');
+SELECT cmp_ok((SELECT count(*) FROM extension_functions), '>=', 40::bigint, 'the extension has its functions');
 SELECT is_empty($$SELECT signature FROM extension_functions WHERE comment IS NULL$$,
                 'every function and aggregate has a COMMENT ON');
 SELECT is_empty($$SELECT signature FROM extension_functions WHERE proparallel <> 's'$$,

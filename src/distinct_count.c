@@ -1,0 +1,184 @@
+/*
+ * distinct_count.c
+ *		Aggregate distinct_count(value) for bigint, text and uuid: the exact number of distinct
+ *		non-NULL values, e.g. active users per account.
+ *
+ * The state is an internal hash set (distinct_set.c) with serialize, deserialize and combine
+ * functions, so unlike count(DISTINCT ...) it runs in parallel and needs no sort per group.
+ * text values are compared byte for byte, which is what a deterministic collation means;
+ * a nondeterministic collation (e.g. case-insensitive ICU) is rejected rather than ignored.
+ */
+#include "postgres.h"
+
+#include "distinct_set.h"
+#include "fmgr.h"
+#include "utils/lsyscache.h"
+#include "utils/uuid.h"
+
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_int8_accum);
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_text_accum);
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_uuid_accum);
+PG_FUNCTION_INFO_V1(healthscore_distinct_set_combine);
+PG_FUNCTION_INFO_V1(healthscore_distinct_set_serialize);
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_int8_deserialize);
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_text_deserialize);
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_uuid_deserialize);
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_final);
+PG_FUNCTION_INFO_V1(healthscore_distinct_state_count);
+
+static MemoryContext
+aggregate_context(FunctionCallInfo fcinfo, const char *func)
+{
+	MemoryContext context;
+
+	if (!AggCheckCallContext(fcinfo, &context))
+		elog(ERROR, "%s() called in non-aggregate context", func);
+	return context;
+}
+
+/* The set of this group, created on its first non-NULL value. */
+static HsDistinctSet *
+group_set(FunctionCallInfo fcinfo, HsSetKind kind, const char *func)
+{
+	MemoryContext context = aggregate_context(fcinfo, func);
+
+	if (!PG_ARGISNULL(0))
+		return (HsDistinctSet *) PG_GETARG_POINTER(0);
+	return hs_set_create(context, kind);
+}
+
+Datum
+healthscore_distinct_count_int8_accum(PG_FUNCTION_ARGS)
+{
+	HsDistinctSet *set;
+	int64		value;
+
+	if (PG_ARGISNULL(1))
+		return keep_state(fcinfo);
+	set = group_set(fcinfo, HS_SET_INT8, "distinct_count");
+	value = PG_GETARG_INT64(1);
+	hs_set_add(set, &value, sizeof(value));
+	PG_RETURN_POINTER(set);
+}
+
+Datum
+healthscore_distinct_count_text_accum(PG_FUNCTION_ARGS)
+{
+	HsDistinctSet *set;
+	text	   *value;
+
+	if (PG_ARGISNULL(1))
+		return keep_state(fcinfo);
+	if (PG_ARGISNULL(0))
+	{
+		Oid			collation = PG_GET_COLLATION();
+
+		if (OidIsValid(collation) && !get_collation_isdeterministic(collation))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("distinct_count(): nondeterministic collations are not supported"),
+					 errhint("Normalize the values first, e.g. distinct_count(lower(value)), or use COLLATE \"C\".")));
+	}
+	set = group_set(fcinfo, HS_SET_TEXT, "distinct_count");
+	value = PG_GETARG_TEXT_PP(1);
+	hs_set_add(set, VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value));
+	PG_RETURN_POINTER(set);
+}
+
+Datum
+healthscore_distinct_count_uuid_accum(PG_FUNCTION_ARGS)
+{
+	HsDistinctSet *set;
+
+	if (PG_ARGISNULL(1))
+		return keep_state(fcinfo);
+	set = group_set(fcinfo, HS_SET_UUID, "distinct_count");
+	hs_set_add(set, PG_GETARG_UUID_P(1)->data, UUID_LEN);
+	PG_RETURN_POINTER(set);
+}
+
+/*
+ * Combine (shared with stickiness): union of two sets. A deserialized set lives in a short-lived
+ * context, so when this group has no set yet the other one is copied, not adopted.
+ */
+Datum
+healthscore_distinct_set_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext context = aggregate_context(fcinfo, "distinct_set_combine");
+	HsDistinctSet *into = PG_ARGISNULL(0) ? NULL : (HsDistinctSet *) PG_GETARG_POINTER(0);
+	HsDistinctSet *from = PG_ARGISNULL(1) ? NULL : (HsDistinctSet *) PG_GETARG_POINTER(1);
+
+	if (from == NULL)
+	{
+		if (into == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(into);
+	}
+	if (into == NULL)
+		into = hs_set_create(context, hs_set_kind(from));
+	hs_set_merge(into, from);
+	PG_RETURN_POINTER(into);
+}
+
+Datum
+healthscore_distinct_set_serialize(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(hs_set_serialize((HsDistinctSet *) PG_GETARG_POINTER(0)));
+}
+
+Datum
+healthscore_distinct_count_int8_deserialize(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(hs_set_deserialize(PG_GETARG_BYTEA_PP(0), HS_SET_INT8,
+										 CurrentMemoryContext, "distinct_count_deserialize"));
+}
+
+Datum
+healthscore_distinct_count_text_deserialize(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(hs_set_deserialize(PG_GETARG_BYTEA_PP(0), HS_SET_TEXT,
+										 CurrentMemoryContext, "distinct_count_deserialize"));
+}
+
+Datum
+healthscore_distinct_count_uuid_deserialize(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(hs_set_deserialize(PG_GETARG_BYTEA_PP(0), HS_SET_UUID,
+										 CurrentMemoryContext, "distinct_count_deserialize"));
+}
+
+/* Like count(), no rows count 0. */
+Datum
+healthscore_distinct_count_final(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_INT64(0);
+	PG_RETURN_INT64((int64) hs_set_count((HsDistinctSet *) PG_GETARG_POINTER(0)));
+}
+
+/*
+ * distinct_state_count(bytes): the number of values in a serialized distinct_count() or
+ * stickiness() state, after the same byte-for-byte validation the deserialize functions do.
+ * Internal-typed functions cannot be called from SQL, so this is how a person (or a test) checks
+ * a state that a parallel worker or another node produced.
+ */
+Datum
+healthscore_distinct_state_count(PG_FUNCTION_ARGS)
+{
+	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
+	const unsigned char *p = (const unsigned char *) VARDATA_ANY(bytes);
+	HsSetKind	kind = HS_SET_INT8;	/* a too-short header is reported by the deserializer */
+
+	if (VARSIZE_ANY_EXHDR(bytes) > 5)
+	{
+		kind = (HsSetKind) p[5];
+		if (kind != HS_SET_INT8 && kind != HS_SET_UUID && kind != HS_SET_TEXT && kind != HS_SET_USER_DAY)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("distinct_state_count(): malformed serialized state"),
+					 errdetail("Its kind byte %d is unknown.", (int) p[5]),
+					 errhint("Serialized states are made by healthscore's own serialize functions.")));
+	}
+	PG_RETURN_INT64((int64) hs_set_count(hs_set_deserialize(bytes, kind, CurrentMemoryContext,
+															"distinct_state_count")));
+}

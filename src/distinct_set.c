@@ -1,0 +1,462 @@
+/*
+ * distinct_set.c
+ *		An exact hash set of keys, the internal state of distinct_count() and stickiness().
+ *
+ * Why not count(DISTINCT ...): in a query grouped by account, PostgreSQL sorts the values of
+ * every group and cannot run such an aggregate in parallel. A hash set per group needs no sort,
+ * and with serialize/deserialize/combine functions it splits across parallel workers.
+ *
+ * Layout: open addressing with linear probing over a power-of-two slot array, plus an occupancy
+ * bitmap so that every key value (including all-zero bytes) is a valid key. Fixed-size keys are
+ * stored in the slots themselves; text keys are stored in an arena and their slots hold
+ * { hash, length, arena offset }. Everything lives in the memory context given at creation (the
+ * aggregate's), and adding a key allocates only when the table or the arena grows.
+ *
+ * Serialized form (network byte order, validated byte for byte on the way back in):
+ *		uint32 magic 'HSDS', uint8 format version, uint8 kind, uint16 zero, uint64 count,
+ *		then count keys: 8 bytes (int8), 16 bytes (uuid, user-day), or uint32 length + bytes (text).
+ */
+#include "postgres.h"
+
+#include "common/hashfn.h"
+#include "datatype/timestamp.h"
+#include "distinct_set.h"
+#include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+#define HS_SET_MAGIC		0x48534453	/* "HSDS" */
+#define HS_SET_VERSION		1
+#define HS_SET_HEADER_SIZE	16
+#define HS_SET_INITIAL_SLOTS 16
+/* Grow when more than 7/10 of the slots are taken: short probe sequences, modest memory. */
+#define HS_SET_FULL(nitems, nslots) ((nitems) * 10 > (nslots) * 7)
+
+/* A text key's slot. */
+typedef struct TextSlot
+{
+	uint32		hash;
+	uint32		length;
+	uint64		offset;			/* into the arena */
+} TextSlot;
+
+struct HsDistinctSet
+{
+	MemoryContext context;
+	HsSetKind	kind;
+	uint32		slot_size;		/* bytes per slot */
+	uint64		nslots;			/* a power of two */
+	uint64		nitems;
+	char	   *slots;
+	uint64	   *occupied;		/* one bit per slot */
+	char	   *arena;			/* text keys */
+	uint64		arena_used;
+	uint64		arena_size;
+};
+
+static uint32
+key_size(HsSetKind kind)
+{
+	switch (kind)
+	{
+		case HS_SET_INT8:
+			return sizeof(int64);
+		case HS_SET_UUID:
+		case HS_SET_USER_DAY:
+			return 16;
+		case HS_SET_TEXT:
+			return 0;			/* variable */
+	}
+	elog(ERROR, "unknown distinct set kind %d", (int) kind);
+	return 0;					/* keep compiler quiet */
+}
+
+/* splitmix64's finalizer: a fast, well-mixed hash of a 64-bit word. */
+static inline uint64
+mix64(uint64 x)
+{
+	x ^= x >> 30;
+	x *= UINT64CONST(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64CONST(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return x;
+}
+
+static inline uint64
+hash_key(const HsDistinctSet *set, const void *key, uint32 keylen)
+{
+	uint64		words[2];
+
+	switch (set->kind)
+	{
+		case HS_SET_INT8:
+			memcpy(words, key, 8);
+			return mix64(words[0]);
+		case HS_SET_UUID:
+		case HS_SET_USER_DAY:
+			memcpy(words, key, 16);
+			return mix64(words[0] ^ mix64(words[1]));
+		case HS_SET_TEXT:
+			break;
+	}
+	/* text slots keep 32 bits of the hash, so probing uses the same 32 bits */
+	return (uint32) hash_bytes_extended((const unsigned char *) key, (int) keylen, 0);
+}
+
+static inline bool
+slot_used(const HsDistinctSet *set, uint64 i)
+{
+	return (set->occupied[i >> 6] >> (i & 63)) & 1;
+}
+
+static void *
+alloc_zero(HsDistinctSet *set, uint64 size)
+{
+	if (size > MaxAllocHugeSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many distinct values in one group"),
+				 errdetail("The set already holds " UINT64_FORMAT " values.", set->nitems),
+				 errhint("Group by a finer key, or count fewer values per group.")));
+	return MemoryContextAllocExtended(set->context, size, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+}
+
+static void
+allocate_slots(HsDistinctSet *set, uint64 nslots)
+{
+	set->nslots = nslots;
+	set->slots = alloc_zero(set, nslots * set->slot_size);
+	set->occupied = alloc_zero(set, Max(nslots / 64, 1) * sizeof(uint64));
+}
+
+HsDistinctSet *
+hs_set_create(MemoryContext context, HsSetKind kind)
+{
+	HsDistinctSet *set = MemoryContextAllocZero(context, sizeof(HsDistinctSet));
+
+	set->context = context;
+	set->kind = kind;
+	set->slot_size = kind == HS_SET_TEXT ? sizeof(TextSlot) : key_size(kind);
+	allocate_slots(set, HS_SET_INITIAL_SLOTS);
+	return set;
+}
+
+uint64
+hs_set_count(const HsDistinctSet *set)
+{
+	return set->nitems;
+}
+
+HsSetKind
+hs_set_kind(const HsDistinctSet *set)
+{
+	return set->kind;
+}
+
+static inline bool
+slot_matches(const HsDistinctSet *set, const char *slot, uint64 hash,
+			 const void *key, uint32 keylen)
+{
+	const TextSlot *text;
+
+	if (set->kind != HS_SET_TEXT)
+		return memcmp(slot, key, set->slot_size) == 0;
+	text = (const TextSlot *) slot;
+	return text->hash == (uint32) hash && text->length == keylen &&
+		memcmp(set->arena + text->offset, key, keylen) == 0;
+}
+
+/* Place a key known to be absent (used while growing: no comparisons needed). */
+static void
+place(HsDistinctSet *set, uint64 hash, const char *slot_contents)
+{
+	uint64		mask = set->nslots - 1;
+	uint64		i = hash & mask;
+
+	while (slot_used(set, i))
+		i = (i + 1) & mask;
+	memcpy(set->slots + i * set->slot_size, slot_contents, set->slot_size);
+	set->occupied[i >> 6] |= UINT64CONST(1) << (i & 63);
+}
+
+static uint64
+slot_hash(const HsDistinctSet *set, const char *slot)
+{
+	if (set->kind == HS_SET_TEXT)
+		return ((const TextSlot *) slot)->hash;
+	return hash_key(set, slot, set->slot_size);
+}
+
+static void
+grow(HsDistinctSet *set)
+{
+	char	   *old_slots = set->slots;
+	uint64	   *old_occupied = set->occupied;
+	uint64		old_nslots = set->nslots;
+
+	allocate_slots(set, old_nslots * 2);
+	for (uint64 i = 0; i < old_nslots; i++)
+	{
+		if ((old_occupied[i >> 6] >> (i & 63)) & 1)
+		{
+			const char *slot = old_slots + i * set->slot_size;
+
+			place(set, slot_hash(set, slot), slot);
+		}
+	}
+	pfree(old_slots);
+	pfree(old_occupied);
+}
+
+static uint64
+arena_store(HsDistinctSet *set, const void *key, uint32 keylen)
+{
+	uint64		offset = set->arena_used;
+
+	if (set->arena_used + keylen > set->arena_size)
+	{
+		uint64		new_size = Max(set->arena_size * 2, 1024);
+		char	   *new_arena;
+
+		while (new_size < set->arena_used + keylen)
+			new_size *= 2;
+		new_arena = alloc_zero(set, new_size);
+		if (set->arena)
+		{
+			memcpy(new_arena, set->arena, set->arena_used);
+			pfree(set->arena);
+		}
+		set->arena = new_arena;
+		set->arena_size = new_size;
+	}
+	memcpy(set->arena + offset, key, keylen);
+	set->arena_used += keylen;
+	return offset;
+}
+
+/* Add a key; true when it was not in the set yet. */
+bool
+hs_set_add(HsDistinctSet *set, const void *key, uint32 keylen)
+{
+	uint64		hash = hash_key(set, key, keylen);
+	uint64		mask = set->nslots - 1;
+	uint64		i = hash & mask;
+	char	   *slot;
+
+	for (;;)
+	{
+		slot = set->slots + i * set->slot_size;
+		if (!slot_used(set, i))
+			break;
+		if (slot_matches(set, slot, hash, key, keylen))
+			return false;
+		i = (i + 1) & mask;
+	}
+
+	if (HS_SET_FULL(set->nitems + 1, set->nslots))
+	{
+		grow(set);
+		return hs_set_add(set, key, keylen);	/* find the slot in the new table */
+	}
+
+	if (set->kind == HS_SET_TEXT)
+	{
+		TextSlot	text;
+
+		text.hash = (uint32) hash;
+		text.length = keylen;
+		text.offset = arena_store(set, key, keylen);
+		memcpy(slot, &text, sizeof(TextSlot));
+	}
+	else
+		memcpy(slot, key, set->slot_size);
+	set->occupied[i >> 6] |= UINT64CONST(1) << (i & 63);
+	set->nitems++;
+	return true;
+}
+
+void
+hs_set_foreach(const HsDistinctSet *set, HsSetVisitor visit, void *arg)
+{
+	for (uint64 i = 0; i < set->nslots; i++)
+	{
+		const char *slot;
+
+		if (!slot_used(set, i))
+			continue;
+		slot = set->slots + i * set->slot_size;
+		if (set->kind == HS_SET_TEXT)
+		{
+			const TextSlot *text = (const TextSlot *) slot;
+
+			visit(set->arena + text->offset, text->length, arg);
+		}
+		else
+			visit(slot, set->slot_size, arg);
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
+
+static void
+add_visitor(const void *key, uint32 keylen, void *arg)
+{
+	hs_set_add((HsDistinctSet *) arg, key, keylen);
+}
+
+void
+hs_set_merge(HsDistinctSet *into, const HsDistinctSet *from)
+{
+	if (into->kind != from->kind)
+		elog(ERROR, "cannot merge distinct sets of kinds %d and %d", into->kind, from->kind);
+	hs_set_foreach(from, add_visitor, into);
+}
+
+/* int8 and user-day keys are int64 words, sent in network byte order */
+static void
+send_words_visitor(const void *key, uint32 keylen, void *arg)
+{
+	StringInfo	buf = (StringInfo) arg;
+	int64		words[2];
+
+	memcpy(words, key, keylen);
+	pq_sendint64(buf, words[0]);
+	if (keylen == 16)
+		pq_sendint64(buf, words[1]);
+}
+
+/* uuid keys are bytes already */
+static void
+send_bytes_visitor(const void *key, uint32 keylen, void *arg)
+{
+	pq_sendbytes((StringInfo) arg, key, keylen);
+}
+
+static void
+send_text_visitor(const void *key, uint32 keylen, void *arg)
+{
+	StringInfo	buf = (StringInfo) arg;
+
+	pq_sendint32(buf, keylen);
+	pq_sendbytes(buf, key, keylen);
+}
+
+bytea *
+hs_set_serialize(const HsDistinctSet *set)
+{
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendint32(&buf, HS_SET_MAGIC);
+	pq_sendbyte(&buf, HS_SET_VERSION);
+	pq_sendbyte(&buf, (uint8) set->kind);
+	pq_sendint16(&buf, 0);
+	pq_sendint64(&buf, set->nitems);
+	hs_set_foreach(set,
+				   set->kind == HS_SET_TEXT ? send_text_visitor :
+				   set->kind == HS_SET_UUID ? send_bytes_visitor : send_words_visitor,
+				   &buf);
+	return pq_endtypsend(&buf);
+}
+
+static void
+malformed(const char *func, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("%s(): malformed serialized state", func),
+			 errdetail("%s", detail),
+			 errhint("Serialized states are made by healthscore's own serialize functions.")));
+}
+
+static uint32
+read_uint32(const unsigned char *p)
+{
+	return ((uint32) p[0] << 24) | ((uint32) p[1] << 16) | ((uint32) p[2] << 8) | p[3];
+}
+
+static uint64
+read_uint64(const unsigned char *p)
+{
+	return ((uint64) read_uint32(p) << 32) | read_uint32(p + 4);
+}
+
+/* Smallest and largest day a finite timestamptz can fall on, relative to 2000-01-01. */
+#define HS_MIN_DAY	(MIN_TIMESTAMP / USECS_PER_DAY - 1)
+#define HS_MAX_DAY	(END_TIMESTAMP / USECS_PER_DAY + 1)
+
+/*
+ * Rebuild a set from its serialized form. Every byte is checked: header, kind, that the count
+ * matches the bytes that follow exactly, text encoding, day ranges, and that no key repeats.
+ */
+HsDistinctSet *
+hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, const char *func)
+{
+	const unsigned char *p = (const unsigned char *) VARDATA_ANY(bytes);
+	uint64		remaining = VARSIZE_ANY_EXHDR(bytes);
+	uint64		count;
+	uint32		size = key_size(expected);
+	HsDistinctSet *set;
+
+	if (remaining < HS_SET_HEADER_SIZE)
+		malformed(func, "It is shorter than its header.");
+	if (read_uint32(p) != HS_SET_MAGIC)
+		malformed(func, "It does not start with the healthscore set marker.");
+	if (p[4] != HS_SET_VERSION)
+		malformed(func, "Its format version is unknown.");
+	if (p[5] != (unsigned char) expected)
+		malformed(func, "It holds values of another type.");
+	if (p[6] != 0 || p[7] != 0)
+		malformed(func, "Its reserved header bytes are not zero.");
+	count = read_uint64(p + 8);
+	p += HS_SET_HEADER_SIZE;
+	remaining -= HS_SET_HEADER_SIZE;
+
+	/* Check the size before allocating anything for count keys. */
+	if (size > 0 ? remaining / size != count || remaining % size != 0
+		: count > remaining / sizeof(uint32))
+		malformed(func, "Its length does not match its number of values.");
+
+	set = hs_set_create(context, expected);
+	for (uint64 n = 0; n < count; n++)
+	{
+		int64		words[2];
+		const void *key = words;
+		uint32		keylen = size;
+
+		if (size == 0)
+		{
+			if (remaining < sizeof(uint32))
+				malformed(func, "A value's length is cut off.");
+			keylen = read_uint32(p);
+			p += sizeof(uint32);
+			remaining -= sizeof(uint32);
+			if (keylen > remaining)
+				malformed(func, "A value is longer than the bytes that remain.");
+			if (!pg_verifymbstr((const char *) p, (int) keylen, true))
+				malformed(func, "A value is not valid in the server encoding.");
+			key = p;
+		}
+		else if (expected == HS_SET_UUID)
+			key = p;
+		else
+		{
+			words[0] = (int64) read_uint64(p);
+			if (size == 16)
+				words[1] = (int64) read_uint64(p + 8);
+			if (expected == HS_SET_USER_DAY && (words[1] < HS_MIN_DAY || words[1] > HS_MAX_DAY))
+				malformed(func, "A day is outside the range of timestamps.");
+		}
+		if (!hs_set_add(set, key, keylen))
+			malformed(func, "A value appears twice.");
+		p += keylen;
+		remaining -= keylen;
+		if ((n & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	if (remaining != 0)
+		malformed(func, "Bytes follow the last value.");
+	return set;
+}

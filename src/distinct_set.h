@@ -1,0 +1,55 @@
+/*
+ * distinct_set.h
+ *		An exact set of distinct keys for aggregate states (distinct_count, stickiness).
+ */
+#ifndef HEALTHSCORE_DISTINCT_SET_H
+#define HEALTHSCORE_DISTINCT_SET_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+
+/* What a set holds; also the kind byte of its serialized form. */
+typedef enum HsSetKind
+{
+	HS_SET_INT8 = 1,			/* bigint values, 8-byte keys */
+	HS_SET_UUID = 2,			/* uuid values, 16-byte keys */
+	HS_SET_TEXT = 3,			/* text values, variable-length keys */
+	HS_SET_USER_DAY = 4			/* (user id, UTC day) pairs of stickiness, 16-byte keys */
+} HsSetKind;
+
+typedef struct HsDistinctSet HsDistinctSet;
+
+extern HsDistinctSet *hs_set_create(MemoryContext context, HsSetKind kind);
+extern uint64 hs_set_count(const HsDistinctSet *set);
+extern HsSetKind hs_set_kind(const HsDistinctSet *set);
+extern bool hs_set_add(HsDistinctSet *set, const void *key, uint32 keylen);
+extern void hs_set_merge(HsDistinctSet *into, const HsDistinctSet *from);
+extern bytea *hs_set_serialize(const HsDistinctSet *set);
+extern HsDistinctSet *hs_set_deserialize(bytea *bytes, HsSetKind expected,
+										 MemoryContext context, const char *func);
+
+/*
+ * A transition function skipping a NULL input returns the state unchanged, and that state is
+ * itself NULL until the first value arrives: say so, rather than return a null pointer as a value.
+ */
+static inline Datum
+keep_state(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+}
+
+/* Visit every key: for fixed-size kinds keylen is the kind's key size. */
+typedef void (*HsSetVisitor) (const void *key, uint32 keylen, void *arg);
+extern void hs_set_foreach(const HsDistinctSet *set, HsSetVisitor visit, void *arg);
+
+/* The key of stickiness: who was active on which day. */
+typedef struct HsUserDay
+{
+	int64		user_id;
+	int64		day;			/* days since 2000-01-01 UTC */
+} HsUserDay;
+
+#endif							/* HEALTHSCORE_DISTINCT_SET_H */

@@ -1,0 +1,94 @@
+/*
+ * stickiness.c
+ *		Aggregate stickiness(user_id, at) = average daily active users / distinct users, over
+ *		the span from the first to the last event's UTC day inclusive (a day without events
+ *		counts as 0 active users). Between 0 and 1; 1 means every user is active every day.
+ *
+ * The state is the set of distinct (user, UTC day) pairs (distinct_set.c): its size is the sum
+ * of daily active users, and the distinct users and the span follow from it at the end.
+ */
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "distinct_set.h"
+#include "fmgr.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(healthscore_stickiness_accum);
+PG_FUNCTION_INFO_V1(healthscore_stickiness_deserialize);
+PG_FUNCTION_INFO_V1(healthscore_stickiness_final);
+
+Datum
+healthscore_stickiness_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext context;
+	HsDistinctSet *set;
+	HsUserDay	key;
+	TimestampTz at;
+
+	if (!AggCheckCallContext(fcinfo, &context))
+		elog(ERROR, "stickiness() called in non-aggregate context");
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		return keep_state(fcinfo);	/* NULL user or time: skipped */
+
+	at = PG_GETARG_TIMESTAMPTZ(2);
+	if (unlikely(TIMESTAMP_NOT_FINITE(at)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("stickiness(): at must be a finite timestamp"),
+				 errhint("Filter out rows at infinity, or turn them into NULL, which is skipped.")));
+
+	set = PG_ARGISNULL(0) ? hs_set_create(context, HS_SET_USER_DAY)
+		: (HsDistinctSet *) PG_GETARG_POINTER(0);
+	key.user_id = PG_GETARG_INT64(1);
+	/* timestamptz counts microseconds since 2000-01-01 UTC; floor to whole UTC days */
+	key.day = at >= 0 ? at / USECS_PER_DAY : -((-at + USECS_PER_DAY - 1) / USECS_PER_DAY);
+	hs_set_add(set, &key, sizeof(key));
+	PG_RETURN_POINTER(set);
+}
+
+Datum
+healthscore_stickiness_deserialize(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(hs_set_deserialize(PG_GETARG_BYTEA_PP(0), HS_SET_USER_DAY,
+										 CurrentMemoryContext, "stickiness_deserialize"));
+}
+
+typedef struct SpanAndUsers
+{
+	int64		first_day;
+	int64		last_day;
+	HsDistinctSet *users;
+} SpanAndUsers;
+
+static void
+span_visitor(const void *key, uint32 keylen, void *arg)
+{
+	SpanAndUsers *acc = (SpanAndUsers *) arg;
+	HsUserDay	pair;
+
+	memcpy(&pair, key, sizeof(pair));
+	acc->first_day = Min(acc->first_day, pair.day);
+	acc->last_day = Max(acc->last_day, pair.day);
+	hs_set_add(acc->users, &pair.user_id, sizeof(pair.user_id));
+}
+
+Datum
+healthscore_stickiness_final(PG_FUNCTION_ARGS)
+{
+	HsDistinctSet *pairs;
+	SpanAndUsers acc;
+	double		days;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();		/* no events: no stickiness */
+	pairs = (HsDistinctSet *) PG_GETARG_POINTER(0);
+
+	acc.first_day = PG_INT64_MAX;
+	acc.last_day = PG_INT64_MIN;
+	acc.users = hs_set_create(CurrentMemoryContext, HS_SET_INT8);
+	hs_set_foreach(pairs, span_visitor, &acc);
+
+	days = (double) (acc.last_day - acc.first_day + 1);
+	PG_RETURN_FLOAT8((double) hs_set_count(pairs) / (days * (double) hs_set_count(acc.users)));
+}
