@@ -60,7 +60,7 @@ test: bootstrap
 	@./test/run_all.sh "$(PG15_CONFIG)"
 
 demo: bootstrap
-	@./test/demo.sh "$(PG15_CONFIG)"
+	@./test/demo/demo.sh "$(PG15_CONFIG)"
 
 bench: bootstrap
 	@./test/bench/run.sh "$(PG15_CONFIG)" $(SCALE)
