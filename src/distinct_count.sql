@@ -45,7 +45,7 @@ COMMENT ON FUNCTION healthscore.distinct_count_int8_deserialize(bytea, internal)
 CREATE AGGREGATE healthscore.distinct_count(value bigint) (
 	SFUNC = healthscore.distinct_count_int8_accum,
 	STYPE = internal,
-	SSPACE = 1024,
+	SSPACE = 512,
 	COMBINEFUNC = healthscore.distinct_set_combine,
 	SERIALFUNC = healthscore.distinct_set_serialize,
 	DESERIALFUNC = healthscore.distinct_count_int8_deserialize,
@@ -75,7 +75,7 @@ COMMENT ON FUNCTION healthscore.distinct_count_text_deserialize(bytea, internal)
 CREATE AGGREGATE healthscore.distinct_count(value text) (
 	SFUNC = healthscore.distinct_count_text_accum,
 	STYPE = internal,
-	SSPACE = 1024,
+	SSPACE = 512,
 	COMBINEFUNC = healthscore.distinct_set_combine,
 	SERIALFUNC = healthscore.distinct_set_serialize,
 	DESERIALFUNC = healthscore.distinct_count_text_deserialize,
@@ -105,7 +105,7 @@ COMMENT ON FUNCTION healthscore.distinct_count_uuid_deserialize(bytea, internal)
 CREATE AGGREGATE healthscore.distinct_count(value uuid) (
 	SFUNC = healthscore.distinct_count_uuid_accum,
 	STYPE = internal,
-	SSPACE = 1024,
+	SSPACE = 512,
 	COMBINEFUNC = healthscore.distinct_set_combine,
 	SERIALFUNC = healthscore.distinct_set_serialize,
 	DESERIALFUNC = healthscore.distinct_count_uuid_deserialize,

@@ -155,6 +155,22 @@ hs_set_kind(const HsDistinctSet *set)
 	return set->kind;
 }
 
+/* Fixed-size keys are one or two 64-bit words: compare them as such, not through memcmp(). */
+static inline bool
+words_match(const char *slot, const void *key, uint32 size)
+{
+	uint64		a,
+				b;
+
+	memcpy(&a, slot, sizeof(a));
+	memcpy(&b, key, sizeof(b));
+	if (a != b || size == sizeof(uint64))
+		return a == b;
+	memcpy(&a, slot + sizeof(a), sizeof(a));
+	memcpy(&b, (const char *) key + sizeof(b), sizeof(b));
+	return a == b;
+}
+
 static inline bool
 slot_matches(const HsDistinctSet *set, const char *slot, uint64 hash,
 			 const void *key, uint32 keylen)
@@ -162,7 +178,7 @@ slot_matches(const HsDistinctSet *set, const char *slot, uint64 hash,
 	const TextSlot *text;
 
 	if (set->kind != HS_SET_TEXT)
-		return memcmp(slot, key, set->slot_size) == 0;
+		return words_match(slot, key, set->slot_size);
 	text = (const TextSlot *) slot;
 	return text->hash == (uint32) hash && text->length == keylen &&
 		memcmp(set->arena + text->offset, key, keylen) == 0;
@@ -234,6 +250,18 @@ arena_store(HsDistinctSet *set, const void *key, uint32 keylen)
 	memcpy(set->arena + offset, key, keylen);
 	set->arena_used += keylen;
 	return offset;
+}
+
+bool
+hs_set_contains(const HsDistinctSet *set, const void *key, uint32 keylen)
+{
+	uint64		hash = hash_key(set, key, keylen);
+	uint64		mask = set->nslots - 1;
+
+	for (uint64 i = hash & mask; slot_used(set, i); i = (i + 1) & mask)
+		if (slot_matches(set, set->slots + i * set->slot_size, hash, key, keylen))
+			return true;
+	return false;
 }
 
 /* Add a key; true when it was not in the set yet. */

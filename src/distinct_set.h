@@ -24,6 +24,7 @@ extern HsDistinctSet *hs_set_create(MemoryContext context, HsSetKind kind);
 extern uint64 hs_set_count(const HsDistinctSet *set);
 extern HsSetKind hs_set_kind(const HsDistinctSet *set);
 extern bool hs_set_add(HsDistinctSet *set, const void *key, uint32 keylen);
+extern bool hs_set_contains(const HsDistinctSet *set, const void *key, uint32 keylen);
 extern void hs_set_merge(HsDistinctSet *into, const HsDistinctSet *from);
 extern bytea *hs_set_serialize(const HsDistinctSet *set);
 extern HsDistinctSet *hs_set_deserialize(bytea *bytes, HsSetKind expected,

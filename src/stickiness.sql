@@ -28,7 +28,7 @@ COMMENT ON FUNCTION healthscore.stickiness_final(internal) IS
 CREATE AGGREGATE healthscore.stickiness(user_id bigint, at timestamptz) (
 	SFUNC = healthscore.stickiness_accum,
 	STYPE = internal,
-	SSPACE = 2048,
+	SSPACE = 1024,
 	COMBINEFUNC = healthscore.distinct_set_combine,
 	SERIALFUNC = healthscore.distinct_set_serialize,
 	DESERIALFUNC = healthscore.stickiness_deserialize,
