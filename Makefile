@@ -25,11 +25,15 @@ SQL_PARTS = \
 	src/nps.sql \
 	src/distinct_count.sql \
 	src/stickiness.sql \
-	src/revenue.sql
+	src/revenue.sql \
+	src/models.sql \
+	src/refresh.sql \
+	src/views.sql \
+	src/privileges.sql
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites in sql/ with expected output in expected/.
-REGRESS = setup scoring tier weighted_score trend nps distinct_count stickiness revenue parallel parallel_signals
+REGRESS = setup scoring tier weighted_score trend nps distinct_count stickiness revenue parallel parallel_signals models access
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 PG_CONFIG ?= pg_config
@@ -45,7 +49,8 @@ ifneq ($(PGXS),)
 include $(PGXS)
 endif
 
-$(DATA_built): $(SQL_PARTS)
+# The Makefile too: adding a part to SQL_PARTS must rebuild the script.
+$(DATA_built): $(SQL_PARTS) Makefile
 	cat $(SQL_PARTS) > $@
 
 .PHONY: demo test bench bootstrap

@@ -55,7 +55,8 @@ SELECT healthscore.distinct_count(user_id), healthscore.stickiness(user_id, at) 
 SELECT healthscore.distinct_count(user_id) = count(DISTINCT user_id) AS distinct_ok,
        healthscore.distinct_count(user_name) = count(DISTINCT user_name) AS text_ok,
        healthscore.distinct_count(user_uuid) = count(DISTINCT user_uuid) AS uuid_ok,
-       healthscore.nps(rating) AS nps, healthscore.trend(value, at) AS trend,
+       healthscore.nps(rating) AS nps,
+       abs(healthscore.trend(value, at) / regr_slope(value, extract(epoch FROM at) / 86400) - 1) < 1e-9 AS trend_ok,
        healthscore.stickiness(user_id, at) AS stickiness
 FROM signal_events WHERE id <= 100;
 -- no qualifying row anywhere: the aggregates' empty results

@@ -50,6 +50,6 @@ in_throwaway_cluster() {
 	pg_virtualenv -t -v 15 -c "--locale=C.UTF-8 --port=$port" \
 		-o 'shared_preload_libraries=pg_cron' \
 		-o 'max_worker_processes=16' \
-		-o 'cron.database_name=postgres' \
+		-o 'cron.database_name=contrib_regression' \
 		"$@"
 }

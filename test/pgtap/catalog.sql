@@ -4,7 +4,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION healthscore;
-SELECT plan(33);
+SELECT plan(50);
 
 SELECT has_schema('healthscore');
 SELECT has_function('healthscore', 'linear', ARRAY['double precision', 'double precision', 'double precision']);
@@ -30,6 +30,8 @@ SELECT function_returns('healthscore', 'net_retention', ARRAY['numeric', 'numeri
 SELECT isa_ok(healthscore.tier(50), 'text', 'tier() returns text');
 SELECT function_returns('healthscore', 'linear', ARRAY['double precision', 'double precision', 'double precision'], 'double precision');
 SELECT is_aggregate('healthscore', 'weighted_score', ARRAY['double precision', 'double precision']);
+SELECT has_function('healthscore', 'refresh', ARRAY['text', 'timestamp with time zone']);
+SELECT has_function('healthscore', 'backfill', ARRAY['text', 'timestamp with time zone', 'timestamp with time zone', 'interval']);
 SELECT volatility_is('healthscore', 'linear', ARRAY['double precision', 'double precision', 'double precision'], 'immutable');
 SELECT is_strict('healthscore', 'bands', ARRAY['double precision', 'double precision[]', 'double precision[]']);
 
@@ -46,11 +48,53 @@ WHERE d.refclassid = 'pg_catalog.pg_extension'::regclass
 SELECT cmp_ok((SELECT count(*) FROM extension_functions), '>=', 40::bigint, 'the extension has its functions');
 SELECT is_empty($$SELECT signature FROM extension_functions WHERE comment IS NULL$$,
                 'every function and aggregate has a COMMENT ON');
-SELECT is_empty($$SELECT signature FROM extension_functions WHERE proparallel <> 's'$$,
-                'every function and aggregate is PARALLEL SAFE');
-SELECT is_empty($$SELECT signature FROM extension_functions WHERE prokind = 'f' AND provolatile <> 'i'
-                  AND signature::text NOT LIKE 'healthscore.%refresh%'$$,
-                'every scoring and aggregate support function is IMMUTABLE');
+SELECT is_empty($$SELECT signature FROM extension_functions WHERE prokind = 'a' AND proparallel <> 's'$$,
+                'every aggregate is PARALLEL SAFE');
+SELECT is_empty($$SELECT signature FROM extension_functions WHERE provolatile = 'i' AND proparallel <> 's'$$,
+                'every IMMUTABLE function is PARALLEL SAFE');
+SELECT is_empty($$SELECT signature FROM extension_functions WHERE provolatile = 'v' AND proparallel <> 'u'$$,
+                'every VOLATILE function (they write) is PARALLEL UNSAFE');
+SELECT is_empty($$SELECT f.signature FROM extension_functions AS f JOIN pg_catalog.pg_proc AS p ON p.oid = f.signature
+                  WHERE p.prolang IN (SELECT oid FROM pg_catalog.pg_language WHERE lanname IN ('sql', 'plpgsql'))
+                    AND (p.proconfig IS NULL OR NOT EXISTS (SELECT FROM unnest(p.proconfig) AS c WHERE c LIKE 'search_path=%'))$$,
+                'every SQL and PL/pgSQL function sets search_path');
+SELECT is_empty($$SELECT f.signature FROM extension_functions AS f JOIN pg_catalog.pg_proc AS p ON p.oid = f.signature
+                  WHERE p.prosecdef$$,
+                'no function is SECURITY DEFINER: everything runs with the caller''s privileges');
+SELECT is_empty($$SELECT f.signature FROM extension_functions AS f
+                  WHERE pg_catalog.has_function_privilege('public', f.signature, 'EXECUTE')
+                    AND f.signature::text ~ '^healthscore\.(create_model|add_signal|alter_signal|set_weight|drop_signal|drop_model|refresh|backfill|schedule|unschedule|grant_reader|grant_admin)\('$$,
+                'functions that change models or write scores are revoked from PUBLIC');
+
+-- tables and views: documented, views security_invoker, config tables kept by pg_dump
+CREATE TEMP VIEW extension_relations AS
+SELECT c.oid::regclass AS relation, c.relkind, c.reloptions,
+       pg_catalog.obj_description(c.oid, 'pg_class') AS comment
+FROM pg_catalog.pg_depend AS d
+JOIN pg_catalog.pg_class AS c ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
+WHERE d.refclassid = 'pg_catalog.pg_extension'::regclass
+  AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'healthscore')
+  AND d.deptype = 'e' AND c.relkind IN ('r', 'v');
+SELECT has_view('healthscore', v, 'view ' || v) FROM unnest(ARRAY['current_scores', 'score_components', 'risk_list',
+       'score_history', 'tier_changes', 'tier_summary']) AS v;
+SELECT is_empty($$SELECT relation FROM extension_relations WHERE comment IS NULL$$,
+                'every table and view has a COMMENT ON');
+SELECT is_empty($$SELECT r.relation || '.' || a.attname FROM extension_relations AS r
+                  JOIN pg_catalog.pg_attribute AS a ON a.attrelid = r.relation AND a.attnum > 0 AND NOT a.attisdropped
+                  WHERE pg_catalog.col_description(r.relation, a.attnum) IS NULL$$,
+                'every column of every table and view has a COMMENT ON');
+SELECT is_empty($$SELECT relation FROM extension_relations
+                  WHERE relkind = 'v' AND NOT coalesce('security_invoker=true' = ANY (reloptions), false)$$,
+                'every view is security_invoker, so the reader''s row-level security applies');
+SELECT is_empty($$SELECT r.relation || '.' || a.attname FROM extension_relations AS r
+                  JOIN pg_catalog.pg_attribute AS a ON a.attrelid = r.relation AND a.attnum > 0 AND NOT a.attisdropped
+                  JOIN pg_catalog.pg_type AS t ON t.oid = a.atttypid
+                  WHERE r.relkind = 'v' AND (t.typcategory = 'A' OR t.typname IN ('json', 'jsonb'))$$,
+                'views have only scalar columns (no arrays or json), for BI tools');
+SELECT set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_catalog.pg_extension WHERE extname = 'healthscore'$$,
+              ARRAY['healthscore.models', 'healthscore.signals', 'healthscore.runs', 'healthscore.runs_run_id_seq',
+                    'healthscore.scores', 'healthscore.components'],
+              'the model and history tables are registered with pg_extension_config_dump');
 SELECT is_empty($$SELECT a.aggfnoid::regprocedure FROM pg_catalog.pg_aggregate AS a
                   JOIN extension_functions AS f ON f.signature = a.aggfnoid::regprocedure
                   WHERE a.aggcombinefn = 0$$,

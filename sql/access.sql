@@ -1,0 +1,74 @@
+-- Privileges, row-level security through the views, and scheduling with pg_cron.
+-- Uses the 'default' model and app.* tables left by the models suite.
+SET TimeZone = 'UTC';
+
+-- PUBLIC cannot define or refresh models; grant_admin and grant_reader hand out exactly that
+CREATE ROLE hs_admin;
+CREATE ROLE hs_csm_0;
+CREATE ROLE hs_csm_1;
+CREATE ROLE hs_nobody;
+SELECT healthscore.grant_admin('hs_admin');
+SELECT healthscore.grant_reader('hs_csm_0');
+SELECT healthscore.grant_reader('hs_csm_1');
+GRANT USAGE ON SCHEMA app TO hs_admin, hs_csm_0, hs_csm_1;
+GRANT SELECT ON ALL TABLES IN SCHEMA app TO hs_admin, hs_csm_0, hs_csm_1;
+SELECT r.rolname, f.fname, has_function_privilege(r.rolname, f.sig, 'EXECUTE') AS can_execute
+FROM (VALUES ('hs_nobody'), ('hs_csm_0'), ('hs_admin')) AS r(rolname),
+     (VALUES ('refresh', 'healthscore.refresh(text, timestamptz)'),
+             ('add_signal', 'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text)'),
+             ('grant_reader', 'healthscore.grant_reader(regrole)'),
+             ('linear', 'healthscore.linear(float8, float8, float8)')) AS f(fname, sig)
+ORDER BY 1, 2;
+
+-- an admin refreshes with its own privileges (not SECURITY DEFINER)
+SET ROLE hs_admin;
+SELECT healthscore.refresh('default', '2026-07-07 12:00') IS NOT NULL AS admin_refreshed;
+RESET ROLE;
+SET ROLE hs_csm_0;
+SELECT * FROM error_of($$SELECT healthscore.refresh('default')$$);
+SELECT * FROM error_of($$DELETE FROM healthscore.runs$$);
+RESET ROLE;
+
+-- row-level security on the user's account table carries through to every view
+ALTER TABLE app.accounts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_accounts ON app.accounts FOR SELECT USING (csm = replace(current_user, 'hs_', ''));
+SET ROLE hs_csm_0;
+SELECT count(*) AS accounts_in_app, (SELECT count(*) FROM healthscore.current_scores WHERE model = 'default') AS current_scores,
+       (SELECT count(*) FROM healthscore.risk_list WHERE model = 'default') AS risk_list,
+       (SELECT count(DISTINCT account_key) FROM healthscore.score_components WHERE model = 'default') AS components,
+       (SELECT count(DISTINCT account_key) FROM healthscore.score_history WHERE model = 'default') AS history
+FROM app.accounts;
+SELECT string_agg(account_key, ',' ORDER BY account_key::int) AS visible_keys
+FROM healthscore.current_scores WHERE model = 'default';
+RESET ROLE;
+SET ROLE hs_csm_1;
+SELECT string_agg(account_key, ',' ORDER BY account_key::int) AS visible_keys
+FROM healthscore.current_scores WHERE model = 'default';
+RESET ROLE;
+-- without SELECT on the account relation, no account is visible
+REVOKE SELECT ON app.accounts FROM hs_csm_1;
+SET ROLE hs_csm_1;
+SELECT count(*) AS visible_without_access FROM healthscore.scores;
+RESET ROLE;
+-- the owner sees everything
+SELECT count(DISTINCT account_key) AS visible_to_owner FROM healthscore.current_scores WHERE model = 'default';
+ALTER TABLE app.accounts DISABLE ROW LEVEL SECURITY;
+DROP POLICY own_accounts ON app.accounts;
+REVOKE ALL ON ALL TABLES IN SCHEMA app FROM hs_admin, hs_csm_0, hs_csm_1;
+REVOKE ALL ON SCHEMA app FROM hs_admin, hs_csm_0, hs_csm_1;
+DROP OWNED BY hs_admin, hs_csm_0, hs_csm_1;
+DROP ROLE hs_admin, hs_csm_0, hs_csm_1, hs_nobody;
+
+-- scheduling with pg_cron (the test cluster preloads it for this database)
+CREATE EXTENSION pg_cron;
+SELECT healthscore.schedule('default', '0 3 * * *') > 0 AS scheduled;
+SELECT jobname, schedule, command FROM cron.job;
+SELECT healthscore.schedule('default', '30 4 * * *') > 0 AS rescheduled;
+SELECT jobname, schedule FROM cron.job;
+SELECT healthscore.unschedule('default') AS unscheduled;
+SELECT count(*) AS jobs_left FROM cron.job;
+SELECT * FROM error_of($$SELECT healthscore.unschedule('default')$$);
+SELECT healthscore.unschedule('default', if_exists => true) AS nothing_to_remove;
+SELECT * FROM error_of($$SELECT healthscore.schedule('default', 'not a schedule')$$);
+SELECT * FROM error_of($$SELECT healthscore.schedule('nope', '0 3 * * *')$$);
+DROP EXTENSION pg_cron;

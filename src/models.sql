@@ -1,0 +1,499 @@
+-- Health models as data: models, their signals, and the functions that define them.
+--
+-- Relations are stored as schema-qualified text, not regclass: a regclass column in a table
+-- would make pg_upgrade refuse the cluster. The definition functions take regclass arguments,
+-- so names are resolved (and checked) when a model is defined, and pg_dump keeps them readable.
+
+CREATE TABLE healthscore.models (
+	name text PRIMARY KEY CHECK (name <> ''),
+	description text,
+	accounts text NOT NULL,
+	key_column text NOT NULL,
+	segment_column text,
+	value_column text,
+	renewal_column text,
+	owner_column text,
+	tier_cutoffs float8[] NOT NULL DEFAULT '{40,70}',
+	tier_labels text[] NOT NULL DEFAULT '{red,yellow,green}',
+	tier_actions text[],
+	trend_threshold float8 NOT NULL DEFAULT 5 CHECK (trend_threshold >= 0 AND trend_threshold < 100),
+	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CHECK (pg_catalog.cardinality(tier_labels) = pg_catalog.cardinality(tier_cutoffs) + 1),
+	CHECK (tier_actions IS NULL OR pg_catalog.cardinality(tier_actions) = pg_catalog.cardinality(tier_labels))
+);
+
+COMMENT ON TABLE healthscore.models IS 'health models: which accounts are scored, how tiers are cut, and the trend threshold';
+COMMENT ON COLUMN healthscore.models.name IS 'model name, used by every function and view';
+COMMENT ON COLUMN healthscore.models.description IS 'what the model is for';
+COMMENT ON COLUMN healthscore.models.accounts IS 'the account relation, schema-qualified; every row is scored';
+COMMENT ON COLUMN healthscore.models.key_column IS 'the account relation''s key column (integer, bigint, text, uuid, ...)';
+COMMENT ON COLUMN healthscore.models.segment_column IS 'optional column holding the account''s segment';
+COMMENT ON COLUMN healthscore.models.value_column IS 'optional column holding the account''s value (ARR), used for priority';
+COMMENT ON COLUMN healthscore.models.renewal_column IS 'optional column holding the account''s renewal date';
+COMMENT ON COLUMN healthscore.models.owner_column IS 'optional column holding the account''s owner (CSM)';
+COMMENT ON COLUMN healthscore.models.tier_cutoffs IS 'strictly ascending score cutoffs; a score on a cutoff goes to the upper tier';
+COMMENT ON COLUMN healthscore.models.tier_labels IS 'tier labels, worst first, one more than cutoffs';
+COMMENT ON COLUMN healthscore.models.tier_actions IS 'default playbook action per tier (same order as tier_labels), used when no failing signal has one';
+COMMENT ON COLUMN healthscore.models.trend_threshold IS 'points a score must move between runs before the trend reads up or down';
+COMMENT ON COLUMN healthscore.models.created_at IS 'when the model was created';
+
+CREATE TABLE healthscore.signals (
+	model text NOT NULL REFERENCES healthscore.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	name text NOT NULL CHECK (name <> ''),
+	category text NOT NULL DEFAULT 'other'
+		CHECK (category IN ('usage', 'adoption', 'support', 'sentiment', 'financial', 'relationship', 'other')),
+	description text,
+	source text NOT NULL,
+	source_key text NOT NULL,
+	expression text NOT NULL,
+	time_column text,
+	lookback interval CHECK (lookback > interval '0'),
+	scoring text NOT NULL
+		CHECK (scoring IN ('linear', 'logarithmic', 'bands', 'decay', 'percentile', 'points')),
+	worst float8,
+	best float8,
+	breaks float8[],
+	points float8[],
+	half_life interval,
+	lower_is_better boolean NOT NULL DEFAULT false,
+	weight float8 NOT NULL CHECK (weight > 0 AND weight < 'infinity'),
+	missing text NOT NULL DEFAULT 'skip' CHECK (missing IN ('skip', 'zero', 'value')),
+	missing_value float8 CHECK (missing_value >= 0 AND missing_value <= 100),
+	action text,
+	position integer NOT NULL,
+	PRIMARY KEY (model, name),
+	CHECK ((missing = 'value') = (missing_value IS NOT NULL)),
+	CHECK (lookback IS NULL OR time_column IS NOT NULL)
+);
+
+COMMENT ON TABLE healthscore.signals IS 'signals of a model: how one raw value per account is computed, scored and weighted';
+COMMENT ON COLUMN healthscore.signals.model IS 'the model this signal belongs to';
+COMMENT ON COLUMN healthscore.signals.name IS 'signal name, unique within the model';
+COMMENT ON COLUMN healthscore.signals.category IS 'usage, adoption, support, sentiment, financial, relationship or other';
+COMMENT ON COLUMN healthscore.signals.description IS 'what the signal measures';
+COMMENT ON COLUMN healthscore.signals.source IS 'relation the signal aggregates, schema-qualified';
+COMMENT ON COLUMN healthscore.signals.source_key IS 'the source''s column holding the account key';
+COMMENT ON COLUMN healthscore.signals.expression IS 'aggregate over the source''s rows of one account (alias s), may use account.<column>';
+COMMENT ON COLUMN healthscore.signals.time_column IS 'source column compared with the run''s as-of time (rows after it are ignored)';
+COMMENT ON COLUMN healthscore.signals.lookback IS 'window before the as-of time whose rows count; NULL: all rows up to it';
+COMMENT ON COLUMN healthscore.signals.scoring IS 'linear, logarithmic, bands, decay, percentile or points (the expression yields 0-100)';
+COMMENT ON COLUMN healthscore.signals.worst IS 'linear and logarithmic: the value worth 0 points';
+COMMENT ON COLUMN healthscore.signals.best IS 'linear and logarithmic: the value worth 100 points';
+COMMENT ON COLUMN healthscore.signals.breaks IS 'bands: strictly ascending breaks';
+COMMENT ON COLUMN healthscore.signals.points IS 'bands: points per band, one more than breaks';
+COMMENT ON COLUMN healthscore.signals.half_life IS 'decay: age at which the signal is worth 50 points';
+COMMENT ON COLUMN healthscore.signals.lower_is_better IS 'percentile: rank lower values higher';
+COMMENT ON COLUMN healthscore.signals.weight IS 'weight in the score (> 0); missing signals'' weight is redistributed under missing = skip';
+COMMENT ON COLUMN healthscore.signals.missing IS 'when an account has no value: skip (redistribute the weight), zero, or value (missing_value points)';
+COMMENT ON COLUMN healthscore.signals.missing_value IS 'points given under missing = value';
+COMMENT ON COLUMN healthscore.signals.action IS 'playbook action when this signal is an account''s weakest';
+COMMENT ON COLUMN healthscore.signals.position IS 'order of definition, for stable output';
+
+-- pg_dump keeps the rows users put in these tables (the extension itself ships none).
+SELECT pg_catalog.pg_extension_config_dump('healthscore.models', '');
+SELECT pg_catalog.pg_extension_config_dump('healthscore.signals', '');
+
+-- Errors for unknown names, in one place.
+CREATE FUNCTION healthscore.model_row(model text)
+RETURNS healthscore.models
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_model healthscore.models;
+BEGIN
+	SELECT * INTO found_model FROM healthscore.models AS m WHERE m.name = model_row.model;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'model "%" does not exist', model
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'Create it with healthscore.create_model(); see SELECT name FROM healthscore.models.';
+	END IF;
+	RETURN found_model;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.model_row(text) IS
+'the models row of a model, or an error naming the unknown model';
+
+-- A column of a relation must exist; the error names both.
+CREATE FUNCTION healthscore.check_column(func text, argument text, relation regclass, column_name text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF column_name IS NULL OR NOT EXISTS (
+		SELECT FROM pg_attribute
+		WHERE attrelid = relation AND attname = column_name AND attnum > 0 AND NOT attisdropped)
+	THEN
+		RAISE EXCEPTION '%(): % column "%" does not exist in %', func, argument, column_name, relation
+			USING ERRCODE = 'undefined_column',
+				  HINT = format('Columns of %s: %s.', relation,
+								(SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum)
+								 FROM pg_attribute
+								 WHERE attrelid = relation AND attnum > 0 AND NOT attisdropped));
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.check_column(text, text, regclass, text) IS
+'raises undefined_column naming the function, argument and relation when a column does not exist';
+
+CREATE FUNCTION healthscore.create_model(
+	name text,
+	accounts regclass,
+	key text,
+	value text DEFAULT NULL,
+	segment text DEFAULT NULL,
+	renewal text DEFAULT NULL,
+	owner text DEFAULT NULL,
+	description text DEFAULT NULL,
+	tier_cutoffs float8[] DEFAULT '{40,70}',
+	tier_labels text[] DEFAULT '{red,yellow,green}',
+	tier_actions text[] DEFAULT NULL,
+	trend_threshold float8 DEFAULT 5)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF name IS NULL OR name = '' THEN
+		RAISE EXCEPTION 'create_model(): name must not be empty'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Name the model, e.g. ''default''.';
+	END IF;
+	IF EXISTS (SELECT FROM healthscore.models AS m WHERE m.name = create_model.name) THEN
+		RAISE EXCEPTION 'create_model(): model "%" already exists', name
+			USING ERRCODE = 'duplicate_object',
+				  HINT = 'Pick another name, or drop it first with healthscore.drop_model().';
+	END IF;
+	IF accounts IS NULL THEN
+		RAISE EXCEPTION 'create_model(): accounts must name the account relation'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. accounts => ''app.accounts''.';
+	END IF;
+	PERFORM healthscore.check_column('create_model', 'key', accounts, key);
+	IF value IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'value', accounts, value); END IF;
+	IF segment IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'segment', accounts, segment); END IF;
+	IF renewal IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'renewal', accounts, renewal); END IF;
+	IF owner IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'owner', accounts, owner); END IF;
+	-- tier() checks cutoffs and labels with its own errors
+	PERFORM healthscore.tier(0, tier_cutoffs, tier_labels);
+	IF tier_actions IS NOT NULL AND cardinality(tier_actions) <> cardinality(tier_labels) THEN
+		RAISE EXCEPTION 'create_model(): tier_actions must have one element per tier label'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = format('There are %s tier labels.', cardinality(tier_labels));
+	END IF;
+	IF trend_threshold IS NULL OR NOT (trend_threshold >= 0 AND trend_threshold < 100) THEN
+		RAISE EXCEPTION 'create_model(): trend_threshold must be between 0 and 100 points, not %', trend_threshold
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is 5 points.';
+	END IF;
+	-- value feeds sums and priorities, renewal date arithmetic: check their types, not just their names
+	IF value IS NOT NULL AND (SELECT t.typcategory FROM pg_attribute AS a JOIN pg_type AS t ON t.oid = a.atttypid
+							 WHERE a.attrelid = accounts AND a.attname = value) <> 'N' THEN
+		RAISE EXCEPTION 'create_model(): value column "%" must be numeric, not %', value,
+			(SELECT atttypid::regtype FROM pg_attribute WHERE attrelid = accounts AND attname = value)
+			USING ERRCODE = 'datatype_mismatch', HINT = 'Name the column holding the account''s ARR or revenue.';
+	END IF;
+	IF renewal IS NOT NULL AND (SELECT atttypid FROM pg_attribute WHERE attrelid = accounts AND attname = renewal)
+		NOT IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype) THEN
+		RAISE EXCEPTION 'create_model(): renewal column "%" must be a date or timestamp, not %', renewal,
+			(SELECT atttypid::regtype FROM pg_attribute WHERE attrelid = accounts AND attname = renewal)
+			USING ERRCODE = 'datatype_mismatch', HINT = 'Name the column holding the next renewal date.';
+	END IF;
+
+	INSERT INTO healthscore.models (name, description, accounts, key_column, segment_column, value_column,
+									renewal_column, owner_column, tier_cutoffs, tier_labels, tier_actions,
+									trend_threshold)
+	VALUES (name, description, accounts::text, key, segment, value, renewal, owner, tier_cutoffs,
+			tier_labels, tier_actions, trend_threshold);
+	RETURN name;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8) IS
+'defines a health model over an account relation (every row is scored); checks every column at once';
+
+-- Check one signal as it would run, and fail with an error that names the problem.
+CREATE FUNCTION healthscore.check_signal(signal healthscore.signals, func text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore.model_row(signal.model);
+	source_relation regclass := signal.source::regclass;
+	time_type regtype;
+	probe text;
+BEGIN
+	IF signal.name IS NULL OR signal.name = '' THEN
+		RAISE EXCEPTION '%(): signal name must not be empty', func
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Name the signal, e.g. ''logins_30d''.';
+	END IF;
+	PERFORM healthscore.check_column(func, 'key', source_relation, signal.source_key);
+	IF signal.time_column IS NOT NULL THEN
+		PERFORM healthscore.check_column(func, 'time_column', source_relation, signal.time_column);
+		SELECT atttypid::regtype INTO time_type FROM pg_attribute
+		WHERE attrelid = source_relation AND attname = signal.time_column;
+		IF time_type NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+			RAISE EXCEPTION '%(): time_column "%" must be a timestamptz, timestamp or date, not %',
+				func, signal.time_column, time_type
+				USING ERRCODE = 'datatype_mismatch', HINT = 'Name the column holding when the row happened.';
+		END IF;
+	ELSIF signal.lookback IS NOT NULL THEN
+		RAISE EXCEPTION '%(): lookback needs a time_column', func
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Name the source column the window applies to.';
+	END IF;
+	IF signal.lookback IS NOT NULL AND NOT signal.lookback > interval '0' THEN
+		RAISE EXCEPTION '%(): lookback must be positive, not %', func, signal.lookback
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass a window such as ''30 days''.';
+	END IF;
+	IF signal.category IS NULL OR signal.category NOT IN ('usage', 'adoption', 'support', 'sentiment', 'financial', 'relationship', 'other') THEN
+		RAISE EXCEPTION '%(): unknown category "%"', func, signal.category
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use usage, adoption, support, sentiment, financial, relationship or other.';
+	END IF;
+	IF signal.weight IS NULL OR NOT (signal.weight > 0 AND signal.weight < 'infinity') THEN
+		RAISE EXCEPTION '%(): weight must be positive and finite, not %', func, signal.weight
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Weights are relative, e.g. 10 or 25.';
+	END IF;
+	IF signal.missing IS NULL OR signal.missing NOT IN ('skip', 'zero', 'value') THEN
+		RAISE EXCEPTION '%(): unknown missing-data policy "%"', func, signal.missing
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use skip (redistribute the weight), zero, or value with missing_value.';
+	END IF;
+	IF (signal.missing = 'value') <> (signal.missing_value IS NOT NULL) THEN
+		RAISE EXCEPTION '%(): missing_value goes with missing => ''value'', and only with it', func
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass both, e.g. missing => ''value'', missing_value => 100.';
+	END IF;
+	IF signal.missing_value IS NOT NULL AND NOT (signal.missing_value >= 0 AND signal.missing_value <= 100) THEN
+		RAISE EXCEPTION '%(): missing_value must be between 0 and 100 points, not %', func, signal.missing_value
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'missing_value is in points, not a raw value.';
+	END IF;
+
+	-- the parameters of the scoring method, checked by the scoring functions themselves
+	CASE signal.scoring
+		WHEN 'linear', 'logarithmic' THEN
+			IF signal.worst IS NULL OR signal.best IS NULL THEN
+				RAISE EXCEPTION '%(): % scoring needs worst and best', func, signal.scoring
+					USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. worst => 0, best => 60.';
+			END IF;
+			IF signal.scoring = 'linear' THEN
+				PERFORM healthscore.linear(signal.worst, signal.worst, signal.best);
+			ELSE
+				PERFORM healthscore.logarithmic(signal.worst, signal.worst, signal.best);
+			END IF;
+		WHEN 'bands' THEN
+			IF signal.breaks IS NULL OR signal.points IS NULL THEN
+				RAISE EXCEPTION '%(): bands scoring needs breaks and points', func
+					USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. breaks => ''{1,3}'', points => ''{100,50,0}''.';
+			END IF;
+			PERFORM healthscore.bands(0, signal.breaks, signal.points);
+		WHEN 'decay' THEN
+			IF signal.half_life IS NULL THEN
+				RAISE EXCEPTION '%(): decay scoring needs half_life', func
+					USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. half_life => ''14 days''.';
+			END IF;
+			PERFORM healthscore.decay(timestamptz '2000-01-01', signal.half_life, timestamptz '2000-01-01');
+		WHEN 'percentile', 'points' THEN
+			NULL;
+		ELSE
+			RAISE EXCEPTION '%(): unknown scoring method "%"', func, signal.scoring
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Use linear, logarithmic, bands, decay, percentile or points.';
+	END CASE;
+	IF signal.scoring NOT IN ('linear', 'logarithmic') AND (signal.worst IS NOT NULL OR signal.best IS NOT NULL) THEN
+		RAISE EXCEPTION '%(): worst and best apply to linear and logarithmic scoring, not %', func, signal.scoring
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave them out, or change the scoring method.';
+	END IF;
+	IF signal.scoring <> 'bands' AND (signal.breaks IS NOT NULL OR signal.points IS NOT NULL) THEN
+		RAISE EXCEPTION '%(): breaks and points apply to bands scoring, not %', func, signal.scoring
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave them out, or change the scoring method.';
+	END IF;
+	IF signal.scoring <> 'decay' AND signal.half_life IS NOT NULL THEN
+		RAISE EXCEPTION '%(): half_life applies to decay scoring, not %', func, signal.scoring
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave it out, or change the scoring method.';
+	END IF;
+	IF signal.scoring <> 'percentile' AND signal.lower_is_better THEN
+		RAISE EXCEPTION '%(): lower_is_better applies to percentile scoring, not %', func, signal.scoring
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'For linear and logarithmic scoring put worst above best instead.';
+	END IF;
+
+	-- the expression, compiled exactly as the refresh will run it (and not executed)
+	probe := healthscore.source_query(found_model, signal.source, signal.source_key, signal.time_column,
+									  signal.lookback, ARRAY[signal], '2000-01-01'::timestamptz);
+	BEGIN
+		EXECUTE 'EXPLAIN ' || probe;
+	EXCEPTION
+		WHEN grouping_error THEN
+			IF SQLERRM LIKE '%"account.%' THEN
+				RAISE EXCEPTION '%(): expression of signal "%" uses the account row, but % has no primary key on %',
+					func, signal.name, found_model.accounts, found_model.key_column
+					USING ERRCODE = 'grouping_error',
+						  HINT = format('account.<column> works when the key is the primary key: ALTER TABLE %s ADD PRIMARY KEY (%I).',
+										found_model.accounts, found_model.key_column);
+			END IF;
+			RAISE EXCEPTION '%(): expression of signal "%" is not an aggregate: %', func, signal.name, SQLERRM
+				USING ERRCODE = 'grouping_error',
+					  HINT = 'The expression sums up one account''s rows, e.g. count(*) or max(s.ts); use account.<column> for the account row.';
+		WHEN syntax_error OR undefined_column OR undefined_function OR undefined_table
+			 OR datatype_mismatch OR cannot_coerce OR ambiguous_column OR wrong_object_type THEN
+			RAISE EXCEPTION '%(): expression of signal "%" does not work: %', func, signal.name, SQLERRM
+				USING ERRCODE = SQLSTATE,
+					  HINT = CASE signal.scoring WHEN 'decay'
+								THEN 'A decay signal''s expression yields a timestamp, e.g. max(s.ts); the source is s, the account row account.'
+								ELSE 'The expression yields a number per account, e.g. count(*); the source is s, the account row account.' END;
+	END;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.check_signal(healthscore.signals, text) IS
+'validates a signal definition and compiles its expression as the refresh will run it; errors name the problem';
+
+CREATE FUNCTION healthscore.add_signal(
+	model text,
+	name text,
+	source regclass,
+	key text,
+	expression text,
+	scoring text DEFAULT 'points',
+	weight float8 DEFAULT 1,
+	time_column text DEFAULT NULL,
+	lookback interval DEFAULT NULL,
+	worst float8 DEFAULT NULL,
+	best float8 DEFAULT NULL,
+	breaks float8[] DEFAULT NULL,
+	points float8[] DEFAULT NULL,
+	half_life interval DEFAULT NULL,
+	lower_is_better boolean DEFAULT false,
+	category text DEFAULT 'other',
+	missing text DEFAULT 'skip',
+	missing_value float8 DEFAULT NULL,
+	description text DEFAULT NULL,
+	action text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	signal healthscore.signals;
+BEGIN
+	PERFORM healthscore.model_row(model);
+	IF EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = add_signal.model AND s.name = add_signal.name) THEN
+		RAISE EXCEPTION 'add_signal(): model "%" already has a signal "%"', model, name
+			USING ERRCODE = 'duplicate_object',
+				  HINT = 'Change it with healthscore.alter_signal(), or pick another name.';
+	END IF;
+	IF source IS NULL OR expression IS NULL OR key IS NULL THEN
+		RAISE EXCEPTION 'add_signal(): source, key and expression are required'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Pass e.g. source => ''app.usage_events'', key => ''account_id'', expression => ''count(*)''.';
+	END IF;
+	signal := ROW(model, name, category, description, source::text, key, expression, time_column, lookback,
+				  scoring, worst, best, breaks, points, half_life, coalesce(lower_is_better, false), weight, missing,
+				  missing_value, action,
+				  (SELECT coalesce(max(s.position), 0) + 1 FROM healthscore.signals AS s WHERE s.model = add_signal.model));
+	PERFORM healthscore.check_signal(signal, 'add_signal');
+	INSERT INTO healthscore.signals SELECT signal.*;
+	RETURN name;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text) IS
+'adds a signal to a model: an aggregate expression over a source relation, its scoring method and weight; validated and compiled at once';
+
+CREATE FUNCTION healthscore.alter_signal(
+	model text,
+	name text,
+	weight float8 DEFAULT NULL,
+	expression text DEFAULT NULL,
+	scoring text DEFAULT NULL,
+	worst float8 DEFAULT NULL,
+	best float8 DEFAULT NULL,
+	breaks float8[] DEFAULT NULL,
+	points float8[] DEFAULT NULL,
+	half_life interval DEFAULT NULL,
+	lookback interval DEFAULT NULL,
+	category text DEFAULT NULL,
+	missing text DEFAULT NULL,
+	missing_value float8 DEFAULT NULL,
+	description text DEFAULT NULL,
+	action text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	signal healthscore.signals;
+BEGIN
+	PERFORM healthscore.model_row(model);
+	SELECT * INTO signal FROM healthscore.signals AS s WHERE s.model = alter_signal.model AND s.name = alter_signal.name
+	FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'alter_signal(): model "%" has no signal "%"', model, name
+			USING ERRCODE = 'undefined_object',
+				  HINT = format('Its signals: %s.', (SELECT string_agg(quote_literal(s.name), ', ' ORDER BY s.position)
+												   FROM healthscore.signals AS s WHERE s.model = alter_signal.model));
+	END IF;
+	-- a new scoring method drops the old method's parameters, so they need not be cleared by hand
+	IF scoring IS NOT NULL AND scoring IS DISTINCT FROM signal.scoring THEN
+		signal.worst := NULL; signal.best := NULL; signal.breaks := NULL; signal.points := NULL;
+		signal.half_life := NULL; signal.lower_is_better := false;
+		signal.scoring := scoring;
+	END IF;
+	IF missing IS NOT NULL AND missing <> 'value' THEN
+		signal.missing_value := NULL;
+	END IF;
+	signal.weight := coalesce(weight, signal.weight);
+	signal.expression := coalesce(expression, signal.expression);
+	signal.worst := coalesce(worst, signal.worst);
+	signal.best := coalesce(best, signal.best);
+	signal.breaks := coalesce(breaks, signal.breaks);
+	signal.points := coalesce(points, signal.points);
+	signal.half_life := coalesce(half_life, signal.half_life);
+	signal.lookback := coalesce(lookback, signal.lookback);
+	signal.category := coalesce(category, signal.category);
+	signal.missing := coalesce(missing, signal.missing);
+	signal.missing_value := coalesce(missing_value, signal.missing_value);
+	signal.description := coalesce(description, signal.description);
+	signal.action := coalesce(action, signal.action);
+	PERFORM healthscore.check_signal(signal, 'alter_signal');
+	UPDATE healthscore.signals AS s SET (category, description, expression, lookback, scoring, worst, best, breaks,
+										 points, half_life, lower_is_better, weight, missing, missing_value, action)
+		= (signal.category, signal.description, signal.expression, signal.lookback, signal.scoring, signal.worst,
+		   signal.best, signal.breaks, signal.points, signal.half_life, signal.lower_is_better, signal.weight,
+		   signal.missing, signal.missing_value, signal.action)
+	WHERE s.model = alter_signal.model AND s.name = alter_signal.name;
+	RETURN name;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text) IS
+'changes a signal: arguments left NULL stay as they are; a new scoring method drops the old one''s parameters; validated like add_signal()';
+
+CREATE FUNCTION healthscore.set_weight(model text, signal text, weight float8)
+RETURNS text
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT healthscore.alter_signal(model, signal, weight => weight) $$;
+
+COMMENT ON FUNCTION healthscore.set_weight(text, text, float8) IS
+'changes the weight of one signal (shorthand for alter_signal(model, signal, weight => ...))';
+
+CREATE FUNCTION healthscore.drop_signal(model text, name text)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM healthscore.model_row(model);
+	DELETE FROM healthscore.signals AS s WHERE s.model = drop_signal.model AND s.name = drop_signal.name;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'drop_signal(): model "%" has no signal "%"', model, name
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name FROM healthscore.signals WHERE model = ...';
+	END IF;
+	RETURN name;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.drop_signal(text, text) IS
+'removes a signal from a model; past runs keep their components';

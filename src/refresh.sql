@@ -1,0 +1,458 @@
+-- Refresh: one run of a model writes a run record, a score per account and a component per
+-- account and signal. The SQL is generated from the model's definition: one grouped query per
+-- source relation and time window (never one scan per signal), joined to the account relation
+-- so every account gets a row, scored with the C functions and combined with weighted_score().
+
+CREATE TABLE healthscore.runs (
+	run_id bigserial PRIMARY KEY,
+	model text NOT NULL REFERENCES healthscore.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	as_of timestamptz NOT NULL,
+	started_at timestamptz NOT NULL,
+	finished_at timestamptz NOT NULL,
+	accounts integer NOT NULL,
+	accounts_scored integer NOT NULL,
+	fingerprint text NOT NULL
+);
+CREATE INDEX runs_model_run_idx ON healthscore.runs (model, run_id);
+CREATE INDEX runs_model_as_of_idx ON healthscore.runs (model, as_of);
+
+COMMENT ON TABLE healthscore.runs IS 'one row per refresh of a model; its scores and components are written in the same transaction';
+COMMENT ON COLUMN healthscore.runs.run_id IS 'run identifier, increasing in the order runs of a model committed';
+COMMENT ON COLUMN healthscore.runs.model IS 'the model refreshed';
+COMMENT ON COLUMN healthscore.runs.as_of IS 'the time the scores describe; lookback windows end here';
+COMMENT ON COLUMN healthscore.runs.started_at IS 'when the refresh started (wall clock)';
+COMMENT ON COLUMN healthscore.runs.finished_at IS 'when the refresh finished writing (wall clock)';
+COMMENT ON COLUMN healthscore.runs.accounts IS 'accounts in the account relation at the run';
+COMMENT ON COLUMN healthscore.runs.accounts_scored IS 'accounts that got a score (the others had every signal missing)';
+COMMENT ON COLUMN healthscore.runs.fingerprint IS 'md5 of the model and signal definitions the run used: runs with equal fingerprints are comparable';
+
+CREATE TABLE healthscore.scores (
+	run_id bigint NOT NULL REFERENCES healthscore.runs (run_id) ON DELETE CASCADE,
+	model text NOT NULL,
+	account_key text NOT NULL,
+	score float8,
+	tier text NOT NULL,
+	segment text,
+	value numeric,
+	owner text,
+	renewal_date date,
+	PRIMARY KEY (run_id, account_key)
+);
+CREATE INDEX scores_model_account_idx ON healthscore.scores (model, account_key, run_id);
+
+COMMENT ON TABLE healthscore.scores IS 'one row per run and account: the score, the tier and the account''s attributes at the run';
+COMMENT ON COLUMN healthscore.scores.run_id IS 'the run';
+COMMENT ON COLUMN healthscore.scores.model IS 'the model (denormalized from runs for row-level security and indexes)';
+COMMENT ON COLUMN healthscore.scores.account_key IS 'the account key as text';
+COMMENT ON COLUMN healthscore.scores.score IS 'weighted score 0-100; NULL when every signal was missing';
+COMMENT ON COLUMN healthscore.scores.tier IS 'tier label, or unknown when the score is NULL';
+COMMENT ON COLUMN healthscore.scores.segment IS 'the account''s segment at the run';
+COMMENT ON COLUMN healthscore.scores.value IS 'the account''s value (ARR) at the run';
+COMMENT ON COLUMN healthscore.scores.owner IS 'the account''s owner at the run';
+COMMENT ON COLUMN healthscore.scores.renewal_date IS 'the account''s renewal date at the run';
+
+CREATE TABLE healthscore.components (
+	run_id bigint NOT NULL REFERENCES healthscore.runs (run_id) ON DELETE CASCADE,
+	model text NOT NULL,
+	account_key text NOT NULL,
+	signal text NOT NULL,
+	raw_value float8,
+	points float8,
+	weight float8 NOT NULL,
+	weight_share float8 NOT NULL,
+	contribution float8,
+	points_lost float8 NOT NULL,
+	PRIMARY KEY (run_id, account_key, signal)
+);
+
+COMMENT ON TABLE healthscore.components IS 'one row per run, account and signal: how the score came about';
+COMMENT ON COLUMN healthscore.components.run_id IS 'the run';
+COMMENT ON COLUMN healthscore.components.model IS 'the model';
+COMMENT ON COLUMN healthscore.components.account_key IS 'the account key as text';
+COMMENT ON COLUMN healthscore.components.signal IS 'the signal';
+COMMENT ON COLUMN healthscore.components.raw_value IS 'the signal''s raw value (for decay signals: age in days); NULL when missing';
+COMMENT ON COLUMN healthscore.components.points IS 'points 0-100 after the missing-data policy; NULL when skipped';
+COMMENT ON COLUMN healthscore.components.weight IS 'the signal''s weight';
+COMMENT ON COLUMN healthscore.components.weight_share IS 'weight / sum of the weights of the account''s present signals (0 when skipped)';
+COMMENT ON COLUMN healthscore.components.contribution IS 'points * weight_share: the components of an account add up to its score';
+COMMENT ON COLUMN healthscore.components.points_lost IS '(100 - points) * weight_share: what the signal cost the account';
+
+SELECT pg_catalog.pg_extension_config_dump('healthscore.runs', '');
+SELECT pg_catalog.pg_extension_config_dump('healthscore.runs_run_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('healthscore.scores', '');
+SELECT pg_catalog.pg_extension_config_dump('healthscore.components', '');
+
+-- The grouped query of one source relation and time window, computing every given signal.
+-- Expressions may use account.<column>; the source is then joined to the account relation and
+-- grouped by its key, so PostgreSQL accepts the account's columns beside the aggregates.
+CREATE FUNCTION healthscore.source_query(model healthscore.models, source text, source_key text,
+										 time_column text, lookback interval,
+										 signals healthscore.signals[], as_of timestamptz)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	signal healthscore.signals;
+	columns text := '';
+	uses_account boolean := false;
+	conditions text[] := '{}';
+	grouping text;
+BEGIN
+	FOREACH signal IN ARRAY signals LOOP
+		uses_account := uses_account OR signal.expression ~* '\maccount\s*\.';
+		columns := columns || format(', (%s)::%s AS %I', signal.expression,
+									 CASE signal.scoring WHEN 'decay' THEN 'timestamptz' ELSE 'float8' END,
+									 signal.name);
+	END LOOP;
+	IF time_column IS NOT NULL THEN
+		conditions := conditions || format('s.%I <= %L::timestamptz', time_column, as_of);
+		IF lookback IS NOT NULL THEN
+			conditions := conditions || format('s.%I > %L::timestamptz - %L::interval', time_column, as_of, lookback);
+		END IF;
+	END IF;
+	grouping := CASE WHEN uses_account THEN format('account.%I', model.key_column)
+					 ELSE format('s.%I', source_key) END;
+	RETURN format('SELECT %s AS account_key%s FROM %s AS s%s%s GROUP BY %s',
+				  grouping, columns, source::regclass,
+				  CASE WHEN uses_account
+					   THEN format(' JOIN %s AS account ON account.%I = s.%I',
+								   model.accounts::regclass, model.key_column, source_key)
+					   ELSE '' END,
+				  CASE WHEN cardinality(conditions) > 0
+					   THEN ' WHERE ' || array_to_string(conditions, ' AND ') ELSE '' END,
+				  grouping);
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.source_query(healthscore.models, text, text, text, interval, healthscore.signals[], timestamptz) IS
+'the grouped query computing the given signals of one source relation and time window (used by refresh_sql)';
+
+CREATE FUNCTION healthscore.points_out_of_range(signal text, points float8)
+RETURNS float8
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RAISE EXCEPTION 'refresh(): signal "%" yielded %, outside 0-100 points', signal, points
+		USING ERRCODE = 'numeric_value_out_of_range',
+			  HINT = 'A signal scored as points must yield 0-100; use linear or bands scoring for raw values.';
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.points_out_of_range(text, float8) IS
+'raises the error for a points-scored signal whose value is outside 0-100';
+
+-- The whole scoring query of a model as of a time: one row per account and signal with the
+-- raw value, its points after the missing-data policy, and the weight.
+CREATE FUNCTION healthscore.refresh_sql(model text, as_of timestamptz DEFAULT pg_catalog.now())
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore.model_row(model);
+	source_group record;
+	signal healthscore.signals;
+	joins text := '';
+	rows_of_signals text[] := '{}';
+	group_alias text;
+	group_number integer := 0;
+	value_ref text;
+	raw_value text;
+	points text;
+	missing_points text;
+BEGIN
+	FOR source_group IN
+		SELECT s.source, s.source_key, s.time_column, s.lookback,
+			   array_agg(s ORDER BY s.position) AS signals, min(s.position) AS first
+		FROM healthscore.signals AS s
+		WHERE s.model = found_model.name
+		GROUP BY s.source, s.source_key, s.time_column, s.lookback
+		ORDER BY first
+	LOOP
+		group_number := group_number + 1;
+		group_alias := 'g' || group_number;
+		joins := joins || format(E'\nLEFT JOIN (%s) AS %I ON %I.account_key = account.%I',
+								 healthscore.source_query(found_model, source_group.source, source_group.source_key,
+														  source_group.time_column, source_group.lookback,
+														  source_group.signals, as_of),
+								 group_alias, group_alias, found_model.key_column);
+		FOREACH signal IN ARRAY source_group.signals LOOP
+			value_ref := format('%I.%I', group_alias, signal.name);
+			raw_value := CASE signal.scoring
+				WHEN 'decay' THEN format('extract(epoch FROM %L::timestamptz - %s)::float8 / 86400', as_of, value_ref)
+				ELSE value_ref END;
+			points := CASE signal.scoring
+				WHEN 'linear' THEN format('healthscore.linear(%s, %s, %s)', value_ref, signal.worst, signal.best)
+				WHEN 'logarithmic' THEN format('healthscore.logarithmic(%s, %s, %s)', value_ref, signal.worst, signal.best)
+				WHEN 'bands' THEN format('healthscore.bands(%s, %L::float8[], %L::float8[])', value_ref, signal.breaks, signal.points)
+				WHEN 'decay' THEN format('healthscore.decay(%s, %L::interval, %L::timestamptz)', value_ref, signal.half_life, as_of)
+				WHEN 'points' THEN format('CASE WHEN %1$s < 0 OR %1$s > 100 THEN healthscore.points_out_of_range(%2$L, %1$s) ELSE %1$s END',
+										  value_ref, signal.name)
+				WHEN 'percentile' THEN 'NULL::float8' END;
+			missing_points := CASE signal.missing WHEN 'zero' THEN '0' WHEN 'value' THEN signal.missing_value::text ELSE 'NULL' END;
+			rows_of_signals := rows_of_signals || format('(%L, %s, %s::float8, %s::float8, %s::float8, %s::float8, %s::float8)',
+				signal.name, signal.position, raw_value,
+				CASE WHEN signal.scoring = 'percentile' THEN 'NULL' ELSE format('coalesce(%s, %s)', points, missing_points) END,
+				signal.weight,
+				CASE WHEN signal.scoring = 'percentile'
+					 THEN CASE WHEN signal.lower_is_better THEN format('-(%s)', raw_value) ELSE raw_value END
+					 ELSE 'NULL' END,
+				missing_points);
+		END LOOP;
+	END LOOP;
+	IF group_number = 0 THEN
+		RAISE EXCEPTION 'model "%" has no signals', found_model.name
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Add one with healthscore.add_signal().';
+	END IF;
+
+	-- percentile = mid-rank percentile among the accounts that have a value: the share of the
+	-- others below it, counting ties as half below (all equal: 50; a single account: 50). Accounts
+	-- without a value follow the missing policy. Without percentile signals the windows (a sort of
+	-- every row) are left out.
+	RETURN format($q$SELECT account_key, signal, position, raw_value, %s AS points, weight
+FROM (SELECT account.%I::text AS account_key, sig.*, sig.signal IN (%s) AS is_percentile
+      FROM %s AS account%s
+      CROSS JOIN LATERAL (VALUES
+        %s
+      ) AS sig(signal, position, raw_value, points, weight, percentile_order, missing_points)
+) AS per_signal%s$q$,
+		CASE WHEN EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = found_model.name AND s.scoring = 'percentile')
+			 THEN $w$CASE WHEN percentile_order IS NULL AND NOT is_percentile THEN points
+            WHEN percentile_order IS NULL THEN missing_points
+            WHEN count(*) OVER peers_all = 1 THEN 50
+            ELSE 100 * ((rank() OVER ranked + count(*) OVER ranked) / 2.0 - 1) / (count(*) OVER peers_all - 1)
+       END$w$
+			 ELSE 'points' END,
+		found_model.key_column,
+		coalesce((SELECT string_agg(quote_literal(s.name), ', ') FROM healthscore.signals AS s
+				  WHERE s.model = found_model.name AND s.scoring = 'percentile'), 'NULL'),
+		found_model.accounts::regclass, joins,
+		array_to_string(rows_of_signals, E',\n        '),
+		CASE WHEN EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = found_model.name AND s.scoring = 'percentile')
+			 THEN E'\nWINDOW peers_all AS (PARTITION BY signal, percentile_order IS NULL),\n       ranked AS (peers_all ORDER BY percentile_order)'
+			 ELSE '' END);
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.refresh_sql(text, timestamptz) IS
+'the query a refresh runs for a model: one row per account and signal (raw value, points, weight); for EXPLAIN and for checking a model by hand';
+
+CREATE FUNCTION healthscore.fingerprint(model text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT md5(concat_ws('|',
+		(SELECT concat_ws(';', m.accounts, m.key_column, m.segment_column, m.value_column, m.renewal_column,
+						  m.owner_column, m.tier_cutoffs::text, m.tier_labels::text, m.trend_threshold)
+		 FROM healthscore.models AS m WHERE m.name = fingerprint.model),
+		(SELECT string_agg(concat_ws(';', s.name, s.source, s.source_key, s.expression, s.time_column, s.lookback,
+									 s.scoring, s.worst, s.best, s.breaks::text, s.points::text, s.half_life,
+									 s.lower_is_better, s.weight, s.missing, s.missing_value),
+						   '|' ORDER BY s.name)
+		 FROM healthscore.signals AS s WHERE s.model = fingerprint.model)))
+$$;
+
+COMMENT ON FUNCTION healthscore.fingerprint(text) IS
+'md5 of everything in a model that changes its scores (not descriptions or actions)';
+
+CREATE FUNCTION healthscore.refresh(model text, as_of timestamptz DEFAULT pg_catalog.now())
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore.model_row(model);
+	run bigint;
+	started timestamptz := clock_timestamp();
+	accounts_total integer;
+	accounts_with_score integer;
+	bad_keys bigint;
+BEGIN
+	IF as_of IS NULL OR NOT isfinite(as_of) THEN
+		RAISE EXCEPTION 'refresh(): as_of must be a finite timestamp, not %', coalesce(as_of::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time the scores describe, e.g. now().';
+	END IF;
+	-- one refresh of a model at a time; a second waits here, then runs on the committed state
+	PERFORM pg_advisory_xact_lock(hashtext('healthscore.refresh'), hashtext(found_model.name));
+
+	-- left over from an earlier refresh in this transaction (backfill); checked, not DROP IF EXISTS,
+	-- which would print notices into a scheduled job's log
+	IF to_regclass('pg_temp.healthscore_refresh_accounts') IS NOT NULL THEN
+		DROP TABLE pg_temp.healthscore_refresh_accounts;
+	END IF;
+	IF to_regclass('pg_temp.healthscore_refresh_points') IS NOT NULL THEN
+		DROP TABLE pg_temp.healthscore_refresh_points;
+	END IF;
+	EXECUTE format('CREATE TEMP TABLE healthscore_refresh_accounts ON COMMIT DROP AS
+		SELECT account.%I AS key_value, account.%I::text AS account_key, %s AS segment, %s AS value,
+		       %s AS owner, %s AS renewal_date
+		FROM %s AS account',
+		found_model.key_column, found_model.key_column,
+		CASE WHEN found_model.segment_column IS NULL THEN 'NULL::text' ELSE format('account.%I::text', found_model.segment_column) END,
+		CASE WHEN found_model.value_column IS NULL THEN 'NULL::numeric' ELSE format('account.%I::numeric', found_model.value_column) END,
+		CASE WHEN found_model.owner_column IS NULL THEN 'NULL::text' ELSE format('account.%I::text', found_model.owner_column) END,
+		CASE WHEN found_model.renewal_column IS NULL THEN 'NULL::date' ELSE format('account.%I::date', found_model.renewal_column) END,
+		found_model.accounts::regclass);
+	SELECT count(*), count(*) - count(DISTINCT account_key) + count(*) FILTER (WHERE account_key IS NULL)
+	INTO accounts_total, bad_keys FROM pg_temp.healthscore_refresh_accounts;
+	IF bad_keys > 0 THEN
+		RAISE EXCEPTION 'refresh(): key column "%" of % is NULL or repeated in % rows',
+			found_model.key_column, found_model.accounts, bad_keys
+			USING ERRCODE = 'unique_violation',
+				  HINT = 'Every account needs one row with a unique, non-NULL key; use a view over the accounts if needed.';
+	END IF;
+
+	EXECUTE 'CREATE TEMP TABLE healthscore_refresh_points ON COMMIT DROP AS '
+		|| healthscore.refresh_sql(found_model.name, as_of);
+
+	INSERT INTO healthscore.runs (model, as_of, started_at, finished_at, accounts, accounts_scored, fingerprint)
+	VALUES (found_model.name, as_of, started, started, accounts_total, 0, healthscore.fingerprint(found_model.name))
+	RETURNING run_id INTO run;
+
+	INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, segment, value, owner, renewal_date)
+	SELECT run, found_model.name, a.account_key, p.score,
+		   coalesce(healthscore.tier(p.score, found_model.tier_cutoffs, found_model.tier_labels), 'unknown'),
+		   a.segment, a.value, a.owner, a.renewal_date
+	FROM pg_temp.healthscore_refresh_accounts AS a
+	JOIN (SELECT account_key, healthscore.weighted_score(points, weight) AS score
+		  FROM pg_temp.healthscore_refresh_points GROUP BY account_key) AS p USING (account_key);
+	GET DIAGNOSTICS accounts_with_score = ROW_COUNT;
+
+	INSERT INTO healthscore.components (run_id, model, account_key, signal, raw_value, points, weight, weight_share,
+										contribution, points_lost)
+	SELECT run, found_model.name, account_key, signal, raw_value, points, weight, share, points * share,
+		   coalesce((100 - points) * share, 0)
+	FROM (SELECT p.*, CASE WHEN p.points IS NULL THEN 0
+						   ELSE p.weight / sum(p.weight) FILTER (WHERE p.points IS NOT NULL)
+											  OVER (PARTITION BY p.account_key) END AS share
+		  FROM pg_temp.healthscore_refresh_points AS p) AS shared;
+
+	UPDATE healthscore.runs SET finished_at = clock_timestamp(),
+		accounts_scored = (SELECT count(*) FROM healthscore.scores AS s WHERE s.run_id = run AND s.score IS NOT NULL)
+	WHERE run_id = run;
+	DROP TABLE pg_temp.healthscore_refresh_accounts, pg_temp.healthscore_refresh_points;
+	RETURN run;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.refresh(text, timestamptz) IS
+'scores every account of a model as of a time (default now) and writes the run, scores and components in one transaction; returns the run id';
+
+CREATE FUNCTION healthscore.backfill(model text, since timestamptz, until timestamptz, step interval)
+RETURNS SETOF bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	as_of timestamptz := since;
+	run bigint;
+	steps integer := 0;
+BEGIN
+	PERFORM healthscore.model_row(model);
+	IF since IS NULL OR until IS NULL OR NOT isfinite(since) OR NOT isfinite(until) OR since > until THEN
+		RAISE EXCEPTION 'backfill(): since and until must be finite with since <= until'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. since => now() - interval ''12 weeks'', until => now().';
+	END IF;
+	IF step IS NULL OR NOT since + step > since THEN
+		RAISE EXCEPTION 'backfill(): step must be a positive interval, not %', coalesce(step::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. step => ''1 week''.';
+	END IF;
+	WHILE as_of <= until LOOP
+		steps := steps + 1;
+		IF steps > 10000 THEN
+			RAISE EXCEPTION 'backfill(): more than 10000 steps'
+				USING ERRCODE = 'program_limit_exceeded', HINT = 'Use a larger step or a shorter range.';
+		END IF;
+		run := healthscore.refresh(model, as_of);
+		RAISE NOTICE 'backfill: model "%" as of % is run %', model, as_of, run;
+		RETURN NEXT run;
+		as_of := as_of + step;
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.backfill(text, timestamptz, timestamptz, interval) IS
+'refreshes a model as of each time from since to until by step (lookback windows end at each time), so history exists from day one; returns the run ids';
+
+CREATE FUNCTION healthscore.drop_model(model text)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM healthscore.model_row(model);
+	IF to_regclass('cron.job') IS NOT NULL THEN
+		PERFORM healthscore.unschedule(model, if_exists => true);
+	END IF;
+	DELETE FROM healthscore.models AS m WHERE m.name = drop_model.model;	-- signals and runs cascade
+	RETURN model;
+END
+$$;
+
+-- unschedule is defined below; the body is resolved when drop_model runs
+COMMENT ON FUNCTION healthscore.drop_model(text) IS
+'removes a model with its signals, its history and its pg_cron schedule';
+
+CREATE FUNCTION healthscore.cron_job_name(model text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT 'healthscore refresh ' || model $$;
+
+COMMENT ON FUNCTION healthscore.cron_job_name(text) IS
+'the pg_cron job name under which schedule() registers a model''s refresh';
+
+CREATE FUNCTION healthscore.schedule(model text, cron text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job bigint;
+BEGIN
+	PERFORM healthscore.model_row(model);
+	IF to_regclass('cron.job') IS NULL THEN
+		RAISE EXCEPTION 'schedule(): pg_cron is not installed in this database'
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = 'Install postgresql-15-cron, add pg_cron to shared_preload_libraries, and CREATE EXTENSION pg_cron.';
+	END IF;
+	-- cron.schedule with a job name replaces an existing job of that name
+	EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
+		USING healthscore.cron_job_name(model), cron, format('SELECT healthscore.refresh(%L)', model);
+	RETURN job;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.schedule(text, text) IS
+'registers the refresh of a model with pg_cron (e.g. ''0 3 * * *'' for 03:00 daily); returns the job id';
+
+CREATE FUNCTION healthscore.unschedule(model text, if_exists boolean DEFAULT false)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	removed boolean := false;
+BEGIN
+	IF to_regclass('cron.job') IS NULL THEN
+		IF if_exists THEN
+			RETURN false;
+		END IF;
+		RAISE EXCEPTION 'unschedule(): pg_cron is not installed in this database'
+			USING ERRCODE = 'feature_not_supported', HINT = 'Nothing can be scheduled without pg_cron.';
+	END IF;
+	IF EXISTS (SELECT FROM cron.job WHERE jobname = healthscore.cron_job_name(model)) THEN
+		EXECUTE 'SELECT cron.unschedule($1)' INTO removed USING healthscore.cron_job_name(model);
+	ELSIF NOT if_exists THEN
+		RAISE EXCEPTION 'unschedule(): model "%" has no scheduled refresh', model
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT * FROM cron.job.';
+	END IF;
+	RETURN removed;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.unschedule(text, boolean) IS
+'removes the pg_cron job of a model''s refresh; with if_exists, no error when there is none';

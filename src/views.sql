@@ -1,0 +1,237 @@
+-- Views for analysts and BI tools. All are security_invoker, so the reader's own privileges and
+-- row-level security apply; columns are scalar (no arrays or json), named for reports.
+
+-- Row-level security: a user sees the scores of the accounts they can see in the model's
+-- account relation (account_visible asks that relation once per query). Writers (refresh) need
+-- no filter, so inserts and deletes are allowed to whoever has the table privileges.
+CREATE FUNCTION healthscore.account_visible(model text, account_key text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'healthscore_account_visible'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION healthscore.account_visible(text, text) IS
+'whether the current user can see the account in the model''s account relation (privileges and row-level security); the row-level security policy of the score tables';
+
+ALTER TABLE healthscore.scores ENABLE ROW LEVEL SECURITY;
+ALTER TABLE healthscore.components ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_accounts ON healthscore.scores FOR SELECT
+	USING (healthscore.account_visible(model, account_key));
+CREATE POLICY writers ON healthscore.scores FOR INSERT WITH CHECK (true);
+CREATE POLICY removers ON healthscore.scores FOR DELETE USING (true);
+CREATE POLICY visible_accounts ON healthscore.components FOR SELECT
+	USING (healthscore.account_visible(model, account_key));
+CREATE POLICY writers ON healthscore.components FOR INSERT WITH CHECK (true);
+CREATE POLICY removers ON healthscore.components FOR DELETE USING (true);
+
+-- Runs of each model, newest as-of time first (recency 1 = the current run).
+CREATE VIEW healthscore.model_runs WITH (security_invoker = true) AS
+SELECT r.model, r.run_id, r.as_of, r.started_at, r.finished_at, r.accounts, r.accounts_scored, r.fingerprint,
+	   pg_catalog.row_number() OVER (PARTITION BY r.model ORDER BY r.as_of DESC, r.run_id DESC) AS recency
+FROM healthscore.runs AS r;
+
+COMMENT ON VIEW healthscore.model_runs IS 'every run of every model, with its recency (1 = current run, 2 = the one before, ...)';
+COMMENT ON COLUMN healthscore.model_runs.model IS 'model';
+COMMENT ON COLUMN healthscore.model_runs.run_id IS 'run identifier';
+COMMENT ON COLUMN healthscore.model_runs.as_of IS 'the time the run describes';
+COMMENT ON COLUMN healthscore.model_runs.started_at IS 'when the run started';
+COMMENT ON COLUMN healthscore.model_runs.finished_at IS 'when the run finished';
+COMMENT ON COLUMN healthscore.model_runs.accounts IS 'accounts in the account relation';
+COMMENT ON COLUMN healthscore.model_runs.accounts_scored IS 'accounts with a score';
+COMMENT ON COLUMN healthscore.model_runs.fingerprint IS 'md5 of the model definition the run used';
+COMMENT ON COLUMN healthscore.model_runs.recency IS '1 for the latest as-of time, 2 for the one before, ...';
+
+-- A bar character per score for text sparklines; a missing score is a space.
+CREATE FUNCTION healthscore.spark(score float8)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN score IS NULL THEN ' '
+				ELSE substr('▁▂▃▄▅▆▇█', 1 + least(7, greatest(0, floor(score / 12.5)::integer)), 1) END
+$$;
+
+COMMENT ON FUNCTION healthscore.spark(float8) IS
+'one sparkline bar (▁ to █) for a score 0-100, a space for NULL';
+
+CREATE VIEW healthscore.current_scores WITH (security_invoker = true) AS
+SELECT s.model,
+	   s.account_key,
+	   s.score,
+	   s.tier,
+	   p.score AS previous_score,
+	   s.score - p.score AS change,
+	   CASE WHEN s.score IS NULL OR p.score IS NULL THEN NULL
+			WHEN s.score - p.score >= m.trend_threshold AND s.score > p.score THEN 'up'
+			WHEN p.score - s.score >= m.trend_threshold AND s.score < p.score THEN 'down'
+			ELSE 'flat' END AS trend,
+	   s.segment,
+	   s.value,
+	   s.owner,
+	   s.renewal_date,
+	   s.renewal_date - (r.as_of AT TIME ZONE 'UTC')::date AS days_to_renewal,
+	   r.as_of AS scored_at,
+	   (SELECT string_agg(healthscore.spark(h.score), '' ORDER BY hr.as_of, hr.run_id)
+		FROM healthscore.model_runs AS hr
+		JOIN healthscore.scores AS h ON h.run_id = hr.run_id AND h.account_key = s.account_key
+		WHERE hr.model = s.model AND hr.recency <= 12) AS sparkline,
+	   s.run_id
+FROM healthscore.model_runs AS r
+JOIN healthscore.models AS m ON m.name = r.model
+JOIN healthscore.scores AS s ON s.run_id = r.run_id
+LEFT JOIN healthscore.model_runs AS pr ON pr.model = r.model AND pr.recency = 2
+LEFT JOIN healthscore.scores AS p ON p.run_id = pr.run_id AND p.account_key = s.account_key
+WHERE r.recency = 1;
+
+COMMENT ON VIEW healthscore.current_scores IS 'the latest score of every account of every model, with the change since the run before and a sparkline of the last 12 runs';
+COMMENT ON COLUMN healthscore.current_scores.model IS 'model that scored the account';
+COMMENT ON COLUMN healthscore.current_scores.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.current_scores.score IS 'health score 0-100 (NULL when every signal was missing)';
+COMMENT ON COLUMN healthscore.current_scores.tier IS 'tier label (unknown when the score is NULL)';
+COMMENT ON COLUMN healthscore.current_scores.previous_score IS 'score in the run before (by as-of time)';
+COMMENT ON COLUMN healthscore.current_scores.change IS 'score - previous_score';
+COMMENT ON COLUMN healthscore.current_scores.trend IS 'up, down or flat: up or down once the change reaches the model''s trend_threshold';
+COMMENT ON COLUMN healthscore.current_scores.segment IS 'account segment';
+COMMENT ON COLUMN healthscore.current_scores.value IS 'account value (ARR)';
+COMMENT ON COLUMN healthscore.current_scores.owner IS 'account owner (CSM)';
+COMMENT ON COLUMN healthscore.current_scores.renewal_date IS 'renewal date';
+COMMENT ON COLUMN healthscore.current_scores.days_to_renewal IS 'days from the run''s as-of date (UTC) to the renewal date';
+COMMENT ON COLUMN healthscore.current_scores.scored_at IS 'as-of time of the run';
+COMMENT ON COLUMN healthscore.current_scores.sparkline IS 'the last 12 scores, oldest first, as bars ▁ (0) to █ (100)';
+COMMENT ON COLUMN healthscore.current_scores.run_id IS 'the run the score comes from';
+
+CREATE VIEW healthscore.score_components WITH (security_invoker = true) AS
+SELECT c.model, c.account_key, c.signal, sig.category, c.raw_value, c.points, c.weight, c.weight_share,
+	   c.contribution, c.points_lost, sig.action, r.as_of AS scored_at, c.run_id
+FROM healthscore.model_runs AS r
+JOIN healthscore.components AS c ON c.run_id = r.run_id
+LEFT JOIN healthscore.signals AS sig ON sig.model = c.model AND sig.name = c.signal
+WHERE r.recency = 1
+ORDER BY c.model, c.account_key, c.points_lost DESC, c.signal;
+
+COMMENT ON VIEW healthscore.score_components IS 'the latest run''s components: one row per account and signal, the costliest signals first';
+COMMENT ON COLUMN healthscore.score_components.model IS 'model';
+COMMENT ON COLUMN healthscore.score_components.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.score_components.signal IS 'signal';
+COMMENT ON COLUMN healthscore.score_components.category IS 'signal category';
+COMMENT ON COLUMN healthscore.score_components.raw_value IS 'raw value (decay signals: age in days); NULL when missing';
+COMMENT ON COLUMN healthscore.score_components.points IS 'points 0-100 after the missing-data policy; NULL when skipped';
+COMMENT ON COLUMN healthscore.score_components.weight IS 'signal weight';
+COMMENT ON COLUMN healthscore.score_components.weight_share IS 'share of the account''s present weight';
+COMMENT ON COLUMN healthscore.score_components.contribution IS 'points * weight_share; an account''s contributions add up to its score';
+COMMENT ON COLUMN healthscore.score_components.points_lost IS '(100 - points) * weight_share: what the signal cost the score';
+COMMENT ON COLUMN healthscore.score_components.action IS 'the signal''s playbook action';
+COMMENT ON COLUMN healthscore.score_components.scored_at IS 'as-of time of the run';
+COMMENT ON COLUMN healthscore.score_components.run_id IS 'the run';
+
+CREATE VIEW healthscore.risk_list WITH (security_invoker = true) AS
+SELECT cs.model,
+	   pg_catalog.row_number() OVER (PARTITION BY cs.model
+									 ORDER BY cs.value * (100 - coalesce(cs.score, 0)) / 100 DESC NULLS LAST,
+											  cs.score ASC NULLS FIRST, cs.account_key) AS priority,
+	   cs.account_key,
+	   cs.score,
+	   cs.tier,
+	   cs.trend,
+	   cs.change,
+	   cs.value,
+	   cs.value * (100 - coalesce(cs.score, 0)) / 100 AS value_at_risk,
+	   reasons.reasons,
+	   coalesce(reasons.worst_action, m.tier_actions[pg_catalog.array_position(m.tier_labels, cs.tier)]) AS action,
+	   cs.owner,
+	   cs.days_to_renewal,
+	   cs.renewal_date,
+	   cs.segment,
+	   cs.sparkline,
+	   cs.scored_at
+FROM healthscore.current_scores AS cs
+JOIN healthscore.models AS m ON m.name = cs.model
+LEFT JOIN LATERAL (
+	SELECT string_agg(format('%s %s (-%s)', worst.signal,
+							 coalesce(pg_catalog.trim_scale(round(worst.raw_value::numeric, 2))::text, 'missing'),
+							 round(worst.points_lost::numeric, 1)),
+					  '; ' ORDER BY worst.points_lost DESC, worst.signal) AS reasons,
+		   (array_agg(worst.action ORDER BY worst.points_lost DESC, worst.signal))[1] AS worst_action
+	FROM (SELECT c.signal, c.raw_value, c.points_lost, sig.action
+		  FROM healthscore.components AS c
+		  LEFT JOIN healthscore.signals AS sig ON sig.model = c.model AND sig.name = c.signal
+		  WHERE c.run_id = cs.run_id AND c.account_key = cs.account_key AND c.points_lost > 0
+		  ORDER BY c.points_lost DESC, c.signal
+		  LIMIT 3) AS worst
+) AS reasons ON true
+WHERE cs.tier <> m.tier_labels[pg_catalog.cardinality(m.tier_labels)];
+
+COMMENT ON VIEW healthscore.risk_list IS 'accounts below the top tier, most value at risk first, with the three signals that cost the most points and the action to take';
+COMMENT ON COLUMN healthscore.risk_list.model IS 'model';
+COMMENT ON COLUMN healthscore.risk_list.priority IS '1 = act first: most value at risk (value x points missing), then lowest score';
+COMMENT ON COLUMN healthscore.risk_list.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.risk_list.score IS 'health score 0-100';
+COMMENT ON COLUMN healthscore.risk_list.tier IS 'tier label';
+COMMENT ON COLUMN healthscore.risk_list.trend IS 'up, down or flat since the run before';
+COMMENT ON COLUMN healthscore.risk_list.change IS 'score change since the run before';
+COMMENT ON COLUMN healthscore.risk_list.value IS 'account value (ARR)';
+COMMENT ON COLUMN healthscore.risk_list.value_at_risk IS 'value x (100 - score) / 100';
+COMMENT ON COLUMN healthscore.risk_list.reasons IS 'the three signals that cost the most points: signal raw value (-points lost)';
+COMMENT ON COLUMN healthscore.risk_list.action IS 'playbook action of the costliest signal, else the tier''s default action';
+COMMENT ON COLUMN healthscore.risk_list.owner IS 'account owner (CSM)';
+COMMENT ON COLUMN healthscore.risk_list.days_to_renewal IS 'days to the renewal date';
+COMMENT ON COLUMN healthscore.risk_list.renewal_date IS 'renewal date';
+COMMENT ON COLUMN healthscore.risk_list.segment IS 'account segment';
+COMMENT ON COLUMN healthscore.risk_list.sparkline IS 'the last 12 scores as bars';
+COMMENT ON COLUMN healthscore.risk_list.scored_at IS 'as-of time of the run';
+
+CREATE VIEW healthscore.score_history WITH (security_invoker = true) AS
+SELECT s.model, s.run_id, r.as_of, s.account_key, s.score, s.tier, s.segment, s.value, s.owner, s.renewal_date,
+	   r.fingerprint
+FROM healthscore.scores AS s
+JOIN healthscore.runs AS r ON r.run_id = s.run_id;
+
+COMMENT ON VIEW healthscore.score_history IS 'every score of every run, one row per run and account (long format)';
+COMMENT ON COLUMN healthscore.score_history.model IS 'model';
+COMMENT ON COLUMN healthscore.score_history.run_id IS 'run';
+COMMENT ON COLUMN healthscore.score_history.as_of IS 'as-of time of the run';
+COMMENT ON COLUMN healthscore.score_history.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.score_history.score IS 'health score 0-100';
+COMMENT ON COLUMN healthscore.score_history.tier IS 'tier label';
+COMMENT ON COLUMN healthscore.score_history.segment IS 'account segment at the run';
+COMMENT ON COLUMN healthscore.score_history.value IS 'account value at the run';
+COMMENT ON COLUMN healthscore.score_history.owner IS 'account owner at the run';
+COMMENT ON COLUMN healthscore.score_history.renewal_date IS 'renewal date at the run';
+COMMENT ON COLUMN healthscore.score_history.fingerprint IS 'model definition the run used';
+
+CREATE VIEW healthscore.tier_changes WITH (security_invoker = true) AS
+SELECT model, account_key, from_tier, tier AS to_tier, as_of AS changed_at, from_score, score AS to_score,
+	   from_run_id, run_id AS to_run_id
+FROM (SELECT h.*,
+			 pg_catalog.lag(h.tier) OVER w AS from_tier,
+			 pg_catalog.lag(h.score) OVER w AS from_score,
+			 pg_catalog.lag(h.run_id) OVER w AS from_run_id
+	  FROM healthscore.score_history AS h
+	  WINDOW w AS (PARTITION BY h.model, h.account_key ORDER BY h.as_of, h.run_id)) AS changes
+WHERE from_tier IS DISTINCT FROM tier AND from_run_id IS NOT NULL;
+
+COMMENT ON VIEW healthscore.tier_changes IS 'every change of an account''s tier between consecutive runs of a model';
+COMMENT ON COLUMN healthscore.tier_changes.model IS 'model';
+COMMENT ON COLUMN healthscore.tier_changes.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.tier_changes.from_tier IS 'tier in the run before';
+COMMENT ON COLUMN healthscore.tier_changes.to_tier IS 'tier in this run';
+COMMENT ON COLUMN healthscore.tier_changes.changed_at IS 'as-of time of the run that changed the tier';
+COMMENT ON COLUMN healthscore.tier_changes.from_score IS 'score in the run before';
+COMMENT ON COLUMN healthscore.tier_changes.to_score IS 'score in this run';
+COMMENT ON COLUMN healthscore.tier_changes.from_run_id IS 'the run before';
+COMMENT ON COLUMN healthscore.tier_changes.to_run_id IS 'this run';
+
+CREATE VIEW healthscore.tier_summary WITH (security_invoker = true) AS
+SELECT s.model, s.run_id, r.as_of, s.tier, pg_catalog.count(*) AS accounts, pg_catalog.sum(s.value) AS total_value,
+	   pg_catalog.avg(s.score) AS average_score
+FROM healthscore.scores AS s
+JOIN healthscore.runs AS r ON r.run_id = s.run_id
+GROUP BY s.model, s.run_id, r.as_of, s.tier;
+
+COMMENT ON VIEW healthscore.tier_summary IS 'per model, run and tier: how many accounts and how much value';
+COMMENT ON COLUMN healthscore.tier_summary.model IS 'model';
+COMMENT ON COLUMN healthscore.tier_summary.run_id IS 'run';
+COMMENT ON COLUMN healthscore.tier_summary.as_of IS 'as-of time of the run';
+COMMENT ON COLUMN healthscore.tier_summary.tier IS 'tier label';
+COMMENT ON COLUMN healthscore.tier_summary.accounts IS 'accounts in the tier';
+COMMENT ON COLUMN healthscore.tier_summary.total_value IS 'sum of the accounts'' value (ARR)';
+COMMENT ON COLUMN healthscore.tier_summary.average_score IS 'average score in the tier';

@@ -1,0 +1,137 @@
+/*
+ * visibility.c
+ *		account_visible(model, account_key): may the current user see this account's scores?
+ *
+ * healthscore's views are security_invoker, and the score tables carry a row-level security
+ * policy calling this function, so that whatever row-level security the user's own account
+ * relation has also applies to its scores: a CSM who sees only their accounts in app.accounts
+ * sees only those accounts' scores.
+ *
+ * The answer comes from the account relation itself, asked once per query and model as the
+ * current user (the answer is cached in fn_extra for the rest of the query):
+ *	- no SELECT privilege on the account relation: nothing is visible;
+ *	- row-level security does not apply to the user there: everything is visible;
+ *	- otherwise the keys the user can select there, kept in a hash set (distinct_set.c).
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "distinct_set.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+#include "utils/rls.h"
+#include "utils/varlena.h"
+
+PG_FUNCTION_INFO_V1(healthscore_account_visible);
+
+typedef enum Visibility
+{
+	VISIBLE_NONE,
+	VISIBLE_ALL,
+	VISIBLE_SOME
+} Visibility;
+
+/* What the current user may see of one model's accounts, for one query. */
+typedef struct ModelVisibility
+{
+	struct ModelVisibility *next;
+	char	   *model;
+	Visibility	visibility;
+	HsDistinctSet *keys;		/* VISIBLE_SOME: the visible keys as text */
+} ModelVisibility;
+
+static ModelVisibility *
+load_visibility(const char *model, MemoryContext context)
+{
+	ModelVisibility *result = MemoryContextAllocZero(context, sizeof(ModelVisibility));
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	char	   *accounts;
+	char	   *key_column;
+	Oid			relid;
+
+	result->model = MemoryContextStrdup(context, model);
+	result->visibility = VISIBLE_NONE;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "account_visible(): SPI_connect failed");
+	args[0] = CStringGetTextDatum(model);
+	if (SPI_execute_with_args("SELECT accounts, key_column FROM healthscore.models WHERE name = $1",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "account_visible(): reading healthscore.models failed");
+	if (SPI_processed == 0)
+	{
+		SPI_finish();
+		return result;			/* no such model (any more): nothing to see */
+	}
+	accounts = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	key_column = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+	relid = RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(accounts)), NoLock, true);
+	if (!OidIsValid(relid) || pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		result->visibility = VISIBLE_NONE;
+	else if (check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED)
+		result->visibility = VISIBLE_ALL;
+	else
+	{
+		char	   *query = psprintf("SELECT %s::text FROM %s WHERE %s IS NOT NULL",
+									 quote_identifier(key_column), accounts, quote_identifier(key_column));
+
+		/* row-level security of the account relation applies to this query */
+		if (SPI_execute(query, true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "account_visible(): reading %s failed", accounts);
+		result->visibility = VISIBLE_SOME;
+		result->keys = hs_set_create(context, HS_SET_TEXT);
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			bool		isnull;
+			Datum		key = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+			if (!isnull)
+			{
+				text	   *key_text = DatumGetTextPP(key);
+
+				hs_set_add(result->keys, VARDATA_ANY(key_text), VARSIZE_ANY_EXHDR(key_text));
+			}
+			CHECK_FOR_INTERRUPTS();
+		}
+	}
+	SPI_finish();
+	return result;
+}
+
+Datum
+healthscore_account_visible(PG_FUNCTION_ARGS)
+{
+	char	   *model = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	text	   *account_key = PG_GETARG_TEXT_PP(1);
+	ModelVisibility *cache = (ModelVisibility *) fcinfo->flinfo->fn_extra;
+	ModelVisibility *entry;
+
+	for (entry = cache; entry != NULL; entry = entry->next)
+		if (strcmp(entry->model, model) == 0)
+			break;
+	if (entry == NULL)
+	{
+		entry = load_visibility(model, fcinfo->flinfo->fn_mcxt);
+		entry->next = cache;
+		fcinfo->flinfo->fn_extra = entry;
+	}
+
+	switch (entry->visibility)
+	{
+		case VISIBLE_NONE:
+			PG_RETURN_BOOL(false);
+		case VISIBLE_ALL:
+			PG_RETURN_BOOL(true);
+		case VISIBLE_SOME:
+			break;
+	}
+	PG_RETURN_BOOL(hs_set_contains(entry->keys, VARDATA_ANY(account_key), VARSIZE_ANY_EXHDR(account_key)));
+}
