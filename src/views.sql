@@ -147,7 +147,7 @@ FROM healthscore.current_scores AS cs
 JOIN healthscore.models AS m ON m.name = cs.model
 LEFT JOIN LATERAL (
 	SELECT string_agg(format('%s %s (-%s)', worst.signal,
-							 coalesce(pg_catalog.trim_scale(round(worst.raw_value::numeric, 2))::text, 'missing'),
+							 coalesce(pg_catalog.trim_scale(round(worst.raw_value::numeric, 2))::text, 'no data'),
 							 round(worst.points_lost::numeric, 1)),
 					  '; ' ORDER BY worst.points_lost DESC, worst.signal) AS reasons,
 		   (array_agg(worst.action ORDER BY worst.points_lost DESC, worst.signal))[1] AS worst_action
@@ -170,7 +170,7 @@ COMMENT ON COLUMN healthscore.risk_list.trend IS 'up, down or flat since the run
 COMMENT ON COLUMN healthscore.risk_list.change IS 'score change since the run before';
 COMMENT ON COLUMN healthscore.risk_list.value IS 'account value (ARR)';
 COMMENT ON COLUMN healthscore.risk_list.value_at_risk IS 'value x (100 - score) / 100';
-COMMENT ON COLUMN healthscore.risk_list.reasons IS 'the three signals that cost the most points: signal raw value (-points lost)';
+COMMENT ON COLUMN healthscore.risk_list.reasons IS 'the three signals that cost the most points: signal raw value (-points lost); no data when the source had no rows';
 COMMENT ON COLUMN healthscore.risk_list.action IS 'playbook action of the costliest signal, else the tier''s default action';
 COMMENT ON COLUMN healthscore.risk_list.owner IS 'account owner (CSM)';
 COMMENT ON COLUMN healthscore.risk_list.days_to_renewal IS 'days to the renewal date';

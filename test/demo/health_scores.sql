@@ -1,88 +1,91 @@
--- make demo: score the sample accounts with healthscore's C functions and print a risk list.
--- Everything is computed as of the sample data's reference date (2026-06-30), so the output is
--- the same on every machine. Churn outcomes lie after that date: they are used only at the end,
--- to show that the score ranks the accounts that later churned into the red tier.
+-- make demo: define a health model over the sample data, backfill 12 weekly runs, and print
+-- what a customer-success team reads: the risk list (why, what to do, which way it is moving)
+-- and the tier summary. Everything is as of the sample data's reference date (2026-06-30), so
+-- the output is the same on every machine. Churn outcomes lie after that date: they are used
+-- only at the end, to show that the red tier is where the churners were.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 SET TimeZone = 'UTC';
 CREATE EXTENSION healthscore;
 \pset footer off
 
--- One row per account and signal: the raw value, its points (0-100) and weight.
--- A signal with no data is NULL and weighted_score() redistributes its weight.
-CREATE TEMP TABLE signal_points AS
-WITH as_of AS (
-	SELECT sample.reference_date()::timestamptz AS at
-), usage AS (
-	SELECT e.account_id,
-	       count(*) FILTER (WHERE e.feature = 'login' AND e.ts >= a.at - interval '30 days') AS logins_30d,
-	       healthscore.distinct_count(e.user_id) FILTER (WHERE e.ts >= a.at - interval '30 days') AS active_users_30d,
-	       healthscore.distinct_count(e.feature) FILTER (WHERE e.ts >= a.at - interval '30 days') AS features_30d,
-	       max(e.ts) AS last_seen
-	FROM sample.usage_events AS e, as_of AS a
-	GROUP BY e.account_id
-), support AS (
-	SELECT account_id, count(*) FILTER (WHERE priority = 'urgent' AND is_open) AS urgent_open
-	FROM sample.tickets GROUP BY account_id
-), sentiment AS (
-	SELECT account_id, healthscore.nps(rating) AS nps FROM sample.nps_responses GROUP BY account_id
-)
-SELECT acc.account_id, s.signal, s.raw_value, s.points, s.weight
-FROM sample.accounts AS acc
-CROSS JOIN as_of
-LEFT JOIN usage AS u USING (account_id)
-LEFT JOIN support AS t USING (account_id)
-LEFT JOIN sentiment AS n USING (account_id)
-CROSS JOIN LATERAL (VALUES
-	('logins (30 days)',     coalesce(u.logins_30d, 0)::float8,
-	     healthscore.linear(coalesce(u.logins_30d, 0), 0, 15), 20),
-	('seat utilization',     coalesce(u.active_users_30d, 0)::float8 / acc.seats,
-	     healthscore.linear(coalesce(u.active_users_30d, 0)::float8 / acc.seats, 0, 0.6), 20),
-	('features used',        coalesce(u.features_30d, 0)::float8,
-	     healthscore.linear(coalesce(u.features_30d, 0), 1, 6), 10),
-	('days since last use',  extract(epoch FROM as_of.at - u.last_seen)::float8 / 86400,
-	     healthscore.decay(coalesce(u.last_seen, '-infinity'), interval '14 days', as_of.at), 15),
-	('urgent open tickets',  coalesce(t.urgent_open, 0)::float8,
-	     healthscore.bands(coalesce(t.urgent_open, 0), '{1,3}', '{100,50,0}'), 15),
-	('NPS',                  n.nps,
-	     healthscore.linear(n.nps, -100, 100), 20)      -- no survey answer: skipped, weight redistributed
-) AS s(signal, raw_value, points, weight);
-
-CREATE TEMP TABLE account_scores AS
-SELECT p.account_id, healthscore.weighted_score(p.points, p.weight) AS score
-FROM signal_points AS p GROUP BY p.account_id;
-
--- Points lost per signal = its share of the present weight x (100 - points): why the account is red.
-CREATE TEMP TABLE weakest_signals AS
-SELECT account_id, string_agg(reason, '; ' ORDER BY lost DESC, reason) AS weakest
-FROM (
-	SELECT p.account_id, p.signal || ' ' ||
-	       CASE WHEN p.signal = 'seat utilization' THEN round(100 * p.raw_value::numeric) || '%'
-	            ELSE round(p.raw_value::numeric)::text END AS reason,
-	       p.weight * (100 - p.points) / sum(p.weight) OVER (PARTITION BY p.account_id) AS lost,
-	       row_number() OVER (PARTITION BY p.account_id ORDER BY p.weight * (100 - p.points) DESC, p.signal) AS rank
-	FROM signal_points AS p WHERE p.points IS NOT NULL
-) AS ranked
-WHERE rank <= 3 AND lost > 0
-GROUP BY account_id;
+SELECT healthscore.create_model('default', accounts => 'sample.accounts', key => 'account_id',
+       value => 'arr', segment => 'segment', renewal => 'renewal_date', owner => 'csm',
+       description => 'one model for every account of the sample dataset',
+       tier_actions => '{"Executive business review within 2 weeks","CSM check-in this month","Expansion conversation"}')
+       \gset
+-- usage
+SELECT healthscore.add_signal('default', 'logins_30d', source => 'sample.usage_events', key => 'account_id',
+       expression => $$count(*) FILTER (WHERE s.feature = 'login')$$, time_column => 'ts', lookback => '30 days',
+       scoring => 'linear', worst => 0, best => 15, weight => 15, category => 'usage', missing => 'zero',
+       action => 'Re-onboard the users who stopped logging in') \gset
+SELECT healthscore.add_signal('default', 'stickiness_30d', source => 'sample.usage_events', key => 'account_id',
+       expression => 'healthscore.stickiness(s.user_id, s.ts)', time_column => 'ts', lookback => '30 days',
+       scoring => 'linear', worst => 0, best => 0.25, weight => 10, category => 'usage', missing => 'zero',
+       action => 'Build a weekly habit: a usage review with the team lead') \gset
+SELECT healthscore.add_signal('default', 'days_since_last_use', source => 'sample.usage_events', key => 'account_id',
+       expression => 'max(s.ts)', time_column => 'ts', scoring => 'decay', half_life => '14 days',
+       weight => 10, category => 'usage', missing => 'zero', action => 'Call the champion this week') \gset
+-- adoption
+SELECT healthscore.add_signal('default', 'seat_utilization', source => 'sample.usage_events', key => 'account_id',
+       expression => 'healthscore.distinct_count(s.user_id)::float8 / account.seats', time_column => 'ts',
+       lookback => '30 days', scoring => 'linear', worst => 0, best => 0.6, weight => 20, category => 'adoption',
+       missing => 'zero', action => 'Run an adoption workshop with the admin') \gset
+SELECT healthscore.add_signal('default', 'features_used', source => 'sample.usage_events', key => 'account_id',
+       expression => 'healthscore.distinct_count(s.feature)', time_column => 'ts', lookback => '30 days',
+       scoring => 'linear', worst => 1, best => 6, weight => 10, category => 'adoption', missing => 'zero',
+       action => 'Show the features they do not use yet') \gset
+-- support
+SELECT healthscore.add_signal('default', 'urgent_open_tickets', source => 'sample.tickets', key => 'account_id',
+       expression => $$count(*) FILTER (WHERE s.priority = 'urgent' AND s.is_open)$$, time_column => 'opened_at',
+       lookback => '90 days', scoring => 'bands', breaks => '{1,3}', points => '{100,50,0}', weight => 15,
+       category => 'support', missing => 'value', missing_value => 100,
+       action => 'Escalate the open urgent tickets to the support lead') \gset
+-- sentiment
+SELECT healthscore.add_signal('default', 'nps', source => 'sample.nps_responses', key => 'account_id',
+       expression => 'healthscore.nps(s.rating)', time_column => 'responded_at', lookback => '180 days',
+       scoring => 'linear', worst => -100, best => 100, weight => 15, category => 'sentiment',
+       action => 'Follow up on the detractors'' feedback') \gset
+-- financial
+SELECT healthscore.add_signal('default', 'late_invoices_180d', source => 'sample.invoices', key => 'account_id',
+       expression => 'count(*) FILTER (WHERE s.paid_on IS NULL OR s.paid_on > s.due_on + 15)',
+       time_column => 'due_on', lookback => '180 days', scoring => 'bands', breaks => '{1,3}',
+       points => '{100,50,0}', weight => 10, category => 'financial', missing => 'value', missing_value => 100,
+       action => 'Finance to call the billing contact') \gset
 
 \echo
-\echo 'Risk list as of 2026-06-30: the 25 worst accounts, lowest score first (larger ARR first on ties)'
-SELECT a.name AS account, a.segment, round(s.score::numeric, 1) AS score,
-       healthscore.tier(s.score) AS tier, to_char(a.arr, 'FM999,999,990') AS arr, a.csm,
-       w.weakest AS "weakest signals (value)"
-FROM account_scores AS s
-JOIN sample.accounts AS a USING (account_id)
-LEFT JOIN weakest_signals AS w USING (account_id)
-ORDER BY s.score, a.arr DESC, a.account_id
-LIMIT 25;
+\echo 'Model "default": 8 signals over 4 source tables (NPS missing for an account: its weight is redistributed)'
+SELECT name AS signal, category, scoring, weight, coalesce(lookback::text, 'all') AS window, missing
+FROM healthscore.signals WHERE model = 'default' ORDER BY position;
 
-\echo 'Tiers: accounts, ARR, and the share that churned in the 120 days after (recorded later)'
-SELECT healthscore.tier(s.score) AS tier, count(*) AS accounts,
-       to_char(sum(a.arr), 'FM999,999,999,990') AS arr,
-       round(avg(s.score)::numeric, 1) AS avg_score,
-       round(100.0 * count(c.account_id) / count(*), 1) AS "churned %"
-FROM account_scores AS s
-JOIN sample.accounts AS a USING (account_id)
-LEFT JOIN sample.churn_outcomes AS c USING (account_id)
-GROUP BY 1 ORDER BY min(s.score);
+\echo 'Backfilling 12 weekly runs (2026-04-14 to 2026-06-30) ...'
+SELECT count(*) AS runs FROM healthscore.backfill('default', since => '2026-04-14', until => '2026-06-30',
+                                                   step => '1 week') \gset
+\echo :runs runs written.
+
+\echo
+\echo 'Risk list as of 2026-06-30: accounts below green, most ARR at risk first'
+SELECT r.priority AS "#", a.name AS account, r.segment, round(r.score::numeric, 1) AS score, r.tier,
+       r.trend, r.sparkline AS "12 weeks", to_char(r.value, 'FM999,999,990') AS arr,
+       r.reasons AS "why (raw value, points lost)", r.action, r.owner, r.days_to_renewal AS renews_in
+FROM healthscore.risk_list AS r
+JOIN sample.accounts AS a ON a.account_id = r.account_key::integer
+WHERE r.model = 'default'
+ORDER BY r.priority
+LIMIT 15;
+
+\echo 'Tier summary of the current run, with the share of accounts that churned in the 120 days after'
+SELECT t.tier, t.accounts, to_char(t.total_value, 'FM999,999,999,990') AS arr, round(t.average_score::numeric, 1) AS avg_score,
+       round(100.0 * count(c.account_id) / t.accounts, 1) AS "churned %"
+FROM healthscore.tier_summary AS t
+JOIN healthscore.current_scores AS s ON s.run_id = t.run_id AND s.tier = t.tier
+LEFT JOIN sample.churn_outcomes AS c ON c.account_id = s.account_key::integer
+WHERE t.model = 'default'
+GROUP BY t.tier, t.accounts, t.total_value, t.average_score
+ORDER BY min(s.score);
+
+\echo 'Tier changes in the last week'
+SELECT from_tier || ' -> ' || to_tier AS change, count(*) AS accounts
+FROM healthscore.tier_changes
+WHERE model = 'default' AND changed_at = '2026-06-30'
+GROUP BY 1 ORDER BY 2 DESC, 1;

@@ -18,6 +18,7 @@
 --                 the reference date (recency).  ~3% never log anything.
 --   * tickets   - unhealthy accounts open more tickets, more of them urgent,
 --                 and take longer to resolve them (so more stay open).
+--   * invoices  - unhealthy accounts pay late or not at all (financial).
 --   * NPS       - ratings skew to promoters (9-10) for healthy accounts and
 --                 to detractors (0-6) for unhealthy ones.
 --   * churn     - P(churn) = 0.6 * (1 - h)^2.5, so churn rises with low
@@ -384,6 +385,39 @@ CROSS JOIN LATERAL (SELECT sample.uniform(t.account_id, 503) AS v,
 WHERE t.churned;
 
 -- ---------------------------------------------------------------------------
+-- Invoices: one a month over the 6 months up to the reference date. Unhealthy
+-- accounts pay late or not at all, so overdue invoices are a financial signal.
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE sample.invoices (
+    invoice_id bigint PRIMARY KEY,
+    account_id integer NOT NULL,
+    issued_on  date NOT NULL,
+    due_on     date NOT NULL,
+    amount     numeric(12,2) NOT NULL CHECK (amount > 0),
+    paid_on    date,
+    CHECK (due_on >= issued_on)
+);
+
+INSERT INTO sample.invoices (invoice_id, account_id, issued_on, due_on, amount, paid_on)
+SELECT i.account_id * 100 + i.m, i.account_id, i.issued_on, i.issued_on + 30,
+       pg_catalog.round(a.arr / 12, 2),
+       CASE WHEN i.delay_days IS NULL THEN NULL
+            WHEN i.issued_on + 30 + i.delay_days > sample.reference_date() THEN NULL   -- not paid yet
+            ELSE i.issued_on + 30 + i.delay_days END
+FROM (
+    SELECT t.account_id, m, (sample.reference_date() - 30 * m)::date AS issued_on,
+           CASE WHEN sample.uniform(t.account_id * 100 + m, 601) < 0.25 * (1.0 - t.latent_health) ^ 3
+                THEN NULL                                                -- never paid
+                ELSE pg_catalog.floor(-20 + 90 * (1.0 - t.latent_health) ^ 2
+                                      * sample.uniform(t.account_id * 100 + m, 602))::integer END AS delay_days
+    FROM sample.truth AS t, pg_catalog.generate_series(0, 5) AS m
+) AS i
+JOIN sample.accounts AS a USING (account_id);
+
+COMMENT ON TABLE sample.invoices IS 'monthly invoices; unhealthy accounts pay late or not at all';
+
+-- ---------------------------------------------------------------------------
 -- Foreign keys and indexes (after the bulk load: one validation per table
 -- instead of one trigger call per row)
 -- ---------------------------------------------------------------------------
@@ -393,10 +427,12 @@ ALTER TABLE sample.usage_events   ADD FOREIGN KEY (account_id) REFERENCES sample
 ALTER TABLE sample.tickets        ADD FOREIGN KEY (account_id) REFERENCES sample.accounts;
 ALTER TABLE sample.nps_responses  ADD FOREIGN KEY (account_id) REFERENCES sample.accounts;
 ALTER TABLE sample.churn_outcomes ADD FOREIGN KEY (account_id) REFERENCES sample.accounts;
+ALTER TABLE sample.invoices       ADD FOREIGN KEY (account_id) REFERENCES sample.accounts;
 
 CREATE INDEX usage_events_account_ts_idx ON sample.usage_events (account_id, ts);
 CREATE INDEX tickets_account_idx         ON sample.tickets (account_id, opened_at);
 CREATE INDEX nps_responses_account_idx   ON sample.nps_responses (account_id, responded_at);
+CREATE INDEX invoices_account_idx        ON sample.invoices (account_id, due_on);
 
 COMMIT;
 
@@ -406,3 +442,4 @@ ANALYZE sample.usage_events;
 ANALYZE sample.tickets;
 ANALYZE sample.nps_responses;
 ANALYZE sample.churn_outcomes;
+ANALYZE sample.invoices;
