@@ -36,6 +36,11 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 REGRESS = setup scoring tier weighted_score trend nps distinct_count stickiness revenue parallel parallel_signals models access
 REGRESS_OPTS = --inputdir=$(srcdir)
 
+# pg_isolation_regress suites (concurrent sessions) in test/isolation/specs/ with expected output in
+# test/isolation/expected/; results go to output_iso/ (PGXS adds --outputdir=output_iso).
+ISOLATION = refresh_refresh refresh_reader refresh_two_models
+ISOLATION_OPTS = --inputdir=$(srcdir)/test/isolation
+
 PG_CONFIG ?= pg_config
 # -isystem: warnings in PostgreSQL's own headers (sign-compare under -Wextra) are not ours to fix.
 PG_CPPFLAGS = -I$(srcdir)/src -isystem $(includedir_server)

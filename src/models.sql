@@ -38,7 +38,7 @@ COMMENT ON COLUMN healthscore.models.trend_threshold IS 'points a score must mov
 COMMENT ON COLUMN healthscore.models.created_at IS 'when the model was created';
 
 CREATE TABLE healthscore.signals (
-	model text NOT NULL REFERENCES healthscore.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	model text NOT NULL,
 	name text NOT NULL CHECK (name <> ''),
 	category text NOT NULL DEFAULT 'other'
 		CHECK (category IN ('usage', 'adoption', 'support', 'sentiment', 'financial', 'relationship', 'other')),

@@ -63,7 +63,7 @@ BEGIN
 	PERFORM healthscore.grant_reader(role);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals,
 		healthscore.runs, healthscore.scores, healthscore.components TO %s', role);
-	EXECUTE format('GRANT USAGE ON SEQUENCE healthscore.runs_run_id_seq TO %s', role);
+	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq TO %s', role);
 	EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s',
 				   (SELECT string_agg(f::text, ', ') FROM unnest(healthscore.admin_functions()) AS f), role);
 END

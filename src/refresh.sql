@@ -5,7 +5,7 @@
 
 CREATE TABLE healthscore.runs (
 	run_id bigserial PRIMARY KEY,
-	model text NOT NULL REFERENCES healthscore.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	model text NOT NULL,
 	as_of timestamptz NOT NULL,
 	started_at timestamptz NOT NULL,
 	finished_at timestamptz NOT NULL,
@@ -27,7 +27,7 @@ COMMENT ON COLUMN healthscore.runs.accounts_scored IS 'accounts that got a score
 COMMENT ON COLUMN healthscore.runs.fingerprint IS 'md5 of the model and signal definitions the run used: runs with equal fingerprints are comparable';
 
 CREATE TABLE healthscore.scores (
-	run_id bigint NOT NULL REFERENCES healthscore.runs (run_id) ON DELETE CASCADE,
+	run_id bigint NOT NULL,
 	model text NOT NULL,
 	account_key text NOT NULL,
 	score float8,
@@ -52,7 +52,7 @@ COMMENT ON COLUMN healthscore.scores.owner IS 'the account''s owner at the run';
 COMMENT ON COLUMN healthscore.scores.renewal_date IS 'the account''s renewal date at the run';
 
 CREATE TABLE healthscore.components (
-	run_id bigint NOT NULL REFERENCES healthscore.runs (run_id) ON DELETE CASCADE,
+	run_id bigint NOT NULL,
 	model text NOT NULL,
 	account_key text NOT NULL,
 	signal text NOT NULL,
@@ -76,6 +76,68 @@ COMMENT ON COLUMN healthscore.components.weight IS 'the signal''s weight';
 COMMENT ON COLUMN healthscore.components.weight_share IS 'weight / sum of the weights of the account''s present signals (0 when skipped)';
 COMMENT ON COLUMN healthscore.components.contribution IS 'points * weight_share: the components of an account add up to its score';
 COMMENT ON COLUMN healthscore.components.points_lost IS '(100 - points) * weight_share: what the signal cost the account';
+
+-- Cascades. The model, signal and history tables are linked by triggers, not foreign keys:
+-- pg_restore -j loads the rows of extension config tables in parallel, in no particular order,
+-- and a foreign key would make that restore fail. refresh() and the definition functions write
+-- parents before children; these triggers remove the children of deleted models and runs, once
+-- per statement. Models are not renamed (history refers to them by name).
+CREATE FUNCTION healthscore.cascade_model_deletes()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM healthscore.signals AS s USING old_models AS o WHERE s.model = o.name;
+	DELETE FROM healthscore.runs AS r USING old_models AS o WHERE r.model = o.name;
+	RETURN NULL;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.cascade_model_deletes() IS
+'trigger: removes the signals and runs of deleted models';
+
+CREATE TRIGGER cascade_deleted_models AFTER DELETE ON healthscore.models
+	REFERENCING OLD TABLE AS old_models
+	FOR EACH STATEMENT EXECUTE FUNCTION healthscore.cascade_model_deletes();
+
+CREATE FUNCTION healthscore.forbid_model_rename()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RAISE EXCEPTION 'models cannot be renamed: model "%" has history under its name', OLD.name
+		USING ERRCODE = 'feature_not_supported',
+			  HINT = 'Create a model with the new name, or keep the old one.';
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.forbid_model_rename() IS
+'trigger: rejects renaming a model, whose signals and history refer to it by name';
+
+CREATE TRIGGER forbid_model_rename BEFORE UPDATE OF name ON healthscore.models
+	FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name)
+	EXECUTE FUNCTION healthscore.forbid_model_rename();
+
+CREATE FUNCTION healthscore.cascade_run_deletes()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM healthscore.scores AS s USING old_runs AS o WHERE s.run_id = o.run_id;
+	DELETE FROM healthscore.components AS c USING old_runs AS o WHERE c.run_id = o.run_id;
+	RETURN NULL;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.cascade_run_deletes() IS
+'trigger: removes the scores and components of deleted runs';
+
+CREATE TRIGGER cascade_deleted_runs AFTER DELETE ON healthscore.runs
+	REFERENCING OLD TABLE AS old_runs
+	FOR EACH STATEMENT EXECUTE FUNCTION healthscore.cascade_run_deletes();
 
 SELECT pg_catalog.pg_extension_config_dump('healthscore.runs', '');
 SELECT pg_catalog.pg_extension_config_dump('healthscore.runs_run_id_seq', '');
@@ -264,7 +326,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	found_model healthscore.models := healthscore.model_row(model);
+	found_model healthscore.models;
 	run bigint;
 	started timestamptz := clock_timestamp();
 	accounts_total integer;
@@ -275,8 +337,9 @@ BEGIN
 		RAISE EXCEPTION 'refresh(): as_of must be a finite timestamp, not %', coalesce(as_of::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time the scores describe, e.g. now().';
 	END IF;
-	-- one refresh of a model at a time; a second waits here, then runs on the committed state
-	PERFORM pg_advisory_xact_lock(hashtext('healthscore.refresh'), hashtext(found_model.name));
+	-- one refresh of a model at a time; a second waits here, then reads the model as committed
+	PERFORM pg_advisory_xact_lock(hashtext('healthscore.refresh'), hashtext(model));
+	found_model := healthscore.model_row(model);
 
 	-- left over from an earlier refresh in this transaction (backfill); checked, not DROP IF EXISTS,
 	-- which would print notices into a scheduled job's log
