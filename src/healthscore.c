@@ -14,6 +14,8 @@
  *	distinct_count.c	aggregate distinct_count for bigint, text, uuid
  *	stickiness.c		aggregate stickiness: daily active / distinct users
  *	revenue.c			aggregates net_retention, gross_retention; lifetime_value
+ *	visibility.c		account_visible(): row-level security of the account relation for the views
+ * Health models (models.sql, refresh.sql, views.sql, privileges.sql) are SQL and PL/pgSQL on top.
  * Each has a matching src/<concern>.sql holding its SQL definitions and comments.
  */
 #include "postgres.h"
