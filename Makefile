@@ -29,11 +29,14 @@ SQL_PARTS = \
 	src/models.sql \
 	src/refresh.sql \
 	src/views.sql \
+	src/auc.sql \
+	src/logistic.sql \
+	src/validation.sql \
 	src/privileges.sql
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites in sql/ with expected output in expected/.
-REGRESS = setup scoring tier weighted_score trend nps distinct_count stickiness revenue parallel parallel_signals models access
+REGRESS = setup scoring tier weighted_score trend nps distinct_count stickiness revenue parallel parallel_signals models access validation
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 # pg_isolation_regress suites (concurrent sessions) in test/isolation/specs/ with expected output in

@@ -21,6 +21,7 @@
 #include "common/hashfn.h"
 #include "datatype/timestamp.h"
 #include "distinct_set.h"
+#include "healthscore.h"
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -399,18 +400,6 @@ malformed(const char *func, const char *detail)
 			 errhint("Serialized states are made by healthscore's own serialize functions.")));
 }
 
-static uint32
-read_uint32(const unsigned char *p)
-{
-	return ((uint32) p[0] << 24) | ((uint32) p[1] << 16) | ((uint32) p[2] << 8) | p[3];
-}
-
-static uint64
-read_uint64(const unsigned char *p)
-{
-	return ((uint64) read_uint32(p) << 32) | read_uint32(p + 4);
-}
-
 /* Smallest and largest day a finite timestamptz can fall on, relative to 2000-01-01. */
 #define HS_MIN_DAY	(MIN_TIMESTAMP / USECS_PER_DAY - 1)
 #define HS_MAX_DAY	(END_TIMESTAMP / USECS_PER_DAY + 1)
@@ -430,7 +419,7 @@ hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, cons
 
 	if (remaining < HS_SET_HEADER_SIZE)
 		malformed(func, "It is shorter than its header.");
-	if (read_uint32(p) != HS_SET_MAGIC)
+	if (hs_read_uint32(p) != HS_SET_MAGIC)
 		malformed(func, "It does not start with the healthscore set marker.");
 	if (p[4] != HS_SET_VERSION)
 		malformed(func, "Its format version is unknown.");
@@ -438,7 +427,7 @@ hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, cons
 		malformed(func, "It holds values of another type.");
 	if (p[6] != 0 || p[7] != 0)
 		malformed(func, "Its reserved header bytes are not zero.");
-	count = read_uint64(p + 8);
+	count = hs_read_uint64(p + 8);
 	p += HS_SET_HEADER_SIZE;
 	remaining -= HS_SET_HEADER_SIZE;
 
@@ -458,7 +447,7 @@ hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, cons
 		{
 			if (remaining < sizeof(uint32))
 				malformed(func, "A value's length is cut off.");
-			keylen = read_uint32(p);
+			keylen = hs_read_uint32(p);
 			p += sizeof(uint32);
 			remaining -= sizeof(uint32);
 			if (keylen > remaining)
@@ -471,9 +460,9 @@ hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, cons
 			key = p;
 		else
 		{
-			words[0] = (int64) read_uint64(p);
+			words[0] = (int64) hs_read_uint64(p);
 			if (size == 16)
-				words[1] = (int64) read_uint64(p + 8);
+				words[1] = (int64) hs_read_uint64(p + 8);
 			if (expected == HS_SET_USER_DAY && (words[1] < HS_MIN_DAY || words[1] > HS_MAX_DAY))
 				malformed(func, "A day is outside the range of timestamps.");
 		}

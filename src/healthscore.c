@@ -15,7 +15,10 @@
  *	stickiness.c		aggregate stickiness: daily active / distinct users
  *	revenue.c			aggregates net_retention, gross_retention; lifetime_value
  *	visibility.c		account_visible(): row-level security of the account relation for the views
- * Health models (models.sql, refresh.sql, views.sql, privileges.sql) are SQL and PL/pgSQL on top.
+ *	auc.c				aggregate auc: exact ROC AUC (Mann-Whitney), interruptible sort
+ *	logistic.c			aggregate logistic_fit: logistic regression by Newton's method
+ * Health models (models.sql, refresh.sql, views.sql, validation.sql, privileges.sql) are SQL and
+ * PL/pgSQL on top.
  * Each has a matching src/<concern>.sql holding its SQL definitions and comments.
  */
 #include "postgres.h"

@@ -51,6 +51,32 @@ hs_band_index(const float8 *boundaries, int nboundaries, double value)
 	return low;
 }
 
+/*
+ * Readers of serialized aggregate states, which are written in network byte order with
+ * pq_sendint32/pq_sendint64/pq_sendfloat8. The callers check lengths before reading.
+ */
+static inline uint32
+hs_read_uint32(const unsigned char *p)
+{
+	return (uint32) p[0] << 24 | (uint32) p[1] << 16 | (uint32) p[2] << 8 | p[3];
+}
+
+static inline uint64
+hs_read_uint64(const unsigned char *p)
+{
+	return (uint64) hs_read_uint32(p) << 32 | hs_read_uint32(p + 4);
+}
+
+static inline float8
+hs_read_float8(const unsigned char *p)
+{
+	uint64		bits = hs_read_uint64(p);
+	float8		value;
+
+	memcpy(&value, &bits, sizeof(value));
+	return value;
+}
+
 /* arguments.c: checks that raise an ERROR naming the function and the argument */
 extern void hs_check_not_nan(const char *func, const char *arg, double value);
 extern void hs_check_finite(const char *func, const char *arg, double value);

@@ -18,6 +18,10 @@ CREATE TABLE healthscore.models (
 	tier_actions text[],
 	trend_threshold float8 NOT NULL DEFAULT 5 CHECK (trend_threshold >= 0 AND trend_threshold < 100),
 	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	outcomes text,
+	outcome_key text,
+	outcome_date text,
+	outcome_reason text,
 	CHECK (pg_catalog.cardinality(tier_labels) = pg_catalog.cardinality(tier_cutoffs) + 1),
 	CHECK (tier_actions IS NULL OR pg_catalog.cardinality(tier_actions) = pg_catalog.cardinality(tier_labels))
 );
@@ -36,6 +40,10 @@ COMMENT ON COLUMN healthscore.models.tier_labels IS 'tier labels, worst first, o
 COMMENT ON COLUMN healthscore.models.tier_actions IS 'default playbook action per tier (same order as tier_labels), used when no failing signal has one';
 COMMENT ON COLUMN healthscore.models.trend_threshold IS 'points a score must move between runs before the trend reads up or down';
 COMMENT ON COLUMN healthscore.models.created_at IS 'when the model was created';
+COMMENT ON COLUMN healthscore.models.outcomes IS 'relation recording churn (one row per churned account), schema-qualified; NULL: not set';
+COMMENT ON COLUMN healthscore.models.outcome_key IS 'the outcome relation''s account key column';
+COMMENT ON COLUMN healthscore.models.outcome_date IS 'the outcome relation''s churn date column';
+COMMENT ON COLUMN healthscore.models.outcome_reason IS 'the outcome relation''s reason column (optional)';
 
 CREATE TABLE healthscore.signals (
 	model text NOT NULL,

@@ -19,7 +19,9 @@ AS $$
 		'healthscore.refresh(text, timestamptz)',
 		'healthscore.backfill(text, timestamptz, timestamptz, interval)',
 		'healthscore.schedule(text, text)',
-		'healthscore.unschedule(text, boolean)'
+		'healthscore.unschedule(text, boolean)',
+		'healthscore.set_outcomes(text, regclass, text, text, text)',
+		'healthscore.apply_weights(text, interval, timestamptz, float8)'
 	]::regprocedure[]
 $$;
 
@@ -47,7 +49,8 @@ BEGIN
 	EXECUTE format('GRANT USAGE ON SCHEMA healthscore TO %s', role);
 	EXECUTE format('GRANT SELECT ON healthscore.current_scores, healthscore.score_components, healthscore.risk_list,
 		healthscore.score_history, healthscore.tier_changes, healthscore.tier_summary, healthscore.model_runs,
-		healthscore.models, healthscore.signals, healthscore.runs, healthscore.scores, healthscore.components TO %s', role);
+		healthscore.model_accuracy, healthscore.models, healthscore.signals, healthscore.runs,
+		healthscore.scores, healthscore.components, healthscore.churn_reasons TO %s', role);
 END
 $$;
 
@@ -62,7 +65,7 @@ AS $$
 BEGIN
 	PERFORM healthscore.grant_reader(role);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals,
-		healthscore.runs, healthscore.scores, healthscore.components TO %s', role);
+		healthscore.runs, healthscore.scores, healthscore.components, healthscore.churn_reasons TO %s', role);
 	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq TO %s', role);
 	EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s',
 				   (SELECT string_agg(f::text, ', ') FROM unnest(healthscore.admin_functions()) AS f), role);

@@ -89,3 +89,22 @@ SELECT from_tier || ' -> ' || to_tier AS change, count(*) AS accounts
 FROM healthscore.tier_changes
 WHERE model = 'default' AND changed_at = '2026-06-30'
 GROUP BY 1 ORDER BY 2 DESC, 1;
+
+-- Validation: churn was recorded in the 120 days after the reference date (until 2026-10-28).
+SELECT healthscore.set_outcomes('default', 'sample.churn_outcomes', key => 'account_id', churned_on => 'churned_on',
+                                reason => 'reason') \gset
+\echo 'Accuracy of the current run against churn in the 120 days after it (AUC 0.5 = chance, 1 = perfect)'
+SELECT to_char(as_of, 'YYYY-MM-DD') AS run_as_of, accounts, churned, round(100 * churn_rate::numeric, 1) AS "churn %",
+       round(auc::numeric, 3) AS auc, worst_tier, round(100 * worst_tier_churn_rate::numeric, 1) AS "worst tier churn %",
+       best_tier, round(100 * best_tier_churn_rate::numeric, 1) AS "best tier churn %",
+       round(lift_worst_tier::numeric, 2) AS lift, churn_falls_by_tier
+FROM healthscore.evaluate('default', horizon => '120 days', known_until => '2026-10-28')
+WHERE as_of = '2026-06-30';
+
+\echo 'Weights suggested by the data: fitted on the 8 earlier runs, AUC measured on the 4 later ones'
+SELECT signal, current_weight AS current, round(suggested_weight::numeric, 1) AS suggested,
+       coalesce(note, '') AS note,
+       round(signal_auc::numeric, 3) AS signal_auc,
+       round(model_auc_current::numeric, 3) AS "model AUC now", round(model_auc_suggested::numeric, 3) AS "model AUC suggested"
+FROM healthscore.suggest_weights('default', horizon => '120 days', known_until => '2026-10-28');
+\echo 'A person decides: SELECT * FROM healthscore.apply_weights(''default'', ''120 days'', ''2026-10-28'') applies them.'

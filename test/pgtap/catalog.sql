@@ -4,7 +4,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION healthscore;
-SELECT plan(50);
+SELECT plan(57);
 
 SELECT has_schema('healthscore');
 SELECT has_function('healthscore', 'linear', ARRAY['double precision', 'double precision', 'double precision']);
@@ -31,6 +31,12 @@ SELECT isa_ok(healthscore.tier(50), 'text', 'tier() returns text');
 SELECT function_returns('healthscore', 'linear', ARRAY['double precision', 'double precision', 'double precision'], 'double precision');
 SELECT is_aggregate('healthscore', 'weighted_score', ARRAY['double precision', 'double precision']);
 SELECT has_function('healthscore', 'refresh', ARRAY['text', 'timestamp with time zone']);
+SELECT has_function('healthscore', 'auc', ARRAY['double precision', 'boolean']);
+SELECT has_function('healthscore', 'logistic_fit', ARRAY['boolean', 'double precision[]']);
+SELECT has_function('healthscore', 'set_outcomes', ARRAY['text', 'regclass', 'text', 'text', 'text']);
+SELECT has_function('healthscore', 'evaluate', ARRAY['text', 'interval', 'timestamp with time zone']);
+SELECT has_function('healthscore', 'suggest_weights', ARRAY['text', 'interval', 'timestamp with time zone']);
+SELECT has_function('healthscore', 'apply_weights', ARRAY['text', 'interval', 'timestamp with time zone', 'double precision']);
 SELECT has_function('healthscore', 'backfill', ARRAY['text', 'timestamp with time zone', 'timestamp with time zone', 'interval']);
 SELECT volatility_is('healthscore', 'linear', ARRAY['double precision', 'double precision', 'double precision'], 'immutable');
 SELECT is_strict('healthscore', 'bands', ARRAY['double precision', 'double precision[]', 'double precision[]']);
@@ -63,7 +69,7 @@ SELECT is_empty($$SELECT f.signature FROM extension_functions AS f JOIN pg_catal
                 'no function is SECURITY DEFINER: everything runs with the caller''s privileges');
 SELECT is_empty($$SELECT f.signature FROM extension_functions AS f
                   WHERE pg_catalog.has_function_privilege('public', f.signature, 'EXECUTE')
-                    AND f.signature::text ~ '^healthscore\.(create_model|add_signal|alter_signal|set_weight|drop_signal|drop_model|refresh|backfill|schedule|unschedule|grant_reader|grant_admin)\('$$,
+                    AND f.signature::text ~ '^healthscore\.(create_model|add_signal|alter_signal|set_weight|drop_signal|drop_model|refresh|backfill|schedule|unschedule|set_outcomes|apply_weights|grant_reader|grant_admin)\('$$,
                 'functions that change models or write scores are revoked from PUBLIC');
 
 -- tables and views: documented, views security_invoker, config tables kept by pg_dump
@@ -76,7 +82,7 @@ WHERE d.refclassid = 'pg_catalog.pg_extension'::regclass
   AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'healthscore')
   AND d.deptype = 'e' AND c.relkind IN ('r', 'v');
 SELECT has_view('healthscore', v, 'view ' || v) FROM unnest(ARRAY['current_scores', 'score_components', 'risk_list',
-       'score_history', 'tier_changes', 'tier_summary']) AS v;
+       'score_history', 'tier_changes', 'tier_summary', 'model_accuracy']) AS v;
 SELECT is_empty($$SELECT relation FROM extension_relations WHERE comment IS NULL$$,
                 'every table and view has a COMMENT ON');
 SELECT is_empty($$SELECT r.relation || '.' || a.attname FROM extension_relations AS r
@@ -93,7 +99,7 @@ SELECT is_empty($$SELECT r.relation || '.' || a.attname FROM extension_relations
                 'views have only scalar columns (no arrays or json), for BI tools');
 SELECT set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_catalog.pg_extension WHERE extname = 'healthscore'$$,
               ARRAY['healthscore.models', 'healthscore.signals', 'healthscore.runs', 'healthscore.runs_run_id_seq',
-                    'healthscore.scores', 'healthscore.components'],
+                    'healthscore.scores', 'healthscore.components', 'healthscore.churn_reasons'],
               'the model and history tables are registered with pg_extension_config_dump');
 SELECT is_empty($$SELECT a.aggfnoid::regprocedure FROM pg_catalog.pg_aggregate AS a
                   JOIN extension_functions AS f ON f.signature = a.aggfnoid::regprocedure

@@ -1,0 +1,472 @@
+/*
+ * logistic.c
+ *		Aggregate logistic_fit(outcome, features): logistic regression of a boolean outcome on a
+ *		float8[] of features, fitted by Newton's method (iteratively reweighted least squares), as
+ *		R's glm(..., family = binomial) does. Returns the coefficients (intercept first), their
+ *		standard errors, the log-likelihood, the iterations and whether it converged.
+ *
+ * The state keeps every row ({y, x1..xk} as float8; Newton needs several passes) in an internal
+ * state with validated serialize/deserialize and a concatenating combine function. Problems that
+ * make the fit meaningless are errors, never a silently wrong answer:
+ *	- an outcome with one class only, and features that are constant or collinear (the Hessian
+ *	  is singular; the error names the feature);
+ *	- perfect or quasi-perfect separation (fitted probabilities numerically 0 or 1: the
+ *	  maximum-likelihood coefficients are infinite).
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "healthscore.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+PG_FUNCTION_INFO_V1(healthscore_logistic_accum);
+PG_FUNCTION_INFO_V1(healthscore_logistic_combine);
+PG_FUNCTION_INFO_V1(healthscore_logistic_serialize);
+PG_FUNCTION_INFO_V1(healthscore_logistic_deserialize);
+PG_FUNCTION_INFO_V1(healthscore_logistic_final);
+
+#define LOGISTIC_MAGIC			0x48534c47	/* "HSLG" */
+#define LOGISTIC_VERSION		1
+#define LOGISTIC_HEADER_SIZE	16	/* magic, version, 3 zero bytes, uint32 features, then uint64 rows */
+#define LOGISTIC_MAX_FEATURES	1000
+#define LOGISTIC_MAX_ITERATIONS 100
+/* |eta| beyond this makes a fitted probability 0 or 1 in float8: separation */
+#define LOGISTIC_SEPARATION_ETA 36.0
+
+typedef struct LogisticState
+{
+	int32		nfeatures;		/* k, fixed by the first row; -1 before it */
+	uint64		nrows;
+	uint64		capacity;		/* rows */
+	float8	   *rows;			/* nrows x (1 + k): y, then the features */
+} LogisticState;
+
+static LogisticState *
+logistic_state_create(MemoryContext context)
+{
+	LogisticState *state = MemoryContextAllocZero(context, sizeof(LogisticState));
+
+	state->nfeatures = -1;
+	return state;
+}
+
+static void
+reserve_rows(MemoryContext context, LogisticState *state, uint64 needed)
+{
+	uint64		width = 1 + state->nfeatures;
+	uint64		capacity;
+
+	if (needed <= state->capacity)
+		return;
+	capacity = Max(state->capacity * 2, Max(needed, 256));
+	if (capacity > MaxAllocHugeSize / (width * sizeof(float8)))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("logistic_fit(): too many rows"),
+				 errdetail("The fit already holds " UINT64_FORMAT " rows of %d features.",
+						   state->nrows, state->nfeatures),
+				 errhint("Fit on a sample of the rows.")));
+	if (state->rows == NULL)
+		state->rows = MemoryContextAllocExtended(context, capacity * width * sizeof(float8), MCXT_ALLOC_HUGE);
+	else
+		state->rows = repalloc_huge(state->rows, capacity * width * sizeof(float8));
+	state->capacity = capacity;
+}
+
+static void
+set_width(LogisticState *state, int nfeatures)
+{
+	if (state->nfeatures < 0)
+		state->nfeatures = nfeatures;
+	else if (state->nfeatures != nfeatures)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("logistic_fit(): every row must have the same number of features"),
+				 errdetail("A row has %d features, earlier rows had %d.", nfeatures, state->nfeatures),
+				 errhint("Pass the features in one fixed order, e.g. ARRAY[logins, tickets, nps].")));
+}
+
+Datum
+healthscore_logistic_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext context;
+	LogisticState *state;
+	ArrayType  *features;
+	float8	   *values;
+	int			nfeatures;
+	float8	   *row;
+
+	if (!AggCheckCallContext(fcinfo, &context))
+		elog(ERROR, "logistic_fit() called in non-aggregate context");
+	state = PG_ARGISNULL(0) ? logistic_state_create(context) : (LogisticState *) PG_GETARG_POINTER(0);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_POINTER(state);	/* NULL outcome or features: the row is skipped */
+
+	features = PG_GETARG_ARRAYTYPE_P(2);
+	if (ARR_NDIM(features) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("logistic_fit(): features must be a one-dimensional array"),
+				 errhint("Pass e.g. ARRAY[logins, tickets]::float8[].")));
+	if (array_contains_nulls(features))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("logistic_fit(): features must not contain NULL elements"),
+				 errhint("Leave out rows with missing features, or fill them in (e.g. with coalesce).")));
+	nfeatures = ArrayGetNItems(ARR_NDIM(features), ARR_DIMS(features));
+	if (nfeatures > LOGISTIC_MAX_FEATURES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("logistic_fit(): at most %d features, not %d", LOGISTIC_MAX_FEATURES, nfeatures),
+				 errhint("Select the features that matter first.")));
+	set_width(state, nfeatures);
+	values = (float8 *) ARR_DATA_PTR(features);
+	for (int j = 0; j < nfeatures; j++)
+		if (unlikely(!isfinite(values[j])))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("logistic_fit(): feature %d must be finite, not %g", j + 1, values[j]),
+					 errhint("Features are finite numbers; leave out or fix rows with NaN or Infinity.")));
+
+	reserve_rows(context, state, state->nrows + 1);
+	row = state->rows + state->nrows * (1 + nfeatures);
+	row[0] = PG_GETARG_BOOL(1) ? 1.0 : 0.0;
+	memcpy(row + 1, values, nfeatures * sizeof(float8));
+	state->nrows++;
+	PG_RETURN_POINTER(state);
+}
+
+Datum
+healthscore_logistic_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext context;
+	LogisticState *into = PG_ARGISNULL(0) ? NULL : (LogisticState *) PG_GETARG_POINTER(0);
+	LogisticState *from = PG_ARGISNULL(1) ? NULL : (LogisticState *) PG_GETARG_POINTER(1);
+
+	if (!AggCheckCallContext(fcinfo, &context))
+		elog(ERROR, "logistic_combine() called in non-aggregate context");
+	if (from == NULL || from->nrows == 0)
+	{
+		if (into == NULL && from == NULL)
+			PG_RETURN_NULL();
+		if (into == NULL)
+			into = logistic_state_create(context);
+		PG_RETURN_POINTER(into);
+	}
+	if (into == NULL)
+		into = logistic_state_create(context);
+	set_width(into, from->nfeatures);
+	reserve_rows(context, into, into->nrows + from->nrows);
+	memcpy(into->rows + into->nrows * (1 + into->nfeatures), from->rows,
+		   from->nrows * (1 + from->nfeatures) * sizeof(float8));
+	into->nrows += from->nrows;
+	PG_RETURN_POINTER(into);
+}
+
+Datum
+healthscore_logistic_serialize(PG_FUNCTION_ARGS)
+{
+	LogisticState *state = (LogisticState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+	int32		nfeatures = Max(state->nfeatures, 0);
+	uint64		nvalues = state->nrows * (1 + nfeatures);
+
+	pq_begintypsend(&buf);
+	pq_sendint32(&buf, LOGISTIC_MAGIC);
+	pq_sendbyte(&buf, LOGISTIC_VERSION);
+	pq_sendbyte(&buf, 0);
+	pq_sendint16(&buf, state->nfeatures < 0 ? 0xFFFF : 0);	/* "no row yet" */
+	pq_sendint32(&buf, nfeatures);
+	pq_sendint32(&buf, 0);
+	pq_sendint64(&buf, state->nrows);
+	for (uint64 i = 0; i < nvalues; i++)
+		pq_sendfloat8(&buf, state->rows[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+static void
+malformed(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("logistic_deserialize(): malformed serialized state"),
+			 errdetail("%s", detail),
+			 errhint("Serialized states are made by healthscore.logistic_serialize().")));
+}
+
+Datum
+healthscore_logistic_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
+	const unsigned char *p = (const unsigned char *) VARDATA_ANY(bytes);
+	uint64		length = VARSIZE_ANY_EXHDR(bytes);
+	uint32		nfeatures;
+	uint64		nrows;
+	uint64		width;
+	LogisticState *state;
+
+	if (length < LOGISTIC_HEADER_SIZE + sizeof(uint64))
+		malformed("It is shorter than its header.");
+	if (hs_read_uint32(p) != LOGISTIC_MAGIC)
+		malformed("It does not start with the logistic_fit state marker.");
+	if (p[4] != LOGISTIC_VERSION)
+		malformed("Its format version is unknown.");
+	if (p[5] != 0 || !((p[6] == 0 && p[7] == 0) || (p[6] == 0xFF && p[7] == 0xFF)) || hs_read_uint32(p + 12) != 0)
+		malformed("Its reserved header bytes are not valid.");
+	nfeatures = hs_read_uint32(p + 8);
+	nrows = hs_read_uint64(p + 16);
+	if (nfeatures > LOGISTIC_MAX_FEATURES)
+		malformed("It has more features than logistic_fit() accepts.");
+	if (p[6] == 0xFF && (nfeatures != 0 || nrows != 0))
+		malformed("It says it has no rows yet, but has some.");
+	width = 1 + nfeatures;
+	length -= LOGISTIC_HEADER_SIZE + sizeof(uint64);
+	/* check the length before allocating anything for the rows */
+	if (nrows > length / (width * sizeof(float8)) || length != nrows * width * sizeof(float8))
+		malformed("Its length does not match its number of rows.");
+
+	state = logistic_state_create(CurrentMemoryContext);
+	state->nfeatures = p[6] == 0xFF ? -1 : (int32) nfeatures;
+	if (nrows == 0)
+		PG_RETURN_POINTER(state);
+	reserve_rows(CurrentMemoryContext, state, nrows);
+	p += LOGISTIC_HEADER_SIZE + sizeof(uint64);
+	for (uint64 i = 0; i < nrows * width; i++)
+	{
+		float8		value = hs_read_float8(p + i * sizeof(float8));
+
+		if (i % width == 0 ? (value != 0.0 && value != 1.0) : !isfinite(value))
+			malformed(i % width == 0 ? "An outcome is neither 0 nor 1." : "A feature is not finite.");
+		state->rows[i] = value;
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	state->nrows = nrows;
+	PG_RETURN_POINTER(state);
+}
+
+/* log(1 + exp(x)) without overflow */
+static inline double
+log1pexp(double x)
+{
+	return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+}
+
+/*
+ * Cholesky factorization of the p x p symmetric matrix a (lower triangle used) in place.
+ * Returns -1 on success, else the index of the column that is (numerically) a linear
+ * combination of the columns before it.
+ */
+static int
+cholesky(double *a, int p)
+{
+	for (int j = 0; j < p; j++)
+	{
+		double		diagonal = a[j * p + j];
+		double		original = diagonal;
+
+		for (int k = 0; k < j; k++)
+			diagonal -= a[j * p + k] * a[j * p + k];
+		if (!(diagonal > 1e-10 * Max(original, 1e-300)))
+			return j;
+		diagonal = sqrt(diagonal);
+		a[j * p + j] = diagonal;
+		for (int i = j + 1; i < p; i++)
+		{
+			double		sum = a[i * p + j];
+
+			for (int k = 0; k < j; k++)
+				sum -= a[i * p + k] * a[j * p + k];
+			a[i * p + j] = sum / diagonal;
+		}
+	}
+	return -1;
+}
+
+/* Solve L L' x = b for x in place, L from cholesky(). */
+static void
+cholesky_solve(const double *l, int p, double *b)
+{
+	for (int i = 0; i < p; i++)
+	{
+		for (int k = 0; k < i; k++)
+			b[i] -= l[i * p + k] * b[k];
+		b[i] /= l[i * p + i];
+	}
+	for (int i = p - 1; i >= 0; i--)
+	{
+		for (int k = i + 1; k < p; k++)
+			b[i] -= l[k * p + i] * b[k];
+		b[i] /= l[i * p + i];
+	}
+}
+
+/*
+ * One pass over the rows at coefficients beta: the gradient X'(y - p), the Hessian X'WX (lower
+ * triangle), the log-likelihood and the largest |eta|.
+ */
+static double
+newton_pass(const LogisticState *state, const double *beta, double *gradient, double *hessian,
+			double *max_abs_eta)
+{
+	int			p = 1 + state->nfeatures;
+	double		loglik = 0.0;
+	double		x[LOGISTIC_MAX_FEATURES + 1];
+
+	memset(gradient, 0, p * sizeof(double));
+	memset(hessian, 0, (size_t) p * p * sizeof(double));
+	*max_abs_eta = 0.0;
+	x[0] = 1.0;
+	for (uint64 r = 0; r < state->nrows; r++)
+	{
+		const float8 *row = state->rows + r * p;
+		double		y = row[0];
+		double		eta = beta[0];
+		double		prob,
+					weight;
+
+		for (int j = 1; j < p; j++)
+		{
+			x[j] = row[j];
+			eta += beta[j] * x[j];
+		}
+		prob = 1.0 / (1.0 + exp(-eta));
+		weight = prob * (1.0 - prob);
+		loglik -= y > 0.5 ? log1pexp(-eta) : log1pexp(eta);
+		*max_abs_eta = Max(*max_abs_eta, fabs(eta));
+		for (int i = 0; i < p; i++)
+		{
+			gradient[i] += (y - prob) * x[i];
+			for (int j = 0; j <= i; j++)
+				hessian[i * p + j] += weight * x[i] * x[j];
+		}
+		if ((r & 0x3FFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return loglik;
+}
+
+static void
+collinear_error(int column)
+{
+	if (column == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("logistic_fit(): the intercept cannot be estimated"),
+				 errhint("The fitted probabilities are 0 or 1 everywhere; check the outcome.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("logistic_fit(): feature %d is constant or a linear combination of the features before it", column),
+			 errhint("Leave the feature out: its coefficient cannot be estimated.")));
+}
+
+Datum
+healthscore_logistic_final(PG_FUNCTION_ARGS)
+{
+	LogisticState *state;
+	TupleDesc	tupdesc;
+	int			p;
+	double	   *beta,
+			   *gradient,
+			   *hessian,
+			   *step;
+	double		loglik = 0.0,
+				previous = 0.0,
+				max_abs_eta = 0.0;
+	uint64		positives = 0;
+	int			iterations = 0;
+	bool		converged = false;
+	int			singular;
+	Datum	   *coefficients,
+			   *std_errors;
+	Datum		values[6];
+	bool		nulls[6] = {false, false, false, false, false, false};
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	state = (LogisticState *) PG_GETARG_POINTER(0);
+	if (state->nrows == 0)
+		PG_RETURN_NULL();
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "logistic_fit_final() must return a composite type");
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	p = 1 + state->nfeatures;
+	for (uint64 r = 0; r < state->nrows; r++)
+		positives += state->rows[r * p] > 0.5;
+	if (positives == 0 || positives == state->nrows)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("logistic_fit(): the outcome has only one class"),
+				 errdetail("All " UINT64_FORMAT " rows are %s.", state->nrows, positives ? "true" : "false"),
+				 errhint("A fit needs rows of both outcomes.")));
+
+	beta = palloc0(p * sizeof(double));
+	gradient = palloc(p * sizeof(double));
+	step = palloc(p * sizeof(double));
+	hessian = palloc((size_t) p * p * sizeof(double));
+
+	/* Newton's method, stopping when the deviance settles, as glm() does (tighter epsilon) */
+	while (iterations < LOGISTIC_MAX_ITERATIONS)
+	{
+		loglik = newton_pass(state, beta, gradient, hessian, &max_abs_eta);
+		if (iterations > 0 && fabs(loglik - previous) / (fabs(loglik) + 0.1) < 1e-14)
+		{
+			converged = true;
+			break;
+		}
+		previous = loglik;
+		singular = cholesky(hessian, p);
+		if (singular >= 0)
+			collinear_error(singular);
+		memcpy(step, gradient, p * sizeof(double));
+		cholesky_solve(hessian, p, step);
+		for (int j = 0; j < p; j++)
+			beta[j] += step[j];
+		iterations++;
+	}
+	if (!converged)				/* the last pass's Hessian was factored in place: redo it */
+		loglik = newton_pass(state, beta, gradient, hessian, &max_abs_eta);
+	if (max_abs_eta > LOGISTIC_SEPARATION_ETA)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("logistic_fit(): the outcome is perfectly separated by the features"),
+				 errdetail("Fitted probabilities are numerically 0 or 1, so the coefficients are infinite."),
+				 errhint("Leave out the feature that predicts the outcome perfectly, or add more data.")));
+
+	/* standard errors from the inverse Hessian at the fitted coefficients */
+	singular = cholesky(hessian, p);
+	if (singular >= 0)
+		collinear_error(singular);
+	coefficients = palloc(p * sizeof(Datum));
+	std_errors = palloc(p * sizeof(Datum));
+	for (int j = 0; j < p; j++)
+	{
+		memset(step, 0, p * sizeof(double));
+		step[j] = 1.0;
+		cholesky_solve(hessian, p, step);	/* column j of the inverse */
+		coefficients[j] = Float8GetDatum(beta[j]);
+		std_errors[j] = Float8GetDatum(sqrt(step[j]));
+	}
+	if (!converged)
+		ereport(WARNING,
+				(errmsg("logistic_fit(): did not converge in %d iterations", LOGISTIC_MAX_ITERATIONS),
+				 errhint("The coefficients are the last iterate; check the features for extreme values.")));
+
+	values[0] = PointerGetDatum(construct_array(coefficients, p, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[1] = PointerGetDatum(construct_array(std_errors, p, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[2] = Float8GetDatum(loglik);
+	values[3] = Int32GetDatum(iterations);
+	values[4] = BoolGetDatum(converged);
+	values[5] = Int64GetDatum((int64) state->nrows);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

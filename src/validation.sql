@@ -1,0 +1,301 @@
+-- Validation against real outcomes: where churn is recorded, how well each run's scores predicted
+-- it (AUC, churn by tier, lift), and which weights the data suggests.
+
+-- Churn reasons and who usually mitigates them. The shipped rows come with the extension; rows
+-- users add are theirs and are kept by pg_dump.
+CREATE TABLE healthscore.churn_reasons (
+	reason text PRIMARY KEY,
+	owners text NOT NULL,
+	description text,
+	shipped boolean NOT NULL DEFAULT false
+);
+
+COMMENT ON TABLE healthscore.churn_reasons IS 'churn reason categories and the teams that usually mitigate them';
+COMMENT ON COLUMN healthscore.churn_reasons.reason IS 'reason category';
+COMMENT ON COLUMN healthscore.churn_reasons.owners IS 'teams that usually mitigate it';
+COMMENT ON COLUMN healthscore.churn_reasons.description IS 'what the reason covers';
+COMMENT ON COLUMN healthscore.churn_reasons.shipped IS 'true for the rows the extension ships (not dumped: CREATE EXTENSION makes them)';
+
+INSERT INTO healthscore.churn_reasons (reason, owners, description, shipped) VALUES
+	('wrong use case', 'marketing and sales', 'the product was bought for a job it does not do', true),
+	('failed launch', 'sales and onboarding', 'the customer never got live', true),
+	('features and functionality', 'product and support', 'missing or broken capabilities', true),
+	('low usage', 'support and onboarding', 'users did not adopt the product', true),
+	('ROI and value', 'customer success metrics and relationship management', 'value not seen or not shown', true),
+	('client or organisation change', 'support and relationship management', 'champion left, merger, budget or strategy change', true);
+
+SELECT pg_catalog.pg_extension_config_dump('healthscore.churn_reasons', 'WHERE NOT shipped');
+
+CREATE FUNCTION healthscore.set_outcomes(model text, outcomes regclass, key text, churned_on text,
+										 reason text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	date_type regtype;
+BEGIN
+	PERFORM healthscore.model_row(model);
+	PERFORM healthscore.check_column('set_outcomes', 'key', outcomes, key);
+	PERFORM healthscore.check_column('set_outcomes', 'churned_on', outcomes, churned_on);
+	IF reason IS NOT NULL THEN
+		PERFORM healthscore.check_column('set_outcomes', 'reason', outcomes, reason);
+	END IF;
+	SELECT atttypid::regtype INTO date_type FROM pg_attribute WHERE attrelid = outcomes AND attname = churned_on;
+	IF date_type NOT IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype) THEN
+		RAISE EXCEPTION 'set_outcomes(): churned_on column "%" must be a date or timestamp, not %', churned_on, date_type
+			USING ERRCODE = 'datatype_mismatch', HINT = 'Name the column holding when the account churned.';
+	END IF;
+	UPDATE healthscore.models AS m
+	SET outcomes = set_outcomes.outcomes::text, outcome_key = key, outcome_date = churned_on, outcome_reason = reason
+	WHERE m.name = set_outcomes.model;
+	RETURN model;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.set_outcomes(text, regclass, text, text, text) IS
+'names the relation where a model''s churned accounts are recorded: account key, churn date, optional reason';
+
+-- The scored population of every run that has a full horizon of known outcomes after it: one row
+-- per run and account with a score, not churned by the run's as-of time, and whether it churned
+-- within the horizon. The shared ground of evaluate(), evaluate_tiers() and suggest_weights().
+CREATE FUNCTION healthscore.run_outcomes(model text, horizon interval, known_until timestamptz)
+RETURNS TABLE (run_id bigint, as_of timestamptz, account_key text, score float8, tier text, churned boolean)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore.model_row(model);
+BEGIN
+	IF found_model.outcomes IS NULL THEN
+		RAISE EXCEPTION 'model "%" has no outcome relation', found_model.name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Name it with healthscore.set_outcomes(model, outcomes, key, churned_on).';
+	END IF;
+	IF horizon IS NULL OR NOT horizon > interval '0' THEN
+		RAISE EXCEPTION 'horizon must be a positive interval, not %', coalesce(horizon::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. ''90 days''.';
+	END IF;
+	IF known_until IS NULL OR NOT isfinite(known_until) THEN
+		RAISE EXCEPTION 'known_until must be a finite timestamp'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time up to which churn is recorded, e.g. now().';
+	END IF;
+	RETURN QUERY EXECUTE format(
+		'SELECT s.run_id, r.as_of, s.account_key, s.score, s.tier,
+		        coalesce(o.churned_at <= r.as_of + $2, false) AS churned
+		 FROM healthscore.runs AS r
+		 JOIN healthscore.scores AS s ON s.run_id = r.run_id
+		 LEFT JOIN (SELECT %I::text AS account_key, min(%I)::timestamptz AS churned_at
+		            FROM %s GROUP BY 1) AS o ON o.account_key = s.account_key
+		 WHERE r.model = $1 AND r.as_of + $2 <= $3 AND s.score IS NOT NULL
+		   AND (o.churned_at IS NULL OR o.churned_at > r.as_of)',
+		found_model.outcome_key, found_model.outcome_date, found_model.outcomes::regclass)
+	USING found_model.name, horizon, known_until;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.run_outcomes(text, interval, timestamptz) IS
+'per evaluable run (as_of + horizon <= known_until) and scored account still a customer at as_of: whether it churned within the horizon';
+
+CREATE FUNCTION healthscore.evaluate_tiers(model text, horizon interval DEFAULT '90 days',
+										   known_until timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (run_id bigint, as_of timestamptz, tier text, tier_rank integer,
+			   accounts bigint, churned bigint, churn_rate float8)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT o.run_id, o.as_of, o.tier, array_position(m.tier_labels, o.tier),
+		   count(*), count(*) FILTER (WHERE o.churned), avg(o.churned::integer)::float8
+	FROM healthscore.models AS m,
+		 healthscore.run_outcomes(evaluate_tiers.model, horizon, known_until) AS o
+	WHERE m.name = evaluate_tiers.model
+	GROUP BY m.tier_labels, o.run_id, o.as_of, o.tier
+$$;
+
+COMMENT ON FUNCTION healthscore.evaluate_tiers(text, interval, timestamptz) IS
+'churn within the horizon per evaluable run and tier (tier_rank 1 = worst tier): accounts, churned, churn rate';
+
+CREATE FUNCTION healthscore.evaluate(model text, horizon interval DEFAULT '90 days',
+									 known_until timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (run_id bigint, as_of timestamptz, horizon interval, accounts bigint, churned bigint,
+			   churn_rate float8, auc float8, worst_tier text, worst_tier_churn_rate float8, best_tier text,
+			   best_tier_churn_rate float8, lift_worst_tier float8, churn_falls_by_tier boolean)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH runs AS (
+		SELECT o.run_id, o.as_of, count(*) AS accounts, count(*) FILTER (WHERE o.churned) AS churned,
+			   avg(o.churned::integer)::float8 AS churn_rate, healthscore.auc(o.score, o.churned) AS auc
+		FROM healthscore.run_outcomes(evaluate.model, evaluate.horizon, known_until) AS o
+		GROUP BY o.run_id, o.as_of
+	), tiers AS (
+		SELECT t.*, lead(t.churn_rate) OVER (PARTITION BY t.run_id ORDER BY t.tier_rank) AS next_rate,
+			   row_number() OVER (PARTITION BY t.run_id ORDER BY t.tier_rank) AS from_worst,
+			   row_number() OVER (PARTITION BY t.run_id ORDER BY t.tier_rank DESC) AS from_best
+		FROM healthscore.evaluate_tiers(evaluate.model, evaluate.horizon, known_until) AS t
+		WHERE t.tier <> 'unknown'
+	)
+	SELECT r.run_id, r.as_of, evaluate.horizon, r.accounts, r.churned, r.churn_rate, r.auc,
+		   worst.tier, worst.churn_rate, best.tier, best.churn_rate,
+		   worst.churn_rate / nullif(r.churn_rate, 0),
+		   NOT EXISTS (SELECT FROM tiers AS t WHERE t.run_id = r.run_id AND t.next_rate > t.churn_rate)
+	FROM runs AS r
+	LEFT JOIN tiers AS worst ON worst.run_id = r.run_id AND worst.from_worst = 1
+	LEFT JOIN tiers AS best ON best.run_id = r.run_id AND best.from_best = 1
+	ORDER BY r.as_of, r.run_id
+$$;
+
+COMMENT ON FUNCTION healthscore.evaluate(text, interval, timestamptz) IS
+'per run with a full horizon of outcomes: AUC of the score against churn within the horizon, churn rate, worst and best tier churn rates, lift of the worst tier, whether churn falls from the worst to the best tier';
+
+CREATE VIEW healthscore.model_accuracy WITH (security_invoker = true) AS
+SELECT m.name AS model, e.run_id, e.as_of, e.horizon, e.accounts, e.churned, e.churn_rate, e.auc, e.worst_tier,
+	   e.worst_tier_churn_rate, e.best_tier, e.best_tier_churn_rate, e.lift_worst_tier, e.churn_falls_by_tier
+FROM healthscore.models AS m
+CROSS JOIN LATERAL healthscore.evaluate(m.name) AS e
+WHERE m.outcomes IS NOT NULL;
+
+COMMENT ON VIEW healthscore.model_accuracy IS 'evaluate() of every model with outcomes, 90-day horizon, outcomes known until now';
+COMMENT ON COLUMN healthscore.model_accuracy.model IS 'model';
+COMMENT ON COLUMN healthscore.model_accuracy.run_id IS 'run evaluated';
+COMMENT ON COLUMN healthscore.model_accuracy.as_of IS 'as-of time of the run';
+COMMENT ON COLUMN healthscore.model_accuracy.horizon IS 'churn counted within this interval after as_of';
+COMMENT ON COLUMN healthscore.model_accuracy.accounts IS 'scored accounts still customers at as_of';
+COMMENT ON COLUMN healthscore.model_accuracy.churned IS 'of them, churned within the horizon';
+COMMENT ON COLUMN healthscore.model_accuracy.churn_rate IS 'churned / accounts';
+COMMENT ON COLUMN healthscore.model_accuracy.auc IS 'ROC AUC: probability that a retained account scored higher than a churned one (0.5 = no better than chance)';
+COMMENT ON COLUMN healthscore.model_accuracy.worst_tier IS 'lowest tier with accounts';
+COMMENT ON COLUMN healthscore.model_accuracy.worst_tier_churn_rate IS 'churn rate in the worst tier';
+COMMENT ON COLUMN healthscore.model_accuracy.best_tier IS 'highest tier with accounts';
+COMMENT ON COLUMN healthscore.model_accuracy.best_tier_churn_rate IS 'churn rate in the best tier';
+COMMENT ON COLUMN healthscore.model_accuracy.lift_worst_tier IS 'worst tier churn rate / overall churn rate';
+COMMENT ON COLUMN healthscore.model_accuracy.churn_falls_by_tier IS 'true when churn never rises from a tier to the next better one';
+
+-- Weights from data: logistic regression of churn on the signals' points (0-1) over the earlier
+-- evaluable runs; AUCs measured on the later ones (a time-based split, so the test is honest).
+-- A signal missing for an account takes the account's score, which is what redistributing its
+-- weight means.
+CREATE FUNCTION healthscore.suggest_weights(model text, horizon interval DEFAULT '90 days',
+											known_until timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (signal text, current_weight float8, suggested_weight float8, coefficient float8,
+			   std_error float8, wrong_direction boolean, note text, signal_auc float8, model_auc_current float8,
+			   model_auc_suggested float8, fit_runs integer, test_runs integer, fit_rows bigint, test_rows bigint)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE	-- a temporary table holds the rows it fits and tests
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	signal_names text[];
+	weights float8[];
+	runs bigint[];
+	fit_run_count integer;
+	fit healthscore.logistic_fit_result;
+	importance float8[];
+	suggested float8[];
+	total_importance float8;
+	auc_current float8;
+	auc_suggested float8;
+	fit_row_count bigint;
+	test_row_count bigint;
+BEGIN
+	SELECT array_agg(s.name ORDER BY s.position), array_agg(s.weight ORDER BY s.position)
+	INTO signal_names, weights FROM healthscore.signals AS s WHERE s.model = suggest_weights.model;
+	IF signal_names IS NULL THEN
+		RAISE EXCEPTION 'suggest_weights(): model "%" has no signals', model
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Add signals and refresh first.';
+	END IF;
+
+	CREATE TEMP TABLE healthscore_suggest_rows ON COMMIT DROP AS
+	SELECT o.run_id, o.as_of, o.account_key, o.score, o.churned,
+		   array_agg(coalesce(c.points, o.score) / 100 ORDER BY array_position(signal_names, c.signal)) AS features,
+		   count(c.signal) AS signals
+	FROM healthscore.run_outcomes(model, horizon, known_until) AS o
+	JOIN healthscore.components AS c ON c.run_id = o.run_id AND c.account_key = o.account_key
+	WHERE c.signal = ANY (signal_names)
+	GROUP BY o.run_id, o.as_of, o.account_key, o.score, o.churned;
+	-- runs made before a signal was added lack it: they cannot be fitted on the current signals
+	DELETE FROM healthscore_suggest_rows WHERE signals <> cardinality(signal_names);
+
+	SELECT array_agg(r ORDER BY r) INTO runs FROM (SELECT DISTINCT run_id AS r FROM healthscore_suggest_rows) AS d;
+	IF coalesce(cardinality(runs), 0) < 2 THEN
+		DROP TABLE healthscore_suggest_rows;
+		RAISE EXCEPTION 'suggest_weights(): model "%" needs at least 2 runs with the current signals and a full % of outcomes after them',
+			model, horizon
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Backfill runs further in the past (healthscore.backfill), or pass a shorter horizon.';
+	END IF;
+	-- earliest two thirds (at least one) for fitting, the rest for testing
+	fit_run_count := greatest(1, least(cardinality(runs) - 1, ceil(cardinality(runs) * 2.0 / 3)::integer));
+
+	fit := (SELECT healthscore.logistic_fit(r.churned, r.features)
+			FROM healthscore_suggest_rows AS r WHERE r.run_id <= runs[fit_run_count]);
+	fit_row_count := fit.rows;
+
+	-- more points should mean less churn: a negative coefficient is the signal's importance
+	SELECT array_agg(greatest(0, -c) ORDER BY i) INTO importance
+	FROM unnest(fit.coefficients[2:]) WITH ORDINALITY AS u(c, i);
+	SELECT sum(i) INTO total_importance FROM unnest(importance) AS i;
+	IF NOT total_importance > 0 THEN
+		DROP TABLE healthscore_suggest_rows;
+		RAISE EXCEPTION 'suggest_weights(): no signal of model "%" predicts churn in the expected direction', model
+			USING ERRCODE = 'data_exception',
+				  HINT = 'Check the outcome relation and the signals'' scoring directions.';
+	END IF;
+	SELECT array_agg(i / total_importance * (SELECT sum(w) FROM unnest(weights) AS w) ORDER BY n) INTO suggested
+	FROM unnest(importance) WITH ORDINALITY AS u(i, n);
+
+	SELECT healthscore.auc(r.score, r.churned),
+		   healthscore.auc((SELECT sum(f * s) FROM unnest(r.features, suggested) AS x(f, s)), r.churned),
+		   count(*)
+	INTO auc_current, auc_suggested, test_row_count
+	FROM healthscore_suggest_rows AS r WHERE r.run_id > runs[fit_run_count];
+
+	RETURN QUERY
+	SELECT signal_names[i], weights[i], suggested[i], fit.coefficients[i + 1],
+		   fit.std_errors[i + 1], fit.coefficients[i + 1] > 0,
+		   -- a positive coefficient is conditional on the other signals: alone, the signal may still
+		   -- predict the right way (it then adds nothing beyond them), or it predicts the wrong way
+		   CASE WHEN fit.coefficients[i + 1] <= 0 THEN NULL
+				WHEN own_auc.auc < 0.5 THEN 'predicts the wrong way'
+				ELSE 'adds nothing beyond the other signals' END,
+		   own_auc.auc, auc_current, auc_suggested, fit_run_count, cardinality(runs) - fit_run_count,
+		   fit_row_count, test_row_count
+	FROM generate_subscripts(signal_names, 1) AS i
+	CROSS JOIN LATERAL (SELECT healthscore.auc(r.features[i], r.churned) AS auc FROM healthscore_suggest_rows AS r
+						WHERE r.run_id > runs[fit_run_count]) AS own_auc
+	ORDER BY suggested[i] DESC, signal_names[i];
+	DROP TABLE healthscore_suggest_rows;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.suggest_weights(text, interval, timestamptz) IS
+'weights suggested by a logistic regression of churn on the signals'' points (earlier runs), with each signal''s AUC and the model''s AUC with current and suggested weights on later runs';
+
+CREATE FUNCTION healthscore.apply_weights(model text, horizon interval DEFAULT '90 days',
+										  known_until timestamptz DEFAULT pg_catalog.now(),
+										  min_share float8 DEFAULT 0.01)
+RETURNS TABLE (signal text, old_weight float8, new_weight float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	suggestion record;
+	total float8;
+BEGIN
+	IF min_share IS NULL OR NOT (min_share > 0 AND min_share < 1) THEN
+		RAISE EXCEPTION 'apply_weights(): min_share must be between 0 and 1, not %', min_share
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default, 0.01, gives 1% of the total weight.';
+	END IF;
+	SELECT sum(s.weight) INTO total FROM healthscore.signals AS s WHERE s.model = apply_weights.model;
+	-- weights must stay positive: a signal suggested at 0 keeps min_share of the total
+	FOR suggestion IN SELECT * FROM healthscore.suggest_weights(model, horizon, known_until) LOOP
+		signal := suggestion.signal;
+		old_weight := suggestion.current_weight;
+		new_weight := greatest(suggestion.suggested_weight, min_share * total);
+		PERFORM healthscore.set_weight(model, signal, new_weight);
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.apply_weights(text, interval, timestamptz, float8) IS
+'sets a model''s weights to suggest_weights(); a signal suggested at 0 gets min_share of the total (weights stay positive); later runs get a new fingerprint';
