@@ -41,7 +41,7 @@ REGRESS_OPTS = --inputdir=$(srcdir)
 
 # pg_isolation_regress suites (concurrent sessions) in test/isolation/specs/ with expected output in
 # test/isolation/expected/; results go to output_iso/ (PGXS adds --outputdir=output_iso).
-ISOLATION = refresh_refresh refresh_reader refresh_two_models
+ISOLATION = refresh_refresh refresh_reader refresh_two_models refresh_notify
 ISOLATION_OPTS = --inputdir=$(srcdir)/test/isolation
 
 PG_CONFIG ?= pg_config

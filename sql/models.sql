@@ -136,6 +136,13 @@ SELECT healthscore.add_signal('weekly', 'logins_7d', source => 'app.usage_events
        scoring => 'linear', worst => 0, best => 5, missing => 'zero');
 SELECT * FROM healthscore.backfill('weekly', since => '2026-06-09 12:00', until => '2026-06-30 12:00', step => '1 week');
 SELECT account_key, sparkline FROM healthscore.current_scores WHERE model = 'weekly' ORDER BY account_key::int LIMIT 4;
+-- alerts: scores at least 10 points (the default) below their high of the last 30 days
+SELECT account_key, round(score::numeric, 1) AS score, round(previous_high::numeric, 1) AS previous_high,
+       round(drop::numeric, 1) AS drop, high_at, scored_at
+FROM healthscore.score_drops WHERE model = 'weekly' ORDER BY drop DESC, account_key::int;
+SELECT h.account_key, string_agg(round(h.score)::text, ' ' ORDER BY h.as_of) AS weekly_scores
+FROM healthscore.score_history AS h WHERE h.model = 'weekly' AND h.account_key IN ('1', '2', '9')
+GROUP BY h.account_key ORDER BY h.account_key::int;
 
 -- alter_signal and set_weight change the fingerprint of later runs
 SELECT healthscore.set_weight('weekly', 'logins_7d', 3);
@@ -180,6 +187,7 @@ SELECT * FROM error_of($$SELECT healthscore.create_model('x', accounts => 'app.a
 SELECT * FROM error_of($$SELECT healthscore.create_model('x', accounts => 'app.accounts', key => 'account_id', renewal => 'seats')$$);
 SELECT * FROM error_of($$SELECT healthscore.create_model('x', accounts => 'app.accounts', key => 'account_id', tier_cutoffs => '{70,40}')$$);
 SELECT * FROM error_of($$SELECT healthscore.create_model('', accounts => 'app.accounts', key => 'account_id')$$);
+SELECT * FROM error_of($$SELECT healthscore.create_model('x', accounts => 'app.accounts', key => 'account_id', drop_points => 0)$$);
 SELECT * FROM error_of($$SELECT healthscore.add_signal('nope', 's', 'app.tickets', 'account_id', 'count(*)')$$);
 SELECT * FROM error_of($$SELECT healthscore.add_signal('default', 'logins_30d', 'app.tickets', 'account_id', 'count(*)')$$);
 SELECT * FROM error_of($$SELECT healthscore.add_signal('default', 's', 'app.nope', 'account_id', 'count(*)')$$);

@@ -17,6 +17,8 @@ CREATE TABLE healthscore.models (
 	tier_labels text[] NOT NULL DEFAULT '{red,yellow,green}',
 	tier_actions text[],
 	trend_threshold float8 NOT NULL DEFAULT 5 CHECK (trend_threshold >= 0 AND trend_threshold < 100),
+	drop_points float8 NOT NULL DEFAULT 10 CHECK (drop_points > 0 AND drop_points <= 100),
+	drop_window interval NOT NULL DEFAULT '30 days' CHECK (drop_window > interval '0'),
 	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	outcomes text,
 	outcome_key text,
@@ -39,6 +41,8 @@ COMMENT ON COLUMN healthscore.models.tier_cutoffs IS 'strictly ascending score c
 COMMENT ON COLUMN healthscore.models.tier_labels IS 'tier labels, worst first, one more than cutoffs';
 COMMENT ON COLUMN healthscore.models.tier_actions IS 'default playbook action per tier (same order as tier_labels), used when no failing signal has one';
 COMMENT ON COLUMN healthscore.models.trend_threshold IS 'points a score must move between runs before the trend reads up or down';
+COMMENT ON COLUMN healthscore.models.drop_points IS 'score_drops lists accounts whose score fell at least this many points ...';
+COMMENT ON COLUMN healthscore.models.drop_window IS '... below their highest score within this window before the current run';
 COMMENT ON COLUMN healthscore.models.created_at IS 'when the model was created';
 COMMENT ON COLUMN healthscore.models.outcomes IS 'relation recording churn (one row per churned account), schema-qualified; NULL: not set';
 COMMENT ON COLUMN healthscore.models.outcome_key IS 'the outcome relation''s account key column';
@@ -159,7 +163,9 @@ CREATE FUNCTION healthscore.create_model(
 	tier_cutoffs float8[] DEFAULT '{40,70}',
 	tier_labels text[] DEFAULT '{red,yellow,green}',
 	tier_actions text[] DEFAULT NULL,
-	trend_threshold float8 DEFAULT 5)
+	trend_threshold float8 DEFAULT 5,
+	drop_points float8 DEFAULT 10,
+	drop_window interval DEFAULT '30 days')
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -194,6 +200,14 @@ BEGIN
 		RAISE EXCEPTION 'create_model(): trend_threshold must be between 0 and 100 points, not %', trend_threshold
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is 5 points.';
 	END IF;
+	IF drop_points IS NULL OR NOT (drop_points > 0 AND drop_points <= 100) THEN
+		RAISE EXCEPTION 'create_model(): drop_points must be between 0 and 100 points, not %', drop_points
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default, 10, lists accounts that lost 10 points or more.';
+	END IF;
+	IF drop_window IS NULL OR NOT drop_window > interval '0' THEN
+		RAISE EXCEPTION 'create_model(): drop_window must be a positive interval, not %', coalesce(drop_window::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is ''30 days''.';
+	END IF;
 	-- value feeds sums and priorities, renewal date arithmetic: check their types, not just their names
 	IF value IS NOT NULL AND (SELECT t.typcategory FROM pg_attribute AS a JOIN pg_type AS t ON t.oid = a.atttypid
 							 WHERE a.attrelid = accounts AND a.attname = value) <> 'N' THEN
@@ -210,14 +224,14 @@ BEGIN
 
 	INSERT INTO healthscore.models (name, description, accounts, key_column, segment_column, value_column,
 									renewal_column, owner_column, tier_cutoffs, tier_labels, tier_actions,
-									trend_threshold)
+									trend_threshold, drop_points, drop_window)
 	VALUES (name, description, accounts::text, key, segment, value, renewal, owner, tier_cutoffs,
-			tier_labels, tier_actions, trend_threshold);
+			tier_labels, tier_actions, trend_threshold, drop_points, drop_window);
 	RETURN name;
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8) IS
+COMMENT ON FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval) IS
 'defines a health model over an account relation (every row is scored); checks every column at once';
 
 -- Check one signal as it would run, and fail with an error that names the problem.

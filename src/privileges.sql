@@ -9,7 +9,7 @@ LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT ARRAY[
-		'healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8)',
+		'healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval)',
 		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text)',
 		'healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text)',
 		'healthscore.set_weight(text, text, float8)',
@@ -49,7 +49,7 @@ BEGIN
 	EXECUTE format('GRANT USAGE ON SCHEMA healthscore TO %s', role);
 	EXECUTE format('GRANT SELECT ON healthscore.current_scores, healthscore.score_components, healthscore.risk_list,
 		healthscore.score_history, healthscore.tier_changes, healthscore.tier_summary, healthscore.model_runs,
-		healthscore.model_accuracy, healthscore.models, healthscore.signals, healthscore.runs,
+		healthscore.model_accuracy, healthscore.score_drops, healthscore.models, healthscore.signals, healthscore.runs,
 		healthscore.scores, healthscore.components, healthscore.churn_reasons TO %s', role);
 END
 $$;

@@ -397,6 +397,18 @@ BEGIN
 		accounts_scored = (SELECT count(*) FROM healthscore.scores AS s WHERE s.run_id = run AND s.score IS NOT NULL)
 	WHERE run_id = run;
 	DROP TABLE pg_temp.healthscore_refresh_accounts, pg_temp.healthscore_refresh_points;
+
+	-- tell listeners (scheduled jobs, alerting) when the run commits: a small JSON payload
+	PERFORM pg_notify('healthscore', json_build_object(
+		'model', found_model.name, 'run_id', run, 'as_of', refresh.as_of,
+		'accounts', accounts_total, 'scored', accounts_with_score,
+		'tier_changes', (SELECT count(*) FROM healthscore.scores AS s
+						 JOIN healthscore.scores AS p ON p.account_key = s.account_key
+						 WHERE s.run_id = run AND p.tier <> s.tier
+						   AND p.run_id = (SELECT r.run_id FROM healthscore.runs AS r
+										   WHERE r.model = found_model.name AND r.run_id <> run
+											 AND (r.as_of, r.run_id) < (refresh.as_of, run)
+										   ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1)))::text);
 	RETURN run;
 END
 $$;

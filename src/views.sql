@@ -235,3 +235,30 @@ COMMENT ON COLUMN healthscore.tier_summary.tier IS 'tier label';
 COMMENT ON COLUMN healthscore.tier_summary.accounts IS 'accounts in the tier';
 COMMENT ON COLUMN healthscore.tier_summary.total_value IS 'sum of the accounts'' value (ARR)';
 COMMENT ON COLUMN healthscore.tier_summary.average_score IS 'average score in the tier';
+
+CREATE VIEW healthscore.score_drops WITH (security_invoker = true) AS
+SELECT cs.model, cs.account_key, cs.score, cs.tier, high.score AS previous_high, high.score - cs.score AS drop,
+	   high.as_of AS high_at, cs.scored_at, cs.value, cs.owner, cs.segment
+FROM healthscore.current_scores AS cs
+JOIN healthscore.models AS m ON m.name = cs.model
+CROSS JOIN LATERAL (
+	SELECT h.score, h.as_of
+	FROM healthscore.score_history AS h
+	WHERE h.model = cs.model AND h.account_key = cs.account_key AND h.score IS NOT NULL
+	  AND h.as_of >= cs.scored_at - m.drop_window AND h.as_of < cs.scored_at
+	ORDER BY h.score DESC, h.as_of DESC
+	LIMIT 1) AS high
+WHERE high.score - cs.score >= m.drop_points;
+
+COMMENT ON VIEW healthscore.score_drops IS 'accounts whose current score is at least the model''s drop_points below their highest score within its drop_window before the current run';
+COMMENT ON COLUMN healthscore.score_drops.model IS 'model';
+COMMENT ON COLUMN healthscore.score_drops.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.score_drops.score IS 'current score';
+COMMENT ON COLUMN healthscore.score_drops.tier IS 'current tier';
+COMMENT ON COLUMN healthscore.score_drops.previous_high IS 'highest score within the window before';
+COMMENT ON COLUMN healthscore.score_drops.drop IS 'previous_high - score';
+COMMENT ON COLUMN healthscore.score_drops.high_at IS 'as-of time of the previous high';
+COMMENT ON COLUMN healthscore.score_drops.scored_at IS 'as-of time of the current run';
+COMMENT ON COLUMN healthscore.score_drops.value IS 'account value (ARR)';
+COMMENT ON COLUMN healthscore.score_drops.owner IS 'account owner';
+COMMENT ON COLUMN healthscore.score_drops.segment IS 'account segment';
