@@ -22,4 +22,6 @@ SELECT healthscore.nps_final(healthscore.nps_combine(healthscore.nps_accum('{0,0
 SELECT * FROM error_of($$SELECT healthscore.nps_final('{1,2}')$$);
 SELECT * FROM error_of($$SELECT healthscore.nps_final('{1,2,3}')$$);
 SELECT * FROM error_of($$SELECT healthscore.nps_combine('{1,1,0}', '{1,-1,0}')$$);
+SELECT * FROM error_of($$SELECT healthscore.nps_final('{1,9223372036854775807,1}')$$);
+SELECT * FROM error_of($$SELECT healthscore.nps_combine('{-1,0,0}', '{1,1,0}')$$);
 DROP TABLE nps_responses;

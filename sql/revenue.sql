@@ -25,6 +25,8 @@ SELECT * FROM error_of($$SELECT healthscore.gross_retention('NaN', 1)$$);
 SELECT * FROM error_of($$SELECT healthscore.net_retention(100, 'Infinity')$$);
 SELECT * FROM error_of($$SELECT healthscore.net_retention_final('{1,2}')$$);
 SELECT * FROM error_of($$SELECT healthscore.net_retention_final('{1,NaN,2}')$$);
+-- the transition function is not strict (a NULL end counts): a NULL state is an error, not a crash
+SELECT * FROM error_of($$SELECT healthscore.retention_accum(NULL, 1, 1)$$);
 SELECT healthscore.net_retention_final(healthscore.retention_combine(
          healthscore.retention_accum('{0,0,0}', 100, 90), '{0,0,0}')) AS combine_empty_right;
 

@@ -11,6 +11,8 @@ SELECT healthscore.linear('infinity', 0, 60) AS pos_inf, healthscore.linear('-in
 SELECT healthscore.linear(NULL, 0, 60) IS NULL AS null_value, healthscore.linear(1, NULL, 60) IS NULL AS null_bound;
 -- bounds so far apart that best - worst overflows still score correctly
 SELECT healthscore.linear(0, -1e308, 1e308) AS huge_range_midpoint, healthscore.linear(1e308, -1e308, 1e308) AS huge_range_top;
+-- 100 * (value - worst) overflows although the range does not: still the midpoint
+SELECT healthscore.linear(5e307, 0, 1e308) AS huge_value_midpoint;
 -- bad input
 SELECT * FROM error_of($$SELECT healthscore.linear('nan', 0, 60)$$);
 SELECT * FROM error_of($$SELECT healthscore.linear(1, 'nan', 60)$$);

@@ -38,6 +38,8 @@ SELECT * FROM error_of($$SELECT healthscore.trend(v, now()) FROM (VALUES ('nan':
 SELECT * FROM error_of($$SELECT healthscore.trend(v, now()) FROM (VALUES ('infinity'::float8)) AS x(v)$$);
 SELECT * FROM error_of($$SELECT healthscore.trend(1, t) FROM (VALUES ('infinity'::timestamptz)) AS x(t)$$);
 SELECT * FROM error_of($$SELECT healthscore.trend(v, t) FROM (VALUES (1e308, timestamptz '2026-01-01'), (-1e308, '2026-01-02'), (1e308, '2026-01-03')) AS x(v, t)$$);
+-- huge values whose cross products make inf * 0 = NaN: an error, not a NaN slope
+SELECT * FROM error_of($$SELECT healthscore.trend(v, t) FROM (VALUES (0, timestamptz '2000-01-01'), (0, '2000-01-03'), (1e308, '2000-01-02')) AS x(v, t)$$);
 -- the support functions: combine with an empty side, malformed states
 SELECT healthscore.trend_final(healthscore.trend_combine(
          healthscore.trend_accum(healthscore.trend_accum('{0,0,0,0,0,0,0}', 10, '2026-01-01 00:00+00'), 12, '2026-01-02 00:00+00'),

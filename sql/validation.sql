@@ -96,6 +96,12 @@ SELECT * FROM error_of($$SELECT healthscore.logistic_fit(true, ARRAY[NULL::float
 SELECT * FROM error_of($$SELECT healthscore.logistic_fit(true, ARRAY['nan'::float8])$$);
 SELECT * FROM error_of($$SELECT healthscore.logistic_fit(true, '{{1},{2}}'::float8[])$$);
 SELECT healthscore.logistic_fit(y = 1, ARRAY[x1]) IS NULL AS no_rows FROM logistic_data WHERE false;
+-- quasi-separation (x = 0, 1, 1, 2 with y = 0, 0, 1, 1) is separation too, not collinearity
+SELECT * FROM error_of($$SELECT healthscore.logistic_fit(y, ARRAY[x]) FROM (VALUES (false, 0.0::float8), (false, 1), (true, 1), (true, 2)) AS t(y, x)$$);
+-- one legitimately extreme row is no separation: the fit converges, with a warning as R gives
+SELECT round(coefficients[2]::numeric, 3) AS slope, converged
+FROM (SELECT (healthscore.logistic_fit(y = 1, ARRAY[x1])).*
+      FROM (SELECT y, x1 FROM logistic_data UNION ALL SELECT 1, 60) AS with_extreme) AS f;
 
 -- evaluate, suggest_weights and apply_weights on accounts with planted churn drivers:
 -- usage and tickets drive churn, noise does not, contrarian points the wrong way

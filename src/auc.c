@@ -158,7 +158,7 @@ healthscore_auc_serialize(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	uint64		total = state->retained.count + state->churned.count;
 
-	if (total > (MaxAllocHugeSize - AUC_HEADER_SIZE) / sizeof(float8))
+	if (total > (MaxAllocSize - VARHDRSZ - AUC_HEADER_SIZE) / sizeof(float8))	/* a bytea is at most 1 GB */
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("auc(): state of " UINT64_FORMAT " scores is too large to pass between processes", total),

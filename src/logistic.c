@@ -10,8 +10,11 @@
  * make the fit meaningless are errors, never a silently wrong answer:
  *	- an outcome with one class only, and features that are constant or collinear (the Hessian
  *	  is singular; the error names the feature);
- *	- perfect or quasi-perfect separation (fitted probabilities numerically 0 or 1: the
- *	  maximum-likelihood coefficients are infinite).
+ *	- perfect separation (the likelihood approaches its maximum only as coefficients grow
+ *	  without bound: the fit reaches a log-likelihood of about 0, stops converging, or its
+ *	  weights underflow so that the Hessian turns singular after the first step).
+ * Fitted probabilities that are numerically 0 or 1 for some rows of an otherwise good fit (an
+ * extreme feature value) give a WARNING, as R's glm does, not an error.
  */
 #include "postgres.h"
 
@@ -180,6 +183,12 @@ healthscore_logistic_serialize(PG_FUNCTION_ARGS)
 	int32		nfeatures = Max(state->nfeatures, 0);
 	uint64		nvalues = state->nrows * (1 + nfeatures);
 
+	if (nvalues > (MaxAllocSize - VARHDRSZ - LOGISTIC_HEADER_SIZE - sizeof(uint64)) / sizeof(float8))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("logistic_fit(): " UINT64_FORMAT " rows of %d features are too many to pass between processes",
+						state->nrows, nfeatures),
+				 errhint("Fit without parallel workers (max_parallel_workers_per_gather = 0), or on a sample.")));
 	pq_begintypsend(&buf);
 	pq_sendint32(&buf, LOGISTIC_MAGIC);
 	pq_sendbyte(&buf, LOGISTIC_VERSION);
@@ -274,6 +283,8 @@ cholesky(double *a, int p)
 		double		diagonal = a[j * p + j];
 		double		original = diagonal;
 
+		CHECK_FOR_INTERRUPTS();	/* O(p^3) for up to 1001 columns */
+
 		for (int k = 0; k < j; k++)
 			diagonal -= a[j * p + k] * a[j * p + k];
 		if (!(diagonal > 1e-10 * Max(original, 1e-300)))
@@ -349,10 +360,21 @@ newton_pass(const LogisticState *state, const double *beta, double *gradient, do
 			for (int j = 0; j <= i; j++)
 				hessian[i * p + j] += weight * x[i] * x[j];
 		}
-		if ((r & 0x3FFF) == 0)
+		/* a row costs O(p^2): check often enough that cancel works with many features */
+		if ((r & (p > 64 ? 0x3F : 0x3FFF)) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
 	return loglik;
+}
+
+static void
+separation_error(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("logistic_fit(): the outcome is perfectly separated by the features"),
+			 errdetail("The likelihood grows without bound as the coefficients do, so they are infinite."),
+			 errhint("Leave out the feature that predicts the outcome perfectly, or add more data.")));
 }
 
 static void
@@ -426,8 +448,11 @@ healthscore_logistic_final(PG_FUNCTION_ARGS)
 		}
 		previous = loglik;
 		singular = cholesky(hessian, p);
-		if (singular >= 0)
+		/* singular at the start (all weights 1/4) is collinearity; later, weights that underflowed */
+		if (singular >= 0 && iterations == 0)
 			collinear_error(singular);
+		if (singular >= 0)
+			separation_error();
 		memcpy(step, gradient, p * sizeof(double));
 		cholesky_solve(hessian, p, step);
 		for (int j = 0; j < p; j++)
@@ -436,17 +461,18 @@ healthscore_logistic_final(PG_FUNCTION_ARGS)
 	}
 	if (!converged)				/* the last pass's Hessian was factored in place: redo it */
 		loglik = newton_pass(state, beta, gradient, hessian, &max_abs_eta);
+	/* a near-perfect fit, or one still running off to infinity, is separation */
+	if (loglik > -1e-6 || (!converged && max_abs_eta > LOGISTIC_SEPARATION_ETA))
+		separation_error();
 	if (max_abs_eta > LOGISTIC_SEPARATION_ETA)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("logistic_fit(): the outcome is perfectly separated by the features"),
-				 errdetail("Fitted probabilities are numerically 0 or 1, so the coefficients are infinite."),
-				 errhint("Leave out the feature that predicts the outcome perfectly, or add more data.")));
+		ereport(WARNING,
+				(errmsg("logistic_fit(): fitted probabilities numerically 0 or 1 occurred"),
+				 errhint("Some rows have extreme feature values; their standard errors may be understated.")));
 
 	/* standard errors from the inverse Hessian at the fitted coefficients */
 	singular = cholesky(hessian, p);
 	if (singular >= 0)
-		collinear_error(singular);
+		separation_error();		/* nonsingular at iteration 0, so the weights underflowed */
 	coefficients = palloc(p * sizeof(Datum));
 	std_errors = palloc(p * sizeof(Datum));
 	for (int j = 0; j < p; j++)

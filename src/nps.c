@@ -62,7 +62,7 @@ healthscore_nps_combine(PG_FUNCTION_ARGS)
 	const int64 *s2 = nps_state(PG_GETARG_ARRAYTYPE_P(1), "nps_combine");
 
 	for (int i = 0; i < NPS_STATE_LEN; i++)
-		if (unlikely(s2[i] < 0 || pg_add_s64_overflow(s1[i], s2[i], &s1[i])))
+		if (unlikely(s1[i] < 0 || s2[i] < 0 || pg_add_s64_overflow(s1[i], s2[i], &s1[i])))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("nps_combine(): state counts must be non-negative and add up"),
@@ -78,7 +78,8 @@ healthscore_nps_final(PG_FUNCTION_ARGS)
 	int64		promoters = s[NPS_PROMOTERS];
 	int64		detractors = s[NPS_DETRACTORS];
 
-	if (promoters < 0 || detractors < 0 || promoters + detractors > responses)
+	if (responses < 0 || promoters < 0 || detractors < 0 || promoters > responses ||
+		detractors > responses - promoters)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("nps_final(): state counts are inconsistent"),

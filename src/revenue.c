@@ -115,6 +115,12 @@ healthscore_retention_accum(PG_FUNCTION_ARGS)
 	Numeric		start;
 	Numeric		end;
 
+	/* not strict (a NULL end value counts), so a NULL state must be caught here, not dereferenced */
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("retention_accum(): state must not be NULL"),
+				 errhint("The state is made by healthscore.net_retention() or gross_retention(); do not build it by hand.")));
 	retention_state(PG_GETARG_ARRAYTYPE_P(0), "retention_accum", sums);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));

@@ -46,9 +46,12 @@ static double
 points_between(double value, double worst, double best)
 {
 	double		range = best - worst;
+	double		scaled = HS_MAX_POINTS * (value - worst);
 
-	if (likely(!isinf(range)))
-		return hs_clamp_points((HS_MAX_POINTS * (value - worst)) / range);
+	if (likely(!isinf(range) && (!isinf(scaled) || isinf(value))))
+		return hs_clamp_points(scaled / range);
+	if (!isinf(range))			/* 100 * (value - worst) overflowed: divide first */
+		return hs_clamp_points(HS_MAX_POINTS * ((value - worst) / range));
 	return hs_clamp_points(HS_MAX_POINTS *
 						   ((value * 0.5 - worst * 0.5) / (best * 0.5 - worst * 0.5)));
 }

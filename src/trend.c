@@ -50,7 +50,8 @@ trend_state(ArrayType *state, const char *func)
 static void
 check_trend_overflow(const float8 *s)
 {
-	if (unlikely(isinf(s[TR_SXX]) || isinf(s[TR_SY]) || isinf(s[TR_SXY])))
+	/* not just infinity: inf * 0 in the cross products makes NaN */
+	if (unlikely(!isfinite(s[TR_SX]) || !isfinite(s[TR_SXX]) || !isfinite(s[TR_SY]) || !isfinite(s[TR_SXY])))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("trend(): sums of the values are out of range"),
