@@ -28,6 +28,7 @@ SQL_PARTS = \
 	src/revenue.sql \
 	src/models.sql \
 	src/refresh.sql \
+	src/manual.sql \
 	src/views.sql \
 	src/auc.sql \
 	src/logistic.sql \
@@ -36,7 +37,7 @@ SQL_PARTS = \
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites in sql/ with expected output in expected/.
-REGRESS = setup scoring tier weighted_score trend nps distinct_count stickiness revenue parallel parallel_signals models access validation
+REGRESS = setup scoring tier weighted_score trend nps distinct_count stickiness revenue parallel parallel_signals models access validation segments
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 # pg_isolation_regress suites (concurrent sessions) in test/isolation/specs/ with expected output in

@@ -15,7 +15,7 @@ GRANT SELECT ON ALL TABLES IN SCHEMA app TO hs_admin, hs_csm_0, hs_csm_1;
 SELECT r.rolname, f.fname, has_function_privilege(r.rolname, f.sig, 'EXECUTE') AS can_execute
 FROM (VALUES ('hs_nobody'), ('hs_csm_0'), ('hs_admin')) AS r(rolname),
      (VALUES ('refresh', 'healthscore.refresh(text, timestamptz)'),
-             ('add_signal', 'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text)'),
+             ('add_signal', 'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text)'),
              ('grant_reader', 'healthscore.grant_reader(regrole)'),
              ('linear', 'healthscore.linear(float8, float8, float8)')) AS f(fname, sig)
 ORDER BY 1, 2;
@@ -45,6 +45,26 @@ SET ROLE hs_csm_1;
 SELECT string_agg(account_key, ',' ORDER BY account_key::int) AS visible_keys
 FROM healthscore.current_scores WHERE model = 'default';
 RESET ROLE;
+-- a model over a view of the accounts: a view has no row-level security flag of its own, so the
+-- visibility of its rows is asked of the view itself (here security_invoker over the RLS table)
+CREATE VIEW app.accounts_view WITH (security_invoker = true) AS SELECT * FROM app.accounts;
+GRANT SELECT ON app.accounts_view TO hs_csm_0;
+SELECT healthscore.create_model('over_view', accounts => 'app.accounts_view', key => 'account_id');
+SELECT healthscore.add_signal('over_view', 'events', source => 'app.usage_events', key => 'account_id',
+       expression => 'count(*)', scoring => 'linear', worst => 0, best => 50, missing => 'zero');
+SELECT healthscore.refresh('over_view', '2026-06-30 12:00') IS NOT NULL AS refreshed;
+SET ROLE hs_csm_0;
+SELECT string_agg(account_key, ',' ORDER BY account_key::int) AS visible_through_view
+FROM healthscore.current_scores WHERE model = 'over_view';
+RESET ROLE;
+-- an admin maintains the history: it sees every score (and its cascades delete them all)
+SET ROLE hs_admin;
+SELECT count(*) AS visible_to_admin FROM healthscore.current_scores WHERE model = 'over_view';
+SELECT healthscore.drop_model('over_view');
+RESET ROLE;
+SELECT count(*) AS scores_left_of_dropped_model FROM healthscore.scores AS s
+WHERE NOT EXISTS (SELECT FROM healthscore.runs AS r WHERE r.run_id = s.run_id);
+DROP VIEW app.accounts_view;
 -- without SELECT on the account relation, no account is visible
 REVOKE SELECT ON app.accounts FROM hs_csm_1;
 SET ROLE hs_csm_1;

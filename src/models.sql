@@ -19,11 +19,16 @@ CREATE TABLE healthscore.models (
 	trend_threshold float8 NOT NULL DEFAULT 5 CHECK (trend_threshold >= 0 AND trend_threshold < 100),
 	drop_points float8 NOT NULL DEFAULT 10 CHECK (drop_points > 0 AND drop_points <= 100),
 	drop_window interval NOT NULL DEFAULT '30 days' CHECK (drop_window > interval '0'),
+	model_group text,
+	segment_filter text,
+	priority integer NOT NULL DEFAULT 0,
+	overrides_lower_only boolean NOT NULL DEFAULT false,
 	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	outcomes text,
 	outcome_key text,
 	outcome_date text,
 	outcome_reason text,
+	UNIQUE (model_group, priority),
 	CHECK (pg_catalog.cardinality(tier_labels) = pg_catalog.cardinality(tier_cutoffs) + 1),
 	CHECK (tier_actions IS NULL OR pg_catalog.cardinality(tier_actions) = pg_catalog.cardinality(tier_labels))
 );
@@ -43,6 +48,10 @@ COMMENT ON COLUMN healthscore.models.tier_actions IS 'default playbook action pe
 COMMENT ON COLUMN healthscore.models.trend_threshold IS 'points a score must move between runs before the trend reads up or down';
 COMMENT ON COLUMN healthscore.models.drop_points IS 'score_drops lists accounts whose score fell at least this many points ...';
 COMMENT ON COLUMN healthscore.models.drop_window IS '... below their highest score within this window before the current run';
+COMMENT ON COLUMN healthscore.models.model_group IS 'models of one group split the accounts between them: each account is scored by the highest-priority model whose segment_filter matches';
+COMMENT ON COLUMN healthscore.models.segment_filter IS 'SQL condition over the account row (alias account) choosing the accounts this model scores; NULL: every account (the default model)';
+COMMENT ON COLUMN healthscore.models.priority IS 'within a group, the higher priority wins when filters overlap; unique within a group';
+COMMENT ON COLUMN healthscore.models.overrides_lower_only IS 'overrides may only lower an account''s tier, never raise it';
 COMMENT ON COLUMN healthscore.models.created_at IS 'when the model was created';
 COMMENT ON COLUMN healthscore.models.outcomes IS 'relation recording churn (one row per churned account), schema-qualified; NULL: not set';
 COMMENT ON COLUMN healthscore.models.outcome_key IS 'the outcome relation''s account key column';
@@ -61,13 +70,14 @@ CREATE TABLE healthscore.signals (
 	time_column text,
 	lookback interval CHECK (lookback > interval '0'),
 	scoring text NOT NULL
-		CHECK (scoring IN ('linear', 'logarithmic', 'bands', 'decay', 'percentile', 'points')),
+		CHECK (scoring IN ('linear', 'logarithmic', 'bands', 'decay', 'percentile', 'points', 'assessment')),
 	worst float8,
 	best float8,
 	breaks float8[],
 	points float8[],
 	half_life interval,
 	lower_is_better boolean NOT NULL DEFAULT false,
+	factor text,
 	weight float8 NOT NULL CHECK (weight > 0 AND weight < 'infinity'),
 	missing text NOT NULL DEFAULT 'skip' CHECK (missing IN ('skip', 'zero', 'value')),
 	missing_value float8 CHECK (missing_value >= 0 AND missing_value <= 100),
@@ -75,7 +85,8 @@ CREATE TABLE healthscore.signals (
 	position integer NOT NULL,
 	PRIMARY KEY (model, name),
 	CHECK ((missing = 'value') = (missing_value IS NOT NULL)),
-	CHECK (lookback IS NULL OR time_column IS NOT NULL)
+	CHECK (lookback IS NULL OR time_column IS NOT NULL),
+	CHECK ((scoring = 'assessment') = (factor IS NOT NULL))
 );
 
 COMMENT ON TABLE healthscore.signals IS 'signals of a model: how one raw value per account is computed, scored and weighted';
@@ -88,13 +99,14 @@ COMMENT ON COLUMN healthscore.signals.source_key IS 'the source''s column holdin
 COMMENT ON COLUMN healthscore.signals.expression IS 'aggregate over the source''s rows of one account (alias s), may use account.<column>';
 COMMENT ON COLUMN healthscore.signals.time_column IS 'source column compared with the run''s as-of time (rows after it are ignored)';
 COMMENT ON COLUMN healthscore.signals.lookback IS 'window before the as-of time whose rows count; NULL: all rows up to it';
-COMMENT ON COLUMN healthscore.signals.scoring IS 'linear, logarithmic, bands, decay, percentile or points (the expression yields 0-100)';
+COMMENT ON COLUMN healthscore.signals.scoring IS 'linear, logarithmic, bands, decay, percentile, points (the expression yields 0-100) or assessment (a person''s latest unexpired rating)';
 COMMENT ON COLUMN healthscore.signals.worst IS 'linear and logarithmic: the value worth 0 points';
 COMMENT ON COLUMN healthscore.signals.best IS 'linear and logarithmic: the value worth 100 points';
 COMMENT ON COLUMN healthscore.signals.breaks IS 'bands: strictly ascending breaks';
 COMMENT ON COLUMN healthscore.signals.points IS 'bands: points per band, one more than breaks';
 COMMENT ON COLUMN healthscore.signals.half_life IS 'decay: age at which the signal is worth 50 points';
 COMMENT ON COLUMN healthscore.signals.lower_is_better IS 'percentile: rank lower values higher';
+COMMENT ON COLUMN healthscore.signals.factor IS 'assessment: the success factor whose latest unexpired rating is the signal';
 COMMENT ON COLUMN healthscore.signals.weight IS 'weight in the score (> 0); missing signals'' weight is redistributed under missing = skip';
 COMMENT ON COLUMN healthscore.signals.missing IS 'when an account has no value: skip (redistribute the weight), zero, or value (missing_value points)';
 COMMENT ON COLUMN healthscore.signals.missing_value IS 'points given under missing = value';
@@ -151,6 +163,17 @@ $$;
 COMMENT ON FUNCTION healthscore.check_column(text, text, regclass, text) IS
 'raises undefined_column naming the function, argument and relation when a column does not exist';
 
+-- A segment filter as a condition: parenthesized so that an OR inside cannot escape it, and
+-- checked to be boolean by being compared with true.
+CREATE FUNCTION healthscore.filter_condition(segment_filter text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT CASE WHEN segment_filter IS NULL THEN 'true' ELSE format('((%s) IS TRUE)', segment_filter) END $$;
+
+COMMENT ON FUNCTION healthscore.filter_condition(text) IS
+'a segment filter as a SQL condition over the account row (true for NULL; NULL results count as no match)';
+
 CREATE FUNCTION healthscore.create_model(
 	name text,
 	accounts regclass,
@@ -165,7 +188,11 @@ CREATE FUNCTION healthscore.create_model(
 	tier_actions text[] DEFAULT NULL,
 	trend_threshold float8 DEFAULT 5,
 	drop_points float8 DEFAULT 10,
-	drop_window interval DEFAULT '30 days')
+	drop_window interval DEFAULT '30 days',
+	model_group text DEFAULT NULL,
+	segment_filter text DEFAULT NULL,
+	priority integer DEFAULT 0,
+	overrides_lower_only boolean DEFAULT false)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -208,6 +235,37 @@ BEGIN
 		RAISE EXCEPTION 'create_model(): drop_window must be a positive interval, not %', coalesce(drop_window::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is ''30 days''.';
 	END IF;
+	-- a group shares one account relation and key; a filter is a condition over the account row
+	IF model_group IS NOT NULL THEN
+		IF EXISTS (SELECT FROM healthscore.models AS m WHERE m.model_group = create_model.model_group
+				   AND (m.accounts <> create_model.accounts::text OR m.key_column <> create_model.key)) THEN
+			RAISE EXCEPTION 'create_model(): the models of group "%" score another account relation or key', model_group
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Models of one group split one account relation between them; use the same accounts and key.';
+		END IF;
+		IF EXISTS (SELECT FROM healthscore.models AS m WHERE m.model_group = create_model.model_group
+				   AND m.priority = coalesce(create_model.priority, 0)) THEN
+			RAISE EXCEPTION 'create_model(): group "%" already has a model with priority %', model_group, priority
+				USING ERRCODE = 'unique_violation',
+					  HINT = 'Give every model of a group its own priority; the highest wins where filters overlap.';
+		END IF;
+	ELSIF segment_filter IS NOT NULL THEN
+		RAISE EXCEPTION 'create_model(): segment_filter needs a model_group'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Name the group the model shares the accounts with, e.g. model_group => ''cs''.';
+	END IF;
+	IF segment_filter IS NOT NULL THEN
+		BEGIN
+			EXECUTE format('EXPLAIN SELECT FROM %s AS account WHERE %s', accounts,
+						   healthscore.filter_condition(segment_filter));
+		EXCEPTION WHEN syntax_error OR undefined_column OR undefined_function OR datatype_mismatch
+				  OR undefined_table OR ambiguous_column THEN
+			RAISE EXCEPTION 'create_model(): segment_filter does not work: %', SQLERRM
+				USING ERRCODE = SQLSTATE,
+					  HINT = 'A condition over the account row, e.g. account.segment = ''enterprise''.';
+		END;
+	END IF;
+
 	-- value feeds sums and priorities, renewal date arithmetic: check their types, not just their names
 	IF value IS NOT NULL AND (SELECT t.typcategory FROM pg_attribute AS a JOIN pg_type AS t ON t.oid = a.atttypid
 							 WHERE a.attrelid = accounts AND a.attname = value) <> 'N' THEN
@@ -224,15 +282,17 @@ BEGIN
 
 	INSERT INTO healthscore.models (name, description, accounts, key_column, segment_column, value_column,
 									renewal_column, owner_column, tier_cutoffs, tier_labels, tier_actions,
-									trend_threshold, drop_points, drop_window)
+									trend_threshold, drop_points, drop_window, model_group, segment_filter,
+									priority, overrides_lower_only)
 	VALUES (name, description, accounts::text, key, segment, value, renewal, owner, tier_cutoffs,
-			tier_labels, tier_actions, trend_threshold, drop_points, drop_window);
+			tier_labels, tier_actions, trend_threshold, drop_points, drop_window, model_group, segment_filter,
+			coalesce(priority, 0), coalesce(overrides_lower_only, false));
 	RETURN name;
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval) IS
-'defines a health model over an account relation (every row is scored); checks every column at once';
+COMMENT ON FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean) IS
+'defines a health model over an account relation (every row, or in a group the rows its segment_filter wins); checks every column and the filter at once';
 
 -- Check one signal as it would run, and fail with an error that names the problem.
 CREATE FUNCTION healthscore.check_signal(signal healthscore.signals, func text)
@@ -317,10 +377,17 @@ BEGIN
 			PERFORM healthscore.decay(timestamptz '2000-01-01', signal.half_life, timestamptz '2000-01-01');
 		WHEN 'percentile', 'points' THEN
 			NULL;
+		WHEN 'assessment' THEN
+			IF NOT EXISTS (SELECT FROM healthscore.success_factors AS f WHERE f.factor = signal.factor) THEN
+				RAISE EXCEPTION '%(): unknown success factor "%"', func, signal.factor
+					USING ERRCODE = 'undefined_object',
+						  HINT = format('Known factors: %s.', (SELECT string_agg(quote_literal(f.factor), ', ' ORDER BY f.factor)
+															  FROM healthscore.success_factors AS f));
+			END IF;
 		ELSE
 			RAISE EXCEPTION '%(): unknown scoring method "%"', func, signal.scoring
 				USING ERRCODE = 'invalid_parameter_value',
-					  HINT = 'Use linear, logarithmic, bands, decay, percentile or points.';
+					  HINT = 'Use linear, logarithmic, bands, decay, percentile, points or assessment.';
 	END CASE;
 	IF signal.scoring NOT IN ('linear', 'logarithmic') AND (signal.worst IS NOT NULL OR signal.best IS NOT NULL) THEN
 		RAISE EXCEPTION '%(): worst and best apply to linear and logarithmic scoring, not %', func, signal.scoring
@@ -333,6 +400,10 @@ BEGIN
 	IF signal.scoring <> 'decay' AND signal.half_life IS NOT NULL THEN
 		RAISE EXCEPTION '%(): half_life applies to decay scoring, not %', func, signal.scoring
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave it out, or change the scoring method.';
+	END IF;
+	IF signal.scoring <> 'assessment' AND signal.factor IS NOT NULL THEN
+		RAISE EXCEPTION '%(): factor applies to assessment scoring, not %', func, signal.scoring
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave it out, or use scoring => ''assessment''.';
 	END IF;
 	IF signal.scoring <> 'percentile' AND signal.lower_is_better THEN
 		RAISE EXCEPTION '%(): lower_is_better applies to percentile scoring, not %', func, signal.scoring
@@ -374,9 +445,9 @@ COMMENT ON FUNCTION healthscore.check_signal(healthscore.signals, text) IS
 CREATE FUNCTION healthscore.add_signal(
 	model text,
 	name text,
-	source regclass,
-	key text,
-	expression text,
+	source regclass DEFAULT NULL,
+	key text DEFAULT NULL,
+	expression text DEFAULT NULL,
 	scoring text DEFAULT 'points',
 	weight float8 DEFAULT 1,
 	time_column text DEFAULT NULL,
@@ -391,7 +462,8 @@ CREATE FUNCTION healthscore.add_signal(
 	missing text DEFAULT 'skip',
 	missing_value float8 DEFAULT NULL,
 	description text DEFAULT NULL,
-	action text DEFAULT NULL)
+	action text DEFAULT NULL,
+	factor text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -405,14 +477,26 @@ BEGIN
 			USING ERRCODE = 'duplicate_object',
 				  HINT = 'Change it with healthscore.alter_signal(), or pick another name.';
 	END IF;
+	-- an assessment signal reads the assessments table: the latest unexpired rating of its factor
+	IF scoring = 'assessment' THEN
+		IF source IS NOT NULL OR key IS NOT NULL OR expression IS NOT NULL OR time_column IS NOT NULL THEN
+			RAISE EXCEPTION 'add_signal(): an assessment signal takes a factor, not a source, key, expression or time column'
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'E.g. scoring => ''assessment'', factor => ''executive relationship''.';
+		END IF;
+		source := 'healthscore.assessments'::regclass;
+		key := 'account_key';
+		expression := format('latest unexpired rating of %L', factor);
+		time_column := 'assessed_at';
+	END IF;
 	IF source IS NULL OR expression IS NULL OR key IS NULL THEN
 		RAISE EXCEPTION 'add_signal(): source, key and expression are required'
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Pass e.g. source => ''app.usage_events'', key => ''account_id'', expression => ''count(*)''.';
 	END IF;
 	signal := ROW(model, name, category, description, source::text, key, expression, time_column, lookback,
-				  scoring, worst, best, breaks, points, half_life, coalesce(lower_is_better, false), weight, missing,
-				  missing_value, action,
+				  scoring, worst, best, breaks, points, half_life, coalesce(lower_is_better, false), factor, weight,
+				  missing, missing_value, action,
 				  (SELECT coalesce(max(s.position), 0) + 1 FROM healthscore.signals AS s WHERE s.model = add_signal.model));
 	PERFORM healthscore.check_signal(signal, 'add_signal');
 	INSERT INTO healthscore.signals SELECT signal.*;
@@ -420,7 +504,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text) IS
+COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text) IS
 'adds a signal to a model: an aggregate expression over a source relation, its scoring method and weight; validated and compiled at once';
 
 CREATE FUNCTION healthscore.alter_signal(

@@ -9,8 +9,8 @@ LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT ARRAY[
-		'healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval)',
-		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text)',
+		'healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean)',
+		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text)',
 		'healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text)',
 		'healthscore.set_weight(text, text, float8)',
 		'healthscore.drop_signal(text, text)',
@@ -21,7 +21,12 @@ AS $$
 		'healthscore.schedule(text, text)',
 		'healthscore.unschedule(text, boolean)',
 		'healthscore.set_outcomes(text, regclass, text, text, text)',
-		'healthscore.apply_weights(text, interval, timestamptz, float8)'
+		'healthscore.apply_weights(text, interval, timestamptz, float8)',
+		'healthscore.refresh_group(text, timestamptz)',
+		'healthscore.set_override(text, text, text, text, timestamptz, timestamptz)',
+		'healthscore.clear_override(text, text, timestamptz)',
+		'healthscore.add_playbook(text, text, text, text, text)',
+		'healthscore.assess(text, text, integer, float8, text, interval, timestamptz)'
 	]::regprocedure[]
 $$;
 
@@ -50,7 +55,9 @@ BEGIN
 	EXECUTE format('GRANT SELECT ON healthscore.current_scores, healthscore.score_components, healthscore.risk_list,
 		healthscore.score_history, healthscore.tier_changes, healthscore.tier_summary, healthscore.model_runs,
 		healthscore.model_accuracy, healthscore.score_drops, healthscore.models, healthscore.signals, healthscore.runs,
-		healthscore.scores, healthscore.components, healthscore.churn_reasons TO %s', role);
+		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
+		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
+		healthscore.unscored_accounts TO %s', role);
 END
 $$;
 
@@ -65,8 +72,10 @@ AS $$
 BEGIN
 	PERFORM healthscore.grant_reader(role);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals,
-		healthscore.runs, healthscore.scores, healthscore.components, healthscore.churn_reasons TO %s', role);
-	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq TO %s', role);
+		healthscore.runs, healthscore.scores, healthscore.components, healthscore.churn_reasons,
+		healthscore.success_factors, healthscore.assessments, healthscore.overrides, healthscore.playbooks TO %s', role);
+	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.assessments_assessment_id_seq,
+		healthscore.overrides_override_id_seq, healthscore.playbooks_playbook_id_seq TO %s', role);
 	EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s',
 				   (SELECT string_agg(f::text, ', ') FROM unnest(healthscore.admin_functions()) AS f), role);
 END

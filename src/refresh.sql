@@ -32,6 +32,8 @@ CREATE TABLE healthscore.scores (
 	account_key text NOT NULL,
 	score float8,
 	tier text NOT NULL,
+	computed_tier text NOT NULL,
+	override_id bigint,
 	segment text,
 	value numeric,
 	owner text,
@@ -45,7 +47,9 @@ COMMENT ON COLUMN healthscore.scores.run_id IS 'the run';
 COMMENT ON COLUMN healthscore.scores.model IS 'the model (denormalized from runs for row-level security and indexes)';
 COMMENT ON COLUMN healthscore.scores.account_key IS 'the account key as text';
 COMMENT ON COLUMN healthscore.scores.score IS 'weighted score 0-100; NULL when every signal was missing';
-COMMENT ON COLUMN healthscore.scores.tier IS 'tier label, or unknown when the score is NULL';
+COMMENT ON COLUMN healthscore.scores.tier IS 'tier in force: the override''s tier when one applied, else computed_tier';
+COMMENT ON COLUMN healthscore.scores.computed_tier IS 'tier computed from the score, or unknown when the score is NULL';
+COMMENT ON COLUMN healthscore.scores.override_id IS 'the override that set the tier, if any (healthscore.overrides)';
 COMMENT ON COLUMN healthscore.scores.segment IS 'the account''s segment at the run';
 COMMENT ON COLUMN healthscore.scores.value IS 'the account''s value (ARR) at the run';
 COMMENT ON COLUMN healthscore.scores.owner IS 'the account''s owner at the run';
@@ -90,12 +94,14 @@ AS $$
 BEGIN
 	DELETE FROM healthscore.signals AS s USING old_models AS o WHERE s.model = o.name;
 	DELETE FROM healthscore.runs AS r USING old_models AS o WHERE r.model = o.name;
+	DELETE FROM healthscore.overrides AS v USING old_models AS o WHERE v.model = o.name;
+	DELETE FROM healthscore.playbooks AS p USING old_models AS o WHERE p.model = o.name;
 	RETURN NULL;
 END
 $$;
 
 COMMENT ON FUNCTION healthscore.cascade_model_deletes() IS
-'trigger: removes the signals and runs of deleted models';
+'trigger: removes the signals, runs, overrides and playbooks of deleted models';
 
 CREATE TRIGGER cascade_deleted_models AFTER DELETE ON healthscore.models
 	REFERENCING OLD TABLE AS old_models
@@ -162,6 +168,13 @@ DECLARE
 	grouping text;
 BEGIN
 	FOREACH signal IN ARRAY signals LOOP
+		IF signal.scoring = 'assessment' THEN
+			-- the latest rating of the factor that has not expired at the as-of time
+			columns := columns || format(', (array_agg(s.points ORDER BY s.assessed_at DESC, s.assessment_id DESC)'
+										 ' FILTER (WHERE s.factor = %L AND s.assessed_at + s.valid_for > %L::timestamptz))[1] AS %I',
+										 signal.factor, as_of, signal.name);
+			CONTINUE;
+		END IF;
 		uses_account := uses_account OR signal.expression ~* '\maccount\s*\.';
 		columns := columns || format(', (%s)::%s AS %I', signal.expression,
 									 CASE signal.scoring WHEN 'decay' THEN 'timestamptz' ELSE 'float8' END,
@@ -205,6 +218,23 @@ $$;
 COMMENT ON FUNCTION healthscore.points_out_of_range(text, float8) IS
 'raises the error for a points-scored signal whose value is outside 0-100';
 
+-- The accounts a model scores, as a condition over the account row: its own segment filter, and
+-- none of the filters of the models of its group with a higher priority.
+CREATE FUNCTION healthscore.segment_condition(model healthscore.models)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT concat_ws(' AND ', healthscore.filter_condition(model.segment_filter),
+					 (SELECT string_agg(format('NOT %s', healthscore.filter_condition(h.segment_filter)), ' AND '
+										ORDER BY h.priority DESC)
+					  FROM healthscore.models AS h
+					  WHERE h.model_group = model.model_group AND h.priority > model.priority))
+$$;
+
+COMMENT ON FUNCTION healthscore.segment_condition(healthscore.models) IS
+'the SQL condition over the account row selecting the accounts a model scores: its filter, and no filter of a higher-priority model of its group';
+
 -- The whole scoring query of a model as of a time: one row per account and signal with the
 -- raw value, its points after the missing-data policy, and the weight.
 CREATE FUNCTION healthscore.refresh_sql(model text, as_of timestamptz DEFAULT pg_catalog.now())
@@ -235,11 +265,13 @@ BEGIN
 	LOOP
 		group_number := group_number + 1;
 		group_alias := 'g' || group_number;
-		joins := joins || format(E'\nLEFT JOIN (%s) AS %I ON %I.account_key = account.%I',
+		-- assessments key accounts by text, like the views
+		joins := joins || format(E'\nLEFT JOIN (%s) AS %I ON %I.account_key = account.%I%s',
 								 healthscore.source_query(found_model, source_group.source, source_group.source_key,
 														  source_group.time_column, source_group.lookback,
 														  source_group.signals, as_of),
-								 group_alias, group_alias, found_model.key_column);
+								 group_alias, group_alias, found_model.key_column,
+								 CASE WHEN source_group.source = 'healthscore.assessments' THEN '::text' ELSE '' END);
 		FOREACH signal IN ARRAY source_group.signals LOOP
 			value_ref := format('%I.%I', group_alias, signal.name);
 			raw_value := CASE signal.scoring
@@ -252,6 +284,7 @@ BEGIN
 				WHEN 'decay' THEN format('healthscore.decay(%s, %L::interval, %L::timestamptz)', value_ref, signal.half_life, as_of)
 				WHEN 'points' THEN format('CASE WHEN %1$s < 0 OR %1$s > 100 THEN healthscore.points_out_of_range(%2$L, %1$s) ELSE %1$s END',
 										  value_ref, signal.name)
+				WHEN 'assessment' THEN value_ref
 				WHEN 'percentile' THEN 'NULL::float8' END;
 			missing_points := CASE signal.missing WHEN 'zero' THEN '0' WHEN 'value' THEN signal.missing_value::text ELSE 'NULL' END;
 			rows_of_signals := rows_of_signals || format('(%L, %s, %s::float8, %s::float8, %s::float8, %s::float8, %s::float8)',
@@ -279,6 +312,7 @@ FROM (SELECT account.%I::text AS account_key, sig.*, sig.signal IN (%s) AS is_pe
       CROSS JOIN LATERAL (VALUES
         %s
       ) AS sig(signal, position, raw_value, points, weight, percentile_order, missing_points)
+      WHERE %s
 ) AS per_signal%s$q$,
 		CASE WHEN EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = found_model.name AND s.scoring = 'percentile')
 			 THEN $w$CASE WHEN percentile_order IS NULL AND NOT is_percentile THEN points
@@ -292,6 +326,7 @@ FROM (SELECT account.%I::text AS account_key, sig.*, sig.signal IN (%s) AS is_pe
 				  WHERE s.model = found_model.name AND s.scoring = 'percentile'), 'NULL'),
 		found_model.accounts::regclass, joins,
 		array_to_string(rows_of_signals, E',\n        '),
+		healthscore.segment_condition(found_model),
 		CASE WHEN EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = found_model.name AND s.scoring = 'percentile')
 			 THEN E'\nWINDOW peers_all AS (PARTITION BY signal, percentile_order IS NULL),\n       ranked AS (peers_all ORDER BY percentile_order)'
 			 ELSE '' END);
@@ -358,7 +393,7 @@ BEGIN
 		CASE WHEN found_model.value_column IS NULL THEN 'NULL::numeric' ELSE format('account.%I::numeric', found_model.value_column) END,
 		CASE WHEN found_model.owner_column IS NULL THEN 'NULL::text' ELSE format('account.%I::text', found_model.owner_column) END,
 		CASE WHEN found_model.renewal_column IS NULL THEN 'NULL::date' ELSE format('account.%I::date', found_model.renewal_column) END,
-		found_model.accounts::regclass);
+		found_model.accounts::regclass) || ' WHERE ' || healthscore.segment_condition(found_model);
 	SELECT count(*), count(*) - count(DISTINCT account_key) + count(*) FILTER (WHERE account_key IS NULL)
 	INTO accounts_total, bad_keys FROM pg_temp.healthscore_refresh_accounts;
 	IF bad_keys > 0 THEN
@@ -375,13 +410,30 @@ BEGIN
 	VALUES (found_model.name, as_of, started, started, accounts_total, 0, healthscore.fingerprint(found_model.name))
 	RETURNING run_id INTO run;
 
-	INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, segment, value, owner, renewal_date)
-	SELECT run, found_model.name, a.account_key, p.score,
-		   coalesce(healthscore.tier(p.score, found_model.tier_cutoffs, found_model.tier_labels), 'unknown'),
-		   a.segment, a.value, a.owner, a.renewal_date
-	FROM pg_temp.healthscore_refresh_accounts AS a
-	JOIN (SELECT account_key, healthscore.weighted_score(points, weight) AS score
-		  FROM pg_temp.healthscore_refresh_points GROUP BY account_key) AS p USING (account_key);
+	-- the tier in force is an active override's (set_at <= as_of < expires_at, the latest set), unless the
+	-- model allows only lowering and the override would raise the computed tier; the computed tier stays
+	INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, computed_tier, override_id,
+									segment, value, owner, renewal_date)
+	SELECT run, found_model.name, scored.account_key, scored.score,
+		   CASE WHEN o.override_id IS NOT NULL THEN o.tier ELSE scored.computed_tier END,
+		   scored.computed_tier, o.override_id,
+		   scored.segment, scored.value, scored.owner, scored.renewal_date
+	FROM (SELECT a.*, p.score,
+				 coalesce(healthscore.tier(p.score, found_model.tier_cutoffs, found_model.tier_labels), 'unknown')
+				   AS computed_tier
+		  FROM pg_temp.healthscore_refresh_accounts AS a
+		  JOIN (SELECT account_key, healthscore.weighted_score(points, weight) AS score
+				FROM pg_temp.healthscore_refresh_points GROUP BY account_key) AS p USING (account_key)) AS scored
+	LEFT JOIN LATERAL (
+		SELECT ov.override_id, ov.tier
+		FROM healthscore.overrides AS ov
+		WHERE ov.model = found_model.name AND ov.account_key = scored.account_key
+		  AND ov.set_at <= refresh.as_of AND ov.expires_at > refresh.as_of
+		  AND NOT (found_model.overrides_lower_only AND scored.computed_tier <> 'unknown'
+				   AND array_position(found_model.tier_labels, ov.tier)
+					   > array_position(found_model.tier_labels, scored.computed_tier))
+		ORDER BY ov.set_at DESC, ov.override_id DESC
+		LIMIT 1) AS o ON true;
 	GET DIAGNOSTICS accounts_with_score = ROW_COUNT;
 
 	INSERT INTO healthscore.components (run_id, model, account_key, signal, raw_value, points, weight, weight_share,
@@ -451,6 +503,30 @@ $$;
 
 COMMENT ON FUNCTION healthscore.backfill(text, timestamptz, timestamptz, interval) IS
 'refreshes a model as of each time from since to until by step (lookback windows end at each time), so history exists from day one; returns the run ids';
+
+CREATE FUNCTION healthscore.refresh_group(model_group text, as_of timestamptz DEFAULT pg_catalog.now())
+RETURNS SETOF bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	member text;
+	found boolean := false;
+BEGIN
+	FOR member IN SELECT m.name FROM healthscore.models AS m WHERE m.model_group = refresh_group.model_group
+				  ORDER BY m.priority DESC LOOP
+		found := true;
+		RETURN NEXT healthscore.refresh(member, as_of);
+	END LOOP;
+	IF NOT found THEN
+		RAISE EXCEPTION 'refresh_group(): no model belongs to group "%"', model_group
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name, model_group FROM healthscore.models.';
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.refresh_group(text, timestamptz) IS
+'refreshes every model of a group as of one time, in one transaction (each account scored by the model its segment belongs to); returns the run ids';
 
 CREATE FUNCTION healthscore.drop_model(model text)
 RETURNS text

@@ -55,9 +55,15 @@ COMMENT ON FUNCTION healthscore.spark(float8) IS
 
 CREATE VIEW healthscore.current_scores WITH (security_invoker = true) AS
 SELECT s.model,
+	   m.model_group,
 	   s.account_key,
 	   s.score,
 	   s.tier,
+	   s.computed_tier,
+	   s.override_id IS NOT NULL AS overridden,
+	   ov.reason AS override_reason,
+	   ov.set_by AS override_by,
+	   ov.expires_at AS override_expires_at,
 	   p.score AS previous_score,
 	   s.score - p.score AS change,
 	   CASE WHEN s.score IS NULL OR p.score IS NULL THEN NULL
@@ -80,13 +86,20 @@ JOIN healthscore.models AS m ON m.name = r.model
 JOIN healthscore.scores AS s ON s.run_id = r.run_id
 LEFT JOIN healthscore.model_runs AS pr ON pr.model = r.model AND pr.recency = 2
 LEFT JOIN healthscore.scores AS p ON p.run_id = pr.run_id AND p.account_key = s.account_key
+LEFT JOIN healthscore.overrides AS ov ON ov.override_id = s.override_id
 WHERE r.recency = 1;
 
 COMMENT ON VIEW healthscore.current_scores IS 'the latest score of every account of every model, with the change since the run before and a sparkline of the last 12 runs';
 COMMENT ON COLUMN healthscore.current_scores.model IS 'model that scored the account';
+COMMENT ON COLUMN healthscore.current_scores.model_group IS 'group of the model (its segment wins this account), NULL for a model on its own';
 COMMENT ON COLUMN healthscore.current_scores.account_key IS 'account key as text';
 COMMENT ON COLUMN healthscore.current_scores.score IS 'health score 0-100 (NULL when every signal was missing)';
-COMMENT ON COLUMN healthscore.current_scores.tier IS 'tier label (unknown when the score is NULL)';
+COMMENT ON COLUMN healthscore.current_scores.tier IS 'tier in force: an active override''s tier, else the computed tier';
+COMMENT ON COLUMN healthscore.current_scores.computed_tier IS 'tier computed from the score (unknown when the score is NULL)';
+COMMENT ON COLUMN healthscore.current_scores.overridden IS 'true when an override set the tier';
+COMMENT ON COLUMN healthscore.current_scores.override_reason IS 'why the tier was overridden';
+COMMENT ON COLUMN healthscore.current_scores.override_by IS 'who overrode it';
+COMMENT ON COLUMN healthscore.current_scores.override_expires_at IS 'when the override expires';
 COMMENT ON COLUMN healthscore.current_scores.previous_score IS 'score in the run before (by as-of time)';
 COMMENT ON COLUMN healthscore.current_scores.change IS 'score - previous_score';
 COMMENT ON COLUMN healthscore.current_scores.trend IS 'up, down or flat: up or down once the change reaches the model''s trend_threshold';
@@ -136,11 +149,16 @@ SELECT cs.model,
 	   cs.value,
 	   cs.value * (100 - coalesce(cs.score, 0)) / 100 AS value_at_risk,
 	   reasons.reasons,
-	   coalesce(reasons.worst_action, m.tier_actions[pg_catalog.array_position(m.tier_labels, cs.tier)]) AS action,
+	   reasons.worst_signal,
+	   play.action,
+	   play.owner_role AS action_owner,
 	   cs.owner,
 	   cs.days_to_renewal,
 	   cs.renewal_date,
 	   cs.segment,
+	   cs.overridden,
+	   cs.computed_tier,
+	   cs.override_reason,
 	   cs.sparkline,
 	   cs.scored_at
 FROM healthscore.current_scores AS cs
@@ -150,14 +168,34 @@ LEFT JOIN LATERAL (
 							 coalesce(pg_catalog.trim_scale(round(worst.raw_value::numeric, 2))::text, 'no data'),
 							 round(worst.points_lost::numeric, 1)),
 					  '; ' ORDER BY worst.points_lost DESC, worst.signal) AS reasons,
-		   (array_agg(worst.action ORDER BY worst.points_lost DESC, worst.signal))[1] AS worst_action
-	FROM (SELECT c.signal, c.raw_value, c.points_lost, sig.action
+		   (array_agg(worst.signal ORDER BY worst.points_lost DESC, worst.signal))[1] AS worst_signal
+	FROM (SELECT c.signal, c.raw_value, c.points_lost
 		  FROM healthscore.components AS c
-		  LEFT JOIN healthscore.signals AS sig ON sig.model = c.model AND sig.name = c.signal
 		  WHERE c.run_id = cs.run_id AND c.account_key = cs.account_key AND c.points_lost > 0
 		  ORDER BY c.points_lost DESC, c.signal
 		  LIMIT 3) AS worst
 ) AS reasons ON true
+-- the most specific playbook: tier and costliest signal, that signal in any tier, the signal's own
+-- action, the tier's playbook, the model's tier action
+LEFT JOIN LATERAL (
+	SELECT candidate.action, candidate.owner_role
+	FROM (SELECT 1 AS specificity, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
+		  WHERE pb.model = cs.model AND pb.tier = cs.tier AND pb.signal = reasons.worst_signal
+		  UNION ALL
+		  SELECT 2, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
+		  WHERE pb.model = cs.model AND pb.tier IS NULL AND pb.signal = reasons.worst_signal
+		  UNION ALL
+		  SELECT 3, sig.action, NULL FROM healthscore.signals AS sig
+		  WHERE sig.model = cs.model AND sig.name = reasons.worst_signal AND sig.action IS NOT NULL
+		  UNION ALL
+		  SELECT 4, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
+		  WHERE pb.model = cs.model AND pb.tier = cs.tier AND pb.signal IS NULL
+		  UNION ALL
+		  SELECT 5, m.tier_actions[pg_catalog.array_position(m.tier_labels, cs.tier)], NULL
+		  WHERE m.tier_actions[pg_catalog.array_position(m.tier_labels, cs.tier)] IS NOT NULL) AS candidate
+	ORDER BY candidate.specificity
+	LIMIT 1
+) AS play ON true
 WHERE cs.tier <> m.tier_labels[pg_catalog.cardinality(m.tier_labels)];
 
 COMMENT ON VIEW healthscore.risk_list IS 'accounts below the top tier, most value at risk first, with the three signals that cost the most points and the action to take';
@@ -171,7 +209,12 @@ COMMENT ON COLUMN healthscore.risk_list.change IS 'score change since the run be
 COMMENT ON COLUMN healthscore.risk_list.value IS 'account value (ARR)';
 COMMENT ON COLUMN healthscore.risk_list.value_at_risk IS 'value x (100 - score) / 100';
 COMMENT ON COLUMN healthscore.risk_list.reasons IS 'the three signals that cost the most points: signal raw value (-points lost); no data when the source had no rows';
-COMMENT ON COLUMN healthscore.risk_list.action IS 'playbook action of the costliest signal, else the tier''s default action';
+COMMENT ON COLUMN healthscore.risk_list.worst_signal IS 'the signal that cost the most points';
+COMMENT ON COLUMN healthscore.risk_list.action IS 'the most specific playbook action: for this tier and worst signal, for the worst signal, the signal''s own action, for the tier, the model''s tier action';
+COMMENT ON COLUMN healthscore.risk_list.action_owner IS 'the role that acts, from the playbook';
+COMMENT ON COLUMN healthscore.risk_list.overridden IS 'true when an override set the tier';
+COMMENT ON COLUMN healthscore.risk_list.computed_tier IS 'tier computed from the score';
+COMMENT ON COLUMN healthscore.risk_list.override_reason IS 'why the tier was overridden';
 COMMENT ON COLUMN healthscore.risk_list.owner IS 'account owner (CSM)';
 COMMENT ON COLUMN healthscore.risk_list.days_to_renewal IS 'days to the renewal date';
 COMMENT ON COLUMN healthscore.risk_list.renewal_date IS 'renewal date';
@@ -262,3 +305,68 @@ COMMENT ON COLUMN healthscore.score_drops.scored_at IS 'as-of time of the curren
 COMMENT ON COLUMN healthscore.score_drops.value IS 'account value (ARR)';
 COMMENT ON COLUMN healthscore.score_drops.owner IS 'account owner';
 COMMENT ON COLUMN healthscore.score_drops.segment IS 'account segment';
+
+-- Manual inputs that need a person: for every account a model with assessment signals scores,
+-- each factor whose latest rating is missing, expired, or expires within 14 days.
+CREATE VIEW healthscore.stale_assessments WITH (security_invoker = true) AS
+SELECT cs.model, cs.account_key, sig.factor, latest.assessed_at AS last_assessed_at,
+	   latest.assessed_at + latest.valid_for AS expires_at, latest.assessed_by AS last_assessed_by,
+	   CASE WHEN latest.assessed_at IS NULL THEN 'missing'
+			WHEN latest.assessed_at + latest.valid_for <= pg_catalog.now() THEN 'expired'
+			ELSE 'expiring' END AS status,
+	   cs.owner, cs.value
+FROM healthscore.current_scores AS cs
+JOIN healthscore.signals AS sig ON sig.model = cs.model AND sig.scoring = 'assessment'
+LEFT JOIN LATERAL (
+	SELECT a.assessed_at, a.valid_for, a.assessed_by
+	FROM healthscore.assessments AS a
+	WHERE a.account_key = cs.account_key AND a.factor = sig.factor
+	ORDER BY a.assessed_at DESC, a.assessment_id DESC
+	LIMIT 1) AS latest ON true
+WHERE latest.assessed_at IS NULL OR latest.assessed_at + latest.valid_for <= pg_catalog.now() + interval '14 days';
+
+COMMENT ON VIEW healthscore.stale_assessments IS 'success factors that need a new rating: missing, expired, or expiring within 14 days, for the accounts of models that use them';
+COMMENT ON COLUMN healthscore.stale_assessments.model IS 'model whose assessment signal uses the factor';
+COMMENT ON COLUMN healthscore.stale_assessments.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.stale_assessments.factor IS 'success factor';
+COMMENT ON COLUMN healthscore.stale_assessments.last_assessed_at IS 'when it was last rated (NULL: never)';
+COMMENT ON COLUMN healthscore.stale_assessments.expires_at IS 'when that rating expires';
+COMMENT ON COLUMN healthscore.stale_assessments.last_assessed_by IS 'who rated it last';
+COMMENT ON COLUMN healthscore.stale_assessments.status IS 'missing, expired or expiring (within 14 days)';
+COMMENT ON COLUMN healthscore.stale_assessments.owner IS 'account owner, who should rate it';
+COMMENT ON COLUMN healthscore.stale_assessments.value IS 'account value (ARR)';
+
+-- Accounts of a model group that no model of the group scores (their filters all miss and the
+-- group has no default model). Asks each group's account relation as the reader.
+CREATE FUNCTION healthscore.unscored_accounts(model_group text)
+RETURNS TABLE (account_key text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	members healthscore.models[];
+BEGIN
+	SELECT array_agg(m ORDER BY m.priority DESC) INTO members
+	FROM healthscore.models AS m WHERE m.model_group = unscored_accounts.model_group;
+	IF members IS NULL THEN
+		RAISE EXCEPTION 'unscored_accounts(): no model belongs to group "%"', model_group
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name, model_group FROM healthscore.models.';
+	END IF;
+	RETURN QUERY EXECUTE format('SELECT account.%I::text FROM %s AS account WHERE %s',
+		members[1].key_column, members[1].accounts::regclass,
+		(SELECT string_agg(format('NOT %s', healthscore.filter_condition(m.segment_filter)), ' AND ')
+		 FROM unnest(members) AS m));
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.unscored_accounts(text) IS
+'the accounts of a model group that no model of it scores (no filter matches and there is no default model)';
+
+CREATE VIEW healthscore.unscored_accounts WITH (security_invoker = true) AS
+SELECT g.model_group, u.account_key
+FROM (SELECT DISTINCT m.model_group FROM healthscore.models AS m WHERE m.model_group IS NOT NULL) AS g
+CROSS JOIN LATERAL healthscore.unscored_accounts(g.model_group) AS u;
+
+COMMENT ON VIEW healthscore.unscored_accounts IS 'per model group, the accounts no model of the group scores';
+COMMENT ON COLUMN healthscore.unscored_accounts.model_group IS 'model group';
+COMMENT ON COLUMN healthscore.unscored_accounts.account_key IS 'account key as text';

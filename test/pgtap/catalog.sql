@@ -4,7 +4,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION healthscore;
-SELECT plan(57);
+SELECT plan(64);
 
 SELECT has_schema('healthscore');
 SELECT has_function('healthscore', 'linear', ARRAY['double precision', 'double precision', 'double precision']);
@@ -32,6 +32,10 @@ SELECT function_returns('healthscore', 'linear', ARRAY['double precision', 'doub
 SELECT is_aggregate('healthscore', 'weighted_score', ARRAY['double precision', 'double precision']);
 SELECT has_function('healthscore', 'refresh', ARRAY['text', 'timestamp with time zone']);
 SELECT has_function('healthscore', 'auc', ARRAY['double precision', 'boolean']);
+SELECT has_function('healthscore', 'refresh_group', ARRAY['text', 'timestamp with time zone']);
+SELECT has_function('healthscore', 'assess', ARRAY['text', 'text', 'integer', 'double precision', 'text', 'interval', 'timestamp with time zone']);
+SELECT has_function('healthscore', 'set_override', ARRAY['text', 'text', 'text', 'text', 'timestamp with time zone', 'timestamp with time zone']);
+SELECT has_function('healthscore', 'add_playbook', ARRAY['text', 'text', 'text', 'text', 'text']);
 SELECT has_function('healthscore', 'logistic_fit', ARRAY['boolean', 'double precision[]']);
 SELECT has_function('healthscore', 'set_outcomes', ARRAY['text', 'regclass', 'text', 'text', 'text']);
 SELECT has_function('healthscore', 'evaluate', ARRAY['text', 'interval', 'timestamp with time zone']);
@@ -69,7 +73,7 @@ SELECT is_empty($$SELECT f.signature FROM extension_functions AS f JOIN pg_catal
                 'no function is SECURITY DEFINER: everything runs with the caller''s privileges');
 SELECT is_empty($$SELECT f.signature FROM extension_functions AS f
                   WHERE pg_catalog.has_function_privilege('public', f.signature, 'EXECUTE')
-                    AND f.signature::text ~ '^healthscore\.(create_model|add_signal|alter_signal|set_weight|drop_signal|drop_model|refresh|backfill|schedule|unschedule|set_outcomes|apply_weights|grant_reader|grant_admin)\('$$,
+                    AND f.signature::text ~ '^healthscore\.(create_model|add_signal|alter_signal|set_weight|drop_signal|drop_model|refresh|refresh_group|backfill|schedule|unschedule|set_outcomes|apply_weights|set_override|clear_override|add_playbook|assess|grant_reader|grant_admin)\('$$,
                 'functions that change models or write scores are revoked from PUBLIC');
 
 -- tables and views: documented, views security_invoker, config tables kept by pg_dump
@@ -82,7 +86,8 @@ WHERE d.refclassid = 'pg_catalog.pg_extension'::regclass
   AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'healthscore')
   AND d.deptype = 'e' AND c.relkind IN ('r', 'v');
 SELECT has_view('healthscore', v, 'view ' || v) FROM unnest(ARRAY['current_scores', 'score_components', 'risk_list',
-       'score_history', 'tier_changes', 'tier_summary', 'model_accuracy']) AS v;
+       'score_history', 'tier_changes', 'tier_summary', 'model_accuracy', 'score_drops', 'stale_assessments',
+       'unscored_accounts']) AS v;
 SELECT is_empty($$SELECT relation FROM extension_relations WHERE comment IS NULL$$,
                 'every table and view has a COMMENT ON');
 SELECT is_empty($$SELECT r.relation || '.' || a.attname FROM extension_relations AS r
@@ -99,7 +104,10 @@ SELECT is_empty($$SELECT r.relation || '.' || a.attname FROM extension_relations
                 'views have only scalar columns (no arrays or json), for BI tools');
 SELECT set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_catalog.pg_extension WHERE extname = 'healthscore'$$,
               ARRAY['healthscore.models', 'healthscore.signals', 'healthscore.runs', 'healthscore.runs_run_id_seq',
-                    'healthscore.scores', 'healthscore.components', 'healthscore.churn_reasons'],
+                    'healthscore.scores', 'healthscore.components', 'healthscore.churn_reasons',
+                    'healthscore.success_factors', 'healthscore.assessments', 'healthscore.assessments_assessment_id_seq',
+                    'healthscore.overrides', 'healthscore.overrides_override_id_seq', 'healthscore.playbooks',
+                    'healthscore.playbooks_playbook_id_seq'],
               'the model and history tables are registered with pg_extension_config_dump');
 SELECT is_empty($$SELECT a.aggfnoid::regprocedure FROM pg_catalog.pg_aggregate AS a
                   JOIN extension_functions AS f ON f.signature = a.aggfnoid::regprocedure
