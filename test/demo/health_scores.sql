@@ -9,85 +9,164 @@ SET TimeZone = 'UTC';
 CREATE EXTENSION healthscore;
 \pset footer off
 
+-- Three models split the accounts (group "cs"): new accounts in onboarding first, then enterprise
+-- accounts, and the default model for everyone else.
 SELECT healthscore.create_model('default', accounts => 'sample.accounts', key => 'account_id',
        value => 'arr', segment => 'segment', renewal => 'renewal_date', owner => 'csm',
-       description => 'one model for every account of the sample dataset',
-       tier_actions => '{"Executive business review within 2 weeks","CSM check-in this month","Expansion conversation"}')
-       \gset
--- usage
-SELECT healthscore.add_signal('default', 'logins_30d', source => 'sample.usage_events', key => 'account_id',
+       description => 'SMB and mid-market accounts past onboarding', model_group => 'cs', priority => 0) \gset
+SELECT healthscore.create_model('enterprise', accounts => 'sample.accounts', key => 'account_id',
+       value => 'arr', segment => 'segment', renewal => 'renewal_date', owner => 'csm',
+       description => 'enterprise accounts: usage plus what their CSM knows', model_group => 'cs', priority => 20,
+       segment_filter => $$account.segment = 'enterprise'$$, overrides_lower_only => true) \gset
+SELECT healthscore.create_model('onboarding', accounts => 'sample.accounts', key => 'account_id',
+       value => 'arr', segment => 'segment', renewal => 'renewal_date', owner => 'csm',
+       description => 'accounts in their first 120 days: is adoption taking off?', model_group => 'cs',
+       priority => 30, segment_filter => $$account.contract_start > date '2026-06-30' - 120$$) \gset
+
+-- the eight usage, adoption, support, sentiment and financial signals of the default and enterprise models
+CREATE FUNCTION pg_temp.add_standard_signals(model text, usage_weight float8) RETURNS void LANGUAGE sql AS $f$
+SELECT healthscore.add_signal(model, 'logins_30d', source => 'sample.usage_events', key => 'account_id',
        expression => $$count(*) FILTER (WHERE s.feature = 'login')$$, time_column => 'ts', lookback => '30 days',
-       scoring => 'linear', worst => 0, best => 15, weight => 15, category => 'usage', missing => 'zero',
-       action => 'Re-onboard the users who stopped logging in') \gset
-SELECT healthscore.add_signal('default', 'stickiness_30d', source => 'sample.usage_events', key => 'account_id',
+       scoring => 'linear', worst => 0, best => 15, weight => usage_weight, category => 'usage', missing => 'zero');
+SELECT healthscore.add_signal(model, 'stickiness_30d', source => 'sample.usage_events', key => 'account_id',
        expression => 'healthscore.stickiness(s.user_id, s.ts)', time_column => 'ts', lookback => '30 days',
-       scoring => 'linear', worst => 0, best => 0.25, weight => 10, category => 'usage', missing => 'zero',
-       action => 'Build a weekly habit: a usage review with the team lead') \gset
-SELECT healthscore.add_signal('default', 'days_since_last_use', source => 'sample.usage_events', key => 'account_id',
+       scoring => 'linear', worst => 0, best => 0.25, weight => 10, category => 'usage', missing => 'zero');
+SELECT healthscore.add_signal(model, 'days_since_last_use', source => 'sample.usage_events', key => 'account_id',
        expression => 'max(s.ts)', time_column => 'ts', scoring => 'decay', half_life => '14 days',
-       weight => 10, category => 'usage', missing => 'zero', action => 'Call the champion this week') \gset
--- adoption
-SELECT healthscore.add_signal('default', 'seat_utilization', source => 'sample.usage_events', key => 'account_id',
+       weight => 10, category => 'usage', missing => 'zero');
+SELECT healthscore.add_signal(model, 'seat_utilization', source => 'sample.usage_events', key => 'account_id',
        expression => 'healthscore.distinct_count(s.user_id)::float8 / account.seats', time_column => 'ts',
        lookback => '30 days', scoring => 'linear', worst => 0, best => 0.6, weight => 20, category => 'adoption',
-       missing => 'zero', action => 'Run an adoption workshop with the admin') \gset
-SELECT healthscore.add_signal('default', 'features_used', source => 'sample.usage_events', key => 'account_id',
+       missing => 'zero');
+SELECT healthscore.add_signal(model, 'features_used', source => 'sample.usage_events', key => 'account_id',
        expression => 'healthscore.distinct_count(s.feature)', time_column => 'ts', lookback => '30 days',
-       scoring => 'linear', worst => 1, best => 6, weight => 10, category => 'adoption', missing => 'zero',
-       action => 'Show the features they do not use yet') \gset
--- support
-SELECT healthscore.add_signal('default', 'urgent_open_tickets', source => 'sample.tickets', key => 'account_id',
+       scoring => 'linear', worst => 1, best => 6, weight => 10, category => 'adoption', missing => 'zero');
+SELECT healthscore.add_signal(model, 'urgent_open_tickets', source => 'sample.tickets', key => 'account_id',
        expression => $$count(*) FILTER (WHERE s.priority = 'urgent' AND s.is_open)$$, time_column => 'opened_at',
        lookback => '90 days', scoring => 'bands', breaks => '{1,3}', points => '{100,50,0}', weight => 15,
-       category => 'support', missing => 'value', missing_value => 100,
-       action => 'Escalate the open urgent tickets to the support lead') \gset
--- sentiment
-SELECT healthscore.add_signal('default', 'nps', source => 'sample.nps_responses', key => 'account_id',
+       category => 'support', missing => 'value', missing_value => 100);
+SELECT healthscore.add_signal(model, 'nps', source => 'sample.nps_responses', key => 'account_id',
        expression => 'healthscore.nps(s.rating)', time_column => 'responded_at', lookback => '180 days',
-       scoring => 'linear', worst => -100, best => 100, weight => 15, category => 'sentiment',
-       action => 'Follow up on the detractors'' feedback') \gset
--- financial
-SELECT healthscore.add_signal('default', 'late_invoices_180d', source => 'sample.invoices', key => 'account_id',
+       scoring => 'linear', worst => -100, best => 100, weight => 15, category => 'sentiment');
+SELECT healthscore.add_signal(model, 'late_invoices_180d', source => 'sample.invoices', key => 'account_id',
        expression => 'count(*) FILTER (WHERE s.paid_on IS NULL OR s.paid_on > s.due_on + 15)',
        time_column => 'due_on', lookback => '180 days', scoring => 'bands', breaks => '{1,3}',
-       points => '{100,50,0}', weight => 10, category => 'financial', missing => 'value', missing_value => 100,
-       action => 'Finance to call the billing contact') \gset
+       points => '{100,50,0}', weight => 10, category => 'financial', missing => 'value', missing_value => 100);
+$f$;
+SELECT pg_temp.add_standard_signals('default', 15) \gset
+SELECT pg_temp.add_standard_signals('enterprise', 10) \gset
+-- enterprise: two success factors their CSMs rate (an expired rating counts as missing)
+SELECT healthscore.add_signal('enterprise', 'executive_relationship', scoring => 'assessment',
+       factor => 'executive relationship', weight => 15, category => 'relationship') \gset
+SELECT healthscore.add_signal('enterprise', 'business_value', scoring => 'assessment',
+       factor => 'business value', weight => 10, category => 'relationship') \gset
+-- onboarding: is the product being adopted at all?
+SELECT healthscore.add_signal('onboarding', 'seat_utilization', source => 'sample.usage_events', key => 'account_id',
+       expression => 'healthscore.distinct_count(s.user_id)::float8 / account.seats', time_column => 'ts',
+       lookback => '30 days', scoring => 'linear', worst => 0, best => 0.4, weight => 30, category => 'adoption',
+       missing => 'zero') \gset
+SELECT healthscore.add_signal('onboarding', 'features_used', source => 'sample.usage_events', key => 'account_id',
+       expression => 'healthscore.distinct_count(s.feature)', time_column => 'ts', lookback => '30 days',
+       scoring => 'linear', worst => 1, best => 4, weight => 20, category => 'adoption', missing => 'zero') \gset
+SELECT healthscore.add_signal('onboarding', 'days_since_last_use', source => 'sample.usage_events', key => 'account_id',
+       expression => 'max(s.ts)', time_column => 'ts', scoring => 'decay', half_life => '7 days',
+       weight => 20, category => 'usage', missing => 'zero') \gset
+SELECT healthscore.add_signal('onboarding', 'urgent_open_tickets', source => 'sample.tickets', key => 'account_id',
+       expression => $$count(*) FILTER (WHERE s.priority = 'urgent' AND s.is_open)$$, time_column => 'opened_at',
+       scoring => 'bands', breaks => '{1,2}', points => '{100,40,0}', weight => 20, category => 'support',
+       missing => 'value', missing_value => 100) \gset
+
+-- CSM ratings of the enterprise accounts, every 60 days and valid for 90; they reflect what the CSM
+-- sees (the hidden health of the sample) with some noise
+SELECT count(*) AS ratings FROM (
+	SELECT healthscore.assess(a.account_id::text, f.factor,
+	           rating => least(5, greatest(1, round(1 + 4 * (0.7 * t.latent_health + 0.3 * sample.uniform(a.account_id * 10 + f.n, 701 + r.k)))::integer)),
+	           note => 'quarterly account review', valid_for => '90 days',
+	           assessed_at => date '2026-06-30' - 60 * r.k - (sample.uniform(a.account_id, 700 + f.n) * 30)::integer)
+	FROM sample.accounts AS a
+	JOIN sample.truth AS t USING (account_id)
+	CROSS JOIN (VALUES (1, 'executive relationship'), (2, 'business value')) AS f(n, factor)
+	CROSS JOIN generate_series(0, 2) AS r(k)
+	WHERE a.segment = 'enterprise' AND sample.uniform(a.account_id, 709) < 0.85   -- some are never rated
+) AS rated \gset
+
+-- playbooks: what to do and who does it, per tier and per failing signal
+SELECT count(*) AS playbooks FROM (
+	SELECT healthscore.add_playbook(p.model, p.action, tier => p.tier, signal => p.signal, owner_role => p.owner)
+	FROM (VALUES
+		('default', 'red', NULL, 'Executive business review within 2 weeks', 'CS manager'),
+		('default', 'yellow', NULL, 'CSM check-in this month', 'CSM'),
+		('default', NULL, 'seat_utilization', 'Adoption workshop with the admin', 'CSM'),
+		('default', NULL, 'logins_30d', 'Re-onboard the users who stopped logging in', 'CSM'),
+		('default', NULL, 'urgent_open_tickets', 'Escalate the open urgent tickets', 'support lead'),
+		('default', NULL, 'late_invoices_180d', 'Call the billing contact', 'finance'),
+		('default', NULL, 'nps', 'Follow up on the detractors'' feedback', 'CSM'),
+		('enterprise', 'red', NULL, 'Executive sponsor meeting within 2 weeks', 'account executive'),
+		('enterprise', 'yellow', NULL, 'Success plan review', 'CSM'),
+		('enterprise', NULL, 'seat_utilization', 'Adoption program with their admin team', 'CSM'),
+		('enterprise', 'red', 'executive_relationship', 'Find a new executive sponsor', 'account executive'),
+		('enterprise', NULL, 'business_value', 'Value review with ROI figures', 'CSM'),
+		('onboarding', 'red', NULL, 'Restart onboarding with a kickoff call', 'onboarding lead'),
+		('onboarding', 'yellow', NULL, 'Onboarding check-in', 'onboarding lead')
+	) AS p(model, tier, signal, action, owner)
+) AS added \gset
 
 \echo
-\echo 'Model "default": 8 signals over 4 source tables (NPS missing for an account: its weight is redistributed)'
-SELECT name AS signal, category, scoring, weight, coalesce(lookback::text, 'all') AS window, missing
-FROM healthscore.signals WHERE model = 'default' ORDER BY position;
+\echo 'Models of group "cs": each account is scored by the first model whose segment it is in'
+SELECT m.name AS model, m.priority, coalesce(m.segment_filter, '(everyone else)') AS segment,
+       count(s.name) AS signals, string_agg(DISTINCT s.category, ', ') AS categories
+FROM healthscore.models AS m JOIN healthscore.signals AS s ON s.model = m.name
+GROUP BY m.name, m.priority, m.segment_filter ORDER BY m.priority DESC;
 
-\echo 'Backfilling 12 weekly runs (2026-04-14 to 2026-06-30) ...'
-SELECT count(*) AS runs FROM healthscore.backfill('default', since => '2026-04-14', until => '2026-06-30',
-                                                   step => '1 week') \gset
+\echo 'Backfilling 11 weekly runs of every model (2026-04-14 to 2026-06-23) ...'
+SET client_min_messages = warning;
+SELECT count(*) AS runs FROM (SELECT healthscore.backfill(m, since => '2026-04-14', until => '2026-06-23', step => '1 week')
+                              FROM unnest('{onboarding,enterprise,default}'::text[]) AS m) AS b \gset
 \echo :runs runs written.
 
+-- a CSM knows something the data does not show yet: the champion of the largest enterprise account
+-- left; the tier is lowered (enterprise overrides may only lower) until the end of August
+SELECT healthscore.set_override('enterprise', (SELECT account_key FROM healthscore.current_scores
+                                               WHERE model = 'enterprise' AND tier = 'green'
+                                               ORDER BY value DESC, account_key LIMIT 1),
+       'red', 'champion left the company', expires_at => '2026-08-31', set_at => '2026-06-28') \gset
+\echo 'The nightly job: one call refreshes every model of the group as of 2026-06-30 (the 12th run).'
+SELECT count(*) AS runs FROM healthscore.refresh_group('cs', '2026-06-30') \gset
+
 \echo
-\echo 'Risk list as of 2026-06-30: accounts below green, most ARR at risk first'
-SELECT r.priority AS "#", a.name AS account, r.segment, round(r.score::numeric, 1) AS score, r.tier,
+\echo 'Risk list as of 2026-06-30, all models: accounts below green, most ARR at risk first'
+SELECT row_number() OVER (ORDER BY r.value_at_risk DESC, r.account_key) AS "#", a.name AS account, r.model,
+       round(r.score::numeric, 1) AS score, r.tier || CASE WHEN r.overridden THEN ' (override)' ELSE '' END AS tier,
        r.trend, r.sparkline AS "12 weeks", to_char(r.value, 'FM999,999,990') AS arr,
-       r.reasons AS "why (raw value, points lost)", r.action, r.owner, r.days_to_renewal AS renews_in
+       r.reasons AS "why (raw value, points lost)", r.action, r.action_owner AS "who", r.owner AS csm,
+       r.days_to_renewal AS renews_in
 FROM healthscore.risk_list AS r
 JOIN sample.accounts AS a ON a.account_id = r.account_key::integer
-WHERE r.model = 'default'
-ORDER BY r.priority
+ORDER BY r.value_at_risk DESC, r.account_key
 LIMIT 15;
 
-\echo 'Tier summary of the current run, with the share of accounts that churned in the 120 days after'
-SELECT t.tier, t.accounts, to_char(t.total_value, 'FM999,999,999,990') AS arr, round(t.average_score::numeric, 1) AS avg_score,
-       round(100.0 * count(c.account_id) / t.accounts, 1) AS "churned %"
-FROM healthscore.tier_summary AS t
-JOIN healthscore.current_scores AS s ON s.run_id = t.run_id AND s.tier = t.tier
+\echo 'Overrides in force'
+SELECT a.name AS account, s.model, s.tier, s.computed_tier, s.override_reason, s.override_by IS NOT NULL AS has_author,
+       to_char(s.override_expires_at, 'YYYY-MM-DD') AS expires
+FROM healthscore.current_scores AS s JOIN sample.accounts AS a ON a.account_id = s.account_key::integer
+WHERE s.overridden;
+
+\echo 'Tiers of the current runs (all models), with the share of accounts that churned in the 120 days after'
+SELECT s.tier, count(*) AS accounts, to_char(sum(s.value), 'FM999,999,999,990') AS arr,
+       round(avg(s.score)::numeric, 1) AS avg_score, round(100.0 * count(c.account_id) / count(*), 1) AS "churned %"
+FROM healthscore.current_scores AS s
 LEFT JOIN sample.churn_outcomes AS c ON c.account_id = s.account_key::integer
-WHERE t.model = 'default'
-GROUP BY t.tier, t.accounts, t.total_value, t.average_score
-ORDER BY min(s.score);
+WHERE s.model_group = 'cs'
+GROUP BY s.tier ORDER BY min(s.score);
+
+\echo 'Accounts per model'
+SELECT model, count(*) AS accounts, count(*) FILTER (WHERE tier = 'red') AS red FROM healthscore.current_scores
+WHERE model_group = 'cs' GROUP BY model ORDER BY model;
 
 \echo 'Tier changes in the last week'
 SELECT from_tier || ' -> ' || to_tier AS change, count(*) AS accounts
 FROM healthscore.tier_changes
-WHERE model = 'default' AND changed_at = '2026-06-30'
+WHERE changed_at = '2026-06-30'
 GROUP BY 1 ORDER BY 2 DESC, 1;
 
 -- Validation: churn was recorded in the 120 days after the reference date (until 2026-10-28).
