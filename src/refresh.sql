@@ -34,6 +34,10 @@ CREATE TABLE healthscore.scores (
 	tier text NOT NULL,
 	computed_tier text NOT NULL,
 	override_id bigint,
+	previous_score float8,
+	sparkline text,
+	reasons text,
+	worst_signal text,
 	segment text,
 	value numeric,
 	owner text,
@@ -50,6 +54,10 @@ COMMENT ON COLUMN healthscore.scores.score IS 'weighted score 0-100; NULL when e
 COMMENT ON COLUMN healthscore.scores.tier IS 'tier in force: the override''s tier when one applied, else computed_tier';
 COMMENT ON COLUMN healthscore.scores.computed_tier IS 'tier computed from the score, or unknown when the score is NULL';
 COMMENT ON COLUMN healthscore.scores.override_id IS 'the override that set the tier, if any (healthscore.overrides)';
+COMMENT ON COLUMN healthscore.scores.previous_score IS 'the account''s score in the model''s run before this one (by as-of time) when this run was written';
+COMMENT ON COLUMN healthscore.scores.reasons IS 'the three signals that cost the most points: signal raw value (-points lost); no data when the source had no rows';
+COMMENT ON COLUMN healthscore.scores.worst_signal IS 'the signal that cost the most points';
+COMMENT ON COLUMN healthscore.scores.sparkline IS 'this score and up to 11 before it as bars, oldest first: the previous run''s sparkline plus this score';
 COMMENT ON COLUMN healthscore.scores.segment IS 'the account''s segment at the run';
 COMMENT ON COLUMN healthscore.scores.value IS 'the account''s value (ARR) at the run';
 COMMENT ON COLUMN healthscore.scores.owner IS 'the account''s owner at the run';
@@ -367,6 +375,7 @@ DECLARE
 	accounts_total integer;
 	accounts_with_score integer;
 	bad_keys bigint;
+	previous_run bigint;
 BEGIN
 	IF as_of IS NULL OR NOT isfinite(as_of) THEN
 		RAISE EXCEPTION 'refresh(): as_of must be a finite timestamp, not %', coalesce(as_of::text, 'NULL')
@@ -383,6 +392,9 @@ BEGIN
 	END IF;
 	IF to_regclass('pg_temp.healthscore_refresh_points') IS NOT NULL THEN
 		DROP TABLE pg_temp.healthscore_refresh_points;
+	END IF;
+	IF to_regclass('pg_temp.healthscore_refresh_components') IS NOT NULL THEN
+		DROP TABLE pg_temp.healthscore_refresh_components, pg_temp.healthscore_refresh_reasons;
 	END IF;
 	EXECUTE format('CREATE TEMP TABLE healthscore_refresh_accounts ON COMMIT DROP AS
 		SELECT account.%I AS key_value, account.%I::text AS account_key, %s AS segment, %s AS value,
@@ -409,15 +421,43 @@ BEGIN
 	INSERT INTO healthscore.runs (model, as_of, started_at, finished_at, accounts, accounts_scored, fingerprint)
 	VALUES (found_model.name, as_of, started, started, accounts_total, 0, healthscore.fingerprint(found_model.name))
 	RETURNING run_id INTO run;
+	-- each signal's share of the account's present weight, and what it cost: the components, and from
+	-- them the three reasons the views show, computed once here rather than by every query
+	CREATE TEMP TABLE healthscore_refresh_components ON COMMIT DROP AS
+	SELECT account_key, signal, raw_value, points, weight, share, points * share AS contribution,
+		   coalesce((100 - points) * share, 0) AS points_lost
+	FROM (SELECT p.*, CASE WHEN p.points IS NULL THEN 0
+						   ELSE p.weight / sum(p.weight) FILTER (WHERE p.points IS NOT NULL)
+											  OVER (PARTITION BY p.account_key) END AS share
+		  FROM pg_temp.healthscore_refresh_points AS p) AS shared;
+	CREATE TEMP TABLE healthscore_refresh_reasons ON COMMIT DROP AS
+	SELECT account_key,
+		   string_agg(format('%s %s (-%s)', signal,
+							 coalesce(trim_scale(round(raw_value::numeric, 2))::text, 'no data'),
+							 round(points_lost::numeric, 1)),
+					  '; ' ORDER BY points_lost DESC, signal) AS reasons,
+		   min(signal) FILTER (WHERE costliest = 1) AS worst_signal
+	FROM (SELECT c.*, row_number() OVER (PARTITION BY c.account_key ORDER BY c.points_lost DESC, c.signal) AS costliest
+		  FROM pg_temp.healthscore_refresh_components AS c WHERE c.points_lost > 0) AS ranked
+	WHERE costliest <= 3
+	GROUP BY account_key;
+
+	-- the run before this one: its scores give the change, the trend and the sparkline, computed here
+	-- once rather than by every query of the views
+	SELECT r.run_id INTO previous_run FROM healthscore.runs AS r
+	WHERE r.model = found_model.name AND r.run_id <> run AND (r.as_of, r.run_id) < (refresh.as_of, run)
+	ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1;
 
 	-- the tier in force is an active override's (set_at <= as_of < expires_at, the latest set), unless the
 	-- model allows only lowering and the override would raise the computed tier; the computed tier stays
 	INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, computed_tier, override_id,
-									segment, value, owner, renewal_date)
+									previous_score, sparkline, reasons, worst_signal, segment, value, owner,
+									renewal_date)
 	SELECT run, found_model.name, scored.account_key, scored.score,
 		   CASE WHEN o.override_id IS NOT NULL THEN o.tier ELSE scored.computed_tier END,
 		   scored.computed_tier, o.override_id,
-		   scored.segment, scored.value, scored.owner, scored.renewal_date
+		   previous.score, right(coalesce(previous.sparkline, '') || healthscore.spark(scored.score), 12),
+		   why.reasons, why.worst_signal, scored.segment, scored.value, scored.owner, scored.renewal_date
 	FROM (SELECT a.*, p.score,
 				 coalesce(healthscore.tier(p.score, found_model.tier_cutoffs, found_model.tier_labels), 'unknown')
 				   AS computed_tier
@@ -433,34 +473,30 @@ BEGIN
 				   AND array_position(found_model.tier_labels, ov.tier)
 					   > array_position(found_model.tier_labels, scored.computed_tier))
 		ORDER BY ov.set_at DESC, ov.override_id DESC
-		LIMIT 1) AS o ON true;
+		LIMIT 1) AS o ON true
+	LEFT JOIN healthscore.scores AS previous
+		ON previous.run_id = previous_run AND previous.account_key = scored.account_key
+	LEFT JOIN pg_temp.healthscore_refresh_reasons AS why ON why.account_key = scored.account_key;
 	GET DIAGNOSTICS accounts_with_score = ROW_COUNT;
 
 	INSERT INTO healthscore.components (run_id, model, account_key, signal, raw_value, points, weight, weight_share,
 										contribution, points_lost)
-	SELECT run, found_model.name, account_key, signal, raw_value, points, weight, share, points * share,
-		   coalesce((100 - points) * share, 0)
-	FROM (SELECT p.*, CASE WHEN p.points IS NULL THEN 0
-						   ELSE p.weight / sum(p.weight) FILTER (WHERE p.points IS NOT NULL)
-											  OVER (PARTITION BY p.account_key) END AS share
-		  FROM pg_temp.healthscore_refresh_points AS p) AS shared;
+	SELECT run, found_model.name, account_key, signal, raw_value, points, weight, share, contribution, points_lost
+	FROM pg_temp.healthscore_refresh_components;
 
 	UPDATE healthscore.runs SET finished_at = clock_timestamp(),
 		accounts_scored = (SELECT count(*) FROM healthscore.scores AS s WHERE s.run_id = run AND s.score IS NOT NULL)
 	WHERE run_id = run;
-	DROP TABLE pg_temp.healthscore_refresh_accounts, pg_temp.healthscore_refresh_points;
+	DROP TABLE pg_temp.healthscore_refresh_accounts, pg_temp.healthscore_refresh_points,
+		pg_temp.healthscore_refresh_components, pg_temp.healthscore_refresh_reasons;
 
 	-- tell listeners (scheduled jobs, alerting) when the run commits: a small JSON payload
 	PERFORM pg_notify('healthscore', json_build_object(
 		'model', found_model.name, 'run_id', run, 'as_of', refresh.as_of,
 		'accounts', accounts_total, 'scored', accounts_with_score,
 		'tier_changes', (SELECT count(*) FROM healthscore.scores AS s
-						 JOIN healthscore.scores AS p ON p.account_key = s.account_key
-						 WHERE s.run_id = run AND p.tier <> s.tier
-						   AND p.run_id = (SELECT r.run_id FROM healthscore.runs AS r
-										   WHERE r.model = found_model.name AND r.run_id <> run
-											 AND (r.as_of, r.run_id) < (refresh.as_of, run)
-										   ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1)))::text);
+						 JOIN healthscore.scores AS p ON p.run_id = previous_run AND p.account_key = s.account_key
+						 WHERE s.run_id = run AND p.tier <> s.tier))::text);
 	RETURN run;
 END
 $$;

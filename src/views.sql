@@ -64,11 +64,11 @@ SELECT s.model,
 	   ov.reason AS override_reason,
 	   ov.set_by AS override_by,
 	   ov.expires_at AS override_expires_at,
-	   p.score AS previous_score,
-	   s.score - p.score AS change,
-	   CASE WHEN s.score IS NULL OR p.score IS NULL THEN NULL
-			WHEN s.score - p.score >= m.trend_threshold AND s.score > p.score THEN 'up'
-			WHEN p.score - s.score >= m.trend_threshold AND s.score < p.score THEN 'down'
+	   s.previous_score,
+	   s.score - s.previous_score AS change,
+	   CASE WHEN s.score IS NULL OR s.previous_score IS NULL THEN NULL
+			WHEN s.score - s.previous_score >= m.trend_threshold AND s.score > s.previous_score THEN 'up'
+			WHEN s.previous_score - s.score >= m.trend_threshold AND s.score < s.previous_score THEN 'down'
 			ELSE 'flat' END AS trend,
 	   s.segment,
 	   s.value,
@@ -76,16 +76,13 @@ SELECT s.model,
 	   s.renewal_date,
 	   s.renewal_date - (r.as_of AT TIME ZONE 'UTC')::date AS days_to_renewal,
 	   r.as_of AS scored_at,
-	   (SELECT string_agg(healthscore.spark(h.score), '' ORDER BY hr.as_of, hr.run_id)
-		FROM healthscore.model_runs AS hr
-		JOIN healthscore.scores AS h ON h.run_id = hr.run_id AND h.account_key = s.account_key
-		WHERE hr.model = s.model AND hr.recency <= 12) AS sparkline,
+	   s.sparkline,
+	   s.reasons,
+	   s.worst_signal,
 	   s.run_id
 FROM healthscore.model_runs AS r
 JOIN healthscore.models AS m ON m.name = r.model
 JOIN healthscore.scores AS s ON s.run_id = r.run_id
-LEFT JOIN healthscore.model_runs AS pr ON pr.model = r.model AND pr.recency = 2
-LEFT JOIN healthscore.scores AS p ON p.run_id = pr.run_id AND p.account_key = s.account_key
 LEFT JOIN healthscore.overrides AS ov ON ov.override_id = s.override_id
 WHERE r.recency = 1;
 
@@ -100,7 +97,7 @@ COMMENT ON COLUMN healthscore.current_scores.overridden IS 'true when an overrid
 COMMENT ON COLUMN healthscore.current_scores.override_reason IS 'why the tier was overridden';
 COMMENT ON COLUMN healthscore.current_scores.override_by IS 'who overrode it';
 COMMENT ON COLUMN healthscore.current_scores.override_expires_at IS 'when the override expires';
-COMMENT ON COLUMN healthscore.current_scores.previous_score IS 'score in the run before (by as-of time)';
+COMMENT ON COLUMN healthscore.current_scores.previous_score IS 'score in the run before (by as-of time, as it was when this run was written)';
 COMMENT ON COLUMN healthscore.current_scores.change IS 'score - previous_score';
 COMMENT ON COLUMN healthscore.current_scores.trend IS 'up, down or flat: up or down once the change reaches the model''s trend_threshold';
 COMMENT ON COLUMN healthscore.current_scores.segment IS 'account segment';
@@ -109,7 +106,9 @@ COMMENT ON COLUMN healthscore.current_scores.owner IS 'account owner (CSM)';
 COMMENT ON COLUMN healthscore.current_scores.renewal_date IS 'renewal date';
 COMMENT ON COLUMN healthscore.current_scores.days_to_renewal IS 'days from the run''s as-of date (UTC) to the renewal date';
 COMMENT ON COLUMN healthscore.current_scores.scored_at IS 'as-of time of the run';
-COMMENT ON COLUMN healthscore.current_scores.sparkline IS 'the last 12 scores, oldest first, as bars ▁ (0) to █ (100)';
+COMMENT ON COLUMN healthscore.current_scores.sparkline IS 'the last 12 scores, oldest first, as bars ▁ (0) to █ (100), as of when the run was written';
+COMMENT ON COLUMN healthscore.current_scores.reasons IS 'the three signals that cost the most points: signal raw value (-points lost)';
+COMMENT ON COLUMN healthscore.current_scores.worst_signal IS 'the signal that cost the most points';
 COMMENT ON COLUMN healthscore.current_scores.run_id IS 'the run the score comes from';
 
 CREATE VIEW healthscore.score_components WITH (security_invoker = true) AS
@@ -148,8 +147,8 @@ SELECT cs.model,
 	   cs.change,
 	   cs.value,
 	   cs.value * (100 - coalesce(cs.score, 0)) / 100 AS value_at_risk,
-	   reasons.reasons,
-	   reasons.worst_signal,
+	   cs.reasons,
+	   cs.worst_signal,
 	   play.action,
 	   play.owner_role AS action_owner,
 	   cs.owner,
@@ -163,39 +162,36 @@ SELECT cs.model,
 	   cs.scored_at
 FROM healthscore.current_scores AS cs
 JOIN healthscore.models AS m ON m.name = cs.model
-LEFT JOIN LATERAL (
-	SELECT string_agg(format('%s %s (-%s)', worst.signal,
-							 coalesce(pg_catalog.trim_scale(round(worst.raw_value::numeric, 2))::text, 'no data'),
-							 round(worst.points_lost::numeric, 1)),
-					  '; ' ORDER BY worst.points_lost DESC, worst.signal) AS reasons,
-		   (array_agg(worst.signal ORDER BY worst.points_lost DESC, worst.signal))[1] AS worst_signal
-	FROM (SELECT c.signal, c.raw_value, c.points_lost
-		  FROM healthscore.components AS c
-		  WHERE c.run_id = cs.run_id AND c.account_key = cs.account_key AND c.points_lost > 0
-		  ORDER BY c.points_lost DESC, c.signal
-		  LIMIT 3) AS worst
-) AS reasons ON true
--- the most specific playbook: tier and costliest signal, that signal in any tier, the signal's own
--- action, the tier's playbook, the model's tier action
-LEFT JOIN LATERAL (
-	SELECT candidate.action, candidate.owner_role
-	FROM (SELECT 1 AS specificity, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
-		  WHERE pb.model = cs.model AND pb.tier = cs.tier AND pb.signal = reasons.worst_signal
-		  UNION ALL
-		  SELECT 2, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
-		  WHERE pb.model = cs.model AND pb.tier IS NULL AND pb.signal = reasons.worst_signal
-		  UNION ALL
-		  SELECT 3, sig.action, NULL FROM healthscore.signals AS sig
-		  WHERE sig.model = cs.model AND sig.name = reasons.worst_signal AND sig.action IS NOT NULL
-		  UNION ALL
-		  SELECT 4, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
-		  WHERE pb.model = cs.model AND pb.tier = cs.tier AND pb.signal IS NULL
-		  UNION ALL
-		  SELECT 5, m.tier_actions[pg_catalog.array_position(m.tier_labels, cs.tier)], NULL
-		  WHERE m.tier_actions[pg_catalog.array_position(m.tier_labels, cs.tier)] IS NOT NULL) AS candidate
-	ORDER BY candidate.specificity
-	LIMIT 1
-) AS play ON true
+-- the most specific playbook for every tier and costliest signal of a model, resolved once per
+-- combination (few) rather than per account: tier and signal, that signal in any tier, the signal's
+-- own action, the tier's playbook, the model's tier action
+LEFT JOIN (
+	SELECT DISTINCT ON (combination.model, combination.tier, combination.signal)
+		   combination.model, combination.tier, combination.signal, candidate.action, candidate.owner_role
+	FROM (SELECT mm.name AS model, t.tier, sig.name AS signal, mm.tier_labels, mm.tier_actions
+		  FROM healthscore.models AS mm
+		  CROSS JOIN LATERAL unnest(mm.tier_labels || '{unknown}'::text[]) AS t(tier)
+		  -- every signal, and none (an account that lost no points still gets its tier's playbook)
+		  CROSS JOIN LATERAL (SELECT s.name FROM healthscore.signals AS s WHERE s.model = mm.name
+							  UNION ALL SELECT NULL) AS sig) AS combination
+	CROSS JOIN LATERAL (
+		SELECT 1 AS specificity, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
+		WHERE pb.model = combination.model AND pb.tier = combination.tier AND pb.signal = combination.signal
+		UNION ALL
+		SELECT 2, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
+		WHERE pb.model = combination.model AND pb.tier IS NULL AND pb.signal = combination.signal
+		UNION ALL
+		SELECT 3, sig.action, NULL FROM healthscore.signals AS sig
+		WHERE sig.model = combination.model AND sig.name = combination.signal AND sig.action IS NOT NULL
+		UNION ALL
+		SELECT 4, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
+		WHERE pb.model = combination.model AND pb.tier = combination.tier AND pb.signal IS NULL
+		UNION ALL
+		SELECT 5, combination.tier_actions[pg_catalog.array_position(combination.tier_labels, combination.tier)], NULL
+		WHERE combination.tier_actions[pg_catalog.array_position(combination.tier_labels, combination.tier)] IS NOT NULL
+	) AS candidate
+	ORDER BY combination.model, combination.tier, combination.signal, candidate.specificity
+) AS play ON play.model = cs.model AND play.tier = cs.tier AND play.signal IS NOT DISTINCT FROM cs.worst_signal
 WHERE cs.tier <> m.tier_labels[pg_catalog.cardinality(m.tier_labels)];
 
 COMMENT ON VIEW healthscore.risk_list IS 'accounts below the top tier, most value at risk first, with the three signals that cost the most points and the action to take';
