@@ -599,25 +599,31 @@ CALL benchr.refresh_phases('4MB', :reps);
 RESET work_mem;
 
 \echo
-\echo == diagnosis: the phases of refresh(), work_mem 4MB (median ms of :reps after a warm-up; each phase ends with the statement named)
-SELECT n AS "#", phase, mark AS "ends with", pg_catalog.round(bench.median(pg_catalog.array_agg(ms))::numeric, 1) AS "median ms",
-	   pg_catalog.round((100 * bench.median(pg_catalog.array_agg(ms))
-						 / pg_catalog.sum(bench.median(pg_catalog.array_agg(ms))) OVER ())::numeric, 1) AS "%"
+\echo == diagnosis: the phases of refresh(), work_mem 4MB (median ms of :reps after a warm-up; each phase is the time since the mark before, up to the end of the statement named)
+SELECT m.n AS "#", m.mark || CASE WHEN m.occurrence > 1 OR m.mark = 'CREATE TABLE AS' THEN ' #' || m.occurrence ELSE '' END AS "ends with",
+	   COALESCE(d.phase, '') AS "what it does (refresh() of this version)",
+	   pg_catalog.round(bench.median(pg_catalog.array_agg(m.ms))::numeric, 1) AS "median ms",
+	   pg_catalog.round((100 * bench.median(pg_catalog.array_agg(m.ms))
+						 / pg_catalog.sum(bench.median(pg_catalog.array_agg(m.ms))) OVER ())::numeric, 1) AS "%"
 FROM (SELECT rep, mark, pg_catalog.row_number() OVER w AS n,
+			 pg_catalog.row_number() OVER (PARTITION BY rep, mark ORDER BY at) AS occurrence,
 			 1000 * extract(epoch FROM at - pg_catalog.lag(at) OVER w)::float8 AS ms
 	  FROM benchr.marks WINDOW w AS (PARTITION BY rep ORDER BY at)) AS m
-JOIN (VALUES (2, 'accounts into a temporary table'),
-			 (3, 'key check, refresh_sql(), scoring query into a temporary table (one row per account and signal)'),
-			 (4, 'fingerprint, run row'),
-			 (5, 'scores: weighted_score() GROUP BY account, tier, overrides'),
-			 (6, 'components: weight shares (window over the accounts)'),
-			 (7, 'accounts_scored count'),
-			 (8, 'drop the temporary tables'),
-			 (9, 'NOTIFY payload: tier changes against the previous run'),
-			 (10, 'commit')) AS p(n, phase) USING (n)
-WHERE rep >= 1
-GROUP BY n, phase, mark
-ORDER BY n;
+LEFT JOIN (VALUES ('CREATE TABLE AS', 1, 'accounts into a temporary table'),
+				  ('CREATE TABLE AS', 2, 'key check, refresh_sql(), the scoring query into a temporary table (a row per account and signal)'),
+				  ('INSERT runs', 1, 'fingerprint, run row'),
+				  ('CREATE TABLE AS', 3, 'components: weight shares (a window over each account''s rows) into a temporary table'),
+				  ('CREATE TABLE AS', 4, 'reasons: the three costliest signals of each account'),
+				  ('INSERT scores', 1, 'scores: weighted_score() GROUP BY account, tier, overrides (and previous score, sparkline, reasons)'),
+				  ('INSERT components', 1, 'components written'),
+				  ('UPDATE runs', 1, 'accounts_scored count'),
+				  ('DROP TABLE', 1, 'drop the temporary tables'),
+				  ('returned', 1, 'NOTIFY payload: tier changes against the previous run'),
+				  ('committed', 1, 'commit')) AS d(mark, occurrence, phase)
+	   ON d.mark = m.mark AND d.occurrence = m.occurrence
+WHERE m.rep >= 1 AND m.n > 1
+GROUP BY m.n, m.mark, m.occurrence, d.phase
+ORDER BY m.n;
 
 \echo
 \echo == diagnosis: EXPLAIN ANALYZE of healthscore.refresh_sql(model, as_of), work_mem 4MB
@@ -666,10 +672,10 @@ INSERT INTO benchr.queries (label, position, sql) VALUES
 	FROM source AS s CROSS JOIN pg_catalog.generate_series(51, 12, -1) AS k
 	RETURNING run_id, as_of
 ), new_scores AS (
-	INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, computed_tier, override_id, segment,
-									value, owner, renewal_date)
+	INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, computed_tier, override_id,
+									previous_score, sparkline, reasons, worst_signal, segment, value, owner, renewal_date)
 	SELECT n.run_id, s.model, s.account_key, v.score, healthscore.tier(v.score), healthscore.tier(v.score),
-		   NULL, s.segment, s.value, s.owner, s.renewal_date
+		   NULL, s.previous_score, s.sparkline, s.reasons, s.worst_signal, s.segment, s.value, s.owner, s.renewal_date
 	FROM new_runs AS n
 	CROSS JOIN source AS r
 	JOIN healthscore.scores AS s ON s.run_id = r.run_id
@@ -741,12 +747,7 @@ CROSS JOIN (VALUES
 	(1, 'current_scores', $$SELECT * FROM healthscore.current_scores WHERE model = 'benchr'$$),
 	(2, 'risk_list top 20', $$SELECT * FROM healthscore.risk_list WHERE model = 'benchr' ORDER BY priority LIMIT 20$$),
 	(3, 'count(*) current_scores', $$SELECT pg_catalog.count(*) FROM healthscore.current_scores WHERE model = 'benchr'$$),
-	(4, 'count(*) risk_list', $$SELECT pg_catalog.count(*) FROM healthscore.risk_list WHERE model = 'benchr'$$),
-	(5, 'current_scores without sparkline',
-	 $$SELECT model, model_group, account_key, score, tier, computed_tier, overridden, override_reason, override_by,
-			  override_expires_at, previous_score, change, trend, segment, value, owner, renewal_date,
-			  days_to_renewal, scored_at, run_id
-	   FROM healthscore.current_scores WHERE model = 'benchr'$$)) AS q(m, label, sql)
+	(4, 'count(*) risk_list', $$SELECT pg_catalog.count(*) FROM healthscore.risk_list WHERE model = 'benchr'$$)) AS q(m, label, sql)
 WHERE r.n = 1 OR q.m <= 2
 ORDER BY r.n, q.m;
 UPDATE benchr_views SET ms = bench.time_query(sql, :reps) WHERE role = 'superuser' AND jit;
