@@ -21,6 +21,7 @@ SQL_PARTS = \
 	src/scoring.sql \
 	src/tier.sql \
 	src/weighted_score.sql \
+	src/score_breakdown.sql \
 	src/trend.sql \
 	src/nps.sql \
 	src/distinct_count.sql \
@@ -37,7 +38,7 @@ SQL_PARTS = \
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites in sql/ with expected output in expected/.
-REGRESS = setup scoring tier weighted_score trend nps distinct_count stickiness revenue parallel parallel_signals models access validation segments
+REGRESS = setup scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue parallel parallel_signals models access validation segments
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 # pg_isolation_regress suites (concurrent sessions) in test/isolation/specs/ with expected output in

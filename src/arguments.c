@@ -50,12 +50,9 @@ hs_check_positive(const char *func, const char *arg, double value)
 				 errhint("Pass a finite number greater than zero.")));
 }
 
-/*
- * Return the elements of a float8[] argument, which must be one-dimensional (or empty)
- * and free of NULLs, so the caller can read them in place without deconstruct_array.
- */
-const float8 *
-hs_float8_array(const char *func, const char *arg, ArrayType *array, int *nelems)
+/* A float8[] argument must be one-dimensional (or empty). */
+static void
+check_float8_vector(const char *func, const char *arg, ArrayType *array, const char *hint)
 {
 	if (ARR_ELEMTYPE(array) != FLOAT8OID)
 		elog(ERROR, "%s(): %s is not a float8[]", func, arg);	/* the SQL signature prevents it */
@@ -63,7 +60,17 @@ hs_float8_array(const char *func, const char *arg, ArrayType *array, int *nelems
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("%s(): %s must be a one-dimensional array", func, arg),
-				 errhint("Pass a list such as '{40,70}'.")));
+				 errhint("%s", hint)));
+}
+
+/*
+ * Return the elements of a float8[] argument, which must be one-dimensional (or empty)
+ * and free of NULLs, so the caller can read them in place without deconstruct_array.
+ */
+const float8 *
+hs_float8_array(const char *func, const char *arg, ArrayType *array, int *nelems)
+{
+	check_float8_vector(func, arg, array, "Pass a list such as '{40,70}'.");
 	if (array_contains_nulls(array))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -71,6 +78,19 @@ hs_float8_array(const char *func, const char *arg, ArrayType *array, int *nelems
 				 errhint("Every element must be a finite number.")));
 	*nelems = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
 	return (const float8 *) ARR_DATA_PTR(array);
+}
+
+/*
+ * The elements of a one-dimensional float8[] argument that may hold NULLs (one element per
+ * signal: points, raw values), with their NULL flags.
+ */
+void
+hs_float8_array_with_nulls(const char *func, const char *arg, ArrayType *array,
+						   Datum **values, bool **nulls, int *nelems)
+{
+	check_float8_vector(func, arg, array, "Pass one element per signal, in signal order.");
+	deconstruct_array(array, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  values, nulls, nelems);
 }
 
 /* Breaks and cutoffs: finite and strictly ascending, so every value falls in exactly one band. */

@@ -11,6 +11,8 @@
 
 #include "postgres.h"
 
+#include <math.h>
+
 #include "fmgr.h"
 #include "utils/array.h"
 
@@ -52,6 +54,22 @@ hs_band_index(const float8 *boundaries, int nboundaries, double value)
 }
 
 /*
+ * Neumaier's variant of Kahan summation: *sum + *compensation tracks the exact sum closely.
+ * Shared by the weighted_score aggregate and its array form, so both give the same result.
+ */
+static inline void
+hs_compensated_add(float8 *sum, float8 *compensation, double addend)
+{
+	double		total = *sum + addend;
+
+	if (fabs(*sum) >= fabs(addend))
+		*compensation += (*sum - total) + addend;
+	else
+		*compensation += (addend - total) + *sum;
+	*sum = total;
+}
+
+/*
  * Readers of serialized aggregate states, which are written in network byte order with
  * pq_sendint32/pq_sendint64/pq_sendfloat8. The callers check lengths before reading.
  */
@@ -83,6 +101,8 @@ extern void hs_check_finite(const char *func, const char *arg, double value);
 extern void hs_check_positive(const char *func, const char *arg, double value);
 extern const float8 *hs_float8_array(const char *func, const char *arg,
 									 ArrayType *array, int *nelems);
+extern void hs_float8_array_with_nulls(const char *func, const char *arg, ArrayType *array,
+									   Datum **values, bool **nulls, int *nelems);
 extern void hs_check_ascending(const char *func, const char *arg,
 							   const float8 *values, int nvalues);
 extern void hs_check_length(const char *func, const char *arg, int nelems,

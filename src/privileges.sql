@@ -72,7 +72,7 @@ AS $$
 BEGIN
 	PERFORM healthscore.grant_reader(role);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals,
-		healthscore.runs, healthscore.scores, healthscore.components, healthscore.churn_reasons,
+		healthscore.runs, healthscore.scores, healthscore.churn_reasons,
 		healthscore.success_factors, healthscore.assessments, healthscore.overrides, healthscore.playbooks TO %s', role);
 	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.assessments_assessment_id_seq,
 		healthscore.overrides_override_id_seq, healthscore.playbooks_playbook_id_seq TO %s', role);

@@ -1,7 +1,10 @@
--- Refresh: one run of a model writes a run record, a score per account and a component per
--- account and signal. The SQL is generated from the model's definition: one grouped query per
--- source relation and time window (never one scan per signal), joined to the account relation
--- so every account gets a row, scored with the C functions and combined with weighted_score().
+-- Refresh: one run of a model writes a run record and a score row per account. The SQL is
+-- generated from the model's definition: one grouped query per source relation and time window
+-- (never one scan per signal), joined to the account relation so every account gets a row,
+-- scored with the C functions and combined with weighted_score(). Each score row keeps its
+-- signals' raw values and points as arrays in signal order (the names and weights are kept once
+-- per run): one row per account rather than one per account and signal is what makes writing
+-- history cheap. The components view unfolds them.
 
 CREATE TABLE healthscore.runs (
 	run_id bigserial PRIMARY KEY,
@@ -11,7 +14,9 @@ CREATE TABLE healthscore.runs (
 	finished_at timestamptz NOT NULL,
 	accounts integer NOT NULL,
 	accounts_scored integer NOT NULL,
-	fingerprint text NOT NULL
+	fingerprint text NOT NULL,
+	signals text[] NOT NULL,
+	weights float8[] NOT NULL
 );
 CREATE INDEX runs_model_run_idx ON healthscore.runs (model, run_id);
 CREATE INDEX runs_model_as_of_idx ON healthscore.runs (model, as_of);
@@ -25,6 +30,8 @@ COMMENT ON COLUMN healthscore.runs.finished_at IS 'when the refresh finished wri
 COMMENT ON COLUMN healthscore.runs.accounts IS 'accounts in the account relation at the run';
 COMMENT ON COLUMN healthscore.runs.accounts_scored IS 'accounts that got a score (the others had every signal missing)';
 COMMENT ON COLUMN healthscore.runs.fingerprint IS 'md5 of the model and signal definitions the run used: runs with equal fingerprints are comparable';
+COMMENT ON COLUMN healthscore.runs.signals IS 'the model''s signals at the run, in signal order: element i of scores.raw_values and scores.points belongs to signals[i]';
+COMMENT ON COLUMN healthscore.runs.weights IS 'the signals'' weights at the run, in the order of signals';
 
 CREATE TABLE healthscore.scores (
 	run_id bigint NOT NULL,
@@ -35,6 +42,7 @@ CREATE TABLE healthscore.scores (
 	computed_tier text NOT NULL,
 	override_id bigint,
 	previous_score float8,
+	previous_tier text,
 	sparkline text,
 	reasons text,
 	worst_signal text,
@@ -42,6 +50,8 @@ CREATE TABLE healthscore.scores (
 	value numeric,
 	owner text,
 	renewal_date date,
+	raw_values float8[] NOT NULL,
+	points float8[] NOT NULL,
 	PRIMARY KEY (run_id, account_key)
 );
 CREATE INDEX scores_model_account_idx ON healthscore.scores (model, account_key, run_id);
@@ -55,6 +65,7 @@ COMMENT ON COLUMN healthscore.scores.tier IS 'tier in force: the override''s tie
 COMMENT ON COLUMN healthscore.scores.computed_tier IS 'tier computed from the score, or unknown when the score is NULL';
 COMMENT ON COLUMN healthscore.scores.override_id IS 'the override that set the tier, if any (healthscore.overrides)';
 COMMENT ON COLUMN healthscore.scores.previous_score IS 'the account''s score in the model''s run before this one (by as-of time) when this run was written';
+COMMENT ON COLUMN healthscore.scores.previous_tier IS 'the account''s tier in that run';
 COMMENT ON COLUMN healthscore.scores.reasons IS 'the three signals that cost the most points: signal raw value (-points lost); no data when the source had no rows';
 COMMENT ON COLUMN healthscore.scores.worst_signal IS 'the signal that cost the most points';
 COMMENT ON COLUMN healthscore.scores.sparkline IS 'this score and up to 11 before it as bars, oldest first: the previous run''s sparkline plus this score';
@@ -62,22 +73,23 @@ COMMENT ON COLUMN healthscore.scores.segment IS 'the account''s segment at the r
 COMMENT ON COLUMN healthscore.scores.value IS 'the account''s value (ARR) at the run';
 COMMENT ON COLUMN healthscore.scores.owner IS 'the account''s owner at the run';
 COMMENT ON COLUMN healthscore.scores.renewal_date IS 'the account''s renewal date at the run';
+COMMENT ON COLUMN healthscore.scores.raw_values IS 'each signal''s raw value (decay signals: age in days; NULL when missing), in the order of runs.signals';
+COMMENT ON COLUMN healthscore.scores.points IS 'each signal''s points 0-100 after the missing-data policy (NULL when skipped), in the order of runs.signals';
 
-CREATE TABLE healthscore.components (
-	run_id bigint NOT NULL,
-	model text NOT NULL,
-	account_key text NOT NULL,
-	signal text NOT NULL,
-	raw_value float8,
-	points float8,
-	weight float8 NOT NULL,
-	weight_share float8 NOT NULL,
-	contribution float8,
-	points_lost float8 NOT NULL,
-	PRIMARY KEY (run_id, account_key, signal)
-);
+-- The components of every run, one row per run, account and signal, unfolded from the arrays
+-- of the score rows. Row-level security of scores applies (security_invoker).
+CREATE VIEW healthscore.components WITH (security_invoker = true) AS
+SELECT s.run_id, s.model, s.account_key, c.signal, c.raw_value, c.points, c.weight, share.weight_share,
+	   c.points * share.weight_share AS contribution,
+	   coalesce((100 - c.points) * share.weight_share, 0) AS points_lost
+FROM healthscore.scores AS s
+JOIN healthscore.runs AS r ON r.run_id = s.run_id
+CROSS JOIN LATERAL (SELECT pg_catalog.sum(u.weight) FROM unnest(s.points, r.weights) AS u(points, weight)
+					WHERE u.points IS NOT NULL) AS present(weight)
+CROSS JOIN LATERAL unnest(r.signals, s.raw_values, s.points, r.weights) AS c(signal, raw_value, points, weight)
+CROSS JOIN LATERAL (SELECT CASE WHEN c.points IS NULL THEN 0 ELSE c.weight / present.weight END) AS share(weight_share);
 
-COMMENT ON TABLE healthscore.components IS 'one row per run, account and signal: how the score came about';
+COMMENT ON VIEW healthscore.components IS 'one row per run, account and signal: how the score came about (unfolded from scores.raw_values and scores.points)';
 COMMENT ON COLUMN healthscore.components.run_id IS 'the run';
 COMMENT ON COLUMN healthscore.components.model IS 'the model';
 COMMENT ON COLUMN healthscore.components.account_key IS 'the account key as text';
@@ -141,13 +153,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	DELETE FROM healthscore.scores AS s USING old_runs AS o WHERE s.run_id = o.run_id;
-	DELETE FROM healthscore.components AS c USING old_runs AS o WHERE c.run_id = o.run_id;
 	RETURN NULL;
 END
 $$;
 
 COMMENT ON FUNCTION healthscore.cascade_run_deletes() IS
-'trigger: removes the scores and components of deleted runs';
+'trigger: removes the scores of deleted runs';
 
 CREATE TRIGGER cascade_deleted_runs AFTER DELETE ON healthscore.runs
 	REFERENCING OLD TABLE AS old_runs
@@ -156,7 +167,6 @@ CREATE TRIGGER cascade_deleted_runs AFTER DELETE ON healthscore.runs
 SELECT pg_catalog.pg_extension_config_dump('healthscore.runs', '');
 SELECT pg_catalog.pg_extension_config_dump('healthscore.runs_run_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('healthscore.scores', '');
-SELECT pg_catalog.pg_extension_config_dump('healthscore.components', '');
 
 -- The grouped query of one source relation and time window, computing every given signal.
 -- Expressions may use account.<column>; the source is then joined to the account relation and
@@ -188,10 +198,12 @@ BEGIN
 									 CASE signal.scoring WHEN 'decay' THEN 'timestamptz' ELSE 'float8' END,
 									 signal.name);
 	END LOOP;
+	-- the window's start is computed here, as a constant: timestamptz - interval is only
+	-- stable, so written into the query it would be computed again for every row
 	IF time_column IS NOT NULL THEN
 		conditions := conditions || format('s.%I <= %L::timestamptz', time_column, as_of);
 		IF lookback IS NOT NULL THEN
-			conditions := conditions || format('s.%I > %L::timestamptz - %L::interval', time_column, as_of, lookback);
+			conditions := conditions || format('s.%I > %L::timestamptz', time_column, as_of - lookback);
 		END IF;
 	END IF;
 	grouping := CASE WHEN uses_account THEN format('account.%I', model.key_column)
@@ -243,8 +255,9 @@ $$;
 COMMENT ON FUNCTION healthscore.segment_condition(healthscore.models) IS
 'the SQL condition over the account row selecting the accounts a model scores: its filter, and no filter of a higher-priority model of its group';
 
--- The whole scoring query of a model as of a time: one row per account and signal with the
--- raw value, its points after the missing-data policy, and the weight.
+-- The whole scoring query of a model as of a time: one row per account the model scores, with
+-- the account's attributes and, in signal order (position), the signals' raw values and their
+-- points after the missing-data policy.
 CREATE FUNCTION healthscore.refresh_sql(model text, as_of timestamptz DEFAULT pg_catalog.now())
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -255,13 +268,16 @@ DECLARE
 	source_group record;
 	signal healthscore.signals;
 	joins text := '';
-	rows_of_signals text[] := '{}';
+	raw_by_position text[] := '{}';
+	points_by_position text[] := '{}';
 	group_alias text;
 	group_number integer := 0;
 	value_ref text;
 	raw_value text;
 	points text;
 	missing_points text;
+	ranked_value text;
+	peers text;
 BEGIN
 	FOR source_group IN
 		SELECT s.source, s.source_key, s.time_column, s.lookback,
@@ -285,6 +301,7 @@ BEGIN
 			raw_value := CASE signal.scoring
 				WHEN 'decay' THEN format('extract(epoch FROM %L::timestamptz - %s)::float8 / 86400', as_of, value_ref)
 				ELSE value_ref END;
+			missing_points := CASE signal.missing WHEN 'zero' THEN '0' WHEN 'value' THEN signal.missing_value::text ELSE 'NULL' END;
 			points := CASE signal.scoring
 				WHEN 'linear' THEN format('healthscore.linear(%s, %s, %s)', value_ref, signal.worst, signal.best)
 				WHEN 'logarithmic' THEN format('healthscore.logarithmic(%s, %s, %s)', value_ref, signal.worst, signal.best)
@@ -293,16 +310,22 @@ BEGIN
 				WHEN 'points' THEN format('CASE WHEN %1$s < 0 OR %1$s > 100 THEN healthscore.points_out_of_range(%2$L, %1$s) ELSE %1$s END',
 										  value_ref, signal.name)
 				WHEN 'assessment' THEN value_ref
-				WHEN 'percentile' THEN 'NULL::float8' END;
-			missing_points := CASE signal.missing WHEN 'zero' THEN '0' WHEN 'value' THEN signal.missing_value::text ELSE 'NULL' END;
-			rows_of_signals := rows_of_signals || format('(%L, %s, %s::float8, %s::float8, %s::float8, %s::float8, %s::float8)',
-				signal.name, signal.position, raw_value,
-				CASE WHEN signal.scoring = 'percentile' THEN 'NULL' ELSE format('coalesce(%s, %s)', points, missing_points) END,
-				signal.weight,
-				CASE WHEN signal.scoring = 'percentile'
-					 THEN CASE WHEN signal.lower_is_better THEN format('-(%s)', raw_value) ELSE raw_value END
-					 ELSE 'NULL' END,
-				missing_points);
+				ELSE NULL END;
+			IF signal.scoring = 'percentile' THEN
+				-- mid-rank percentile among the accounts that have a value: the share of the others
+				-- below it, counting ties as half below (all equal: 50; a single account: 50)
+				ranked_value := CASE WHEN signal.lower_is_better THEN format('-(%s)', raw_value) ELSE raw_value END;
+				peers := format('PARTITION BY (%s) IS NULL', ranked_value);
+				points := format('CASE WHEN (%1$s) IS NULL THEN %2$s'
+								 ' WHEN count(*) OVER (%3$s) = 1 THEN 50'
+								 ' ELSE 100 * ((rank() OVER (%3$s ORDER BY %1$s) + count(*) OVER (%3$s ORDER BY %1$s)) / 2.0 - 1)'
+								 ' / (count(*) OVER (%3$s) - 1) END',
+								 ranked_value, missing_points, peers);
+			ELSE
+				points := format('coalesce(%s, %s)', points, missing_points);
+			END IF;
+			raw_by_position[signal.position] := format('%s::float8', raw_value);
+			points_by_position[signal.position] := format('(%s)::float8', points);
 		END LOOP;
 	END LOOP;
 	IF group_number = 0 THEN
@@ -310,39 +333,26 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Add one with healthscore.add_signal().';
 	END IF;
 
-	-- percentile = mid-rank percentile among the accounts that have a value: the share of the
-	-- others below it, counting ties as half below (all equal: 50; a single account: 50). Accounts
-	-- without a value follow the missing policy. Without percentile signals the windows (a sort of
-	-- every row) are left out.
-	RETURN format($q$SELECT account_key, signal, position, raw_value, %s AS points, weight
-FROM (SELECT account.%I::text AS account_key, sig.*, sig.signal IN (%s) AS is_percentile
-      FROM %s AS account%s
-      CROSS JOIN LATERAL (VALUES
-        %s
-      ) AS sig(signal, position, raw_value, points, weight, percentile_order, missing_points)
-      WHERE %s
-) AS per_signal%s$q$,
-		CASE WHEN EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = found_model.name AND s.scoring = 'percentile')
-			 THEN $w$CASE WHEN percentile_order IS NULL AND NOT is_percentile THEN points
-            WHEN percentile_order IS NULL THEN missing_points
-            WHEN count(*) OVER peers_all = 1 THEN 50
-            ELSE 100 * ((rank() OVER ranked + count(*) OVER ranked) / 2.0 - 1) / (count(*) OVER peers_all - 1)
-       END$w$
-			 ELSE 'points' END,
+	-- array_to_string skips the NULL gaps that dropped signals leave between positions
+	RETURN format($q$SELECT account.%I::text AS account_key, %s AS segment, %s AS value, %s AS owner, %s AS renewal_date,
+       ARRAY[%s] AS raw_values,
+       ARRAY[%s] AS points
+FROM %s AS account%s
+WHERE %s$q$,
 		found_model.key_column,
-		coalesce((SELECT string_agg(quote_literal(s.name), ', ') FROM healthscore.signals AS s
-				  WHERE s.model = found_model.name AND s.scoring = 'percentile'), 'NULL'),
+		CASE WHEN found_model.segment_column IS NULL THEN 'NULL::text' ELSE format('account.%I::text', found_model.segment_column) END,
+		CASE WHEN found_model.value_column IS NULL THEN 'NULL::numeric' ELSE format('account.%I::numeric', found_model.value_column) END,
+		CASE WHEN found_model.owner_column IS NULL THEN 'NULL::text' ELSE format('account.%I::text', found_model.owner_column) END,
+		CASE WHEN found_model.renewal_column IS NULL THEN 'NULL::date' ELSE format('account.%I::date', found_model.renewal_column) END,
+		array_to_string(raw_by_position, E',\n         '),
+		array_to_string(points_by_position, E',\n         '),
 		found_model.accounts::regclass, joins,
-		array_to_string(rows_of_signals, E',\n        '),
-		healthscore.segment_condition(found_model),
-		CASE WHEN EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = found_model.name AND s.scoring = 'percentile')
-			 THEN E'\nWINDOW peers_all AS (PARTITION BY signal, percentile_order IS NULL),\n       ranked AS (peers_all ORDER BY percentile_order)'
-			 ELSE '' END);
+		healthscore.segment_condition(found_model));
 END
 $$;
 
 COMMENT ON FUNCTION healthscore.refresh_sql(text, timestamptz) IS
-'the query a refresh runs for a model: one row per account and signal (raw value, points, weight); for EXPLAIN and for checking a model by hand';
+'the scoring query a refresh runs for a model: one row per account with its attributes, and its signals'' raw values and points as arrays in signal order; for EXPLAIN and for checking a model by hand';
 
 CREATE FUNCTION healthscore.fingerprint(model text)
 RETURNS text
@@ -363,17 +373,23 @@ $$;
 COMMENT ON FUNCTION healthscore.fingerprint(text) IS
 'md5 of everything in a model that changes its scores (not descriptions or actions)';
 
+-- jit is off for the refresh: its generated queries are large and cost enough to trigger
+-- inlining and optimization, which take longer than they save (measured by make bench).
 CREATE FUNCTION healthscore.refresh(model text, as_of timestamptz DEFAULT pg_catalog.now())
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
 	found_model healthscore.models;
 	run bigint;
 	started timestamptz := clock_timestamp();
+	signal_names text[];
+	signal_weights float8[];
 	accounts_total integer;
 	accounts_with_score integer;
+	tier_changes integer;
 	bad_keys bigint;
 	previous_run bigint;
 BEGIN
@@ -384,125 +400,103 @@ BEGIN
 	-- one refresh of a model at a time; a second waits here, then reads the model as committed
 	PERFORM pg_advisory_xact_lock(hashtext('healthscore.refresh'), hashtext(model));
 	found_model := healthscore.model_row(model);
+	SELECT array_agg(s.name ORDER BY s.position), array_agg(s.weight ORDER BY s.position)
+	INTO signal_names, signal_weights
+	FROM healthscore.signals AS s WHERE s.model = found_model.name;
 
-	-- left over from an earlier refresh in this transaction (backfill); checked, not DROP IF EXISTS,
-	-- which would print notices into a scheduled job's log
-	IF to_regclass('pg_temp.healthscore_refresh_accounts') IS NOT NULL THEN
-		DROP TABLE pg_temp.healthscore_refresh_accounts;
+	-- the scoring query runs as CREATE TABLE AS, which (unlike INSERT ... SELECT) may use parallel
+	-- workers; the table holds one row per account. Left over from an earlier refresh in this
+	-- transaction (backfill) it is dropped; checked, not DROP IF EXISTS, which would print notices
+	-- into a scheduled job's log.
+	IF to_regclass('pg_temp.healthscore_refresh_scored') IS NOT NULL THEN
+		DROP TABLE pg_temp.healthscore_refresh_scored;
 	END IF;
-	IF to_regclass('pg_temp.healthscore_refresh_points') IS NOT NULL THEN
-		DROP TABLE pg_temp.healthscore_refresh_points;
-	END IF;
-	IF to_regclass('pg_temp.healthscore_refresh_components') IS NOT NULL THEN
-		DROP TABLE pg_temp.healthscore_refresh_components, pg_temp.healthscore_refresh_reasons;
-	END IF;
-	EXECUTE format('CREATE TEMP TABLE healthscore_refresh_accounts ON COMMIT DROP AS
-		SELECT account.%I AS key_value, account.%I::text AS account_key, %s AS segment, %s AS value,
-		       %s AS owner, %s AS renewal_date
-		FROM %s AS account',
-		found_model.key_column, found_model.key_column,
-		CASE WHEN found_model.segment_column IS NULL THEN 'NULL::text' ELSE format('account.%I::text', found_model.segment_column) END,
-		CASE WHEN found_model.value_column IS NULL THEN 'NULL::numeric' ELSE format('account.%I::numeric', found_model.value_column) END,
-		CASE WHEN found_model.owner_column IS NULL THEN 'NULL::text' ELSE format('account.%I::text', found_model.owner_column) END,
-		CASE WHEN found_model.renewal_column IS NULL THEN 'NULL::date' ELSE format('account.%I::date', found_model.renewal_column) END,
-		found_model.accounts::regclass) || ' WHERE ' || healthscore.segment_condition(found_model);
-	SELECT count(*), count(*) - count(DISTINCT account_key) + count(*) FILTER (WHERE account_key IS NULL)
-	INTO accounts_total, bad_keys FROM pg_temp.healthscore_refresh_accounts;
-	IF bad_keys > 0 THEN
-		RAISE EXCEPTION 'refresh(): key column "%" of % is NULL or repeated in % rows',
-			found_model.key_column, found_model.accounts, bad_keys
-			USING ERRCODE = 'unique_violation',
-				  HINT = 'Every account needs one row with a unique, non-NULL key; use a view over the accounts if needed.';
-	END IF;
-
-	EXECUTE 'CREATE TEMP TABLE healthscore_refresh_points ON COMMIT DROP AS '
+	EXECUTE 'CREATE TEMP TABLE healthscore_refresh_scored ON COMMIT DROP AS '
 		|| healthscore.refresh_sql(found_model.name, as_of);
 
-	INSERT INTO healthscore.runs (model, as_of, started_at, finished_at, accounts, accounts_scored, fingerprint)
-	VALUES (found_model.name, as_of, started, started, accounts_total, 0, healthscore.fingerprint(found_model.name))
+	INSERT INTO healthscore.runs (model, as_of, started_at, finished_at, accounts, accounts_scored, fingerprint,
+								  signals, weights)
+	VALUES (found_model.name, as_of, started, started, 0, 0, healthscore.fingerprint(found_model.name),
+			signal_names, signal_weights)
 	RETURNING run_id INTO run;
-	-- each signal's share of the account's present weight, and what it cost: the components, and from
-	-- them the three reasons the views show, computed once here rather than by every query
-	CREATE TEMP TABLE healthscore_refresh_components ON COMMIT DROP AS
-	SELECT account_key, signal, raw_value, points, weight, share, points * share AS contribution,
-		   coalesce((100 - points) * share, 0) AS points_lost
-	FROM (SELECT p.*, CASE WHEN p.points IS NULL THEN 0
-						   ELSE p.weight / sum(p.weight) FILTER (WHERE p.points IS NOT NULL)
-											  OVER (PARTITION BY p.account_key) END AS share
-		  FROM pg_temp.healthscore_refresh_points AS p) AS shared;
-	CREATE TEMP TABLE healthscore_refresh_reasons ON COMMIT DROP AS
-	SELECT account_key,
-		   string_agg(format('%s %s (-%s)', signal,
-							 coalesce(trim_scale(round(raw_value::numeric, 2))::text, 'no data'),
-							 round(points_lost::numeric, 1)),
-					  '; ' ORDER BY points_lost DESC, signal) AS reasons,
-		   min(signal) FILTER (WHERE costliest = 1) AS worst_signal
-	FROM (SELECT c.*, row_number() OVER (PARTITION BY c.account_key ORDER BY c.points_lost DESC, c.signal) AS costliest
-		  FROM pg_temp.healthscore_refresh_components AS c WHERE c.points_lost > 0) AS ranked
-	WHERE costliest <= 3
-	GROUP BY account_key;
 
-	-- the run before this one: its scores give the change, the trend and the sparkline, computed here
-	-- once rather than by every query of the views
+	-- the run before this one: its scores give the change, the tier change and the sparkline,
+	-- written here once rather than computed by every query of the views
 	SELECT r.run_id INTO previous_run FROM healthscore.runs AS r
 	WHERE r.model = found_model.name AND r.run_id <> run AND (r.as_of, r.run_id) < (refresh.as_of, run)
 	ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1;
 
-	-- the tier in force is an active override's (set_at <= as_of < expires_at, the latest set), unless the
-	-- model allows only lowering and the override would raise the computed tier; the computed tier stays
-	INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, computed_tier, override_id,
-									previous_score, sparkline, reasons, worst_signal, segment, value, owner,
-									renewal_date)
-	SELECT run, found_model.name, scored.account_key, scored.score,
-		   CASE WHEN o.override_id IS NOT NULL THEN o.tier ELSE scored.computed_tier END,
-		   scored.computed_tier, o.override_id,
-		   previous.score, right(coalesce(previous.sparkline, '') || healthscore.spark(scored.score), 12),
-		   why.reasons, why.worst_signal, scored.segment, scored.value, scored.owner, scored.renewal_date
-	FROM (SELECT a.*, p.score,
-				 coalesce(healthscore.tier(p.score, found_model.tier_cutoffs, found_model.tier_labels), 'unknown')
-				   AS computed_tier
-		  FROM pg_temp.healthscore_refresh_accounts AS a
-		  JOIN (SELECT account_key, healthscore.weighted_score(points, weight) AS score
-				FROM pg_temp.healthscore_refresh_points GROUP BY account_key) AS p USING (account_key)) AS scored
-	LEFT JOIN LATERAL (
-		SELECT ov.override_id, ov.tier
-		FROM healthscore.overrides AS ov
-		WHERE ov.model = found_model.name AND ov.account_key = scored.account_key
-		  AND ov.set_at <= refresh.as_of AND ov.expires_at > refresh.as_of
-		  AND NOT (found_model.overrides_lower_only AND scored.computed_tier <> 'unknown'
-				   AND array_position(found_model.tier_labels, ov.tier)
-					   > array_position(found_model.tier_labels, scored.computed_tier))
-		ORDER BY ov.set_at DESC, ov.override_id DESC
-		LIMIT 1) AS o ON true
-	LEFT JOIN healthscore.scores AS previous
-		ON previous.run_id = previous_run AND previous.account_key = scored.account_key
-	LEFT JOIN pg_temp.healthscore_refresh_reasons AS why ON why.account_key = scored.account_key;
-	GET DIAGNOSTICS accounts_with_score = ROW_COUNT;
+	-- One statement writes every score with its explanation. The tier in force is the latest
+	-- active override's (set_at <= as_of < expires_at), unless the model allows only lowering and
+	-- that override would raise the computed tier: then the next one applies, if any. The computed
+	-- tier stays beside it. A NULL or repeated account key fails the primary key or NOT NULL of
+	-- scores; the handler turns that into an error that says what to fix.
+	BEGIN
+		WITH written AS (
+			INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, computed_tier, override_id,
+											previous_score, previous_tier, sparkline, reasons, worst_signal,
+											segment, value, owner, renewal_date, raw_values, points)
+			SELECT run, found_model.name, a.account_key, a.score,
+				   coalesce(a.override_tiers[a.chosen], a.computed_tier), a.computed_tier, a.override_ids[a.chosen],
+				   previous.score, previous.tier, right(coalesce(previous.sparkline, '') || healthscore.spark(a.score), 12),
+				   healthscore.score_reasons(signal_names, a.raw_values, a.points, signal_weights, 3),
+				   healthscore.worst_signal(signal_names, a.points, signal_weights),
+				   a.segment, a.value, a.owner, a.renewal_date, a.raw_values, a.points
+			FROM (SELECT t.*,
+						 CASE WHEN t.override_ids IS NOT NULL THEN
+							 (SELECT min(i) FROM generate_subscripts(t.override_ids, 1) AS i
+							  WHERE NOT (found_model.overrides_lower_only AND t.computed_tier <> 'unknown'
+										 AND array_position(found_model.tier_labels, t.override_tiers[i])
+											 > array_position(found_model.tier_labels, t.computed_tier)))
+						 END AS chosen
+				  FROM (SELECT p.*,
+							   coalesce(healthscore.tier(p.score, found_model.tier_cutoffs, found_model.tier_labels),
+										'unknown') AS computed_tier,
+							   active.override_ids, active.override_tiers
+						FROM (SELECT scored.*, healthscore.score_from_points(scored.points, signal_weights) AS score
+							  FROM pg_temp.healthscore_refresh_scored AS scored
+							  OFFSET 0) AS p	-- a fence: each score computed once
+						LEFT JOIN (SELECT ov.account_key,
+										  array_agg(ov.override_id ORDER BY ov.set_at DESC, ov.override_id DESC)
+											AS override_ids,
+										  array_agg(ov.tier ORDER BY ov.set_at DESC, ov.override_id DESC) AS override_tiers
+								   FROM healthscore.overrides AS ov
+								   WHERE ov.model = found_model.name
+									 AND ov.set_at <= refresh.as_of AND ov.expires_at > refresh.as_of
+								   GROUP BY ov.account_key) AS active ON active.account_key = p.account_key) AS t) AS a
+			LEFT JOIN healthscore.scores AS previous
+				ON previous.run_id = previous_run AND previous.account_key = a.account_key
+			RETURNING score, tier, previous_tier)
+		SELECT count(*), count(w.score), count(*) FILTER (WHERE w.previous_tier <> w.tier)
+		INTO accounts_total, accounts_with_score, tier_changes
+		FROM written AS w;
+	EXCEPTION WHEN unique_violation OR not_null_violation THEN
+		SELECT count(*) - count(DISTINCT scored.account_key) + count(*) FILTER (WHERE scored.account_key IS NULL)
+		INTO bad_keys FROM pg_temp.healthscore_refresh_scored AS scored;
+		IF bad_keys = 0 THEN
+			RAISE;
+		END IF;
+		RAISE EXCEPTION 'refresh(): key column "%" of % is NULL or repeated in % rows',
+			found_model.key_column, found_model.accounts, bad_keys
+			USING ERRCODE = 'unique_violation',
+				  HINT = 'Every account needs one row with a unique, non-NULL key; use a view over the accounts if needed.';
+	END;
 
-	INSERT INTO healthscore.components (run_id, model, account_key, signal, raw_value, points, weight, weight_share,
-										contribution, points_lost)
-	SELECT run, found_model.name, account_key, signal, raw_value, points, weight, share, contribution, points_lost
-	FROM pg_temp.healthscore_refresh_components;
-
-	UPDATE healthscore.runs SET finished_at = clock_timestamp(),
-		accounts_scored = (SELECT count(*) FROM healthscore.scores AS s WHERE s.run_id = run AND s.score IS NOT NULL)
+	UPDATE healthscore.runs
+	SET finished_at = clock_timestamp(), accounts = accounts_total, accounts_scored = accounts_with_score
 	WHERE run_id = run;
-	DROP TABLE pg_temp.healthscore_refresh_accounts, pg_temp.healthscore_refresh_points,
-		pg_temp.healthscore_refresh_components, pg_temp.healthscore_refresh_reasons;
+	DROP TABLE pg_temp.healthscore_refresh_scored;
 
 	-- tell listeners (scheduled jobs, alerting) when the run commits: a small JSON payload
 	PERFORM pg_notify('healthscore', json_build_object(
 		'model', found_model.name, 'run_id', run, 'as_of', refresh.as_of,
-		'accounts', accounts_total, 'scored', accounts_with_score,
-		'tier_changes', (SELECT count(*) FROM healthscore.scores AS s
-						 JOIN healthscore.scores AS p ON p.run_id = previous_run AND p.account_key = s.account_key
-						 WHERE s.run_id = run AND p.tier <> s.tier))::text);
+		'accounts', accounts_total, 'scored', accounts_with_score, 'tier_changes', tier_changes)::text);
 	RETURN run;
 END
 $$;
 
 COMMENT ON FUNCTION healthscore.refresh(text, timestamptz) IS
-'scores every account of a model as of a time (default now) and writes the run, scores and components in one transaction; returns the run id';
+'scores every account of a model as of a time (default now) and writes the run and its scores (with raw values and points per signal) in one transaction; returns the run id';
 
 CREATE FUNCTION healthscore.backfill(model text, since timestamptz, until timestamptz, step interval)
 RETURNS SETOF bigint

@@ -13,15 +13,10 @@ COMMENT ON FUNCTION healthscore.account_visible(text, text) IS
 'whether the current user can see the account in the model''s account relation (privileges and row-level security); the row-level security policy of the score tables';
 
 ALTER TABLE healthscore.scores ENABLE ROW LEVEL SECURITY;
-ALTER TABLE healthscore.components ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_accounts ON healthscore.scores FOR SELECT
 	USING (healthscore.account_visible(model, account_key));
 CREATE POLICY writers ON healthscore.scores FOR INSERT WITH CHECK (true);
 CREATE POLICY removers ON healthscore.scores FOR DELETE USING (true);
-CREATE POLICY visible_accounts ON healthscore.components FOR SELECT
-	USING (healthscore.account_visible(model, account_key));
-CREATE POLICY writers ON healthscore.components FOR INSERT WITH CHECK (true);
-CREATE POLICY removers ON healthscore.components FOR DELETE USING (true);
 
 -- Runs of each model, newest as-of time first (recency 1 = the current run).
 CREATE VIEW healthscore.model_runs WITH (security_invoker = true) AS
@@ -40,15 +35,12 @@ COMMENT ON COLUMN healthscore.model_runs.accounts_scored IS 'accounts with a sco
 COMMENT ON COLUMN healthscore.model_runs.fingerprint IS 'md5 of the model definition the run used';
 COMMENT ON COLUMN healthscore.model_runs.recency IS '1 for the latest as-of time, 2 for the one before, ...';
 
--- A bar character per score for text sparklines; a missing score is a space.
+-- A bar character per score for text sparklines; a missing score is a space. In C
+-- (score_breakdown.c): refresh() calls it once per account and run.
 CREATE FUNCTION healthscore.spark(score float8)
 RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT CASE WHEN score IS NULL THEN ' '
-				ELSE substr('▁▂▃▄▅▆▇█', 1 + least(7, greatest(0, floor(score / 12.5)::integer)), 1) END
-$$;
+AS 'MODULE_PATHNAME', 'healthscore_spark'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION healthscore.spark(float8) IS
 'one sparkline bar (▁ to █) for a score 0-100, a space for NULL';

@@ -38,19 +38,6 @@ check_state(ArrayType *state, const char *func)
 	return hs_state_values(state, FLOAT8OID, WS_STATE_LEN, func, "weighted_score");
 }
 
-/* Neumaier's variant of Kahan summation: *sum + *compensation tracks the exact sum closely. */
-static inline void
-compensated_add(float8 *sum, float8 *compensation, double addend)
-{
-	double		total = *sum + addend;
-
-	if (fabs(*sum) >= fabs(addend))
-		*compensation += (*sum - total) + addend;
-	else
-		*compensation += (addend - total) + *sum;
-	*sum = total;
-}
-
 static void
 check_sums_finite(const float8 *values)
 {
@@ -82,8 +69,8 @@ healthscore_weighted_score_accum(PG_FUNCTION_ARGS)
 				 errmsg("weighted_score(): weight must not be negative, not %g", weight),
 				 errhint("Weights are zero or more; a weight of zero ignores the row.")));
 
-	compensated_add(&values[WS_WEIGHT], &values[WS_WEIGHT_COMP], weight);
-	compensated_add(&values[WS_PRODUCT], &values[WS_PRODUCT_COMP], weight * points);
+	hs_compensated_add(&values[WS_WEIGHT], &values[WS_WEIGHT_COMP], weight);
+	hs_compensated_add(&values[WS_PRODUCT], &values[WS_PRODUCT_COMP], weight * points);
 	check_sums_finite(values);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
@@ -95,9 +82,9 @@ healthscore_weighted_score_combine(PG_FUNCTION_ARGS)
 	float8	   *values = check_state(state, "weighted_score_combine");
 	const float8 *other = check_state(PG_GETARG_ARRAYTYPE_P(1), "weighted_score_combine");
 
-	compensated_add(&values[WS_WEIGHT], &values[WS_WEIGHT_COMP], other[WS_WEIGHT]);
+	hs_compensated_add(&values[WS_WEIGHT], &values[WS_WEIGHT_COMP], other[WS_WEIGHT]);
 	values[WS_WEIGHT_COMP] += other[WS_WEIGHT_COMP];
-	compensated_add(&values[WS_PRODUCT], &values[WS_PRODUCT_COMP], other[WS_PRODUCT]);
+	hs_compensated_add(&values[WS_PRODUCT], &values[WS_PRODUCT_COMP], other[WS_PRODUCT]);
 	values[WS_PRODUCT_COMP] += other[WS_PRODUCT_COMP];
 	check_sums_finite(values);
 	PG_RETURN_ARRAYTYPE_P(state);

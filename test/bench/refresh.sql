@@ -15,21 +15,22 @@
 --   floor          one SELECT key, count(*) FROM <source> GROUP BY key per source relation
 --                  (usage events, tickets, NPS responses, accounts), run one after the other
 --   source floor   the same per grouped query the refresh runs (each source and time window of
---                  the model: usage events twice, 30 days and all time), with its WHERE
---   refresh        SELECT healthscore.refresh('benchr', as_of): scores and components written
+--                  the model: usage events twice, 30 days and all time), with its WHERE (window
+--                  starts as constants, as refresh_sql() writes them)
+--   refresh        SELECT healthscore.refresh('benchr', as_of): the run and its scores written
 --   refresh_sql    the scoring query alone (healthscore.refresh_sql()), rows computed and dropped
 --   hand-written   the same scores in plain SQL: CTEs per source, count(DISTINCT), CASE and
 --                  LEAST/GREATEST for points, a weighted mean with the missing-data policies, CASE
 --                  for tiers; its scores must equal the refresh's for every account (1e-9)
 -- Each statement runs as its own transaction, commit included, as a user's statement does
 -- (benchr.time_interleaved, a procedure that COMMITs after each). After one warm-up round the
--- statements alternate in ABBA order for :reps rounds; the median of each is kept. The refresh and
--- the scoring query are also timed with jit = off, to show what JIT compilation costs. Peak memory:
+-- statements alternate in ABBA order for :reps rounds; the median of each is kept. The scoring
+-- query is also timed with jit = off, to show what JIT compilation costs (refresh() sets it off). Peak memory:
 -- refresh, refresh_sql and hand-written run once more each, in a new backend (\connect), and the
 -- backend's VmHWM (/proc/<pid>/status, reset through /proc/<pid>/clear_refs) is reported with
 -- the shared memory it includes; parallel workers are other processes with their own work_mem.
 -- Diagnosis: the phases of refresh() (statement-level triggers on the history tables and an event
--- trigger on its temporary tables mark when each of its statements ends; median of :reps), EXPLAIN
+-- trigger on its temporary table mark when each of its statements ends; median of :reps), EXPLAIN
 -- ANALYZE of the scoring query at both work_mem settings, and auto_explain of one refresh (its
 -- statements taking 1% of its time or more, with their plans).
 --
@@ -273,12 +274,12 @@ SELECT account_id, count(*) FROM benchr.tickets GROUP BY account_id;
 SELECT account_id, count(*) FROM benchr.nps_responses GROUP BY account_id;
 SELECT account_id, count(*) FROM benchr.accounts GROUP BY account_id$$),
 ('source floor', 2, $$SELECT account_id, count(*) FROM benchr.usage_events
-WHERE ts <= TIMESTAMPTZ '2026-06-30 00:00:00+00' AND ts > TIMESTAMPTZ '2026-06-30 00:00:00+00' - interval '30 days' GROUP BY account_id;
+WHERE ts <= TIMESTAMPTZ '2026-06-30 00:00:00+00' AND ts > TIMESTAMPTZ '2026-05-31 00:00:00+00' GROUP BY account_id;
 SELECT account_id, count(*) FROM benchr.usage_events WHERE ts <= TIMESTAMPTZ '2026-06-30 00:00:00+00' GROUP BY account_id;
 SELECT account_id, count(*) FROM benchr.tickets
-WHERE opened_at <= TIMESTAMPTZ '2026-06-30 00:00:00+00' AND opened_at > TIMESTAMPTZ '2026-06-30 00:00:00+00' - interval '90 days' GROUP BY account_id;
+WHERE opened_at <= TIMESTAMPTZ '2026-06-30 00:00:00+00' AND opened_at > TIMESTAMPTZ '2026-04-01 00:00:00+00' GROUP BY account_id;
 SELECT account_id, count(*) FROM benchr.nps_responses
-WHERE responded_at <= TIMESTAMPTZ '2026-06-30 00:00:00+00' AND responded_at > TIMESTAMPTZ '2026-06-30 00:00:00+00' - interval '180 days' GROUP BY account_id;
+WHERE responded_at <= TIMESTAMPTZ '2026-06-30 00:00:00+00' AND responded_at > TIMESTAMPTZ '2026-01-01 00:00:00+00' GROUP BY account_id;
 SELECT account_id, count(*) FROM benchr.accounts GROUP BY account_id$$),
 ('refresh', 3, $$SELECT healthscore.refresh('benchr', TIMESTAMPTZ '2026-06-30 00:00:00+00')$$),
 ('refresh_sql', 4, healthscore.refresh_sql('benchr', :'as_of')),
@@ -416,11 +417,11 @@ $$;
 CALL benchr.measure('4MB', :reps);
 \echo == work_mem 256MB
 CALL benchr.measure('256MB', :reps);
-\echo == work_mem 4MB, jit off (what JIT compilation costs the refresh)
+\echo == work_mem 4MB, jit off (what JIT compilation costs the scoring query; refresh() itself runs with jit off)
 INSERT INTO benchr.queries (label, position, sql)
-SELECT label || ' (jit off)', position + 5, sql FROM benchr.queries WHERE label IN ('refresh', 'refresh_sql');
+SELECT label || ' (jit off)', position + 5, sql FROM benchr.queries WHERE label = 'refresh_sql';
 SET jit = off;
-CALL benchr.time_interleaved('4MB', '{refresh (jit off),refresh_sql (jit off)}', :reps);
+CALL benchr.time_interleaved('4MB', '{refresh_sql (jit off)}', :reps);
 RESET jit;
 RESET work_mem;
 
@@ -538,7 +539,7 @@ FROM benchr.memory ORDER BY seq;
 -- Where the refresh's time goes
 -- ---------------------------------------------------------------------------------------------
 -- The phases of a refresh, timed from inside: statement-level triggers on the history tables and an
--- event trigger on CREATE TABLE AS / DROP TABLE (the temporary tables of refresh()) record when
+-- event trigger on CREATE TABLE AS / DROP TABLE (the temporary table of refresh()) record when
 -- each of the statements of refresh() ends. They exist only during this measurement.
 CREATE TABLE benchr.marks (
 	rep   integer NOT NULL,
@@ -572,8 +573,6 @@ BEGIN
 		FOR EACH STATEMENT EXECUTE FUNCTION benchr.mark();
 	CREATE TRIGGER benchr_mark AFTER INSERT ON healthscore.scores
 		FOR EACH STATEMENT EXECUTE FUNCTION benchr.mark();
-	CREATE TRIGGER benchr_mark AFTER INSERT ON healthscore.components
-		FOR EACH STATEMENT EXECUTE FUNCTION benchr.mark();
 	CREATE EVENT TRIGGER benchr_mark_ddl ON ddl_command_end WHEN TAG IN ('CREATE TABLE AS', 'DROP TABLE')
 		EXECUTE FUNCTION benchr.mark_ddl();
 	COMMIT;
@@ -590,7 +589,6 @@ BEGIN
 	DROP EVENT TRIGGER benchr_mark_ddl;
 	DROP TRIGGER benchr_mark ON healthscore.runs;
 	DROP TRIGGER benchr_mark ON healthscore.scores;
-	DROP TRIGGER benchr_mark ON healthscore.components;
 	COMMIT;
 END
 $$;
@@ -609,16 +607,12 @@ FROM (SELECT rep, mark, pg_catalog.row_number() OVER w AS n,
 			 pg_catalog.row_number() OVER (PARTITION BY rep, mark ORDER BY at) AS occurrence,
 			 1000 * extract(epoch FROM at - pg_catalog.lag(at) OVER w)::float8 AS ms
 	  FROM benchr.marks WINDOW w AS (PARTITION BY rep ORDER BY at)) AS m
-LEFT JOIN (VALUES ('CREATE TABLE AS', 1, 'accounts into a temporary table'),
-				  ('CREATE TABLE AS', 2, 'key check, refresh_sql(), the scoring query into a temporary table (a row per account and signal)'),
+LEFT JOIN (VALUES ('CREATE TABLE AS', 1, 'refresh_sql(), the scoring query into a temporary table (a row per account: raw values and points as arrays)'),
 				  ('INSERT runs', 1, 'fingerprint, run row'),
-				  ('CREATE TABLE AS', 3, 'components: weight shares (a window over each account''s rows) into a temporary table'),
-				  ('CREATE TABLE AS', 4, 'reasons: the three costliest signals of each account'),
-				  ('INSERT scores', 1, 'scores: weighted_score() GROUP BY account, tier, overrides (and previous score, sparkline, reasons)'),
-				  ('INSERT components', 1, 'components written'),
-				  ('UPDATE runs', 1, 'accounts_scored count'),
-				  ('DROP TABLE', 1, 'drop the temporary tables'),
-				  ('returned', 1, 'NOTIFY payload: tier changes against the previous run'),
+				  ('INSERT scores', 1, 'scores written: score, tier, overrides, previous score and tier, sparkline, reasons, raw values and points'),
+				  ('UPDATE runs', 1, 'counts into the run row'),
+				  ('DROP TABLE', 1, 'drop the temporary table'),
+				  ('returned', 1, 'NOTIFY payload'),
 				  ('committed', 1, 'commit')) AS d(mark, occurrence, phase)
 	   ON d.mark = m.mark AND d.occurrence = m.occurrence
 WHERE m.rep >= 1 AND m.n > 1
@@ -653,8 +647,8 @@ SELECT pg_catalog.count(*) AS timing_runs FROM healthscore.runs WHERE model = 'b
 SELECT pg_catalog.clock_timestamp() AS delete_start \gset
 DELETE FROM healthscore.runs WHERE model = 'benchr';
 SELECT pg_catalog.round(1000 * extract(epoch FROM pg_catalog.clock_timestamp() - :'delete_start'::timestamptz)::numeric, 1) AS delete_ms \gset
-\echo Deleted the :timing_runs runs of the timings (scores and components by cascade) in :delete_ms ms.
-VACUUM ANALYZE healthscore.runs, healthscore.scores, healthscore.components;
+\echo Deleted the :timing_runs runs of the timings (scores by cascade) in :delete_ms ms.
+VACUUM ANALYZE healthscore.runs, healthscore.scores;
 
 INSERT INTO benchr.queries (label, position, sql) VALUES
 ('backfill 12 weekly runs', 20, $$SELECT pg_catalog.count(*) FROM healthscore.backfill('benchr',
@@ -662,33 +656,28 @@ INSERT INTO benchr.queries (label, position, sql) VALUES
 ('backfill 40 earlier weekly runs', 21, $$SELECT pg_catalog.count(*) FROM healthscore.backfill('benchr',
 	TIMESTAMPTZ '2026-06-30 00:00:00+00' - interval '51 weeks', TIMESTAMPTZ '2026-06-30 00:00:00+00' - interval '12 weeks', '1 week')$$),
 -- synthetic history: 40 earlier weekly runs copied from the oldest real run, scores moved by up to
--- +-15 points (deterministic), tiers recomputed, components copied unchanged
+-- +-15 points (deterministic), tiers recomputed, raw values and points copied unchanged
 ('synthetic 40 earlier weekly runs', 22, $$WITH source AS (
 	SELECT r.* FROM healthscore.runs AS r WHERE r.model = 'benchr' ORDER BY r.as_of, r.run_id LIMIT 1
 ), new_runs AS (
-	INSERT INTO healthscore.runs (model, as_of, started_at, finished_at, accounts, accounts_scored, fingerprint)
+	INSERT INTO healthscore.runs (model, as_of, started_at, finished_at, accounts, accounts_scored, fingerprint,
+								  signals, weights)
 	SELECT s.model, TIMESTAMPTZ '2026-06-30 00:00:00+00' - k * interval '1 week', pg_catalog.clock_timestamp(),
-		   pg_catalog.clock_timestamp(), s.accounts, s.accounts_scored, s.fingerprint
+		   pg_catalog.clock_timestamp(), s.accounts, s.accounts_scored, s.fingerprint, s.signals, s.weights
 	FROM source AS s CROSS JOIN pg_catalog.generate_series(51, 12, -1) AS k
 	RETURNING run_id, as_of
-), new_scores AS (
-	INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, computed_tier, override_id,
-									previous_score, sparkline, reasons, worst_signal, segment, value, owner, renewal_date)
-	SELECT n.run_id, s.model, s.account_key, v.score, healthscore.tier(v.score), healthscore.tier(v.score),
-		   NULL, s.previous_score, s.sparkline, s.reasons, s.worst_signal, s.segment, s.value, s.owner, s.renewal_date
-	FROM new_runs AS n
-	CROSS JOIN source AS r
-	JOIN healthscore.scores AS s ON s.run_id = r.run_id
-	CROSS JOIN LATERAL (SELECT LEAST(100, GREATEST(0, s.score + 30 * (benchr.uniform(
-		pg_catalog.hashtext(s.account_key)::bigint * 100 + n.run_id, 501) - 0.5))) AS score) AS v
 )
-INSERT INTO healthscore.components (run_id, model, account_key, signal, raw_value, points, weight, weight_share,
-									contribution, points_lost)
-SELECT n.run_id, c.model, c.account_key, c.signal, c.raw_value, c.points, c.weight, c.weight_share, c.contribution,
-	   c.points_lost
+INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, computed_tier, override_id,
+								previous_score, previous_tier, sparkline, reasons, worst_signal, segment, value, owner,
+								renewal_date, raw_values, points)
+SELECT n.run_id, s.model, s.account_key, v.score, healthscore.tier(v.score), healthscore.tier(v.score),
+	   NULL, s.previous_score, s.previous_tier, s.sparkline, s.reasons, s.worst_signal, s.segment, s.value, s.owner,
+	   s.renewal_date, s.raw_values, s.points
 FROM new_runs AS n
 CROSS JOIN source AS r
-JOIN healthscore.components AS c ON c.run_id = r.run_id$$);
+JOIN healthscore.scores AS s ON s.run_id = r.run_id
+CROSS JOIN LATERAL (SELECT LEAST(100, GREATEST(0, s.score + 30 * (benchr.uniform(
+	pg_catalog.hashtext(s.account_key)::bigint * 100 + n.run_id, 501) - 0.5))) AS score) AS v$$);
 
 SET client_min_messages = warning;
 CALL benchr.time_interleaved('4MB', '{backfill 12 weekly runs}', 1, warm_up => false);
@@ -716,12 +705,12 @@ CALL benchr.time_interleaved('4MB', '{synthetic 40 earlier weekly runs}', 1, war
 \endif
 SELECT label, pg_catalog.round(ms::numeric, 1) AS ms FROM benchr.medians WHERE label LIKE '% 40 earlier %';
 \echo VACUUM ANALYZE of the history tables (what autovacuum would do after the inserts)
-VACUUM ANALYZE healthscore.runs, healthscore.scores, healthscore.components;
+VACUUM ANALYZE healthscore.runs, healthscore.scores;
 SELECT pg_catalog.count(*) AS runs, pg_catalog.min(as_of) AS first_as_of, pg_catalog.max(as_of) AS last_as_of,
 	   (SELECT pg_catalog.count(*) FROM healthscore.scores WHERE model = 'benchr') AS scores,
-	   (SELECT pg_catalog.count(*) FROM healthscore.components WHERE model = 'benchr') AS components,
-	   pg_catalog.pg_size_pretty(pg_catalog.pg_total_relation_size('healthscore.scores')) AS scores_size,
-	   pg_catalog.pg_size_pretty(pg_catalog.pg_total_relation_size('healthscore.components')) AS components_size
+	   (SELECT pg_catalog.sum(pg_catalog.cardinality(s.points)) FROM healthscore.scores AS s WHERE s.model = 'benchr')
+		 AS components,
+	   pg_catalog.pg_size_pretty(pg_catalog.pg_total_relation_size('healthscore.scores')) AS "scores size (with components)"
 FROM healthscore.runs WHERE model = 'benchr';
 
 -- the views, as the superuser (no row-level security) and as a reader role (the policy applies)

@@ -4,7 +4,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION healthscore;
-SELECT plan(64);
+SELECT plan(68);
 
 SELECT has_schema('healthscore');
 SELECT has_function('healthscore', 'linear', ARRAY['double precision', 'double precision', 'double precision']);
@@ -14,6 +14,9 @@ SELECT has_function('healthscore', 'decay', ARRAY['double precision', 'double pr
 SELECT has_function('healthscore', 'decay', ARRAY['timestamp with time zone', 'interval', 'timestamp with time zone']);
 SELECT has_function('healthscore', 'tier', ARRAY['double precision', 'double precision[]', 'text[]']);
 SELECT has_function('healthscore', 'weighted_score', ARRAY['double precision', 'double precision']);
+SELECT has_function('healthscore', 'score_from_points', ARRAY['double precision[]', 'double precision[]']);
+SELECT has_function('healthscore', 'score_reasons', ARRAY['text[]', 'double precision[]', 'double precision[]', 'double precision[]', 'integer']);
+SELECT has_function('healthscore', 'worst_signal', ARRAY['text[]', 'double precision[]', 'double precision[]']);
 SELECT has_function('healthscore', 'trend', ARRAY['double precision', 'timestamp with time zone']);
 SELECT has_function('healthscore', 'relative_trend', ARRAY['double precision', 'timestamp with time zone']);
 SELECT has_function('healthscore', 'nps', ARRAY['integer']);
@@ -87,7 +90,7 @@ WHERE d.refclassid = 'pg_catalog.pg_extension'::regclass
   AND d.deptype = 'e' AND c.relkind IN ('r', 'v');
 SELECT has_view('healthscore', v, 'view ' || v) FROM unnest(ARRAY['current_scores', 'score_components', 'risk_list',
        'score_history', 'tier_changes', 'tier_summary', 'model_accuracy', 'score_drops', 'stale_assessments',
-       'unscored_accounts']) AS v;
+       'unscored_accounts', 'components']) AS v;
 SELECT is_empty($$SELECT relation FROM extension_relations WHERE comment IS NULL$$,
                 'every table and view has a COMMENT ON');
 SELECT is_empty($$SELECT r.relation || '.' || a.attname FROM extension_relations AS r
@@ -104,7 +107,7 @@ SELECT is_empty($$SELECT r.relation || '.' || a.attname FROM extension_relations
                 'views have only scalar columns (no arrays or json), for BI tools');
 SELECT set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_catalog.pg_extension WHERE extname = 'healthscore'$$,
               ARRAY['healthscore.models', 'healthscore.signals', 'healthscore.runs', 'healthscore.runs_run_id_seq',
-                    'healthscore.scores', 'healthscore.components', 'healthscore.churn_reasons',
+                    'healthscore.scores', 'healthscore.churn_reasons',
                     'healthscore.success_factors', 'healthscore.assessments', 'healthscore.assessments_assessment_id_seq',
                     'healthscore.overrides', 'healthscore.overrides_override_id_seq', 'healthscore.playbooks',
                     'healthscore.playbooks_playbook_id_seq'],

@@ -1,0 +1,305 @@
+/*
+ * score_breakdown.c
+ *		A score and its explanation from the parts of one account's run, kept as arrays in
+ *		signal order: points[i] and weights[i] belong to signals[i].
+ *
+ * refresh() stores one row per account and run with the raw values and points as arrays (the
+ * signal names and weights are stored once per run), rather than one row per signal: that is
+ * eight times fewer rows to write and to index. These functions compute, from such a row:
+ *
+ *	score_from_points(points[], weights[])	the score, exactly as the weighted_score aggregate
+ *											computes it over the same values in the same order
+ *	score_reasons(signals[], raw[], points[], weights[], n)
+ *											the n signals that cost the most points, as text
+ *	worst_signal(signals[], points[], weights[])
+ *											the one that cost the most
+ *	spark(score)							the score's sparkline bar
+ *
+ * A NULL element of points is a skipped signal (missing data under missing = skip): its weight
+ * is redistributed to the present signals and it costs nothing. What a signal costs is
+ * (100 - points) * weight / (sum of the present weights), summed in signal order as the
+ * components view sums it, so that the reasons agree with that view to the last digit.
+ * Ties are broken by signal name under the collation of the signals argument.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "healthscore.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/varlena.h"
+
+PG_FUNCTION_INFO_V1(healthscore_score_from_points);
+PG_FUNCTION_INFO_V1(healthscore_score_reasons);
+PG_FUNCTION_INFO_V1(healthscore_worst_signal);
+PG_FUNCTION_INFO_V1(healthscore_spark);
+
+/* A signal of one account's run, as the ranking sees it. */
+typedef struct SignalCost
+{
+	int			index;			/* position in the arrays, from 0 */
+	double		points_lost;	/* (100 - points) * weight share; 0 when skipped */
+	text	   *name;
+} SignalCost;
+
+static void
+check_same_length(const char *func, const char *arg, int nelems, const char *other_arg, int other_nelems)
+{
+	if (nelems != other_nelems)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s(): %s must have as many elements as %s", func, arg, other_arg),
+				 errdetail("%s has %d elements and %s has %d.", arg, nelems, other_arg, other_nelems),
+				 errhint("Pass one element per signal, in signal order.")));
+}
+
+/* The checks of the weighted_score aggregate's transition function, for one element. */
+static void
+check_points_and_weight(const char *func, double points, double weight)
+{
+	hs_check_not_nan(func, "points", points);
+	if (unlikely(points < HS_MIN_POINTS || points > HS_MAX_POINTS))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s(): points must be between 0 and 100, not %g", func, points),
+				 errhint("Turn raw values into points first, e.g. with healthscore.linear().")));
+	hs_check_finite(func, "weights", weight);
+	if (unlikely(weight < 0.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s(): weights must not be negative, not %g", func, weight),
+				 errhint("Weights are zero or more; a weight of zero ignores the signal.")));
+}
+
+/*
+ * score_from_points(points float8[], weights float8[]): sum(weight * points) / sum(weight) over
+ * the elements whose points are not NULL; NULL without a positive present weight.
+ */
+Datum
+healthscore_score_from_points(PG_FUNCTION_ARGS)
+{
+	const char *func = "score_from_points";
+	Datum	   *points;
+	bool	   *points_null;
+	int			npoints;
+	int			nweights;
+	const float8 *weights;
+	float8		weight_sum = 0.0;
+	float8		weight_comp = 0.0;
+	float8		product_sum = 0.0;
+	float8		product_comp = 0.0;
+	double		total_weight;
+
+	hs_float8_array_with_nulls(func, "points", PG_GETARG_ARRAYTYPE_P(0), &points, &points_null, &npoints);
+	weights = hs_float8_array(func, "weights", PG_GETARG_ARRAYTYPE_P(1), &nweights);
+	check_same_length(func, "points", npoints, "weights", nweights);
+
+	for (int i = 0; i < npoints; i++)
+	{
+		double		p;
+
+		if (points_null[i])
+			continue;
+		p = DatumGetFloat8(points[i]);
+		check_points_and_weight(func, p, weights[i]);
+		hs_compensated_add(&weight_sum, &weight_comp, weights[i]);
+		hs_compensated_add(&product_sum, &product_comp, weights[i] * p);
+	}
+	if (unlikely(isinf(weight_sum) || isinf(product_sum)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s(): sum of weights is out of range", func),
+				 errhint("Use weights of ordinary size, such as 1 to 100.")));
+	total_weight = weight_sum + weight_comp;
+	if (!(total_weight > 0.0))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(hs_clamp_points((product_sum + product_comp) / total_weight));
+}
+
+/* Costliest first; equal costs by signal name. */
+static Oid	ranking_collation;
+
+static int
+compare_costs(const void *a, const void *b)
+{
+	const SignalCost *x = (const SignalCost *) a;
+	const SignalCost *y = (const SignalCost *) b;
+
+	if (x->points_lost != y->points_lost)
+		return x->points_lost > y->points_lost ? -1 : 1;
+	return varstr_cmp(VARDATA_ANY(x->name), VARSIZE_ANY_EXHDR(x->name),
+					  VARDATA_ANY(y->name), VARSIZE_ANY_EXHDR(y->name), ranking_collation);
+}
+
+/*
+ * The signals that lost points (points_lost > 0), costliest first, into *costs; returns how
+ * many, and the number of signals through *nsignals.
+ */
+static int
+rank_costs(FunctionCallInfo fcinfo, const char *func, int points_arg, int weights_arg,
+		   SignalCost **costs, int *nsignals)
+{
+	Datum	   *names;
+	bool	   *names_null;
+	int			nnames;
+	Datum	   *points;
+	bool	   *points_null;
+	int			npoints;
+	int			nweights;
+	const float8 *weights;
+	double		present_weight = 0.0;
+	int			nlost = 0;
+	ArrayType  *signals = PG_GETARG_ARRAYTYPE_P(0);
+
+	if (ARR_NDIM(signals) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s(): signals must be a one-dimensional array", func),
+				 errhint("Pass the signal names in signal order, e.g. healthscore.runs.signals.")));
+	deconstruct_array(signals, TEXTOID, -1, false, TYPALIGN_INT, &names, &names_null, &nnames);
+	hs_float8_array_with_nulls(func, "points", PG_GETARG_ARRAYTYPE_P(points_arg), &points, &points_null, &npoints);
+	weights = hs_float8_array(func, "weights", PG_GETARG_ARRAYTYPE_P(weights_arg), &nweights);
+	check_same_length(func, "points", npoints, "signals", nnames);
+	check_same_length(func, "weights", nweights, "signals", nnames);
+	*nsignals = nnames;
+
+	/* plain summation in signal order, as sum() over the components view adds them */
+	for (int i = 0; i < npoints; i++)
+	{
+		if (points_null[i])
+			continue;
+		check_points_and_weight(func, DatumGetFloat8(points[i]), weights[i]);
+		present_weight += weights[i];
+	}
+
+	*costs = palloc(sizeof(SignalCost) * Max(nnames, 1));
+	for (int i = 0; i < npoints; i++)
+	{
+		double		lost;
+
+		if (points_null[i])
+			continue;
+		lost = (100.0 - DatumGetFloat8(points[i])) * (weights[i] / present_weight);
+		if (!(lost > 0.0))
+			continue;
+		if (names_null[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s(): signals must not contain NULL elements", func),
+					 errhint("Pass the signal names in signal order, e.g. healthscore.runs.signals.")));
+		(*costs)[nlost].index = i;
+		(*costs)[nlost].points_lost = lost;
+		(*costs)[nlost].name = DatumGetTextPP(names[i]);
+		nlost++;
+	}
+	ranking_collation = PG_GET_COLLATION();
+	if (nlost > 1)
+	{
+		if (!OidIsValid(ranking_collation))
+			ranking_collation = DEFAULT_COLLATION_OID;
+		qsort(*costs, nlost, sizeof(SignalCost), compare_costs);
+	}
+	return nlost;
+}
+
+/* A float8 as the reasons print it: numeric rounded to the given digits, trailing zeros cut. */
+static char *
+rounded_text(double value, int digits, bool trim)
+{
+	Datum		number = DirectFunctionCall1(float8_numeric, Float8GetDatum(value));
+
+	number = DirectFunctionCall2(numeric_round, number, Int32GetDatum(digits));
+	if (trim)
+		number = DirectFunctionCall1(numeric_trim_scale, number);
+	return DatumGetCString(DirectFunctionCall1(numeric_out, number));
+}
+
+/*
+ * score_reasons(signals text[], raw_values float8[], points float8[], weights float8[],
+ * how_many integer): "signal raw (-points lost); ..." for the how_many costliest signals, the
+ * raw value rounded to 2 decimals ("no data" when missing) and the points lost to 1 decimal;
+ * NULL when no signal cost anything.
+ */
+Datum
+healthscore_score_reasons(PG_FUNCTION_ARGS)
+{
+	const char *func = "score_reasons";
+	int32		how_many = PG_GETARG_INT32(4);
+	Datum	   *raw;
+	bool	   *raw_null;
+	int			nraw;
+	SignalCost *costs;
+	int			nlost;
+	int			nsignals;
+	StringInfoData reasons;
+
+	if (how_many < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s(): how_many must be at least 1, not %d", func, how_many),
+				 errhint("Pass how many of the costliest signals to list, e.g. 3.")));
+	hs_float8_array_with_nulls(func, "raw_values", PG_GETARG_ARRAYTYPE_P(1), &raw, &raw_null, &nraw);
+	nlost = rank_costs(fcinfo, func, 2, 3, &costs, &nsignals);
+	check_same_length(func, "raw_values", nraw, "signals", nsignals);
+	if (nlost == 0)
+		PG_RETURN_NULL();
+
+	initStringInfo(&reasons);
+	for (int i = 0; i < Min(nlost, how_many); i++)
+	{
+		int			k = costs[i].index;
+
+		if (i > 0)
+			appendStringInfoString(&reasons, "; ");
+		appendBinaryStringInfo(&reasons, VARDATA_ANY(costs[i].name), VARSIZE_ANY_EXHDR(costs[i].name));
+		appendStringInfo(&reasons, " %s (-%s)",
+						 raw_null[k] ? "no data" : rounded_text(DatumGetFloat8(raw[k]), 2, true),
+						 rounded_text(costs[i].points_lost, 1, false));
+	}
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(reasons.data, reasons.len));
+}
+
+/* worst_signal(signals text[], points float8[], weights float8[]): the costliest signal, or NULL. */
+Datum
+healthscore_worst_signal(PG_FUNCTION_ARGS)
+{
+	SignalCost *costs;
+	int			nsignals;
+
+	if (rank_costs(fcinfo, "worst_signal", 1, 2, &costs, &nsignals) == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(costs[0].name);
+}
+
+/*
+ * spark(score float8): one of the eight bars U+2581..U+2588 for a score, the band being
+ * floor(score / 12.5) clamped to 0-7 (so 100 is the full bar); a space for NULL. The bar is
+ * converted to the database encoding. NaN is not a score.
+ */
+Datum
+healthscore_spark(PG_FUNCTION_ARGS)
+{
+	static const char *const bars[] = {
+		"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84", "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88"
+	};
+	double		score;
+	double		band;
+	const char *bar;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_TEXT_P(cstring_to_text(" "));
+	score = PG_GETARG_FLOAT8(0);
+	hs_check_not_nan("spark", "score", score);
+	band = floor(score / 12.5);
+	bar = bars[band <= 0 ? 0 : band >= 7 ? 7 : (int) band];
+	bar = pg_any_to_server(bar, strlen(bar), PG_UTF8);
+	PG_RETURN_TEXT_P(cstring_to_text(bar));
+}
