@@ -93,6 +93,40 @@ hs_float8_array_with_nulls(const char *func, const char *arg, ArrayType *array,
 					  values, nulls, nelems);
 }
 
+/*
+ * One term of a weighted score (the weighted_score aggregate, score_from_points): points within
+ * 0-100 and a finite weight of zero or more. what_zero_ignores names what a zero weight leaves
+ * out (a row, a signal).
+ */
+void
+hs_check_weighted_term(const char *func, const char *weight_arg, const char *what_zero_ignores,
+					   double points, double weight)
+{
+	hs_check_not_nan(func, "points", points);
+	if (unlikely(points < HS_MIN_POINTS || points > HS_MAX_POINTS))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s(): points must be between 0 and 100, not %g", func, points),
+				 errhint("Turn raw values into points first, e.g. with healthscore.linear().")));
+	hs_check_finite(func, weight_arg, weight);
+	if (unlikely(weight < 0.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s(): %s must not be negative, not %g", func, weight_arg, weight),
+				 errhint("Weights are zero or more; a weight of zero ignores the %s.", what_zero_ignores)));
+}
+
+/* The sums of a weighted score must stay finite. */
+void
+hs_check_weighted_sums(const char *func, double weight_sum, double product_sum)
+{
+	if (unlikely(isinf(weight_sum) || isinf(product_sum)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s(): sum of weights is out of range", func),
+				 errhint("Use weights of ordinary size, such as 1 to 100.")));
+}
+
 /* Breaks and cutoffs: finite and strictly ascending, so every value falls in exactly one band. */
 void
 hs_check_ascending(const char *func, const char *arg, const float8 *values, int nvalues)

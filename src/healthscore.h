@@ -103,6 +103,9 @@ extern const float8 *hs_float8_array(const char *func, const char *arg,
 									 ArrayType *array, int *nelems);
 extern void hs_float8_array_with_nulls(const char *func, const char *arg, ArrayType *array,
 									   Datum **values, bool **nulls, int *nelems);
+extern void hs_check_weighted_term(const char *func, const char *weight_arg,
+								   const char *what_zero_ignores, double points, double weight);
+extern void hs_check_weighted_sums(const char *func, double weight_sum, double product_sum);
 extern void hs_check_ascending(const char *func, const char *arg,
 							   const float8 *values, int nvalues);
 extern void hs_check_length(const char *func, const char *arg, int nelems,

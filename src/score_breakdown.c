@@ -61,24 +61,6 @@ check_same_length(const char *func, const char *arg, int nelems, const char *oth
 				 errhint("Pass one element per signal, in signal order.")));
 }
 
-/* The checks of the weighted_score aggregate's transition function, for one element. */
-static void
-check_points_and_weight(const char *func, double points, double weight)
-{
-	hs_check_not_nan(func, "points", points);
-	if (unlikely(points < HS_MIN_POINTS || points > HS_MAX_POINTS))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s(): points must be between 0 and 100, not %g", func, points),
-				 errhint("Turn raw values into points first, e.g. with healthscore.linear().")));
-	hs_check_finite(func, "weights", weight);
-	if (unlikely(weight < 0.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s(): weights must not be negative, not %g", func, weight),
-				 errhint("Weights are zero or more; a weight of zero ignores the signal.")));
-}
-
 /*
  * score_from_points(points float8[], weights float8[]): sum(weight * points) / sum(weight) over
  * the elements whose points are not NULL; NULL without a positive present weight.
@@ -109,15 +91,11 @@ healthscore_score_from_points(PG_FUNCTION_ARGS)
 		if (points_null[i])
 			continue;
 		p = DatumGetFloat8(points[i]);
-		check_points_and_weight(func, p, weights[i]);
+		hs_check_weighted_term(func, "weights", "signal", p, weights[i]);
 		hs_compensated_add(&weight_sum, &weight_comp, weights[i]);
 		hs_compensated_add(&product_sum, &product_comp, weights[i] * p);
 	}
-	if (unlikely(isinf(weight_sum) || isinf(product_sum)))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s(): sum of weights is out of range", func),
-				 errhint("Use weights of ordinary size, such as 1 to 100.")));
+	hs_check_weighted_sums(func, weight_sum, product_sum);
 	total_weight = weight_sum + weight_comp;
 	if (!(total_weight > 0.0))
 		PG_RETURN_NULL();
@@ -176,7 +154,7 @@ rank_costs(FunctionCallInfo fcinfo, const char *func, int points_arg, int weight
 	{
 		if (points_null[i])
 			continue;
-		check_points_and_weight(func, DatumGetFloat8(points[i]), weights[i]);
+		hs_check_weighted_term(func, "weights", "signal", DatumGetFloat8(points[i]), weights[i]);
 		present_weight += weights[i];
 	}
 

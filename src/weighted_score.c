@@ -38,16 +38,6 @@ check_state(ArrayType *state, const char *func)
 	return hs_state_values(state, FLOAT8OID, WS_STATE_LEN, func, "weighted_score");
 }
 
-static void
-check_sums_finite(const float8 *values)
-{
-	if (unlikely(isinf(values[WS_WEIGHT]) || isinf(values[WS_PRODUCT])))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("weighted_score(): sum of weights is out of range"),
-				 errhint("Use weights of ordinary size, such as 1 to 100.")));
-}
-
 Datum
 healthscore_weighted_score_accum(PG_FUNCTION_ARGS)
 {
@@ -56,22 +46,11 @@ healthscore_weighted_score_accum(PG_FUNCTION_ARGS)
 	double		weight = PG_GETARG_FLOAT8(2);
 	float8	   *values = check_state(state, "weighted_score");
 
-	hs_check_not_nan("weighted_score", "points", points);
-	if (unlikely(points < HS_MIN_POINTS || points > HS_MAX_POINTS))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("weighted_score(): points must be between 0 and 100, not %g", points),
-				 errhint("Turn raw values into points first, e.g. with healthscore.linear().")));
-	hs_check_finite("weighted_score", "weight", weight);
-	if (unlikely(weight < 0.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("weighted_score(): weight must not be negative, not %g", weight),
-				 errhint("Weights are zero or more; a weight of zero ignores the row.")));
+	hs_check_weighted_term("weighted_score", "weight", "row", points, weight);
 
 	hs_compensated_add(&values[WS_WEIGHT], &values[WS_WEIGHT_COMP], weight);
 	hs_compensated_add(&values[WS_PRODUCT], &values[WS_PRODUCT_COMP], weight * points);
-	check_sums_finite(values);
+	hs_check_weighted_sums("weighted_score", values[WS_WEIGHT], values[WS_PRODUCT]);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
@@ -86,7 +65,7 @@ healthscore_weighted_score_combine(PG_FUNCTION_ARGS)
 	values[WS_WEIGHT_COMP] += other[WS_WEIGHT_COMP];
 	hs_compensated_add(&values[WS_PRODUCT], &values[WS_PRODUCT_COMP], other[WS_PRODUCT]);
 	values[WS_PRODUCT_COMP] += other[WS_PRODUCT_COMP];
-	check_sums_finite(values);
+	hs_check_weighted_sums("weighted_score", values[WS_WEIGHT], values[WS_PRODUCT]);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
