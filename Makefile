@@ -9,7 +9,8 @@
 # call make again, so the PGXS include below is optional on the first pass.
 
 EXTENSION  = healthscore
-EXTVERSION = 0.1.0
+# The version is written once, in the control file; the Makefile reads it.
+EXTVERSION := $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(dir $(firstword $(MAKEFILE_LIST)))$(EXTENSION).control)
 MODULE_big = healthscore
 
 # One C file per concern; see README.md "Architecture".
@@ -36,6 +37,11 @@ SQL_PARTS = \
 	src/validation.sql \
 	src/privileges.sql
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+
+# Released install scripts (frozen: never edited once released) and the update scripts between
+# versions, installed beside the current script so that ALTER EXTENSION healthscore UPDATE works
+# from every released version. See README.md, "Upgrading" and "Contributing".
+DATA = $(sort $(wildcard $(srcdir)/versions/$(EXTENSION)--*.sql))
 
 # pg_regress suites in sql/ with expected output in expected/.
 REGRESS = setup scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue parallel parallel_signals models access validation segments
