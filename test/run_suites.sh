@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs inside a throwaway cluster (pg_virtualenv sets PGHOST, PGPORT, PGUSER, PGPASSWORD):
 # the pg_regress suites and the isolation suites through PGXS "installcheck", the pgTAP suites
-# through pg_prove, then the dump-and-restore check (TAP). Prints what failed (regression.diffs,
+# through pg_prove, then the dump-and-restore check and the upgrade check (TAP). Prints what failed (regression.diffs,
 # failing TAP lines) and writes "PASSED FAILED" to the file named by HS_COUNTS, so that run_all.sh
 # prints the closing line after the cluster is gone.
 set -uo pipefail
@@ -75,6 +75,11 @@ dropdb "$tapdb"
 # pg_dump and pg_restore of a database with models and runs (TAP).
 echo "== dump and restore"
 ./test/dump_restore.sh "$pg_config" >"$log" 2>&1
+tap $?
+
+# Upgrades from every released version, compared with a fresh install (TAP).
+echo "== upgrade"
+./test/upgrade/run.sh >"$log" 2>&1
 tap $?
 
 [ "$todo" -gt 0 ] && echo "== $todo known failures (TODO), not counted"

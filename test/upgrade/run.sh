@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Upgrades from every released version to the current one, as TAP: run by test/run_suites.sh
+# inside the throwaway cluster (pg_virtualenv sets PGHOST, PGPORT, PGUSER=postgres, PGPASSWORD).
+#
+# For each released version V (versions/healthscore--V.sql, frozen when V was released) that has a
+# history script test/upgrade/history_V.sql written against V's API:
+#  1. install V with the current shared library and build a history with it (models, runs,
+#     assessments, overrides, playbooks, outcomes, a reader under row-level security, an admin);
+#  2. keep a copy of every table and of what the views show, to the superuser and to the reader;
+#  3. ALTER EXTENSION healthscore UPDATE;
+#  4. check that every row is still there, that the views show the same, that a refresh works and
+#     continues the run sequence;
+#  5. check that the updated catalog equals a fresh install of the current version, member by
+#     member (test/upgrade/catalog.sql); a difference fails and is printed.
+#
+# Usage: test/upgrade/run.sh
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+reader=hs_upgrade_reader
+admin=hs_upgrade_admin
+fresh=hs_upgrade_fresh
+work=$(mktemp -d)
+export PGTZ=UTC PGOPTIONS='-c extra_float_digits=3'
+current=$(sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" healthscore.control)
+# Every released version with a history script; each one is a separate upgrade path.
+versions=()
+for script in versions/healthscore--*.sql; do
+	v=${script#versions/healthscore--}
+	v=${v%.sql}
+	case "$v" in *--*) continue ;; esac
+	[ -f "test/upgrade/history_$v.sql" ] && versions+=("$v")
+done
+
+# The tables whose rows must survive, and the views compared before and after.
+tables=(models signals runs scores assessments overrides playbooks success_factors churn_reasons)
+views=(current_scores risk_list score_components score_history tier_changes tier_summary model_runs
+	stale_assessments score_drops model_accuracy components)
+reader_views=(current_scores risk_list score_history)
+
+drop_all() {
+	for v in "${versions[@]}"; do dropdb --if-exists "hs_upgrade_$v" >/dev/null 2>&1; done
+	dropdb --if-exists "$fresh" >/dev/null 2>&1
+	psql -XAtq -d postgres -c "DROP ROLE IF EXISTS $reader; DROP ROLE IF EXISTS $admin" >/dev/null 2>&1
+}
+cleanup() {
+	drop_all
+	rm -rf "$work"
+}
+trap cleanup EXIT
+drop_all
+
+per_version=$((6 + ${#tables[@]} + ${#views[@]} + ${#reader_views[@]}))
+planned=$((1 + ${#versions[@]} * per_version))
+echo "1..$planned"
+n=0
+failures=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1))
+	echo "not ok $n - $1"
+	failures=$((failures + 1))
+}
+diag() { sed 's/^/# /'; }
+# check DESCRIPTION COMMAND...: ok when the command succeeds; its output is shown otherwise.
+check() {
+	local description=$1
+	shift
+	if "$@" >"$work/out" 2>&1; then
+		ok "$description"
+	else
+		not_ok "$description"
+		head -n 60 "$work/out" | diag
+	fi
+}
+# q DB SQL: one value.
+q() { psql -XAtq -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+# same_rows DB A B [ROLE]: the two queries give the same rows (duplicates counted), as ROLE if
+# given; prints the difference.
+same_rows() {
+	local db=$1 a=$2 b=$3 as=${4:+SET ROLE $4;} diff
+	diff=$(q "$db" "$as SELECT '-' || x::text FROM (($a) EXCEPT ALL ($b)) AS x
+	                UNION ALL SELECT '+' || x::text FROM (($b) EXCEPT ALL ($a)) AS x LIMIT 20") || return 1
+	[ -z "$diff" ] || { printf 'rows differ (- before, + after):\n%s\n' "$diff"; return 1; }
+	[ "$(q "$db" "$as SELECT count(*) FROM ($a) AS x")" -gt 0 ] || { echo "no rows to compare"; return 1; }
+}
+
+psql -Xq -v ON_ERROR_STOP=1 -d postgres -c "CREATE ROLE $reader; CREATE ROLE $admin" >/dev/null
+# The fresh install of the current version that every updated one must equal, with the same
+# grants given to the same roles.
+if createdb "$fresh" && q "$fresh" "CREATE EXTENSION healthscore;
+	SELECT healthscore.grant_reader('$reader'); SELECT healthscore.grant_admin('$admin')" >"$work/fresh.log" 2>&1 &&
+	psql -Xq -d "$fresh" -f test/upgrade/catalog.sql >"$work/fresh.catalog" 2>&1; then
+	ok "fresh install of $current described ($(wc -l <"$work/fresh.catalog") catalog facts)"
+else
+	not_ok "fresh install of $current described"
+	cat "$work/fresh.log" "$work/fresh.catalog" 2>/dev/null | diag
+fi
+
+for v in "${versions[@]}"; do
+	db=hs_upgrade_$v
+	check "$v: installed with the current shared library, history built with its API" \
+		bash -c "createdb '$db' && psql -Xq -v ON_ERROR_STOP=1 -v reader='$reader' -v admin='$admin' \
+		         -d '$db' -f 'test/upgrade/history_$v.sql'"
+	# copies of the tables and of what the views show, as the superuser and as the reader
+	keep="CREATE SCHEMA hs_before; GRANT USAGE, CREATE ON SCHEMA hs_before TO $reader;"
+	for t in "${tables[@]}"; do keep+="CREATE TABLE hs_before.$t AS SELECT * FROM healthscore.$t;"; done
+	for w in "${views[@]}"; do keep+="CREATE TABLE hs_before.view_$w AS SELECT * FROM healthscore.$w;"; done
+	keep+="CREATE TABLE hs_before.run_seq AS SELECT last_value, is_called FROM healthscore.runs_run_id_seq;"
+	keep+="SET ROLE $reader;"
+	for w in "${reader_views[@]}"; do keep+="CREATE TABLE hs_before.reader_$w AS SELECT * FROM healthscore.$w;"; done
+	keep+="RESET ROLE;"
+	check "$v: tables and views copied before the update" q "$db" "$keep"
+	check "$v: ALTER EXTENSION healthscore UPDATE to $current" \
+		bash -c "psql -XAtq -v ON_ERROR_STOP=1 -d '$db' -c 'ALTER EXTENSION healthscore UPDATE' &&
+		         [ \"\$(psql -XAtq -d '$db' -c \"SELECT extversion FROM pg_extension WHERE extname = 'healthscore'\")\" = '$current' ]"
+
+	# the columns a copy has, for comparing a table or view that may have gained columns since
+	columns() { q "$db" "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
+	                     WHERE attrelid = 'hs_before.$1'::regclass AND attnum > 0 AND NOT attisdropped"; }
+	for t in "${tables[@]}"; do
+		cols=$(columns "$t")
+		check "$v: every row of healthscore.$t kept" \
+			same_rows "$db" "SELECT $cols FROM hs_before.$t" "SELECT $cols FROM healthscore.$t"
+	done
+	for w in "${views[@]}"; do
+		cols=$(columns "view_$w")
+		check "$v: healthscore.$w shows the same rows to the superuser" \
+			same_rows "$db" "SELECT $cols FROM hs_before.view_$w" "SELECT $cols FROM healthscore.$w"
+	done
+	for w in "${reader_views[@]}"; do
+		cols=$(columns "reader_$w")
+		check "$v: healthscore.$w shows the reader the same rows (row-level security)" \
+			same_rows "$db" "SELECT $cols FROM hs_before.reader_$w" "SELECT $cols FROM healthscore.$w" "$reader"
+	done
+	check "$v: a refresh after the update continues the run sequence and scores every account" \
+		q "$db" "DO \$\$
+		BEGIN
+			IF healthscore.refresh('default', '2026-07-09 12:00') <>
+			   (SELECT last_value + 1 FROM hs_before.run_seq) THEN
+				RAISE EXCEPTION 'the run id does not follow the sequence';
+			END IF;
+			IF (SELECT count(*) FROM healthscore.current_scores WHERE model = 'default') <> 24 THEN
+				RAISE EXCEPTION 'not every account was scored';
+			END IF;
+			PERFORM healthscore.refresh_group('cs', '2026-07-09 12:00');
+		END \$\$"
+	if psql -Xq -d "$db" -f test/upgrade/catalog.sql >"$work/$v.catalog" 2>&1 &&
+		diff -u "$work/fresh.catalog" "$work/$v.catalog" >"$work/$v.diff"; then
+		ok "$v: the updated catalog equals a fresh install of $current, member by member"
+	else
+		not_ok "$v: the updated catalog equals a fresh install of $current, member by member"
+		echo "differences (- fresh install, + updated from $v):" | diag
+		head -n 200 "$work/$v.diff" | diag
+	fi
+	check "$v: the updated extension drops cleanly" q "$db" "DROP EXTENSION healthscore"
+done
+
+if [ "$n" -ne "$planned" ]; then
+	echo "# planned $planned checks, ran $n"
+	exit 1
+fi
+[ "$failures" -eq 0 ]
