@@ -19,6 +19,7 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 # The install script is the concatenation of one SQL file per concern, in dependency order.
 SQL_PARTS = \
 	src/healthscore.sql \
+	src/model_text.sql \
 	src/scoring.sql \
 	src/tier.sql \
 	src/weighted_score.sql \
@@ -29,7 +30,10 @@ SQL_PARTS = \
 	src/stickiness.sql \
 	src/revenue.sql \
 	src/models.sql \
+	src/author.sql \
+	src/signal_values.sql \
 	src/refresh.sql \
+	src/visibility.sql \
 	src/manual.sql \
 	src/views.sql \
 	src/auc.sql \
@@ -44,7 +48,7 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(sort $(wildcard $(srcdir)/versions/$(EXTENSION)--*.sql))
 
 # pg_regress suites in sql/ with expected output in expected/.
-REGRESS = setup scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue parallel parallel_signals models access validation segments
+REGRESS = setup scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue parallel parallel_signals models access validation segments security
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 # pg_isolation_regress suites (concurrent sessions) in test/isolation/specs/ with expected output in

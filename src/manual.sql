@@ -5,7 +5,7 @@
 -- Success factors a customer-success manager rates per account. The shipped rows come with the
 -- extension; rows users add are theirs and are kept by pg_dump.
 CREATE TABLE healthscore.success_factors (
-	factor text PRIMARY KEY CHECK (factor <> ''),
+	factor text PRIMARY KEY CHECK (factor OPERATOR(pg_catalog.<>) ''),
 	description text,
 	shipped boolean NOT NULL DEFAULT false
 );
@@ -29,12 +29,12 @@ CREATE TABLE healthscore.assessments (
 	assessment_id bigserial PRIMARY KEY,
 	account_key text NOT NULL,
 	factor text NOT NULL,
-	rating integer CHECK (rating BETWEEN 1 AND 5),
-	points float8 NOT NULL CHECK (points >= 0 AND points <= 100),
+	rating integer CHECK (rating OPERATOR(pg_catalog.>=) 1 AND rating OPERATOR(pg_catalog.<=) 5),
+	points float8 NOT NULL CHECK (points OPERATOR(pg_catalog.>=) 0 AND points OPERATOR(pg_catalog.<=) 100),
 	note text,
 	assessed_by text NOT NULL DEFAULT CURRENT_USER,
 	assessed_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	valid_for interval NOT NULL DEFAULT '90 days' CHECK (valid_for > interval '0')
+	valid_for interval NOT NULL DEFAULT '90 days' CHECK (valid_for OPERATOR(pg_catalog.>) interval '0')
 );
 CREATE INDEX assessments_account_factor_idx ON healthscore.assessments (account_key, factor, assessed_at);
 
@@ -52,6 +52,41 @@ COMMENT ON COLUMN healthscore.assessments.valid_for IS 'how long the rating coun
 SELECT pg_catalog.pg_extension_config_dump('healthscore.assessments', '');
 SELECT pg_catalog.pg_extension_config_dump('healthscore.assessments_assessment_id_seq', '');
 
+-- Row-level security: notes are about accounts, so a reader sees an assessment when it may see its
+-- account in the account relation of a model that rates its factor (account_visible, as for the
+-- scores); roles that maintain the history (grant_admin) see them all. Writers need no filter.
+ALTER TABLE healthscore.assessments ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_accounts ON healthscore.assessments FOR SELECT
+	USING (pg_catalog.has_table_privilege('healthscore.scores'::pg_catalog.regclass, 'DELETE')
+		   OR EXISTS (SELECT FROM healthscore.signals AS s
+					  WHERE s.scoring OPERATOR(pg_catalog.=) 'assessment'
+						AND s.factor OPERATOR(pg_catalog.=) assessments.factor
+						AND healthscore.account_visible(s.model, assessments.account_key)));
+CREATE POLICY writers ON healthscore.assessments FOR INSERT WITH CHECK (true);
+CREATE POLICY updaters ON healthscore.assessments FOR UPDATE USING (true) WITH CHECK (true);
+CREATE POLICY removers ON healthscore.assessments FOR DELETE USING (true);
+
+-- Account keys people type in: not empty, and short enough for the indexes that hold them.
+CREATE FUNCTION healthscore_internal.check_account_key(func text, account_key text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF account_key IS NULL OR account_key = '' THEN
+		RAISE EXCEPTION '%(): account_key must not be empty', func
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the account key as text, e.g. ''42''.';
+	END IF;
+	IF octet_length(account_key) > 1000 THEN
+		RAISE EXCEPTION '%(): account_key "%..." is % bytes long', func, left(account_key, 20), octet_length(account_key)
+			USING ERRCODE = 'program_limit_exceeded', HINT = 'Account keys are at most 1,000 bytes; key the accounts by an id.';
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.check_account_key(text, text) IS
+'raises an error naming the function when an account key is empty or longer than 1,000 bytes';
+
 CREATE FUNCTION healthscore.assess(account_key text, factor text, rating integer DEFAULT NULL,
 								   points float8 DEFAULT NULL, note text DEFAULT NULL,
 								   valid_for interval DEFAULT '90 days',
@@ -63,10 +98,7 @@ AS $$
 DECLARE
 	id bigint;
 BEGIN
-	IF account_key IS NULL OR account_key = '' THEN
-		RAISE EXCEPTION 'assess(): account_key must not be empty'
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the account key as text, e.g. ''42''.';
-	END IF;
+	PERFORM healthscore_internal.check_account_key('assess', account_key);
 	IF NOT EXISTS (SELECT FROM healthscore.success_factors AS f WHERE f.factor = assess.factor) THEN
 		RAISE EXCEPTION 'assess(): unknown success factor "%"', factor
 			USING ERRCODE = 'undefined_object',
@@ -109,11 +141,11 @@ CREATE TABLE healthscore.overrides (
 	model text NOT NULL,
 	account_key text NOT NULL,
 	tier text NOT NULL,
-	reason text NOT NULL CHECK (reason <> ''),
+	reason text NOT NULL CHECK (reason OPERATOR(pg_catalog.<>) ''),
 	set_by text NOT NULL DEFAULT CURRENT_USER,
 	set_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	expires_at timestamptz NOT NULL,
-	CHECK (expires_at > set_at)
+	CHECK (expires_at OPERATOR(pg_catalog.>) set_at)
 );
 CREATE INDEX overrides_model_account_idx ON healthscore.overrides (model, account_key, set_at);
 
@@ -129,6 +161,15 @@ COMMENT ON COLUMN healthscore.overrides.expires_at IS 'from when it no longer ap
 
 SELECT pg_catalog.pg_extension_config_dump('healthscore.overrides', '');
 SELECT pg_catalog.pg_extension_config_dump('healthscore.overrides_override_id_seq', '');
+
+-- Row-level security: a reader sees an override (and its reason) when it may see its account in
+-- the model's account relation, exactly as for the scores.
+ALTER TABLE healthscore.overrides ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_accounts ON healthscore.overrides FOR SELECT
+	USING (healthscore.account_visible(model, account_key));
+CREATE POLICY writers ON healthscore.overrides FOR INSERT WITH CHECK (true);
+CREATE POLICY updaters ON healthscore.overrides FOR UPDATE USING (true) WITH CHECK (true);
+CREATE POLICY removers ON healthscore.overrides FOR DELETE USING (true);
 
 -- The rank of a tier in a model (1 = worst), or an error naming the valid tiers.
 CREATE FUNCTION healthscore.tier_rank(model healthscore.models, tier text)
@@ -162,10 +203,15 @@ DECLARE
 	current_tier text;
 	id bigint;
 BEGIN
+	PERFORM healthscore_internal.check_account_key('set_override', account_key);
 	PERFORM healthscore.tier_rank(found_model, tier);
 	IF reason IS NULL OR btrim(reason) = '' THEN
 		RAISE EXCEPTION 'set_override(): reason is mandatory'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Say why the computed tier is wrong for this account.';
+	END IF;
+	IF set_at IS NULL OR NOT isfinite(set_at) THEN
+		RAISE EXCEPTION 'set_override(): set_at must be a finite time, not %', coalesce(set_at::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is now(): from when the override applies.';
 	END IF;
 	IF expires_at IS NULL OR NOT isfinite(expires_at) OR NOT expires_at > set_at THEN
 		RAISE EXCEPTION 'set_override(): expires_at must be a finite time after set_at'
@@ -206,6 +252,10 @@ DECLARE
 	cleared integer;
 BEGIN
 	PERFORM healthscore.model_row(model);
+	IF at IS NULL OR NOT isfinite(at) THEN
+		RAISE EXCEPTION 'clear_override(): at must be a finite time, not %', coalesce(at::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is now(): when the override ends.';
+	END IF;
 	-- ends active overrides now; history keeps them
 	UPDATE healthscore.overrides AS o SET expires_at = greatest(at, o.set_at + interval '1 microsecond')
 	WHERE o.model = clear_override.model AND o.account_key = clear_override.account_key AND o.expires_at > at;
@@ -223,7 +273,7 @@ CREATE TABLE healthscore.playbooks (
 	model text NOT NULL,
 	tier text,
 	signal text,
-	action text NOT NULL CHECK (action <> ''),
+	action text NOT NULL CHECK (action OPERATOR(pg_catalog.<>) ''),
 	owner_role text,
 	CHECK (tier IS NOT NULL OR signal IS NOT NULL),
 	UNIQUE NULLS NOT DISTINCT (model, tier, signal)

@@ -5,7 +5,7 @@
 -- so names are resolved (and checked) when a model is defined, and pg_dump keeps them readable.
 
 CREATE TABLE healthscore.models (
-	name text PRIMARY KEY CHECK (name <> ''),
+	name text PRIMARY KEY CHECK (name OPERATOR(pg_catalog.<>) ''),
 	description text,
 	accounts text NOT NULL,
 	key_column text NOT NULL,
@@ -16,9 +16,11 @@ CREATE TABLE healthscore.models (
 	tier_cutoffs float8[] NOT NULL DEFAULT '{40,70}',
 	tier_labels text[] NOT NULL DEFAULT '{red,yellow,green}',
 	tier_actions text[],
-	trend_threshold float8 NOT NULL DEFAULT 5 CHECK (trend_threshold >= 0 AND trend_threshold < 100),
-	drop_points float8 NOT NULL DEFAULT 10 CHECK (drop_points > 0 AND drop_points <= 100),
-	drop_window interval NOT NULL DEFAULT '30 days' CHECK (drop_window > interval '0'),
+	trend_threshold float8 NOT NULL DEFAULT 5
+		CHECK (trend_threshold OPERATOR(pg_catalog.>=) 0 AND trend_threshold OPERATOR(pg_catalog.<) 100),
+	drop_points float8 NOT NULL DEFAULT 10
+		CHECK (drop_points OPERATOR(pg_catalog.>) 0 AND drop_points OPERATOR(pg_catalog.<=) 100),
+	drop_window interval NOT NULL DEFAULT '30 days' CHECK (drop_window OPERATOR(pg_catalog.>) interval '0'),
 	model_group text,
 	segment_filter text,
 	priority integer NOT NULL DEFAULT 0,
@@ -28,9 +30,11 @@ CREATE TABLE healthscore.models (
 	outcome_key text,
 	outcome_date text,
 	outcome_reason text,
+	defined_by text,
+	time_zone text NOT NULL DEFAULT 'UTC',
 	UNIQUE (model_group, priority),
-	CHECK (pg_catalog.cardinality(tier_labels) = pg_catalog.cardinality(tier_cutoffs) + 1),
-	CHECK (tier_actions IS NULL OR pg_catalog.cardinality(tier_actions) = pg_catalog.cardinality(tier_labels))
+	CHECK (pg_catalog.cardinality(tier_labels) OPERATOR(pg_catalog.=) (pg_catalog.cardinality(tier_cutoffs) OPERATOR(pg_catalog.+) 1)),
+	CHECK (tier_actions IS NULL OR pg_catalog.cardinality(tier_actions) OPERATOR(pg_catalog.=) pg_catalog.cardinality(tier_labels))
 );
 
 COMMENT ON TABLE healthscore.models IS 'health models: which accounts are scored, how tiers are cut, and the trend threshold';
@@ -57,20 +61,22 @@ COMMENT ON COLUMN healthscore.models.outcomes IS 'relation recording churn (one 
 COMMENT ON COLUMN healthscore.models.outcome_key IS 'the outcome relation''s account key column';
 COMMENT ON COLUMN healthscore.models.outcome_date IS 'the outcome relation''s churn date column';
 COMMENT ON COLUMN healthscore.models.outcome_reason IS 'the outcome relation''s reason column (optional)';
+COMMENT ON COLUMN healthscore.models.defined_by IS 'the role that last wrote the model''s SQL text (relation, columns, segment filter); its queries run with the privileges of its authors (see README, Security); set by a trigger, NULL for models from before 0.2.0 until adopted';
+COMMENT ON COLUMN healthscore.models.time_zone IS 'the time zone of the model''s day boundaries: time columns of type date or timestamp, lookback windows, expiry of assessments, renewal days (default UTC)';
 
 CREATE TABLE healthscore.signals (
 	model text NOT NULL,
-	name text NOT NULL CHECK (name <> ''),
+	name text NOT NULL CHECK (name OPERATOR(pg_catalog.<>) ''),
 	category text NOT NULL DEFAULT 'other'
-		CHECK (category IN ('usage', 'adoption', 'support', 'sentiment', 'financial', 'relationship', 'other')),
+		CHECK (category OPERATOR(pg_catalog.=) ANY (ARRAY['usage', 'adoption', 'support', 'sentiment', 'financial', 'relationship', 'other'])),
 	description text,
 	source text NOT NULL,
 	source_key text NOT NULL,
 	expression text NOT NULL,
 	time_column text,
-	lookback interval CHECK (lookback > interval '0'),
+	lookback interval CHECK (lookback OPERATOR(pg_catalog.>) interval '0'),
 	scoring text NOT NULL
-		CHECK (scoring IN ('linear', 'logarithmic', 'bands', 'decay', 'percentile', 'points', 'assessment')),
+		CHECK (scoring OPERATOR(pg_catalog.=) ANY (ARRAY['linear', 'logarithmic', 'bands', 'decay', 'percentile', 'points', 'assessment'])),
 	worst float8,
 	best float8,
 	breaks float8[],
@@ -78,15 +84,16 @@ CREATE TABLE healthscore.signals (
 	half_life interval,
 	lower_is_better boolean NOT NULL DEFAULT false,
 	factor text,
-	weight float8 NOT NULL CHECK (weight > 0 AND weight < 'infinity'),
-	missing text NOT NULL DEFAULT 'skip' CHECK (missing IN ('skip', 'zero', 'value')),
-	missing_value float8 CHECK (missing_value >= 0 AND missing_value <= 100),
+	weight float8 NOT NULL CHECK (weight OPERATOR(pg_catalog.>) 0 AND weight OPERATOR(pg_catalog.<) 'infinity'),
+	missing text NOT NULL DEFAULT 'skip' CHECK (missing OPERATOR(pg_catalog.=) ANY (ARRAY['skip', 'zero', 'value'])),
+	missing_value float8 CHECK (missing_value OPERATOR(pg_catalog.>=) 0 AND missing_value OPERATOR(pg_catalog.<=) 100),
 	action text,
 	position integer NOT NULL,
+	defined_by text,
 	PRIMARY KEY (model, name),
-	CHECK ((missing = 'value') = (missing_value IS NOT NULL)),
+	CHECK ((missing OPERATOR(pg_catalog.=) 'value') OPERATOR(pg_catalog.=) (missing_value IS NOT NULL)),
 	CHECK (lookback IS NULL OR time_column IS NOT NULL),
-	CHECK ((scoring = 'assessment') = (factor IS NOT NULL))
+	CHECK ((scoring OPERATOR(pg_catalog.=) 'assessment') OPERATOR(pg_catalog.=) (factor IS NOT NULL))
 );
 
 COMMENT ON TABLE healthscore.signals IS 'signals of a model: how one raw value per account is computed, scored and weighted';
@@ -112,6 +119,7 @@ COMMENT ON COLUMN healthscore.signals.missing IS 'when an account has no value: 
 COMMENT ON COLUMN healthscore.signals.missing_value IS 'points given under missing = value';
 COMMENT ON COLUMN healthscore.signals.action IS 'playbook action when this signal is an account''s weakest';
 COMMENT ON COLUMN healthscore.signals.position IS 'order of definition, for stable output';
+COMMENT ON COLUMN healthscore.signals.defined_by IS 'the role that last wrote the signal''s SQL text (source, key, expression, time column): it runs with the privileges of its authors (see README, Security); set by a trigger, NULL for signals from before 0.2.0 until adopted';
 
 -- pg_dump keeps the rows users put in these tables (the extension itself ships none).
 SELECT pg_catalog.pg_extension_config_dump('healthscore.models', '');
@@ -163,16 +171,244 @@ $$;
 COMMENT ON FUNCTION healthscore.check_column(text, text, regclass, text) IS
 'raises undefined_column naming the function, argument and relation when a column does not exist';
 
--- A segment filter as a condition: parenthesized so that an OR inside cannot escape it, and
--- checked to be boolean by being compared with true.
-CREATE FUNCTION healthscore.filter_condition(segment_filter text)
+-- Names of models, signals, groups and tiers: not empty, and at most 63 bytes like PostgreSQL's
+-- identifiers (longer ones would be truncated where they become identifiers, and would not fit in
+-- the indexes that hold them).
+CREATE FUNCTION healthscore_internal.check_name(func text, what text, name text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF name IS NULL OR name = '' THEN
+		RAISE EXCEPTION '%(): % must not be empty', func, what
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Give a name of 1 to 63 bytes.';
+	END IF;
+	IF octet_length(name) > 63 THEN
+		RAISE EXCEPTION '%(): % "%..." is % bytes long', func, what, left(name, 20), octet_length(name)
+			USING ERRCODE = 'name_too_long', HINT = 'Names are at most 63 bytes, like PostgreSQL identifiers.';
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.check_name(text, text, text) IS
+'raises an error naming the function when a name is empty or longer than 63 bytes';
+
+-- A model's time zone must be a zone PostgreSQL knows by name (not an abbreviation or a POSIX
+-- offset, whose sign is the opposite of ISO 8601's).
+CREATE FUNCTION healthscore_internal.check_time_zone(func text, model text, time_zone text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF time_zone IS NULL OR NOT EXISTS (SELECT FROM pg_timezone_names AS z WHERE z.name = time_zone) THEN
+		RAISE EXCEPTION '%(): time_zone "%" of model "%" is not a time zone name', func, time_zone, model
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use a name from pg_timezone_names, e.g. ''UTC'' or ''Europe/Berlin''.';
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.check_time_zone(text, text, text) IS
+'raises an error naming the function and model unless a time zone is a name in pg_timezone_names';
+
+-- A segment filter as a condition: parsed as exactly one expression (one_expression), wrapped so
+-- that an OR inside cannot escape it, and checked to be boolean by being compared with true.
+CREATE FUNCTION healthscore_internal.filter_condition(model text, segment_filter text, func text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT CASE WHEN segment_filter IS NULL THEN 'true' ELSE format('((%s) IS TRUE)', segment_filter) END $$;
+AS $$
+	SELECT CASE WHEN segment_filter IS NULL THEN 'true'
+				ELSE format('(%s IS TRUE)', healthscore_internal.one_expression(segment_filter, func, model, NULL, 'filter')) END
+$$;
 
-COMMENT ON FUNCTION healthscore.filter_condition(text) IS
-'a segment filter as a SQL condition over the account row (true for NULL; NULL results count as no match)';
+COMMENT ON FUNCTION healthscore_internal.filter_condition(text, text, text) IS
+'a segment filter as a SQL condition over the account row (true for NULL; NULL results count as no match), checked to be one expression';
+
+-- Who wrote a model's text. Each model and signal row records the role that last wrote its SQL
+-- text (defined_by); the extension runs that text with its author's privileges. A trigger keeps
+-- the column, so that direct writes to the tables (grant_admin allows them) cannot forge it: a
+-- role may record itself as the author (adopt_model), and only a superuser may record another
+-- role (pg_restore does, bringing the authors back). Writes that change no SQL text (a weight,
+-- a description) leave the author as it was.
+CREATE FUNCTION healthscore_internal.author_after_write(writes_text boolean, is_insert boolean,
+														 old_author text, new_author text)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	superuser boolean := coalesce((SELECT r.rolsuper FROM pg_roles AS r WHERE r.rolname = current_user), false);
+	claims_self boolean := coalesce(new_author = current_user, false);
+BEGIN
+	IF is_insert THEN
+		RETURN CASE WHEN new_author IS NOT NULL AND (superuser OR claims_self) THEN new_author ELSE current_user END;
+	END IF;
+	IF writes_text THEN
+		RETURN CASE WHEN superuser AND new_author IS NOT NULL AND new_author IS DISTINCT FROM old_author
+					THEN new_author ELSE current_user END;
+	END IF;
+	IF new_author IS DISTINCT FROM old_author AND NOT (superuser OR claims_self) THEN
+		RETURN old_author;
+	END IF;
+	RETURN new_author;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.author_after_write(boolean, boolean, text, text) IS
+'the author to record after a write: the writer when it writes SQL text; a role may name itself, a superuser anyone; otherwise unchanged';
+
+CREATE FUNCTION healthscore_internal.record_model_author()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+DECLARE
+	writes_text boolean := TG_OP = 'INSERT' OR
+		(NEW.accounts, NEW.key_column, NEW.segment_column, NEW.value_column, NEW.renewal_column, NEW.owner_column,
+		 NEW.segment_filter)
+		IS DISTINCT FROM
+		(OLD.accounts, OLD.key_column, OLD.segment_column, OLD.value_column, OLD.renewal_column, OLD.owner_column,
+		 OLD.segment_filter);
+BEGIN
+	IF writes_text THEN
+		-- stored schema-qualified, so that no reader's search_path decides which relation it is
+		NEW.accounts := NEW.accounts::regclass::text;
+		IF NEW.segment_filter IS NOT NULL THEN
+			PERFORM healthscore_internal.one_expression(NEW.segment_filter, 'record_model_author', NEW.name, NULL, 'filter');
+		END IF;
+	END IF;
+	IF TG_OP = 'INSERT' OR NEW.time_zone IS DISTINCT FROM OLD.time_zone THEN
+		PERFORM healthscore_internal.check_time_zone('record_model_author', NEW.name, NEW.time_zone);
+	END IF;
+	NEW.defined_by := healthscore_internal.author_after_write(writes_text, TG_OP = 'INSERT',
+		CASE WHEN TG_OP = 'UPDATE' THEN OLD.defined_by END, NEW.defined_by);
+	RETURN NEW;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.record_model_author() IS
+'trigger: checks a model''s segment filter and time zone on every write and records who wrote its SQL text';
+
+CREATE TRIGGER record_author BEFORE INSERT OR UPDATE ON healthscore.models
+	FOR EACH ROW EXECUTE FUNCTION healthscore_internal.record_model_author();
+
+CREATE FUNCTION healthscore_internal.record_signal_author()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+DECLARE
+	writes_text boolean := TG_OP = 'INSERT' OR
+		(NEW.source, NEW.source_key, NEW.expression, NEW.time_column)
+		IS DISTINCT FROM (OLD.source, OLD.source_key, OLD.expression, OLD.time_column);
+BEGIN
+	IF writes_text THEN
+		NEW.source := NEW.source::regclass::text;	-- schema-qualified, as accounts of a model
+	END IF;
+	-- an assessment signal's expression is a description; the refresh reads the factor instead
+	IF NEW.scoring <> 'assessment' AND (writes_text OR NEW.scoring IS DISTINCT FROM OLD.scoring) THEN
+		PERFORM healthscore_internal.one_expression(NEW.expression, 'record_signal_author', NEW.model, NEW.name, 'expression');
+	END IF;
+	NEW.defined_by := healthscore_internal.author_after_write(writes_text, TG_OP = 'INSERT',
+		CASE WHEN TG_OP = 'UPDATE' THEN OLD.defined_by END, NEW.defined_by);
+	RETURN NEW;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.record_signal_author() IS
+'trigger: checks a signal''s expression on every write and records who wrote its SQL text';
+
+CREATE TRIGGER record_author BEFORE INSERT OR UPDATE ON healthscore.signals
+	FOR EACH ROW EXECUTE FUNCTION healthscore_internal.record_signal_author();
+
+-- The role a model's text runs as. One query runs as one role, so of the roles that wrote text it
+-- runs (the model's, its signals', and the segment filters of the higher-priority models of its
+-- group) it is the one whose privileges every other author has: then no text runs with more than
+-- its author's privileges. A superuser has every role's privileges, so a superuser's text beside
+-- an administrator's runs as the administrator. Authors unknown (from before 0.2.0), dropped, or
+-- with no such role among them: an error that says what to do.
+CREATE FUNCTION healthscore_internal.author_role(authors text[], func text, model text)
+RETURNS oid
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	gone text;
+	chosen oid;
+BEGIN
+	IF array_position(authors, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION '%(): model "%" has SQL text from before healthscore 0.2.0, whose author is unknown', func, model
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Model text runs with the privileges of the role that wrote it; 0.1.0 did not record it.',
+				  HINT = format('Review the model''s segment filter and signal expressions, then run SELECT healthscore.adopt_model(%L) as the role whose privileges they should run with.', model);
+	END IF;
+	SELECT a INTO gone FROM unnest(authors) AS a WHERE NOT EXISTS (SELECT FROM pg_roles AS r WHERE r.rolname = a) LIMIT 1;
+	IF gone IS NOT NULL THEN
+		RAISE EXCEPTION '%(): role "%", which wrote SQL text of model "%", does not exist', func, gone, model
+			USING ERRCODE = 'undefined_object',
+				  HINT = format('Review the model, then run SELECT healthscore.adopt_model(%L) as the role whose privileges it should run with.', model);
+	END IF;
+	SELECT r.oid INTO chosen
+	FROM pg_roles AS r
+	WHERE r.rolname = ANY (authors)
+	  AND NOT EXISTS (SELECT FROM unnest(authors) AS other WHERE NOT pg_has_role(other::name, r.oid, 'USAGE'))
+	ORDER BY r.rolsuper, r.rolname
+	LIMIT 1;
+	IF chosen IS NULL THEN
+		RAISE EXCEPTION '%(): the SQL text of model "%" was written by roles %, and none of them has the privileges of all the others',
+			func, model, (SELECT string_agg(DISTINCT quote_ident(a), ', ') FROM unnest(authors) AS a)
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Each text runs with its author''s privileges, and a model''s query runs as one role.',
+				  HINT = format('Have one of them review the whole model and take it over: SELECT healthscore.adopt_model(%L).', model);
+	END IF;
+	RETURN chosen;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.author_role(text[], text, text) IS
+'of the roles that wrote a model''s text, the one whose privileges all the others have; an error naming the model when there is none';
+
+CREATE FUNCTION healthscore_internal.model_author(model text, func text DEFAULT 'refresh')
+RETURNS oid
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT healthscore_internal.author_role(
+		ARRAY[m.defined_by]
+		|| ARRAY(SELECT h.defined_by FROM healthscore.models AS h
+				 WHERE h.model_group = m.model_group AND h.priority > m.priority AND h.segment_filter IS NOT NULL)
+		|| ARRAY(SELECT s.defined_by FROM healthscore.signals AS s WHERE s.model = m.name),
+		func, m.name)
+	FROM healthscore.model_row(model_author.model) AS m
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.model_author(text, text) IS
+'the role a model''s scoring query runs as (author_role of the model, its signals and the filters of higher-priority models of its group)';
+
+-- The role a signal being defined is compiled as: its stored author when its SQL text is
+-- unchanged (a new weight or scoring method), else the caller, who is about to become its author;
+-- together with the model's author, by the rule of author_role().
+CREATE FUNCTION healthscore_internal.signal_author(signal healthscore.signals, func text)
+RETURNS oid
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT healthscore_internal.author_role(ARRAY[m.defined_by,
+		coalesce((SELECT s.defined_by FROM healthscore.signals AS s
+				  WHERE s.model = signal.model AND s.name = signal.name
+					AND (s.source, s.source_key, s.expression, s.time_column)
+						IS NOT DISTINCT FROM (signal.source, signal.source_key, signal.expression, signal.time_column)),
+				 current_user)], func, m.name)
+	FROM healthscore.model_row(signal.model) AS m
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.signal_author(healthscore.signals, text) IS
+'the role a signal being defined is compiled as: its stored author when its SQL text is unchanged, else the caller (with the model''s author)';
 
 CREATE FUNCTION healthscore.create_model(
 	name text,
@@ -192,16 +428,20 @@ CREATE FUNCTION healthscore.create_model(
 	model_group text DEFAULT NULL,
 	segment_filter text DEFAULT NULL,
 	priority integer DEFAULT 0,
-	overrides_lower_only boolean DEFAULT false)
+	overrides_lower_only boolean DEFAULT false,
+	time_zone text DEFAULT 'UTC')
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
 AS $$
+DECLARE
+	label text;
 BEGIN
-	IF name IS NULL OR name = '' THEN
-		RAISE EXCEPTION 'create_model(): name must not be empty'
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Name the model, e.g. ''default''.';
-	END IF;
+	PERFORM healthscore_internal.check_name('create_model', 'name', name);
 	IF EXISTS (SELECT FROM healthscore.models AS m WHERE m.name = create_model.name) THEN
 		RAISE EXCEPTION 'create_model(): model "%" already exists', name
 			USING ERRCODE = 'duplicate_object',
@@ -218,6 +458,9 @@ BEGIN
 	IF owner IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'owner', accounts, owner); END IF;
 	-- tier() checks cutoffs and labels with its own errors
 	PERFORM healthscore.tier(0, tier_cutoffs, tier_labels);
+	FOREACH label IN ARRAY tier_labels LOOP
+		PERFORM healthscore_internal.check_name('create_model', 'tier label', label);
+	END LOOP;
 	IF tier_actions IS NOT NULL AND cardinality(tier_actions) <> cardinality(tier_labels) THEN
 		RAISE EXCEPTION 'create_model(): tier_actions must have one element per tier label'
 			USING ERRCODE = 'invalid_parameter_value',
@@ -235,8 +478,10 @@ BEGIN
 		RAISE EXCEPTION 'create_model(): drop_window must be a positive interval, not %', coalesce(drop_window::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is ''30 days''.';
 	END IF;
+	PERFORM healthscore_internal.check_time_zone('create_model', name, time_zone);
 	-- a group shares one account relation and key; a filter is a condition over the account row
 	IF model_group IS NOT NULL THEN
+		PERFORM healthscore_internal.check_name('create_model', 'model_group', model_group);
 		IF EXISTS (SELECT FROM healthscore.models AS m WHERE m.model_group = create_model.model_group
 				   AND (m.accounts <> create_model.accounts::text OR m.key_column <> create_model.key)) THEN
 			RAISE EXCEPTION 'create_model(): the models of group "%" score another account relation or key', model_group
@@ -255,10 +500,11 @@ BEGIN
 				  HINT = 'Name the group the model shares the accounts with, e.g. model_group => ''cs''.';
 	END IF;
 	IF segment_filter IS NOT NULL THEN
+		-- one expression first (nothing of it runs otherwise), then compiled as its author, the caller
 		BEGIN
 			EXECUTE format('EXPLAIN SELECT FROM %s AS account WHERE %s', accounts,
-						   healthscore.filter_condition(segment_filter));
-		EXCEPTION WHEN syntax_error OR undefined_column OR undefined_function OR datatype_mismatch
+						   healthscore_internal.filter_condition(name, segment_filter, 'create_model'));
+		EXCEPTION WHEN undefined_column OR undefined_function OR datatype_mismatch
 				  OR undefined_table OR ambiguous_column THEN
 			RAISE EXCEPTION 'create_model(): segment_filter does not work: %', SQLERRM
 				USING ERRCODE = SQLSTATE,
@@ -283,33 +529,35 @@ BEGIN
 	INSERT INTO healthscore.models (name, description, accounts, key_column, segment_column, value_column,
 									renewal_column, owner_column, tier_cutoffs, tier_labels, tier_actions,
 									trend_threshold, drop_points, drop_window, model_group, segment_filter,
-									priority, overrides_lower_only)
+									priority, overrides_lower_only, time_zone)
 	VALUES (name, description, accounts::text, key, segment, value, renewal, owner, tier_cutoffs,
 			tier_labels, tier_actions, trend_threshold, drop_points, drop_window, model_group, segment_filter,
-			coalesce(priority, 0), coalesce(overrides_lower_only, false));
+			coalesce(priority, 0), coalesce(overrides_lower_only, false), time_zone);
 	RETURN name;
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean) IS
-'defines a health model over an account relation (every row, or in a group the rows its segment_filter wins); checks every column and the filter at once';
+COMMENT ON FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text) IS
+'defines a health model over an account relation (every row, or in a group the rows its segment_filter wins); checks every column and the filter at once; the caller becomes the author of its SQL text';
 
 -- Check one signal as it would run, and fail with an error that names the problem.
 CREATE FUNCTION healthscore.check_signal(signal healthscore.signals, func text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
+SET extra_float_digits = 3
 AS $$
 DECLARE
 	found_model healthscore.models := healthscore.model_row(signal.model);
 	source_relation regclass := signal.source::regclass;
 	time_type regtype;
-	probe text;
+	plan text;
 BEGIN
-	IF signal.name IS NULL OR signal.name = '' THEN
-		RAISE EXCEPTION '%(): signal name must not be empty', func
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Name the signal, e.g. ''logins_30d''.';
-	END IF;
+	PERFORM healthscore_internal.check_name(func, 'signal name', signal.name);
 	PERFORM healthscore.check_column(func, 'key', source_relation, signal.source_key);
 	IF signal.time_column IS NOT NULL THEN
 		PERFORM healthscore.check_column(func, 'time_column', source_relation, signal.time_column);
@@ -411,11 +659,13 @@ BEGIN
 				  HINT = 'For linear and logarithmic scoring put worst above best instead.';
 	END IF;
 
-	-- the expression, compiled exactly as the refresh will run it (and not executed)
-	probe := healthscore.source_query(found_model, signal.source, signal.source_key, signal.time_column,
-									  signal.lookback, ARRAY[signal], '2000-01-01'::timestamptz);
+	-- the expression: one expression (nothing of it runs otherwise), then compiled exactly as the
+	-- refresh will run it, as its author, and not executed
+	IF signal.scoring <> 'assessment' THEN
+		PERFORM healthscore_internal.one_expression(signal.expression, func, signal.model, signal.name, 'expression');
+	END IF;
 	BEGIN
-		EXECUTE 'EXPLAIN ' || probe;
+		plan := healthscore_internal.explain_as_author(signal, func);
 	EXCEPTION
 		WHEN grouping_error THEN
 			IF SQLERRM LIKE '%"account.%' THEN
@@ -436,6 +686,12 @@ BEGIN
 								THEN 'A decay signal''s expression yields a timestamp, e.g. max(s.ts); the source is s, the account row account.'
 								ELSE 'The expression yields a number per account, e.g. count(*); the source is s, the account row account.' END;
 	END;
+	-- a set-returning function would give an account several rows (a ProjectSet in the plan)
+	IF plan LIKE '%"Node Type": "ProjectSet"%' THEN
+		RAISE EXCEPTION '%(): expression of signal "%" returns a set of rows, not one value per account', func, signal.name
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = 'Aggregate the set instead, e.g. max(x) over the rows rather than unnest(...).';
+	END IF;
 END
 $$;
 
@@ -494,10 +750,15 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Pass e.g. source => ''app.usage_events'', key => ''account_id'', expression => ''count(*)''.';
 	END IF;
-	signal := ROW(model, name, category, description, source::text, key, expression, time_column, lookback,
-				  scoring, worst, best, breaks, points, half_life, coalesce(lower_is_better, false), factor, weight,
-				  missing, missing_value, action,
-				  (SELECT coalesce(max(s.position), 0) + 1 FROM healthscore.signals AS s WHERE s.model = add_signal.model));
+	-- by field, not by position: columns added by an update come last in an updated table
+	signal.model := model; signal.name := name; signal.category := category; signal.description := description;
+	signal.source := source::text; signal.source_key := key; signal.expression := expression;
+	signal.time_column := time_column; signal.lookback := lookback; signal.scoring := scoring;
+	signal.worst := worst; signal.best := best; signal.breaks := breaks; signal.points := points;
+	signal.half_life := half_life; signal.lower_is_better := coalesce(lower_is_better, false);
+	signal.factor := factor; signal.weight := weight; signal.missing := missing;
+	signal.missing_value := missing_value; signal.action := action;
+	signal.position := (SELECT coalesce(max(s.position), 0) + 1 FROM healthscore.signals AS s WHERE s.model = add_signal.model);
 	PERFORM healthscore.check_signal(signal, 'add_signal');
 	INSERT INTO healthscore.signals SELECT signal.*;
 	RETURN name;
@@ -505,7 +766,7 @@ END
 $$;
 
 COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text) IS
-'adds a signal to a model: an aggregate expression over a source relation, its scoring method and weight; validated and compiled at once';
+'adds a signal to a model: an aggregate expression over a source relation, its scoring method and weight; validated and compiled at once; the caller becomes the author of its SQL text';
 
 CREATE FUNCTION healthscore.alter_signal(
 	model text,
@@ -603,3 +864,24 @@ $$;
 
 COMMENT ON FUNCTION healthscore.drop_signal(text, text) IS
 'removes a signal from a model; past runs keep their components';
+
+-- Taking a model over: the caller becomes the author of all of its SQL text (the model's and every
+-- signal's), which from then on runs with the caller's privileges. For models from before 0.2.0,
+-- whose authors are unknown, and for models whose text different roles wrote.
+CREATE FUNCTION healthscore.adopt_model(model text)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+BEGIN
+	PERFORM healthscore.model_row(model);
+	-- a role may record itself as the author (record_model_author, record_signal_author)
+	UPDATE healthscore.models AS m SET defined_by = current_user WHERE m.name = adopt_model.model;
+	UPDATE healthscore.signals AS s SET defined_by = current_user WHERE s.model = adopt_model.model;
+	RETURN model;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.adopt_model(text) IS
+'makes the caller the author of a model''s SQL text and of all its signals'' (they then run with the caller''s privileges); for models from before 0.2.0 and models written by several roles';

@@ -1,6 +1,6 @@
--- Privileges. Defining models, refreshing and scheduling write shared tables and run the model
--- author's SQL expressions with the caller's privileges, so PUBLIC may not call them: an
--- administrator grants them with grant_admin(). Reading goes through grant_reader().
+-- Privileges. Defining models, refreshing and scheduling write shared tables and run model text
+-- (as its authors), so PUBLIC may not call them: an administrator grants them with grant_admin().
+-- Reading goes through grant_reader(). Nothing in healthscore_internal is for PUBLIC.
 
 -- The one list of what an administrator may call and PUBLIC may not.
 CREATE FUNCTION healthscore.admin_functions()
@@ -9,7 +9,7 @@ LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT ARRAY[
-		'healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean)',
+		'healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text)',
 		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text)',
 		'healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text)',
 		'healthscore.set_weight(text, text, float8)',
@@ -26,43 +26,56 @@ AS $$
 		'healthscore.set_override(text, text, text, text, timestamptz, timestamptz)',
 		'healthscore.clear_override(text, text, timestamptz)',
 		'healthscore.add_playbook(text, text, text, text, text)',
-		'healthscore.assess(text, text, integer, float8, text, interval, timestamptz)'
+		'healthscore.assess(text, text, integer, float8, text, interval, timestamptz)',
+		'healthscore.adopt_model(text)'
 	]::regprocedure[]
 $$;
 
 COMMENT ON FUNCTION healthscore.admin_functions() IS
 'the functions that define, refresh and schedule models: revoked from PUBLIC, granted by grant_admin()';
 
-DO $$
-DECLARE
-	admin_function regprocedure;
+-- The views are security_invoker: a reader needs SELECT on the tables behind them too, and every
+-- table with rows about accounts (scores, overrides, assessments) has row-level security that
+-- limits them to the accounts the reader may see in the account relation. Of runs a reader gets
+-- the columns that say nothing about accounts: its totals count every account, including those
+-- hidden from the reader (model_runs counts the visible ones instead).
+CREATE FUNCTION healthscore_internal.check_role(func text, role regrole)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
 BEGIN
-	FOREACH admin_function IN ARRAY healthscore.admin_functions() LOOP
-		EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', admin_function);
-	END LOOP;
+	IF role IS NULL THEN
+		RAISE EXCEPTION '%(): role must not be NULL', func
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Name an existing role, e.g. ''tableau''.';
+	END IF;
 END
 $$;
 
--- The views are security_invoker: a reader needs SELECT on the tables behind them too (and
--- row-level security on those tables limits what they see to the accounts they may see).
+COMMENT ON FUNCTION healthscore_internal.check_role(text, regrole) IS
+'raises an error naming the function when the role to grant to is NULL';
+
 CREATE FUNCTION healthscore.grant_reader(role regrole)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	PERFORM healthscore_internal.check_role('grant_reader', role);
 	EXECUTE format('GRANT USAGE ON SCHEMA healthscore TO %s', role);
 	EXECUTE format('GRANT SELECT ON healthscore.current_scores, healthscore.score_components, healthscore.risk_list,
 		healthscore.score_history, healthscore.tier_changes, healthscore.tier_summary, healthscore.model_runs,
-		healthscore.model_accuracy, healthscore.score_drops, healthscore.models, healthscore.signals, healthscore.runs,
+		healthscore.model_accuracy, healthscore.score_drops, healthscore.models, healthscore.signals,
 		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
 		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
 		healthscore.unscored_accounts TO %s', role);
+	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights)
+		ON healthscore.runs TO %s', role);
 END
 $$;
 
 COMMENT ON FUNCTION healthscore.grant_reader(regrole) IS
-'lets a role read the views (and the tables behind them, which security_invoker views need); row-level security still limits the accounts it sees';
+'lets a role read the views (and the tables behind them, which security_invoker views need); row-level security limits the scores, overrides and assessments it sees to its accounts';
 
 CREATE FUNCTION healthscore.grant_admin(role regrole)
 RETURNS void
@@ -70,7 +83,11 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	PERFORM healthscore_internal.check_role('grant_admin', role);
 	PERFORM healthscore.grant_reader(role);
+	-- the extension's own SQL that admin functions call, and the refresh runs as model authors
+	EXECUTE format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', role);
+	EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA healthscore_internal TO %s', role);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals,
 		healthscore.runs, healthscore.scores, healthscore.churn_reasons,
 		healthscore.success_factors, healthscore.assessments, healthscore.overrides, healthscore.playbooks TO %s', role);
@@ -82,8 +99,25 @@ END
 $$;
 
 COMMENT ON FUNCTION healthscore.grant_admin(regrole) IS
-'lets a role define models, refresh and schedule them (it also needs SELECT on the account and source relations)';
+'lets a role define models, refresh and schedule them (it also needs SELECT on the account and source relations, with which the text it writes runs)';
 
 -- Granting is for those who own the extension's objects.
 REVOKE ALL ON FUNCTION healthscore.grant_reader(regrole) FROM PUBLIC;
 REVOKE ALL ON FUNCTION healthscore.grant_admin(regrole) FROM PUBLIC;
+
+-- Revoked at the end, once everything exists: the functions of the list, because they define
+-- models or run their text, and every internal function, which only the extension's own SQL calls
+-- (grant_admin grants them).
+DO $$
+DECLARE
+	revoked regprocedure;
+BEGIN
+	FOREACH revoked IN ARRAY healthscore.admin_functions() LOOP
+		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', revoked);
+	END LOOP;
+	FOR revoked IN SELECT p.oid::pg_catalog.regprocedure FROM pg_catalog.pg_proc AS p
+				   WHERE p.pronamespace OPERATOR(pg_catalog.=) 'healthscore_internal'::pg_catalog.regnamespace LOOP
+		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', revoked);
+	END LOOP;
+END
+$$;

@@ -80,14 +80,17 @@ COMMENT ON COLUMN healthscore.scores.points IS 'each signal''s points 0-100 afte
 -- of the score rows. Row-level security of scores applies (security_invoker).
 CREATE VIEW healthscore.components WITH (security_invoker = true) AS
 SELECT s.run_id, s.model, s.account_key, c.signal, c.raw_value, c.points, c.weight, share.weight_share,
-	   c.points * share.weight_share AS contribution,
-	   coalesce((100 - c.points) * share.weight_share, 0) AS points_lost
+	   c.points OPERATOR(pg_catalog.*) share.weight_share AS contribution,
+	   coalesce((100 OPERATOR(pg_catalog.-) c.points) OPERATOR(pg_catalog.*) share.weight_share, 0) AS points_lost
 FROM healthscore.scores AS s
-JOIN healthscore.runs AS r ON r.run_id = s.run_id
-CROSS JOIN LATERAL (SELECT pg_catalog.sum(u.weight) FROM unnest(s.points, r.weights) AS u(points, weight)
+JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
+CROSS JOIN LATERAL (SELECT pg_catalog.sum(u.weight)
+					FROM ROWS FROM (pg_catalog.unnest(s.points), pg_catalog.unnest(r.weights)) AS u(points, weight)
 					WHERE u.points IS NOT NULL) AS present(weight)
-CROSS JOIN LATERAL unnest(r.signals, s.raw_values, s.points, r.weights) AS c(signal, raw_value, points, weight)
-CROSS JOIN LATERAL (SELECT CASE WHEN c.points IS NULL THEN 0 ELSE c.weight / present.weight END) AS share(weight_share);
+CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(r.signals), pg_catalog.unnest(s.raw_values), pg_catalog.unnest(s.points),
+							  pg_catalog.unnest(r.weights)) AS c(signal, raw_value, points, weight)
+CROSS JOIN LATERAL (SELECT CASE WHEN c.points IS NULL THEN 0 ELSE c.weight OPERATOR(pg_catalog./) present.weight END)
+	AS share(weight_share);
 
 COMMENT ON VIEW healthscore.components IS 'one row per run, account and signal: how the score came about (unfolded from scores.raw_values and scores.points)';
 COMMENT ON COLUMN healthscore.components.run_id IS 'the run';
@@ -168,15 +171,50 @@ SELECT pg_catalog.pg_extension_config_dump('healthscore.runs', '');
 SELECT pg_catalog.pg_extension_config_dump('healthscore.runs_run_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('healthscore.scores', '');
 
--- The grouped query of one source relation and time window, computing every given signal.
--- Expressions may use account.<column>; the source is then joined to the account relation and
--- grouped by its key, so PostgreSQL accepts the account's columns beside the aggregates.
+-- The equality operator between two key types, qualified with its schema, for the joins of
+-- generated SQL (keys of any type: integer, bigint, text, uuid, or a type from another schema).
+CREATE FUNCTION healthscore_internal.equality(left_type regtype, right_type regtype)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(
+		(SELECT format('OPERATOR(%I.=)', n.nspname)
+		 FROM pg_operator AS o JOIN pg_namespace AS n ON n.oid = o.oprnamespace
+		 WHERE o.oprname = '=' AND o.oprleft = left_type AND o.oprright = right_type
+		 ORDER BY n.nspname <> 'pg_catalog', n.nspname LIMIT 1),
+		'OPERATOR(pg_catalog.=)')
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.equality(regtype, regtype) IS
+'the = operator between two types as OPERATOR(schema.=), for joins in generated SQL (pg_catalog''s when no exact one exists)';
+
+CREATE FUNCTION healthscore_internal.column_type(relation regclass, column_name text)
+RETURNS regtype
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT a.atttypid::regtype FROM pg_attribute AS a
+	WHERE a.attrelid = relation AND a.attname = column_name AND a.attnum > 0 AND NOT a.attisdropped
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.column_type(regclass, text) IS
+'the type of a column of a relation';
+
+-- The grouped query of one source relation and time window, computing every given signal as a
+-- column c<position>. Expressions may use account.<column>; the source is then joined to the
+-- account relation and grouped by its key, so PostgreSQL accepts the account's columns beside the
+-- aggregates. Every expression is checked to be one expression (one_expression) and wrapped;
+-- everything else in the text is qualified, and literals are written so that they read back the
+-- same under any session settings.
 CREATE FUNCTION healthscore.source_query(model healthscore.models, source text, source_key text,
 										 time_column text, lookback interval,
 										 signals healthscore.signals[], as_of timestamptz)
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET extra_float_digits = 3
 AS $$
 DECLARE
 	signal healthscore.signals;
@@ -184,35 +222,42 @@ DECLARE
 	uses_account boolean := false;
 	conditions text[] := '{}';
 	grouping text;
+	source_relation regclass := source::regclass;
 BEGIN
 	FOREACH signal IN ARRAY signals LOOP
 		IF signal.scoring = 'assessment' THEN
 			-- the latest rating of the factor that has not expired at the as-of time
-			columns := columns || format(', (array_agg(s.points ORDER BY s.assessed_at DESC, s.assessment_id DESC)'
-										 ' FILTER (WHERE s.factor = %L AND s.assessed_at + s.valid_for > %L::timestamptz))[1] AS %I',
-										 signal.factor, as_of, signal.name);
+			columns := columns || format(', (pg_catalog.array_agg(s.points ORDER BY s.assessed_at DESC, s.assessment_id DESC)'
+										 ' FILTER (WHERE s.factor OPERATOR(pg_catalog.=) %L'
+										 ' AND (s.assessed_at OPERATOR(pg_catalog.+) s.valid_for) OPERATOR(pg_catalog.>) %L::pg_catalog.timestamptz))[1] AS c%s',
+										 signal.factor, as_of, signal.position);
 			CONTINUE;
 		END IF;
 		uses_account := uses_account OR signal.expression ~* '\maccount\s*\.';
-		columns := columns || format(', (%s)::%s AS %I', signal.expression,
+		columns := columns || format(', %s::pg_catalog.%s AS c%s',
+									 healthscore_internal.one_expression(signal.expression, 'refresh', model.name, signal.name, 'expression'),
 									 CASE signal.scoring WHEN 'decay' THEN 'timestamptz' ELSE 'float8' END,
-									 signal.name);
+									 signal.position);
 	END LOOP;
 	-- the window's start is computed here, as a constant: timestamptz - interval is only
 	-- stable, so written into the query it would be computed again for every row
 	IF time_column IS NOT NULL THEN
-		conditions := conditions || format('s.%I <= %L::timestamptz', time_column, as_of);
+		conditions := conditions || format('s.%I OPERATOR(pg_catalog.<=) %L::pg_catalog.timestamptz', time_column, as_of);
 		IF lookback IS NOT NULL THEN
-			conditions := conditions || format('s.%I > %L::timestamptz', time_column, as_of - lookback);
+			conditions := conditions || format('s.%I OPERATOR(pg_catalog.>) %L::pg_catalog.timestamptz', time_column, as_of - lookback);
 		END IF;
 	END IF;
 	grouping := CASE WHEN uses_account THEN format('account.%I', model.key_column)
 					 ELSE format('s.%I', source_key) END;
 	RETURN format('SELECT %s AS account_key%s FROM %s AS s%s%s GROUP BY %s',
-				  grouping, columns, source::regclass,
+				  grouping, columns, source_relation,
 				  CASE WHEN uses_account
-					   THEN format(' JOIN %s AS account ON account.%I = s.%I',
-								   model.accounts::regclass, model.key_column, source_key)
+					   THEN format(' JOIN %s AS account ON account.%I %s s.%I',
+								   model.accounts::regclass, model.key_column,
+								   healthscore_internal.equality(
+									   healthscore_internal.column_type(model.accounts::regclass, model.key_column),
+									   healthscore_internal.column_type(source_relation, source_key)),
+								   source_key)
 					   ELSE '' END,
 				  CASE WHEN cardinality(conditions) > 0
 					   THEN ' WHERE ' || array_to_string(conditions, ' AND ') ELSE '' END,
@@ -223,31 +268,17 @@ $$;
 COMMENT ON FUNCTION healthscore.source_query(healthscore.models, text, text, text, interval, healthscore.signals[], timestamptz) IS
 'the grouped query computing the given signals of one source relation and time window (used by refresh_sql)';
 
-CREATE FUNCTION healthscore.points_out_of_range(signal text, points float8)
-RETURNS float8
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	RAISE EXCEPTION 'refresh(): signal "%" yielded %, outside 0-100 points', signal, points
-		USING ERRCODE = 'numeric_value_out_of_range',
-			  HINT = 'A signal scored as points must yield 0-100; use linear or bands scoring for raw values.';
-END
-$$;
-
-COMMENT ON FUNCTION healthscore.points_out_of_range(text, float8) IS
-'raises the error for a points-scored signal whose value is outside 0-100';
-
 -- The accounts a model scores, as a condition over the account row: its own segment filter, and
 -- none of the filters of the models of its group with a higher priority.
 CREATE FUNCTION healthscore.segment_condition(model healthscore.models)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
 AS $$
-	SELECT concat_ws(' AND ', healthscore.filter_condition(model.segment_filter),
-					 (SELECT string_agg(format('NOT %s', healthscore.filter_condition(h.segment_filter)), ' AND '
-										ORDER BY h.priority DESC)
+	SELECT concat_ws(' AND ', healthscore_internal.filter_condition(model.name, model.segment_filter, 'refresh'),
+					 (SELECT string_agg(format('NOT %s', healthscore_internal.filter_condition(h.name, h.segment_filter, 'refresh')),
+										' AND ' ORDER BY h.priority DESC)
 					  FROM healthscore.models AS h
 					  WHERE h.model_group = model.model_group AND h.priority > model.priority))
 $$;
@@ -257,11 +288,18 @@ COMMENT ON FUNCTION healthscore.segment_condition(healthscore.models) IS
 
 -- The whole scoring query of a model as of a time: one row per account the model scores, with
 -- the account's attributes and, in signal order (position), the signals' raw values and their
--- points after the missing-data policy.
+-- points after the missing-data policy. Windows are computed in the model's time zone; the text
+-- reads the same under any session settings (qualified names, literals with explicit types and
+-- offsets, floats in their shortest exact form).
 CREATE FUNCTION healthscore.refresh_sql(model text, as_of timestamptz DEFAULT pg_catalog.now())
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 3
+SET TimeZone = 'UTC'
 AS $$
 DECLARE
 	found_model healthscore.models := healthscore.model_row(model);
@@ -273,15 +311,21 @@ DECLARE
 	group_alias text;
 	group_number integer := 0;
 	value_ref text;
+	checked text;
 	raw_value text;
 	points text;
 	missing_points text;
 	ranked_value text;
 	peers text;
+	key_type regtype;
+	group_key_type regtype;
 BEGIN
+	PERFORM set_config('TimeZone', found_model.time_zone, true);	-- until this function returns
+	key_type := healthscore_internal.column_type(found_model.accounts::regclass, found_model.key_column);
 	FOR source_group IN
 		SELECT s.source, s.source_key, s.time_column, s.lookback,
-			   array_agg(s ORDER BY s.position) AS signals, min(s.position) AS first
+			   array_agg(s ORDER BY s.position) AS signals, min(s.position) AS first,
+			   bool_or(s.expression ~* '\maccount\s*\.' AND s.scoring <> 'assessment') AS uses_account
 		FROM healthscore.signals AS s
 		WHERE s.model = found_model.name
 		GROUP BY s.source, s.source_key, s.time_column, s.lookback
@@ -289,43 +333,55 @@ BEGIN
 	LOOP
 		group_number := group_number + 1;
 		group_alias := 'g' || group_number;
-		-- assessments key accounts by text, like the views
-		joins := joins || format(E'\nLEFT JOIN (%s) AS %I ON %I.account_key = account.%I%s',
+		-- the group's key is the account's when it joins the account row; assessments key by text
+		group_key_type := CASE WHEN source_group.uses_account THEN key_type
+							   ELSE healthscore_internal.column_type(source_group.source::regclass, source_group.source_key) END;
+		joins := joins || format(E'\nLEFT JOIN (%s) AS %I ON %I.account_key %s account.%I%s',
 								 healthscore.source_query(found_model, source_group.source, source_group.source_key,
 														  source_group.time_column, source_group.lookback,
 														  source_group.signals, as_of),
-								 group_alias, group_alias, found_model.key_column,
-								 CASE WHEN source_group.source = 'healthscore.assessments' THEN '::text' ELSE '' END);
+								 group_alias, group_alias,
+								 CASE WHEN source_group.source = 'healthscore.assessments' THEN 'OPERATOR(pg_catalog.=)'
+									  ELSE healthscore_internal.equality(group_key_type, key_type) END,
+								 found_model.key_column,
+								 CASE WHEN source_group.source = 'healthscore.assessments' THEN '::pg_catalog.text' ELSE '' END);
 		FOREACH signal IN ARRAY source_group.signals LOOP
-			value_ref := format('%I.%I', group_alias, signal.name);
+			value_ref := format('%I.c%s', group_alias, signal.position);
+			checked := format('healthscore_internal.signal_value(%s, %L, %L, %L)', value_ref, found_model.name,
+							  signal.name, signal.scoring);
 			raw_value := CASE signal.scoring
-				WHEN 'decay' THEN format('extract(epoch FROM %L::timestamptz - %s)::float8 / 86400', as_of, value_ref)
-				ELSE value_ref END;
-			missing_points := CASE signal.missing WHEN 'zero' THEN '0' WHEN 'value' THEN signal.missing_value::text ELSE 'NULL' END;
+				WHEN 'decay' THEN format('healthscore_internal.age_days(%s, %L::pg_catalog.timestamptz)', value_ref, as_of)
+				ELSE checked END;
+			missing_points := CASE signal.missing WHEN 'zero' THEN '0::pg_catalog.float8'
+							  WHEN 'value' THEN format('%L::pg_catalog.float8', signal.missing_value)
+							  ELSE 'NULL::pg_catalog.float8' END;
 			points := CASE signal.scoring
-				WHEN 'linear' THEN format('healthscore.linear(%s, %s, %s)', value_ref, signal.worst, signal.best)
-				WHEN 'logarithmic' THEN format('healthscore.logarithmic(%s, %s, %s)', value_ref, signal.worst, signal.best)
-				WHEN 'bands' THEN format('healthscore.bands(%s, %L::float8[], %L::float8[])', value_ref, signal.breaks, signal.points)
-				WHEN 'decay' THEN format('healthscore.decay(%s, %L::interval, %L::timestamptz)', value_ref, signal.half_life, as_of)
-				WHEN 'points' THEN format('CASE WHEN %1$s < 0 OR %1$s > 100 THEN healthscore.points_out_of_range(%2$L, %1$s) ELSE %1$s END',
-										  value_ref, signal.name)
-				WHEN 'assessment' THEN value_ref
-				ELSE NULL END;
+				WHEN 'linear' THEN format('healthscore.linear(%s, %L::pg_catalog.float8, %L::pg_catalog.float8)',
+										  checked, signal.worst, signal.best)
+				WHEN 'logarithmic' THEN format('healthscore.logarithmic(%s, %L::pg_catalog.float8, %L::pg_catalog.float8)',
+											   checked, signal.worst, signal.best)
+				WHEN 'bands' THEN format('healthscore.bands(%s, %L::pg_catalog.float8[], %L::pg_catalog.float8[])',
+										 checked, signal.breaks, signal.points)
+				WHEN 'decay' THEN format('healthscore.decay(%s, %L::pg_catalog.interval, %L::pg_catalog.timestamptz)',
+										 value_ref, signal.half_life, as_of)
+				ELSE checked END;	-- points, assessment: the value is the points
 			IF signal.scoring = 'percentile' THEN
 				-- mid-rank percentile among the accounts that have a value: the share of the others
 				-- below it, counting ties as half below (all equal: 50; a single account: 50)
-				ranked_value := CASE WHEN signal.lower_is_better THEN format('-(%s)', raw_value) ELSE raw_value END;
+				ranked_value := CASE WHEN signal.lower_is_better THEN format('(OPERATOR(pg_catalog.-) %s)', raw_value)
+									 ELSE raw_value END;
 				peers := format('PARTITION BY (%s) IS NULL', ranked_value);
 				points := format('CASE WHEN (%1$s) IS NULL THEN %2$s'
-								 ' WHEN count(*) OVER (%3$s) = 1 THEN 50'
-								 ' ELSE 100 * ((rank() OVER (%3$s ORDER BY %1$s) + count(*) OVER (%3$s ORDER BY %1$s)) / 2.0 - 1)'
-								 ' / (count(*) OVER (%3$s) - 1) END',
+								 ' WHEN pg_catalog.count(*) OVER (%3$s) OPERATOR(pg_catalog.=) 1 THEN 50'
+								 ' ELSE (100 OPERATOR(pg_catalog.*) (((pg_catalog.rank() OVER (%3$s ORDER BY %1$s)'
+								 ' OPERATOR(pg_catalog.+) pg_catalog.count(*) OVER (%3$s ORDER BY %1$s)) OPERATOR(pg_catalog./) 2.0)'
+								 ' OPERATOR(pg_catalog.-) 1)) OPERATOR(pg_catalog./) (pg_catalog.count(*) OVER (%3$s) OPERATOR(pg_catalog.-) 1) END',
 								 ranked_value, missing_points, peers);
 			ELSE
 				points := format('coalesce(%s, %s)', points, missing_points);
 			END IF;
-			raw_by_position[signal.position] := format('%s::float8', raw_value);
-			points_by_position[signal.position] := format('(%s)::float8', points);
+			raw_by_position[signal.position] := format('%s::pg_catalog.float8', raw_value);
+			points_by_position[signal.position] := format('(%s)::pg_catalog.float8', points);
 		END LOOP;
 	END LOOP;
 	IF group_number = 0 THEN
@@ -334,16 +390,16 @@ BEGIN
 	END IF;
 
 	-- array_to_string skips the NULL gaps that dropped signals leave between positions
-	RETURN format($q$SELECT account.%I::text AS account_key, %s AS segment, %s AS value, %s AS owner, %s AS renewal_date,
+	RETURN format($q$SELECT account.%I::pg_catalog.text AS account_key, %s AS segment, %s AS value, %s AS owner, %s AS renewal_date,
        ARRAY[%s] AS raw_values,
        ARRAY[%s] AS points
 FROM %s AS account%s
 WHERE %s$q$,
 		found_model.key_column,
-		CASE WHEN found_model.segment_column IS NULL THEN 'NULL::text' ELSE format('account.%I::text', found_model.segment_column) END,
-		CASE WHEN found_model.value_column IS NULL THEN 'NULL::numeric' ELSE format('account.%I::numeric', found_model.value_column) END,
-		CASE WHEN found_model.owner_column IS NULL THEN 'NULL::text' ELSE format('account.%I::text', found_model.owner_column) END,
-		CASE WHEN found_model.renewal_column IS NULL THEN 'NULL::date' ELSE format('account.%I::date', found_model.renewal_column) END,
+		CASE WHEN found_model.segment_column IS NULL THEN 'NULL::pg_catalog.text' ELSE format('account.%I::pg_catalog.text', found_model.segment_column) END,
+		CASE WHEN found_model.value_column IS NULL THEN 'NULL::pg_catalog.numeric' ELSE format('account.%I::pg_catalog.numeric', found_model.value_column) END,
+		CASE WHEN found_model.owner_column IS NULL THEN 'NULL::pg_catalog.text' ELSE format('account.%I::pg_catalog.text', found_model.owner_column) END,
+		CASE WHEN found_model.renewal_column IS NULL THEN 'NULL::pg_catalog.date' ELSE format('account.%I::pg_catalog.date', found_model.renewal_column) END,
 		array_to_string(raw_by_position, E',\n         '),
 		array_to_string(points_by_position, E',\n         '),
 		found_model.accounts::regclass, joins,
@@ -354,14 +410,23 @@ $$;
 COMMENT ON FUNCTION healthscore.refresh_sql(text, timestamptz) IS
 'the scoring query a refresh runs for a model: one row per account with its attributes, and its signals'' raw values and points as arrays in signal order; for EXPLAIN and for checking a model by hand';
 
+-- The settings are pinned to PostgreSQL's defaults, under which 0.1.0 computed the fingerprints
+-- stored with its runs: the text of floats and intervals would otherwise follow the session. A
+-- setting added later enters only when it differs from its default, so that fingerprints of
+-- models that do not use it stay what they were.
 CREATE FUNCTION healthscore.fingerprint(model text)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 1
+SET TimeZone = 'UTC'
 AS $$
 	SELECT md5(concat_ws('|',
 		(SELECT concat_ws(';', m.accounts, m.key_column, m.segment_column, m.value_column, m.renewal_column,
-						  m.owner_column, m.tier_cutoffs::text, m.tier_labels::text, m.trend_threshold)
+						  m.owner_column, m.tier_cutoffs::text, m.tier_labels::text, m.trend_threshold,
+						  CASE WHEN m.time_zone <> 'UTC' THEN 'time_zone=' || m.time_zone END)
 		 FROM healthscore.models AS m WHERE m.name = fingerprint.model),
 		(SELECT string_agg(concat_ws(';', s.name, s.source, s.source_key, s.expression, s.time_column, s.lookback,
 									 s.scoring, s.worst, s.best, s.breaks::text, s.points::text, s.half_life,
@@ -374,12 +439,22 @@ COMMENT ON FUNCTION healthscore.fingerprint(text) IS
 'md5 of everything in a model that changes its scores (not descriptions or actions)';
 
 -- jit is off for the refresh: its generated queries are large and cost enough to trigger
--- inlining and optimization, which take longer than they save (measured by make bench).
+-- inlining and optimization, which take longer than they save (measured by make bench). The
+-- settings that change how values are written and read are pinned, so that scores never depend
+-- on the session; the time zone is then the model's (set below, undone when the function ends).
 CREATE FUNCTION healthscore.refresh(model text, as_of timestamptz DEFAULT pg_catalog.now())
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
+SET standard_conforming_strings = on
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 3
+SET TimeZone = 'UTC'
+SET lc_numeric = 'C'
+SET lc_time = 'C'
+SET lc_monetary = 'C'
 AS $$
 DECLARE
 	found_model healthscore.models;
@@ -404,15 +479,16 @@ BEGIN
 	INTO signal_names, signal_weights
 	FROM healthscore.signals AS s WHERE s.model = found_model.name;
 
-	-- the scoring query runs as CREATE TABLE AS, which (unlike INSERT ... SELECT) may use parallel
-	-- workers; the table holds one row per account. Left over from an earlier refresh in this
-	-- transaction (backfill) it is dropped; checked, not DROP IF EXISTS, which would print notices
-	-- into a scheduled job's log.
+	PERFORM set_config('TimeZone', found_model.time_zone, true);
+
+	-- The scoring query runs as the model's author (score_as_author), into a temporary table of
+	-- one row per account; its plan may be parallel. Left over from an earlier refresh in this
+	-- transaction (backfill) the table is dropped; checked, not DROP IF EXISTS, which would print
+	-- notices into a scheduled job's log.
 	IF to_regclass('pg_temp.healthscore_refresh_scored') IS NOT NULL THEN
 		DROP TABLE pg_temp.healthscore_refresh_scored;
 	END IF;
-	EXECUTE 'CREATE TEMP TABLE healthscore_refresh_scored ON COMMIT DROP AS '
-		|| healthscore.refresh_sql(found_model.name, as_of);
+	PERFORM healthscore_internal.score_as_author(found_model.name, as_of);
 
 	INSERT INTO healthscore.runs (model, as_of, started_at, finished_at, accounts, accounts_scored, fingerprint,
 								  signals, weights)
@@ -476,10 +552,16 @@ BEGIN
 		IF bad_keys = 0 THEN
 			RAISE;
 		END IF;
-		RAISE EXCEPTION 'refresh(): key column "%" of % is NULL or repeated in % rows',
-			found_model.key_column, found_model.accounts, bad_keys
+		RAISE EXCEPTION 'refresh(): key column "%" of % (model "%") is NULL or repeated in % rows',
+			found_model.key_column, found_model.accounts, found_model.name, bad_keys
 			USING ERRCODE = 'unique_violation',
 				  HINT = 'Every account needs one row with a unique, non-NULL key; use a view over the accounts if needed.';
+	WHEN program_limit_exceeded THEN
+		RAISE EXCEPTION 'refresh(): key column "%" of % (model "%") holds a key of % bytes, too long to index',
+			found_model.key_column, found_model.accounts, found_model.name,
+			(SELECT max(octet_length(scored.account_key)) FROM pg_temp.healthscore_refresh_scored AS scored)
+			USING ERRCODE = 'program_limit_exceeded',
+				  HINT = 'Account keys are at most about 2,000 bytes; key the accounts by an id.';
 	END;
 
 	UPDATE healthscore.runs
@@ -487,7 +569,9 @@ BEGIN
 	WHERE run_id = run;
 	DROP TABLE pg_temp.healthscore_refresh_scored;
 
-	-- tell listeners (scheduled jobs, alerting) when the run commits: a small JSON payload
+	-- tell listeners (scheduled jobs, alerting) when the run commits: a small JSON payload, its
+	-- time in UTC whatever the model's time zone
+	PERFORM set_config('TimeZone', 'UTC', true);
 	PERFORM pg_notify('healthscore', json_build_object(
 		'model', found_model.name, 'run_id', run, 'as_of', refresh.as_of,
 		'accounts', accounts_total, 'scored', accounts_with_score, 'tier_changes', tier_changes)::text);
@@ -498,17 +582,21 @@ $$;
 COMMENT ON FUNCTION healthscore.refresh(text, timestamptz) IS
 'scores every account of a model as of a time (default now) and writes the run and its scores (with raw values and points per signal) in one transaction; returns the run id';
 
+-- Steps are taken in the model's time zone ('1 day' is a calendar day there).
 CREATE FUNCTION healthscore.backfill(model text, since timestamptz, until timestamptz, step interval)
 RETURNS SETOF bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
 AS $$
 DECLARE
 	as_of timestamptz := since;
 	run bigint;
 	steps integer := 0;
 BEGIN
-	PERFORM healthscore.model_row(model);
+	PERFORM set_config('TimeZone', (healthscore.model_row(model)).time_zone, true);
 	IF since IS NULL OR until IS NULL OR NOT isfinite(since) OR NOT isfinite(until) OR since > until THEN
 		RAISE EXCEPTION 'backfill(): since and until must be finite with since <= until'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. since => now() - interval ''12 weeks'', until => now().';

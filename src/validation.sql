@@ -63,10 +63,15 @@ CREATE FUNCTION healthscore.run_outcomes(model text, horizon interval, known_unt
 RETURNS TABLE (run_id bigint, as_of timestamptz, account_key text, score float8, tier text, churned boolean)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
 AS $$
 DECLARE
 	found_model healthscore.models := healthscore.model_row(model);
 BEGIN
+	-- horizons and churn dates in the model's time zone, until this function returns
+	PERFORM set_config('TimeZone', found_model.time_zone, true);
 	IF found_model.outcomes IS NULL THEN
 		RAISE EXCEPTION 'model "%" has no outcome relation', found_model.name
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -82,13 +87,14 @@ BEGIN
 	END IF;
 	RETURN QUERY EXECUTE format(
 		'SELECT s.run_id, r.as_of, s.account_key, s.score, s.tier,
-		        coalesce(o.churned_at <= r.as_of + $2, false) AS churned
+		        coalesce(o.churned_at OPERATOR(pg_catalog.<=) (r.as_of OPERATOR(pg_catalog.+) $2), false) AS churned
 		 FROM healthscore.runs AS r
-		 JOIN healthscore.scores AS s ON s.run_id = r.run_id
-		 LEFT JOIN (SELECT %I::text AS account_key, min(%I)::timestamptz AS churned_at
-		            FROM %s GROUP BY 1) AS o ON o.account_key = s.account_key
-		 WHERE r.model = $1 AND r.as_of + $2 <= $3 AND s.score IS NOT NULL
-		   AND (o.churned_at IS NULL OR o.churned_at > r.as_of)',
+		 JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
+		 LEFT JOIN (SELECT %I::pg_catalog.text AS account_key, pg_catalog.min(%I)::pg_catalog.timestamptz AS churned_at
+		            FROM %s GROUP BY 1) AS o ON o.account_key OPERATOR(pg_catalog.=) s.account_key
+		 WHERE r.model OPERATOR(pg_catalog.=) $1 AND (r.as_of OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.<=) $3
+		   AND s.score IS NOT NULL
+		   AND (o.churned_at IS NULL OR o.churned_at OPERATOR(pg_catalog.>) r.as_of)',
 		found_model.outcome_key, found_model.outcome_date, found_model.outcomes::regclass)
 	USING found_model.name, horizon, known_until;
 END

@@ -1,26 +1,26 @@
 -- Views for analysts and BI tools. All are security_invoker, so the reader's own privileges and
--- row-level security apply; columns are scalar (no arrays or json), named for reports.
+-- row-level security apply; columns are scalar (no arrays or json), named for reports. Functions
+-- and operators are named with their schema (views bind them when they are created).
 
 -- Row-level security: a user sees the scores of the accounts they can see in the model's
 -- account relation (account_visible asks that relation once per query). Writers (refresh) need
 -- no filter, so inserts and deletes are allowed to whoever has the table privileges.
-CREATE FUNCTION healthscore.account_visible(model text, account_key text)
-RETURNS boolean
-AS 'MODULE_PATHNAME', 'healthscore_account_visible'
-LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
-
-COMMENT ON FUNCTION healthscore.account_visible(text, text) IS
-'whether the current user can see the account in the model''s account relation (privileges and row-level security); the row-level security policy of the score tables';
-
 ALTER TABLE healthscore.scores ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_accounts ON healthscore.scores FOR SELECT
 	USING (healthscore.account_visible(model, account_key));
 CREATE POLICY writers ON healthscore.scores FOR INSERT WITH CHECK (true);
 CREATE POLICY removers ON healthscore.scores FOR DELETE USING (true);
 
--- Runs of each model, newest as-of time first (recency 1 = the current run).
+-- Runs of each model, newest as-of time first (recency 1 = the current run). The totals count the
+-- run's scores the reader may see: readers may not read runs.accounts (grant_reader), which counts
+-- every account, also those row-level security hides from them.
 CREATE VIEW healthscore.model_runs WITH (security_invoker = true) AS
-SELECT r.model, r.run_id, r.as_of, r.started_at, r.finished_at, r.accounts, r.accounts_scored, r.fingerprint,
+SELECT r.model, r.run_id, r.as_of, r.started_at, r.finished_at,
+	   (SELECT pg_catalog.count(*)::pg_catalog.int4 FROM healthscore.scores AS s
+		WHERE s.run_id OPERATOR(pg_catalog.=) r.run_id) AS accounts,
+	   (SELECT pg_catalog.count(s.score)::pg_catalog.int4 FROM healthscore.scores AS s
+		WHERE s.run_id OPERATOR(pg_catalog.=) r.run_id) AS accounts_scored,
+	   r.fingerprint,
 	   pg_catalog.row_number() OVER (PARTITION BY r.model ORDER BY r.as_of DESC, r.run_id DESC) AS recency
 FROM healthscore.runs AS r;
 
@@ -30,8 +30,8 @@ COMMENT ON COLUMN healthscore.model_runs.run_id IS 'run identifier';
 COMMENT ON COLUMN healthscore.model_runs.as_of IS 'the time the run describes';
 COMMENT ON COLUMN healthscore.model_runs.started_at IS 'when the run started';
 COMMENT ON COLUMN healthscore.model_runs.finished_at IS 'when the run finished';
-COMMENT ON COLUMN healthscore.model_runs.accounts IS 'accounts in the account relation';
-COMMENT ON COLUMN healthscore.model_runs.accounts_scored IS 'accounts with a score';
+COMMENT ON COLUMN healthscore.model_runs.accounts IS 'accounts the run scored that the reader may see (row-level security of the account relation)';
+COMMENT ON COLUMN healthscore.model_runs.accounts_scored IS 'of them, accounts with a score';
 COMMENT ON COLUMN healthscore.model_runs.fingerprint IS 'md5 of the model definition the run used';
 COMMENT ON COLUMN healthscore.model_runs.recency IS '1 for the latest as-of time, 2 for the one before, ...';
 
@@ -57,26 +57,28 @@ SELECT s.model,
 	   ov.set_by AS override_by,
 	   ov.expires_at AS override_expires_at,
 	   s.previous_score,
-	   s.score - s.previous_score AS change,
+	   s.score OPERATOR(pg_catalog.-) s.previous_score AS change,
 	   CASE WHEN s.score IS NULL OR s.previous_score IS NULL THEN NULL
-			WHEN s.score - s.previous_score >= m.trend_threshold AND s.score > s.previous_score THEN 'up'
-			WHEN s.previous_score - s.score >= m.trend_threshold AND s.score < s.previous_score THEN 'down'
+			WHEN (s.score OPERATOR(pg_catalog.-) s.previous_score) OPERATOR(pg_catalog.>=) m.trend_threshold
+				 AND s.score OPERATOR(pg_catalog.>) s.previous_score THEN 'up'
+			WHEN (s.previous_score OPERATOR(pg_catalog.-) s.score) OPERATOR(pg_catalog.>=) m.trend_threshold
+				 AND s.score OPERATOR(pg_catalog.<) s.previous_score THEN 'down'
 			ELSE 'flat' END AS trend,
 	   s.segment,
 	   s.value,
 	   s.owner,
 	   s.renewal_date,
-	   s.renewal_date - (r.as_of AT TIME ZONE 'UTC')::date AS days_to_renewal,
+	   s.renewal_date OPERATOR(pg_catalog.-) (r.as_of AT TIME ZONE m.time_zone)::pg_catalog.date AS days_to_renewal,
 	   r.as_of AS scored_at,
 	   s.sparkline,
 	   s.reasons,
 	   s.worst_signal,
 	   s.run_id
 FROM healthscore.model_runs AS r
-JOIN healthscore.models AS m ON m.name = r.model
-JOIN healthscore.scores AS s ON s.run_id = r.run_id
-LEFT JOIN healthscore.overrides AS ov ON ov.override_id = s.override_id
-WHERE r.recency = 1;
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
+JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
+LEFT JOIN healthscore.overrides AS ov ON ov.override_id OPERATOR(pg_catalog.=) s.override_id
+WHERE r.recency OPERATOR(pg_catalog.=) 1;
 
 COMMENT ON VIEW healthscore.current_scores IS 'the latest score of every account of every model, with the change since the run before and a sparkline of the last 12 runs';
 COMMENT ON COLUMN healthscore.current_scores.model IS 'model that scored the account';
@@ -96,7 +98,7 @@ COMMENT ON COLUMN healthscore.current_scores.segment IS 'account segment';
 COMMENT ON COLUMN healthscore.current_scores.value IS 'account value (ARR)';
 COMMENT ON COLUMN healthscore.current_scores.owner IS 'account owner (CSM)';
 COMMENT ON COLUMN healthscore.current_scores.renewal_date IS 'renewal date';
-COMMENT ON COLUMN healthscore.current_scores.days_to_renewal IS 'days from the run''s as-of date (UTC) to the renewal date';
+COMMENT ON COLUMN healthscore.current_scores.days_to_renewal IS 'days from the run''s as-of date (in the model''s time zone) to the renewal date';
 COMMENT ON COLUMN healthscore.current_scores.scored_at IS 'as-of time of the run';
 COMMENT ON COLUMN healthscore.current_scores.sparkline IS 'the last 12 scores, oldest first, as bars ▁ (0) to █ (100), as of when the run was written';
 COMMENT ON COLUMN healthscore.current_scores.reasons IS 'the three signals that cost the most points: signal raw value (-points lost)';
@@ -107,9 +109,9 @@ CREATE VIEW healthscore.score_components WITH (security_invoker = true) AS
 SELECT c.model, c.account_key, c.signal, sig.category, c.raw_value, c.points, c.weight, c.weight_share,
 	   c.contribution, c.points_lost, sig.action, r.as_of AS scored_at, c.run_id
 FROM healthscore.model_runs AS r
-JOIN healthscore.components AS c ON c.run_id = r.run_id
-LEFT JOIN healthscore.signals AS sig ON sig.model = c.model AND sig.name = c.signal
-WHERE r.recency = 1
+JOIN healthscore.components AS c ON c.run_id OPERATOR(pg_catalog.=) r.run_id
+LEFT JOIN healthscore.signals AS sig ON sig.model OPERATOR(pg_catalog.=) c.model AND sig.name OPERATOR(pg_catalog.=) c.signal
+WHERE r.recency OPERATOR(pg_catalog.=) 1
 ORDER BY c.model, c.account_key, c.points_lost DESC, c.signal;
 
 COMMENT ON VIEW healthscore.score_components IS 'the latest run''s components: one row per account and signal, the costliest signals first';
@@ -130,7 +132,8 @@ COMMENT ON COLUMN healthscore.score_components.run_id IS 'the run';
 CREATE VIEW healthscore.risk_list WITH (security_invoker = true) AS
 SELECT cs.model,
 	   pg_catalog.row_number() OVER (PARTITION BY cs.model
-									 ORDER BY cs.value * (100 - coalesce(cs.score, 0)) / 100 DESC NULLS LAST,
+									 ORDER BY cs.value OPERATOR(pg_catalog.*) (100 OPERATOR(pg_catalog.-) coalesce(cs.score, 0))
+											  OPERATOR(pg_catalog./) 100 DESC NULLS LAST,
 											  cs.score ASC NULLS FIRST, cs.account_key) AS priority,
 	   cs.account_key,
 	   cs.score,
@@ -138,7 +141,8 @@ SELECT cs.model,
 	   cs.trend,
 	   cs.change,
 	   cs.value,
-	   cs.value * (100 - coalesce(cs.score, 0)) / 100 AS value_at_risk,
+	   cs.value OPERATOR(pg_catalog.*) (100 OPERATOR(pg_catalog.-) coalesce(cs.score, 0)) OPERATOR(pg_catalog./) 100
+		   AS value_at_risk,
 	   cs.reasons,
 	   cs.worst_signal,
 	   play.action,
@@ -153,7 +157,7 @@ SELECT cs.model,
 	   cs.sparkline,
 	   cs.scored_at
 FROM healthscore.current_scores AS cs
-JOIN healthscore.models AS m ON m.name = cs.model
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
 -- the most specific playbook for every tier and costliest signal of a model, resolved once per
 -- combination (few) rather than per account: tier and signal, that signal in any tier, the signal's
 -- own action, the tier's playbook, the model's tier action
@@ -162,29 +166,35 @@ LEFT JOIN (
 		   combination.model, combination.tier, combination.signal, candidate.action, candidate.owner_role
 	FROM (SELECT mm.name AS model, t.tier, sig.name AS signal, mm.tier_labels, mm.tier_actions
 		  FROM healthscore.models AS mm
-		  CROSS JOIN LATERAL unnest(mm.tier_labels || '{unknown}'::text[]) AS t(tier)
+		  CROSS JOIN LATERAL pg_catalog.unnest(mm.tier_labels OPERATOR(pg_catalog.||) '{unknown}'::pg_catalog.text[]) AS t(tier)
 		  -- every signal, and none (an account that lost no points still gets its tier's playbook)
-		  CROSS JOIN LATERAL (SELECT s.name FROM healthscore.signals AS s WHERE s.model = mm.name
+		  CROSS JOIN LATERAL (SELECT s.name FROM healthscore.signals AS s WHERE s.model OPERATOR(pg_catalog.=) mm.name
 							  UNION ALL SELECT NULL) AS sig) AS combination
 	CROSS JOIN LATERAL (
 		SELECT 1 AS specificity, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
-		WHERE pb.model = combination.model AND pb.tier = combination.tier AND pb.signal = combination.signal
+		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier OPERATOR(pg_catalog.=) combination.tier
+		  AND pb.signal OPERATOR(pg_catalog.=) combination.signal
 		UNION ALL
 		SELECT 2, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
-		WHERE pb.model = combination.model AND pb.tier IS NULL AND pb.signal = combination.signal
+		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier IS NULL
+		  AND pb.signal OPERATOR(pg_catalog.=) combination.signal
 		UNION ALL
 		SELECT 3, sig.action, NULL FROM healthscore.signals AS sig
-		WHERE sig.model = combination.model AND sig.name = combination.signal AND sig.action IS NOT NULL
+		WHERE sig.model OPERATOR(pg_catalog.=) combination.model AND sig.name OPERATOR(pg_catalog.=) combination.signal
+		  AND sig.action IS NOT NULL
 		UNION ALL
 		SELECT 4, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
-		WHERE pb.model = combination.model AND pb.tier = combination.tier AND pb.signal IS NULL
+		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier OPERATOR(pg_catalog.=) combination.tier
+		  AND pb.signal IS NULL
 		UNION ALL
 		SELECT 5, combination.tier_actions[pg_catalog.array_position(combination.tier_labels, combination.tier)], NULL
 		WHERE combination.tier_actions[pg_catalog.array_position(combination.tier_labels, combination.tier)] IS NOT NULL
 	) AS candidate
 	ORDER BY combination.model, combination.tier, combination.signal, candidate.specificity
-) AS play ON play.model = cs.model AND play.tier = cs.tier AND play.signal IS NOT DISTINCT FROM cs.worst_signal
-WHERE cs.tier <> m.tier_labels[pg_catalog.cardinality(m.tier_labels)];
+) AS play ON play.model OPERATOR(pg_catalog.=) cs.model AND play.tier OPERATOR(pg_catalog.=) cs.tier
+		 -- IS NOT DISTINCT FROM, written with a qualified operator
+		 AND (play.signal OPERATOR(pg_catalog.=) cs.worst_signal OR (play.signal IS NULL AND cs.worst_signal IS NULL))
+WHERE cs.tier OPERATOR(pg_catalog.<>) m.tier_labels[pg_catalog.cardinality(m.tier_labels)];
 
 COMMENT ON VIEW healthscore.risk_list IS 'accounts below the top tier, most value at risk first, with the three signals that cost the most points and the action to take';
 COMMENT ON COLUMN healthscore.risk_list.model IS 'model';
@@ -214,7 +224,7 @@ CREATE VIEW healthscore.score_history WITH (security_invoker = true) AS
 SELECT s.model, s.run_id, r.as_of, s.account_key, s.score, s.tier, s.segment, s.value, s.owner, s.renewal_date,
 	   r.fingerprint
 FROM healthscore.scores AS s
-JOIN healthscore.runs AS r ON r.run_id = s.run_id;
+JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id;
 
 COMMENT ON VIEW healthscore.score_history IS 'every score of every run, one row per run and account (long format)';
 COMMENT ON COLUMN healthscore.score_history.model IS 'model';
@@ -238,7 +248,8 @@ FROM (SELECT h.*,
 			 pg_catalog.lag(h.run_id) OVER w AS from_run_id
 	  FROM healthscore.score_history AS h
 	  WINDOW w AS (PARTITION BY h.model, h.account_key ORDER BY h.as_of, h.run_id)) AS changes
-WHERE from_tier IS DISTINCT FROM tier AND from_run_id IS NOT NULL;
+-- IS DISTINCT FROM, written with a qualified operator (from_tier is NULL only for an account's first run)
+WHERE from_run_id IS NOT NULL AND (from_tier IS NULL OR from_tier OPERATOR(pg_catalog.<>) tier);
 
 COMMENT ON VIEW healthscore.tier_changes IS 'every change of an account''s tier between consecutive runs of a model';
 COMMENT ON COLUMN healthscore.tier_changes.model IS 'model';
@@ -255,7 +266,7 @@ CREATE VIEW healthscore.tier_summary WITH (security_invoker = true) AS
 SELECT s.model, s.run_id, r.as_of, s.tier, pg_catalog.count(*) AS accounts, pg_catalog.sum(s.value) AS total_value,
 	   pg_catalog.avg(s.score) AS average_score
 FROM healthscore.scores AS s
-JOIN healthscore.runs AS r ON r.run_id = s.run_id
+JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
 GROUP BY s.model, s.run_id, r.as_of, s.tier;
 
 COMMENT ON VIEW healthscore.tier_summary IS 'per model, run and tier: how many accounts and how much value';
@@ -268,18 +279,23 @@ COMMENT ON COLUMN healthscore.tier_summary.total_value IS 'sum of the accounts''
 COMMENT ON COLUMN healthscore.tier_summary.average_score IS 'average score in the tier';
 
 CREATE VIEW healthscore.score_drops WITH (security_invoker = true) AS
-SELECT cs.model, cs.account_key, cs.score, cs.tier, high.score AS previous_high, high.score - cs.score AS drop,
+SELECT cs.model, cs.account_key, cs.score, cs.tier, high.score AS previous_high,
+	   high.score OPERATOR(pg_catalog.-) cs.score AS drop,
 	   high.as_of AS high_at, cs.scored_at, cs.value, cs.owner, cs.segment
 FROM healthscore.current_scores AS cs
-JOIN healthscore.models AS m ON m.name = cs.model
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
 CROSS JOIN LATERAL (
 	SELECT h.score, h.as_of
 	FROM healthscore.score_history AS h
-	WHERE h.model = cs.model AND h.account_key = cs.account_key AND h.score IS NOT NULL
-	  AND h.as_of >= cs.scored_at - m.drop_window AND h.as_of < cs.scored_at
+	WHERE h.model OPERATOR(pg_catalog.=) cs.model AND h.account_key OPERATOR(pg_catalog.=) cs.account_key
+	  AND h.score IS NOT NULL
+	  -- the window in the model's time zone ('30 days' are calendar days there)
+	  AND h.as_of OPERATOR(pg_catalog.>=)
+		  ((cs.scored_at AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.-) m.drop_window) AT TIME ZONE m.time_zone
+	  AND h.as_of OPERATOR(pg_catalog.<) cs.scored_at
 	ORDER BY h.score DESC, h.as_of DESC
 	LIMIT 1) AS high
-WHERE high.score - cs.score >= m.drop_points;
+WHERE (high.score OPERATOR(pg_catalog.-) cs.score) OPERATOR(pg_catalog.>=) m.drop_points;
 
 COMMENT ON VIEW healthscore.score_drops IS 'accounts whose current score is at least the model''s drop_points below their highest score within its drop_window before the current run';
 COMMENT ON COLUMN healthscore.score_drops.model IS 'model';
@@ -298,20 +314,25 @@ COMMENT ON COLUMN healthscore.score_drops.segment IS 'account segment';
 -- each factor whose latest rating is missing, expired, or expires within 14 days.
 CREATE VIEW healthscore.stale_assessments WITH (security_invoker = true) AS
 SELECT cs.model, cs.account_key, sig.factor, latest.assessed_at AS last_assessed_at,
-	   latest.assessed_at + latest.valid_for AS expires_at, latest.assessed_by AS last_assessed_by,
+	   latest.expires_at, latest.assessed_by AS last_assessed_by,
 	   CASE WHEN latest.assessed_at IS NULL THEN 'missing'
-			WHEN latest.assessed_at + latest.valid_for <= pg_catalog.now() THEN 'expired'
+			WHEN latest.expires_at OPERATOR(pg_catalog.<=) pg_catalog.now() THEN 'expired'
 			ELSE 'expiring' END AS status,
 	   cs.owner, cs.value
 FROM healthscore.current_scores AS cs
-JOIN healthscore.signals AS sig ON sig.model = cs.model AND sig.scoring = 'assessment'
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
+JOIN healthscore.signals AS sig ON sig.model OPERATOR(pg_catalog.=) cs.model AND sig.scoring OPERATOR(pg_catalog.=) 'assessment'
+-- validity counts calendar days in the model's time zone, as in a refresh
 LEFT JOIN LATERAL (
-	SELECT a.assessed_at, a.valid_for, a.assessed_by
+	SELECT a.assessed_at, a.assessed_by,
+		   ((a.assessed_at AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.+) a.valid_for) AT TIME ZONE m.time_zone AS expires_at
 	FROM healthscore.assessments AS a
-	WHERE a.account_key = cs.account_key AND a.factor = sig.factor
+	WHERE a.account_key OPERATOR(pg_catalog.=) cs.account_key AND a.factor OPERATOR(pg_catalog.=) sig.factor
 	ORDER BY a.assessed_at DESC, a.assessment_id DESC
 	LIMIT 1) AS latest ON true
-WHERE latest.assessed_at IS NULL OR latest.assessed_at + latest.valid_for <= pg_catalog.now() + interval '14 days';
+WHERE latest.assessed_at IS NULL
+   OR latest.expires_at OPERATOR(pg_catalog.<=)
+	  ((pg_catalog.now() AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.+) interval '14 days') AT TIME ZONE m.time_zone;
 
 COMMENT ON VIEW healthscore.stale_assessments IS 'success factors that need a new rating: missing, expired, or expiring within 14 days, for the accounts of models that use them';
 COMMENT ON COLUMN healthscore.stale_assessments.model IS 'model whose assessment signal uses the factor';
@@ -324,37 +345,47 @@ COMMENT ON COLUMN healthscore.stale_assessments.status IS 'missing, expired or e
 COMMENT ON COLUMN healthscore.stale_assessments.owner IS 'account owner, who should rate it';
 COMMENT ON COLUMN healthscore.stale_assessments.value IS 'account value (ARR)';
 
--- Accounts of a model group that no model of the group scores (their filters all miss and the
--- group has no default model). Asks each group's account relation as the reader.
+-- Accounts of a model group that no model of the group scored in its latest run (their filters
+-- all miss and the group has no default model, or they are new since). Asks the group's account
+-- relation as the reader, so row-level security applies; runs no model text (a reader must never
+-- run text a model author wrote).
 CREATE FUNCTION healthscore.unscored_accounts(model_group text)
 RETURNS TABLE (account_key text)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	members healthscore.models[];
+	member healthscore.models;
+	latest_runs bigint[];
 BEGIN
-	SELECT array_agg(m ORDER BY m.priority DESC) INTO members
-	FROM healthscore.models AS m WHERE m.model_group = unscored_accounts.model_group;
-	IF members IS NULL THEN
+	SELECT m.* INTO member FROM healthscore.models AS m WHERE m.model_group = unscored_accounts.model_group
+	ORDER BY m.priority DESC LIMIT 1;
+	IF NOT FOUND THEN
 		RAISE EXCEPTION 'unscored_accounts(): no model belongs to group "%"', model_group
 			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name, model_group FROM healthscore.models.';
 	END IF;
-	RETURN QUERY EXECUTE format('SELECT account.%I::text FROM %s AS account WHERE %s',
-		members[1].key_column, members[1].accounts::regclass,
-		(SELECT string_agg(format('NOT %s', healthscore.filter_condition(m.segment_filter)), ' AND ')
-		 FROM unnest(members) AS m));
+	SELECT array_agg(r.run_id) INTO latest_runs
+	FROM healthscore.models AS m
+	CROSS JOIN LATERAL (SELECT x.run_id FROM healthscore.runs AS x WHERE x.model = m.name
+						ORDER BY x.as_of DESC, x.run_id DESC LIMIT 1) AS r
+	WHERE m.model_group = unscored_accounts.model_group;
+	RETURN QUERY EXECUTE format(
+		'SELECT account.%1$I::pg_catalog.text FROM %2$s AS account WHERE account.%1$I IS NOT NULL'
+		' AND NOT EXISTS (SELECT FROM healthscore.scores AS s WHERE s.run_id OPERATOR(pg_catalog.=) ANY ($1)'
+		' AND s.account_key OPERATOR(pg_catalog.=) account.%1$I::pg_catalog.text)',
+		member.key_column, member.accounts::regclass)
+	USING coalesce(latest_runs, '{}');
 END
 $$;
 
 COMMENT ON FUNCTION healthscore.unscored_accounts(text) IS
-'the accounts of a model group that no model of it scores (no filter matches and there is no default model)';
+'the accounts of a model group that no model of it scored in its latest run (no filter matches and there is no default model, or new since), as the reader sees the account relation';
 
 CREATE VIEW healthscore.unscored_accounts WITH (security_invoker = true) AS
 SELECT g.model_group, u.account_key
 FROM (SELECT DISTINCT m.model_group FROM healthscore.models AS m WHERE m.model_group IS NOT NULL) AS g
 CROSS JOIN LATERAL healthscore.unscored_accounts(g.model_group) AS u;
 
-COMMENT ON VIEW healthscore.unscored_accounts IS 'per model group, the accounts no model of the group scores';
+COMMENT ON VIEW healthscore.unscored_accounts IS 'per model group, the accounts no model of the group scored in its latest run';
 COMMENT ON COLUMN healthscore.unscored_accounts.model_group IS 'model group';
 COMMENT ON COLUMN healthscore.unscored_accounts.account_key IS 'account key as text';

@@ -11,11 +11,14 @@
  * current user (the answer is cached in fn_extra for the rest of the query):
  *	- a role that may delete scores (grant_admin) sees them all: it maintains the history, and
  *	  the cascades that delete old runs must not be filtered by the accounts it can see;
- *	- no SELECT privilege on the account relation: nothing is visible;
+ *	- no SELECT privilege on the account relation, or no USAGE on its schema: nothing is visible;
  *	- a table where row-level security does not apply to the user: everything is visible;
  *	- otherwise (row-level security applies, or the relation is a view, which may filter by user
  *	  or read tables with row-level security itself) the keys the user can select there, asked
  *	  once and kept in a hash set (distinct_set.c).
+ *
+ * The queries run under the user's own search_path, which the user controls: everything in them
+ * is qualified (operators too), and the relation's name is built from its OID.
  */
 #include "postgres.h"
 
@@ -51,6 +54,26 @@ typedef struct ModelVisibility
 	HsDistinctSet *keys;		/* VISIBLE_SOME: the visible keys as text */
 } ModelVisibility;
 
+/*
+ * The account relation named by a model, or InvalidOid when it does not exist or the user may not
+ * use its schema: then the user sees none of its accounts (rather than an error from the lookup).
+ */
+static Oid
+usable_relation(const char *name)
+{
+	RangeVar   *relation = makeRangeVarFromNameList(stringToQualifiedNameList(name));
+
+	if (relation->schemaname)
+	{
+		Oid			namespace = get_namespace_oid(relation->schemaname, true);
+
+		if (!OidIsValid(namespace) ||
+			pg_namespace_aclcheck(namespace, GetUserId(), ACL_USAGE) != ACLCHECK_OK)
+			return InvalidOid;
+	}
+	return RangeVarGetRelid(relation, NoLock, true);
+}
+
 static ModelVisibility *
 load_visibility(const char *model, MemoryContext context)
 {
@@ -79,7 +102,8 @@ load_visibility(const char *model, MemoryContext context)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "account_visible(): SPI_connect failed");
 	args[0] = CStringGetTextDatum(model);
-	if (SPI_execute_with_args("SELECT accounts, key_column FROM healthscore.models WHERE name = $1",
+	if (SPI_execute_with_args("SELECT m.accounts, m.key_column FROM healthscore.models AS m"
+							  " WHERE m.name OPERATOR(pg_catalog.=) $1",
 							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "account_visible(): reading healthscore.models failed");
 	if (SPI_processed == 0)
@@ -90,7 +114,7 @@ load_visibility(const char *model, MemoryContext context)
 	accounts = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	key_column = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 
-	relid = RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(accounts)), NoLock, true);
+	relid = usable_relation(accounts);
 	if (!OidIsValid(relid) || pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		result->visibility = VISIBLE_NONE;
 	else if ((get_rel_relkind(relid) == RELKIND_RELATION || get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
@@ -99,7 +123,7 @@ load_visibility(const char *model, MemoryContext context)
 	else
 	{
 		/* the name is built from the relation itself, not from the stored text */
-		char	   *query = psprintf("SELECT %s::text FROM %s WHERE %s IS NOT NULL",
+		char	   *query = psprintf("SELECT a.%s::pg_catalog.text FROM %s AS a WHERE a.%s IS NOT NULL",
 									 quote_identifier(key_column),
 									 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
 																get_rel_name(relid)),

@@ -9,3 +9,2109 @@
 -- grants); install scripts never do that.
 
 \echo Use "ALTER EXTENSION healthscore UPDATE TO '0.2.0'" to load this file. \quit
+
+-- Refuse to update when a schema healthscore_internal exists already: someone else made it (see
+-- the check at the start of the install script).
+DO $$
+BEGIN
+	IF pg_catalog.to_regnamespace('healthscore_internal') IS NOT NULL THEN
+		RAISE EXCEPTION 'healthscore 0.2.0: schema "healthscore_internal" exists already'
+			USING ERRCODE = 'duplicate_schema',
+				  DETAIL = 'The extension creates that schema for its internal functions.',
+				  HINT = 'Drop it (after checking what is in it), then update the extension.';
+	END IF;
+END
+$$;
+
+-- What users do not call: helpers of the extension's own SQL. No USAGE for PUBLIC; grant_admin()
+-- grants what the roles that define and refresh models need.
+CREATE SCHEMA healthscore_internal;
+COMMENT ON SCHEMA healthscore_internal IS 'healthscore: internal functions, not for direct use';
+
+-- Model text is code (model_text.c): a signal's expression and a segment filter must each be
+-- exactly one SQL expression, checked by PostgreSQL's parser before it is stored and again before
+-- it is run.
+
+CREATE FUNCTION healthscore_internal.one_expression(written text, func text, model text, signal text, kind text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'healthscore_one_expression'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.one_expression(text, text, text, text, text) IS
+'the text wrapped as "(\n<text>\n)" when it parses as exactly one SQL expression, else an error naming the function, model and signal; kind is expression (a signal''s) or filter (a model''s segment filter)';
+
+-- Who wrote each model's and signal's SQL text (NULL for what 0.1.0 stored: unknown until adopted),
+-- and each model's time zone. Appended, as in the install script, so that both have the same
+-- column order.
+ALTER TABLE healthscore.models ADD COLUMN defined_by text;
+ALTER TABLE healthscore.models ADD COLUMN time_zone text NOT NULL DEFAULT 'UTC';
+ALTER TABLE healthscore.signals ADD COLUMN defined_by text;
+COMMENT ON COLUMN healthscore.models.defined_by IS 'the role that last wrote the model''s SQL text (relation, columns, segment filter); its queries run with the privileges of its authors (see README, Security); set by a trigger, NULL for models from before 0.2.0 until adopted';
+COMMENT ON COLUMN healthscore.models.time_zone IS 'the time zone of the model''s day boundaries: time columns of type date or timestamp, lookback windows, expiry of assessments, renewal days (default UTC)';
+COMMENT ON COLUMN healthscore.signals.defined_by IS 'the role that last wrote the signal''s SQL text (source, key, expression, time column): it runs with the privileges of its authors (see README, Security); set by a trigger, NULL for signals from before 0.2.0 until adopted';
+
+-- Text that 0.1.0 stored is code, and 0.2.0 never runs text that is not exactly one expression:
+-- stop here, naming it, rather than keep something that would run other statements.
+DO $$
+DECLARE
+	model_text record;
+BEGIN
+	FOR model_text IN
+		SELECT m.name AS model, NULL::text AS signal, m.segment_filter AS written, 'filter' AS kind
+		FROM healthscore.models AS m WHERE m.segment_filter IS NOT NULL
+		UNION ALL
+		SELECT s.model, s.name, s.expression, 'expression' FROM healthscore.signals AS s
+		WHERE s.scoring OPERATOR(pg_catalog.<>) 'assessment'
+	LOOP
+		BEGIN
+			PERFORM healthscore_internal.one_expression(model_text.written, 'update', model_text.model,
+														model_text.signal, model_text.kind);
+		EXCEPTION WHEN syntax_error THEN
+			RAISE EXCEPTION 'healthscore 0.2.0: % of model "%" is not exactly one SQL expression',
+				CASE WHEN model_text.signal IS NULL THEN 'the segment filter'
+					 ELSE pg_catalog.format('the expression of signal "%s"', model_text.signal) END, model_text.model
+				USING ERRCODE = 'syntax_error', DETAIL = SQLERRM,
+					  HINT = 'Correct it in healthscore.models or healthscore.signals, then run ALTER EXTENSION healthscore UPDATE again.';
+		END;
+	END LOOP;
+END
+$$;
+
+-- Names of models, signals, groups and tiers: not empty, and at most 63 bytes like PostgreSQL's
+-- identifiers (longer ones would be truncated where they become identifiers, and would not fit in
+-- the indexes that hold them).
+CREATE FUNCTION healthscore_internal.check_name(func text, what text, name text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF name IS NULL OR name = '' THEN
+		RAISE EXCEPTION '%(): % must not be empty', func, what
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Give a name of 1 to 63 bytes.';
+	END IF;
+	IF octet_length(name) > 63 THEN
+		RAISE EXCEPTION '%(): % "%..." is % bytes long', func, what, left(name, 20), octet_length(name)
+			USING ERRCODE = 'name_too_long', HINT = 'Names are at most 63 bytes, like PostgreSQL identifiers.';
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.check_name(text, text, text) IS
+'raises an error naming the function when a name is empty or longer than 63 bytes';
+
+-- A model's time zone must be a zone PostgreSQL knows by name (not an abbreviation or a POSIX
+-- offset, whose sign is the opposite of ISO 8601's).
+CREATE FUNCTION healthscore_internal.check_time_zone(func text, model text, time_zone text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF time_zone IS NULL OR NOT EXISTS (SELECT FROM pg_timezone_names AS z WHERE z.name = time_zone) THEN
+		RAISE EXCEPTION '%(): time_zone "%" of model "%" is not a time zone name', func, time_zone, model
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use a name from pg_timezone_names, e.g. ''UTC'' or ''Europe/Berlin''.';
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.check_time_zone(text, text, text) IS
+'raises an error naming the function and model unless a time zone is a name in pg_timezone_names';
+
+-- A segment filter as a condition: parsed as exactly one expression (one_expression), wrapped so
+-- that an OR inside cannot escape it, and checked to be boolean by being compared with true.
+CREATE FUNCTION healthscore_internal.filter_condition(model text, segment_filter text, func text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN segment_filter IS NULL THEN 'true'
+				ELSE format('(%s IS TRUE)', healthscore_internal.one_expression(segment_filter, func, model, NULL, 'filter')) END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.filter_condition(text, text, text) IS
+'a segment filter as a SQL condition over the account row (true for NULL; NULL results count as no match), checked to be one expression';
+
+-- Who wrote a model's text. Each model and signal row records the role that last wrote its SQL
+-- text (defined_by); the extension runs that text with its author's privileges. A trigger keeps
+-- the column, so that direct writes to the tables (grant_admin allows them) cannot forge it: a
+-- role may record itself as the author (adopt_model), and only a superuser may record another
+-- role (pg_restore does, bringing the authors back). Writes that change no SQL text (a weight,
+-- a description) leave the author as it was.
+CREATE FUNCTION healthscore_internal.author_after_write(writes_text boolean, is_insert boolean,
+														 old_author text, new_author text)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	superuser boolean := coalesce((SELECT r.rolsuper FROM pg_roles AS r WHERE r.rolname = current_user), false);
+	claims_self boolean := coalesce(new_author = current_user, false);
+BEGIN
+	IF is_insert THEN
+		RETURN CASE WHEN new_author IS NOT NULL AND (superuser OR claims_self) THEN new_author ELSE current_user END;
+	END IF;
+	IF writes_text THEN
+		RETURN CASE WHEN superuser AND new_author IS NOT NULL AND new_author IS DISTINCT FROM old_author
+					THEN new_author ELSE current_user END;
+	END IF;
+	IF new_author IS DISTINCT FROM old_author AND NOT (superuser OR claims_self) THEN
+		RETURN old_author;
+	END IF;
+	RETURN new_author;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.author_after_write(boolean, boolean, text, text) IS
+'the author to record after a write: the writer when it writes SQL text; a role may name itself, a superuser anyone; otherwise unchanged';
+
+CREATE FUNCTION healthscore_internal.record_model_author()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+DECLARE
+	writes_text boolean := TG_OP = 'INSERT' OR
+		(NEW.accounts, NEW.key_column, NEW.segment_column, NEW.value_column, NEW.renewal_column, NEW.owner_column,
+		 NEW.segment_filter)
+		IS DISTINCT FROM
+		(OLD.accounts, OLD.key_column, OLD.segment_column, OLD.value_column, OLD.renewal_column, OLD.owner_column,
+		 OLD.segment_filter);
+BEGIN
+	IF writes_text THEN
+		-- stored schema-qualified, so that no reader's search_path decides which relation it is
+		NEW.accounts := NEW.accounts::regclass::text;
+		IF NEW.segment_filter IS NOT NULL THEN
+			PERFORM healthscore_internal.one_expression(NEW.segment_filter, 'record_model_author', NEW.name, NULL, 'filter');
+		END IF;
+	END IF;
+	IF TG_OP = 'INSERT' OR NEW.time_zone IS DISTINCT FROM OLD.time_zone THEN
+		PERFORM healthscore_internal.check_time_zone('record_model_author', NEW.name, NEW.time_zone);
+	END IF;
+	NEW.defined_by := healthscore_internal.author_after_write(writes_text, TG_OP = 'INSERT',
+		CASE WHEN TG_OP = 'UPDATE' THEN OLD.defined_by END, NEW.defined_by);
+	RETURN NEW;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.record_model_author() IS
+'trigger: checks a model''s segment filter and time zone on every write and records who wrote its SQL text';
+
+CREATE TRIGGER record_author BEFORE INSERT OR UPDATE ON healthscore.models
+	FOR EACH ROW EXECUTE FUNCTION healthscore_internal.record_model_author();
+
+CREATE FUNCTION healthscore_internal.record_signal_author()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+DECLARE
+	writes_text boolean := TG_OP = 'INSERT' OR
+		(NEW.source, NEW.source_key, NEW.expression, NEW.time_column)
+		IS DISTINCT FROM (OLD.source, OLD.source_key, OLD.expression, OLD.time_column);
+BEGIN
+	IF writes_text THEN
+		NEW.source := NEW.source::regclass::text;	-- schema-qualified, as accounts of a model
+	END IF;
+	-- an assessment signal's expression is a description; the refresh reads the factor instead
+	IF NEW.scoring <> 'assessment' AND (writes_text OR NEW.scoring IS DISTINCT FROM OLD.scoring) THEN
+		PERFORM healthscore_internal.one_expression(NEW.expression, 'record_signal_author', NEW.model, NEW.name, 'expression');
+	END IF;
+	NEW.defined_by := healthscore_internal.author_after_write(writes_text, TG_OP = 'INSERT',
+		CASE WHEN TG_OP = 'UPDATE' THEN OLD.defined_by END, NEW.defined_by);
+	RETURN NEW;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.record_signal_author() IS
+'trigger: checks a signal''s expression on every write and records who wrote its SQL text';
+
+CREATE TRIGGER record_author BEFORE INSERT OR UPDATE ON healthscore.signals
+	FOR EACH ROW EXECUTE FUNCTION healthscore_internal.record_signal_author();
+
+-- The role a model's text runs as. One query runs as one role, so of the roles that wrote text it
+-- runs (the model's, its signals', and the segment filters of the higher-priority models of its
+-- group) it is the one whose privileges every other author has: then no text runs with more than
+-- its author's privileges. A superuser has every role's privileges, so a superuser's text beside
+-- an administrator's runs as the administrator. Authors unknown (from before 0.2.0), dropped, or
+-- with no such role among them: an error that says what to do.
+CREATE FUNCTION healthscore_internal.author_role(authors text[], func text, model text)
+RETURNS oid
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	gone text;
+	chosen oid;
+BEGIN
+	IF array_position(authors, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION '%(): model "%" has SQL text from before healthscore 0.2.0, whose author is unknown', func, model
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Model text runs with the privileges of the role that wrote it; 0.1.0 did not record it.',
+				  HINT = format('Review the model''s segment filter and signal expressions, then run SELECT healthscore.adopt_model(%L) as the role whose privileges they should run with.', model);
+	END IF;
+	SELECT a INTO gone FROM unnest(authors) AS a WHERE NOT EXISTS (SELECT FROM pg_roles AS r WHERE r.rolname = a) LIMIT 1;
+	IF gone IS NOT NULL THEN
+		RAISE EXCEPTION '%(): role "%", which wrote SQL text of model "%", does not exist', func, gone, model
+			USING ERRCODE = 'undefined_object',
+				  HINT = format('Review the model, then run SELECT healthscore.adopt_model(%L) as the role whose privileges it should run with.', model);
+	END IF;
+	SELECT r.oid INTO chosen
+	FROM pg_roles AS r
+	WHERE r.rolname = ANY (authors)
+	  AND NOT EXISTS (SELECT FROM unnest(authors) AS other WHERE NOT pg_has_role(other::name, r.oid, 'USAGE'))
+	ORDER BY r.rolsuper, r.rolname
+	LIMIT 1;
+	IF chosen IS NULL THEN
+		RAISE EXCEPTION '%(): the SQL text of model "%" was written by roles %, and none of them has the privileges of all the others',
+			func, model, (SELECT string_agg(DISTINCT quote_ident(a), ', ') FROM unnest(authors) AS a)
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Each text runs with its author''s privileges, and a model''s query runs as one role.',
+				  HINT = format('Have one of them review the whole model and take it over: SELECT healthscore.adopt_model(%L).', model);
+	END IF;
+	RETURN chosen;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.author_role(text[], text, text) IS
+'of the roles that wrote a model''s text, the one whose privileges all the others have; an error naming the model when there is none';
+
+CREATE FUNCTION healthscore_internal.model_author(model text, func text DEFAULT 'refresh')
+RETURNS oid
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT healthscore_internal.author_role(
+		ARRAY[m.defined_by]
+		|| ARRAY(SELECT h.defined_by FROM healthscore.models AS h
+				 WHERE h.model_group = m.model_group AND h.priority > m.priority AND h.segment_filter IS NOT NULL)
+		|| ARRAY(SELECT s.defined_by FROM healthscore.signals AS s WHERE s.model = m.name),
+		func, m.name)
+	FROM healthscore.model_row(model_author.model) AS m
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.model_author(text, text) IS
+'the role a model''s scoring query runs as (author_role of the model, its signals and the filters of higher-priority models of its group)';
+
+-- together with the model's author, by the rule of author_role().
+CREATE FUNCTION healthscore_internal.signal_author(signal healthscore.signals, func text)
+RETURNS oid
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT healthscore_internal.author_role(ARRAY[m.defined_by,
+		coalesce((SELECT s.defined_by FROM healthscore.signals AS s
+				  WHERE s.model = signal.model AND s.name = signal.name
+					AND (s.source, s.source_key, s.expression, s.time_column)
+						IS NOT DISTINCT FROM (signal.source, signal.source_key, signal.expression, signal.time_column)),
+				 current_user)], func, m.name)
+	FROM healthscore.model_row(signal.model) AS m
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.signal_author(healthscore.signals, text) IS
+'the role a signal being defined is compiled as: its stored author when its SQL text is unchanged, else the caller (with the model''s author)';
+
+-- create_model() takes the model's time zone: a new signature, granted anew below.
+DROP FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[],
+									   float8, float8, interval, text, text, integer, boolean);
+CREATE FUNCTION healthscore.create_model(
+	name text,
+	accounts regclass,
+	key text,
+	value text DEFAULT NULL,
+	segment text DEFAULT NULL,
+	renewal text DEFAULT NULL,
+	owner text DEFAULT NULL,
+	description text DEFAULT NULL,
+	tier_cutoffs float8[] DEFAULT '{40,70}',
+	tier_labels text[] DEFAULT '{red,yellow,green}',
+	tier_actions text[] DEFAULT NULL,
+	trend_threshold float8 DEFAULT 5,
+	drop_points float8 DEFAULT 10,
+	drop_window interval DEFAULT '30 days',
+	model_group text DEFAULT NULL,
+	segment_filter text DEFAULT NULL,
+	priority integer DEFAULT 0,
+	overrides_lower_only boolean DEFAULT false,
+	time_zone text DEFAULT 'UTC')
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	label text;
+BEGIN
+	PERFORM healthscore_internal.check_name('create_model', 'name', name);
+	IF EXISTS (SELECT FROM healthscore.models AS m WHERE m.name = create_model.name) THEN
+		RAISE EXCEPTION 'create_model(): model "%" already exists', name
+			USING ERRCODE = 'duplicate_object',
+				  HINT = 'Pick another name, or drop it first with healthscore.drop_model().';
+	END IF;
+	IF accounts IS NULL THEN
+		RAISE EXCEPTION 'create_model(): accounts must name the account relation'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. accounts => ''app.accounts''.';
+	END IF;
+	PERFORM healthscore.check_column('create_model', 'key', accounts, key);
+	IF value IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'value', accounts, value); END IF;
+	IF segment IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'segment', accounts, segment); END IF;
+	IF renewal IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'renewal', accounts, renewal); END IF;
+	IF owner IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'owner', accounts, owner); END IF;
+	-- tier() checks cutoffs and labels with its own errors
+	PERFORM healthscore.tier(0, tier_cutoffs, tier_labels);
+	FOREACH label IN ARRAY tier_labels LOOP
+		PERFORM healthscore_internal.check_name('create_model', 'tier label', label);
+	END LOOP;
+	IF tier_actions IS NOT NULL AND cardinality(tier_actions) <> cardinality(tier_labels) THEN
+		RAISE EXCEPTION 'create_model(): tier_actions must have one element per tier label'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = format('There are %s tier labels.', cardinality(tier_labels));
+	END IF;
+	IF trend_threshold IS NULL OR NOT (trend_threshold >= 0 AND trend_threshold < 100) THEN
+		RAISE EXCEPTION 'create_model(): trend_threshold must be between 0 and 100 points, not %', trend_threshold
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is 5 points.';
+	END IF;
+	IF drop_points IS NULL OR NOT (drop_points > 0 AND drop_points <= 100) THEN
+		RAISE EXCEPTION 'create_model(): drop_points must be between 0 and 100 points, not %', drop_points
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default, 10, lists accounts that lost 10 points or more.';
+	END IF;
+	IF drop_window IS NULL OR NOT drop_window > interval '0' THEN
+		RAISE EXCEPTION 'create_model(): drop_window must be a positive interval, not %', coalesce(drop_window::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is ''30 days''.';
+	END IF;
+	PERFORM healthscore_internal.check_time_zone('create_model', name, time_zone);
+	-- a group shares one account relation and key; a filter is a condition over the account row
+	IF model_group IS NOT NULL THEN
+		PERFORM healthscore_internal.check_name('create_model', 'model_group', model_group);
+		IF EXISTS (SELECT FROM healthscore.models AS m WHERE m.model_group = create_model.model_group
+				   AND (m.accounts <> create_model.accounts::text OR m.key_column <> create_model.key)) THEN
+			RAISE EXCEPTION 'create_model(): the models of group "%" score another account relation or key', model_group
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Models of one group split one account relation between them; use the same accounts and key.';
+		END IF;
+		IF EXISTS (SELECT FROM healthscore.models AS m WHERE m.model_group = create_model.model_group
+				   AND m.priority = coalesce(create_model.priority, 0)) THEN
+			RAISE EXCEPTION 'create_model(): group "%" already has a model with priority %', model_group, priority
+				USING ERRCODE = 'unique_violation',
+					  HINT = 'Give every model of a group its own priority; the highest wins where filters overlap.';
+		END IF;
+	ELSIF segment_filter IS NOT NULL THEN
+		RAISE EXCEPTION 'create_model(): segment_filter needs a model_group'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Name the group the model shares the accounts with, e.g. model_group => ''cs''.';
+	END IF;
+	IF segment_filter IS NOT NULL THEN
+		-- one expression first (nothing of it runs otherwise), then compiled as its author, the caller
+		BEGIN
+			EXECUTE format('EXPLAIN SELECT FROM %s AS account WHERE %s', accounts,
+						   healthscore_internal.filter_condition(name, segment_filter, 'create_model'));
+		EXCEPTION WHEN undefined_column OR undefined_function OR datatype_mismatch
+				  OR undefined_table OR ambiguous_column THEN
+			RAISE EXCEPTION 'create_model(): segment_filter does not work: %', SQLERRM
+				USING ERRCODE = SQLSTATE,
+					  HINT = 'A condition over the account row, e.g. account.segment = ''enterprise''.';
+		END;
+	END IF;
+
+	-- value feeds sums and priorities, renewal date arithmetic: check their types, not just their names
+	IF value IS NOT NULL AND (SELECT t.typcategory FROM pg_attribute AS a JOIN pg_type AS t ON t.oid = a.atttypid
+							 WHERE a.attrelid = accounts AND a.attname = value) <> 'N' THEN
+		RAISE EXCEPTION 'create_model(): value column "%" must be numeric, not %', value,
+			(SELECT atttypid::regtype FROM pg_attribute WHERE attrelid = accounts AND attname = value)
+			USING ERRCODE = 'datatype_mismatch', HINT = 'Name the column holding the account''s ARR or revenue.';
+	END IF;
+	IF renewal IS NOT NULL AND (SELECT atttypid FROM pg_attribute WHERE attrelid = accounts AND attname = renewal)
+		NOT IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype) THEN
+		RAISE EXCEPTION 'create_model(): renewal column "%" must be a date or timestamp, not %', renewal,
+			(SELECT atttypid::regtype FROM pg_attribute WHERE attrelid = accounts AND attname = renewal)
+			USING ERRCODE = 'datatype_mismatch', HINT = 'Name the column holding the next renewal date.';
+	END IF;
+
+	INSERT INTO healthscore.models (name, description, accounts, key_column, segment_column, value_column,
+									renewal_column, owner_column, tier_cutoffs, tier_labels, tier_actions,
+									trend_threshold, drop_points, drop_window, model_group, segment_filter,
+									priority, overrides_lower_only, time_zone)
+	VALUES (name, description, accounts::text, key, segment, value, renewal, owner, tier_cutoffs,
+			tier_labels, tier_actions, trend_threshold, drop_points, drop_window, model_group, segment_filter,
+			coalesce(priority, 0), coalesce(overrides_lower_only, false), time_zone);
+	RETURN name;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text) IS
+'defines a health model over an account relation (every row, or in a group the rows its segment_filter wins); checks every column and the filter at once; the caller becomes the author of its SQL text';
+
+-- Check one signal as it would run, and fail with an error that names the problem.
+CREATE OR REPLACE FUNCTION healthscore.check_signal(signal healthscore.signals, func text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
+SET extra_float_digits = 3
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore.model_row(signal.model);
+	source_relation regclass := signal.source::regclass;
+	time_type regtype;
+	plan text;
+BEGIN
+	PERFORM healthscore_internal.check_name(func, 'signal name', signal.name);
+	PERFORM healthscore.check_column(func, 'key', source_relation, signal.source_key);
+	IF signal.time_column IS NOT NULL THEN
+		PERFORM healthscore.check_column(func, 'time_column', source_relation, signal.time_column);
+		SELECT atttypid::regtype INTO time_type FROM pg_attribute
+		WHERE attrelid = source_relation AND attname = signal.time_column;
+		IF time_type NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+			RAISE EXCEPTION '%(): time_column "%" must be a timestamptz, timestamp or date, not %',
+				func, signal.time_column, time_type
+				USING ERRCODE = 'datatype_mismatch', HINT = 'Name the column holding when the row happened.';
+		END IF;
+	ELSIF signal.lookback IS NOT NULL THEN
+		RAISE EXCEPTION '%(): lookback needs a time_column', func
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Name the source column the window applies to.';
+	END IF;
+	IF signal.lookback IS NOT NULL AND NOT signal.lookback > interval '0' THEN
+		RAISE EXCEPTION '%(): lookback must be positive, not %', func, signal.lookback
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass a window such as ''30 days''.';
+	END IF;
+	IF signal.category IS NULL OR signal.category NOT IN ('usage', 'adoption', 'support', 'sentiment', 'financial', 'relationship', 'other') THEN
+		RAISE EXCEPTION '%(): unknown category "%"', func, signal.category
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use usage, adoption, support, sentiment, financial, relationship or other.';
+	END IF;
+	IF signal.weight IS NULL OR NOT (signal.weight > 0 AND signal.weight < 'infinity') THEN
+		RAISE EXCEPTION '%(): weight must be positive and finite, not %', func, signal.weight
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Weights are relative, e.g. 10 or 25.';
+	END IF;
+	IF signal.missing IS NULL OR signal.missing NOT IN ('skip', 'zero', 'value') THEN
+		RAISE EXCEPTION '%(): unknown missing-data policy "%"', func, signal.missing
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use skip (redistribute the weight), zero, or value with missing_value.';
+	END IF;
+	IF (signal.missing = 'value') <> (signal.missing_value IS NOT NULL) THEN
+		RAISE EXCEPTION '%(): missing_value goes with missing => ''value'', and only with it', func
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass both, e.g. missing => ''value'', missing_value => 100.';
+	END IF;
+	IF signal.missing_value IS NOT NULL AND NOT (signal.missing_value >= 0 AND signal.missing_value <= 100) THEN
+		RAISE EXCEPTION '%(): missing_value must be between 0 and 100 points, not %', func, signal.missing_value
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'missing_value is in points, not a raw value.';
+	END IF;
+
+	-- the parameters of the scoring method, checked by the scoring functions themselves
+	CASE signal.scoring
+		WHEN 'linear', 'logarithmic' THEN
+			IF signal.worst IS NULL OR signal.best IS NULL THEN
+				RAISE EXCEPTION '%(): % scoring needs worst and best', func, signal.scoring
+					USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. worst => 0, best => 60.';
+			END IF;
+			IF signal.scoring = 'linear' THEN
+				PERFORM healthscore.linear(signal.worst, signal.worst, signal.best);
+			ELSE
+				PERFORM healthscore.logarithmic(signal.worst, signal.worst, signal.best);
+			END IF;
+		WHEN 'bands' THEN
+			IF signal.breaks IS NULL OR signal.points IS NULL THEN
+				RAISE EXCEPTION '%(): bands scoring needs breaks and points', func
+					USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. breaks => ''{1,3}'', points => ''{100,50,0}''.';
+			END IF;
+			PERFORM healthscore.bands(0, signal.breaks, signal.points);
+		WHEN 'decay' THEN
+			IF signal.half_life IS NULL THEN
+				RAISE EXCEPTION '%(): decay scoring needs half_life', func
+					USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. half_life => ''14 days''.';
+			END IF;
+			PERFORM healthscore.decay(timestamptz '2000-01-01', signal.half_life, timestamptz '2000-01-01');
+		WHEN 'percentile', 'points' THEN
+			NULL;
+		WHEN 'assessment' THEN
+			IF NOT EXISTS (SELECT FROM healthscore.success_factors AS f WHERE f.factor = signal.factor) THEN
+				RAISE EXCEPTION '%(): unknown success factor "%"', func, signal.factor
+					USING ERRCODE = 'undefined_object',
+						  HINT = format('Known factors: %s.', (SELECT string_agg(quote_literal(f.factor), ', ' ORDER BY f.factor)
+															  FROM healthscore.success_factors AS f));
+			END IF;
+		ELSE
+			RAISE EXCEPTION '%(): unknown scoring method "%"', func, signal.scoring
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Use linear, logarithmic, bands, decay, percentile, points or assessment.';
+	END CASE;
+	IF signal.scoring NOT IN ('linear', 'logarithmic') AND (signal.worst IS NOT NULL OR signal.best IS NOT NULL) THEN
+		RAISE EXCEPTION '%(): worst and best apply to linear and logarithmic scoring, not %', func, signal.scoring
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave them out, or change the scoring method.';
+	END IF;
+	IF signal.scoring <> 'bands' AND (signal.breaks IS NOT NULL OR signal.points IS NOT NULL) THEN
+		RAISE EXCEPTION '%(): breaks and points apply to bands scoring, not %', func, signal.scoring
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave them out, or change the scoring method.';
+	END IF;
+	IF signal.scoring <> 'decay' AND signal.half_life IS NOT NULL THEN
+		RAISE EXCEPTION '%(): half_life applies to decay scoring, not %', func, signal.scoring
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave it out, or change the scoring method.';
+	END IF;
+	IF signal.scoring <> 'assessment' AND signal.factor IS NOT NULL THEN
+		RAISE EXCEPTION '%(): factor applies to assessment scoring, not %', func, signal.scoring
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave it out, or use scoring => ''assessment''.';
+	END IF;
+	IF signal.scoring <> 'percentile' AND signal.lower_is_better THEN
+		RAISE EXCEPTION '%(): lower_is_better applies to percentile scoring, not %', func, signal.scoring
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'For linear and logarithmic scoring put worst above best instead.';
+	END IF;
+
+	-- the expression: one expression (nothing of it runs otherwise), then compiled exactly as the
+	-- refresh will run it, as its author, and not executed
+	IF signal.scoring <> 'assessment' THEN
+		PERFORM healthscore_internal.one_expression(signal.expression, func, signal.model, signal.name, 'expression');
+	END IF;
+	BEGIN
+		plan := healthscore_internal.explain_as_author(signal, func);
+	EXCEPTION
+		WHEN grouping_error THEN
+			IF SQLERRM LIKE '%"account.%' THEN
+				RAISE EXCEPTION '%(): expression of signal "%" uses the account row, but % has no primary key on %',
+					func, signal.name, found_model.accounts, found_model.key_column
+					USING ERRCODE = 'grouping_error',
+						  HINT = format('account.<column> works when the key is the primary key: ALTER TABLE %s ADD PRIMARY KEY (%I).',
+										found_model.accounts, found_model.key_column);
+			END IF;
+			RAISE EXCEPTION '%(): expression of signal "%" is not an aggregate: %', func, signal.name, SQLERRM
+				USING ERRCODE = 'grouping_error',
+					  HINT = 'The expression sums up one account''s rows, e.g. count(*) or max(s.ts); use account.<column> for the account row.';
+		WHEN syntax_error OR undefined_column OR undefined_function OR undefined_table
+			 OR datatype_mismatch OR cannot_coerce OR ambiguous_column OR wrong_object_type THEN
+			RAISE EXCEPTION '%(): expression of signal "%" does not work: %', func, signal.name, SQLERRM
+				USING ERRCODE = SQLSTATE,
+					  HINT = CASE signal.scoring WHEN 'decay'
+								THEN 'A decay signal''s expression yields a timestamp, e.g. max(s.ts); the source is s, the account row account.'
+								ELSE 'The expression yields a number per account, e.g. count(*); the source is s, the account row account.' END;
+	END;
+	-- a set-returning function would give an account several rows (a ProjectSet in the plan)
+	IF plan LIKE '%"Node Type": "ProjectSet"%' THEN
+		RAISE EXCEPTION '%(): expression of signal "%" returns a set of rows, not one value per account', func, signal.name
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = 'Aggregate the set instead, e.g. max(x) over the rows rather than unnest(...).';
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.check_signal(healthscore.signals, text) IS
+'validates a signal definition and compiles its expression as the refresh will run it; errors name the problem';
+
+CREATE OR REPLACE FUNCTION healthscore.add_signal(
+	model text,
+	name text,
+	source regclass DEFAULT NULL,
+	key text DEFAULT NULL,
+	expression text DEFAULT NULL,
+	scoring text DEFAULT 'points',
+	weight float8 DEFAULT 1,
+	time_column text DEFAULT NULL,
+	lookback interval DEFAULT NULL,
+	worst float8 DEFAULT NULL,
+	best float8 DEFAULT NULL,
+	breaks float8[] DEFAULT NULL,
+	points float8[] DEFAULT NULL,
+	half_life interval DEFAULT NULL,
+	lower_is_better boolean DEFAULT false,
+	category text DEFAULT 'other',
+	missing text DEFAULT 'skip',
+	missing_value float8 DEFAULT NULL,
+	description text DEFAULT NULL,
+	action text DEFAULT NULL,
+	factor text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	signal healthscore.signals;
+BEGIN
+	PERFORM healthscore.model_row(model);
+	IF EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = add_signal.model AND s.name = add_signal.name) THEN
+		RAISE EXCEPTION 'add_signal(): model "%" already has a signal "%"', model, name
+			USING ERRCODE = 'duplicate_object',
+				  HINT = 'Change it with healthscore.alter_signal(), or pick another name.';
+	END IF;
+	-- an assessment signal reads the assessments table: the latest unexpired rating of its factor
+	IF scoring = 'assessment' THEN
+		IF source IS NOT NULL OR key IS NOT NULL OR expression IS NOT NULL OR time_column IS NOT NULL THEN
+			RAISE EXCEPTION 'add_signal(): an assessment signal takes a factor, not a source, key, expression or time column'
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'E.g. scoring => ''assessment'', factor => ''executive relationship''.';
+		END IF;
+		source := 'healthscore.assessments'::regclass;
+		key := 'account_key';
+		expression := format('latest unexpired rating of %L', factor);
+		time_column := 'assessed_at';
+	END IF;
+	IF source IS NULL OR expression IS NULL OR key IS NULL THEN
+		RAISE EXCEPTION 'add_signal(): source, key and expression are required'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Pass e.g. source => ''app.usage_events'', key => ''account_id'', expression => ''count(*)''.';
+	END IF;
+	-- by field, not by position: columns added by an update come last in an updated table
+	signal.model := model; signal.name := name; signal.category := category; signal.description := description;
+	signal.source := source::text; signal.source_key := key; signal.expression := expression;
+	signal.time_column := time_column; signal.lookback := lookback; signal.scoring := scoring;
+	signal.worst := worst; signal.best := best; signal.breaks := breaks; signal.points := points;
+	signal.half_life := half_life; signal.lower_is_better := coalesce(lower_is_better, false);
+	signal.factor := factor; signal.weight := weight; signal.missing := missing;
+	signal.missing_value := missing_value; signal.action := action;
+	signal.position := (SELECT coalesce(max(s.position), 0) + 1 FROM healthscore.signals AS s WHERE s.model = add_signal.model);
+	PERFORM healthscore.check_signal(signal, 'add_signal');
+	INSERT INTO healthscore.signals SELECT signal.*;
+	RETURN name;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text) IS
+'adds a signal to a model: an aggregate expression over a source relation, its scoring method and weight; validated and compiled at once; the caller becomes the author of its SQL text';
+
+-- Taking a model over: the caller becomes the author of all of its SQL text (the model's and every
+-- signal's), which from then on runs with the caller's privileges. For models from before 0.2.0,
+-- whose authors are unknown, and for models whose text different roles wrote.
+CREATE FUNCTION healthscore.adopt_model(model text)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+BEGIN
+	PERFORM healthscore.model_row(model);
+	-- a role may record itself as the author (record_model_author, record_signal_author)
+	UPDATE healthscore.models AS m SET defined_by = current_user WHERE m.name = adopt_model.model;
+	UPDATE healthscore.signals AS s SET defined_by = current_user WHERE s.model = adopt_model.model;
+	RETURN model;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.adopt_model(text) IS
+'makes the caller the author of a model''s SQL text and of all its signals'' (they then run with the caller''s privileges); for models from before 0.2.0 and models written by several roles';
+
+-- Model text runs as its author (author.c): the scoring query of a refresh, and the compilation of
+-- a signal when it is defined. The author is decided by model_author() and signal_author() from
+-- the defined_by columns; these functions take no role from their caller.
+
+-- The grouped query computing one signal, as a refresh would run it for the signal's source and
+-- window, as of a fixed time (what add_signal() and alter_signal() compile).
+CREATE FUNCTION healthscore_internal.signal_query(signal healthscore.signals)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 3
+AS $$
+	SELECT healthscore.source_query(m, signal.source, signal.source_key, signal.time_column, signal.lookback,
+									ARRAY[signal], '2000-01-01 00:00:00+00'::timestamptz)
+	FROM healthscore.model_row(signal.model) AS m
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.signal_query(healthscore.signals) IS
+'the grouped query that computes one signal as a refresh would, as of a fixed time: what defining a signal compiles';
+
+CREATE FUNCTION healthscore_internal.score_as_author(model text, as_of timestamptz)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'healthscore_score_as_author'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION healthscore_internal.score_as_author(text, timestamptz) IS
+'runs a model''s scoring query (refresh_sql) as its author, in a security-restricted operation, into a new temporary table pg_temp.healthscore_refresh_scored; returns its rows';
+
+CREATE FUNCTION healthscore_internal.explain_as_author(signal healthscore.signals, func text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'healthscore_explain_as_author'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION healthscore_internal.explain_as_author(healthscore.signals, text) IS
+'EXPLAIN (FORMAT JSON) of the grouped query of a signal being defined, run as the signal''s author (signal_author), in a security-restricted operation';
+
+-- A signal's raw value as the refresh reads it (signal_values.c): checked, with errors naming the
+-- model and the signal. Called by the generated scoring query, as the model's author.
+
+CREATE FUNCTION healthscore_internal.signal_value(value float8, model text, signal text, scoring text)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_signal_value'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.signal_value(float8, text, text, text) IS
+'a signal''s raw value, or an error naming the model and signal when it cannot be scored (NaN; negative for logarithmic; outside 0-100 for points)';
+
+CREATE FUNCTION healthscore_internal.age_days(last_seen timestamptz, as_of timestamptz)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_age_days'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.age_days(timestamptz, timestamptz) IS
+'a decay signal''s age in days as of as_of; never seen (-infinity) is Infinity days, +infinity is -Infinity';
+
+-- The equality operator between two key types, qualified with its schema, for the joins of
+-- generated SQL (keys of any type: integer, bigint, text, uuid, or a type from another schema).
+CREATE FUNCTION healthscore_internal.equality(left_type regtype, right_type regtype)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(
+		(SELECT format('OPERATOR(%I.=)', n.nspname)
+		 FROM pg_operator AS o JOIN pg_namespace AS n ON n.oid = o.oprnamespace
+		 WHERE o.oprname = '=' AND o.oprleft = left_type AND o.oprright = right_type
+		 ORDER BY n.nspname <> 'pg_catalog', n.nspname LIMIT 1),
+		'OPERATOR(pg_catalog.=)')
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.equality(regtype, regtype) IS
+'the = operator between two types as OPERATOR(schema.=), for joins in generated SQL (pg_catalog''s when no exact one exists)';
+
+CREATE FUNCTION healthscore_internal.column_type(relation regclass, column_name text)
+RETURNS regtype
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT a.atttypid::regtype FROM pg_attribute AS a
+	WHERE a.attrelid = relation AND a.attname = column_name AND a.attnum > 0 AND NOT a.attisdropped
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.column_type(regclass, text) IS
+'the type of a column of a relation';
+
+-- everything else in the text is qualified, and literals are written so that they read back the
+-- same under any session settings.
+CREATE OR REPLACE FUNCTION healthscore.source_query(model healthscore.models, source text, source_key text,
+										 time_column text, lookback interval,
+										 signals healthscore.signals[], as_of timestamptz)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET extra_float_digits = 3
+AS $$
+DECLARE
+	signal healthscore.signals;
+	columns text := '';
+	uses_account boolean := false;
+	conditions text[] := '{}';
+	grouping text;
+	source_relation regclass := source::regclass;
+BEGIN
+	FOREACH signal IN ARRAY signals LOOP
+		IF signal.scoring = 'assessment' THEN
+			-- the latest rating of the factor that has not expired at the as-of time
+			columns := columns || format(', (pg_catalog.array_agg(s.points ORDER BY s.assessed_at DESC, s.assessment_id DESC)'
+										 ' FILTER (WHERE s.factor OPERATOR(pg_catalog.=) %L'
+										 ' AND (s.assessed_at OPERATOR(pg_catalog.+) s.valid_for) OPERATOR(pg_catalog.>) %L::pg_catalog.timestamptz))[1] AS c%s',
+										 signal.factor, as_of, signal.position);
+			CONTINUE;
+		END IF;
+		uses_account := uses_account OR signal.expression ~* '\maccount\s*\.';
+		columns := columns || format(', %s::pg_catalog.%s AS c%s',
+									 healthscore_internal.one_expression(signal.expression, 'refresh', model.name, signal.name, 'expression'),
+									 CASE signal.scoring WHEN 'decay' THEN 'timestamptz' ELSE 'float8' END,
+									 signal.position);
+	END LOOP;
+	-- the window's start is computed here, as a constant: timestamptz - interval is only
+	-- stable, so written into the query it would be computed again for every row
+	IF time_column IS NOT NULL THEN
+		conditions := conditions || format('s.%I OPERATOR(pg_catalog.<=) %L::pg_catalog.timestamptz', time_column, as_of);
+		IF lookback IS NOT NULL THEN
+			conditions := conditions || format('s.%I OPERATOR(pg_catalog.>) %L::pg_catalog.timestamptz', time_column, as_of - lookback);
+		END IF;
+	END IF;
+	grouping := CASE WHEN uses_account THEN format('account.%I', model.key_column)
+					 ELSE format('s.%I', source_key) END;
+	RETURN format('SELECT %s AS account_key%s FROM %s AS s%s%s GROUP BY %s',
+				  grouping, columns, source_relation,
+				  CASE WHEN uses_account
+					   THEN format(' JOIN %s AS account ON account.%I %s s.%I',
+								   model.accounts::regclass, model.key_column,
+								   healthscore_internal.equality(
+									   healthscore_internal.column_type(model.accounts::regclass, model.key_column),
+									   healthscore_internal.column_type(source_relation, source_key)),
+								   source_key)
+					   ELSE '' END,
+				  CASE WHEN cardinality(conditions) > 0
+					   THEN ' WHERE ' || array_to_string(conditions, ' AND ') ELSE '' END,
+				  grouping);
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.source_query(healthscore.models, text, text, text, interval, healthscore.signals[], timestamptz) IS
+'the grouped query computing the given signals of one source relation and time window (used by refresh_sql)';
+
+-- The accounts a model scores, as a condition over the account row: its own segment filter, and
+-- none of the filters of the models of its group with a higher priority.
+CREATE OR REPLACE FUNCTION healthscore.segment_condition(model healthscore.models)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+	SELECT concat_ws(' AND ', healthscore_internal.filter_condition(model.name, model.segment_filter, 'refresh'),
+					 (SELECT string_agg(format('NOT %s', healthscore_internal.filter_condition(h.name, h.segment_filter, 'refresh')),
+										' AND ' ORDER BY h.priority DESC)
+					  FROM healthscore.models AS h
+					  WHERE h.model_group = model.model_group AND h.priority > model.priority))
+$$;
+
+COMMENT ON FUNCTION healthscore.segment_condition(healthscore.models) IS
+'the SQL condition over the account row selecting the accounts a model scores: its filter, and no filter of a higher-priority model of its group';
+
+-- The whole scoring query of a model as of a time: one row per account the model scores, with
+-- the account's attributes and, in signal order (position), the signals' raw values and their
+-- points after the missing-data policy. Windows are computed in the model's time zone; the text
+-- reads the same under any session settings (qualified names, literals with explicit types and
+-- offsets, floats in their shortest exact form).
+CREATE OR REPLACE FUNCTION healthscore.refresh_sql(model text, as_of timestamptz DEFAULT pg_catalog.now())
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 3
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore.model_row(model);
+	source_group record;
+	signal healthscore.signals;
+	joins text := '';
+	raw_by_position text[] := '{}';
+	points_by_position text[] := '{}';
+	group_alias text;
+	group_number integer := 0;
+	value_ref text;
+	checked text;
+	raw_value text;
+	points text;
+	missing_points text;
+	ranked_value text;
+	peers text;
+	key_type regtype;
+	group_key_type regtype;
+BEGIN
+	PERFORM set_config('TimeZone', found_model.time_zone, true);	-- until this function returns
+	key_type := healthscore_internal.column_type(found_model.accounts::regclass, found_model.key_column);
+	FOR source_group IN
+		SELECT s.source, s.source_key, s.time_column, s.lookback,
+			   array_agg(s ORDER BY s.position) AS signals, min(s.position) AS first,
+			   bool_or(s.expression ~* '\maccount\s*\.' AND s.scoring <> 'assessment') AS uses_account
+		FROM healthscore.signals AS s
+		WHERE s.model = found_model.name
+		GROUP BY s.source, s.source_key, s.time_column, s.lookback
+		ORDER BY first
+	LOOP
+		group_number := group_number + 1;
+		group_alias := 'g' || group_number;
+		-- the group's key is the account's when it joins the account row; assessments key by text
+		group_key_type := CASE WHEN source_group.uses_account THEN key_type
+							   ELSE healthscore_internal.column_type(source_group.source::regclass, source_group.source_key) END;
+		joins := joins || format(E'\nLEFT JOIN (%s) AS %I ON %I.account_key %s account.%I%s',
+								 healthscore.source_query(found_model, source_group.source, source_group.source_key,
+														  source_group.time_column, source_group.lookback,
+														  source_group.signals, as_of),
+								 group_alias, group_alias,
+								 CASE WHEN source_group.source = 'healthscore.assessments' THEN 'OPERATOR(pg_catalog.=)'
+									  ELSE healthscore_internal.equality(group_key_type, key_type) END,
+								 found_model.key_column,
+								 CASE WHEN source_group.source = 'healthscore.assessments' THEN '::pg_catalog.text' ELSE '' END);
+		FOREACH signal IN ARRAY source_group.signals LOOP
+			value_ref := format('%I.c%s', group_alias, signal.position);
+			checked := format('healthscore_internal.signal_value(%s, %L, %L, %L)', value_ref, found_model.name,
+							  signal.name, signal.scoring);
+			raw_value := CASE signal.scoring
+				WHEN 'decay' THEN format('healthscore_internal.age_days(%s, %L::pg_catalog.timestamptz)', value_ref, as_of)
+				ELSE checked END;
+			missing_points := CASE signal.missing WHEN 'zero' THEN '0::pg_catalog.float8'
+							  WHEN 'value' THEN format('%L::pg_catalog.float8', signal.missing_value)
+							  ELSE 'NULL::pg_catalog.float8' END;
+			points := CASE signal.scoring
+				WHEN 'linear' THEN format('healthscore.linear(%s, %L::pg_catalog.float8, %L::pg_catalog.float8)',
+										  checked, signal.worst, signal.best)
+				WHEN 'logarithmic' THEN format('healthscore.logarithmic(%s, %L::pg_catalog.float8, %L::pg_catalog.float8)',
+											   checked, signal.worst, signal.best)
+				WHEN 'bands' THEN format('healthscore.bands(%s, %L::pg_catalog.float8[], %L::pg_catalog.float8[])',
+										 checked, signal.breaks, signal.points)
+				WHEN 'decay' THEN format('healthscore.decay(%s, %L::pg_catalog.interval, %L::pg_catalog.timestamptz)',
+										 value_ref, signal.half_life, as_of)
+				ELSE checked END;	-- points, assessment: the value is the points
+			IF signal.scoring = 'percentile' THEN
+				-- mid-rank percentile among the accounts that have a value: the share of the others
+				-- below it, counting ties as half below (all equal: 50; a single account: 50)
+				ranked_value := CASE WHEN signal.lower_is_better THEN format('(OPERATOR(pg_catalog.-) %s)', raw_value)
+									 ELSE raw_value END;
+				peers := format('PARTITION BY (%s) IS NULL', ranked_value);
+				points := format('CASE WHEN (%1$s) IS NULL THEN %2$s'
+								 ' WHEN pg_catalog.count(*) OVER (%3$s) OPERATOR(pg_catalog.=) 1 THEN 50'
+								 ' ELSE (100 OPERATOR(pg_catalog.*) (((pg_catalog.rank() OVER (%3$s ORDER BY %1$s)'
+								 ' OPERATOR(pg_catalog.+) pg_catalog.count(*) OVER (%3$s ORDER BY %1$s)) OPERATOR(pg_catalog./) 2.0)'
+								 ' OPERATOR(pg_catalog.-) 1)) OPERATOR(pg_catalog./) (pg_catalog.count(*) OVER (%3$s) OPERATOR(pg_catalog.-) 1) END',
+								 ranked_value, missing_points, peers);
+			ELSE
+				points := format('coalesce(%s, %s)', points, missing_points);
+			END IF;
+			raw_by_position[signal.position] := format('%s::pg_catalog.float8', raw_value);
+			points_by_position[signal.position] := format('(%s)::pg_catalog.float8', points);
+		END LOOP;
+	END LOOP;
+	IF group_number = 0 THEN
+		RAISE EXCEPTION 'model "%" has no signals', found_model.name
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Add one with healthscore.add_signal().';
+	END IF;
+
+	-- array_to_string skips the NULL gaps that dropped signals leave between positions
+	RETURN format($q$SELECT account.%I::pg_catalog.text AS account_key, %s AS segment, %s AS value, %s AS owner, %s AS renewal_date,
+       ARRAY[%s] AS raw_values,
+       ARRAY[%s] AS points
+FROM %s AS account%s
+WHERE %s$q$,
+		found_model.key_column,
+		CASE WHEN found_model.segment_column IS NULL THEN 'NULL::pg_catalog.text' ELSE format('account.%I::pg_catalog.text', found_model.segment_column) END,
+		CASE WHEN found_model.value_column IS NULL THEN 'NULL::pg_catalog.numeric' ELSE format('account.%I::pg_catalog.numeric', found_model.value_column) END,
+		CASE WHEN found_model.owner_column IS NULL THEN 'NULL::pg_catalog.text' ELSE format('account.%I::pg_catalog.text', found_model.owner_column) END,
+		CASE WHEN found_model.renewal_column IS NULL THEN 'NULL::pg_catalog.date' ELSE format('account.%I::pg_catalog.date', found_model.renewal_column) END,
+		array_to_string(raw_by_position, E',\n         '),
+		array_to_string(points_by_position, E',\n         '),
+		found_model.accounts::regclass, joins,
+		healthscore.segment_condition(found_model));
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.refresh_sql(text, timestamptz) IS
+'the scoring query a refresh runs for a model: one row per account with its attributes, and its signals'' raw values and points as arrays in signal order; for EXPLAIN and for checking a model by hand';
+
+-- The settings are pinned to PostgreSQL's defaults, under which 0.1.0 computed the fingerprints
+-- stored with its runs: the text of floats and intervals would otherwise follow the session. A
+-- setting added later enters only when it differs from its default, so that fingerprints of
+-- models that do not use it stay what they were.
+CREATE OR REPLACE FUNCTION healthscore.fingerprint(model text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 1
+SET TimeZone = 'UTC'
+AS $$
+	SELECT md5(concat_ws('|',
+		(SELECT concat_ws(';', m.accounts, m.key_column, m.segment_column, m.value_column, m.renewal_column,
+						  m.owner_column, m.tier_cutoffs::text, m.tier_labels::text, m.trend_threshold,
+						  CASE WHEN m.time_zone <> 'UTC' THEN 'time_zone=' || m.time_zone END)
+		 FROM healthscore.models AS m WHERE m.name = fingerprint.model),
+		(SELECT string_agg(concat_ws(';', s.name, s.source, s.source_key, s.expression, s.time_column, s.lookback,
+									 s.scoring, s.worst, s.best, s.breaks::text, s.points::text, s.half_life,
+									 s.lower_is_better, s.weight, s.missing, s.missing_value),
+						   '|' ORDER BY s.name)
+		 FROM healthscore.signals AS s WHERE s.model = fingerprint.model)))
+$$;
+
+COMMENT ON FUNCTION healthscore.fingerprint(text) IS
+'md5 of everything in a model that changes its scores (not descriptions or actions)';
+
+-- jit is off for the refresh: its generated queries are large and cost enough to trigger
+-- inlining and optimization, which take longer than they save (measured by make bench). The
+-- settings that change how values are written and read are pinned, so that scores never depend
+-- on the session; the time zone is then the model's (set below, undone when the function ends).
+CREATE OR REPLACE FUNCTION healthscore.refresh(model text, as_of timestamptz DEFAULT pg_catalog.now())
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET standard_conforming_strings = on
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 3
+SET TimeZone = 'UTC'
+SET lc_numeric = 'C'
+SET lc_time = 'C'
+SET lc_monetary = 'C'
+AS $$
+DECLARE
+	found_model healthscore.models;
+	run bigint;
+	started timestamptz := clock_timestamp();
+	signal_names text[];
+	signal_weights float8[];
+	accounts_total integer;
+	accounts_with_score integer;
+	tier_changes integer;
+	bad_keys bigint;
+	previous_run bigint;
+BEGIN
+	IF as_of IS NULL OR NOT isfinite(as_of) THEN
+		RAISE EXCEPTION 'refresh(): as_of must be a finite timestamp, not %', coalesce(as_of::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time the scores describe, e.g. now().';
+	END IF;
+	-- one refresh of a model at a time; a second waits here, then reads the model as committed
+	PERFORM pg_advisory_xact_lock(hashtext('healthscore.refresh'), hashtext(model));
+	found_model := healthscore.model_row(model);
+	SELECT array_agg(s.name ORDER BY s.position), array_agg(s.weight ORDER BY s.position)
+	INTO signal_names, signal_weights
+	FROM healthscore.signals AS s WHERE s.model = found_model.name;
+
+	PERFORM set_config('TimeZone', found_model.time_zone, true);
+
+	-- The scoring query runs as the model's author (score_as_author), into a temporary table of
+	-- one row per account; its plan may be parallel. Left over from an earlier refresh in this
+	-- transaction (backfill) the table is dropped; checked, not DROP IF EXISTS, which would print
+	-- notices into a scheduled job's log.
+	IF to_regclass('pg_temp.healthscore_refresh_scored') IS NOT NULL THEN
+		DROP TABLE pg_temp.healthscore_refresh_scored;
+	END IF;
+	PERFORM healthscore_internal.score_as_author(found_model.name, as_of);
+
+	INSERT INTO healthscore.runs (model, as_of, started_at, finished_at, accounts, accounts_scored, fingerprint,
+								  signals, weights)
+	VALUES (found_model.name, as_of, started, started, 0, 0, healthscore.fingerprint(found_model.name),
+			signal_names, signal_weights)
+	RETURNING run_id INTO run;
+
+	-- the run before this one: its scores give the change, the tier change and the sparkline,
+	-- written here once rather than computed by every query of the views
+	SELECT r.run_id INTO previous_run FROM healthscore.runs AS r
+	WHERE r.model = found_model.name AND r.run_id <> run AND (r.as_of, r.run_id) < (refresh.as_of, run)
+	ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1;
+
+	-- One statement writes every score with its explanation. The tier in force is the latest
+	-- active override's (set_at <= as_of < expires_at), unless the model allows only lowering and
+	-- that override would raise the computed tier: then the next one applies, if any. The computed
+	-- tier stays beside it. A NULL or repeated account key fails the primary key or NOT NULL of
+	-- scores; the handler turns that into an error that says what to fix.
+	BEGIN
+		WITH written AS (
+			INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, computed_tier, override_id,
+											previous_score, previous_tier, sparkline, reasons, worst_signal,
+											segment, value, owner, renewal_date, raw_values, points)
+			SELECT run, found_model.name, a.account_key, a.score,
+				   coalesce(a.override_tiers[a.chosen], a.computed_tier), a.computed_tier, a.override_ids[a.chosen],
+				   previous.score, previous.tier, right(coalesce(previous.sparkline, '') || healthscore.spark(a.score), 12),
+				   healthscore.score_reasons(signal_names, a.raw_values, a.points, signal_weights, 3),
+				   healthscore.worst_signal(signal_names, a.points, signal_weights),
+				   a.segment, a.value, a.owner, a.renewal_date, a.raw_values, a.points
+			FROM (SELECT t.*,
+						 CASE WHEN t.override_ids IS NOT NULL THEN
+							 (SELECT min(i) FROM generate_subscripts(t.override_ids, 1) AS i
+							  WHERE NOT (found_model.overrides_lower_only AND t.computed_tier <> 'unknown'
+										 AND array_position(found_model.tier_labels, t.override_tiers[i])
+											 > array_position(found_model.tier_labels, t.computed_tier)))
+						 END AS chosen
+				  FROM (SELECT p.*,
+							   coalesce(healthscore.tier(p.score, found_model.tier_cutoffs, found_model.tier_labels),
+										'unknown') AS computed_tier,
+							   active.override_ids, active.override_tiers
+						FROM (SELECT scored.*, healthscore.score_from_points(scored.points, signal_weights) AS score
+							  FROM pg_temp.healthscore_refresh_scored AS scored
+							  OFFSET 0) AS p	-- a fence: each score computed once
+						LEFT JOIN (SELECT ov.account_key,
+										  array_agg(ov.override_id ORDER BY ov.set_at DESC, ov.override_id DESC)
+											AS override_ids,
+										  array_agg(ov.tier ORDER BY ov.set_at DESC, ov.override_id DESC) AS override_tiers
+								   FROM healthscore.overrides AS ov
+								   WHERE ov.model = found_model.name
+									 AND ov.set_at <= refresh.as_of AND ov.expires_at > refresh.as_of
+								   GROUP BY ov.account_key) AS active ON active.account_key = p.account_key) AS t) AS a
+			LEFT JOIN healthscore.scores AS previous
+				ON previous.run_id = previous_run AND previous.account_key = a.account_key
+			RETURNING score, tier, previous_tier)
+		SELECT count(*), count(w.score), count(*) FILTER (WHERE w.previous_tier <> w.tier)
+		INTO accounts_total, accounts_with_score, tier_changes
+		FROM written AS w;
+	EXCEPTION WHEN unique_violation OR not_null_violation THEN
+		SELECT count(*) - count(DISTINCT scored.account_key) + count(*) FILTER (WHERE scored.account_key IS NULL)
+		INTO bad_keys FROM pg_temp.healthscore_refresh_scored AS scored;
+		IF bad_keys = 0 THEN
+			RAISE;
+		END IF;
+		RAISE EXCEPTION 'refresh(): key column "%" of % (model "%") is NULL or repeated in % rows',
+			found_model.key_column, found_model.accounts, found_model.name, bad_keys
+			USING ERRCODE = 'unique_violation',
+				  HINT = 'Every account needs one row with a unique, non-NULL key; use a view over the accounts if needed.';
+	WHEN program_limit_exceeded THEN
+		RAISE EXCEPTION 'refresh(): key column "%" of % (model "%") holds a key of % bytes, too long to index',
+			found_model.key_column, found_model.accounts, found_model.name,
+			(SELECT max(octet_length(scored.account_key)) FROM pg_temp.healthscore_refresh_scored AS scored)
+			USING ERRCODE = 'program_limit_exceeded',
+				  HINT = 'Account keys are at most about 2,000 bytes; key the accounts by an id.';
+	END;
+
+	UPDATE healthscore.runs
+	SET finished_at = clock_timestamp(), accounts = accounts_total, accounts_scored = accounts_with_score
+	WHERE run_id = run;
+	DROP TABLE pg_temp.healthscore_refresh_scored;
+
+	-- tell listeners (scheduled jobs, alerting) when the run commits: a small JSON payload, its
+	-- time in UTC whatever the model's time zone
+	PERFORM set_config('TimeZone', 'UTC', true);
+	PERFORM pg_notify('healthscore', json_build_object(
+		'model', found_model.name, 'run_id', run, 'as_of', refresh.as_of,
+		'accounts', accounts_total, 'scored', accounts_with_score, 'tier_changes', tier_changes)::text);
+	RETURN run;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.refresh(text, timestamptz) IS
+'scores every account of a model as of a time (default now) and writes the run and its scores (with raw values and points per signal) in one transaction; returns the run id';
+
+-- Steps are taken in the model's time zone ('1 day' is a calendar day there).
+CREATE OR REPLACE FUNCTION healthscore.backfill(model text, since timestamptz, until timestamptz, step interval)
+RETURNS SETOF bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	as_of timestamptz := since;
+	run bigint;
+	steps integer := 0;
+BEGIN
+	PERFORM set_config('TimeZone', (healthscore.model_row(model)).time_zone, true);
+	IF since IS NULL OR until IS NULL OR NOT isfinite(since) OR NOT isfinite(until) OR since > until THEN
+		RAISE EXCEPTION 'backfill(): since and until must be finite with since <= until'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. since => now() - interval ''12 weeks'', until => now().';
+	END IF;
+	IF step IS NULL OR NOT since + step > since THEN
+		RAISE EXCEPTION 'backfill(): step must be a positive interval, not %', coalesce(step::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. step => ''1 week''.';
+	END IF;
+	WHILE as_of <= until LOOP
+		steps := steps + 1;
+		IF steps > 10000 THEN
+			RAISE EXCEPTION 'backfill(): more than 10000 steps'
+				USING ERRCODE = 'program_limit_exceeded', HINT = 'Use a larger step or a shorter range.';
+		END IF;
+		run := healthscore.refresh(model, as_of);
+		RAISE NOTICE 'backfill: model "%" as of % is run %', model, as_of, run;
+		RETURN NEXT run;
+		as_of := as_of + step;
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.backfill(text, timestamptz, timestamptz, interval) IS
+'refreshes a model as of each time from since to until by step (lookback windows end at each time), so history exists from day one; returns the run ids';
+
+-- Replaced by healthscore_internal.signal_value() and healthscore_internal.filter_condition().
+DROP FUNCTION healthscore.points_out_of_range(text, float8);
+DROP FUNCTION healthscore.filter_condition(text);
+
+-- Account keys people type in: not empty, and short enough for the indexes that hold them.
+CREATE FUNCTION healthscore_internal.check_account_key(func text, account_key text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF account_key IS NULL OR account_key = '' THEN
+		RAISE EXCEPTION '%(): account_key must not be empty', func
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the account key as text, e.g. ''42''.';
+	END IF;
+	IF octet_length(account_key) > 1000 THEN
+		RAISE EXCEPTION '%(): account_key "%..." is % bytes long', func, left(account_key, 20), octet_length(account_key)
+			USING ERRCODE = 'program_limit_exceeded', HINT = 'Account keys are at most 1,000 bytes; key the accounts by an id.';
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.check_account_key(text, text) IS
+'raises an error naming the function when an account key is empty or longer than 1,000 bytes';
+
+CREATE OR REPLACE FUNCTION healthscore.assess(account_key text, factor text, rating integer DEFAULT NULL,
+								   points float8 DEFAULT NULL, note text DEFAULT NULL,
+								   valid_for interval DEFAULT '90 days',
+								   assessed_at timestamptz DEFAULT pg_catalog.now())
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	id bigint;
+BEGIN
+	PERFORM healthscore_internal.check_account_key('assess', account_key);
+	IF NOT EXISTS (SELECT FROM healthscore.success_factors AS f WHERE f.factor = assess.factor) THEN
+		RAISE EXCEPTION 'assess(): unknown success factor "%"', factor
+			USING ERRCODE = 'undefined_object',
+				  HINT = format('Known factors: %s.', (SELECT string_agg(quote_literal(f.factor), ', ' ORDER BY f.factor)
+													  FROM healthscore.success_factors AS f));
+	END IF;
+	IF (rating IS NULL) = (points IS NULL) THEN
+		RAISE EXCEPTION 'assess(): give either rating or points'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'rating => 1 to 5, or points => 0 to 100.';
+	END IF;
+	IF rating IS NOT NULL AND rating NOT BETWEEN 1 AND 5 THEN
+		RAISE EXCEPTION 'assess(): rating must be between 1 and 5, not %', rating
+			USING ERRCODE = 'numeric_value_out_of_range', HINT = '1 is worst, 5 is best.';
+	END IF;
+	IF points IS NOT NULL AND NOT (points >= 0 AND points <= 100) THEN
+		RAISE EXCEPTION 'assess(): points must be between 0 and 100, not %', points
+			USING ERRCODE = 'numeric_value_out_of_range', HINT = 'Points are on a 0-100 scale.';
+	END IF;
+	IF valid_for IS NULL OR NOT valid_for > interval '0' THEN
+		RAISE EXCEPTION 'assess(): valid_for must be a positive interval, not %', coalesce(valid_for::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. ''90 days''.';
+	END IF;
+	IF assessed_at IS NULL OR NOT isfinite(assessed_at) THEN
+		RAISE EXCEPTION 'assess(): assessed_at must be a finite timestamp'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is now().';
+	END IF;
+	INSERT INTO healthscore.assessments (account_key, factor, rating, points, note, valid_for, assessed_at)
+	VALUES (account_key, factor, rating, coalesce(points, (rating - 1) * 25.0), note, valid_for, assessed_at)
+	RETURNING assessment_id INTO id;
+	RETURN id;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.assess(text, text, integer, float8, text, interval, timestamptz) IS
+'records a person''s rating of a success factor for an account: rating 1-5 (0, 25, 50, 75, 100 points) or points 0-100, valid for a while (default 90 days)';
+
+CREATE OR REPLACE FUNCTION healthscore.set_override(model text, account_key text, tier text, reason text,
+										 expires_at timestamptz, set_at timestamptz DEFAULT pg_catalog.now())
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore.model_row(model);
+	current_tier text;
+	id bigint;
+BEGIN
+	PERFORM healthscore_internal.check_account_key('set_override', account_key);
+	PERFORM healthscore.tier_rank(found_model, tier);
+	IF reason IS NULL OR btrim(reason) = '' THEN
+		RAISE EXCEPTION 'set_override(): reason is mandatory'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Say why the computed tier is wrong for this account.';
+	END IF;
+	IF set_at IS NULL OR NOT isfinite(set_at) THEN
+		RAISE EXCEPTION 'set_override(): set_at must be a finite time, not %', coalesce(set_at::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is now(): from when the override applies.';
+	END IF;
+	IF expires_at IS NULL OR NOT isfinite(expires_at) OR NOT expires_at > set_at THEN
+		RAISE EXCEPTION 'set_override(): expires_at must be a finite time after set_at'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Overrides must expire, e.g. expires_at => now() + interval ''30 days''.';
+	END IF;
+	IF found_model.overrides_lower_only THEN
+		SELECT s.computed_tier INTO current_tier FROM healthscore.current_scores AS s
+		WHERE s.model = found_model.name AND s.account_key = set_override.account_key;
+		IF current_tier IS NULL OR current_tier = 'unknown' THEN
+			RAISE EXCEPTION 'set_override(): model "%" only allows lowering a tier, and account "%" has no computed tier yet',
+				found_model.name, account_key
+				USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Refresh the model first.';
+		END IF;
+		IF healthscore.tier_rank(found_model, tier) > healthscore.tier_rank(found_model, current_tier) THEN
+			RAISE EXCEPTION 'set_override(): model "%" only allows lowering a tier: "%" is above the computed "%"',
+				found_model.name, tier, current_tier
+				USING ERRCODE = 'insufficient_privilege',
+					  HINT = 'Overrides of this model may set a worse tier, never a better one.';
+		END IF;
+	END IF;
+	INSERT INTO healthscore.overrides (model, account_key, tier, reason, expires_at, set_at)
+	VALUES (found_model.name, account_key, tier, reason, expires_at, set_at)
+	RETURNING override_id INTO id;
+	RETURN id;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.set_override(text, text, text, text, timestamptz, timestamptz) IS
+'sets an account''s tier for a model until expires_at, with a mandatory reason; refreshes while it is active use it and keep the computed tier beside it';
+
+CREATE OR REPLACE FUNCTION healthscore.clear_override(model text, account_key text, at timestamptz DEFAULT pg_catalog.now())
+RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	cleared integer;
+BEGIN
+	PERFORM healthscore.model_row(model);
+	IF at IS NULL OR NOT isfinite(at) THEN
+		RAISE EXCEPTION 'clear_override(): at must be a finite time, not %', coalesce(at::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is now(): when the override ends.';
+	END IF;
+	-- ends active overrides now; history keeps them
+	UPDATE healthscore.overrides AS o SET expires_at = greatest(at, o.set_at + interval '1 microsecond')
+	WHERE o.model = clear_override.model AND o.account_key = clear_override.account_key AND o.expires_at > at;
+	GET DIAGNOSTICS cleared = ROW_COUNT;
+	RETURN cleared;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.clear_override(text, text, timestamptz) IS
+'ends an account''s active overrides of a model now (they stay in history); returns how many';
+
+-- Row-level security: notes are about accounts, so a reader sees an assessment when it may see its
+-- account in the account relation of a model that rates its factor (account_visible, as for the
+-- scores); roles that maintain the history (grant_admin) see them all. Writers need no filter.
+ALTER TABLE healthscore.assessments ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_accounts ON healthscore.assessments FOR SELECT
+	USING (pg_catalog.has_table_privilege('healthscore.scores'::pg_catalog.regclass, 'DELETE')
+		   OR EXISTS (SELECT FROM healthscore.signals AS s
+					  WHERE s.scoring OPERATOR(pg_catalog.=) 'assessment'
+						AND s.factor OPERATOR(pg_catalog.=) assessments.factor
+						AND healthscore.account_visible(s.model, assessments.account_key)));
+CREATE POLICY writers ON healthscore.assessments FOR INSERT WITH CHECK (true);
+CREATE POLICY updaters ON healthscore.assessments FOR UPDATE USING (true) WITH CHECK (true);
+CREATE POLICY removers ON healthscore.assessments FOR DELETE USING (true);
+
+-- Row-level security: a reader sees an override (and its reason) when it may see its account in
+-- the model's account relation, exactly as for the scores.
+ALTER TABLE healthscore.overrides ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_accounts ON healthscore.overrides FOR SELECT
+	USING (healthscore.account_visible(model, account_key));
+CREATE POLICY writers ON healthscore.overrides FOR INSERT WITH CHECK (true);
+CREATE POLICY updaters ON healthscore.overrides FOR UPDATE USING (true) WITH CHECK (true);
+CREATE POLICY removers ON healthscore.overrides FOR DELETE USING (true);
+
+-- The components of every run, one row per run, account and signal, unfolded from the arrays
+-- of the score rows. Row-level security of scores applies (security_invoker).
+CREATE OR REPLACE VIEW healthscore.components WITH (security_invoker = true) AS
+SELECT s.run_id, s.model, s.account_key, c.signal, c.raw_value, c.points, c.weight, share.weight_share,
+	   c.points OPERATOR(pg_catalog.*) share.weight_share AS contribution,
+	   coalesce((100 OPERATOR(pg_catalog.-) c.points) OPERATOR(pg_catalog.*) share.weight_share, 0) AS points_lost
+FROM healthscore.scores AS s
+JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
+CROSS JOIN LATERAL (SELECT pg_catalog.sum(u.weight)
+					FROM ROWS FROM (pg_catalog.unnest(s.points), pg_catalog.unnest(r.weights)) AS u(points, weight)
+					WHERE u.points IS NOT NULL) AS present(weight)
+CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(r.signals), pg_catalog.unnest(s.raw_values), pg_catalog.unnest(s.points),
+							  pg_catalog.unnest(r.weights)) AS c(signal, raw_value, points, weight)
+CROSS JOIN LATERAL (SELECT CASE WHEN c.points IS NULL THEN 0 ELSE c.weight OPERATOR(pg_catalog./) present.weight END)
+	AS share(weight_share);
+
+COMMENT ON VIEW healthscore.components IS 'one row per run, account and signal: how the score came about (unfolded from scores.raw_values and scores.points)';
+
+COMMENT ON COLUMN healthscore.components.run_id IS 'the run';
+
+COMMENT ON COLUMN healthscore.components.model IS 'the model';
+
+COMMENT ON COLUMN healthscore.components.account_key IS 'the account key as text';
+
+COMMENT ON COLUMN healthscore.components.signal IS 'the signal';
+
+COMMENT ON COLUMN healthscore.components.raw_value IS 'the signal''s raw value (for decay signals: age in days); NULL when missing';
+
+COMMENT ON COLUMN healthscore.components.points IS 'points 0-100 after the missing-data policy; NULL when skipped';
+
+COMMENT ON COLUMN healthscore.components.weight IS 'the signal''s weight';
+
+COMMENT ON COLUMN healthscore.components.weight_share IS 'weight / sum of the weights of the account''s present signals (0 when skipped)';
+
+COMMENT ON COLUMN healthscore.components.contribution IS 'points * weight_share: the components of an account add up to its score';
+
+COMMENT ON COLUMN healthscore.components.points_lost IS '(100 - points) * weight_share: what the signal cost the account';
+
+-- Runs of each model, newest as-of time first (recency 1 = the current run). The totals count the
+-- run's scores the reader may see: readers may not read runs.accounts (grant_reader), which counts
+-- every account, also those row-level security hides from them.
+CREATE OR REPLACE VIEW healthscore.model_runs WITH (security_invoker = true) AS
+SELECT r.model, r.run_id, r.as_of, r.started_at, r.finished_at,
+	   (SELECT pg_catalog.count(*)::pg_catalog.int4 FROM healthscore.scores AS s
+		WHERE s.run_id OPERATOR(pg_catalog.=) r.run_id) AS accounts,
+	   (SELECT pg_catalog.count(s.score)::pg_catalog.int4 FROM healthscore.scores AS s
+		WHERE s.run_id OPERATOR(pg_catalog.=) r.run_id) AS accounts_scored,
+	   r.fingerprint,
+	   pg_catalog.row_number() OVER (PARTITION BY r.model ORDER BY r.as_of DESC, r.run_id DESC) AS recency
+FROM healthscore.runs AS r;
+
+COMMENT ON VIEW healthscore.model_runs IS 'every run of every model, with its recency (1 = current run, 2 = the one before, ...)';
+
+COMMENT ON COLUMN healthscore.model_runs.model IS 'model';
+
+COMMENT ON COLUMN healthscore.model_runs.run_id IS 'run identifier';
+
+COMMENT ON COLUMN healthscore.model_runs.as_of IS 'the time the run describes';
+
+COMMENT ON COLUMN healthscore.model_runs.started_at IS 'when the run started';
+
+COMMENT ON COLUMN healthscore.model_runs.finished_at IS 'when the run finished';
+
+COMMENT ON COLUMN healthscore.model_runs.accounts IS 'accounts the run scored that the reader may see (row-level security of the account relation)';
+
+COMMENT ON COLUMN healthscore.model_runs.accounts_scored IS 'of them, accounts with a score';
+
+COMMENT ON COLUMN healthscore.model_runs.fingerprint IS 'md5 of the model definition the run used';
+
+COMMENT ON COLUMN healthscore.model_runs.recency IS '1 for the latest as-of time, 2 for the one before, ...';
+
+CREATE OR REPLACE VIEW healthscore.current_scores WITH (security_invoker = true) AS
+SELECT s.model,
+	   m.model_group,
+	   s.account_key,
+	   s.score,
+	   s.tier,
+	   s.computed_tier,
+	   s.override_id IS NOT NULL AS overridden,
+	   ov.reason AS override_reason,
+	   ov.set_by AS override_by,
+	   ov.expires_at AS override_expires_at,
+	   s.previous_score,
+	   s.score OPERATOR(pg_catalog.-) s.previous_score AS change,
+	   CASE WHEN s.score IS NULL OR s.previous_score IS NULL THEN NULL
+			WHEN (s.score OPERATOR(pg_catalog.-) s.previous_score) OPERATOR(pg_catalog.>=) m.trend_threshold
+				 AND s.score OPERATOR(pg_catalog.>) s.previous_score THEN 'up'
+			WHEN (s.previous_score OPERATOR(pg_catalog.-) s.score) OPERATOR(pg_catalog.>=) m.trend_threshold
+				 AND s.score OPERATOR(pg_catalog.<) s.previous_score THEN 'down'
+			ELSE 'flat' END AS trend,
+	   s.segment,
+	   s.value,
+	   s.owner,
+	   s.renewal_date,
+	   s.renewal_date OPERATOR(pg_catalog.-) (r.as_of AT TIME ZONE m.time_zone)::pg_catalog.date AS days_to_renewal,
+	   r.as_of AS scored_at,
+	   s.sparkline,
+	   s.reasons,
+	   s.worst_signal,
+	   s.run_id
+FROM healthscore.model_runs AS r
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
+JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
+LEFT JOIN healthscore.overrides AS ov ON ov.override_id OPERATOR(pg_catalog.=) s.override_id
+WHERE r.recency OPERATOR(pg_catalog.=) 1;
+
+COMMENT ON VIEW healthscore.current_scores IS 'the latest score of every account of every model, with the change since the run before and a sparkline of the last 12 runs';
+
+COMMENT ON COLUMN healthscore.current_scores.model IS 'model that scored the account';
+
+COMMENT ON COLUMN healthscore.current_scores.model_group IS 'group of the model (its segment wins this account), NULL for a model on its own';
+
+COMMENT ON COLUMN healthscore.current_scores.account_key IS 'account key as text';
+
+COMMENT ON COLUMN healthscore.current_scores.score IS 'health score 0-100 (NULL when every signal was missing)';
+
+COMMENT ON COLUMN healthscore.current_scores.tier IS 'tier in force: an active override''s tier, else the computed tier';
+
+COMMENT ON COLUMN healthscore.current_scores.computed_tier IS 'tier computed from the score (unknown when the score is NULL)';
+
+COMMENT ON COLUMN healthscore.current_scores.overridden IS 'true when an override set the tier';
+
+COMMENT ON COLUMN healthscore.current_scores.override_reason IS 'why the tier was overridden';
+
+COMMENT ON COLUMN healthscore.current_scores.override_by IS 'who overrode it';
+
+COMMENT ON COLUMN healthscore.current_scores.override_expires_at IS 'when the override expires';
+
+COMMENT ON COLUMN healthscore.current_scores.previous_score IS 'score in the run before (by as-of time, as it was when this run was written)';
+
+COMMENT ON COLUMN healthscore.current_scores.change IS 'score - previous_score';
+
+COMMENT ON COLUMN healthscore.current_scores.trend IS 'up, down or flat: up or down once the change reaches the model''s trend_threshold';
+
+COMMENT ON COLUMN healthscore.current_scores.segment IS 'account segment';
+
+COMMENT ON COLUMN healthscore.current_scores.value IS 'account value (ARR)';
+
+COMMENT ON COLUMN healthscore.current_scores.owner IS 'account owner (CSM)';
+
+COMMENT ON COLUMN healthscore.current_scores.renewal_date IS 'renewal date';
+
+COMMENT ON COLUMN healthscore.current_scores.days_to_renewal IS 'days from the run''s as-of date (in the model''s time zone) to the renewal date';
+
+COMMENT ON COLUMN healthscore.current_scores.scored_at IS 'as-of time of the run';
+
+COMMENT ON COLUMN healthscore.current_scores.sparkline IS 'the last 12 scores, oldest first, as bars ▁ (0) to █ (100), as of when the run was written';
+
+COMMENT ON COLUMN healthscore.current_scores.reasons IS 'the three signals that cost the most points: signal raw value (-points lost)';
+
+COMMENT ON COLUMN healthscore.current_scores.worst_signal IS 'the signal that cost the most points';
+
+COMMENT ON COLUMN healthscore.current_scores.run_id IS 'the run the score comes from';
+
+CREATE OR REPLACE VIEW healthscore.score_components WITH (security_invoker = true) AS
+SELECT c.model, c.account_key, c.signal, sig.category, c.raw_value, c.points, c.weight, c.weight_share,
+	   c.contribution, c.points_lost, sig.action, r.as_of AS scored_at, c.run_id
+FROM healthscore.model_runs AS r
+JOIN healthscore.components AS c ON c.run_id OPERATOR(pg_catalog.=) r.run_id
+LEFT JOIN healthscore.signals AS sig ON sig.model OPERATOR(pg_catalog.=) c.model AND sig.name OPERATOR(pg_catalog.=) c.signal
+WHERE r.recency OPERATOR(pg_catalog.=) 1
+ORDER BY c.model, c.account_key, c.points_lost DESC, c.signal;
+
+COMMENT ON VIEW healthscore.score_components IS 'the latest run''s components: one row per account and signal, the costliest signals first';
+
+COMMENT ON COLUMN healthscore.score_components.model IS 'model';
+
+COMMENT ON COLUMN healthscore.score_components.account_key IS 'account key as text';
+
+COMMENT ON COLUMN healthscore.score_components.signal IS 'signal';
+
+COMMENT ON COLUMN healthscore.score_components.category IS 'signal category';
+
+COMMENT ON COLUMN healthscore.score_components.raw_value IS 'raw value (decay signals: age in days); NULL when missing';
+
+COMMENT ON COLUMN healthscore.score_components.points IS 'points 0-100 after the missing-data policy; NULL when skipped';
+
+COMMENT ON COLUMN healthscore.score_components.weight IS 'signal weight';
+
+COMMENT ON COLUMN healthscore.score_components.weight_share IS 'share of the account''s present weight';
+
+COMMENT ON COLUMN healthscore.score_components.contribution IS 'points * weight_share; an account''s contributions add up to its score';
+
+COMMENT ON COLUMN healthscore.score_components.points_lost IS '(100 - points) * weight_share: what the signal cost the score';
+
+COMMENT ON COLUMN healthscore.score_components.action IS 'the signal''s playbook action';
+
+COMMENT ON COLUMN healthscore.score_components.scored_at IS 'as-of time of the run';
+
+COMMENT ON COLUMN healthscore.score_components.run_id IS 'the run';
+
+CREATE OR REPLACE VIEW healthscore.risk_list WITH (security_invoker = true) AS
+SELECT cs.model,
+	   pg_catalog.row_number() OVER (PARTITION BY cs.model
+									 ORDER BY cs.value OPERATOR(pg_catalog.*) (100 OPERATOR(pg_catalog.-) coalesce(cs.score, 0))
+											  OPERATOR(pg_catalog./) 100 DESC NULLS LAST,
+											  cs.score ASC NULLS FIRST, cs.account_key) AS priority,
+	   cs.account_key,
+	   cs.score,
+	   cs.tier,
+	   cs.trend,
+	   cs.change,
+	   cs.value,
+	   cs.value OPERATOR(pg_catalog.*) (100 OPERATOR(pg_catalog.-) coalesce(cs.score, 0)) OPERATOR(pg_catalog./) 100
+		   AS value_at_risk,
+	   cs.reasons,
+	   cs.worst_signal,
+	   play.action,
+	   play.owner_role AS action_owner,
+	   cs.owner,
+	   cs.days_to_renewal,
+	   cs.renewal_date,
+	   cs.segment,
+	   cs.overridden,
+	   cs.computed_tier,
+	   cs.override_reason,
+	   cs.sparkline,
+	   cs.scored_at
+FROM healthscore.current_scores AS cs
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
+-- the most specific playbook for every tier and costliest signal of a model, resolved once per
+-- combination (few) rather than per account: tier and signal, that signal in any tier, the signal's
+-- own action, the tier's playbook, the model's tier action
+LEFT JOIN (
+	SELECT DISTINCT ON (combination.model, combination.tier, combination.signal)
+		   combination.model, combination.tier, combination.signal, candidate.action, candidate.owner_role
+	FROM (SELECT mm.name AS model, t.tier, sig.name AS signal, mm.tier_labels, mm.tier_actions
+		  FROM healthscore.models AS mm
+		  CROSS JOIN LATERAL pg_catalog.unnest(mm.tier_labels OPERATOR(pg_catalog.||) '{unknown}'::pg_catalog.text[]) AS t(tier)
+		  -- every signal, and none (an account that lost no points still gets its tier's playbook)
+		  CROSS JOIN LATERAL (SELECT s.name FROM healthscore.signals AS s WHERE s.model OPERATOR(pg_catalog.=) mm.name
+							  UNION ALL SELECT NULL) AS sig) AS combination
+	CROSS JOIN LATERAL (
+		SELECT 1 AS specificity, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
+		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier OPERATOR(pg_catalog.=) combination.tier
+		  AND pb.signal OPERATOR(pg_catalog.=) combination.signal
+		UNION ALL
+		SELECT 2, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
+		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier IS NULL
+		  AND pb.signal OPERATOR(pg_catalog.=) combination.signal
+		UNION ALL
+		SELECT 3, sig.action, NULL FROM healthscore.signals AS sig
+		WHERE sig.model OPERATOR(pg_catalog.=) combination.model AND sig.name OPERATOR(pg_catalog.=) combination.signal
+		  AND sig.action IS NOT NULL
+		UNION ALL
+		SELECT 4, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
+		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier OPERATOR(pg_catalog.=) combination.tier
+		  AND pb.signal IS NULL
+		UNION ALL
+		SELECT 5, combination.tier_actions[pg_catalog.array_position(combination.tier_labels, combination.tier)], NULL
+		WHERE combination.tier_actions[pg_catalog.array_position(combination.tier_labels, combination.tier)] IS NOT NULL
+	) AS candidate
+	ORDER BY combination.model, combination.tier, combination.signal, candidate.specificity
+) AS play ON play.model OPERATOR(pg_catalog.=) cs.model AND play.tier OPERATOR(pg_catalog.=) cs.tier
+		 -- IS NOT DISTINCT FROM, written with a qualified operator
+		 AND (play.signal OPERATOR(pg_catalog.=) cs.worst_signal OR (play.signal IS NULL AND cs.worst_signal IS NULL))
+WHERE cs.tier OPERATOR(pg_catalog.<>) m.tier_labels[pg_catalog.cardinality(m.tier_labels)];
+
+COMMENT ON VIEW healthscore.risk_list IS 'accounts below the top tier, most value at risk first, with the three signals that cost the most points and the action to take';
+
+COMMENT ON COLUMN healthscore.risk_list.model IS 'model';
+
+COMMENT ON COLUMN healthscore.risk_list.priority IS '1 = act first: most value at risk (value x points missing), then lowest score';
+
+COMMENT ON COLUMN healthscore.risk_list.account_key IS 'account key as text';
+
+COMMENT ON COLUMN healthscore.risk_list.score IS 'health score 0-100';
+
+COMMENT ON COLUMN healthscore.risk_list.tier IS 'tier label';
+
+COMMENT ON COLUMN healthscore.risk_list.trend IS 'up, down or flat since the run before';
+
+COMMENT ON COLUMN healthscore.risk_list.change IS 'score change since the run before';
+
+COMMENT ON COLUMN healthscore.risk_list.value IS 'account value (ARR)';
+
+COMMENT ON COLUMN healthscore.risk_list.value_at_risk IS 'value x (100 - score) / 100';
+
+COMMENT ON COLUMN healthscore.risk_list.reasons IS 'the three signals that cost the most points: signal raw value (-points lost); no data when the source had no rows';
+
+COMMENT ON COLUMN healthscore.risk_list.worst_signal IS 'the signal that cost the most points';
+
+COMMENT ON COLUMN healthscore.risk_list.action IS 'the most specific playbook action: for this tier and worst signal, for the worst signal, the signal''s own action, for the tier, the model''s tier action';
+
+COMMENT ON COLUMN healthscore.risk_list.action_owner IS 'the role that acts, from the playbook';
+
+COMMENT ON COLUMN healthscore.risk_list.overridden IS 'true when an override set the tier';
+
+COMMENT ON COLUMN healthscore.risk_list.computed_tier IS 'tier computed from the score';
+
+COMMENT ON COLUMN healthscore.risk_list.override_reason IS 'why the tier was overridden';
+
+COMMENT ON COLUMN healthscore.risk_list.owner IS 'account owner (CSM)';
+
+COMMENT ON COLUMN healthscore.risk_list.days_to_renewal IS 'days to the renewal date';
+
+COMMENT ON COLUMN healthscore.risk_list.renewal_date IS 'renewal date';
+
+COMMENT ON COLUMN healthscore.risk_list.segment IS 'account segment';
+
+COMMENT ON COLUMN healthscore.risk_list.sparkline IS 'the last 12 scores as bars';
+
+COMMENT ON COLUMN healthscore.risk_list.scored_at IS 'as-of time of the run';
+
+CREATE OR REPLACE VIEW healthscore.score_history WITH (security_invoker = true) AS
+SELECT s.model, s.run_id, r.as_of, s.account_key, s.score, s.tier, s.segment, s.value, s.owner, s.renewal_date,
+	   r.fingerprint
+FROM healthscore.scores AS s
+JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id;
+
+COMMENT ON VIEW healthscore.score_history IS 'every score of every run, one row per run and account (long format)';
+
+COMMENT ON COLUMN healthscore.score_history.model IS 'model';
+
+COMMENT ON COLUMN healthscore.score_history.run_id IS 'run';
+
+COMMENT ON COLUMN healthscore.score_history.as_of IS 'as-of time of the run';
+
+COMMENT ON COLUMN healthscore.score_history.account_key IS 'account key as text';
+
+COMMENT ON COLUMN healthscore.score_history.score IS 'health score 0-100';
+
+COMMENT ON COLUMN healthscore.score_history.tier IS 'tier label';
+
+COMMENT ON COLUMN healthscore.score_history.segment IS 'account segment at the run';
+
+COMMENT ON COLUMN healthscore.score_history.value IS 'account value at the run';
+
+COMMENT ON COLUMN healthscore.score_history.owner IS 'account owner at the run';
+
+COMMENT ON COLUMN healthscore.score_history.renewal_date IS 'renewal date at the run';
+
+COMMENT ON COLUMN healthscore.score_history.fingerprint IS 'model definition the run used';
+
+CREATE OR REPLACE VIEW healthscore.tier_changes WITH (security_invoker = true) AS
+SELECT model, account_key, from_tier, tier AS to_tier, as_of AS changed_at, from_score, score AS to_score,
+	   from_run_id, run_id AS to_run_id
+FROM (SELECT h.*,
+			 pg_catalog.lag(h.tier) OVER w AS from_tier,
+			 pg_catalog.lag(h.score) OVER w AS from_score,
+			 pg_catalog.lag(h.run_id) OVER w AS from_run_id
+	  FROM healthscore.score_history AS h
+	  WINDOW w AS (PARTITION BY h.model, h.account_key ORDER BY h.as_of, h.run_id)) AS changes
+-- IS DISTINCT FROM, written with a qualified operator (from_tier is NULL only for an account's first run)
+WHERE from_run_id IS NOT NULL AND (from_tier IS NULL OR from_tier OPERATOR(pg_catalog.<>) tier);
+
+COMMENT ON VIEW healthscore.tier_changes IS 'every change of an account''s tier between consecutive runs of a model';
+
+COMMENT ON COLUMN healthscore.tier_changes.model IS 'model';
+
+COMMENT ON COLUMN healthscore.tier_changes.account_key IS 'account key as text';
+
+COMMENT ON COLUMN healthscore.tier_changes.from_tier IS 'tier in the run before';
+
+COMMENT ON COLUMN healthscore.tier_changes.to_tier IS 'tier in this run';
+
+COMMENT ON COLUMN healthscore.tier_changes.changed_at IS 'as-of time of the run that changed the tier';
+
+COMMENT ON COLUMN healthscore.tier_changes.from_score IS 'score in the run before';
+
+COMMENT ON COLUMN healthscore.tier_changes.to_score IS 'score in this run';
+
+COMMENT ON COLUMN healthscore.tier_changes.from_run_id IS 'the run before';
+
+COMMENT ON COLUMN healthscore.tier_changes.to_run_id IS 'this run';
+
+CREATE OR REPLACE VIEW healthscore.tier_summary WITH (security_invoker = true) AS
+SELECT s.model, s.run_id, r.as_of, s.tier, pg_catalog.count(*) AS accounts, pg_catalog.sum(s.value) AS total_value,
+	   pg_catalog.avg(s.score) AS average_score
+FROM healthscore.scores AS s
+JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
+GROUP BY s.model, s.run_id, r.as_of, s.tier;
+
+COMMENT ON VIEW healthscore.tier_summary IS 'per model, run and tier: how many accounts and how much value';
+
+COMMENT ON COLUMN healthscore.tier_summary.model IS 'model';
+
+COMMENT ON COLUMN healthscore.tier_summary.run_id IS 'run';
+
+COMMENT ON COLUMN healthscore.tier_summary.as_of IS 'as-of time of the run';
+
+COMMENT ON COLUMN healthscore.tier_summary.tier IS 'tier label';
+
+COMMENT ON COLUMN healthscore.tier_summary.accounts IS 'accounts in the tier';
+
+COMMENT ON COLUMN healthscore.tier_summary.total_value IS 'sum of the accounts'' value (ARR)';
+
+COMMENT ON COLUMN healthscore.tier_summary.average_score IS 'average score in the tier';
+
+CREATE OR REPLACE VIEW healthscore.score_drops WITH (security_invoker = true) AS
+SELECT cs.model, cs.account_key, cs.score, cs.tier, high.score AS previous_high,
+	   high.score OPERATOR(pg_catalog.-) cs.score AS drop,
+	   high.as_of AS high_at, cs.scored_at, cs.value, cs.owner, cs.segment
+FROM healthscore.current_scores AS cs
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
+CROSS JOIN LATERAL (
+	SELECT h.score, h.as_of
+	FROM healthscore.score_history AS h
+	WHERE h.model OPERATOR(pg_catalog.=) cs.model AND h.account_key OPERATOR(pg_catalog.=) cs.account_key
+	  AND h.score IS NOT NULL
+	  -- the window in the model's time zone ('30 days' are calendar days there)
+	  AND h.as_of OPERATOR(pg_catalog.>=)
+		  ((cs.scored_at AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.-) m.drop_window) AT TIME ZONE m.time_zone
+	  AND h.as_of OPERATOR(pg_catalog.<) cs.scored_at
+	ORDER BY h.score DESC, h.as_of DESC
+	LIMIT 1) AS high
+WHERE (high.score OPERATOR(pg_catalog.-) cs.score) OPERATOR(pg_catalog.>=) m.drop_points;
+
+COMMENT ON VIEW healthscore.score_drops IS 'accounts whose current score is at least the model''s drop_points below their highest score within its drop_window before the current run';
+
+COMMENT ON COLUMN healthscore.score_drops.model IS 'model';
+
+COMMENT ON COLUMN healthscore.score_drops.account_key IS 'account key as text';
+
+COMMENT ON COLUMN healthscore.score_drops.score IS 'current score';
+
+COMMENT ON COLUMN healthscore.score_drops.tier IS 'current tier';
+
+COMMENT ON COLUMN healthscore.score_drops.previous_high IS 'highest score within the window before';
+
+COMMENT ON COLUMN healthscore.score_drops.drop IS 'previous_high - score';
+
+COMMENT ON COLUMN healthscore.score_drops.high_at IS 'as-of time of the previous high';
+
+COMMENT ON COLUMN healthscore.score_drops.scored_at IS 'as-of time of the current run';
+
+COMMENT ON COLUMN healthscore.score_drops.value IS 'account value (ARR)';
+
+COMMENT ON COLUMN healthscore.score_drops.owner IS 'account owner';
+
+COMMENT ON COLUMN healthscore.score_drops.segment IS 'account segment';
+
+-- Manual inputs that need a person: for every account a model with assessment signals scores,
+-- each factor whose latest rating is missing, expired, or expires within 14 days.
+CREATE OR REPLACE VIEW healthscore.stale_assessments WITH (security_invoker = true) AS
+SELECT cs.model, cs.account_key, sig.factor, latest.assessed_at AS last_assessed_at,
+	   latest.expires_at, latest.assessed_by AS last_assessed_by,
+	   CASE WHEN latest.assessed_at IS NULL THEN 'missing'
+			WHEN latest.expires_at OPERATOR(pg_catalog.<=) pg_catalog.now() THEN 'expired'
+			ELSE 'expiring' END AS status,
+	   cs.owner, cs.value
+FROM healthscore.current_scores AS cs
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
+JOIN healthscore.signals AS sig ON sig.model OPERATOR(pg_catalog.=) cs.model AND sig.scoring OPERATOR(pg_catalog.=) 'assessment'
+-- validity counts calendar days in the model's time zone, as in a refresh
+LEFT JOIN LATERAL (
+	SELECT a.assessed_at, a.assessed_by,
+		   ((a.assessed_at AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.+) a.valid_for) AT TIME ZONE m.time_zone AS expires_at
+	FROM healthscore.assessments AS a
+	WHERE a.account_key OPERATOR(pg_catalog.=) cs.account_key AND a.factor OPERATOR(pg_catalog.=) sig.factor
+	ORDER BY a.assessed_at DESC, a.assessment_id DESC
+	LIMIT 1) AS latest ON true
+WHERE latest.assessed_at IS NULL
+   OR latest.expires_at OPERATOR(pg_catalog.<=)
+	  ((pg_catalog.now() AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.+) interval '14 days') AT TIME ZONE m.time_zone;
+
+COMMENT ON VIEW healthscore.stale_assessments IS 'success factors that need a new rating: missing, expired, or expiring within 14 days, for the accounts of models that use them';
+
+COMMENT ON COLUMN healthscore.stale_assessments.model IS 'model whose assessment signal uses the factor';
+
+COMMENT ON COLUMN healthscore.stale_assessments.account_key IS 'account key as text';
+
+COMMENT ON COLUMN healthscore.stale_assessments.factor IS 'success factor';
+
+COMMENT ON COLUMN healthscore.stale_assessments.last_assessed_at IS 'when it was last rated (NULL: never)';
+
+COMMENT ON COLUMN healthscore.stale_assessments.expires_at IS 'when that rating expires';
+
+COMMENT ON COLUMN healthscore.stale_assessments.last_assessed_by IS 'who rated it last';
+
+COMMENT ON COLUMN healthscore.stale_assessments.status IS 'missing, expired or expiring (within 14 days)';
+
+COMMENT ON COLUMN healthscore.stale_assessments.owner IS 'account owner, who should rate it';
+
+COMMENT ON COLUMN healthscore.stale_assessments.value IS 'account value (ARR)';
+
+-- Accounts of a model group that no model of the group scored in its latest run (their filters
+-- all miss and the group has no default model, or they are new since). Asks the group's account
+-- relation as the reader, so row-level security applies; runs no model text (a reader must never
+-- run text a model author wrote).
+CREATE OR REPLACE FUNCTION healthscore.unscored_accounts(model_group text)
+RETURNS TABLE (account_key text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	member healthscore.models;
+	latest_runs bigint[];
+BEGIN
+	SELECT m.* INTO member FROM healthscore.models AS m WHERE m.model_group = unscored_accounts.model_group
+	ORDER BY m.priority DESC LIMIT 1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unscored_accounts(): no model belongs to group "%"', model_group
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name, model_group FROM healthscore.models.';
+	END IF;
+	SELECT array_agg(r.run_id) INTO latest_runs
+	FROM healthscore.models AS m
+	CROSS JOIN LATERAL (SELECT x.run_id FROM healthscore.runs AS x WHERE x.model = m.name
+						ORDER BY x.as_of DESC, x.run_id DESC LIMIT 1) AS r
+	WHERE m.model_group = unscored_accounts.model_group;
+	RETURN QUERY EXECUTE format(
+		'SELECT account.%1$I::pg_catalog.text FROM %2$s AS account WHERE account.%1$I IS NOT NULL'
+		' AND NOT EXISTS (SELECT FROM healthscore.scores AS s WHERE s.run_id OPERATOR(pg_catalog.=) ANY ($1)'
+		' AND s.account_key OPERATOR(pg_catalog.=) account.%1$I::pg_catalog.text)',
+		member.key_column, member.accounts::regclass)
+	USING coalesce(latest_runs, '{}');
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.unscored_accounts(text) IS
+'the accounts of a model group that no model of it scored in its latest run (no filter matches and there is no default model, or new since), as the reader sees the account relation';
+
+CREATE OR REPLACE VIEW healthscore.unscored_accounts WITH (security_invoker = true) AS
+SELECT g.model_group, u.account_key
+FROM (SELECT DISTINCT m.model_group FROM healthscore.models AS m WHERE m.model_group IS NOT NULL) AS g
+CROSS JOIN LATERAL healthscore.unscored_accounts(g.model_group) AS u;
+
+COMMENT ON VIEW healthscore.unscored_accounts IS 'per model group, the accounts no model of the group scored in its latest run';
+
+COMMENT ON COLUMN healthscore.unscored_accounts.model_group IS 'model group';
+
+COMMENT ON COLUMN healthscore.unscored_accounts.account_key IS 'account key as text';
+
+-- The scored population of every run that has a full horizon of known outcomes after it: one row
+-- per run and account with a score, not churned by the run's as-of time, and whether it churned
+-- within the horizon. The shared ground of evaluate(), evaluate_tiers() and suggest_weights().
+CREATE OR REPLACE FUNCTION healthscore.run_outcomes(model text, horizon interval, known_until timestamptz)
+RETURNS TABLE (run_id bigint, as_of timestamptz, account_key text, score float8, tier text, churned boolean)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore.model_row(model);
+BEGIN
+	-- horizons and churn dates in the model's time zone, until this function returns
+	PERFORM set_config('TimeZone', found_model.time_zone, true);
+	IF found_model.outcomes IS NULL THEN
+		RAISE EXCEPTION 'model "%" has no outcome relation', found_model.name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Name it with healthscore.set_outcomes(model, outcomes, key, churned_on).';
+	END IF;
+	IF horizon IS NULL OR NOT horizon > interval '0' THEN
+		RAISE EXCEPTION 'horizon must be a positive interval, not %', coalesce(horizon::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. ''90 days''.';
+	END IF;
+	IF known_until IS NULL OR NOT isfinite(known_until) THEN
+		RAISE EXCEPTION 'known_until must be a finite timestamp'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time up to which churn is recorded, e.g. now().';
+	END IF;
+	RETURN QUERY EXECUTE format(
+		'SELECT s.run_id, r.as_of, s.account_key, s.score, s.tier,
+		        coalesce(o.churned_at OPERATOR(pg_catalog.<=) (r.as_of OPERATOR(pg_catalog.+) $2), false) AS churned
+		 FROM healthscore.runs AS r
+		 JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
+		 LEFT JOIN (SELECT %I::pg_catalog.text AS account_key, pg_catalog.min(%I)::pg_catalog.timestamptz AS churned_at
+		            FROM %s GROUP BY 1) AS o ON o.account_key OPERATOR(pg_catalog.=) s.account_key
+		 WHERE r.model OPERATOR(pg_catalog.=) $1 AND (r.as_of OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.<=) $3
+		   AND s.score IS NOT NULL
+		   AND (o.churned_at IS NULL OR o.churned_at OPERATOR(pg_catalog.>) r.as_of)',
+		found_model.outcome_key, found_model.outcome_date, found_model.outcomes::regclass)
+	USING found_model.name, horizon, known_until;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.run_outcomes(text, interval, timestamptz) IS
+'per evaluable run (as_of + horizon <= known_until) and scored account still a customer at as_of: whether it churned within the horizon';
+
+-- The views are security_invoker: a reader needs SELECT on the tables behind them too, and every
+-- table with rows about accounts (scores, overrides, assessments) has row-level security that
+-- limits them to the accounts the reader may see in the account relation. Of runs a reader gets
+-- the columns that say nothing about accounts: its totals count every account, including those
+-- hidden from the reader (model_runs counts the visible ones instead).
+CREATE FUNCTION healthscore_internal.check_role(func text, role regrole)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF role IS NULL THEN
+		RAISE EXCEPTION '%(): role must not be NULL', func
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Name an existing role, e.g. ''tableau''.';
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.check_role(text, regrole) IS
+'raises an error naming the function when the role to grant to is NULL';
+
+-- Privileges. Defining models, refreshing and scheduling write shared tables and run model text
+-- (as its authors), so PUBLIC may not call them: an administrator grants them with grant_admin().
+-- Reading goes through grant_reader(). Nothing in healthscore_internal is for PUBLIC.
+
+-- The one list of what an administrator may call and PUBLIC may not.
+CREATE OR REPLACE FUNCTION healthscore.admin_functions()
+RETURNS regprocedure[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT ARRAY[
+		'healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text)',
+		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text)',
+		'healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text)',
+		'healthscore.set_weight(text, text, float8)',
+		'healthscore.drop_signal(text, text)',
+		'healthscore.drop_model(text)',
+		'healthscore.check_signal(healthscore.signals, text)',
+		'healthscore.refresh(text, timestamptz)',
+		'healthscore.backfill(text, timestamptz, timestamptz, interval)',
+		'healthscore.schedule(text, text)',
+		'healthscore.unschedule(text, boolean)',
+		'healthscore.set_outcomes(text, regclass, text, text, text)',
+		'healthscore.apply_weights(text, interval, timestamptz, float8)',
+		'healthscore.refresh_group(text, timestamptz)',
+		'healthscore.set_override(text, text, text, text, timestamptz, timestamptz)',
+		'healthscore.clear_override(text, text, timestamptz)',
+		'healthscore.add_playbook(text, text, text, text, text)',
+		'healthscore.assess(text, text, integer, float8, text, interval, timestamptz)',
+		'healthscore.adopt_model(text)'
+	]::regprocedure[]
+$$;
+
+COMMENT ON FUNCTION healthscore.admin_functions() IS
+'the functions that define, refresh and schedule models: revoked from PUBLIC, granted by grant_admin()';
+
+CREATE OR REPLACE FUNCTION healthscore.grant_reader(role regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM healthscore_internal.check_role('grant_reader', role);
+	EXECUTE format('GRANT USAGE ON SCHEMA healthscore TO %s', role);
+	EXECUTE format('GRANT SELECT ON healthscore.current_scores, healthscore.score_components, healthscore.risk_list,
+		healthscore.score_history, healthscore.tier_changes, healthscore.tier_summary, healthscore.model_runs,
+		healthscore.model_accuracy, healthscore.score_drops, healthscore.models, healthscore.signals,
+		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
+		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
+		healthscore.unscored_accounts TO %s', role);
+	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights)
+		ON healthscore.runs TO %s', role);
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.grant_reader(regrole) IS
+'lets a role read the views (and the tables behind them, which security_invoker views need); row-level security limits the scores, overrides and assessments it sees to its accounts';
+
+CREATE OR REPLACE FUNCTION healthscore.grant_admin(role regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM healthscore_internal.check_role('grant_admin', role);
+	PERFORM healthscore.grant_reader(role);
+	-- the extension's own SQL that admin functions call, and the refresh runs as model authors
+	EXECUTE format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', role);
+	EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA healthscore_internal TO %s', role);
+	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals,
+		healthscore.runs, healthscore.scores, healthscore.churn_reasons,
+		healthscore.success_factors, healthscore.assessments, healthscore.overrides, healthscore.playbooks TO %s', role);
+	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.assessments_assessment_id_seq,
+		healthscore.overrides_override_id_seq, healthscore.playbooks_playbook_id_seq TO %s', role);
+	EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s',
+				   (SELECT string_agg(f::text, ', ') FROM unnest(healthscore.admin_functions()) AS f), role);
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.grant_admin(regrole) IS
+'lets a role define models, refresh and schedule them (it also needs SELECT on the account and source relations, with which the text it writes runs)';
+
+-- Privileges. What the install script revokes from PUBLIC: the new admin functions and every
+-- internal function.
+DO $$
+DECLARE
+	revoked regprocedure;
+BEGIN
+	FOREACH revoked IN ARRAY healthscore.admin_functions() LOOP
+		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', revoked);
+	END LOOP;
+	FOR revoked IN SELECT p.oid::pg_catalog.regprocedure FROM pg_catalog.pg_proc AS p
+				   WHERE p.pronamespace OPERATOR(pg_catalog.=) 'healthscore_internal'::pg_catalog.regnamespace LOOP
+		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', revoked);
+	END LOOP;
+END
+$$;
+
+-- What grant_reader() and grant_admin() give in 0.2.0, to the roles they were given to under 0.1.0
+-- (readers can read current_scores; admins can run refresh): readers may read only the columns of
+-- runs that say nothing about accounts; admins also use the internal functions and the new admin
+-- functions. An extension script records the privileges it grants as the extension's initial
+-- privileges, which pg_dump leaves out; these belong to the roles, as when grant_reader() and
+-- grant_admin() give them, so they are taken out of pg_init_privs again, and pg_dump keeps them.
+DO $$
+DECLARE
+	owner oid := (SELECT c.relowner FROM pg_catalog.pg_class AS c
+				  WHERE c.oid OPERATOR(pg_catalog.=) 'healthscore.runs'::pg_catalog.regclass);
+	grantees oid[];
+	grantee regrole;
+	recorded text[] := ARRAY(SELECT pg_catalog.concat_ws(',', i.classoid, i.objoid, i.objsubid)
+							 FROM pg_catalog.pg_init_privs AS i);
+BEGIN
+	SELECT pg_catalog.array_agg(DISTINCT a.grantee) INTO grantees
+	FROM pg_catalog.pg_class AS c, pg_catalog.aclexplode(c.relacl) AS a
+	WHERE c.oid OPERATOR(pg_catalog.=) 'healthscore.current_scores'::pg_catalog.regclass
+	  AND a.privilege_type OPERATOR(pg_catalog.=) 'SELECT'
+	  AND a.grantee OPERATOR(pg_catalog.<>) owner AND a.grantee OPERATOR(pg_catalog.<>) 0;
+	FOR grantee IN SELECT pg_catalog.unnest(grantees)::pg_catalog.regrole LOOP
+		IF NOT pg_catalog.has_table_privilege(grantee::pg_catalog.oid, 'healthscore.runs'::pg_catalog.regclass, 'DELETE') THEN
+			EXECUTE pg_catalog.format('REVOKE SELECT ON healthscore.runs FROM %s', grantee);
+		END IF;
+		EXECUTE pg_catalog.format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights)
+			ON healthscore.runs TO %s', grantee);
+	END LOOP;
+	FOR grantee IN
+		SELECT a.grantee::pg_catalog.regrole FROM pg_catalog.pg_proc AS p, pg_catalog.aclexplode(p.proacl) AS a
+		WHERE p.oid OPERATOR(pg_catalog.=) 'healthscore.refresh(text, timestamptz)'::pg_catalog.regprocedure
+		  AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+		  AND a.grantee OPERATOR(pg_catalog.<>) p.proowner AND a.grantee OPERATOR(pg_catalog.<>) 0
+	LOOP
+		grantees := grantees OPERATOR(pg_catalog.||) grantee::pg_catalog.oid;
+		EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', grantee);
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA healthscore_internal TO %s', grantee);
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s',
+			(SELECT pg_catalog.string_agg(f::pg_catalog.text, ', ') FROM pg_catalog.unnest(healthscore.admin_functions()) AS f),
+			grantee);
+	END LOOP;
+	-- entries these grants made are dropped; entries they changed lose these roles again
+	DELETE FROM pg_catalog.pg_init_privs AS i
+	WHERE i.privtype OPERATOR(pg_catalog.=) 'e'
+	  AND NOT pg_catalog.concat_ws(',', i.classoid, i.objoid, i.objsubid) OPERATOR(pg_catalog.=) ANY (recorded)
+	  AND EXISTS (SELECT FROM pg_catalog.aclexplode(i.initprivs) AS a WHERE a.grantee OPERATOR(pg_catalog.=) ANY (grantees));
+	UPDATE pg_catalog.pg_init_privs AS i
+	SET initprivs = ARRAY(SELECT x.item FROM pg_catalog.unnest(i.initprivs) WITH ORDINALITY AS x(item, n)
+						  WHERE NOT EXISTS (SELECT FROM pg_catalog.aclexplode(ARRAY[x.item]) AS a
+											WHERE a.grantee OPERATOR(pg_catalog.=) ANY (grantees))
+						  ORDER BY x.n)
+	WHERE i.privtype OPERATOR(pg_catalog.=) 'e'
+	  AND EXISTS (SELECT FROM pg_catalog.aclexplode(i.initprivs) AS a WHERE a.grantee OPERATOR(pg_catalog.=) ANY (grantees));
+END
+$$;

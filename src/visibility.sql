@@ -1,0 +1,11 @@
+-- Row-level security of the account relation, carried to every table with rows about accounts
+-- (visibility.c): scores, overrides and assessments have policies that call account_visible(),
+-- which asks the model's account relation, as the reader, once per query.
+
+CREATE FUNCTION healthscore.account_visible(model text, account_key text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'healthscore_account_visible'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION healthscore.account_visible(text, text) IS
+'whether the current user can see the account in the model''s account relation (privileges and row-level security); the row-level security policy of the score tables';
