@@ -60,3 +60,34 @@ SELECT * FROM error_detail_of($$SELECT healthscore.distinct_state_count('\x48534
 -- uuid: a value cut short
 SELECT * FROM error_detail_of($$SELECT healthscore.distinct_state_count('\x485344530102000000000000000000010123456789abcdef0123456789abcd')$$);
 DROP TABLE dc_events;
+
+-- Hash flooding. Keys that the unkeyed hash of 0.1.0 (splitmix64's finalizer, invertible) sent to
+-- one slot at every table size: key i is the preimage of i << 40 under that finalizer. 0.1.0
+-- probed about n^2 / 2 = 1.8 billion slots for these 60,000 keys (seconds, uninterruptible); a
+-- keyed hash spreads them like any others. The count of probes is deterministic, unlike a time.
+CREATE FUNCTION pg_temp.unxorshift(y bit(64), k integer) RETURNS bit(64) LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	x bit(64) := y;
+BEGIN
+	FOR i IN 1 .. 64 / k + 1 LOOP
+		x := y # (x >> k);
+	END LOOP;
+	RETURN x;
+END $$;
+-- x * factor modulo 2^64, on 64-bit words
+CREATE FUNCTION pg_temp.times(x bit(64), factor numeric) RETURNS bit(64) LANGUAGE sql IMMUTABLE AS $$
+	SELECT (CASE WHEN p >= 2::numeric ^ 63 THEN p - 2::numeric ^ 64 ELSE p END)::bigint::bit(64)
+	FROM (SELECT ((x::bigint::numeric + 2::numeric ^ 64) * factor) % (2::numeric ^ 64) AS p) AS product $$;
+-- the inverse of splitmix64's finalizer: xorshifts undone, multipliers by their inverses mod 2^64
+CREATE FUNCTION pg_temp.unmix64(h bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+	SELECT pg_temp.unxorshift(pg_temp.times(pg_temp.unxorshift(pg_temp.times(pg_temp.unxorshift(h::bit(64), 31),
+		3573116690164977347), 27), 10871156337175269513), 30)::bigint $$;
+CREATE TEMP TABLE flood AS SELECT pg_temp.unmix64(i::bigint << 40) AS k FROM generate_series(1, 60000) AS i;
+-- the same keys as a serialized bigint state: header, count, then the keys
+CREATE TEMP TABLE flood_state AS
+SELECT '\x4853445301010000'::bytea || int8send(count(*)) || string_agg(int8send(k), ''::bytea) AS bytes FROM flood;
+SELECT healthscore.distinct_state_count(bytes) AS distinct_keys,
+       healthscore_internal.distinct_set_probes(bytes) < 4 * 60000 AS probes_linear_in_keys
+FROM flood_state;
+SELECT healthscore.distinct_count(k) AS distinct_keys_aggregated FROM flood;
+DROP TABLE flood, flood_state;

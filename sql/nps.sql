@@ -24,4 +24,8 @@ SELECT * FROM error_of($$SELECT healthscore.nps_final('{1,2,3}')$$);
 SELECT * FROM error_of($$SELECT healthscore.nps_combine('{1,1,0}', '{1,-1,0}')$$);
 SELECT * FROM error_of($$SELECT healthscore.nps_final('{1,9223372036854775807,1}')$$);
 SELECT * FROM error_of($$SELECT healthscore.nps_combine('{-1,0,0}', '{1,1,0}')$$);
+-- counting past the largest bigint is an error, not a wrap to negative counts
+SELECT * FROM error_of($$SELECT healthscore.nps_accum('{9223372036854775807,0,0}', 5)$$);
+SELECT * FROM error_of($$SELECT healthscore.nps_combine('{9223372036854775807,0,0}', '{1,0,0}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore.nps_accum('{1,2,0}', 5)$$);
 DROP TABLE nps_responses;

@@ -25,6 +25,10 @@ SELECT * FROM error_of($$SELECT healthscore.gross_retention('NaN', 1)$$);
 SELECT * FROM error_of($$SELECT healthscore.net_retention(100, 'Infinity')$$);
 SELECT * FROM error_of($$SELECT healthscore.net_retention_final('{1,2}')$$);
 SELECT * FROM error_of($$SELECT healthscore.net_retention_final('{1,NaN,2}')$$);
+-- kept revenue above the start (0.1.0 returned 50000 percent), negative sums
+SELECT * FROM error_detail_of($$SELECT healthscore.gross_retention_final('{1,0,500}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore.net_retention_final('{-1,0,0}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore.retention_combine('{1,1,1}', '{1,0,2}')$$);
 -- the transition function is not strict (a NULL end counts): a NULL state is an error, not a crash
 SELECT * FROM error_of($$SELECT healthscore.retention_accum(NULL, 1, 1)$$);
 SELECT healthscore.net_retention_final(healthscore.retention_combine(

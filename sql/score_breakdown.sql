@@ -55,6 +55,13 @@ SELECT * FROM error_of($$SELECT healthscore.score_from_points('{50}', '{-1}')$$)
 SELECT * FROM error_of($$SELECT healthscore.score_from_points('{50}', '{NULL}')$$);
 SELECT * FROM error_of($$SELECT healthscore.score_from_points('{{50}}', '{1}')$$);
 SELECT * FROM error_of($$SELECT healthscore.score_from_points('{50,50}', '{1e308,1e308}')$$);
+-- a missing signal's weight is still checked (0.1.0 accepted NaN and negative weights beside NULL)
+SELECT * FROM error_of($$SELECT healthscore.score_from_points('{NULL,50}', '{NaN,1}')$$);
+SELECT * FROM error_of($$SELECT healthscore.score_from_points('{NULL,50}', '{-1,1}')$$);
+SELECT * FROM error_of($$SELECT healthscore.worst_signal('{a,b}', '{NULL,50}', '{Infinity,1}')$$);
+-- the explanation fails where the score fails: weights whose sum overflows (0.1.0: NULL)
+SELECT * FROM error_of($$SELECT healthscore.score_reasons('{a,b}', '{1,2}', '{50,50}', '{1e308,1e308}')$$);
+SELECT * FROM error_of($$SELECT healthscore.worst_signal('{a,b}', '{50,50}', '{1e308,1e308}')$$);
 SELECT * FROM error_of($$SELECT healthscore.score_reasons('{a}', '{1}', '{50}', '{1}', 0)$$);
 SELECT * FROM error_of($$SELECT healthscore.score_reasons('{a,b}', '{1}', '{50,50}', '{1,1}')$$);
 SELECT * FROM error_of($$SELECT healthscore.score_reasons('{a,b}', '{1,2}', '{50,50}', '{1}')$$);

@@ -48,4 +48,12 @@ SELECT healthscore.trend_final(healthscore.trend_combine(
          healthscore.trend_accum(healthscore.trend_accum('{0,0,0,0,0,0,0}', 10, '2026-01-01 00:00+00'), 12, '2026-01-02 00:00+00'))) AS combine_empty_left;
 SELECT * FROM error_of($$SELECT healthscore.trend_final('{1,2,3}')$$);
 SELECT * FROM error_of($$SELECT healthscore.trend_combine('{0,0,0,0,0,0,0}', '{0,0,0,0,0,0,NULL}')$$);
+-- states no transition makes: a NaN sum, a fractional row count, rows missing from a non-empty
+-- state, a negative sum of squares, one row with a spread of times (0.1.0 returned numbers)
+SELECT * FROM error_detail_of($$SELECT healthscore.trend_final('{3,10,2,NaN,1,2,4}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore.trend_final('{2.5,10,2,3,1,2,4}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore.trend_final('{0,10,2,3,1,2,4}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore.trend_final('{3,9,-2,3,1,2,4}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore.trend_final('{1,3,0,3,0,2,4}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore.relative_trend_final('{3,30,2,3,1,2,4}')$$);
 DROP TABLE trend_events;

@@ -44,5 +44,11 @@ SELECT * FROM error_of($$SELECT healthscore.weighted_score_final('{1,2}')$$);
 SELECT * FROM error_of($$SELECT healthscore.weighted_score_final('{1,0,NULL,0}')$$);
 SELECT * FROM error_of($$SELECT healthscore.weighted_score_final('{{1,0},{2,0}}')$$);
 SELECT * FROM error_of($$SELECT healthscore.weighted_score_final('{1,0,nan,0}')$$);
+-- states no transition makes: negative weighted points, points above 100 per unit of weight, a
+-- negative weight (0.1.0 returned 0, 100 and NULL for these)
+SELECT * FROM error_detail_of($$SELECT healthscore.weighted_score_final('{1,0,-500,0}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore.weighted_score_final('{1,0,500,0}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore.weighted_score_final('{-1,0,0,0}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore.weighted_score_combine('{1,0,50,0}', '{1,0,-50,0}')$$);
 SELECT * FROM error_of($$SELECT healthscore.weighted_score_combine('{1,0,2,0}', '{1,0,2}')$$);
 DROP TABLE ws_data;

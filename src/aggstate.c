@@ -23,6 +23,21 @@ hs_writable_state(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
+ * A state that no transition of the aggregate could have produced (built by hand, or by
+ * another program): an error rather than a silently wrong result, as float.c's
+ * check_float8_array() refuses arrays of the wrong shape.
+ */
+void
+hs_invalid_state(const char *func, const char *aggregate, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s(): state is not one that healthscore.%s() can produce", func, aggregate),
+			 errdetail("%s", detail),
+			 errhint("The state is made by healthscore.%s(); do not build it by hand.", aggregate)));
+}
+
+/*
  * The state must be exactly what the aggregate's initial condition makes: a one-dimensional
  * array of nelems elements of elemtype without NULLs. Anything else was built by hand.
  */

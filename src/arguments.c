@@ -93,14 +93,9 @@ hs_float8_array_with_nulls(const char *func, const char *arg, ArrayType *array,
 					  values, nulls, nelems);
 }
 
-/*
- * One term of a weighted score (the weighted_score aggregate, score_from_points): points within
- * 0-100 and a finite weight of zero or more. what_zero_ignores names what a zero weight leaves
- * out (a row, a signal).
- */
+/* Points of a weighted score: within 0-100. */
 void
-hs_check_weighted_term(const char *func, const char *weight_arg, const char *what_zero_ignores,
-					   double points, double weight)
+hs_check_points(const char *func, double points)
 {
 	hs_check_not_nan(func, "points", points);
 	if (unlikely(points < HS_MIN_POINTS || points > HS_MAX_POINTS))
@@ -108,12 +103,34 @@ hs_check_weighted_term(const char *func, const char *weight_arg, const char *wha
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s(): points must be between 0 and 100, not %g", func, points),
 				 errhint("Turn raw values into points first, e.g. with healthscore.linear().")));
+}
+
+/*
+ * A weight of a weighted score: finite, zero or more. what_zero_ignores names what a zero weight
+ * leaves out (a row, a signal). Checked for every signal, also one whose points are missing: a
+ * weight is part of the model whether or not this account has the signal.
+ */
+void
+hs_check_weight(const char *func, const char *weight_arg, const char *what_zero_ignores, double weight)
+{
 	hs_check_finite(func, weight_arg, weight);
 	if (unlikely(weight < 0.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s(): %s must not be negative, not %g", func, weight_arg, weight),
 				 errhint("Weights are zero or more; a weight of zero ignores the %s.", what_zero_ignores)));
+}
+
+/*
+ * One term of a weighted score (the weighted_score aggregate, score_from_points): points within
+ * 0-100 and a finite weight of zero or more.
+ */
+void
+hs_check_weighted_term(const char *func, const char *weight_arg, const char *what_zero_ignores,
+					   double points, double weight)
+{
+	hs_check_points(func, points);
+	hs_check_weight(func, weight_arg, what_zero_ignores, weight);
 }
 
 /* The sums of a weighted score must stay finite. */

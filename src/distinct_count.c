@@ -25,6 +25,7 @@ PG_FUNCTION_INFO_V1(healthscore_distinct_count_text_deserialize);
 PG_FUNCTION_INFO_V1(healthscore_distinct_count_uuid_deserialize);
 PG_FUNCTION_INFO_V1(healthscore_distinct_count_final);
 PG_FUNCTION_INFO_V1(healthscore_distinct_state_count);
+PG_FUNCTION_INFO_V1(healthscore_distinct_set_probes);
 
 static MemoryContext
 aggregate_context(FunctionCallInfo fcinfo, const char *func)
@@ -162,10 +163,9 @@ healthscore_distinct_count_final(PG_FUNCTION_ARGS)
  * Internal-typed functions cannot be called from SQL, so this is how a person (or a test) checks
  * a state that a parallel worker or another node produced.
  */
-Datum
-healthscore_distinct_state_count(PG_FUNCTION_ARGS)
+static HsDistinctSet *
+set_of_state(bytea *bytes, const char *func)
 {
-	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
 	const unsigned char *p = (const unsigned char *) VARDATA_ANY(bytes);
 	HsSetKind	kind = HS_SET_INT8;	/* a too-short header is reported by the deserializer */
 
@@ -175,10 +175,27 @@ healthscore_distinct_state_count(PG_FUNCTION_ARGS)
 		if (kind != HS_SET_INT8 && kind != HS_SET_UUID && kind != HS_SET_TEXT && kind != HS_SET_USER_DAY)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("distinct_state_count(): malformed serialized state"),
+					 errmsg("%s(): malformed serialized state", func),
 					 errdetail("Its kind byte %d is unknown.", (int) p[5]),
 					 errhint("Serialized states are made by healthscore's own serialize functions.")));
 	}
-	PG_RETURN_INT64((int64) hs_set_count(hs_set_deserialize(bytes, kind, CurrentMemoryContext,
-															"distinct_state_count")));
+	/* rebuilt under a hash key of its own: the bytes may have been made to collide */
+	return hs_set_deserialize(bytes, kind, CurrentMemoryContext, func);
+}
+
+Datum
+healthscore_distinct_state_count(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64((int64) hs_set_count(set_of_state(PG_GETARG_BYTEA_PP(0), "distinct_state_count")));
+}
+
+/*
+ * distinct_set_probes(bytes): how many slots beyond the first the set looked at while it was
+ * rebuilt from a serialized state: about the number of values for keys the hash spreads, their
+ * square for keys made to collide. A deterministic measure of hash flooding, for tests.
+ */
+Datum
+healthscore_distinct_set_probes(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64((int64) hs_set_probes(set_of_state(PG_GETARG_BYTEA_PP(0), "distinct_set_probes")));
 }

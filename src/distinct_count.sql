@@ -123,3 +123,11 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION healthscore.distinct_state_count(bytea) IS
 'number of values in a serialized distinct_count() or stickiness() state, validating every byte as the deserialize functions do';
+
+CREATE FUNCTION healthscore_internal.distinct_set_probes(state bytea)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'healthscore_distinct_set_probes'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.distinct_set_probes(bytea) IS
+'slots looked at beyond the first while rebuilding a serialized distinct_count() or stickiness() state: about its number of values unless the keys collide (a deterministic test of the keyed hash)';

@@ -12,13 +12,22 @@
  * { hash, length, arena offset }. Everything lives in the memory context given at creation (the
  * aggregate's), and adding a key allocates only when the table or the arena grows.
  *
+ * Keys come from users (user ids, account keys, names), so the hash is keyed: SipHash-1-3 with a
+ * 128-bit key of its own for every set, derived from a secret drawn once per backend with
+ * pg_strong_random(). Without the secret nobody can choose keys that collide (with an unkeyed,
+ * invertible hash, 60,000 chosen keys turn every insert into a walk over all the others).
+ * Nothing of the hash leaves the set: the serialized form holds the keys only, and a set read
+ * back (from a parallel worker, another node, or bytes anyone wrote) is rebuilt by inserting
+ * every key under a key of its own, so sets with different hash keys combine by insertion. Long
+ * probe sequences check for interrupts, and the set counts its probes (distinct_set_probes()),
+ * which tests read instead of timing.
+ *
  * Serialized form (network byte order, validated byte for byte on the way back in):
  *		uint32 magic 'HSDS', uint8 format version, uint8 kind, uint16 zero, uint64 count,
  *		then count keys: 8 bytes (int8), 16 bytes (uuid, user-day), or uint32 length + bytes (text).
  */
 #include "postgres.h"
 
-#include "common/hashfn.h"
 #include "datatype/timestamp.h"
 #include "distinct_set.h"
 #include "healthscore.h"
@@ -33,6 +42,8 @@
 #define HS_SET_INITIAL_SLOTS 16
 /* Grow when more than 7/10 of the slots are taken: short probe sequences, modest memory. */
 #define HS_SET_FULL(nitems, nslots) ((nitems) * 10 > (nslots) * 7)
+/* A probe sequence this long checks for interrupts (keyed, it should never be this long). */
+#define HS_SET_PROBES_PER_CHECK 1024
 
 /* A text key's slot. */
 typedef struct TextSlot
@@ -46,6 +57,8 @@ struct HsDistinctSet
 {
 	MemoryContext context;
 	HsSetKind	kind;
+	uint64		hash_key[2];	/* this set's SipHash key */
+	uint64		probes;			/* slots looked at beyond the first, over all adds */
 	uint32		slot_size;		/* bytes per slot */
 	uint64		nslots;			/* a power of two */
 	uint64		nitems;
@@ -73,37 +86,85 @@ key_size(HsSetKind kind)
 	return 0;					/* keep compiler quiet */
 }
 
-/* splitmix64's finalizer: a fast, well-mixed hash of a 64-bit word. */
-static inline uint64
-mix64(uint64 x)
+/*
+ * SipHash-1-3 (Aumasson and Bernstein): one compression round per 8-byte word, three
+ * finalization rounds. A keyed hash: without the key, inputs cannot be chosen to collide.
+ */
+#define SIP_ROTATE(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+#define SIP_ROUND(v0, v1, v2, v3) \
+	do { \
+		v0 += v1; v1 = SIP_ROTATE(v1, 13); v1 ^= v0; v0 = SIP_ROTATE(v0, 32); \
+		v2 += v3; v3 = SIP_ROTATE(v3, 16); v3 ^= v2; \
+		v0 += v3; v3 = SIP_ROTATE(v3, 21); v3 ^= v0; \
+		v2 += v1; v1 = SIP_ROTATE(v1, 17); v1 ^= v2; v2 = SIP_ROTATE(v2, 32); \
+	} while (0)
+
+static uint64
+siphash13(const uint64 key[2], const unsigned char *bytes, uint64 length)
 {
-	x ^= x >> 30;
-	x *= UINT64CONST(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= UINT64CONST(0x94d049bb133111eb);
-	x ^= x >> 31;
-	return x;
+	uint64		v0 = key[0] ^ UINT64CONST(0x736f6d6570736575);
+	uint64		v1 = key[1] ^ UINT64CONST(0x646f72616e646f6d);
+	uint64		v2 = key[0] ^ UINT64CONST(0x6c7967656e657261);
+	uint64		v3 = key[1] ^ UINT64CONST(0x7465646279746573);
+	uint64		last = length << 56;
+	uint64		i;
+
+	for (i = 0; i + 8 <= length; i += 8)
+	{
+		uint64		word;
+
+		memcpy(&word, bytes + i, sizeof(word));
+		v3 ^= word;
+		SIP_ROUND(v0, v1, v2, v3);
+		v0 ^= word;
+	}
+	for (int shift = 0; i < length; i++, shift += 8)
+		last |= (uint64) bytes[i] << shift;
+	v3 ^= last;
+	SIP_ROUND(v0, v1, v2, v3);
+	v0 ^= last;
+	v2 ^= 0xff;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/*
+ * A hash key for a new set: this backend's secret, drawn once, hashed with a counter, so that
+ * every set has its own key and none can be guessed from another.
+ */
+static void
+new_hash_key(uint64 key[2])
+{
+	static uint64 secret[2];
+	static bool have_secret = false;
+	static uint64 sets = 0;
+	uint64		counter[2];
+
+	if (!have_secret)
+	{
+		if (!pg_strong_random(secret, sizeof(secret)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not generate a random hash key for a distinct set"),
+					 errhint("The operating system's random number source failed.")));
+		have_secret = true;
+	}
+	counter[0] = ++sets;
+	counter[1] = 0;
+	key[0] = siphash13(secret, (const unsigned char *) counter, sizeof(counter));
+	counter[1] = 1;
+	key[1] = siphash13(secret, (const unsigned char *) counter, sizeof(counter));
 }
 
 static inline uint64
 hash_key(const HsDistinctSet *set, const void *key, uint32 keylen)
 {
-	uint64		words[2];
+	uint64		hash = siphash13(set->hash_key, (const unsigned char *) key, keylen);
 
-	switch (set->kind)
-	{
-		case HS_SET_INT8:
-			memcpy(words, key, 8);
-			return mix64(words[0]);
-		case HS_SET_UUID:
-		case HS_SET_USER_DAY:
-			memcpy(words, key, 16);
-			return mix64(words[0] ^ mix64(words[1]));
-		case HS_SET_TEXT:
-			break;
-	}
 	/* text slots keep 32 bits of the hash, so probing uses the same 32 bits */
-	return (uint32) hash_bytes_extended((const unsigned char *) key, (int) keylen, 0);
+	return set->kind == HS_SET_TEXT ? (uint32) hash : hash;
 }
 
 static inline bool
@@ -139,6 +200,7 @@ hs_set_create(MemoryContext context, HsSetKind kind)
 
 	set->context = context;
 	set->kind = kind;
+	new_hash_key(set->hash_key);
 	set->slot_size = kind == HS_SET_TEXT ? sizeof(TextSlot) : key_size(kind);
 	allocate_slots(set, HS_SET_INITIAL_SLOTS);
 	return set;
@@ -154,6 +216,20 @@ HsSetKind
 hs_set_kind(const HsDistinctSet *set)
 {
 	return set->kind;
+}
+
+uint64
+hs_set_probes(const HsDistinctSet *set)
+{
+	return set->probes;
+}
+
+/* One more slot looked at; a long sequence checks for interrupts now and then. */
+static inline void
+count_probe(uint64 *probes)
+{
+	if (unlikely(++(*probes) % HS_SET_PROBES_PER_CHECK == 0))
+		CHECK_FOR_INTERRUPTS();
 }
 
 /* Fixed-size keys are one or two 64-bit words: compare them as such, not through memcmp(). */
@@ -193,7 +269,10 @@ place(HsDistinctSet *set, uint64 hash, const char *slot_contents)
 	uint64		i = hash & mask;
 
 	while (slot_used(set, i))
+	{
 		i = (i + 1) & mask;
+		count_probe(&set->probes);
+	}
 	memcpy(set->slots + i * set->slot_size, slot_contents, set->slot_size);
 	set->occupied[i >> 6] |= UINT64CONST(1) << (i & 63);
 }
@@ -258,10 +337,14 @@ hs_set_contains(const HsDistinctSet *set, const void *key, uint32 keylen)
 {
 	uint64		hash = hash_key(set, key, keylen);
 	uint64		mask = set->nslots - 1;
+	uint64		probes = 0;
 
 	for (uint64 i = hash & mask; slot_used(set, i); i = (i + 1) & mask)
+	{
 		if (slot_matches(set, set->slots + i * set->slot_size, hash, key, keylen))
 			return true;
+		count_probe(&probes);
+	}
 	return false;
 }
 
@@ -282,6 +365,7 @@ hs_set_add(HsDistinctSet *set, const void *key, uint32 keylen)
 		if (slot_matches(set, slot, hash, key, keylen))
 			return false;
 		i = (i + 1) & mask;
+		count_probe(&set->probes);
 	}
 
 	if (HS_SET_FULL(set->nitems + 1, set->nslots))
@@ -324,7 +408,7 @@ hs_set_foreach(const HsDistinctSet *set, HsSetVisitor visit, void *arg)
 		}
 		else
 			visit(slot, set->slot_size, arg);
-		if ((i & 0xFFFF) == 0)
+		if ((i & 0x3FFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
 }

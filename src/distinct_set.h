@@ -23,6 +23,7 @@ typedef struct HsDistinctSet HsDistinctSet;
 extern HsDistinctSet *hs_set_create(MemoryContext context, HsSetKind kind);
 extern uint64 hs_set_count(const HsDistinctSet *set);
 extern HsSetKind hs_set_kind(const HsDistinctSet *set);
+extern uint64 hs_set_probes(const HsDistinctSet *set);
 extern bool hs_set_add(HsDistinctSet *set, const void *key, uint32 keylen);
 extern bool hs_set_contains(const HsDistinctSet *set, const void *key, uint32 keylen);
 extern void hs_set_merge(HsDistinctSet *into, const HsDistinctSet *from);

@@ -103,6 +103,9 @@ extern const float8 *hs_float8_array(const char *func, const char *arg,
 									 ArrayType *array, int *nelems);
 extern void hs_float8_array_with_nulls(const char *func, const char *arg, ArrayType *array,
 									   Datum **values, bool **nulls, int *nelems);
+extern void hs_check_points(const char *func, double points);
+extern void hs_check_weight(const char *func, const char *weight_arg, const char *what_zero_ignores,
+							double weight);
 extern void hs_check_weighted_term(const char *func, const char *weight_arg,
 								   const char *what_zero_ignores, double points, double weight);
 extern void hs_check_weighted_sums(const char *func, double weight_sum, double product_sum);
@@ -113,6 +116,7 @@ extern void hs_check_length(const char *func, const char *arg, int nelems,
 
 /* aggstate.c: fixed-size array states of aggregates */
 extern ArrayType *hs_writable_state(FunctionCallInfo fcinfo, int argno);
+extern void hs_invalid_state(const char *func, const char *aggregate, const char *detail) pg_attribute_noreturn();
 extern void *hs_state_values(ArrayType *state, Oid elemtype, int nelems,
 							 const char *func, const char *aggregate);
 

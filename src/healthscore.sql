@@ -31,8 +31,9 @@ BEGIN
 				  HINT = 'Drop the schema (after checking what is in it), or have a superuser own it: ALTER SCHEMA healthscore OWNER TO postgres.';
 	END IF;
 	SELECT pg_catalog.string_agg(o.description, ', ') INTO holds
-	FROM (SELECT pg_catalog.pg_describe_object(d.classid, d.objid, 0) AS description
-		  FROM pg_catalog.pg_depend AS d
+	FROM (SELECT i.type OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) i.identity AS description
+		  FROM pg_catalog.pg_depend AS d,
+			   LATERAL pg_catalog.pg_identify_object(d.classid, d.objid, 0) AS i
 		  WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
 			AND d.refobjid OPERATOR(pg_catalog.=) schema_oid AND d.deptype OPERATOR(pg_catalog.=) 'n'
 			-- the extension being created depends on its schema itself
@@ -44,7 +45,8 @@ BEGIN
 				  DETAIL = pg_catalog.format('It holds %s.', holds),
 				  HINT = 'Objects in the schema could capture the extension''s references; move them elsewhere or drop the schema.';
 	END IF;
-	SELECT pg_catalog.string_agg(DISTINCT CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END, ', ')
+	SELECT pg_catalog.string_agg(DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0::pg_catalog.oid THEN 'PUBLIC'
+										  ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END, ', ')
 	INTO creators
 	FROM pg_catalog.pg_namespace AS n, pg_catalog.aclexplode(n.nspacl) AS a
 	LEFT JOIN pg_catalog.pg_roles AS r ON r.oid OPERATOR(pg_catalog.=) a.grantee

@@ -27,10 +27,29 @@ PG_FUNCTION_INFO_V1(healthscore_nps_final);
 #define NPS_MIN_PROMOTER		9
 #define NPS_MAX_DETRACTOR		6
 
+/*
+ * The counts, checked to be what counting responses makes: none negative, and promoters and
+ * detractors among the responses.
+ */
 static int64 *
 nps_state(ArrayType *state, const char *func)
 {
-	return hs_state_values(state, INT8OID, NPS_STATE_LEN, func, "nps");
+	int64	   *s = hs_state_values(state, INT8OID, NPS_STATE_LEN, func, "nps");
+
+	if (s[NPS_RESPONSES] < 0 || s[NPS_PROMOTERS] < 0 || s[NPS_DETRACTORS] < 0 ||
+		s[NPS_PROMOTERS] > s[NPS_RESPONSES] || s[NPS_DETRACTORS] > s[NPS_RESPONSES] - s[NPS_PROMOTERS])
+		hs_invalid_state(func, "nps", "Its counts must be zero or more, with promoters and detractors among the responses.");
+	return s;
+}
+
+static void
+count_one(int64 *count)
+{
+	if (unlikely(pg_add_s64_overflow(*count, 1, count)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("nps(): more responses than a bigint can count"),
+				 errhint("Compute the NPS over fewer rows, e.g. per account or per period.")));
 }
 
 Datum
@@ -46,11 +65,11 @@ healthscore_nps_accum(PG_FUNCTION_ARGS)
 				 errmsg("nps(): rating %d is out of range", rating),
 				 errhint("NPS ratings are whole numbers from 0 to 10.")));
 
-	s[NPS_RESPONSES]++;
+	count_one(&s[NPS_RESPONSES]);
 	if (rating >= NPS_MIN_PROMOTER)
-		s[NPS_PROMOTERS]++;
+		count_one(&s[NPS_PROMOTERS]);
 	else if (rating <= NPS_MAX_DETRACTOR)
-		s[NPS_DETRACTORS]++;
+		count_one(&s[NPS_DETRACTORS]);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
@@ -62,11 +81,11 @@ healthscore_nps_combine(PG_FUNCTION_ARGS)
 	const int64 *s2 = nps_state(PG_GETARG_ARRAYTYPE_P(1), "nps_combine");
 
 	for (int i = 0; i < NPS_STATE_LEN; i++)
-		if (unlikely(s1[i] < 0 || s2[i] < 0 || pg_add_s64_overflow(s1[i], s2[i], &s1[i])))
+		if (unlikely(pg_add_s64_overflow(s1[i], s2[i], &s1[i])))
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("nps_combine(): state counts must be non-negative and add up"),
-					 errhint("The state is made by healthscore.nps(); do not build it by hand.")));
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("nps_combine(): more responses than a bigint can count"),
+					 errhint("Compute the NPS over fewer rows, e.g. per account or per period.")));
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
@@ -78,12 +97,6 @@ healthscore_nps_final(PG_FUNCTION_ARGS)
 	int64		promoters = s[NPS_PROMOTERS];
 	int64		detractors = s[NPS_DETRACTORS];
 
-	if (responses < 0 || promoters < 0 || detractors < 0 || promoters > responses ||
-		detractors > responses - promoters)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("nps_final(): state counts are inconsistent"),
-				 errhint("The state is made by healthscore.nps(); do not build it by hand.")));
 	if (responses == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(100.0 * (double) (promoters - detractors) / (double) responses);

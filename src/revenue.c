@@ -32,6 +32,24 @@ PG_FUNCTION_INFO_V1(healthscore_lifetime_value);
 #define RET_END			1
 #define RET_KEPT		2
 
+static Numeric
+add(Numeric a, Numeric b)
+{
+	return DatumGetNumeric(DirectFunctionCall2(numeric_add, NumericGetDatum(a), NumericGetDatum(b)));
+}
+
+static int
+compare(Numeric a, Numeric b)
+{
+	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(a), NumericGetDatum(b)));
+}
+
+static int
+sign(Numeric value)
+{
+	return compare(value, int64_to_numeric(0));
+}
+
 static void
 retention_state(ArrayType *state, const char *func, Numeric *sums)
 {
@@ -53,11 +71,13 @@ retention_state(ArrayType *state, const char *func, Numeric *sums)
 	{
 		sums[i] = DatumGetNumeric(elems[i]);
 		if (numeric_is_nan(sums[i]) || numeric_is_inf(sums[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s(): state must hold finite sums", func),
-					 errhint("The state is made by healthscore.net_retention() or gross_retention(); do not build it by hand.")));
+			hs_invalid_state(func, "net_retention", "Its sums must be finite.");
 	}
+	/* what adding accounts makes: sums of zero or more, kept revenue within start and end */
+	if (sign(sums[RET_START]) < 0 || sign(sums[RET_END]) < 0 || sign(sums[RET_KEPT]) < 0 ||
+		compare(sums[RET_KEPT], sums[RET_START]) > 0 || compare(sums[RET_KEPT], sums[RET_END]) > 0)
+		hs_invalid_state(func, "net_retention",
+						 "Its sums must be zero or more, with the kept revenue at most the start and the end revenue.");
 }
 
 static Datum
@@ -68,24 +88,6 @@ make_retention_state(Numeric *sums)
 	for (int i = 0; i < RET_STATE_LEN; i++)
 		elems[i] = NumericGetDatum(sums[i]);
 	return PointerGetDatum(construct_array(elems, RET_STATE_LEN, NUMERICOID, -1, false, TYPALIGN_INT));
-}
-
-static Numeric
-add(Numeric a, Numeric b)
-{
-	return DatumGetNumeric(DirectFunctionCall2(numeric_add, NumericGetDatum(a), NumericGetDatum(b)));
-}
-
-static int
-compare(Numeric a, Numeric b)
-{
-	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(a), NumericGetDatum(b)));
-}
-
-static int
-sign(Numeric value)
-{
-	return compare(value, int64_to_numeric(0));
 }
 
 /* The aggregate that called the shared transition function, for its error messages. */

@@ -61,6 +61,42 @@ check_same_length(const char *func, const char *arg, int nelems, const char *oth
 				 errhint("Pass one element per signal, in signal order.")));
 }
 
+/* The compensated sums of the weights and the weighted points of the present signals. */
+typedef struct PresentSums
+{
+	float8		weight;
+	float8		weight_comp;
+	float8		product;
+	float8		product_comp;
+} PresentSums;
+
+/*
+ * The present signals' sums, exactly as the weighted_score aggregate adds them, after checking
+ * every weight (also those of missing signals, which are part of the model all the same) and
+ * every present signal's points; sums that overflow are an error here too, so that the score and
+ * its explanation fail alike.
+ */
+static PresentSums
+present_sums(const char *func, const Datum *points, const bool *points_null, const float8 *weights, int n)
+{
+	PresentSums sums = {0.0, 0.0, 0.0, 0.0};
+
+	for (int i = 0; i < n; i++)
+	{
+		double		p;
+
+		hs_check_weight(func, "weights", "signal", weights[i]);
+		if (points_null[i])
+			continue;
+		p = DatumGetFloat8(points[i]);
+		hs_check_points(func, p);
+		hs_compensated_add(&sums.weight, &sums.weight_comp, weights[i]);
+		hs_compensated_add(&sums.product, &sums.product_comp, weights[i] * p);
+	}
+	hs_check_weighted_sums(func, sums.weight, sums.product);
+	return sums;
+}
+
 /*
  * score_from_points(points float8[], weights float8[]): sum(weight * points) / sum(weight) over
  * the elements whose points are not NULL; NULL without a positive present weight.
@@ -74,32 +110,18 @@ healthscore_score_from_points(PG_FUNCTION_ARGS)
 	int			npoints;
 	int			nweights;
 	const float8 *weights;
-	float8		weight_sum = 0.0;
-	float8		weight_comp = 0.0;
-	float8		product_sum = 0.0;
-	float8		product_comp = 0.0;
+	PresentSums sums;
 	double		total_weight;
 
 	hs_float8_array_with_nulls(func, "points", PG_GETARG_ARRAYTYPE_P(0), &points, &points_null, &npoints);
 	weights = hs_float8_array(func, "weights", PG_GETARG_ARRAYTYPE_P(1), &nweights);
 	check_same_length(func, "points", npoints, "weights", nweights);
 
-	for (int i = 0; i < npoints; i++)
-	{
-		double		p;
-
-		if (points_null[i])
-			continue;
-		p = DatumGetFloat8(points[i]);
-		hs_check_weighted_term(func, "weights", "signal", p, weights[i]);
-		hs_compensated_add(&weight_sum, &weight_comp, weights[i]);
-		hs_compensated_add(&product_sum, &product_comp, weights[i] * p);
-	}
-	hs_check_weighted_sums(func, weight_sum, product_sum);
-	total_weight = weight_sum + weight_comp;
+	sums = present_sums(func, points, points_null, weights, npoints);
+	total_weight = sums.weight + sums.weight_comp;
 	if (!(total_weight > 0.0))
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(hs_clamp_points((product_sum + product_comp) / total_weight));
+	PG_RETURN_FLOAT8(hs_clamp_points((sums.product + sums.product_comp) / total_weight));
 }
 
 /* Costliest first; equal costs by signal name. */
@@ -149,14 +171,12 @@ rank_costs(FunctionCallInfo fcinfo, const char *func, int points_arg, int weight
 	check_same_length(func, "weights", nweights, "signals", nnames);
 	*nsignals = nnames;
 
-	/* plain summation in signal order, as sum() over the components view adds them */
+	/* checked as score_from_points() checks them; the shares below use plain summation in signal
+	 * order, as sum() over the components view adds them */
+	(void) present_sums(func, points, points_null, weights, npoints);
 	for (int i = 0; i < npoints; i++)
-	{
-		if (points_null[i])
-			continue;
-		hs_check_weighted_term(func, "weights", "signal", DatumGetFloat8(points[i]), weights[i]);
-		present_weight += weights[i];
-	}
+		if (!points_null[i])
+			present_weight += weights[i];
 
 	*costs = palloc(sizeof(SignalCost) * Max(nnames, 1));
 	for (int i = 0; i < npoints; i++)

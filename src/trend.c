@@ -47,6 +47,39 @@ trend_state(ArrayType *state, const char *func)
 	return hs_state_values(state, FLOAT8OID, TR_STATE_LEN, func, "trend");
 }
 
+/*
+ * What every state the transition and combine functions make satisfies: finite sums, a whole
+ * number of rows, all zero before the first row, a time range that holds the mean time, and a
+ * sum of squares that is never negative (zero for one row).
+ */
+static const float8 *
+checked_trend_state(ArrayType *state, const char *func)
+{
+	const float8 *s = trend_state(state, func);
+	double		n = s[TR_N];
+	double		slack;
+
+	for (int i = 0; i < TR_STATE_LEN; i++)
+		if (!isfinite(s[i]))
+			hs_invalid_state(func, "trend", "Its sums must be finite.");
+	if (!(n >= 0.0 && n == floor(n) && n < 9007199254740992.0))
+		hs_invalid_state(func, "trend", psprintf("Its row count (%g) must be a whole number of zero or more.", n));
+	if (n == 0.0)
+	{
+		for (int i = 1; i < TR_STATE_LEN; i++)
+			if (s[i] != 0.0)
+				hs_invalid_state(func, "trend", "A state of no rows must be all zeros.");
+		return s;
+	}
+	/* the mean time, as the sums give it, lies within the range up to rounding */
+	slack = 1e-9 * Max(1.0, Max(fabs(s[TR_MINX]), fabs(s[TR_MAXX])));
+	if (!(s[TR_MINX] <= s[TR_MAXX] && s[TR_SX] / n >= s[TR_MINX] - slack && s[TR_SX] / n <= s[TR_MAXX] + slack))
+		hs_invalid_state(func, "trend", "Its mean time must lie between its first and last time.");
+	if (!(s[TR_SXX] >= 0.0) || (n == 1.0 && (s[TR_SXX] != 0.0 || s[TR_SXY] != 0.0 || s[TR_MINX] != s[TR_MAXX])))
+		hs_invalid_state(func, "trend", "Its sum of squares must be zero or more, and zero for one row.");
+	return s;
+}
+
 static void
 check_trend_overflow(const float8 *s)
 {
@@ -115,8 +148,8 @@ Datum
 healthscore_trend_combine(PG_FUNCTION_ARGS)
 {
 	ArrayType  *state = hs_writable_state(fcinfo, 0);
-	float8	   *s1 = trend_state(state, "trend_combine");
-	const float8 *s2 = trend_state(PG_GETARG_ARRAYTYPE_P(1), "trend_combine");
+	float8	   *s1 = (float8 *) checked_trend_state(state, "trend_combine");
+	const float8 *s2 = checked_trend_state(PG_GETARG_ARRAYTYPE_P(1), "trend_combine");
 	double		n1 = s1[TR_N];
 	double		n2 = s2[TR_N];
 	double		n;
@@ -158,7 +191,7 @@ trend_slope(const float8 *s, double *slope)
 Datum
 healthscore_trend_final(PG_FUNCTION_ARGS)
 {
-	const float8 *s = trend_state(PG_GETARG_ARRAYTYPE_P(0), "trend_final");
+	const float8 *s = checked_trend_state(PG_GETARG_ARRAYTYPE_P(0), "trend_final");
 	double		slope;
 
 	if (!trend_slope(s, &slope))
@@ -170,7 +203,7 @@ healthscore_trend_final(PG_FUNCTION_ARGS)
 Datum
 healthscore_relative_trend_final(PG_FUNCTION_ARGS)
 {
-	const float8 *s = trend_state(PG_GETARG_ARRAYTYPE_P(0), "relative_trend_final");
+	const float8 *s = checked_trend_state(PG_GETARG_ARRAYTYPE_P(0), "relative_trend_final");
 	double		slope;
 	double		mean;
 

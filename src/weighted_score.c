@@ -38,6 +38,26 @@ check_state(ArrayType *state, const char *func)
 	return hs_state_values(state, FLOAT8OID, WS_STATE_LEN, func, "weighted_score");
 }
 
+/*
+ * What every state the transition and combine functions make satisfies: finite sums, a weight of
+ * zero or more, and weighted points between 0 and 100 times the weight (every term's points are
+ * 0-100; the tolerance covers rounding of the compensated sums).
+ */
+static void
+check_sums(const float8 *values, const char *func)
+{
+	double		weight = values[WS_WEIGHT] + values[WS_WEIGHT_COMP];
+	double		product = values[WS_PRODUCT] + values[WS_PRODUCT_COMP];
+
+	for (int i = 0; i < WS_STATE_LEN; i++)
+		if (!isfinite(values[i]))
+			hs_invalid_state(func, "weighted_score", "Its sums must be finite.");
+	if (!(weight >= 0.0 && product >= 0.0 && product <= HS_MAX_POINTS * weight * (1.0 + 1e-9)))
+		hs_invalid_state(func, "weighted_score",
+						 psprintf("Its weighted points (%g) must be between 0 and 100 times its weight (%g).",
+								  product, weight));
+}
+
 Datum
 healthscore_weighted_score_accum(PG_FUNCTION_ARGS)
 {
@@ -61,6 +81,9 @@ healthscore_weighted_score_combine(PG_FUNCTION_ARGS)
 	float8	   *values = check_state(state, "weighted_score_combine");
 	const float8 *other = check_state(PG_GETARG_ARRAYTYPE_P(1), "weighted_score_combine");
 
+	check_sums(values, "weighted_score_combine");
+	check_sums(other, "weighted_score_combine");
+
 	hs_compensated_add(&values[WS_WEIGHT], &values[WS_WEIGHT_COMP], other[WS_WEIGHT]);
 	values[WS_WEIGHT_COMP] += other[WS_WEIGHT_COMP];
 	hs_compensated_add(&values[WS_PRODUCT], &values[WS_PRODUCT_COMP], other[WS_PRODUCT]);
@@ -76,12 +99,7 @@ healthscore_weighted_score_final(PG_FUNCTION_ARGS)
 	double		total_weight = values[WS_WEIGHT] + values[WS_WEIGHT_COMP];
 	double		total_product = values[WS_PRODUCT] + values[WS_PRODUCT_COMP];
 
-	for (int i = 0; i < WS_STATE_LEN; i++)
-		if (!isfinite(values[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("weighted_score_final(): state must hold finite sums"),
-					 errhint("The state is made by healthscore.weighted_score(); do not build it by hand.")));
+	check_sums(values, "weighted_score_final");
 
 	if (!(total_weight > 0.0))
 		PG_RETURN_NULL();

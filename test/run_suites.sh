@@ -82,6 +82,11 @@ echo "== upgrade"
 ./test/upgrade/run.sh >"$log" 2>&1
 tap $?
 
+# CREATE EXTENSION against a schema an attacker prepared (TAP).
+echo "== hostile install"
+./test/hostile_install.sh >"$log" 2>&1
+tap $?
+
 [ "$todo" -gt 0 ] && echo "== $todo known failures (TODO), not counted"
 echo "$passed $failed" >"$HS_COUNTS"
 [ "$failed" -eq 0 ]

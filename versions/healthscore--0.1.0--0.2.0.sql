@@ -2045,6 +2045,16 @@ $$;
 COMMENT ON FUNCTION healthscore.grant_admin(regrole) IS
 'lets a role define models, refresh and schedule them (it also needs SELECT on the account and source relations, with which the text it writes runs)';
 
+-- How many slots a distinct set looked at (distinct_set.c): the deterministic test of its keyed hash.
+CREATE FUNCTION healthscore_internal.distinct_set_probes(state bytea)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'healthscore_distinct_set_probes'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.distinct_set_probes(bytea) IS
+'slots looked at beyond the first while rebuilding a serialized distinct_count() or stickiness() state: about its number of values unless the keys collide (a deterministic test of the keyed hash)';
+
+
 -- Privileges. What the install script revokes from PUBLIC: the new admin functions and every
 -- internal function.
 DO $$
