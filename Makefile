@@ -48,7 +48,7 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(sort $(wildcard $(srcdir)/versions/$(EXTENSION)--*.sql))
 
 # pg_regress suites in sql/ with expected output in expected/.
-REGRESS = setup scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue parallel parallel_signals models access validation segments security
+REGRESS = setup scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue parallel parallel_signals models access validation segments security settings bad_input
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 # pg_isolation_regress suites (concurrent sessions) in test/isolation/specs/ with expected output in

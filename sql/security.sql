@@ -177,6 +177,100 @@ SELECT * FROM error_of($$SELECT accounts FROM healthscore.runs$$);
 RESET ROLE;
 SELECT accounts, accounts_scored FROM healthscore.model_runs WHERE model = 'sec_m' AND recency = 1;
 
+-- 7. Relations a model names are code too (a view can call any function, as whoever reads it):
+-- the refresh reads them as the author, and so do the views that serve readers; a reader reads an
+-- account relation as itself only when its owner is trusted. A view records who runs it.
+CREATE TABLE sec.callers (role text, what text);
+GRANT INSERT ON sec.callers TO PUBLIC;
+CREATE FUNCTION sec.record_caller(what text) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+	INSERT INTO sec.callers VALUES (current_user, what);
+	RETURN true;
+END $$;
+CREATE TABLE sec.plain (account_id integer PRIMARY KEY);
+INSERT INTO sec.plain SELECT generate_series(1, 6);
+GRANT SELECT ON sec.plain TO hs_sec_admin;
+GRANT CREATE ON SCHEMA sec TO hs_sec_admin;
+SET ROLE hs_sec_admin;
+CREATE VIEW sec.admin_accounts AS SELECT * FROM sec.plain WHERE sec.record_caller('accounts');
+CREATE VIEW sec.admin_churn AS SELECT account_id, date '2026-02-20' AS churned_on FROM sec.plain
+	WHERE account_id = 3 AND sec.record_caller('outcomes');
+GRANT SELECT ON sec.admin_accounts, sec.admin_churn TO hs_sec_reader_1;
+SELECT healthscore.create_model('sec_views', accounts => 'sec.admin_accounts', key => 'account_id',
+       model_group => 'g_views', priority => 1, segment_filter => 'account.account_id < 5');
+SELECT healthscore.add_signal('sec_views', 'events', source => 'sec.events', key => 'account_id',
+       expression => 'count(*)', scoring => 'linear', worst => 0, best => 10);
+SELECT healthscore.set_outcomes('sec_views', 'sec.admin_churn', key => 'account_id', churned_on => 'churned_on');
+RESET ROLE;
+-- the superuser refreshes, evaluates and lists unscored accounts: the views run as their author
+SELECT healthscore.refresh('sec_views', '2026-01-01') > 0 AS refreshed;
+SELECT count(*) AS evaluated_runs FROM healthscore.evaluate('sec_views', known_until => '2026-06-30');
+SELECT count(*) AS unscored FROM healthscore.unscored_accounts WHERE model_group = 'g_views';
+SELECT what, role, count(*) > 0 AS ran FROM sec.callers GROUP BY what, role ORDER BY what, role;
+DELETE FROM sec.callers;
+-- a reader: hs_sec_admin does not own a trusted relation, so the reader sees none of its accounts
+-- (and runs none of its code); once a superuser trusts the owner, it sees its own accounts
+SET ROLE hs_sec_reader_1;
+SELECT count(*) AS visible_scores FROM healthscore.current_scores WHERE model = 'sec_views';
+RESET ROLE;
+SELECT count(*) AS calls_by_reader FROM sec.callers WHERE role = 'hs_sec_reader_1';
+INSERT INTO healthscore.trusted_owners (owner, note) VALUES ('hs_sec_admin', 'test');
+SET ROLE hs_sec_reader_1;
+SELECT string_agg(account_key, ',' ORDER BY account_key) AS visible_accounts
+FROM healthscore.current_scores WHERE model = 'sec_views';
+SELECT * FROM error_of($$INSERT INTO healthscore.trusted_owners (owner) VALUES ('hs_sec_reader_1')$$);
+RESET ROLE;
+SET ROLE hs_sec_admin;
+SELECT * FROM error_of($$INSERT INTO healthscore.trusted_owners (owner) VALUES ('hs_sec_admin2')$$);
+RESET ROLE;
+DELETE FROM healthscore.trusted_owners;
+
+-- 8. pg_cron is found as the extension it is: a schema cron that someone made in a database
+-- without pg_cron is never called (here its job view records the caller)
+CREATE SCHEMA cron;
+CREATE VIEW cron.job AS SELECT 'healthscore refresh sec_views'::text AS jobname WHERE sec.record_caller('cron');
+CREATE FUNCTION cron.unschedule(job text) RETURNS boolean LANGUAGE sql AS 'SELECT sec.record_caller(''cron'')';
+SELECT healthscore.drop_model('sec_views');
+SELECT * FROM error_of($$SELECT healthscore.schedule('sec_m', '0 3 * * *')$$);
+SELECT count(*) AS cron_calls FROM sec.callers WHERE what = 'cron';
+DROP SCHEMA cron CASCADE;
+
+-- 9. A signal whose author is unknown stays unknown when it is moved to another model, so that
+-- compiling it (set_weight) is refused rather than done as the caller
+SET ROLE hs_sec_admin;
+SELECT healthscore.add_signal('sec_admin', 'legacy', source => 'sec.events', key => 'account_id',
+       expression => 'count(*)', scoring => 'linear', worst => 0, best => 10);
+RESET ROLE;
+ALTER TABLE healthscore.signals DISABLE TRIGGER USER;
+UPDATE healthscore.signals SET defined_by = NULL WHERE model = 'sec_admin' AND name = 'legacy';
+ALTER TABLE healthscore.signals ENABLE TRIGGER USER;
+SELECT * FROM error_of($$SELECT healthscore.set_weight('sec_admin', 'legacy', 2)$$);
+SET ROLE hs_sec_admin;
+UPDATE healthscore.signals SET model = 'sec_m', position = 99 WHERE model = 'sec_admin' AND name = 'legacy';
+RESET ROLE;
+SELECT model, name, defined_by FROM healthscore.signals WHERE name = 'legacy';
+DELETE FROM healthscore.signals WHERE name = 'legacy';
+
+-- 10. Assessments are not keyed by a model: one is visible when its account is a row the reader
+-- sees of a model that rates the factor, not whenever some such model's relation is visible whole
+CREATE TABLE sec.partners (partner_id integer PRIMARY KEY);
+INSERT INTO sec.partners VALUES (100), (101);
+GRANT SELECT ON sec.partners TO hs_sec_reader_1;
+SELECT healthscore.create_model('sec_partners', accounts => 'sec.partners', key => 'partner_id');
+SELECT healthscore.add_signal('sec_partners', 'exec', scoring => 'assessment', factor => 'executive relationship');
+SELECT healthscore.assess('100', 'executive relationship', rating => 4, note => 'partner note') > 0 AS rated;
+SET ROLE hs_sec_reader_1;
+SELECT string_agg(account_key, ',' ORDER BY account_key) AS visible_assessments FROM healthscore.assessments;
+RESET ROLE;
+SELECT healthscore.drop_model('sec_partners');
+
+-- 11. What stands as the target of SELECT but not in parentheses is refused too
+SELECT e AS expression, r.state, d.detail
+FROM unnest(ARRAY['count(*);', 'ALL count(*)']) AS e,
+     LATERAL (SELECT format($$SELECT healthscore.add_signal('sec_m', 'x', source => 'sec.events', key => 'account_id',
+                                expression => %L, scoring => 'points')$$, e) AS call) AS c,
+     LATERAL error_of(c.call) AS r, LATERAL error_detail_of(c.call) AS d;
+
 DROP POLICY own_accounts ON sec.accounts;
 ALTER TABLE sec.accounts DISABLE ROW LEVEL SECURITY;
 SELECT healthscore.drop_model(m) FROM unnest('{sec_m,sec_admin}'::text[]) AS m;

@@ -19,28 +19,44 @@
  *
  *	score_as_author(model, as_of)	runs refresh_sql(model, as_of) as the model's author into a new
  *									temporary table pg_temp.healthscore_refresh_scored
- *	explain_as_author(signal, func)	EXPLAIN (FORMAT JSON) of a signal's grouped query as its
- *									author: how add_signal() and alter_signal() compile it
+ *	explain_as_author(signal, func)	EXPLAIN (FORMAT JSON) of a signal's grouped query, and the
+ *									type its expression yields, as its author: how add_signal()
+ *									and alter_signal() compile it
+ *	outcomes_as_author(model)		the model's outcome relation (key, churn time), read as its
+ *									author, then only the accounts the caller may see
+ *	accounts_as_author(group)		the keys of a model group's account relation, read as the
+ *									group's author, then only those the caller may see
+ *
+ * The last two serve readers (model_accuracy, unscored_accounts): a relation a model names is code
+ * too (a view can call any function), so it is read as the role that named it; the rows are then
+ * filtered by account_visible() as the caller, which is what the caller would see of them.
  */
 #include "postgres.h"
 
 #include "access/heapam.h"
+#include "access/htup_details.h"
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "tcop/dest.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/plancache.h"
 #include "utils/rel.h"
+#include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(healthscore_score_as_author);
 PG_FUNCTION_INFO_V1(healthscore_explain_as_author);
+PG_FUNCTION_INFO_V1(healthscore_outcomes_as_author);
+PG_FUNCTION_INFO_V1(healthscore_accounts_as_author);
 
 /* The temporary table a refresh's scoring query fills: the columns of refresh_sql(), in order. */
 #define SCORED_TABLE "healthscore_refresh_scored"
@@ -121,28 +137,44 @@ into_table(Oid relid)
 	return into;
 }
 
-/*
- * Run one statement as the author, inside a security-restricted operation, with the settings the
- * text must be read under; results go to dest (NULL: into SPI_tuptable). The caller is connected
- * to SPI. On error, transaction abort restores the user and the settings.
- */
-static void
-run_as_author(Oid author, const char *sql, DestReceiver *dest)
+/* Who the caller was, to return to after running as the author. */
+typedef struct AsAuthor
 {
 	Oid			saved_user;
 	int			saved_context;
 	int			nest_level;
-	SPIExecuteOptions options;
-	int			result;
+} AsAuthor;
 
-	GetUserIdAndSecContext(&saved_user, &saved_context);
-	SetUserIdAndSecContext(author, saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-	nest_level = NewGUCNestLevel();
-	/* what the generated SQL was checked and written for; undone, with anything the text sets, below */
+/*
+ * Become the author inside a security-restricted operation, with the settings the text must be
+ * read under. On error, transaction abort restores the user and the settings.
+ */
+static void
+become_author(Oid author, AsAuthor *as)
+{
+	GetUserIdAndSecContext(&as->saved_user, &as->saved_context);
+	SetUserIdAndSecContext(author, as->saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+	as->nest_level = NewGUCNestLevel();
+	/* what the generated SQL was checked and written for; undone, with anything the text sets */
 	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	(void) set_config_option("standard_conforming_strings", "on", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
+}
+
+static void
+stop_being_author(const AsAuthor *as)
+{
+	AtEOXact_GUC(false, as->nest_level);
+	SetUserIdAndSecContext(as->saved_user, as->saved_context);
+}
+
+/* Run one statement (as the author); results go to dest, or into SPI_tuptable when it is NULL. */
+static void
+run_statement(const char *sql, DestReceiver *dest)
+{
+	SPIExecuteOptions options;
+	int			result;
 
 	memset(&options, 0, sizeof(options));
 	options.read_only = false;
@@ -150,9 +182,21 @@ run_as_author(Oid author, const char *sql, DestReceiver *dest)
 	result = SPI_execute_extended(sql, &options);
 	if (result < 0)
 		elog(ERROR, "running the model's query failed: %s", SPI_result_code_string(result));
+}
 
-	AtEOXact_GUC(false, nest_level);
-	SetUserIdAndSecContext(saved_user, saved_context);
+/* The type of the given column of a query's result, from its parse analysis (nothing runs). */
+static Oid
+result_column_type(const char *sql, int column)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
+	CachedPlanSource *source;
+
+	if (plan == NULL)
+		elog(ERROR, "preparing the model's query failed: %s", SPI_result_code_string(SPI_result));
+	source = linitial(SPI_plan_get_plan_sources(plan));
+	if (source->resultDesc == NULL || source->resultDesc->natts < column)
+		elog(ERROR, "the model's query has no column %d", column);
+	return TupleDescAttr(source->resultDesc, column - 1)->atttypid;
 }
 
 /* The value of a one-row, one-column query run as the caller, with one or two arguments. */
@@ -179,6 +223,7 @@ healthscore_score_as_author(PG_FUNCTION_ARGS)
 	Oid			relid;
 	IntoTable  *into;
 	uint64		rows;
+	AsAuthor	as;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		elog(ERROR, "score_as_author(): model and as_of must not be NULL");
@@ -198,15 +243,18 @@ healthscore_score_as_author(PG_FUNCTION_ARGS)
 	relid = RangeVarGetRelid(makeRangeVar("pg_temp", SCORED_TABLE, -1), NoLock, false);
 
 	into = into_table(relid);
-	run_as_author(author, query, (DestReceiver *) into);
+	become_author(author, &as);
+	run_statement(query, (DestReceiver *) into);
+	stop_being_author(&as);
 	rows = into->rows;
 	SPI_finish();
 	PG_RETURN_INT64((int64) rows);
 }
 
 /*
- * explain_as_author(signal healthscore.signals, func text) returns text: EXPLAIN (FORMAT JSON) of
- * the grouped query that computes the signal, run as the signal's author (signal_author()), so that
+ * explain_as_author(signal healthscore.signals, func text, OUT plan text, OUT value_type regtype):
+ * EXPLAIN (FORMAT JSON) of the grouped query that computes the signal, and the type its expression
+ * yields before the refresh casts it, both as the signal's author (signal_author()), so that
  * compiling a signal never runs its text with the privileges of someone who did not write it
  * (planning evaluates immutable functions).
  */
@@ -218,9 +266,15 @@ healthscore_explain_as_author(PG_FUNCTION_ARGS)
 	bool		isnull;
 	Oid			author;
 	char	   *probe;
+	char	   *untyped_probe;
 	text	   *plan;
+	Oid			value_type;
 	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext spi_context;
+	AsAuthor	as;
+	TupleDesc	result_desc;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		elog(ERROR, "explain_as_author(): signal and func must not be NULL");
@@ -236,17 +290,179 @@ healthscore_explain_as_author(PG_FUNCTION_ARGS)
 	author = DatumGetObjectId(query_value("SELECT healthscore_internal.signal_author($1, $2)", 2, types, args, &isnull));
 	if (isnull)
 		elog(ERROR, "explain_as_author(): signal_author() returned NULL");
-	probe = TextDatumGetCString(query_value("SELECT healthscore_internal.signal_query($1)", 1, types, args, &isnull));
+	probe = TextDatumGetCString(query_value("SELECT healthscore_internal.signal_query($1, true)", 1, types, args, &isnull));
 	if (isnull)
 		elog(ERROR, "explain_as_author(): signal_query() returned NULL");
+	untyped_probe = TextDatumGetCString(query_value("SELECT healthscore_internal.signal_query($1, false)", 1, types, args, &isnull));
+	if (isnull)
+		elog(ERROR, "explain_as_author(): signal_query() returned NULL");
+	if (get_call_result_type(fcinfo, NULL, &result_desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "explain_as_author() must return a composite type");
 
-	run_as_author(author, psprintf("EXPLAIN (FORMAT JSON) %s", probe), NULL);
+	become_author(author, &as);
+	value_type = result_column_type(untyped_probe, 2);	/* account_key, then the signal's value */
+	run_statement(psprintf("EXPLAIN (FORMAT JSON) %s", probe), NULL);
+	stop_being_author(&as);
 	if (SPI_processed != 1)
 		elog(ERROR, "explain_as_author(): EXPLAIN returned " UINT64_FORMAT " rows", SPI_processed);
-	/* the plan must outlive SPI's memory */
+	/* the result must outlive SPI's memory */
 	spi_context = MemoryContextSwitchTo(caller);
 	plan = DatumGetTextPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	values[0] = PointerGetDatum(plan);
+	values[1] = ObjectIdGetDatum(value_type);
+	result_desc = BlessTupleDesc(result_desc);
 	MemoryContextSwitchTo(spi_context);
 	SPI_finish();
-	PG_RETURN_TEXT_P(plan);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_desc, values, nulls)));
+}
+
+/*
+ * Rows of a query the extension generated for a model (author_sql: a query returning the text
+ * that makes the rows' query), run as the author (author_sql's first column), each row's columns
+ * as text; then only the rows whose first column is a key the caller may see in the model's
+ * account relation, as the caller, into the function's result.
+ */
+static void
+visible_rows_as_author(FunctionCallInfo fcinfo, const char *author_sql, Datum argument, Oid argument_type,
+					   int ncolumns)
+{
+	ReturnSetInfo *result = (ReturnSetInfo *) fcinfo->resultinfo;
+	Datum		values[3];
+	bool		isnull;
+	Oid			author;
+	char	   *model;
+	char	   *query;
+	AsAuthor	as;
+	Datum	   *columns[2];
+	int			nrows;
+	Oid			types[3] = {TEXTARRAYOID, TEXTARRAYOID, TEXTOID};
+	char		nulls[3] = {' ', ' ', ' '};
+
+	/* a one-column result is a set of a scalar type: its descriptor is the one the caller expects */
+	InitMaterializedSRF(fcinfo, ncolumns == 1 ? MAT_SRF_USE_EXPECTED_DESC : 0);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "reading a relation as its author: SPI_connect failed");
+	if (SPI_execute_with_args(author_sql, 1, &argument_type, &argument, NULL, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "\"%s\" returned no row", author_sql);
+	author = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	model = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	query = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	if (isnull || model == NULL || query == NULL)
+		elog(ERROR, "\"%s\" returned NULL", author_sql);
+
+	become_author(author, &as);
+	if (SPI_execute(query, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading a relation as its author failed");
+	stop_being_author(&as);
+
+	nrows = (int) SPI_processed;
+	for (int c = 0; c < ncolumns; c++)
+	{
+		columns[c] = palloc(sizeof(Datum) * Max(nrows, 1));
+		for (int r = 0; r < nrows; r++)
+		{
+			Datum		value = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c + 1, &isnull);
+
+			if (isnull)
+				elog(ERROR, "reading a relation as its author gave a NULL");	/* the query excludes NULLs */
+			columns[c][r] = value;
+			CHECK_FOR_INTERRUPTS();
+		}
+	}
+	/* as the caller again: the rows of the accounts it may see */
+	values[0] = PointerGetDatum(construct_array(columns[0], nrows, TEXTOID, -1, false, TYPALIGN_INT));
+	values[1] = ncolumns > 1 ? PointerGetDatum(construct_array(columns[1], nrows, TEXTOID, -1, false, TYPALIGN_INT))
+		: values[0];
+	values[2] = CStringGetTextDatum(model);
+	if (SPI_execute_with_args("SELECT o.k, o.v FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS o(k, v)"
+							  " WHERE healthscore.account_visible($3, o.k)",
+							  3, types, values, nulls, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "filtering rows by the caller's visibility failed");
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		Datum		row[2];
+		bool		row_nulls[2] = {false, false};
+
+		for (int c = 0; c < ncolumns; c++)
+			row[c] = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c + 1, &isnull);
+		tuplestore_putvalues(result->setResult, result->setDesc, row, row_nulls);
+	}
+	SPI_finish();
+}
+
+/*
+ * outcomes_as_author(model text) returns table (account_key text, churned_at text): the earliest
+ * churn time recorded for each account in the model's outcome relation (as text, in the session's
+ * settings, which run_outcomes pins), read as the model's author, of the accounts the caller may see.
+ */
+Datum
+healthscore_outcomes_as_author(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		elog(ERROR, "outcomes_as_author(): model must not be NULL");
+	visible_rows_as_author(fcinfo, "SELECT a.author, a.model_name, a.query FROM healthscore_internal.outcomes_query($1) AS a",
+						   PG_GETARG_DATUM(0), TEXTOID, 2);
+	return (Datum) 0;
+}
+
+/*
+ * accounts_as_author(model_group text) returns table (account_key text): the keys of the group's account
+ * relation, read as the group's author, that the caller may see.
+ */
+Datum
+healthscore_accounts_as_author(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		elog(ERROR, "accounts_as_author(): model_group must not be NULL");
+	visible_rows_as_author(fcinfo, "SELECT a.author, a.model_name, a.query FROM healthscore_internal.accounts_query($1) AS a",
+						   PG_GETARG_DATUM(0), TEXTOID, 1);
+	return (Datum) 0;
+}
+
+/*
+ * explain_refresh(model text, as_of timestamptz) returns setof text: the plan of the model's
+ * scoring query, EXPLAINed as its author. Planning runs immutable functions of the model's text,
+ * so a plan must be made as the author too; running refresh_sql()'s text oneself runs the
+ * authors' text with one's own privileges.
+ */
+PG_FUNCTION_INFO_V1(healthscore_explain_refresh);
+
+Datum
+healthscore_explain_refresh(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *result = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			types[2] = {TEXTOID, TIMESTAMPTZOID};
+	Datum		args[2];
+	bool		isnull;
+	Oid			author;
+	char	   *query;
+	AsAuthor	as;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("explain_refresh(): model and as_of must not be NULL"),
+				 errhint("Pass a model and the time the scores would describe, e.g. now().")));
+	args[0] = PG_GETARG_DATUM(0);
+	args[1] = PG_GETARG_DATUM(1);
+	InitMaterializedSRF(fcinfo, 0);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "explain_refresh(): SPI_connect failed");
+	author = DatumGetObjectId(query_value("SELECT healthscore_internal.model_author($1, 'explain_refresh')",
+										  1, types, args, &isnull));
+	query = TextDatumGetCString(query_value("SELECT healthscore.refresh_sql($1, $2)", 2, types, args, &isnull));
+
+	become_author(author, &as);
+	run_statement(psprintf("EXPLAIN %s", query), NULL);
+	stop_being_author(&as);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		Datum		line = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull);
+		bool		line_null = isnull;
+
+		tuplestore_putvalues(result->setResult, result->setDesc, &line, &line_null);
+	}
+	SPI_finish();
+	return (Datum) 0;
 }

@@ -367,6 +367,21 @@ newton_pass(const LogisticState *state, const double *beta, double *gradient, do
 	return loglik;
 }
 
+/*
+ * At the start every weight is 1/4, so an infinite entry of the Hessian means that squares of
+ * feature values overflow: say which feature, rather than report it as collinear.
+ */
+static void
+check_finite_hessian(const double *hessian, int p)
+{
+	for (int j = 1; j < p; j++)
+		if (!isfinite(hessian[j * p + j]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("logistic_fit(): feature %d is too large to fit: the sum of its squares overflows", j),
+					 errhint("Scale the feature down, e.g. to thousands, or to points 0-100.")));
+}
+
 static void
 separation_error(void)
 {
@@ -441,6 +456,8 @@ healthscore_logistic_final(PG_FUNCTION_ARGS)
 	while (iterations < LOGISTIC_MAX_ITERATIONS)
 	{
 		loglik = newton_pass(state, beta, gradient, hessian, &max_abs_eta);
+		if (iterations == 0)
+			check_finite_hessian(hessian, p);
 		if (iterations > 0 && fabs(loglik - previous) / (fabs(loglik) + 0.1) < 1e-14)
 		{
 			converged = true;

@@ -61,7 +61,7 @@ CREATE POLICY visible_accounts ON healthscore.assessments FOR SELECT
 		   OR EXISTS (SELECT FROM healthscore.signals AS s
 					  WHERE s.scoring OPERATOR(pg_catalog.=) 'assessment'
 						AND s.factor OPERATOR(pg_catalog.=) assessments.factor
-						AND healthscore.account_visible(s.model, assessments.account_key)));
+						AND healthscore.account_listed(s.model, assessments.account_key)));
 CREATE POLICY writers ON healthscore.assessments FOR INSERT WITH CHECK (true);
 CREATE POLICY updaters ON healthscore.assessments FOR UPDATE USING (true) WITH CHECK (true);
 CREATE POLICY removers ON healthscore.assessments FOR DELETE USING (true);
@@ -252,6 +252,7 @@ DECLARE
 	cleared integer;
 BEGIN
 	PERFORM healthscore.model_row(model);
+	PERFORM healthscore_internal.check_account_key('clear_override', account_key);
 	IF at IS NULL OR NOT isfinite(at) THEN
 		RAISE EXCEPTION 'clear_override(): at must be a finite time, not %', coalesce(at::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is now(): when the override ends.';

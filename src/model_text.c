@@ -43,12 +43,11 @@ not_one_expression(const TextRole *role, const char *detail)
 			 errhint("%s", role->hint)));
 }
 
-/* Parse "SELECT <text>", turning a syntax error into one that names the model text. */
+/* Parse sql, turning a syntax error into one that names the model text. */
 static List *
-parse_as_select(const TextRole *role, const char *text)
+parse_as_select(const TextRole *role, const char *sql)
 {
 	MemoryContext context = CurrentMemoryContext;
-	char	   *sql = psprintf("SELECT %s", text);
 	bool		conforming = standard_conforming_strings;
 	List	   *statements = NIL;
 
@@ -112,7 +111,8 @@ extra_clause(const SelectStmt *select)
 static void
 check_one_expression(const TextRole *role, const char *text)
 {
-	List	   *statements = parse_as_select(role, text);
+	List	   *statements = parse_as_select(role, psprintf("SELECT %s", text));
+	List	   *wrapped;
 	RawStmt    *raw;
 	SelectStmt *select;
 	ResTarget  *target;
@@ -137,6 +137,16 @@ check_one_expression(const TextRole *role, const char *text)
 		not_one_expression(role, psprintf("It names its result (AS %s).", target->name));
 	if (IsA(target->val, ColumnRef) && IsA(llast(((ColumnRef *) target->val)->fields), A_Star))
 		not_one_expression(role, "It is a list of columns (*), not an expression.");
+
+	/*
+	 * And the form it is embedded in must parse too, as one target: this refuses what SELECT accepts
+	 * around a target but parentheses do not (a trailing semicolon, a leading ALL).
+	 */
+	wrapped = parse_as_select(role, psprintf("SELECT (\n%s\n)", text));
+	if (list_length(wrapped) != 1 ||
+		!IsA(linitial_node(RawStmt, wrapped)->stmt, SelectStmt) ||
+		list_length(((SelectStmt *) linitial_node(RawStmt, wrapped)->stmt)->targetList) != 1)
+		not_one_expression(role, "It does not stand as one expression in parentheses.");
 }
 
 /*

@@ -267,12 +267,13 @@ SET search_path = pg_catalog, pg_temp
 SET standard_conforming_strings = on
 AS $$
 DECLARE
+	-- the relations and columns the model's queries read are code as much as its filter
 	writes_text boolean := TG_OP = 'INSERT' OR
 		(NEW.accounts, NEW.key_column, NEW.segment_column, NEW.value_column, NEW.renewal_column, NEW.owner_column,
-		 NEW.segment_filter)
+		 NEW.segment_filter, NEW.outcomes, NEW.outcome_key, NEW.outcome_date, NEW.outcome_reason)
 		IS DISTINCT FROM
 		(OLD.accounts, OLD.key_column, OLD.segment_column, OLD.value_column, OLD.renewal_column, OLD.owner_column,
-		 OLD.segment_filter);
+		 OLD.segment_filter, OLD.outcomes, OLD.outcome_key, OLD.outcome_date, OLD.outcome_reason);
 BEGIN
 	IF writes_text THEN
 		-- stored schema-qualified, so that no reader's search_path decides which relation it is
@@ -303,9 +304,10 @@ SET search_path = pg_catalog, pg_temp
 SET standard_conforming_strings = on
 AS $$
 DECLARE
+	-- moving a signal to another model (or renaming it) puts its text there: a write of text too
 	writes_text boolean := TG_OP = 'INSERT' OR
-		(NEW.source, NEW.source_key, NEW.expression, NEW.time_column)
-		IS DISTINCT FROM (OLD.source, OLD.source_key, OLD.expression, OLD.time_column);
+		(NEW.model, NEW.name, NEW.source, NEW.source_key, NEW.expression, NEW.time_column)
+		IS DISTINCT FROM (OLD.model, OLD.name, OLD.source, OLD.source_key, OLD.expression, OLD.time_column);
 BEGIN
 	IF writes_text THEN
 		NEW.source := NEW.source::regclass::text;	-- schema-qualified, as accounts of a model
@@ -391,20 +393,22 @@ COMMENT ON FUNCTION healthscore_internal.model_author(text, text) IS
 'the role a model''s scoring query runs as (author_role of the model, its signals and the filters of higher-priority models of its group)';
 
 -- The role a signal being defined is compiled as: its stored author when its SQL text is
--- unchanged (a new weight or scoring method), else the caller, who is about to become its author;
--- together with the model's author, by the rule of author_role().
+-- unchanged (a new weight or scoring method; an unknown author from before 0.2.0 stays unknown,
+-- and author_role() refuses it), else the caller, who is about to become its author; together
+-- with the model's author, by the rule of author_role().
 CREATE FUNCTION healthscore_internal.signal_author(signal healthscore.signals, func text)
 RETURNS oid
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT healthscore_internal.author_role(ARRAY[m.defined_by,
-		coalesce((SELECT s.defined_by FROM healthscore.signals AS s
-				  WHERE s.model = signal.model AND s.name = signal.name
-					AND (s.source, s.source_key, s.expression, s.time_column)
-						IS NOT DISTINCT FROM (signal.source, signal.source_key, signal.expression, signal.time_column)),
-				 current_user)], func, m.name)
+		CASE WHEN stored.found THEN stored.defined_by ELSE current_user::text END], func, m.name)
 	FROM healthscore.model_row(signal.model) AS m
+	LEFT JOIN LATERAL (SELECT true AS found, s.defined_by FROM healthscore.signals AS s
+					   WHERE s.model = signal.model AND s.name = signal.name
+						 AND (s.source, s.source_key, s.expression, s.time_column)
+							 IS NOT DISTINCT FROM (signal.source, signal.source_key, signal.expression, signal.time_column))
+		AS stored ON true
 $$;
 
 COMMENT ON FUNCTION healthscore_internal.signal_author(healthscore.signals, text) IS
@@ -457,10 +461,18 @@ BEGIN
 	IF renewal IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'renewal', accounts, renewal); END IF;
 	IF owner IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'owner', accounts, owner); END IF;
 	-- tier() checks cutoffs and labels with its own errors
+	IF tier_cutoffs IS NULL OR tier_labels IS NULL THEN
+		RAISE EXCEPTION 'create_model(): tier_cutoffs and tier_labels must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'The defaults are ''{40,70}'' and ''{red,yellow,green}''.';
+	END IF;
 	PERFORM healthscore.tier(0, tier_cutoffs, tier_labels);
 	FOREACH label IN ARRAY tier_labels LOOP
 		PERFORM healthscore_internal.check_name('create_model', 'tier label', label);
 	END LOOP;
+	IF (SELECT count(DISTINCT l) FROM unnest(tier_labels) AS l) <> cardinality(tier_labels) THEN
+		RAISE EXCEPTION 'create_model(): tier_labels must differ from each other: %', tier_labels
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Name every tier once, worst first, e.g. ''{red,yellow,green}''.';
+	END IF;
 	IF tier_actions IS NOT NULL AND cardinality(tier_actions) <> cardinality(tier_labels) THEN
 		RAISE EXCEPTION 'create_model(): tier_actions must have one element per tier label'
 			USING ERRCODE = 'invalid_parameter_value',
@@ -555,7 +567,7 @@ DECLARE
 	found_model healthscore.models := healthscore.model_row(signal.model);
 	source_relation regclass := signal.source::regclass;
 	time_type regtype;
-	plan text;
+	compiled record;
 BEGIN
 	PERFORM healthscore_internal.check_name(func, 'signal name', signal.name);
 	PERFORM healthscore.check_column(func, 'key', source_relation, signal.source_key);
@@ -584,6 +596,13 @@ BEGIN
 	IF signal.weight IS NULL OR NOT (signal.weight > 0 AND signal.weight < 'infinity') THEN
 		RAISE EXCEPTION '%(): weight must be positive and finite, not %', func, signal.weight
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Weights are relative, e.g. 10 or 25.';
+	END IF;
+	-- a score sums weight x points (up to 100) over the model's signals: that must stay finite
+	IF NOT (100 * (signal.weight::numeric + coalesce((SELECT sum(s.weight::numeric) FROM healthscore.signals AS s
+													  WHERE s.model = signal.model AND s.name <> signal.name), 0))
+			<= 1.7976931348623157e308) THEN	-- the largest float8
+		RAISE EXCEPTION '%(): weight % makes the weights of model "%" sum out of range', func, signal.weight, signal.model
+			USING ERRCODE = 'numeric_value_out_of_range', HINT = 'Weights are relative: use ordinary sizes, e.g. 10 or 25.';
 	END IF;
 	IF signal.missing IS NULL OR signal.missing NOT IN ('skip', 'zero', 'value') THEN
 		RAISE EXCEPTION '%(): unknown missing-data policy "%"', func, signal.missing
@@ -665,7 +684,7 @@ BEGIN
 		PERFORM healthscore_internal.one_expression(signal.expression, func, signal.model, signal.name, 'expression');
 	END IF;
 	BEGIN
-		plan := healthscore_internal.explain_as_author(signal, func);
+		SELECT * INTO compiled FROM healthscore_internal.explain_as_author(signal, func);
 	EXCEPTION
 		WHEN grouping_error THEN
 			IF SQLERRM LIKE '%"account.%' THEN
@@ -686,8 +705,19 @@ BEGIN
 								THEN 'A decay signal''s expression yields a timestamp, e.g. max(s.ts); the source is s, the account row account.'
 								ELSE 'The expression yields a number per account, e.g. count(*); the source is s, the account row account.' END;
 	END;
+	-- a value the refresh can read: a number, or a time for decay (text would cast, and fail later)
+	IF signal.scoring <> 'assessment' AND NOT (CASE signal.scoring
+			WHEN 'decay' THEN compiled.value_type IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype)
+			ELSE (SELECT t.typcategory = 'N' FROM pg_type AS t WHERE t.oid = compiled.value_type) END) THEN
+		RAISE EXCEPTION '%(): expression of signal "%" yields %, not %', func, signal.name, compiled.value_type,
+			CASE signal.scoring WHEN 'decay' THEN 'a time' ELSE 'a number' END
+			USING ERRCODE = 'datatype_mismatch',
+				  HINT = CASE signal.scoring WHEN 'decay'
+							THEN 'A decay signal''s expression yields a timestamp, e.g. max(s.ts).'
+							ELSE 'The expression yields a number per account, e.g. count(*) or avg(s.duration).' END;
+	END IF;
 	-- a set-returning function would give an account several rows (a ProjectSet in the plan)
-	IF plan LIKE '%"Node Type": "ProjectSet"%' THEN
+	IF compiled.plan LIKE '%"Node Type": "ProjectSet"%' THEN
 		RAISE EXCEPTION '%(): expression of signal "%" returns a set of rows, not one value per account', func, signal.name
 			USING ERRCODE = 'feature_not_supported',
 				  HINT = 'Aggregate the set instead, e.g. max(x) over the rows rather than unnest(...).';
@@ -727,6 +757,7 @@ AS $$
 DECLARE
 	signal healthscore.signals;
 BEGIN
+	PERFORM healthscore_internal.lock_model(model);
 	PERFORM healthscore.model_row(model);
 	IF EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = add_signal.model AND s.name = add_signal.name) THEN
 		RAISE EXCEPTION 'add_signal(): model "%" already has a signal "%"', model, name
@@ -792,6 +823,7 @@ AS $$
 DECLARE
 	signal healthscore.signals;
 BEGIN
+	PERFORM healthscore_internal.lock_model(model);
 	PERFORM healthscore.model_row(model);
 	SELECT * INTO signal FROM healthscore.signals AS s WHERE s.model = alter_signal.model AND s.name = alter_signal.name
 	FOR UPDATE;
@@ -839,9 +871,18 @@ COMMENT ON FUNCTION healthscore.alter_signal(text, text, float8, text, text, flo
 
 CREATE FUNCTION healthscore.set_weight(model text, signal text, weight float8)
 RETURNS text
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT healthscore.alter_signal(model, signal, weight => weight) $$;
+AS $$
+BEGIN
+	-- alter_signal() keeps what is NULL; here a weight is the point of the call
+	IF weight IS NULL THEN
+		RAISE EXCEPTION 'set_weight(): weight of signal "%" of model "%" must not be NULL', signal, model
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Weights are positive numbers, e.g. 10 or 25.';
+	END IF;
+	RETURN healthscore.alter_signal(model, signal, weight => weight);
+END
+$$;
 
 COMMENT ON FUNCTION healthscore.set_weight(text, text, float8) IS
 'changes the weight of one signal (shorthand for alter_signal(model, signal, weight => ...))';
@@ -852,6 +893,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	PERFORM healthscore_internal.lock_model(model);
 	PERFORM healthscore.model_row(model);
 	DELETE FROM healthscore.signals AS s WHERE s.model = drop_signal.model AND s.name = drop_signal.name;
 	IF NOT FOUND THEN
@@ -875,6 +917,7 @@ SET search_path = pg_catalog, pg_temp
 SET standard_conforming_strings = on
 AS $$
 BEGIN
+	PERFORM healthscore_internal.lock_model(model);
 	PERFORM healthscore.model_row(model);
 	-- a role may record itself as the author (record_model_author, record_signal_author)
 	UPDATE healthscore.models AS m SET defined_by = current_user WHERE m.name = adopt_model.model;

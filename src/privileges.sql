@@ -27,9 +27,30 @@ AS $$
 		'healthscore.clear_override(text, text, timestamptz)',
 		'healthscore.add_playbook(text, text, text, text, text)',
 		'healthscore.assess(text, text, integer, float8, text, interval, timestamptz)',
-		'healthscore.adopt_model(text)'
+		'healthscore.adopt_model(text)',
+		'healthscore.explain_refresh(text, timestamptz)'
 	]::regprocedure[]
 $$;
+
+-- The internal functions readers' views run as the reader: reading outcomes and accounts as their
+-- author (they return only the rows the reader may see).
+CREATE FUNCTION healthscore_internal.reader_functions()
+RETURNS regprocedure[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT ARRAY[
+		'healthscore_internal.outcomes_as_author(text)',
+		'healthscore_internal.accounts_as_author(text)',
+		'healthscore_internal.outcomes_query(text)',
+		'healthscore_internal.accounts_query(text)',
+		'healthscore_internal.model_author(text, text)',
+		'healthscore_internal.author_role(text[], text, text)'
+	]::regprocedure[]
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.reader_functions() IS
+'the internal functions that readers'' views call as the reader; granted by grant_reader()';
 
 COMMENT ON FUNCTION healthscore.admin_functions() IS
 'the functions that define, refresh and schedule models: revoked from PUBLIC, granted by grant_admin()';
@@ -71,6 +92,10 @@ BEGIN
 		healthscore.unscored_accounts TO %s', role);
 	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights)
 		ON healthscore.runs TO %s', role);
+	EXECUTE format('GRANT SELECT ON healthscore.trusted_owners TO %s', role);
+	EXECUTE format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', role);
+	EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s',
+				   (SELECT string_agg(f::text, ', ') FROM unnest(healthscore_internal.reader_functions()) AS f), role);
 END
 $$;
 

@@ -202,14 +202,16 @@ COMMENT ON FUNCTION healthscore_internal.column_type(regclass, text) IS
 'the type of a column of a relation';
 
 -- The grouped query of one source relation and time window, computing every given signal as a
--- column c<position>. Expressions may use account.<column>; the source is then joined to the
--- account relation and grouped by its key, so PostgreSQL accepts the account's columns beside the
--- aggregates. Every expression is checked to be one expression (one_expression) and wrapped;
--- everything else in the text is qualified, and literals are written so that they read back the
--- same under any session settings.
-CREATE FUNCTION healthscore.source_query(model healthscore.models, source text, source_key text,
-										 time_column text, lookback interval,
-										 signals healthscore.signals[], as_of timestamptz)
+-- column c<position>, cast to float8 (timestamptz for decay) unless typed is false (then its own
+-- type shows: what defining a signal checks). Expressions may use account.<column>; the source is
+-- then joined to the account relation and grouped by its key, so PostgreSQL accepts the account's
+-- columns beside the aggregates. Every expression is checked to be one expression
+-- (one_expression) and wrapped; everything else in the text is qualified, and literals are written
+-- so that they read back the same under any session settings.
+CREATE FUNCTION healthscore_internal.source_query(model healthscore.models, source text, source_key text,
+												  time_column text, lookback interval,
+												  signals healthscore.signals[], as_of timestamptz,
+												  typed boolean)
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -234,9 +236,11 @@ BEGIN
 			CONTINUE;
 		END IF;
 		uses_account := uses_account OR signal.expression ~* '\maccount\s*\.';
-		columns := columns || format(', %s::pg_catalog.%s AS c%s',
+		columns := columns || format(', %s%s AS c%s',
 									 healthscore_internal.one_expression(signal.expression, 'refresh', model.name, signal.name, 'expression'),
-									 CASE signal.scoring WHEN 'decay' THEN 'timestamptz' ELSE 'float8' END,
+									 CASE WHEN NOT typed THEN ''
+										  WHEN signal.scoring = 'decay' THEN '::pg_catalog.timestamptz'
+										  ELSE '::pg_catalog.float8' END,
 									 signal.position);
 	END LOOP;
 	-- the window's start is computed here, as a constant: timestamptz - interval is only
@@ -265,8 +269,8 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.source_query(healthscore.models, text, text, text, interval, healthscore.signals[], timestamptz) IS
-'the grouped query computing the given signals of one source relation and time window (used by refresh_sql)';
+COMMENT ON FUNCTION healthscore_internal.source_query(healthscore.models, text, text, text, interval, healthscore.signals[], timestamptz, boolean) IS
+'the grouped query computing the given signals of one source relation and time window (used by refresh_sql); typed: values cast to float8 (timestamptz for decay)';
 
 -- The accounts a model scores, as a condition over the account row: its own segment filter, and
 -- none of the filters of the models of its group with a higher priority.
@@ -320,6 +324,10 @@ DECLARE
 	key_type regtype;
 	group_key_type regtype;
 BEGIN
+	IF as_of IS NULL OR NOT isfinite(as_of) THEN
+		RAISE EXCEPTION 'refresh_sql(): as_of must be a finite timestamp, not %', coalesce(as_of::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time the scores describe, e.g. now().';
+	END IF;
 	PERFORM set_config('TimeZone', found_model.time_zone, true);	-- until this function returns
 	key_type := healthscore_internal.column_type(found_model.accounts::regclass, found_model.key_column);
 	FOR source_group IN
@@ -337,9 +345,9 @@ BEGIN
 		group_key_type := CASE WHEN source_group.uses_account THEN key_type
 							   ELSE healthscore_internal.column_type(source_group.source::regclass, source_group.source_key) END;
 		joins := joins || format(E'\nLEFT JOIN (%s) AS %I ON %I.account_key %s account.%I%s',
-								 healthscore.source_query(found_model, source_group.source, source_group.source_key,
-														  source_group.time_column, source_group.lookback,
-														  source_group.signals, as_of),
+								 healthscore_internal.source_query(found_model, source_group.source, source_group.source_key,
+																   source_group.time_column, source_group.lookback,
+																   source_group.signals, as_of, true),
 								 group_alias, group_alias,
 								 CASE WHEN source_group.source = 'healthscore.assessments' THEN 'OPERATOR(pg_catalog.=)'
 									  ELSE healthscore_internal.equality(group_key_type, key_type) END,
@@ -427,7 +435,7 @@ AS $$
 		(SELECT concat_ws(';', m.accounts, m.key_column, m.segment_column, m.value_column, m.renewal_column,
 						  m.owner_column, m.tier_cutoffs::text, m.tier_labels::text, m.trend_threshold,
 						  CASE WHEN m.time_zone <> 'UTC' THEN 'time_zone=' || m.time_zone END)
-		 FROM healthscore.models AS m WHERE m.name = fingerprint.model),
+		 FROM healthscore.model_row(fingerprint.model) AS m),
 		(SELECT string_agg(concat_ws(';', s.name, s.source, s.source_key, s.expression, s.time_column, s.lookback,
 									 s.scoring, s.worst, s.best, s.breaks::text, s.points::text, s.half_life,
 									 s.lower_is_better, s.weight, s.missing, s.missing_value),
@@ -473,7 +481,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time the scores describe, e.g. now().';
 	END IF;
 	-- one refresh of a model at a time; a second waits here, then reads the model as committed
-	PERFORM pg_advisory_xact_lock(hashtext('healthscore.refresh'), hashtext(model));
+	PERFORM healthscore_internal.lock_model(model);
 	found_model := healthscore.model_row(model);
 	SELECT array_agg(s.name ORDER BY s.position), array_agg(s.weight ORDER BY s.position)
 	INTO signal_names, signal_weights
@@ -569,12 +577,12 @@ BEGIN
 	WHERE run_id = run;
 	DROP TABLE pg_temp.healthscore_refresh_scored;
 
-	-- tell listeners (scheduled jobs, alerting) when the run commits: a small JSON payload, its
-	-- time in UTC whatever the model's time zone
+	-- tell listeners (scheduled jobs, alerting) when the run commits: which run, no more (any role
+	-- may LISTEN, so totals are not in it; model_runs and tier_changes give them, with the
+	-- listener's privileges). Its time in UTC whatever the model's time zone.
 	PERFORM set_config('TimeZone', 'UTC', true);
 	PERFORM pg_notify('healthscore', json_build_object(
-		'model', found_model.name, 'run_id', run, 'as_of', refresh.as_of,
-		'accounts', accounts_total, 'scored', accounts_with_score, 'tier_changes', tier_changes)::text);
+		'model', found_model.name, 'run_id', run, 'as_of', refresh.as_of)::text);
 	RETURN run;
 END
 $$;
@@ -605,12 +613,17 @@ BEGIN
 		RAISE EXCEPTION 'backfill(): step must be a positive interval, not %', coalesce(step::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. step => ''1 week''.';
 	END IF;
+	-- counted before any refresh, so that too long a range fails at once
 	WHILE as_of <= until LOOP
 		steps := steps + 1;
 		IF steps > 10000 THEN
-			RAISE EXCEPTION 'backfill(): more than 10000 steps'
+			RAISE EXCEPTION 'backfill(): more than 10000 steps from % to % by %', since, until, step
 				USING ERRCODE = 'program_limit_exceeded', HINT = 'Use a larger step or a shorter range.';
 		END IF;
+		as_of := as_of + step;
+	END LOOP;
+	as_of := since;
+	WHILE as_of <= until LOOP
 		run := healthscore.refresh(model, as_of);
 		RAISE NOTICE 'backfill: model "%" as of % is run %', model, as_of, run;
 		RETURN NEXT run;
@@ -646,14 +659,44 @@ $$;
 COMMENT ON FUNCTION healthscore.refresh_group(text, timestamptz) IS
 'refreshes every model of a group as of one time, in one transaction (each account scored by the model its segment belongs to); returns the run ids';
 
+-- pg_cron's objects, only when the extension pg_cron is installed here: by name, schema cron is
+-- anyone's to create in a database without pg_cron, with functions and views that the caller
+-- would run.
+CREATE FUNCTION healthscore_internal.cron_installed()
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT EXISTS (SELECT FROM pg_extension AS e
+				   JOIN pg_depend AS d ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
+										AND d.deptype = 'e' AND d.classid = 'pg_namespace'::regclass
+				   JOIN pg_namespace AS n ON n.oid = d.objid
+				   WHERE e.extname = 'pg_cron' AND n.nspname = 'cron')
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.cron_installed() IS
+'whether the extension pg_cron is installed in this database with its schema cron (not a schema of that name someone made)';
+
+-- Definitions of a model wait for a refresh of it, and a refresh for them: a run reads the
+-- model's signals in several statements, which must see one definition.
+CREATE FUNCTION healthscore_internal.lock_model(model text)
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_advisory_xact_lock(hashtext('healthscore.refresh'), hashtext(model)) $$;
+
+COMMENT ON FUNCTION healthscore_internal.lock_model(text) IS
+'the lock a refresh of a model holds until it commits; definition functions take it too';
+
 CREATE FUNCTION healthscore.drop_model(model text)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	PERFORM healthscore_internal.lock_model(model);
 	PERFORM healthscore.model_row(model);
-	IF to_regclass('cron.job') IS NOT NULL THEN
+	IF healthscore_internal.cron_installed() THEN
 		PERFORM healthscore.unschedule(model, if_exists => true);
 	END IF;
 	DELETE FROM healthscore.models AS m WHERE m.name = drop_model.model;	-- signals and runs cascade
@@ -683,7 +726,7 @@ DECLARE
 	job bigint;
 BEGIN
 	PERFORM healthscore.model_row(model);
-	IF to_regclass('cron.job') IS NULL THEN
+	IF NOT healthscore_internal.cron_installed() THEN
 		RAISE EXCEPTION 'schedule(): pg_cron is not installed in this database'
 			USING ERRCODE = 'feature_not_supported',
 				  HINT = 'Install postgresql-15-cron, add pg_cron to shared_preload_libraries, and CREATE EXTENSION pg_cron.';
@@ -706,7 +749,7 @@ AS $$
 DECLARE
 	removed boolean := false;
 BEGIN
-	IF to_regclass('cron.job') IS NULL THEN
+	IF NOT healthscore_internal.cron_installed() THEN
 		IF if_exists THEN
 			RETURN false;
 		END IF;

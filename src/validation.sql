@@ -35,7 +35,12 @@ AS $$
 DECLARE
 	date_type regtype;
 BEGIN
+	PERFORM healthscore_internal.lock_model(model);
 	PERFORM healthscore.model_row(model);
+	IF outcomes IS NULL THEN
+		RAISE EXCEPTION 'set_outcomes(): outcomes must name the relation where churn is recorded'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. outcomes => ''app.churned_accounts''.';
+	END IF;
 	PERFORM healthscore.check_column('set_outcomes', 'key', outcomes, key);
 	PERFORM healthscore.check_column('set_outcomes', 'churned_on', outcomes, churned_on);
 	IF reason IS NOT NULL THEN
@@ -85,18 +90,19 @@ BEGIN
 		RAISE EXCEPTION 'known_until must be a finite timestamp'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time up to which churn is recorded, e.g. now().';
 	END IF;
-	RETURN QUERY EXECUTE format(
-		'SELECT s.run_id, r.as_of, s.account_key, s.score, s.tier,
-		        coalesce(o.churned_at OPERATOR(pg_catalog.<=) (r.as_of OPERATOR(pg_catalog.+) $2), false) AS churned
-		 FROM healthscore.runs AS r
-		 JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
-		 LEFT JOIN (SELECT %I::pg_catalog.text AS account_key, pg_catalog.min(%I)::pg_catalog.timestamptz AS churned_at
-		            FROM %s GROUP BY 1) AS o ON o.account_key OPERATOR(pg_catalog.=) s.account_key
-		 WHERE r.model OPERATOR(pg_catalog.=) $1 AND (r.as_of OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.<=) $3
-		   AND s.score IS NOT NULL
-		   AND (o.churned_at IS NULL OR o.churned_at OPERATOR(pg_catalog.>) r.as_of)',
-		found_model.outcome_key, found_model.outcome_date, found_model.outcomes::regclass)
-	USING found_model.name, horizon, known_until;
+	-- the outcome relation is read as the model's author (outcomes_as_author): it is a relation
+	-- the author named, and could be a view that calls anything
+	RETURN QUERY
+	SELECT s.run_id, r.as_of, s.account_key, s.score, s.tier,
+		   coalesce(o.churned_at <= r.as_of + horizon, false) AS churned
+	FROM healthscore.runs AS r
+	JOIN healthscore.scores AS s ON s.run_id = r.run_id
+	LEFT JOIN (SELECT x.account_key, x.churned_at::timestamptz AS churned_at
+			   FROM healthscore_internal.outcomes_as_author(found_model.name) AS x) AS o
+		ON o.account_key = s.account_key
+	WHERE r.model = found_model.name AND r.as_of + horizon <= known_until
+	  AND s.score IS NOT NULL
+	  AND (o.churned_at IS NULL OR o.churned_at > r.as_of);
 END
 $$;
 
@@ -203,6 +209,7 @@ DECLARE
 	fit_row_count bigint;
 	test_row_count bigint;
 BEGIN
+	PERFORM healthscore.model_row(model);
 	SELECT array_agg(s.name ORDER BY s.position), array_agg(s.weight ORDER BY s.position)
 	INTO signal_names, weights FROM healthscore.signals AS s WHERE s.model = suggest_weights.model;
 	IF signal_names IS NULL THEN

@@ -346,36 +346,22 @@ COMMENT ON COLUMN healthscore.stale_assessments.owner IS 'account owner, who sho
 COMMENT ON COLUMN healthscore.stale_assessments.value IS 'account value (ARR)';
 
 -- Accounts of a model group that no model of the group scored in its latest run (their filters
--- all miss and the group has no default model, or they are new since). Asks the group's account
--- relation as the reader, so row-level security applies; runs no model text (a reader must never
--- run text a model author wrote).
+-- all miss and the group has no default model, or they are new since). Runs no model text: the
+-- account relation is read as the group's author (accounts_as_author), and of it the reader gets
+-- the accounts it may see.
 CREATE FUNCTION healthscore.unscored_accounts(model_group text)
 RETURNS TABLE (account_key text)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	member healthscore.models;
-	latest_runs bigint[];
-BEGIN
-	SELECT m.* INTO member FROM healthscore.models AS m WHERE m.model_group = unscored_accounts.model_group
-	ORDER BY m.priority DESC LIMIT 1;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'unscored_accounts(): no model belongs to group "%"', model_group
-			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name, model_group FROM healthscore.models.';
-	END IF;
-	SELECT array_agg(r.run_id) INTO latest_runs
-	FROM healthscore.models AS m
-	CROSS JOIN LATERAL (SELECT x.run_id FROM healthscore.runs AS x WHERE x.model = m.name
-						ORDER BY x.as_of DESC, x.run_id DESC LIMIT 1) AS r
-	WHERE m.model_group = unscored_accounts.model_group;
-	RETURN QUERY EXECUTE format(
-		'SELECT account.%1$I::pg_catalog.text FROM %2$s AS account WHERE account.%1$I IS NOT NULL'
-		' AND NOT EXISTS (SELECT FROM healthscore.scores AS s WHERE s.run_id OPERATOR(pg_catalog.=) ANY ($1)'
-		' AND s.account_key OPERATOR(pg_catalog.=) account.%1$I::pg_catalog.text)',
-		member.key_column, member.accounts::regclass)
-	USING coalesce(latest_runs, '{}');
-END
+	SELECT a.key
+	FROM healthscore_internal.accounts_as_author(unscored_accounts.model_group) AS a(key)
+	WHERE NOT EXISTS (
+		SELECT FROM healthscore.models AS m
+		CROSS JOIN LATERAL (SELECT x.run_id FROM healthscore.runs AS x WHERE x.model = m.name
+							ORDER BY x.as_of DESC, x.run_id DESC LIMIT 1) AS latest
+		JOIN healthscore.scores AS s ON s.run_id = latest.run_id AND s.account_key = a.key
+		WHERE m.model_group = unscored_accounts.model_group)
 $$;
 
 COMMENT ON FUNCTION healthscore.unscored_accounts(text) IS

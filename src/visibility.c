@@ -19,6 +19,15 @@
  *
  * The queries run under the user's own search_path, which the user controls: everything in them
  * is qualified (operators too), and the relation's name is built from its OID.
+ *
+ * Reading the relation as the user runs its owner's code as the user (a view's functions, a
+ * policy's expressions), and the relation was named by a model's author, not chosen by the user.
+ * So it is read only when its owner is trusted: a superuser, the user itself, or a role a
+ * superuser listed in healthscore.trusted_owners. Otherwise the user sees none of its accounts.
+ *
+ * account_listed() is the same question, but only for keys that the relation holds: rows not
+ * keyed by a model (assessments) must not become visible through a model whose relation the
+ * user sees entirely.
  */
 #include "postgres.h"
 
@@ -34,9 +43,11 @@
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/rls.h"
+#include "utils/syscache.h"
 #include "utils/varlena.h"
 
 PG_FUNCTION_INFO_V1(healthscore_account_visible);
+PG_FUNCTION_INFO_V1(healthscore_account_listed);
 
 typedef enum Visibility
 {
@@ -50,6 +61,7 @@ typedef struct ModelVisibility
 {
 	struct ModelVisibility *next;
 	char	   *model;
+	bool		listed;			/* only keys the relation holds (account_listed) */
 	Visibility	visibility;
 	HsDistinctSet *keys;		/* VISIBLE_SOME: the visible keys as text */
 } ModelVisibility;
@@ -74,8 +86,30 @@ usable_relation(const char *name)
 	return RangeVarGetRelid(relation, NoLock, true);
 }
 
+/* May the current user read this relation, running its owner's code as itself? */
+static bool
+owner_trusted(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+	Oid			types[1] = {TEXTOID};
+	Datum		args[1];
+
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	if (superuser_arg(owner) || owner == GetUserId())
+		return true;
+	args[0] = CStringGetTextDatum(GetUserNameFromId(owner, false));
+	if (SPI_execute_with_args("SELECT FROM healthscore.trusted_owners AS t WHERE t.owner OPERATOR(pg_catalog.=) $1",
+							  1, types, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "account_visible(): reading healthscore.trusted_owners failed");
+	return SPI_processed > 0;
+}
+
 static ModelVisibility *
-load_visibility(const char *model, MemoryContext context)
+load_visibility(const char *model, bool listed, MemoryContext context)
 {
 	ModelVisibility *result = MemoryContextAllocZero(context, sizeof(ModelVisibility));
 	Oid			argtypes[1] = {TEXTOID};
@@ -84,8 +118,10 @@ load_visibility(const char *model, MemoryContext context)
 	char	   *key_column;
 	Oid			relid;
 	Oid			scores;
+	bool		plain;
 
 	result->model = MemoryContextStrdup(context, model);
+	result->listed = listed;
 	result->visibility = VISIBLE_NONE;
 
 	/*
@@ -115,11 +151,15 @@ load_visibility(const char *model, MemoryContext context)
 	key_column = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 
 	relid = usable_relation(accounts);
+	plain = OidIsValid(relid) &&
+		(get_rel_relkind(relid) == RELKIND_RELATION || get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE) &&
+		check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED;
 	if (!OidIsValid(relid) || pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		result->visibility = VISIBLE_NONE;
-	else if ((get_rel_relkind(relid) == RELKIND_RELATION || get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
-			 && check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED)
-		result->visibility = VISIBLE_ALL;
+	else if (plain && !listed)
+		result->visibility = VISIBLE_ALL;	/* nothing to read */
+	else if (!plain && !owner_trusted(relid))
+		result->visibility = VISIBLE_NONE;	/* a view or policies: its owner's code would run */
 	else
 	{
 		/* the name is built from the relation itself, not from the stored text */
@@ -152,8 +192,8 @@ load_visibility(const char *model, MemoryContext context)
 	return result;
 }
 
-Datum
-healthscore_account_visible(PG_FUNCTION_ARGS)
+static Datum
+visible(FunctionCallInfo fcinfo, bool listed)
 {
 	char	   *model = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	text	   *account_key = PG_GETARG_TEXT_PP(1);
@@ -161,11 +201,11 @@ healthscore_account_visible(PG_FUNCTION_ARGS)
 	ModelVisibility *entry;
 
 	for (entry = cache; entry != NULL; entry = entry->next)
-		if (strcmp(entry->model, model) == 0)
+		if (strcmp(entry->model, model) == 0 && entry->listed == listed)
 			break;
 	if (entry == NULL)
 	{
-		entry = load_visibility(model, fcinfo->flinfo->fn_mcxt);
+		entry = load_visibility(model, listed, fcinfo->flinfo->fn_mcxt);
 		entry->next = cache;
 		fcinfo->flinfo->fn_extra = entry;
 	}
@@ -180,4 +220,17 @@ healthscore_account_visible(PG_FUNCTION_ARGS)
 			break;
 	}
 	PG_RETURN_BOOL(hs_set_contains(entry->keys, VARDATA_ANY(account_key), VARSIZE_ANY_EXHDR(account_key)));
+}
+
+Datum
+healthscore_account_visible(PG_FUNCTION_ARGS)
+{
+	return visible(fcinfo, false);
+}
+
+/* account_listed(model, account_key): visible, and a key the model's account relation holds. */
+Datum
+healthscore_account_listed(PG_FUNCTION_ARGS)
+{
+	return visible(fcinfo, true);
 }

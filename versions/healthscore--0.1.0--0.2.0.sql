@@ -173,12 +173,13 @@ SET search_path = pg_catalog, pg_temp
 SET standard_conforming_strings = on
 AS $$
 DECLARE
+	-- the relations and columns the model's queries read are code as much as its filter
 	writes_text boolean := TG_OP = 'INSERT' OR
 		(NEW.accounts, NEW.key_column, NEW.segment_column, NEW.value_column, NEW.renewal_column, NEW.owner_column,
-		 NEW.segment_filter)
+		 NEW.segment_filter, NEW.outcomes, NEW.outcome_key, NEW.outcome_date, NEW.outcome_reason)
 		IS DISTINCT FROM
 		(OLD.accounts, OLD.key_column, OLD.segment_column, OLD.value_column, OLD.renewal_column, OLD.owner_column,
-		 OLD.segment_filter);
+		 OLD.segment_filter, OLD.outcomes, OLD.outcome_key, OLD.outcome_date, OLD.outcome_reason);
 BEGIN
 	IF writes_text THEN
 		-- stored schema-qualified, so that no reader's search_path decides which relation it is
@@ -209,9 +210,10 @@ SET search_path = pg_catalog, pg_temp
 SET standard_conforming_strings = on
 AS $$
 DECLARE
+	-- moving a signal to another model (or renaming it) puts its text there: a write of text too
 	writes_text boolean := TG_OP = 'INSERT' OR
-		(NEW.source, NEW.source_key, NEW.expression, NEW.time_column)
-		IS DISTINCT FROM (OLD.source, OLD.source_key, OLD.expression, OLD.time_column);
+		(NEW.model, NEW.name, NEW.source, NEW.source_key, NEW.expression, NEW.time_column)
+		IS DISTINCT FROM (OLD.model, OLD.name, OLD.source, OLD.source_key, OLD.expression, OLD.time_column);
 BEGIN
 	IF writes_text THEN
 		NEW.source := NEW.source::regclass::text;	-- schema-qualified, as accounts of a model
@@ -296,19 +298,23 @@ $$;
 COMMENT ON FUNCTION healthscore_internal.model_author(text, text) IS
 'the role a model''s scoring query runs as (author_role of the model, its signals and the filters of higher-priority models of its group)';
 
--- together with the model's author, by the rule of author_role().
+-- The role a signal being defined is compiled as: its stored author when its SQL text is
+-- unchanged (a new weight or scoring method; an unknown author from before 0.2.0 stays unknown,
+-- and author_role() refuses it), else the caller, who is about to become its author; together
+-- with the model's author, by the rule of author_role().
 CREATE FUNCTION healthscore_internal.signal_author(signal healthscore.signals, func text)
 RETURNS oid
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT healthscore_internal.author_role(ARRAY[m.defined_by,
-		coalesce((SELECT s.defined_by FROM healthscore.signals AS s
-				  WHERE s.model = signal.model AND s.name = signal.name
-					AND (s.source, s.source_key, s.expression, s.time_column)
-						IS NOT DISTINCT FROM (signal.source, signal.source_key, signal.expression, signal.time_column)),
-				 current_user)], func, m.name)
+		CASE WHEN stored.found THEN stored.defined_by ELSE current_user::text END], func, m.name)
 	FROM healthscore.model_row(signal.model) AS m
+	LEFT JOIN LATERAL (SELECT true AS found, s.defined_by FROM healthscore.signals AS s
+					   WHERE s.model = signal.model AND s.name = signal.name
+						 AND (s.source, s.source_key, s.expression, s.time_column)
+							 IS NOT DISTINCT FROM (signal.source, signal.source_key, signal.expression, signal.time_column))
+		AS stored ON true
 $$;
 
 COMMENT ON FUNCTION healthscore_internal.signal_author(healthscore.signals, text) IS
@@ -364,10 +370,18 @@ BEGIN
 	IF renewal IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'renewal', accounts, renewal); END IF;
 	IF owner IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'owner', accounts, owner); END IF;
 	-- tier() checks cutoffs and labels with its own errors
+	IF tier_cutoffs IS NULL OR tier_labels IS NULL THEN
+		RAISE EXCEPTION 'create_model(): tier_cutoffs and tier_labels must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'The defaults are ''{40,70}'' and ''{red,yellow,green}''.';
+	END IF;
 	PERFORM healthscore.tier(0, tier_cutoffs, tier_labels);
 	FOREACH label IN ARRAY tier_labels LOOP
 		PERFORM healthscore_internal.check_name('create_model', 'tier label', label);
 	END LOOP;
+	IF (SELECT count(DISTINCT l) FROM unnest(tier_labels) AS l) <> cardinality(tier_labels) THEN
+		RAISE EXCEPTION 'create_model(): tier_labels must differ from each other: %', tier_labels
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Name every tier once, worst first, e.g. ''{red,yellow,green}''.';
+	END IF;
 	IF tier_actions IS NOT NULL AND cardinality(tier_actions) <> cardinality(tier_labels) THEN
 		RAISE EXCEPTION 'create_model(): tier_actions must have one element per tier label'
 			USING ERRCODE = 'invalid_parameter_value',
@@ -462,7 +476,7 @@ DECLARE
 	found_model healthscore.models := healthscore.model_row(signal.model);
 	source_relation regclass := signal.source::regclass;
 	time_type regtype;
-	plan text;
+	compiled record;
 BEGIN
 	PERFORM healthscore_internal.check_name(func, 'signal name', signal.name);
 	PERFORM healthscore.check_column(func, 'key', source_relation, signal.source_key);
@@ -491,6 +505,13 @@ BEGIN
 	IF signal.weight IS NULL OR NOT (signal.weight > 0 AND signal.weight < 'infinity') THEN
 		RAISE EXCEPTION '%(): weight must be positive and finite, not %', func, signal.weight
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Weights are relative, e.g. 10 or 25.';
+	END IF;
+	-- a score sums weight x points (up to 100) over the model's signals: that must stay finite
+	IF NOT (100 * (signal.weight::numeric + coalesce((SELECT sum(s.weight::numeric) FROM healthscore.signals AS s
+													  WHERE s.model = signal.model AND s.name <> signal.name), 0))
+			<= 1.7976931348623157e308) THEN	-- the largest float8
+		RAISE EXCEPTION '%(): weight % makes the weights of model "%" sum out of range', func, signal.weight, signal.model
+			USING ERRCODE = 'numeric_value_out_of_range', HINT = 'Weights are relative: use ordinary sizes, e.g. 10 or 25.';
 	END IF;
 	IF signal.missing IS NULL OR signal.missing NOT IN ('skip', 'zero', 'value') THEN
 		RAISE EXCEPTION '%(): unknown missing-data policy "%"', func, signal.missing
@@ -572,7 +593,7 @@ BEGIN
 		PERFORM healthscore_internal.one_expression(signal.expression, func, signal.model, signal.name, 'expression');
 	END IF;
 	BEGIN
-		plan := healthscore_internal.explain_as_author(signal, func);
+		SELECT * INTO compiled FROM healthscore_internal.explain_as_author(signal, func);
 	EXCEPTION
 		WHEN grouping_error THEN
 			IF SQLERRM LIKE '%"account.%' THEN
@@ -593,8 +614,19 @@ BEGIN
 								THEN 'A decay signal''s expression yields a timestamp, e.g. max(s.ts); the source is s, the account row account.'
 								ELSE 'The expression yields a number per account, e.g. count(*); the source is s, the account row account.' END;
 	END;
+	-- a value the refresh can read: a number, or a time for decay (text would cast, and fail later)
+	IF signal.scoring <> 'assessment' AND NOT (CASE signal.scoring
+			WHEN 'decay' THEN compiled.value_type IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype)
+			ELSE (SELECT t.typcategory = 'N' FROM pg_type AS t WHERE t.oid = compiled.value_type) END) THEN
+		RAISE EXCEPTION '%(): expression of signal "%" yields %, not %', func, signal.name, compiled.value_type,
+			CASE signal.scoring WHEN 'decay' THEN 'a time' ELSE 'a number' END
+			USING ERRCODE = 'datatype_mismatch',
+				  HINT = CASE signal.scoring WHEN 'decay'
+							THEN 'A decay signal''s expression yields a timestamp, e.g. max(s.ts).'
+							ELSE 'The expression yields a number per account, e.g. count(*) or avg(s.duration).' END;
+	END IF;
 	-- a set-returning function would give an account several rows (a ProjectSet in the plan)
-	IF plan LIKE '%"Node Type": "ProjectSet"%' THEN
+	IF compiled.plan LIKE '%"Node Type": "ProjectSet"%' THEN
 		RAISE EXCEPTION '%(): expression of signal "%" returns a set of rows, not one value per account', func, signal.name
 			USING ERRCODE = 'feature_not_supported',
 				  HINT = 'Aggregate the set instead, e.g. max(x) over the rows rather than unnest(...).';
@@ -634,6 +666,7 @@ AS $$
 DECLARE
 	signal healthscore.signals;
 BEGIN
+	PERFORM healthscore_internal.lock_model(model);
 	PERFORM healthscore.model_row(model);
 	IF EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = add_signal.model AND s.name = add_signal.name) THEN
 		RAISE EXCEPTION 'add_signal(): model "%" already has a signal "%"', model, name
@@ -675,6 +708,114 @@ $$;
 COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text) IS
 'adds a signal to a model: an aggregate expression over a source relation, its scoring method and weight; validated and compiled at once; the caller becomes the author of its SQL text';
 
+CREATE OR REPLACE FUNCTION healthscore.alter_signal(
+	model text,
+	name text,
+	weight float8 DEFAULT NULL,
+	expression text DEFAULT NULL,
+	scoring text DEFAULT NULL,
+	worst float8 DEFAULT NULL,
+	best float8 DEFAULT NULL,
+	breaks float8[] DEFAULT NULL,
+	points float8[] DEFAULT NULL,
+	half_life interval DEFAULT NULL,
+	lookback interval DEFAULT NULL,
+	category text DEFAULT NULL,
+	missing text DEFAULT NULL,
+	missing_value float8 DEFAULT NULL,
+	description text DEFAULT NULL,
+	action text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	signal healthscore.signals;
+BEGIN
+	PERFORM healthscore_internal.lock_model(model);
+	PERFORM healthscore.model_row(model);
+	SELECT * INTO signal FROM healthscore.signals AS s WHERE s.model = alter_signal.model AND s.name = alter_signal.name
+	FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'alter_signal(): model "%" has no signal "%"', model, name
+			USING ERRCODE = 'undefined_object',
+				  HINT = format('Its signals: %s.', (SELECT string_agg(quote_literal(s.name), ', ' ORDER BY s.position)
+												   FROM healthscore.signals AS s WHERE s.model = alter_signal.model));
+	END IF;
+	-- a new scoring method drops the old method's parameters, so they need not be cleared by hand
+	IF scoring IS NOT NULL AND scoring IS DISTINCT FROM signal.scoring THEN
+		signal.worst := NULL; signal.best := NULL; signal.breaks := NULL; signal.points := NULL;
+		signal.half_life := NULL; signal.lower_is_better := false;
+		signal.scoring := scoring;
+	END IF;
+	IF missing IS NOT NULL AND missing <> 'value' THEN
+		signal.missing_value := NULL;
+	END IF;
+	signal.weight := coalesce(weight, signal.weight);
+	signal.expression := coalesce(expression, signal.expression);
+	signal.worst := coalesce(worst, signal.worst);
+	signal.best := coalesce(best, signal.best);
+	signal.breaks := coalesce(breaks, signal.breaks);
+	signal.points := coalesce(points, signal.points);
+	signal.half_life := coalesce(half_life, signal.half_life);
+	signal.lookback := coalesce(lookback, signal.lookback);
+	signal.category := coalesce(category, signal.category);
+	signal.missing := coalesce(missing, signal.missing);
+	signal.missing_value := coalesce(missing_value, signal.missing_value);
+	signal.description := coalesce(description, signal.description);
+	signal.action := coalesce(action, signal.action);
+	PERFORM healthscore.check_signal(signal, 'alter_signal');
+	UPDATE healthscore.signals AS s SET (category, description, expression, lookback, scoring, worst, best, breaks,
+										 points, half_life, lower_is_better, weight, missing, missing_value, action)
+		= (signal.category, signal.description, signal.expression, signal.lookback, signal.scoring, signal.worst,
+		   signal.best, signal.breaks, signal.points, signal.half_life, signal.lower_is_better, signal.weight,
+		   signal.missing, signal.missing_value, signal.action)
+	WHERE s.model = alter_signal.model AND s.name = alter_signal.name;
+	RETURN name;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text) IS
+'changes a signal: arguments left NULL stay as they are; a new scoring method drops the old one''s parameters; validated like add_signal()';
+
+CREATE OR REPLACE FUNCTION healthscore.set_weight(model text, signal text, weight float8)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	-- alter_signal() keeps what is NULL; here a weight is the point of the call
+	IF weight IS NULL THEN
+		RAISE EXCEPTION 'set_weight(): weight of signal "%" of model "%" must not be NULL', signal, model
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Weights are positive numbers, e.g. 10 or 25.';
+	END IF;
+	RETURN healthscore.alter_signal(model, signal, weight => weight);
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.set_weight(text, text, float8) IS
+'changes the weight of one signal (shorthand for alter_signal(model, signal, weight => ...))';
+
+CREATE OR REPLACE FUNCTION healthscore.drop_signal(model text, name text)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM healthscore_internal.lock_model(model);
+	PERFORM healthscore.model_row(model);
+	DELETE FROM healthscore.signals AS s WHERE s.model = drop_signal.model AND s.name = drop_signal.name;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'drop_signal(): model "%" has no signal "%"', model, name
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name FROM healthscore.signals WHERE model = ...';
+	END IF;
+	RETURN name;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.drop_signal(text, text) IS
+'removes a signal from a model; past runs keep their components';
+
 -- Taking a model over: the caller becomes the author of all of its SQL text (the model's and every
 -- signal's), which from then on runs with the caller's privileges. For models from before 0.2.0,
 -- whose authors are unknown, and for models whose text different roles wrote.
@@ -685,6 +826,7 @@ SET search_path = pg_catalog, pg_temp
 SET standard_conforming_strings = on
 AS $$
 BEGIN
+	PERFORM healthscore_internal.lock_model(model);
 	PERFORM healthscore.model_row(model);
 	-- a role may record itself as the author (record_model_author, record_signal_author)
 	UPDATE healthscore.models AS m SET defined_by = current_user WHERE m.name = adopt_model.model;
@@ -701,8 +843,9 @@ COMMENT ON FUNCTION healthscore.adopt_model(text) IS
 -- the defined_by columns; these functions take no role from their caller.
 
 -- The grouped query computing one signal, as a refresh would run it for the signal's source and
--- window, as of a fixed time (what add_signal() and alter_signal() compile).
-CREATE FUNCTION healthscore_internal.signal_query(signal healthscore.signals)
+-- window, as of a fixed time (what add_signal() and alter_signal() compile); typed: cast as the
+-- refresh casts it, else in the expression's own type.
+CREATE FUNCTION healthscore_internal.signal_query(signal healthscore.signals, typed boolean)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -711,13 +854,13 @@ SET DateStyle = 'ISO, MDY'
 SET IntervalStyle = 'postgres'
 SET extra_float_digits = 3
 AS $$
-	SELECT healthscore.source_query(m, signal.source, signal.source_key, signal.time_column, signal.lookback,
-									ARRAY[signal], '2000-01-01 00:00:00+00'::timestamptz)
+	SELECT healthscore_internal.source_query(m, signal.source, signal.source_key, signal.time_column, signal.lookback,
+											 ARRAY[signal], '2000-01-01 00:00:00+00'::timestamptz, typed)
 	FROM healthscore.model_row(signal.model) AS m
 $$;
 
-COMMENT ON FUNCTION healthscore_internal.signal_query(healthscore.signals) IS
-'the grouped query that computes one signal as a refresh would, as of a fixed time: what defining a signal compiles';
+COMMENT ON FUNCTION healthscore_internal.signal_query(healthscore.signals, boolean) IS
+'the grouped query that computes one signal as a refresh would, as of a fixed time: what defining a signal compiles; typed: cast as the refresh casts it';
 
 CREATE FUNCTION healthscore_internal.score_as_author(model text, as_of timestamptz)
 RETURNS bigint
@@ -727,13 +870,88 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION healthscore_internal.score_as_author(text, timestamptz) IS
 'runs a model''s scoring query (refresh_sql) as its author, in a security-restricted operation, into a new temporary table pg_temp.healthscore_refresh_scored; returns its rows';
 
-CREATE FUNCTION healthscore_internal.explain_as_author(signal healthscore.signals, func text)
-RETURNS text
+-- The relations readers' views need, read as the role that named them (a view may call any
+-- function, and would call it as the reader): the query, and the author to run it as.
+CREATE FUNCTION healthscore_internal.outcomes_query(model text, OUT author oid, OUT model_name text, OUT query text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore.model_row(outcomes_query.model);
+BEGIN
+	IF found_model.outcomes IS NULL THEN
+		RAISE EXCEPTION 'model "%" has no outcome relation', found_model.name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Name it with healthscore.set_outcomes(model, outcomes, key, churned_on).';
+	END IF;
+	author := healthscore_internal.model_author(found_model.name, 'evaluate');
+	model_name := found_model.name;
+	query := format('SELECT o.%1$I::pg_catalog.text, pg_catalog.min(o.%2$I)::pg_catalog.timestamptz::pg_catalog.text'
+					' FROM %3$s AS o WHERE o.%1$I IS NOT NULL AND o.%2$I IS NOT NULL GROUP BY 1',
+					found_model.outcome_key, found_model.outcome_date, found_model.outcomes::regclass);
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.outcomes_query(text) IS
+'the query reading a model''s outcome relation (account key, earliest churn as text), and the author it runs as';
+
+CREATE FUNCTION healthscore_internal.accounts_query(model_group text, OUT author oid, OUT model_name text, OUT query text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	member healthscore.models;
+BEGIN
+	SELECT m.* INTO member FROM healthscore.models AS m WHERE m.model_group = accounts_query.model_group
+	ORDER BY m.priority DESC LIMIT 1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unscored_accounts(): no model belongs to group "%"', model_group
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name, model_group FROM healthscore.models.';
+	END IF;
+	-- every model of the group names the account relation
+	author := healthscore_internal.author_role(
+		ARRAY(SELECT m.defined_by FROM healthscore.models AS m WHERE m.model_group = accounts_query.model_group),
+		'unscored_accounts', member.name);
+	model_name := member.name;
+	query := format('SELECT a.%1$I::pg_catalog.text FROM %2$s AS a WHERE a.%1$I IS NOT NULL',
+					member.key_column, member.accounts::regclass);
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.accounts_query(text) IS
+'the query reading the keys of a model group''s account relation, and the author it runs as';
+
+CREATE FUNCTION healthscore_internal.outcomes_as_author(model text)
+RETURNS TABLE (account_key text, churned_at text)
+AS 'MODULE_PATHNAME', 'healthscore_outcomes_as_author'
+LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION healthscore_internal.outcomes_as_author(text) IS
+'the earliest churn time (as text) of each account in a model''s outcome relation, read as the model''s author, of the accounts the caller may see';
+
+CREATE FUNCTION healthscore_internal.accounts_as_author(model_group text)
+RETURNS TABLE (account_key text)
+AS 'MODULE_PATHNAME', 'healthscore_accounts_as_author'
+LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION healthscore_internal.accounts_as_author(text) IS
+'the keys of a model group''s account relation, read as the group''s author, that the caller may see';
+
+CREATE FUNCTION healthscore_internal.explain_as_author(signal healthscore.signals, func text,
+													   OUT plan text, OUT value_type regtype)
 AS 'MODULE_PATHNAME', 'healthscore_explain_as_author'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION healthscore_internal.explain_as_author(healthscore.signals, text) IS
-'EXPLAIN (FORMAT JSON) of the grouped query of a signal being defined, run as the signal''s author (signal_author), in a security-restricted operation';
+'EXPLAIN (FORMAT JSON) of the grouped query of a signal being defined, and the type its expression yields, run as the signal''s author (signal_author), in a security-restricted operation';
+
+CREATE FUNCTION healthscore.explain_refresh(model text, as_of timestamptz DEFAULT pg_catalog.now())
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'healthscore_explain_refresh'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION healthscore.explain_refresh(text, timestamptz) IS
+'the plan of a model''s scoring query, EXPLAINed as the model''s author (running refresh_sql()''s text yourself runs the authors'' SQL with your privileges)';
 
 -- A signal's raw value as the refresh reads it (signal_values.c): checked, with errors naming the
 -- model and the signal. Called by the generated scoring query, as the model's author.
@@ -784,11 +1002,17 @@ $$;
 COMMENT ON FUNCTION healthscore_internal.column_type(regclass, text) IS
 'the type of a column of a relation';
 
--- everything else in the text is qualified, and literals are written so that they read back the
--- same under any session settings.
-CREATE OR REPLACE FUNCTION healthscore.source_query(model healthscore.models, source text, source_key text,
-										 time_column text, lookback interval,
-										 signals healthscore.signals[], as_of timestamptz)
+-- The grouped query of one source relation and time window, computing every given signal as a
+-- column c<position>, cast to float8 (timestamptz for decay) unless typed is false (then its own
+-- type shows: what defining a signal checks). Expressions may use account.<column>; the source is
+-- then joined to the account relation and grouped by its key, so PostgreSQL accepts the account's
+-- columns beside the aggregates. Every expression is checked to be one expression
+-- (one_expression) and wrapped; everything else in the text is qualified, and literals are written
+-- so that they read back the same under any session settings.
+CREATE FUNCTION healthscore_internal.source_query(model healthscore.models, source text, source_key text,
+												  time_column text, lookback interval,
+												  signals healthscore.signals[], as_of timestamptz,
+												  typed boolean)
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -813,9 +1037,11 @@ BEGIN
 			CONTINUE;
 		END IF;
 		uses_account := uses_account OR signal.expression ~* '\maccount\s*\.';
-		columns := columns || format(', %s::pg_catalog.%s AS c%s',
+		columns := columns || format(', %s%s AS c%s',
 									 healthscore_internal.one_expression(signal.expression, 'refresh', model.name, signal.name, 'expression'),
-									 CASE signal.scoring WHEN 'decay' THEN 'timestamptz' ELSE 'float8' END,
+									 CASE WHEN NOT typed THEN ''
+										  WHEN signal.scoring = 'decay' THEN '::pg_catalog.timestamptz'
+										  ELSE '::pg_catalog.float8' END,
 									 signal.position);
 	END LOOP;
 	-- the window's start is computed here, as a constant: timestamptz - interval is only
@@ -844,8 +1070,8 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.source_query(healthscore.models, text, text, text, interval, healthscore.signals[], timestamptz) IS
-'the grouped query computing the given signals of one source relation and time window (used by refresh_sql)';
+COMMENT ON FUNCTION healthscore_internal.source_query(healthscore.models, text, text, text, interval, healthscore.signals[], timestamptz, boolean) IS
+'the grouped query computing the given signals of one source relation and time window (used by refresh_sql); typed: values cast to float8 (timestamptz for decay)';
 
 -- The accounts a model scores, as a condition over the account row: its own segment filter, and
 -- none of the filters of the models of its group with a higher priority.
@@ -899,6 +1125,10 @@ DECLARE
 	key_type regtype;
 	group_key_type regtype;
 BEGIN
+	IF as_of IS NULL OR NOT isfinite(as_of) THEN
+		RAISE EXCEPTION 'refresh_sql(): as_of must be a finite timestamp, not %', coalesce(as_of::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time the scores describe, e.g. now().';
+	END IF;
 	PERFORM set_config('TimeZone', found_model.time_zone, true);	-- until this function returns
 	key_type := healthscore_internal.column_type(found_model.accounts::regclass, found_model.key_column);
 	FOR source_group IN
@@ -916,9 +1146,9 @@ BEGIN
 		group_key_type := CASE WHEN source_group.uses_account THEN key_type
 							   ELSE healthscore_internal.column_type(source_group.source::regclass, source_group.source_key) END;
 		joins := joins || format(E'\nLEFT JOIN (%s) AS %I ON %I.account_key %s account.%I%s',
-								 healthscore.source_query(found_model, source_group.source, source_group.source_key,
-														  source_group.time_column, source_group.lookback,
-														  source_group.signals, as_of),
+								 healthscore_internal.source_query(found_model, source_group.source, source_group.source_key,
+																   source_group.time_column, source_group.lookback,
+																   source_group.signals, as_of, true),
 								 group_alias, group_alias,
 								 CASE WHEN source_group.source = 'healthscore.assessments' THEN 'OPERATOR(pg_catalog.=)'
 									  ELSE healthscore_internal.equality(group_key_type, key_type) END,
@@ -1006,7 +1236,7 @@ AS $$
 		(SELECT concat_ws(';', m.accounts, m.key_column, m.segment_column, m.value_column, m.renewal_column,
 						  m.owner_column, m.tier_cutoffs::text, m.tier_labels::text, m.trend_threshold,
 						  CASE WHEN m.time_zone <> 'UTC' THEN 'time_zone=' || m.time_zone END)
-		 FROM healthscore.models AS m WHERE m.name = fingerprint.model),
+		 FROM healthscore.model_row(fingerprint.model) AS m),
 		(SELECT string_agg(concat_ws(';', s.name, s.source, s.source_key, s.expression, s.time_column, s.lookback,
 									 s.scoring, s.worst, s.best, s.breaks::text, s.points::text, s.half_life,
 									 s.lower_is_better, s.weight, s.missing, s.missing_value),
@@ -1052,7 +1282,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time the scores describe, e.g. now().';
 	END IF;
 	-- one refresh of a model at a time; a second waits here, then reads the model as committed
-	PERFORM pg_advisory_xact_lock(hashtext('healthscore.refresh'), hashtext(model));
+	PERFORM healthscore_internal.lock_model(model);
 	found_model := healthscore.model_row(model);
 	SELECT array_agg(s.name ORDER BY s.position), array_agg(s.weight ORDER BY s.position)
 	INTO signal_names, signal_weights
@@ -1148,12 +1378,12 @@ BEGIN
 	WHERE run_id = run;
 	DROP TABLE pg_temp.healthscore_refresh_scored;
 
-	-- tell listeners (scheduled jobs, alerting) when the run commits: a small JSON payload, its
-	-- time in UTC whatever the model's time zone
+	-- tell listeners (scheduled jobs, alerting) when the run commits: which run, no more (any role
+	-- may LISTEN, so totals are not in it; model_runs and tier_changes give them, with the
+	-- listener's privileges). Its time in UTC whatever the model's time zone.
 	PERFORM set_config('TimeZone', 'UTC', true);
 	PERFORM pg_notify('healthscore', json_build_object(
-		'model', found_model.name, 'run_id', run, 'as_of', refresh.as_of,
-		'accounts', accounts_total, 'scored', accounts_with_score, 'tier_changes', tier_changes)::text);
+		'model', found_model.name, 'run_id', run, 'as_of', refresh.as_of)::text);
 	RETURN run;
 END
 $$;
@@ -1184,12 +1414,17 @@ BEGIN
 		RAISE EXCEPTION 'backfill(): step must be a positive interval, not %', coalesce(step::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. step => ''1 week''.';
 	END IF;
+	-- counted before any refresh, so that too long a range fails at once
 	WHILE as_of <= until LOOP
 		steps := steps + 1;
 		IF steps > 10000 THEN
-			RAISE EXCEPTION 'backfill(): more than 10000 steps'
+			RAISE EXCEPTION 'backfill(): more than 10000 steps from % to % by %', since, until, step
 				USING ERRCODE = 'program_limit_exceeded', HINT = 'Use a larger step or a shorter range.';
 		END IF;
+		as_of := as_of + step;
+	END LOOP;
+	as_of := since;
+	WHILE as_of <= until LOOP
 		run := healthscore.refresh(model, as_of);
 		RAISE NOTICE 'backfill: model "%" as of % is run %', model, as_of, run;
 		RETURN NEXT run;
@@ -1201,9 +1436,160 @@ $$;
 COMMENT ON FUNCTION healthscore.backfill(text, timestamptz, timestamptz, interval) IS
 'refreshes a model as of each time from since to until by step (lookback windows end at each time), so history exists from day one; returns the run ids';
 
--- Replaced by healthscore_internal.signal_value() and healthscore_internal.filter_condition().
+-- pg_cron's objects, only when the extension pg_cron is installed here: by name, schema cron is
+-- anyone's to create in a database without pg_cron, with functions and views that the caller
+-- would run.
+CREATE FUNCTION healthscore_internal.cron_installed()
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT EXISTS (SELECT FROM pg_extension AS e
+				   JOIN pg_depend AS d ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
+										AND d.deptype = 'e' AND d.classid = 'pg_namespace'::regclass
+				   JOIN pg_namespace AS n ON n.oid = d.objid
+				   WHERE e.extname = 'pg_cron' AND n.nspname = 'cron')
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.cron_installed() IS
+'whether the extension pg_cron is installed in this database with its schema cron (not a schema of that name someone made)';
+
+-- Definitions of a model wait for a refresh of it, and a refresh for them: a run reads the
+-- model's signals in several statements, which must see one definition.
+CREATE FUNCTION healthscore_internal.lock_model(model text)
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_advisory_xact_lock(hashtext('healthscore.refresh'), hashtext(model)) $$;
+
+COMMENT ON FUNCTION healthscore_internal.lock_model(text) IS
+'the lock a refresh of a model holds until it commits; definition functions take it too';
+
+CREATE OR REPLACE FUNCTION healthscore.drop_model(model text)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM healthscore_internal.lock_model(model);
+	PERFORM healthscore.model_row(model);
+	IF healthscore_internal.cron_installed() THEN
+		PERFORM healthscore.unschedule(model, if_exists => true);
+	END IF;
+	DELETE FROM healthscore.models AS m WHERE m.name = drop_model.model;	-- signals and runs cascade
+	RETURN model;
+END
+$$;
+
+-- unschedule is defined below; the body is resolved when drop_model runs
+COMMENT ON FUNCTION healthscore.drop_model(text) IS
+'removes a model with its signals, its history and its pg_cron schedule';
+
+CREATE OR REPLACE FUNCTION healthscore.schedule(model text, cron text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job bigint;
+BEGIN
+	PERFORM healthscore.model_row(model);
+	IF NOT healthscore_internal.cron_installed() THEN
+		RAISE EXCEPTION 'schedule(): pg_cron is not installed in this database'
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = 'Install postgresql-15-cron, add pg_cron to shared_preload_libraries, and CREATE EXTENSION pg_cron.';
+	END IF;
+	-- cron.schedule with a job name replaces an existing job of that name
+	EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
+		USING healthscore.cron_job_name(model), cron, format('SELECT healthscore.refresh(%L)', model);
+	RETURN job;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.schedule(text, text) IS
+'registers the refresh of a model with pg_cron (e.g. ''0 3 * * *'' for 03:00 daily); returns the job id';
+
+CREATE OR REPLACE FUNCTION healthscore.unschedule(model text, if_exists boolean DEFAULT false)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	removed boolean := false;
+BEGIN
+	IF NOT healthscore_internal.cron_installed() THEN
+		IF if_exists THEN
+			RETURN false;
+		END IF;
+		RAISE EXCEPTION 'unschedule(): pg_cron is not installed in this database'
+			USING ERRCODE = 'feature_not_supported', HINT = 'Nothing can be scheduled without pg_cron.';
+	END IF;
+	IF EXISTS (SELECT FROM cron.job WHERE jobname = healthscore.cron_job_name(model)) THEN
+		EXECUTE 'SELECT cron.unschedule($1)' INTO removed USING healthscore.cron_job_name(model);
+	ELSIF NOT if_exists THEN
+		RAISE EXCEPTION 'unschedule(): model "%" has no scheduled refresh', model
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT * FROM cron.job.';
+	END IF;
+	RETURN removed;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.unschedule(text, boolean) IS
+'removes the pg_cron job of a model''s refresh; with if_exists, no error when there is none';
+
+-- Replaced by healthscore_internal.signal_value(), filter_condition() and source_query().
 DROP FUNCTION healthscore.points_out_of_range(text, float8);
 DROP FUNCTION healthscore.filter_condition(text);
+DROP FUNCTION healthscore.source_query(healthscore.models, text, text, text, interval, healthscore.signals[], timestamptz);
+
+-- Reading a relation runs its owner's code (a view's functions, a policy's expressions) as the
+-- reader, and the relation was named by a model's author, not chosen by the reader: account
+-- relations that are views or have row-level security are read only when their owner is a
+-- superuser, the reader, or a role listed here by a superuser (grant_admin does not grant writing
+-- this table).
+CREATE TABLE healthscore.trusted_owners (
+	owner text PRIMARY KEY CHECK (owner OPERATOR(pg_catalog.<>) ''),
+	note text,
+	trusted_by text NOT NULL DEFAULT CURRENT_USER,
+	trusted_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+
+COMMENT ON TABLE healthscore.trusted_owners IS 'roles whose account relations (views, tables with row-level security) readers may be made to read: their code runs as the reader; superusers only';
+COMMENT ON COLUMN healthscore.trusted_owners.owner IS 'role name of the owner of account relations';
+COMMENT ON COLUMN healthscore.trusted_owners.note IS 'why it is trusted';
+COMMENT ON COLUMN healthscore.trusted_owners.trusted_by IS 'who added it';
+COMMENT ON COLUMN healthscore.trusted_owners.trusted_at IS 'when';
+
+SELECT pg_catalog.pg_extension_config_dump('healthscore.trusted_owners', '');
+
+-- Under 0.1.0 readers read every model's account relation as themselves, trusting its owner without
+-- being asked. Those owners are trusted here so that readers keep seeing what they saw; review the
+-- list (the NOTICE names them): only owners whose code may run as your readers belong in it.
+DO $$
+DECLARE
+	owners text;
+BEGIN
+	INSERT INTO healthscore.trusted_owners (owner, note)
+	SELECT DISTINCT r.rolname, 'owns an account relation of a model when healthscore was updated from 0.1.0'
+	FROM healthscore.models AS m
+	JOIN pg_catalog.pg_class AS c ON c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(m.accounts)
+	JOIN pg_catalog.pg_roles AS r ON r.oid OPERATOR(pg_catalog.=) c.relowner
+	WHERE NOT r.rolsuper;
+	SELECT pg_catalog.string_agg(t.owner, ', ' ORDER BY t.owner) INTO owners FROM healthscore.trusted_owners AS t;
+	IF owners IS NOT NULL THEN
+		RAISE NOTICE 'healthscore 0.2.0: readers trust the owners of account relations: %', owners
+			USING HINT = 'Their views and row-level security policies run as your readers; remove any you do not trust from healthscore.trusted_owners.';
+	END IF;
+END
+$$;
+
+CREATE FUNCTION healthscore.account_listed(model text, account_key text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'healthscore_account_listed'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION healthscore.account_listed(text, text) IS
+'whether the account is a row of the model''s account relation that the current user can see: account_visible() for rows not keyed by a model (assessments)';
 
 -- Account keys people type in: not empty, and short enough for the indexes that hold them.
 CREATE FUNCTION healthscore_internal.check_account_key(func text, account_key text)
@@ -1334,6 +1720,7 @@ DECLARE
 	cleared integer;
 BEGIN
 	PERFORM healthscore.model_row(model);
+	PERFORM healthscore_internal.check_account_key('clear_override', account_key);
 	IF at IS NULL OR NOT isfinite(at) THEN
 		RAISE EXCEPTION 'clear_override(): at must be a finite time, not %', coalesce(at::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is now(): when the override ends.';
@@ -1358,7 +1745,7 @@ CREATE POLICY visible_accounts ON healthscore.assessments FOR SELECT
 		   OR EXISTS (SELECT FROM healthscore.signals AS s
 					  WHERE s.scoring OPERATOR(pg_catalog.=) 'assessment'
 						AND s.factor OPERATOR(pg_catalog.=) assessments.factor
-						AND healthscore.account_visible(s.model, assessments.account_key)));
+						AND healthscore.account_listed(s.model, assessments.account_key)));
 CREATE POLICY writers ON healthscore.assessments FOR INSERT WITH CHECK (true);
 CREATE POLICY updaters ON healthscore.assessments FOR UPDATE USING (true) WITH CHECK (true);
 CREATE POLICY removers ON healthscore.assessments FOR DELETE USING (true);
@@ -1849,36 +2236,22 @@ COMMENT ON COLUMN healthscore.stale_assessments.owner IS 'account owner, who sho
 COMMENT ON COLUMN healthscore.stale_assessments.value IS 'account value (ARR)';
 
 -- Accounts of a model group that no model of the group scored in its latest run (their filters
--- all miss and the group has no default model, or they are new since). Asks the group's account
--- relation as the reader, so row-level security applies; runs no model text (a reader must never
--- run text a model author wrote).
+-- all miss and the group has no default model, or they are new since). Runs no model text: the
+-- account relation is read as the group's author (accounts_as_author), and of it the reader gets
+-- the accounts it may see.
 CREATE OR REPLACE FUNCTION healthscore.unscored_accounts(model_group text)
 RETURNS TABLE (account_key text)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	member healthscore.models;
-	latest_runs bigint[];
-BEGIN
-	SELECT m.* INTO member FROM healthscore.models AS m WHERE m.model_group = unscored_accounts.model_group
-	ORDER BY m.priority DESC LIMIT 1;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'unscored_accounts(): no model belongs to group "%"', model_group
-			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name, model_group FROM healthscore.models.';
-	END IF;
-	SELECT array_agg(r.run_id) INTO latest_runs
-	FROM healthscore.models AS m
-	CROSS JOIN LATERAL (SELECT x.run_id FROM healthscore.runs AS x WHERE x.model = m.name
-						ORDER BY x.as_of DESC, x.run_id DESC LIMIT 1) AS r
-	WHERE m.model_group = unscored_accounts.model_group;
-	RETURN QUERY EXECUTE format(
-		'SELECT account.%1$I::pg_catalog.text FROM %2$s AS account WHERE account.%1$I IS NOT NULL'
-		' AND NOT EXISTS (SELECT FROM healthscore.scores AS s WHERE s.run_id OPERATOR(pg_catalog.=) ANY ($1)'
-		' AND s.account_key OPERATOR(pg_catalog.=) account.%1$I::pg_catalog.text)',
-		member.key_column, member.accounts::regclass)
-	USING coalesce(latest_runs, '{}');
-END
+	SELECT a.key
+	FROM healthscore_internal.accounts_as_author(unscored_accounts.model_group) AS a(key)
+	WHERE NOT EXISTS (
+		SELECT FROM healthscore.models AS m
+		CROSS JOIN LATERAL (SELECT x.run_id FROM healthscore.runs AS x WHERE x.model = m.name
+							ORDER BY x.as_of DESC, x.run_id DESC LIMIT 1) AS latest
+		JOIN healthscore.scores AS s ON s.run_id = latest.run_id AND s.account_key = a.key
+		WHERE m.model_group = unscored_accounts.model_group)
 $$;
 
 COMMENT ON FUNCTION healthscore.unscored_accounts(text) IS
@@ -1894,6 +2267,41 @@ COMMENT ON VIEW healthscore.unscored_accounts IS 'per model group, the accounts 
 COMMENT ON COLUMN healthscore.unscored_accounts.model_group IS 'model group';
 
 COMMENT ON COLUMN healthscore.unscored_accounts.account_key IS 'account key as text';
+
+CREATE OR REPLACE FUNCTION healthscore.set_outcomes(model text, outcomes regclass, key text, churned_on text,
+										 reason text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	date_type regtype;
+BEGIN
+	PERFORM healthscore_internal.lock_model(model);
+	PERFORM healthscore.model_row(model);
+	IF outcomes IS NULL THEN
+		RAISE EXCEPTION 'set_outcomes(): outcomes must name the relation where churn is recorded'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. outcomes => ''app.churned_accounts''.';
+	END IF;
+	PERFORM healthscore.check_column('set_outcomes', 'key', outcomes, key);
+	PERFORM healthscore.check_column('set_outcomes', 'churned_on', outcomes, churned_on);
+	IF reason IS NOT NULL THEN
+		PERFORM healthscore.check_column('set_outcomes', 'reason', outcomes, reason);
+	END IF;
+	SELECT atttypid::regtype INTO date_type FROM pg_attribute WHERE attrelid = outcomes AND attname = churned_on;
+	IF date_type NOT IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype) THEN
+		RAISE EXCEPTION 'set_outcomes(): churned_on column "%" must be a date or timestamp, not %', churned_on, date_type
+			USING ERRCODE = 'datatype_mismatch', HINT = 'Name the column holding when the account churned.';
+	END IF;
+	UPDATE healthscore.models AS m
+	SET outcomes = set_outcomes.outcomes::text, outcome_key = key, outcome_date = churned_on, outcome_reason = reason
+	WHERE m.name = set_outcomes.model;
+	RETURN model;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.set_outcomes(text, regclass, text, text, text) IS
+'names the relation where a model''s churned accounts are recorded: account key, churn date, optional reason';
 
 -- The scored population of every run that has a full horizon of known outcomes after it: one row
 -- per run and account with a score, not churned by the run's as-of time, and whether it churned
@@ -1924,23 +2332,133 @@ BEGIN
 		RAISE EXCEPTION 'known_until must be a finite timestamp'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time up to which churn is recorded, e.g. now().';
 	END IF;
-	RETURN QUERY EXECUTE format(
-		'SELECT s.run_id, r.as_of, s.account_key, s.score, s.tier,
-		        coalesce(o.churned_at OPERATOR(pg_catalog.<=) (r.as_of OPERATOR(pg_catalog.+) $2), false) AS churned
-		 FROM healthscore.runs AS r
-		 JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
-		 LEFT JOIN (SELECT %I::pg_catalog.text AS account_key, pg_catalog.min(%I)::pg_catalog.timestamptz AS churned_at
-		            FROM %s GROUP BY 1) AS o ON o.account_key OPERATOR(pg_catalog.=) s.account_key
-		 WHERE r.model OPERATOR(pg_catalog.=) $1 AND (r.as_of OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.<=) $3
-		   AND s.score IS NOT NULL
-		   AND (o.churned_at IS NULL OR o.churned_at OPERATOR(pg_catalog.>) r.as_of)',
-		found_model.outcome_key, found_model.outcome_date, found_model.outcomes::regclass)
-	USING found_model.name, horizon, known_until;
+	-- the outcome relation is read as the model's author (outcomes_as_author): it is a relation
+	-- the author named, and could be a view that calls anything
+	RETURN QUERY
+	SELECT s.run_id, r.as_of, s.account_key, s.score, s.tier,
+		   coalesce(o.churned_at <= r.as_of + horizon, false) AS churned
+	FROM healthscore.runs AS r
+	JOIN healthscore.scores AS s ON s.run_id = r.run_id
+	LEFT JOIN (SELECT x.account_key, x.churned_at::timestamptz AS churned_at
+			   FROM healthscore_internal.outcomes_as_author(found_model.name) AS x) AS o
+		ON o.account_key = s.account_key
+	WHERE r.model = found_model.name AND r.as_of + horizon <= known_until
+	  AND s.score IS NOT NULL
+	  AND (o.churned_at IS NULL OR o.churned_at > r.as_of);
 END
 $$;
 
 COMMENT ON FUNCTION healthscore.run_outcomes(text, interval, timestamptz) IS
 'per evaluable run (as_of + horizon <= known_until) and scored account still a customer at as_of: whether it churned within the horizon';
+
+-- Weights from data: logistic regression of churn on the signals' points (0-1) over the earlier
+-- evaluable runs; AUCs measured on the later ones (a time-based split, so the test is honest).
+-- A signal missing for an account takes the account's score, which is what redistributing its
+-- weight means.
+CREATE OR REPLACE FUNCTION healthscore.suggest_weights(model text, horizon interval DEFAULT '90 days',
+											known_until timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (signal text, current_weight float8, suggested_weight float8, coefficient float8,
+			   std_error float8, wrong_direction boolean, note text, signal_auc float8, model_auc_current float8,
+			   model_auc_suggested float8, fit_runs integer, test_runs integer, fit_rows bigint, test_rows bigint)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE	-- a temporary table holds the rows it fits and tests
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	signal_names text[];
+	weights float8[];
+	runs bigint[];
+	fit_run_count integer;
+	fit healthscore.logistic_fit_result;
+	importance float8[];
+	suggested float8[];
+	total_importance float8;
+	auc_current float8;
+	auc_suggested float8;
+	fit_row_count bigint;
+	test_row_count bigint;
+BEGIN
+	PERFORM healthscore.model_row(model);
+	SELECT array_agg(s.name ORDER BY s.position), array_agg(s.weight ORDER BY s.position)
+	INTO signal_names, weights FROM healthscore.signals AS s WHERE s.model = suggest_weights.model;
+	IF signal_names IS NULL THEN
+		RAISE EXCEPTION 'suggest_weights(): model "%" has no signals', model
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Add signals and refresh first.';
+	END IF;
+
+	CREATE TEMP TABLE healthscore_suggest_rows ON COMMIT DROP AS
+	SELECT o.run_id, o.as_of, o.account_key, o.score, o.churned,
+		   array_agg(coalesce(c.points, o.score) / 100 ORDER BY array_position(signal_names, c.signal)) AS features,
+		   count(c.signal) AS signals
+	FROM healthscore.run_outcomes(model, horizon, known_until) AS o
+	JOIN healthscore.components AS c ON c.run_id = o.run_id AND c.account_key = o.account_key
+	WHERE c.signal = ANY (signal_names)
+	GROUP BY o.run_id, o.as_of, o.account_key, o.score, o.churned;
+	-- runs made before a signal was added lack it: they cannot be fitted on the current signals
+	DELETE FROM healthscore_suggest_rows WHERE signals <> cardinality(signal_names);
+
+	SELECT array_agg(r ORDER BY r) INTO runs FROM (SELECT DISTINCT run_id AS r FROM healthscore_suggest_rows) AS d;
+	IF coalesce(cardinality(runs), 0) < 2 THEN
+		DROP TABLE healthscore_suggest_rows;
+		RAISE EXCEPTION 'suggest_weights(): model "%" needs at least 2 runs with the current signals and a full % of outcomes after them',
+			model, horizon
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Backfill runs further in the past (healthscore.backfill), or pass a shorter horizon.';
+	END IF;
+	-- earliest two thirds (at least one) for fitting, the rest for testing
+	fit_run_count := greatest(1, least(cardinality(runs) - 1, ceil(cardinality(runs) * 2.0 / 3)::integer));
+
+	fit := (SELECT healthscore.logistic_fit(r.churned, r.features)
+			FROM healthscore_suggest_rows AS r WHERE r.run_id <= runs[fit_run_count]);
+	fit_row_count := fit.rows;
+
+	-- more points should mean less churn: a negative coefficient is the signal's importance
+	SELECT array_agg(greatest(0, -c) ORDER BY i) INTO importance
+	FROM unnest(fit.coefficients[2:]) WITH ORDINALITY AS u(c, i);
+	SELECT sum(i) INTO total_importance FROM unnest(importance) AS i;
+	IF NOT total_importance > 0 THEN
+		DROP TABLE healthscore_suggest_rows;
+		RAISE EXCEPTION 'suggest_weights(): no signal of model "%" predicts churn in the expected direction', model
+			USING ERRCODE = 'data_exception',
+				  HINT = 'Check the outcome relation and the signals'' scoring directions.';
+	END IF;
+	SELECT array_agg(i / total_importance * (SELECT sum(w) FROM unnest(weights) AS w) ORDER BY n) INTO suggested
+	FROM unnest(importance) WITH ORDINALITY AS u(i, n);
+
+	SELECT healthscore.auc(r.score, r.churned),
+		   healthscore.auc((SELECT sum(f * s) FROM unnest(r.features, suggested) AS x(f, s)), r.churned),
+		   count(*)
+	INTO auc_current, auc_suggested, test_row_count
+	FROM healthscore_suggest_rows AS r WHERE r.run_id > runs[fit_run_count];
+
+	RETURN QUERY
+	SELECT signal_names[i], weights[i], suggested[i], fit.coefficients[i + 1],
+		   fit.std_errors[i + 1], fit.coefficients[i + 1] > 0,
+		   -- a positive coefficient is conditional on the other signals: alone, the signal may still
+		   -- predict the right way (it then adds nothing beyond them), or it predicts the wrong way
+		   CASE WHEN fit.coefficients[i + 1] <= 0 THEN NULL
+				WHEN own_auc.auc < 0.5 THEN 'predicts the wrong way'
+				ELSE 'adds nothing beyond the other signals' END,
+		   own_auc.auc, auc_current, auc_suggested, fit_run_count, cardinality(runs) - fit_run_count,
+		   fit_row_count, test_row_count
+	FROM generate_subscripts(signal_names, 1) AS i
+	CROSS JOIN LATERAL (SELECT healthscore.auc(r.features[i], r.churned) AS auc FROM healthscore_suggest_rows AS r
+						WHERE r.run_id > runs[fit_run_count]) AS own_auc
+	ORDER BY suggested[i] DESC, signal_names[i];
+	DROP TABLE healthscore_suggest_rows;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.suggest_weights(text, interval, timestamptz) IS
+'weights suggested by a logistic regression of churn on the signals'' points (earlier runs), with each signal''s AUC and the model''s AUC with current and suggested weights on later runs';
+
+-- How many slots a distinct set looked at (distinct_set.c): the deterministic test of its keyed hash.
+CREATE FUNCTION healthscore_internal.distinct_set_probes(state bytea)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'healthscore_distinct_set_probes'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.distinct_set_probes(bytea) IS
+'slots looked at beyond the first while rebuilding a serialized distinct_count() or stickiness() state: about its number of values unless the keys collide (a deterministic test of the keyed hash)';
 
 -- The views are security_invoker: a reader needs SELECT on the tables behind them too, and every
 -- table with rows about accounts (scores, overrides, assessments) has row-level security that
@@ -1962,6 +2480,26 @@ $$;
 
 COMMENT ON FUNCTION healthscore_internal.check_role(text, regrole) IS
 'raises an error naming the function when the role to grant to is NULL';
+
+-- The internal functions readers' views run as the reader: reading outcomes and accounts as their
+-- author (they return only the rows the reader may see).
+CREATE FUNCTION healthscore_internal.reader_functions()
+RETURNS regprocedure[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT ARRAY[
+		'healthscore_internal.outcomes_as_author(text)',
+		'healthscore_internal.accounts_as_author(text)',
+		'healthscore_internal.outcomes_query(text)',
+		'healthscore_internal.accounts_query(text)',
+		'healthscore_internal.model_author(text, text)',
+		'healthscore_internal.author_role(text[], text, text)'
+	]::regprocedure[]
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.reader_functions() IS
+'the internal functions that readers'' views call as the reader; granted by grant_reader()';
 
 -- Privileges. Defining models, refreshing and scheduling write shared tables and run model text
 -- (as its authors), so PUBLIC may not call them: an administrator grants them with grant_admin().
@@ -1992,12 +2530,10 @@ AS $$
 		'healthscore.clear_override(text, text, timestamptz)',
 		'healthscore.add_playbook(text, text, text, text, text)',
 		'healthscore.assess(text, text, integer, float8, text, interval, timestamptz)',
-		'healthscore.adopt_model(text)'
+		'healthscore.adopt_model(text)',
+		'healthscore.explain_refresh(text, timestamptz)'
 	]::regprocedure[]
 $$;
-
-COMMENT ON FUNCTION healthscore.admin_functions() IS
-'the functions that define, refresh and schedule models: revoked from PUBLIC, granted by grant_admin()';
 
 CREATE OR REPLACE FUNCTION healthscore.grant_reader(role regrole)
 RETURNS void
@@ -2015,6 +2551,10 @@ BEGIN
 		healthscore.unscored_accounts TO %s', role);
 	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights)
 		ON healthscore.runs TO %s', role);
+	EXECUTE format('GRANT SELECT ON healthscore.trusted_owners TO %s', role);
+	EXECUTE format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', role);
+	EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s',
+				   (SELECT string_agg(f::text, ', ') FROM unnest(healthscore_internal.reader_functions()) AS f), role);
 END
 $$;
 
@@ -2045,16 +2585,6 @@ $$;
 COMMENT ON FUNCTION healthscore.grant_admin(regrole) IS
 'lets a role define models, refresh and schedule them (it also needs SELECT on the account and source relations, with which the text it writes runs)';
 
--- How many slots a distinct set looked at (distinct_set.c): the deterministic test of its keyed hash.
-CREATE FUNCTION healthscore_internal.distinct_set_probes(state bytea)
-RETURNS bigint
-AS 'MODULE_PATHNAME', 'healthscore_distinct_set_probes'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-COMMENT ON FUNCTION healthscore_internal.distinct_set_probes(bytea) IS
-'slots looked at beyond the first while rebuilding a serialized distinct_count() or stickiness() state: about its number of values unless the keys collide (a deterministic test of the keyed hash)';
-
-
 -- Privileges. What the install script revokes from PUBLIC: the new admin functions and every
 -- internal function.
 DO $$
@@ -2073,8 +2603,8 @@ $$;
 
 -- What grant_reader() and grant_admin() give in 0.2.0, to the roles they were given to under 0.1.0
 -- (readers can read current_scores; admins can run refresh): readers may read only the columns of
--- runs that say nothing about accounts; admins also use the internal functions and the new admin
--- functions. An extension script records the privileges it grants as the extension's initial
+-- runs that say nothing about accounts, and run the internal functions their views call; admins
+-- also use every internal function and the new admin functions. An extension script records the privileges it grants as the extension's initial
 -- privileges, which pg_dump leaves out; these belong to the roles, as when grant_reader() and
 -- grant_admin() give them, so they are taken out of pg_init_privs again, and pg_dump keeps them.
 DO $$
@@ -2097,6 +2627,11 @@ BEGIN
 		END IF;
 		EXECUTE pg_catalog.format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights)
 			ON healthscore.runs TO %s', grantee);
+		EXECUTE pg_catalog.format('GRANT SELECT ON healthscore.trusted_owners TO %s', grantee);
+		EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', grantee);
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s',
+			(SELECT pg_catalog.string_agg(f::pg_catalog.text, ', ')
+			 FROM pg_catalog.unnest(healthscore_internal.reader_functions()) AS f), grantee);
 	END LOOP;
 	FOR grantee IN
 		SELECT a.grantee::pg_catalog.regrole FROM pg_catalog.pg_proc AS p, pg_catalog.aclexplode(p.proacl) AS a

@@ -161,4 +161,4 @@ WITH ext AS (
 SELECT f.object || ' | ' || f.aspect || ' | ' || coalesce(l.line, '<null>')
 FROM facts AS f
 LEFT JOIN LATERAL pg_catalog.regexp_split_to_table(f.value, E'\n') WITH ORDINALITY AS l(line, n) ON true
-ORDER BY f.object COLLATE "C", f.aspect COLLATE "C", l.n;
+ORDER BY f.object COLLATE "C", f.aspect COLLATE "C", f.value COLLATE "C", l.n;
