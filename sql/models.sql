@@ -225,6 +225,16 @@ SELECT healthscore.create_model('duplicates', accounts => 'app.tickets', key => 
 SELECT healthscore.add_signal('duplicates', 'p', source => 'app.tickets', key => 'account_id', expression => 'count(*)', scoring => 'points');
 SELECT * FROM error_of($$SELECT healthscore.refresh('duplicates')$$);
 SELECT healthscore.drop_model('duplicates');
+-- a decay expression may yield an infinite time: never seen scores 0, seen at infinity 100, as
+-- decay() documents (0.1.0 failed the whole refresh with 22008)
+SELECT healthscore.create_model('infinite', accounts => 'app.accounts', key => 'account_id');
+SELECT healthscore.add_signal('infinite', 'seen', source => 'app.usage_events', key => 'account_id',
+       expression => $$CASE min(s.account_id) WHEN 1 THEN '-infinity'::timestamptz WHEN 2 THEN 'infinity' ELSE max(s.ts) END$$,
+       scoring => 'decay', half_life => '7 days');
+SELECT healthscore.refresh('infinite', '2026-06-30') > 0 AS refreshed;
+SELECT c.account_key, c.raw_value, c.points FROM healthscore.components AS c
+WHERE c.model = 'infinite' AND c.account_key IN ('1', '2') ORDER BY c.account_key;
+SELECT healthscore.drop_model('infinite');
 SELECT count(*) AS signals, count(DISTINCT model) AS models, (SELECT count(*) FROM healthscore.runs) AS runs
 FROM healthscore.signals;
 -- scheduling without pg_cron in this database: a clear error
