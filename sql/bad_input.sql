@@ -400,6 +400,7 @@ INSERT INTO calls VALUES
 (361, $c$SELECT * FROM healthscore.run_outcomes('bad2', '90 days', NULL)$c$),
 (362, $c$SELECT * FROM healthscore.run_outcomes('bad2', '90 days', 'infinity')$c$),
 (363, $c$SELECT * FROM healthscore.run_outcomes('bad2', 'infinity', now())$c$),
+(368, $c$SELECT * FROM healthscore.evaluate('bad2', '1000000 years', now())$c$),
 (364, $c$SELECT healthscore.grant_reader(NULL)$c$),
 (365, $c$SELECT healthscore.grant_admin(NULL)$c$),
 (366, $c$SELECT healthscore.grant_reader('nope')$c$),

@@ -63,7 +63,8 @@ DROP TABLE dc_events;
 
 -- Hash flooding. Keys that the unkeyed hash of 0.1.0 (splitmix64's finalizer, invertible) sent to
 -- one slot at every table size: key i is the preimage of i << 40 under that finalizer. 0.1.0
--- probed about n^2 / 2 = 1.8 billion slots for these 60,000 keys (seconds, uninterruptible); a
+-- probed about n^2 / 2 = 1.8 billion slots for these 60,000 keys (6 s against 12 ms for
+-- ordinary keys; distinct_state_count() checked for interrupts only every 65,536 keys); a
 -- keyed hash spreads them like any others. The count of probes is deterministic, unlike a time.
 CREATE FUNCTION pg_temp.unxorshift(y bit(64), k integer) RETURNS bit(64) LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE

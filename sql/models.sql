@@ -235,6 +235,13 @@ SELECT healthscore.refresh('infinite', '2026-06-30') > 0 AS refreshed;
 SELECT c.account_key, c.raw_value, c.points FROM healthscore.components AS c
 WHERE c.model = 'infinite' AND c.account_key IN ('1', '2') ORDER BY c.account_key;
 SELECT healthscore.drop_model('infinite');
+-- NaN has no rank: a percentile signal yielding NaN fails the refresh, naming the signal (0.1.0
+-- ranked it above every number and gave it 100 points)
+SELECT healthscore.create_model('not_a_number', accounts => 'app.accounts', key => 'account_id');
+SELECT healthscore.add_signal('not_a_number', 'ranked', source => 'app.usage_events', key => 'account_id',
+       expression => $$CASE min(s.account_id) WHEN 1 THEN 'NaN'::float8 ELSE count(*) END$$, scoring => 'percentile');
+SELECT * FROM error_of($$SELECT healthscore.refresh('not_a_number', '2026-06-30')$$);
+SELECT healthscore.drop_model('not_a_number');
 SELECT count(*) AS signals, count(DISTINCT model) AS models, (SELECT count(*) FROM healthscore.runs) AS runs
 FROM healthscore.signals;
 -- scheduling without pg_cron in this database: a clear error

@@ -123,6 +123,11 @@ SELECT (SELECT raw_value FROM healthscore.components WHERE model = 'stg_utc' AND
 -- ... and so its fingerprint differs from a UTC model's, whose fingerprint is what 0.1.0 computed
 SELECT healthscore.fingerprint('stg_utc') = healthscore.fingerprint('stg_shanghai') AS same_fingerprint;
 SELECT * FROM error_of($$SELECT healthscore.create_model('stg_bad', accounts => 'stg.accounts', key => 'account_id', time_zone => 'EST5EDT4')$$);
+-- refresh_sql() pins the model's time zone with set_config(), which a parallel operation refuses:
+-- it is PARALLEL UNSAFE, so a forced parallel mode does not make it fail (found by sqlsmith)
+SET force_parallel_mode = on;
+SELECT length(healthscore.refresh_sql('stg_shanghai', '2026-06-30 12:00:00+00')) > 0 AS written_forced_parallel;
+RESET force_parallel_mode;
 SELECT * FROM error_of($$UPDATE healthscore.models SET time_zone = 'Mars/Olympus' WHERE name = 'stg_utc'$$);
 
 SELECT healthscore.drop_model(m) FROM unnest('{stg,stg_shanghai,stg_utc}'::text[]) AS m;

@@ -168,6 +168,12 @@ SELECT * FROM error_of($$SELECT * FROM healthscore.evaluate('val', '-1 day')$$);
 SELECT * FROM error_of($$SELECT healthscore.set_outcomes('val', 'val.churn', key => 'account_id', churned_on => 'reason')$$);
 SELECT reason, owners FROM healthscore.churn_reasons ORDER BY reason;
 SELECT count(*) AS accuracy_rows FROM healthscore.model_accuracy WHERE model = 'val';
+-- in parallel mode too: the functions that read outcomes pin the model's time zone with
+-- set_config(), which a parallel operation refuses, so they are PARALLEL UNSAFE (found by sqlsmith)
+SET force_parallel_mode = on;
+SELECT count(*) AS accuracy_rows_forced_parallel FROM healthscore.model_accuracy WHERE model = 'val';
+SELECT count(*) > 0 AS evaluated_forced_parallel FROM healthscore.evaluate('val', '90 days', '2030-01-01');
+RESET force_parallel_mode;
 SELECT healthscore.drop_model('val');
 DROP SCHEMA val CASCADE;
 DROP TABLE auc_data, logistic_data, logistic_reference;

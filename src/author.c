@@ -413,8 +413,12 @@ healthscore_outcomes_as_author(PG_FUNCTION_ARGS)
 Datum
 healthscore_accounts_as_author(PG_FUNCTION_ARGS)
 {
+	/* not strict: unscored_accounts(NULL) is a mistake to name, not an empty group */
 	if (PG_ARGISNULL(0))
-		elog(ERROR, "accounts_as_author(): model_group must not be NULL");
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("unscored_accounts(): model_group must not be NULL"),
+				 errhint("Name a model group; SELECT DISTINCT model_group FROM healthscore.models lists them.")));
 	visible_rows_as_author(fcinfo, "SELECT a.author, a.model_name, a.query FROM healthscore_internal.accounts_query($1) AS a",
 						   PG_GETARG_DATUM(0), TEXTOID, 1);
 	return (Datum) 0;

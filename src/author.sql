@@ -92,7 +92,7 @@ COMMENT ON FUNCTION healthscore_internal.outcomes_as_author(text) IS
 CREATE FUNCTION healthscore_internal.accounts_as_author(model_group text)
 RETURNS TABLE (account_key text)
 AS 'MODULE_PATHNAME', 'healthscore_accounts_as_author'
-LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
+LANGUAGE C STABLE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION healthscore_internal.accounts_as_author(text) IS
 'the keys of a model group''s account relation, read as the group''s author, that the caller may see';

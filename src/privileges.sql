@@ -17,6 +17,8 @@ AS $$
 		'healthscore.drop_model(text)',
 		'healthscore.check_signal(healthscore.signals, text)',
 		'healthscore.refresh(text, timestamptz)',
+		'healthscore.refresh_sql(text, timestamptz)',
+		'healthscore.segment_condition(healthscore.models)',
 		'healthscore.backfill(text, timestamptz, timestamptz, interval)',
 		'healthscore.schedule(text, text)',
 		'healthscore.unschedule(text, boolean)',

@@ -295,9 +295,10 @@ COMMENT ON FUNCTION healthscore.segment_condition(healthscore.models) IS
 -- points after the missing-data policy. Windows are computed in the model's time zone; the text
 -- reads the same under any session settings (qualified names, literals with explicit types and
 -- offsets, floats in their shortest exact form).
+-- PARALLEL UNSAFE: it sets the time zone, which no parallel operation may.
 CREATE FUNCTION healthscore.refresh_sql(model text, as_of timestamptz DEFAULT pg_catalog.now())
 RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 SET standard_conforming_strings = on
 SET DateStyle = 'ISO, MDY'

@@ -64,9 +64,10 @@ COMMENT ON FUNCTION healthscore.set_outcomes(text, regclass, text, text, text) I
 -- The scored population of every run that has a full horizon of known outcomes after it: one row
 -- per run and account with a score, not churned by the run's as-of time, and whether it churned
 -- within the horizon. The shared ground of evaluate(), evaluate_tiers() and suggest_weights().
+-- PARALLEL UNSAFE, as everything that calls it: it sets the time zone, which no parallel operation may.
 CREATE FUNCTION healthscore.run_outcomes(model text, horizon interval, known_until timestamptz)
 RETURNS TABLE (run_id bigint, as_of timestamptz, account_key text, score float8, tier text, churned boolean)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 SET DateStyle = 'ISO, MDY'
 SET IntervalStyle = 'postgres'
@@ -78,18 +79,26 @@ BEGIN
 	-- horizons and churn dates in the model's time zone, until this function returns
 	PERFORM set_config('TimeZone', found_model.time_zone, true);
 	IF found_model.outcomes IS NULL THEN
-		RAISE EXCEPTION 'model "%" has no outcome relation', found_model.name
+		RAISE EXCEPTION 'run_outcomes(): model "%" has no outcome relation', found_model.name
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  HINT = 'Name it with healthscore.set_outcomes(model, outcomes, key, churned_on).';
 	END IF;
 	IF horizon IS NULL OR NOT horizon > interval '0' THEN
-		RAISE EXCEPTION 'horizon must be a positive interval, not %', coalesce(horizon::text, 'NULL')
+		RAISE EXCEPTION 'run_outcomes(): horizon of model "%" must be a positive interval, not %', found_model.name,
+			coalesce(horizon::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. ''90 days''.';
 	END IF;
 	IF known_until IS NULL OR NOT isfinite(known_until) THEN
-		RAISE EXCEPTION 'known_until must be a finite timestamp'
+		RAISE EXCEPTION 'run_outcomes(): known_until of model "%" must be a finite timestamp, not %', found_model.name,
+			coalesce(known_until::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time up to which churn is recorded, e.g. now().';
 	END IF;
+	BEGIN
+		PERFORM known_until - horizon, known_until + horizon;
+	EXCEPTION WHEN datetime_field_overflow THEN
+		RAISE EXCEPTION 'run_outcomes(): horizon % of model "%" reaches beyond the range of timestamps', horizon, found_model.name
+			USING ERRCODE = 'datetime_field_overflow', HINT = 'Churn horizons are weeks or months, e.g. ''90 days''.';
+	END;
 	-- the outcome relation is read as the model's author (outcomes_as_author): it is a relation
 	-- the author named, and could be a view that calls anything
 	RETURN QUERY
@@ -113,7 +122,7 @@ CREATE FUNCTION healthscore.evaluate_tiers(model text, horizon interval DEFAULT 
 										   known_until timestamptz DEFAULT pg_catalog.now())
 RETURNS TABLE (run_id bigint, as_of timestamptz, tier text, tier_rank integer,
 			   accounts bigint, churned bigint, churn_rate float8)
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT o.run_id, o.as_of, o.tier, array_position(m.tier_labels, o.tier),
@@ -132,7 +141,7 @@ CREATE FUNCTION healthscore.evaluate(model text, horizon interval DEFAULT '90 da
 RETURNS TABLE (run_id bigint, as_of timestamptz, horizon interval, accounts bigint, churned bigint,
 			   churn_rate float8, auc float8, worst_tier text, worst_tier_churn_rate float8, best_tier text,
 			   best_tier_churn_rate float8, lift_worst_tier float8, churn_falls_by_tier boolean)
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH runs AS (

@@ -10,6 +10,7 @@ packages=(
 	postgresql-15-pgtap              # pgTAP suites
 	libtap-parser-sourcehandler-pgtap-perl  # pg_prove
 	postgresql-15-cron               # healthscore.schedule() and its tests
+	sqlsmith                         # test/sqlsmith.sh: random queries, no crash
 )
 
 missing=()

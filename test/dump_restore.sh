@@ -20,6 +20,7 @@ dst=hs_dump_dst
 par=hs_dump_par	# parallel restore of a directory-format dump
 reader=hs_dump_reader
 work=$(mktemp -d)
+. "$(dirname "$0")/tap.sh"
 export PGTZ=UTC PGOPTIONS='-c extra_float_digits=3'
 
 cleanup() {
@@ -31,27 +32,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-planned=18
-echo "1..$planned"
-n=0
-failures=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	failures=$((failures + 1))
-}
-diag() { sed 's/^/# /'; }
+tap_plan 18
 
-# q DB SQL: one query, unaligned tuples only; errors are diagnostics on stderr.
-q() {
-	local out rc
-	out=$(psql -XAtq -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>"$work/q.err")
-	rc=$?
-	diag <"$work/q.err" >&2
-	printf '%s\n' "$out"
-	return $rc
-}
 
 # logged LOG COMMAND...: run a client program with its messages in LOG; true when it succeeded
 # without any message (pg_restore prints errors it skipped, and exits non-zero after them).
@@ -244,8 +226,4 @@ check_same "the same refresh in $src gives the same run id, scores and component
 	                     WHERE run_id = ${src_id:-0})")) || '; ' ||
 	        ($(rows_of "(SELECT * FROM healthscore.components WHERE run_id = ${src_id:-0})"))"
 
-if [ "$n" -ne "$planned" ]; then
-	echo "# planned $planned checks, ran $n"
-	exit 1
-fi
-[ "$failures" -eq 0 ]
+tap_done

@@ -25,6 +25,7 @@ nobody=hs_nobody
 prefix=hs_hostile_
 dbs="${prefix}owner ${prefix}planted ${prefix}public ${prefix}grantee ${prefix}internal ${prefix}restored ${prefix}plain ${prefix}locked"
 work=$(mktemp -d)
+. "$(dirname "$0")/tap.sh"
 
 # drop_all: the databases and the roles of this script, also those an earlier run left behind.
 # Roles are cluster-wide: DROP OWNED BY wherever they could own something, then DROP ROLE.
@@ -49,17 +50,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-planned=28
-echo "1..$planned"
-n=0
-failures=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	failures=$((failures + 1))
-}
-diag() { sed 's/^/# /'; }
+tap_plan 28
 # check CONDITION DESCRIPTION [DIAGNOSTIC FILE...]: ok when the shell condition holds; otherwise
 # not ok, with the files as diagnostics.
 check() {
@@ -73,15 +64,6 @@ check() {
 	fi
 }
 
-# q DB SQL: one query as the superuser, unaligned tuples only; errors are diagnostics on stderr.
-q() {
-	local out rc
-	out=$(psql -XAtq -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>"$work/q.err")
-	rc=$?
-	diag <"$work/q.err" >&2
-	printf '%s\n' "$out"
-	return $rc
-}
 
 # run DB LOG: the SQL on stdin as one psql session of the superuser, output and messages in LOG;
 # true when it succeeded.
@@ -426,8 +408,4 @@ fi
 cannot_create "$db" healthscore
 cannot_create "$db" healthscore_internal
 
-if [ "$n" -ne "$planned" ]; then
-	echo "# planned $planned checks, ran $n"
-	exit 1
-fi
-[ "$failures" -eq 0 ]
+tap_done

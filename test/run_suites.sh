@@ -87,6 +87,11 @@ echo "== hostile install"
 ./test/hostile_install.sh >"$log" 2>&1
 tap $?
 
+# Random queries as a reader: no backend may crash (TAP).
+echo "== sqlsmith"
+./test/sqlsmith.sh >"$log" 2>&1
+tap $?
+
 [ "$todo" -gt 0 ] && echo "== $todo known failures (TODO), not counted"
 echo "$passed $failed" >"$HS_COUNTS"
 [ "$failed" -eq 0 ]

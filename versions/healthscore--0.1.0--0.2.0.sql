@@ -932,7 +932,7 @@ COMMENT ON FUNCTION healthscore_internal.outcomes_as_author(text) IS
 CREATE FUNCTION healthscore_internal.accounts_as_author(model_group text)
 RETURNS TABLE (account_key text)
 AS 'MODULE_PATHNAME', 'healthscore_accounts_as_author'
-LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
+LANGUAGE C STABLE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION healthscore_internal.accounts_as_author(text) IS
 'the keys of a model group''s account relation, read as the group''s author, that the caller may see';
@@ -1096,9 +1096,10 @@ COMMENT ON FUNCTION healthscore.segment_condition(healthscore.models) IS
 -- points after the missing-data policy. Windows are computed in the model's time zone; the text
 -- reads the same under any session settings (qualified names, literals with explicit types and
 -- offsets, floats in their shortest exact form).
+-- PARALLEL UNSAFE: it sets the time zone, which no parallel operation may.
 CREATE OR REPLACE FUNCTION healthscore.refresh_sql(model text, as_of timestamptz DEFAULT pg_catalog.now())
 RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 SET standard_conforming_strings = on
 SET DateStyle = 'ISO, MDY'
@@ -2306,9 +2307,10 @@ COMMENT ON FUNCTION healthscore.set_outcomes(text, regclass, text, text, text) I
 -- The scored population of every run that has a full horizon of known outcomes after it: one row
 -- per run and account with a score, not churned by the run's as-of time, and whether it churned
 -- within the horizon. The shared ground of evaluate(), evaluate_tiers() and suggest_weights().
+-- PARALLEL UNSAFE, as everything that calls it: it sets the time zone, which no parallel operation may.
 CREATE OR REPLACE FUNCTION healthscore.run_outcomes(model text, horizon interval, known_until timestamptz)
 RETURNS TABLE (run_id bigint, as_of timestamptz, account_key text, score float8, tier text, churned boolean)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 SET DateStyle = 'ISO, MDY'
 SET IntervalStyle = 'postgres'
@@ -2320,18 +2322,26 @@ BEGIN
 	-- horizons and churn dates in the model's time zone, until this function returns
 	PERFORM set_config('TimeZone', found_model.time_zone, true);
 	IF found_model.outcomes IS NULL THEN
-		RAISE EXCEPTION 'model "%" has no outcome relation', found_model.name
+		RAISE EXCEPTION 'run_outcomes(): model "%" has no outcome relation', found_model.name
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  HINT = 'Name it with healthscore.set_outcomes(model, outcomes, key, churned_on).';
 	END IF;
 	IF horizon IS NULL OR NOT horizon > interval '0' THEN
-		RAISE EXCEPTION 'horizon must be a positive interval, not %', coalesce(horizon::text, 'NULL')
+		RAISE EXCEPTION 'run_outcomes(): horizon of model "%" must be a positive interval, not %', found_model.name,
+			coalesce(horizon::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. ''90 days''.';
 	END IF;
 	IF known_until IS NULL OR NOT isfinite(known_until) THEN
-		RAISE EXCEPTION 'known_until must be a finite timestamp'
+		RAISE EXCEPTION 'run_outcomes(): known_until of model "%" must be a finite timestamp, not %', found_model.name,
+			coalesce(known_until::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time up to which churn is recorded, e.g. now().';
 	END IF;
+	BEGIN
+		PERFORM known_until - horizon, known_until + horizon;
+	EXCEPTION WHEN datetime_field_overflow THEN
+		RAISE EXCEPTION 'run_outcomes(): horizon % of model "%" reaches beyond the range of timestamps', horizon, found_model.name
+			USING ERRCODE = 'datetime_field_overflow', HINT = 'Churn horizons are weeks or months, e.g. ''90 days''.';
+	END;
 	-- the outcome relation is read as the model's author (outcomes_as_author): it is a relation
 	-- the author named, and could be a view that calls anything
 	RETURN QUERY
@@ -2350,6 +2360,57 @@ $$;
 
 COMMENT ON FUNCTION healthscore.run_outcomes(text, interval, timestamptz) IS
 'per evaluable run (as_of + horizon <= known_until) and scored account still a customer at as_of: whether it churned within the horizon';
+
+CREATE OR REPLACE FUNCTION healthscore.evaluate_tiers(model text, horizon interval DEFAULT '90 days',
+										   known_until timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (run_id bigint, as_of timestamptz, tier text, tier_rank integer,
+			   accounts bigint, churned bigint, churn_rate float8)
+LANGUAGE sql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT o.run_id, o.as_of, o.tier, array_position(m.tier_labels, o.tier),
+		   count(*), count(*) FILTER (WHERE o.churned), avg(o.churned::integer)::float8
+	FROM healthscore.models AS m,
+		 healthscore.run_outcomes(evaluate_tiers.model, horizon, known_until) AS o
+	WHERE m.name = evaluate_tiers.model
+	GROUP BY m.tier_labels, o.run_id, o.as_of, o.tier
+$$;
+
+COMMENT ON FUNCTION healthscore.evaluate_tiers(text, interval, timestamptz) IS
+'churn within the horizon per evaluable run and tier (tier_rank 1 = worst tier): accounts, churned, churn rate';
+
+CREATE OR REPLACE FUNCTION healthscore.evaluate(model text, horizon interval DEFAULT '90 days',
+									 known_until timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (run_id bigint, as_of timestamptz, horizon interval, accounts bigint, churned bigint,
+			   churn_rate float8, auc float8, worst_tier text, worst_tier_churn_rate float8, best_tier text,
+			   best_tier_churn_rate float8, lift_worst_tier float8, churn_falls_by_tier boolean)
+LANGUAGE sql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH runs AS (
+		SELECT o.run_id, o.as_of, count(*) AS accounts, count(*) FILTER (WHERE o.churned) AS churned,
+			   avg(o.churned::integer)::float8 AS churn_rate, healthscore.auc(o.score, o.churned) AS auc
+		FROM healthscore.run_outcomes(evaluate.model, evaluate.horizon, known_until) AS o
+		GROUP BY o.run_id, o.as_of
+	), tiers AS (
+		SELECT t.*, lead(t.churn_rate) OVER (PARTITION BY t.run_id ORDER BY t.tier_rank) AS next_rate,
+			   row_number() OVER (PARTITION BY t.run_id ORDER BY t.tier_rank) AS from_worst,
+			   row_number() OVER (PARTITION BY t.run_id ORDER BY t.tier_rank DESC) AS from_best
+		FROM healthscore.evaluate_tiers(evaluate.model, evaluate.horizon, known_until) AS t
+		WHERE t.tier <> 'unknown'
+	)
+	SELECT r.run_id, r.as_of, evaluate.horizon, r.accounts, r.churned, r.churn_rate, r.auc,
+		   worst.tier, worst.churn_rate, best.tier, best.churn_rate,
+		   worst.churn_rate / nullif(r.churn_rate, 0),
+		   NOT EXISTS (SELECT FROM tiers AS t WHERE t.run_id = r.run_id AND t.next_rate > t.churn_rate)
+	FROM runs AS r
+	LEFT JOIN tiers AS worst ON worst.run_id = r.run_id AND worst.from_worst = 1
+	LEFT JOIN tiers AS best ON best.run_id = r.run_id AND best.from_best = 1
+	ORDER BY r.as_of, r.run_id
+$$;
+
+COMMENT ON FUNCTION healthscore.evaluate(text, interval, timestamptz) IS
+'per run with a full horizon of outcomes: AUC of the score against churn within the horizon, churn rate, worst and best tier churn rates, lift of the worst tier, whether churn falls from the worst to the best tier';
 
 -- Weights from data: logistic regression of churn on the signals' points (0-1) over the earlier
 -- evaluable runs; AUCs measured on the later ones (a time-based split, so the test is honest).
@@ -2520,6 +2581,8 @@ AS $$
 		'healthscore.drop_model(text)',
 		'healthscore.check_signal(healthscore.signals, text)',
 		'healthscore.refresh(text, timestamptz)',
+		'healthscore.refresh_sql(text, timestamptz)',
+		'healthscore.segment_condition(healthscore.models)',
 		'healthscore.backfill(text, timestamptz, timestamptz, interval)',
 		'healthscore.schedule(text, text)',
 		'healthscore.unschedule(text, boolean)',

@@ -21,6 +21,7 @@ reader=hs_upgrade_reader
 admin=hs_upgrade_admin
 fresh=hs_upgrade_fresh
 work=$(mktemp -d)
+. test/tap.sh
 export PGTZ=UTC PGOPTIONS='-c extra_float_digits=3'
 current=$(sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" healthscore.control)
 # Every released version with a history script; each one is a separate upgrade path.
@@ -51,17 +52,7 @@ trap cleanup EXIT
 drop_all
 
 per_version=$((8 + ${#tables[@]} + ${#views[@]} + ${#reader_views[@]}))
-planned=$((1 + ${#versions[@]} * per_version))
-echo "1..$planned"
-n=0
-failures=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	failures=$((failures + 1))
-}
-diag() { sed 's/^/# /'; }
+tap_plan $((1 + ${#versions[@]} * per_version))
 # check DESCRIPTION COMMAND...: ok when the command succeeds; its output is shown otherwise.
 check() {
 	local description=$1
@@ -74,7 +65,6 @@ check() {
 	fi
 }
 # q DB SQL: one value.
-q() { psql -XAtq -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 # same_rows DB A B [ROLE]: the two queries give the same rows (duplicates counted), as ROLE if
 # given; prints the difference.
 same_rows() {
@@ -163,8 +153,4 @@ for v in "${versions[@]}"; do
 	check "$v: the updated extension drops cleanly" q "$db" "DROP EXTENSION healthscore"
 done
 
-if [ "$n" -ne "$planned" ]; then
-	echo "# planned $planned checks, ran $n"
-	exit 1
-fi
-[ "$failures" -eq 0 ]
+tap_done
