@@ -24,6 +24,7 @@ SQL_PARTS = \
 	src/tier.sql \
 	src/weighted_score.sql \
 	src/score_breakdown.sql \
+	src/sparkline.sql \
 	src/trend.sql \
 	src/nps.sql \
 	src/distinct_count.sql \
@@ -31,6 +32,7 @@ SQL_PARTS = \
 	src/revenue.sql \
 	src/models.sql \
 	src/author.sql \
+	src/model_checks.sql \
 	src/signal_values.sql \
 	src/refresh.sql \
 	src/visibility.sql \
@@ -39,6 +41,7 @@ SQL_PARTS = \
 	src/auc.sql \
 	src/logistic.sql \
 	src/validation.sql \
+	src/operations.sql \
 	src/privileges.sql
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
@@ -48,7 +51,7 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(sort $(wildcard $(srcdir)/versions/$(EXTENSION)--*.sql))
 
 # pg_regress suites in sql/ with expected output in expected/.
-REGRESS = setup scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue parallel parallel_signals models access validation segments security settings bad_input
+REGRESS = setup scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue parallel parallel_signals models access validation segments security settings bad_input operations encoding
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 # pg_isolation_regress suites (concurrent sessions) in test/isolation/specs/ with expected output in

@@ -163,6 +163,26 @@ SELECT healthscore.fingerprint('val') AS before_apply \gset
 SELECT signal, old_weight, round(new_weight::numeric, 1) AS new_weight
 FROM healthscore.apply_weights('val', '60 days', '2026-09-01') ORDER BY signal;
 SELECT healthscore.fingerprint('val') <> :'before_apply' AS fingerprint_changed;
+-- a signal whose points never vary over the fitted rows (an assessment nobody rated, here a
+-- constant) cannot be weighed: the error names it and says how to leave it out, which then works
+-- and keeps its weight
+SELECT healthscore.create_model('val_rare', accounts => 'val.accounts', key => 'account_id');
+SELECT healthscore.add_signal('val_rare', s, source => 'val.metrics', key => 'account_id', expression => e,
+                              scoring => 'linear', worst => 0, best => 100, weight => 25)
+FROM (VALUES ('usage', 'max(s.usage)'), ('rated', 'max(50)'), ('noise', 'max(s.noise)')) AS v(s, e);
+SELECT healthscore.set_outcomes('val_rare', 'val.churn', key => 'account_id', churned_on => 'churned_on');
+SET client_min_messages = warning;
+SELECT count(*) AS runs FROM healthscore.backfill('val_rare', since => '2026-03-01', until => '2026-04-26', step => '1 week');
+RESET client_min_messages;
+SELECT * FROM error_of($$SELECT * FROM healthscore.suggest_weights('val_rare', '60 days', '2026-09-01')$$);
+SELECT signal, current_weight, round(suggested_weight::numeric, 1) AS suggested_weight, note
+FROM healthscore.suggest_weights('val_rare', '60 days', '2026-09-01', exclude => '{rated}');
+SELECT signal, old_weight, round(new_weight::numeric, 1) AS new_weight
+FROM healthscore.apply_weights('val_rare', '60 days', '2026-09-01', exclude => '{rated}') ORDER BY signal;
+SELECT name, weight FROM healthscore.signals WHERE model = 'val_rare' AND name = 'rated';
+SELECT * FROM error_of($$SELECT * FROM healthscore.suggest_weights('val_rare', '60 days', '2026-09-01', exclude => '{nope}')$$);
+SELECT * FROM error_of($$SELECT * FROM healthscore.suggest_weights('val_rare', '60 days', '2026-09-01', exclude => '{usage,rated,noise}')$$);
+SELECT healthscore.drop_model('val_rare');
 SELECT * FROM error_of($$SELECT * FROM healthscore.suggest_weights('val', '60 days', '2026-03-02')$$);
 SELECT * FROM error_of($$SELECT * FROM healthscore.evaluate('val', '-1 day')$$);
 SELECT * FROM error_of($$SELECT healthscore.set_outcomes('val', 'val.churn', key => 'account_id', churned_on => 'reason')$$);

@@ -26,6 +26,10 @@
  *									author, then only the accounts the caller may see
  *	accounts_as_author(group)		the keys of a model group's account relation, read as the
  *									group's author, then only those the caller may see
+ *	source_freshness(model, as_of, every_signal)
+ *									per signal, its source's newest row at the as-of time and
+ *									whether its window has rows, read as the model's author
+ *									(stale sources, check_model)
  *
  * The last two serve readers (model_accuracy, unscored_accounts): a relation a model names is code
  * too (a view can call any function), so it is read as the role that named it; the rows are then
@@ -57,6 +61,7 @@ PG_FUNCTION_INFO_V1(healthscore_score_as_author);
 PG_FUNCTION_INFO_V1(healthscore_explain_as_author);
 PG_FUNCTION_INFO_V1(healthscore_outcomes_as_author);
 PG_FUNCTION_INFO_V1(healthscore_accounts_as_author);
+PG_FUNCTION_INFO_V1(healthscore_source_freshness);
 
 /* The temporary table a refresh's scoring query fills: the columns of refresh_sql(), in order. */
 #define SCORED_TABLE "healthscore_refresh_scored"
@@ -466,6 +471,61 @@ healthscore_explain_refresh(PG_FUNCTION_ARGS)
 		bool		line_null = isnull;
 
 		tuplestore_putvalues(result->setResult, result->setDesc, &line, &line_null);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * source_freshness(model text, as_of timestamptz, every_signal boolean) returns table (signal text,
+ * newest timestamptz, rows_in_window boolean): for each signal with a time column (only those with
+ * a max_age unless every_signal), the newest row of its source at the as-of time and whether its
+ * window has rows, read as the model's author (freshness_query() makes the query). The rows are
+ * the caller's as they come: they say nothing about single accounts.
+ */
+Datum
+healthscore_source_freshness(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *result = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			types[3] = {TEXTOID, TIMESTAMPTZOID, BOOLOID};
+	Datum		args[3];
+	bool		isnull;
+	Oid			author;
+	char	   *query;
+	AsAuthor	as;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		elog(ERROR, "source_freshness(): model, as_of and every_signal must not be NULL");
+	for (int i = 0; i < 3; i++)
+		args[i] = PG_GETARG_DATUM(i);
+	InitMaterializedSRF(fcinfo, 0);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "source_freshness(): SPI_connect failed");
+	if (SPI_execute_with_args("SELECT f.author, f.query FROM healthscore_internal.freshness_query($1, $2, $3) AS f",
+							  3, types, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "source_freshness(): freshness_query() returned no row");
+	author = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	query = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	if (query == NULL)
+	{
+		SPI_finish();			/* no signal to check */
+		return (Datum) 0;
+	}
+	if (isnull)
+		elog(ERROR, "source_freshness(): freshness_query() returned no author");
+
+	become_author(author, &as);
+	if (SPI_execute(query, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "source_freshness(): reading the sources failed");
+	stop_being_author(&as);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		Datum		row[3];
+		bool		nulls[3];
+
+		for (int c = 0; c < 3; c++)
+			row[c] = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c + 1, &nulls[c]);
+		tuplestore_putvalues(result->setResult, result->setDesc, row, nulls);
 	}
 	SPI_finish();
 	return (Datum) 0;

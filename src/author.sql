@@ -81,6 +81,52 @@ $$;
 COMMENT ON FUNCTION healthscore_internal.accounts_query(text) IS
 'the query reading the keys of a model group''s account relation, and the author it runs as';
 
+-- The query reading, for each signal with a time column (with a max_age, unless every_signal), the
+-- newest row of its source at the as-of time and whether its window has rows. Both read the time
+-- column only, by conditions an index on it serves. Windows are in the model's time zone (set with
+-- set_config, which makes it PARALLEL UNSAFE).
+CREATE FUNCTION healthscore_internal.freshness_query(model text, as_of timestamptz, every_signal boolean,
+													 OUT author oid, OUT query text)
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore.model_row(freshness_query.model);
+BEGIN
+	PERFORM set_config('TimeZone', found_model.time_zone, true);
+	author := healthscore_internal.model_author(found_model.name, 'refresh');
+	SELECT string_agg(format('SELECT %1$L::pg_catalog.text,'
+							 ' (SELECT pg_catalog.max(s.%2$I)::pg_catalog.timestamptz FROM %3$s AS s'
+							 '  WHERE s.%2$I OPERATOR(pg_catalog.<=) %4$L::pg_catalog.timestamptz),'
+							 ' EXISTS (SELECT FROM %3$s AS s WHERE s.%2$I OPERATOR(pg_catalog.<=) %4$L::pg_catalog.timestamptz%5$s)',
+							 s.name, s.time_column, s.source::regclass, freshness_query.as_of,
+							 CASE WHEN s.lookback IS NOT NULL
+								  THEN format(' AND s.%I OPERATOR(pg_catalog.>) %L::pg_catalog.timestamptz',
+											  s.time_column, freshness_query.as_of - s.lookback)
+								  ELSE '' END),
+					  ' UNION ALL ' ORDER BY s.position)
+	INTO query
+	FROM healthscore.signals AS s
+	WHERE s.model = found_model.name AND s.time_column IS NOT NULL AND s.scoring <> 'assessment'
+	  AND (every_signal OR s.max_age IS NOT NULL);
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.freshness_query(text, timestamptz, boolean) IS
+'the query reading the newest row at the as-of time and whether the window has rows, per signal of a model with a time column (with a max_age unless every_signal), and the author it runs as';
+
+CREATE FUNCTION healthscore_internal.source_freshness(model text, as_of timestamptz, every_signal boolean)
+RETURNS TABLE (signal text, newest timestamptz, rows_in_window boolean)
+AS 'MODULE_PATHNAME', 'healthscore_source_freshness'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION healthscore_internal.source_freshness(text, timestamptz, boolean) IS
+'per signal with a time column (with a max_age unless every_signal): its source''s newest row at the as-of time, and whether its window has rows, read as the model''s author';
+
 CREATE FUNCTION healthscore_internal.outcomes_as_author(model text)
 RETURNS TABLE (account_key text, churned_at text)
 AS 'MODULE_PATHNAME', 'healthscore_outcomes_as_author'

@@ -8,7 +8,8 @@
  *	tier.c				score -> tier label
  *	weighted_score.c	aggregate: points and weights -> one score
  *	score_breakdown.c	one account's run as arrays in signal order -> score, reasons, worst
- *						signal; sparkline bars (how refresh() writes history)
+ *						signal (how refresh() writes history)
+ *	sparkline.c			scores as bars: stored as digits, drawn for the client's encoding
  *	aggstate.c			fixed-size float8[]/int8[] aggregate states shared by the aggregates
  *	trend.c				aggregates trend, relative_trend: slope of a signal over time
  *	nps.c				aggregate nps: Net Promoter Score

@@ -32,6 +32,7 @@ CREATE TABLE healthscore.models (
 	outcome_reason text,
 	defined_by text,
 	time_zone text NOT NULL DEFAULT 'UTC',
+	expected_every interval CHECK (expected_every OPERATOR(pg_catalog.>) interval '0'),
 	UNIQUE (model_group, priority),
 	CHECK (pg_catalog.cardinality(tier_labels) OPERATOR(pg_catalog.=) (pg_catalog.cardinality(tier_cutoffs) OPERATOR(pg_catalog.+) 1)),
 	CHECK (tier_actions IS NULL OR pg_catalog.cardinality(tier_actions) OPERATOR(pg_catalog.=) pg_catalog.cardinality(tier_labels))
@@ -62,6 +63,7 @@ COMMENT ON COLUMN healthscore.models.outcome_key IS 'the outcome relation''s acc
 COMMENT ON COLUMN healthscore.models.outcome_date IS 'the outcome relation''s churn date column';
 COMMENT ON COLUMN healthscore.models.outcome_reason IS 'the outcome relation''s reason column (optional)';
 COMMENT ON COLUMN healthscore.models.defined_by IS 'the role that last wrote the model''s SQL text (relation, columns, segment filter); its queries run with the privileges of its authors (see README, Security); set by a trigger, NULL for models from before 0.2.0 until adopted';
+COMMENT ON COLUMN healthscore.models.expected_every IS 'how often the model is refreshed (schedule() sets it); model_status reads it as overdue when no run is that recent, plus a grace; NULL: no expectation';
 COMMENT ON COLUMN healthscore.models.time_zone IS 'the time zone of the model''s day boundaries: time columns of type date or timestamp, lookback windows, expiry of assessments, renewal days (default UTC)';
 
 CREATE TABLE healthscore.signals (
@@ -90,10 +92,12 @@ CREATE TABLE healthscore.signals (
 	action text,
 	position integer NOT NULL,
 	defined_by text,
+	max_age interval CHECK (max_age OPERATOR(pg_catalog.>) interval '0'),
 	PRIMARY KEY (model, name),
 	CHECK ((missing OPERATOR(pg_catalog.=) 'value') OPERATOR(pg_catalog.=) (missing_value IS NOT NULL)),
 	CHECK (lookback IS NULL OR time_column IS NOT NULL),
-	CHECK ((scoring OPERATOR(pg_catalog.=) 'assessment') OPERATOR(pg_catalog.=) (factor IS NOT NULL))
+	CHECK ((scoring OPERATOR(pg_catalog.=) 'assessment') OPERATOR(pg_catalog.=) (factor IS NOT NULL)),
+	CHECK (max_age IS NULL OR time_column IS NOT NULL)
 );
 
 COMMENT ON TABLE healthscore.signals IS 'signals of a model: how one raw value per account is computed, scored and weighted';
@@ -119,6 +123,7 @@ COMMENT ON COLUMN healthscore.signals.missing IS 'when an account has no value: 
 COMMENT ON COLUMN healthscore.signals.missing_value IS 'points given under missing = value';
 COMMENT ON COLUMN healthscore.signals.action IS 'playbook action when this signal is an account''s weakest';
 COMMENT ON COLUMN healthscore.signals.position IS 'order of definition, for stable output';
+COMMENT ON COLUMN healthscore.signals.max_age IS 'when the source''s newest row (by time_column, at the run''s as-of time) is older than this, the signal is stale: missing for every account, and flagged; NULL: no limit';
 COMMENT ON COLUMN healthscore.signals.defined_by IS 'the role that last wrote the signal''s SQL text (source, key, expression, time column): it runs with the privileges of its authors (see README, Security); set by a trigger, NULL for signals from before 0.2.0 until adopted';
 
 -- pg_dump keeps the rows users put in these tables (the extension itself ships none).
@@ -146,6 +151,17 @@ $$;
 
 COMMENT ON FUNCTION healthscore.model_row(text) IS
 'the models row of a model, or an error naming the unknown model';
+
+-- Definitions of a model wait for a refresh of it, and a refresh for them: a run reads the
+-- model's signals in several statements, which must see one definition.
+CREATE FUNCTION healthscore_internal.lock_model(model text)
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_advisory_xact_lock(hashtext('healthscore.refresh'), hashtext(model)) $$;
+
+COMMENT ON FUNCTION healthscore_internal.lock_model(text) IS
+'the lock a refresh of a model holds until it commits; definition functions take it too';
 
 -- A column of a relation must exist; the error names both.
 CREATE FUNCTION healthscore.check_column(func text, argument text, relation regclass, column_name text)
@@ -451,6 +467,15 @@ BEGIN
 			USING ERRCODE = 'duplicate_object',
 				  HINT = 'Pick another name, or drop it first with healthscore.drop_model().';
 	END IF;
+	-- run() and schedule() take a model's name or a group's: one name, one meaning
+	IF EXISTS (SELECT FROM healthscore.models AS m WHERE m.model_group = create_model.name) THEN
+		RAISE EXCEPTION 'create_model(): "%" already names a model group', name
+			USING ERRCODE = 'duplicate_object', HINT = 'Models and model groups share names (run() takes either): pick another.';
+	END IF;
+	IF model_group IS NOT NULL AND EXISTS (SELECT FROM healthscore.models AS m WHERE m.name = create_model.model_group) THEN
+		RAISE EXCEPTION 'create_model(): model_group "%" of model "%" is the name of a model', model_group, name
+			USING ERRCODE = 'duplicate_object', HINT = 'Models and model groups share names (run() takes either): pick another.';
+	END IF;
 	IF accounts IS NULL THEN
 		RAISE EXCEPTION 'create_model(): accounts must name the account relation'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. accounts => ''app.accounts''.';
@@ -587,6 +612,19 @@ BEGIN
 	IF signal.lookback IS NOT NULL AND NOT signal.lookback > interval '0' THEN
 		RAISE EXCEPTION '%(): lookback must be positive, not %', func, signal.lookback
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass a window such as ''30 days''.';
+	END IF;
+	IF signal.max_age IS NOT NULL THEN
+		IF signal.scoring = 'assessment' THEN
+			RAISE EXCEPTION '%(): assessment signal "%" of model "%" takes no max_age', func, signal.name, signal.model
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'A rating goes stale by itself: assess(..., valid_for => ...) says for how long it counts.';
+		ELSIF signal.time_column IS NULL THEN
+			RAISE EXCEPTION '%(): max_age of signal "%" of model "%" needs a time_column', func, signal.name, signal.model
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Name the source column holding when each row happened.';
+		ELSIF NOT signal.max_age > interval '0' THEN
+			RAISE EXCEPTION '%(): max_age of signal "%" of model "%" must be positive, not %', func, signal.name, signal.model, signal.max_age
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass how old the newest row may be, e.g. ''2 days''.';
+		END IF;
 	END IF;
 	IF signal.category IS NULL OR signal.category NOT IN ('usage', 'adoption', 'support', 'sentiment', 'financial', 'relationship', 'other') THEN
 		RAISE EXCEPTION '%(): unknown category "%"', func, signal.category
@@ -749,7 +787,8 @@ CREATE FUNCTION healthscore.add_signal(
 	missing_value float8 DEFAULT NULL,
 	description text DEFAULT NULL,
 	action text DEFAULT NULL,
-	factor text DEFAULT NULL)
+	factor text DEFAULT NULL,
+	max_age interval DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -788,7 +827,7 @@ BEGIN
 	signal.worst := worst; signal.best := best; signal.breaks := breaks; signal.points := points;
 	signal.half_life := half_life; signal.lower_is_better := coalesce(lower_is_better, false);
 	signal.factor := factor; signal.weight := weight; signal.missing := missing;
-	signal.missing_value := missing_value; signal.action := action;
+	signal.missing_value := missing_value; signal.action := action; signal.max_age := max_age;
 	signal.position := (SELECT coalesce(max(s.position), 0) + 1 FROM healthscore.signals AS s WHERE s.model = add_signal.model);
 	PERFORM healthscore.check_signal(signal, 'add_signal');
 	INSERT INTO healthscore.signals SELECT signal.*;
@@ -796,8 +835,8 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text) IS
-'adds a signal to a model: an aggregate expression over a source relation, its scoring method and weight; validated and compiled at once; the caller becomes the author of its SQL text';
+COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval) IS
+'adds a signal to a model: an aggregate expression over a source relation, its scoring method and weight; validated and compiled at once; the caller becomes the author of its SQL text; max_age: how old the source''s newest row may be before the signal is stale';
 
 CREATE FUNCTION healthscore.alter_signal(
 	model text,
@@ -815,13 +854,17 @@ CREATE FUNCTION healthscore.alter_signal(
 	missing text DEFAULT NULL,
 	missing_value float8 DEFAULT NULL,
 	description text DEFAULT NULL,
-	action text DEFAULT NULL)
+	action text DEFAULT NULL,
+	max_age interval DEFAULT NULL,
+	clear text[] DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	signal healthscore.signals;
+	clearable CONSTANT text[] := '{max_age,lookback,description,action}';
+	unknown text;
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
 	PERFORM healthscore.model_row(model);
@@ -833,6 +876,17 @@ BEGIN
 				  HINT = format('Its signals: %s.', (SELECT string_agg(quote_literal(s.name), ', ' ORDER BY s.position)
 												   FROM healthscore.signals AS s WHERE s.model = alter_signal.model));
 	END IF;
+	-- NULL arguments keep what is set; clear names the optional settings to unset
+	SELECT c INTO unknown FROM unnest(clear) AS c WHERE c IS NULL OR NOT c = ANY (clearable) LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'alter_signal(): clear of signal "%" of model "%" names "%", which cannot be cleared', name, model, unknown
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Settings that can be cleared: max_age, lookback, description, action.';
+	END IF;
+	IF 'max_age' = ANY (clear) THEN signal.max_age := NULL; END IF;
+	IF 'lookback' = ANY (clear) THEN signal.lookback := NULL; END IF;
+	IF 'description' = ANY (clear) THEN signal.description := NULL; END IF;
+	IF 'action' = ANY (clear) THEN signal.action := NULL; END IF;
 	-- a new scoring method drops the old method's parameters, so they need not be cleared by hand
 	IF scoring IS NOT NULL AND scoring IS DISTINCT FROM signal.scoring THEN
 		signal.worst := NULL; signal.best := NULL; signal.breaks := NULL; signal.points := NULL;
@@ -855,19 +909,21 @@ BEGIN
 	signal.missing_value := coalesce(missing_value, signal.missing_value);
 	signal.description := coalesce(description, signal.description);
 	signal.action := coalesce(action, signal.action);
+	signal.max_age := coalesce(max_age, signal.max_age);
 	PERFORM healthscore.check_signal(signal, 'alter_signal');
 	UPDATE healthscore.signals AS s SET (category, description, expression, lookback, scoring, worst, best, breaks,
-										 points, half_life, lower_is_better, weight, missing, missing_value, action)
+										 points, half_life, lower_is_better, weight, missing, missing_value, action,
+										 max_age)
 		= (signal.category, signal.description, signal.expression, signal.lookback, signal.scoring, signal.worst,
 		   signal.best, signal.breaks, signal.points, signal.half_life, signal.lower_is_better, signal.weight,
-		   signal.missing, signal.missing_value, signal.action)
+		   signal.missing, signal.missing_value, signal.action, signal.max_age)
 	WHERE s.model = alter_signal.model AND s.name = alter_signal.name;
 	RETURN name;
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text) IS
-'changes a signal: arguments left NULL stay as they are; a new scoring method drops the old one''s parameters; validated like add_signal()';
+COMMENT ON FUNCTION healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[]) IS
+'changes a signal: arguments left NULL stay as they are, clear lists settings to unset (max_age, lookback, description, action); a new scoring method drops the old one''s parameters; validated like add_signal()';
 
 CREATE FUNCTION healthscore.set_weight(model text, signal text, weight float8)
 RETURNS text

@@ -10,8 +10,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT ARRAY[
 		'healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text)',
-		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text)',
-		'healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text)',
+		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval)',
+		'healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[])',
 		'healthscore.set_weight(text, text, float8)',
 		'healthscore.drop_signal(text, text)',
 		'healthscore.drop_model(text)',
@@ -23,14 +23,17 @@ AS $$
 		'healthscore.schedule(text, text)',
 		'healthscore.unschedule(text, boolean)',
 		'healthscore.set_outcomes(text, regclass, text, text, text)',
-		'healthscore.apply_weights(text, interval, timestamptz, float8)',
+		'healthscore.apply_weights(text, interval, timestamptz, float8, text[])',
 		'healthscore.refresh_group(text, timestamptz)',
 		'healthscore.set_override(text, text, text, text, timestamptz, timestamptz)',
 		'healthscore.clear_override(text, text, timestamptz)',
 		'healthscore.add_playbook(text, text, text, text, text)',
 		'healthscore.assess(text, text, integer, float8, text, interval, timestamptz)',
 		'healthscore.adopt_model(text)',
-		'healthscore.explain_refresh(text, timestamptz)'
+		'healthscore.explain_refresh(text, timestamptz)',
+		'healthscore.run(text, timestamptz)',
+		'healthscore.set_expected_every(text, interval)',
+		'healthscore.check_model(text)'
 	]::regprocedure[]
 $$;
 
@@ -47,7 +50,11 @@ AS $$
 		'healthscore_internal.outcomes_query(text)',
 		'healthscore_internal.accounts_query(text)',
 		'healthscore_internal.model_author(text, text)',
-		'healthscore_internal.author_role(text[], text, text)'
+		'healthscore_internal.author_role(text[], text, text)',
+		'healthscore_internal.attempt_lock(bigint)',
+		'healthscore_internal.attempt_status(text, bigint, integer)',
+		'healthscore_internal.attempt_error(text, bigint, integer)',
+		'healthscore_internal.overdue(interval, timestamptz)'
 	]::regprocedure[]
 $$;
 
@@ -55,7 +62,7 @@ COMMENT ON FUNCTION healthscore_internal.reader_functions() IS
 'the internal functions that readers'' views call as the reader; granted by grant_reader()';
 
 COMMENT ON FUNCTION healthscore.admin_functions() IS
-'the functions that define, refresh and schedule models: revoked from PUBLIC, granted by grant_admin()';
+'the functions and procedures that define, refresh and schedule models: revoked from PUBLIC, granted by grant_admin()';
 
 -- The views are security_invoker: a reader needs SELECT on the tables behind them too, and every
 -- table with rows about accounts (scores, overrides, assessments) has row-level security that
@@ -92,11 +99,15 @@ BEGIN
 		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
 		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
 		healthscore.unscored_accounts TO %s', role);
-	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights)
-		ON healthscore.runs TO %s', role);
+	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights, stale,
+		newest_rows) ON healthscore.runs TO %s', role);
+	-- attempts without their error texts, which may quote values of rows
+	EXECUTE format('GRANT SELECT (attempt_id, model, as_of, started_at, finished_at, status, run_id, backend_pid,
+		error_sqlstate) ON healthscore.attempts TO %s', role);
+	EXECUTE format('GRANT SELECT ON healthscore.model_status TO %s', role);
 	EXECUTE format('GRANT SELECT ON healthscore.trusted_owners TO %s', role);
 	EXECUTE format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', role);
-	EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s',
+	EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO %s',
 				   (SELECT string_agg(f::text, ', ') FROM unnest(healthscore_internal.reader_functions()) AS f), role);
 END
 $$;
@@ -116,17 +127,23 @@ BEGIN
 	EXECUTE format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', role);
 	EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA healthscore_internal TO %s', role);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals,
-		healthscore.runs, healthscore.scores, healthscore.churn_reasons,
+		healthscore.runs, healthscore.attempts, healthscore.scores, healthscore.churn_reasons,
 		healthscore.success_factors, healthscore.assessments, healthscore.overrides, healthscore.playbooks TO %s', role);
-	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.assessments_assessment_id_seq,
+	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.attempts_attempt_id_seq,
+		healthscore.assessments_assessment_id_seq,
 		healthscore.overrides_override_id_seq, healthscore.playbooks_playbook_id_seq TO %s', role);
-	EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s',
+	EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO %s',
 				   (SELECT string_agg(f::text, ', ') FROM unnest(healthscore.admin_functions()) AS f), role);
+	-- schedule() calls pg_cron, whose schema is closed to other roles; its jobs run as the role
+	-- that scheduled them
+	IF healthscore_internal.cron_installed() THEN
+		EXECUTE format('GRANT USAGE ON SCHEMA cron TO %s', role);
+	END IF;
 END
 $$;
 
 COMMENT ON FUNCTION healthscore.grant_admin(regrole) IS
-'lets a role define models, refresh and schedule them (it also needs SELECT on the account and source relations, with which the text it writes runs)';
+'lets a role define models, refresh and schedule them (with pg_cron installed, USAGE on schema cron too); it also needs SELECT on the account and source relations, with which the text it writes runs';
 
 -- Granting is for those who own the extension's objects.
 REVOKE ALL ON FUNCTION healthscore.grant_reader(regrole) FROM PUBLIC;
@@ -140,7 +157,7 @@ DECLARE
 	revoked regprocedure;
 BEGIN
 	FOREACH revoked IN ARRAY healthscore.admin_functions() LOOP
-		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', revoked);
+		EXECUTE pg_catalog.format('REVOKE ALL ON ROUTINE %s FROM PUBLIC', revoked);
 	END LOOP;
 	FOR revoked IN SELECT p.oid::pg_catalog.regprocedure FROM pg_catalog.pg_proc AS p
 				   WHERE p.pronamespace OPERATOR(pg_catalog.=) 'healthscore_internal'::pg_catalog.regnamespace LOOP

@@ -16,7 +16,9 @@ CREATE TABLE healthscore.runs (
 	accounts_scored integer NOT NULL,
 	fingerprint text NOT NULL,
 	signals text[] NOT NULL,
-	weights float8[] NOT NULL
+	weights float8[] NOT NULL,
+	stale boolean[],
+	newest_rows timestamptz[]
 );
 CREATE INDEX runs_model_run_idx ON healthscore.runs (model, run_id);
 CREATE INDEX runs_model_as_of_idx ON healthscore.runs (model, as_of);
@@ -32,6 +34,104 @@ COMMENT ON COLUMN healthscore.runs.accounts_scored IS 'accounts that got a score
 COMMENT ON COLUMN healthscore.runs.fingerprint IS 'md5 of the model and signal definitions the run used: runs with equal fingerprints are comparable';
 COMMENT ON COLUMN healthscore.runs.signals IS 'the model''s signals at the run, in signal order: element i of scores.raw_values and scores.points belongs to signals[i]';
 COMMENT ON COLUMN healthscore.runs.weights IS 'the signals'' weights at the run, in the order of signals';
+COMMENT ON COLUMN healthscore.runs.stale IS 'per signal, in the order of signals: true when its source''s newest row was older than the signal''s max_age, so that it counted as missing for every account; NULL for runs before 0.2.0';
+COMMENT ON COLUMN healthscore.runs.newest_rows IS 'per signal, in the order of signals: the time of its source''s newest row at the as-of time, for signals with a max_age (NULL otherwise, or when the source had no rows)';
+
+-- Attempts of healthscore.run(), the procedure schedules call: it commits a running attempt
+-- before it refreshes and a failed one when the refresh fails, so that a failure leaves a trace
+-- although the refresh's own transaction rolls back (PostgreSQL has no autonomous transactions).
+-- A plain refresh() records no attempt: its caller gets all or nothing, and the error.
+CREATE TABLE healthscore.attempts (
+	attempt_id bigserial PRIMARY KEY,
+	model text NOT NULL,
+	as_of timestamptz NOT NULL,
+	started_at timestamptz NOT NULL,
+	finished_at timestamptz,
+	status text NOT NULL DEFAULT 'running'
+		CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['running', 'succeeded', 'failed'])),
+	run_id bigint,
+	backend_pid integer NOT NULL,
+	error_sqlstate text,
+	error_message text,
+	error_detail text,
+	error_hint text,
+	error_context text,
+	CHECK ((status OPERATOR(pg_catalog.=) 'succeeded') OPERATOR(pg_catalog.=) (run_id IS NOT NULL)),
+	CHECK ((status OPERATOR(pg_catalog.=) 'failed') OPERATOR(pg_catalog.=) (error_sqlstate IS NOT NULL))
+);
+CREATE INDEX attempts_model_started_idx ON healthscore.attempts (model, started_at);
+CREATE INDEX attempts_run_idx ON healthscore.attempts (run_id);
+
+COMMENT ON TABLE healthscore.attempts IS 'one row per model and call of healthscore.run() (what schedules call): running, succeeded (with its run) or failed (with the error)';
+COMMENT ON COLUMN healthscore.attempts.attempt_id IS 'attempt identifier';
+COMMENT ON COLUMN healthscore.attempts.model IS 'the model refreshed';
+COMMENT ON COLUMN healthscore.attempts.as_of IS 'the time the scores were to describe';
+COMMENT ON COLUMN healthscore.attempts.started_at IS 'when the attempt started (wall clock)';
+COMMENT ON COLUMN healthscore.attempts.finished_at IS 'when it succeeded or failed; NULL while running';
+COMMENT ON COLUMN healthscore.attempts.status IS 'running, succeeded or failed (a running attempt whose backend is gone reads as failed in model_runs)';
+COMMENT ON COLUMN healthscore.attempts.run_id IS 'the run it wrote, when it succeeded';
+COMMENT ON COLUMN healthscore.attempts.backend_pid IS 'the process running it, which holds an advisory lock on the attempt while it runs';
+COMMENT ON COLUMN healthscore.attempts.error_sqlstate IS 'the SQLSTATE of the error, when it failed';
+COMMENT ON COLUMN healthscore.attempts.error_message IS 'the error message (administrators only: it may quote values of rows)';
+COMMENT ON COLUMN healthscore.attempts.error_detail IS 'the error''s detail (administrators only)';
+COMMENT ON COLUMN healthscore.attempts.error_hint IS 'the error''s hint: what to do (administrators only)';
+COMMENT ON COLUMN healthscore.attempts.error_context IS 'where the error was raised (administrators only)';
+
+-- While run() works on an attempt, its backend holds a session-level advisory lock on it (which
+-- outlives the commits in between and ends with the backend): a running attempt whose lock is not
+-- held in pg_locks was cut short (terminated, crashed, the server restarted) and reads as failed.
+CREATE FUNCTION healthscore_internal.attempt_lock(attempt_id bigint, OUT class integer, OUT id integer)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT hashtext('healthscore.attempt'), (attempt_id % 2147483647)::integer $$;
+
+COMMENT ON FUNCTION healthscore_internal.attempt_lock(bigint) IS
+'the two keys of the advisory lock run() holds on an attempt while it runs';
+
+CREATE FUNCTION healthscore_internal.attempt_status(status text, attempt_id bigint, backend_pid integer)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN status <> 'running' THEN status
+				WHEN EXISTS (SELECT FROM pg_locks AS l, healthscore_internal.attempt_lock(attempt_id) AS k
+							 WHERE l.locktype = 'advisory' AND l.classid = k.class::oid AND l.objid = k.id::oid
+							   AND l.objsubid = 2 AND l.pid = backend_pid AND l.granted
+							   AND l.database = (SELECT d.oid FROM pg_database AS d WHERE d.datname = current_database()))
+				THEN 'running'
+				ELSE 'failed' END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.attempt_status(text, bigint, integer) IS
+'an attempt''s status as it stands: running only while its backend still holds the attempt''s lock, else failed';
+
+-- The error of a failed attempt: its text for those who may read it (administrators; a message
+-- may quote values of rows), else only its SQLSTATE.
+CREATE FUNCTION healthscore_internal.attempt_error(status text, attempt_id bigint, backend_pid integer)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	failure record;
+BEGIN
+	IF healthscore_internal.attempt_status(status, attempt_id, backend_pid) <> 'failed' THEN
+		RETURN NULL;
+	ELSIF status = 'running' THEN
+		RETURN 'the session running it ended before it finished (terminated, crashed, or the server restarted)';
+	ELSIF NOT has_column_privilege('healthscore.attempts', 'error_message', 'SELECT') THEN
+		RETURN format('failed with SQLSTATE %s (administrators see the error in healthscore.model_runs)',
+					  (SELECT a.error_sqlstate FROM healthscore.attempts AS a WHERE a.attempt_id = attempt_error.attempt_id));
+	END IF;
+	SELECT a.error_sqlstate, a.error_message, a.error_detail, a.error_hint INTO failure
+	FROM healthscore.attempts AS a WHERE a.attempt_id = attempt_error.attempt_id;
+	RETURN concat_ws(E'\n', failure.error_message, 'DETAIL: ' || nullif(failure.error_detail, ''),
+					 'HINT: ' || nullif(failure.error_hint, ''), 'SQLSTATE: ' || failure.error_sqlstate);
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.attempt_error(text, bigint, integer) IS
+'the error of a failed attempt: message, detail, hint and SQLSTATE for those who may read attempts.error_message, else only the SQLSTATE';
 
 CREATE TABLE healthscore.scores (
 	run_id bigint NOT NULL,
@@ -68,7 +168,7 @@ COMMENT ON COLUMN healthscore.scores.previous_score IS 'the account''s score in 
 COMMENT ON COLUMN healthscore.scores.previous_tier IS 'the account''s tier in that run';
 COMMENT ON COLUMN healthscore.scores.reasons IS 'the three signals that cost the most points: signal raw value (-points lost); no data when the source had no rows';
 COMMENT ON COLUMN healthscore.scores.worst_signal IS 'the signal that cost the most points';
-COMMENT ON COLUMN healthscore.scores.sparkline IS 'this score and up to 11 before it as bars, oldest first: the previous run''s sparkline plus this score';
+COMMENT ON COLUMN healthscore.scores.sparkline IS 'this score and up to 11 before it, oldest first (the previous run''s sparkline plus this score), one code per score: its band 0 (below 12.5) to 7 (87.5 or more) as a digit, a space for no score (runs written by 0.1.0 hold the bars U+2581 to U+2588 instead); healthscore.sparkline() draws both';
 COMMENT ON COLUMN healthscore.scores.segment IS 'the account''s segment at the run';
 COMMENT ON COLUMN healthscore.scores.value IS 'the account''s value (ARR) at the run';
 COMMENT ON COLUMN healthscore.scores.owner IS 'the account''s owner at the run';
@@ -81,14 +181,15 @@ COMMENT ON COLUMN healthscore.scores.points IS 'each signal''s points 0-100 afte
 CREATE VIEW healthscore.components WITH (security_invoker = true) AS
 SELECT s.run_id, s.model, s.account_key, c.signal, c.raw_value, c.points, c.weight, share.weight_share,
 	   c.points OPERATOR(pg_catalog.*) share.weight_share AS contribution,
-	   coalesce((100 OPERATOR(pg_catalog.-) c.points) OPERATOR(pg_catalog.*) share.weight_share, 0) AS points_lost
+	   coalesce((100 OPERATOR(pg_catalog.-) c.points) OPERATOR(pg_catalog.*) share.weight_share, 0) AS points_lost,
+	   coalesce(c.stale, false) AS stale
 FROM healthscore.scores AS s
 JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
 CROSS JOIN LATERAL (SELECT pg_catalog.sum(u.weight)
 					FROM ROWS FROM (pg_catalog.unnest(s.points), pg_catalog.unnest(r.weights)) AS u(points, weight)
 					WHERE u.points IS NOT NULL) AS present(weight)
 CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(r.signals), pg_catalog.unnest(s.raw_values), pg_catalog.unnest(s.points),
-							  pg_catalog.unnest(r.weights)) AS c(signal, raw_value, points, weight)
+							  pg_catalog.unnest(r.weights), pg_catalog.unnest(r.stale)) AS c(signal, raw_value, points, weight, stale)
 CROSS JOIN LATERAL (SELECT CASE WHEN c.points IS NULL THEN 0 ELSE c.weight OPERATOR(pg_catalog./) present.weight END)
 	AS share(weight_share);
 
@@ -103,6 +204,7 @@ COMMENT ON COLUMN healthscore.components.weight IS 'the signal''s weight';
 COMMENT ON COLUMN healthscore.components.weight_share IS 'weight / sum of the weights of the account''s present signals (0 when skipped)';
 COMMENT ON COLUMN healthscore.components.contribution IS 'points * weight_share: the components of an account add up to its score';
 COMMENT ON COLUMN healthscore.components.points_lost IS '(100 - points) * weight_share: what the signal cost the account';
+COMMENT ON COLUMN healthscore.components.stale IS 'true when the signal''s source was stale at the run (its newest row older than max_age): it counted as missing';
 
 -- Cascades. The model, signal and history tables are linked by triggers, not foreign keys:
 -- pg_restore -j loads the rows of extension config tables in parallel, in no particular order,
@@ -117,6 +219,7 @@ AS $$
 BEGIN
 	DELETE FROM healthscore.signals AS s USING old_models AS o WHERE s.model = o.name;
 	DELETE FROM healthscore.runs AS r USING old_models AS o WHERE r.model = o.name;
+	DELETE FROM healthscore.attempts AS a USING old_models AS o WHERE a.model = o.name;
 	DELETE FROM healthscore.overrides AS v USING old_models AS o WHERE v.model = o.name;
 	DELETE FROM healthscore.playbooks AS p USING old_models AS o WHERE p.model = o.name;
 	RETURN NULL;
@@ -124,7 +227,7 @@ END
 $$;
 
 COMMENT ON FUNCTION healthscore.cascade_model_deletes() IS
-'trigger: removes the signals, runs, overrides and playbooks of deleted models';
+'trigger: removes the signals, runs, attempts, overrides and playbooks of deleted models';
 
 CREATE TRIGGER cascade_deleted_models AFTER DELETE ON healthscore.models
 	REFERENCING OLD TABLE AS old_models
@@ -170,6 +273,8 @@ CREATE TRIGGER cascade_deleted_runs AFTER DELETE ON healthscore.runs
 SELECT pg_catalog.pg_extension_config_dump('healthscore.runs', '');
 SELECT pg_catalog.pg_extension_config_dump('healthscore.runs_run_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('healthscore.scores', '');
+SELECT pg_catalog.pg_extension_config_dump('healthscore.attempts', '');
+SELECT pg_catalog.pg_extension_config_dump('healthscore.attempts_attempt_id_seq', '');
 
 -- The equality operator between two key types, qualified with its schema, for the joins of
 -- generated SQL (keys of any type: integer, bigint, text, uuid, or a type from another schema).
@@ -439,7 +544,8 @@ AS $$
 		 FROM healthscore.model_row(fingerprint.model) AS m),
 		(SELECT string_agg(concat_ws(';', s.name, s.source, s.source_key, s.expression, s.time_column, s.lookback,
 									 s.scoring, s.worst, s.best, s.breaks::text, s.points::text, s.half_life,
-									 s.lower_is_better, s.weight, s.missing, s.missing_value),
+									 s.lower_is_better, s.weight, s.missing, s.missing_value,
+									 CASE WHEN s.max_age IS NOT NULL THEN 'max_age=' || s.max_age END),
 						   '|' ORDER BY s.name)
 		 FROM healthscore.signals AS s WHERE s.model = fingerprint.model)))
 $$;
@@ -476,6 +582,9 @@ DECLARE
 	tier_changes integer;
 	bad_keys bigint;
 	previous_run bigint;
+	signal_stale boolean[];
+	signal_newest timestamptz[];
+	stale_signal record;
 BEGIN
 	IF as_of IS NULL OR NOT isfinite(as_of) THEN
 		RAISE EXCEPTION 'refresh(): as_of must be a finite timestamp, not %', coalesce(as_of::text, 'NULL')
@@ -489,6 +598,18 @@ BEGIN
 	FROM healthscore.signals AS s WHERE s.model = found_model.name;
 
 	PERFORM set_config('TimeZone', found_model.time_zone, true);
+	-- what would make the scoring query fail, said plainly: relations, columns, the author's grants
+	PERFORM healthscore_internal.raise_model_errors(found_model.name, 'refresh');
+
+	-- A signal whose source's newest row is older than its max_age is stale: a broken pipeline,
+	-- not unhealthy accounts. It counts as missing for every account, and the run says so.
+	SELECT array_agg(s.max_age IS NOT NULL AND (f.newest IS NULL OR f.newest < refresh.as_of - s.max_age)
+					 ORDER BY s.position),
+		   array_agg(f.newest ORDER BY s.position)
+	INTO signal_stale, signal_newest
+	FROM healthscore.signals AS s
+	LEFT JOIN healthscore_internal.source_freshness(found_model.name, refresh.as_of, false) AS f ON f.signal = s.name
+	WHERE s.model = found_model.name;
 
 	-- The scoring query runs as the model's author (score_as_author), into a temporary table of
 	-- one row per account; its plan may be parallel. Left over from an earlier refresh in this
@@ -498,11 +619,30 @@ BEGIN
 		DROP TABLE pg_temp.healthscore_refresh_scored;
 	END IF;
 	PERFORM healthscore_internal.score_as_author(found_model.name, as_of);
+	FOR stale_signal IN
+		SELECT o.i, s.name, s.source, s.time_column, s.max_age, s.missing, s.missing_value
+		FROM unnest(signal_names) WITH ORDINALITY AS o(name, i)
+		JOIN healthscore.signals AS s ON s.model = found_model.name AND s.name = o.name
+		WHERE signal_stale[o.i]
+	LOOP
+		UPDATE pg_temp.healthscore_refresh_scored
+		SET raw_values[stale_signal.i] = NULL,
+			points[stale_signal.i] = CASE stale_signal.missing WHEN 'zero' THEN 0
+										  WHEN 'value' THEN stale_signal.missing_value END;
+		RAISE WARNING '%', CASE WHEN signal_newest[stale_signal.i] IS NULL
+			THEN format('refresh(): signal "%s" of model "%s" is stale: %s has no rows up to %s (by %s)',
+						stale_signal.name, found_model.name, stale_signal.source, as_of, stale_signal.time_column)
+			ELSE format('refresh(): signal "%s" of model "%s" is stale: the newest row of %s (by %s) is from %s, more than max_age %s before %s',
+						stale_signal.name, found_model.name, stale_signal.source, stale_signal.time_column,
+						signal_newest[stale_signal.i], stale_signal.max_age, as_of) END
+			USING DETAIL = 'It counts as missing for every account (its missing policy applies), and the run marks it stale.',
+				  HINT = format('Check what loads %s; healthscore.model_status lists stale sources.', stale_signal.source);
+	END LOOP;
 
 	INSERT INTO healthscore.runs (model, as_of, started_at, finished_at, accounts, accounts_scored, fingerprint,
-								  signals, weights)
+								  signals, weights, stale, newest_rows)
 	VALUES (found_model.name, as_of, started, started, 0, 0, healthscore.fingerprint(found_model.name),
-			signal_names, signal_weights)
+			signal_names, signal_weights, signal_stale, signal_newest)
 	RETURNING run_id INTO run;
 
 	-- the run before this one: its scores give the change, the tier change and the sparkline,
@@ -523,7 +663,7 @@ BEGIN
 											segment, value, owner, renewal_date, raw_values, points)
 			SELECT run, found_model.name, a.account_key, a.score,
 				   coalesce(a.override_tiers[a.chosen], a.computed_tier), a.computed_tier, a.override_ids[a.chosen],
-				   previous.score, previous.tier, right(coalesce(previous.sparkline, '') || healthscore.spark(a.score), 12),
+				   previous.score, previous.tier, right(coalesce(previous.sparkline, '') || healthscore_internal.spark_code(a.score), 12),
 				   healthscore.score_reasons(signal_names, a.raw_values, a.points, signal_weights, 3),
 				   healthscore.worst_signal(signal_names, a.points, signal_weights),
 				   a.segment, a.value, a.owner, a.renewal_date, a.raw_values, a.points
@@ -583,7 +723,7 @@ BEGIN
 	-- listener's privileges). Its time in UTC whatever the model's time zone.
 	PERFORM set_config('TimeZone', 'UTC', true);
 	PERFORM pg_notify('healthscore', json_build_object(
-		'model', found_model.name, 'run_id', run, 'as_of', refresh.as_of)::text);
+		'model', found_model.name, 'status', 'succeeded', 'run_id', run, 'as_of', refresh.as_of)::text);
 	RETURN run;
 END
 $$;
@@ -659,113 +799,3 @@ $$;
 
 COMMENT ON FUNCTION healthscore.refresh_group(text, timestamptz) IS
 'refreshes every model of a group as of one time, in one transaction (each account scored by the model its segment belongs to); returns the run ids';
-
--- pg_cron's objects, only when the extension pg_cron is installed here: by name, schema cron is
--- anyone's to create in a database without pg_cron, with functions and views that the caller
--- would run.
-CREATE FUNCTION healthscore_internal.cron_installed()
-RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT EXISTS (SELECT FROM pg_extension AS e
-				   JOIN pg_depend AS d ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
-										AND d.deptype = 'e' AND d.classid = 'pg_namespace'::regclass
-				   JOIN pg_namespace AS n ON n.oid = d.objid
-				   WHERE e.extname = 'pg_cron' AND n.nspname = 'cron')
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.cron_installed() IS
-'whether the extension pg_cron is installed in this database with its schema cron (not a schema of that name someone made)';
-
--- Definitions of a model wait for a refresh of it, and a refresh for them: a run reads the
--- model's signals in several statements, which must see one definition.
-CREATE FUNCTION healthscore_internal.lock_model(model text)
-RETURNS void
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$ SELECT pg_advisory_xact_lock(hashtext('healthscore.refresh'), hashtext(model)) $$;
-
-COMMENT ON FUNCTION healthscore_internal.lock_model(text) IS
-'the lock a refresh of a model holds until it commits; definition functions take it too';
-
-CREATE FUNCTION healthscore.drop_model(model text)
-RETURNS text
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	PERFORM healthscore_internal.lock_model(model);
-	PERFORM healthscore.model_row(model);
-	IF healthscore_internal.cron_installed() THEN
-		PERFORM healthscore.unschedule(model, if_exists => true);
-	END IF;
-	DELETE FROM healthscore.models AS m WHERE m.name = drop_model.model;	-- signals and runs cascade
-	RETURN model;
-END
-$$;
-
--- unschedule is defined below; the body is resolved when drop_model runs
-COMMENT ON FUNCTION healthscore.drop_model(text) IS
-'removes a model with its signals, its history and its pg_cron schedule';
-
-CREATE FUNCTION healthscore.cron_job_name(model text)
-RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$ SELECT 'healthscore refresh ' || model $$;
-
-COMMENT ON FUNCTION healthscore.cron_job_name(text) IS
-'the pg_cron job name under which schedule() registers a model''s refresh';
-
-CREATE FUNCTION healthscore.schedule(model text, cron text)
-RETURNS bigint
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	job bigint;
-BEGIN
-	PERFORM healthscore.model_row(model);
-	IF NOT healthscore_internal.cron_installed() THEN
-		RAISE EXCEPTION 'schedule(): pg_cron is not installed in this database'
-			USING ERRCODE = 'feature_not_supported',
-				  HINT = 'Install postgresql-15-cron, add pg_cron to shared_preload_libraries, and CREATE EXTENSION pg_cron.';
-	END IF;
-	-- cron.schedule with a job name replaces an existing job of that name
-	EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
-		USING healthscore.cron_job_name(model), cron, format('SELECT healthscore.refresh(%L)', model);
-	RETURN job;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore.schedule(text, text) IS
-'registers the refresh of a model with pg_cron (e.g. ''0 3 * * *'' for 03:00 daily); returns the job id';
-
-CREATE FUNCTION healthscore.unschedule(model text, if_exists boolean DEFAULT false)
-RETURNS boolean
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	removed boolean := false;
-BEGIN
-	IF NOT healthscore_internal.cron_installed() THEN
-		IF if_exists THEN
-			RETURN false;
-		END IF;
-		RAISE EXCEPTION 'unschedule(): pg_cron is not installed in this database'
-			USING ERRCODE = 'feature_not_supported', HINT = 'Nothing can be scheduled without pg_cron.';
-	END IF;
-	IF EXISTS (SELECT FROM cron.job WHERE jobname = healthscore.cron_job_name(model)) THEN
-		EXECUTE 'SELECT cron.unschedule($1)' INTO removed USING healthscore.cron_job_name(model);
-	ELSIF NOT if_exists THEN
-		RAISE EXCEPTION 'unschedule(): model "%" has no scheduled refresh', model
-			USING ERRCODE = 'undefined_object', HINT = 'See SELECT * FROM cron.job.';
-	END IF;
-	RETURN removed;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore.unschedule(text, boolean) IS
-'removes the pg_cron job of a model''s refresh; with if_exists, no error when there is none';

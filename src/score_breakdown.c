@@ -13,7 +13,6 @@
  *											the n signals that cost the most points, as text
  *	worst_signal(signals[], points[], weights[])
  *											the one that cost the most
- *	spark(score)							the score's sparkline bar
  *
  * A NULL element of points is a skipped signal (missing data under missing = skip): its weight
  * is redistributed to the present signals and it costs nothing. What a signal costs is
@@ -30,7 +29,6 @@
 #include "fmgr.h"
 #include "healthscore.h"
 #include "lib/stringinfo.h"
-#include "mb/pg_wchar.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -40,7 +38,6 @@
 PG_FUNCTION_INFO_V1(healthscore_score_from_points);
 PG_FUNCTION_INFO_V1(healthscore_score_reasons);
 PG_FUNCTION_INFO_V1(healthscore_worst_signal);
-PG_FUNCTION_INFO_V1(healthscore_spark);
 
 /* A signal of one account's run, as the ranking sees it. */
 typedef struct SignalCost
@@ -275,29 +272,4 @@ healthscore_worst_signal(PG_FUNCTION_ARGS)
 	if (rank_costs(fcinfo, "worst_signal", 1, 2, &costs, &nsignals) == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(costs[0].name);
-}
-
-/*
- * spark(score float8): one of the eight bars U+2581..U+2588 for a score, the band being
- * floor(score / 12.5) clamped to 0-7 (so 100 is the full bar); a space for NULL. The bar is
- * converted to the database encoding. NaN is not a score.
- */
-Datum
-healthscore_spark(PG_FUNCTION_ARGS)
-{
-	static const char *const bars[] = {
-		"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84", "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88"
-	};
-	double		score;
-	double		band;
-	const char *bar;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_TEXT_P(cstring_to_text(" "));
-	score = PG_GETARG_FLOAT8(0);
-	hs_check_not_nan("spark", "score", score);
-	band = floor(score / 12.5);
-	bar = bars[band <= 0 ? 0 : band >= 7 ? 7 : (int) band];
-	bar = pg_any_to_server(bar, strlen(bar), PG_UTF8);
-	PG_RETURN_TEXT_P(cstring_to_text(bar));
 }

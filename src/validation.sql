@@ -195,9 +195,12 @@ COMMENT ON COLUMN healthscore.model_accuracy.churn_falls_by_tier IS 'true when c
 -- Weights from data: logistic regression of churn on the signals' points (0-1) over the earlier
 -- evaluable runs; AUCs measured on the later ones (a time-based split, so the test is honest).
 -- A signal missing for an account takes the account's score, which is what redistributing its
--- weight means.
+-- weight means. Signals in exclude are left out of the fit and keep their weight (the others
+-- share the rest): a signal whose points do not vary over the fitted rows (a rarely rated
+-- assessment) cannot be estimated, and the error says so by name.
 CREATE FUNCTION healthscore.suggest_weights(model text, horizon interval DEFAULT '90 days',
-											known_until timestamptz DEFAULT pg_catalog.now())
+											known_until timestamptz DEFAULT pg_catalog.now(),
+											exclude text[] DEFAULT NULL)
 RETURNS TABLE (signal text, current_weight float8, suggested_weight float8, coefficient float8,
 			   std_error float8, wrong_direction boolean, note text, signal_auc float8, model_auc_current float8,
 			   model_auc_suggested float8, fit_runs integer, test_runs integer, fit_rows bigint, test_rows bigint)
@@ -207,6 +210,11 @@ AS $$
 DECLARE
 	signal_names text[];
 	weights float8[];
+	fitted_names text[];
+	fitted_weights float8[];
+	unknown text;
+	stuck text;
+	failure text;
 	runs bigint[];
 	fit_run_count integer;
 	fit healthscore.logistic_fit_result;
@@ -225,17 +233,29 @@ BEGIN
 		RAISE EXCEPTION 'suggest_weights(): model "%" has no signals', model
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Add signals and refresh first.';
 	END IF;
+	SELECT e INTO unknown FROM unnest(exclude) AS e WHERE e IS NULL OR NOT e = ANY (signal_names) LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'suggest_weights(): exclude names "%", which is not a signal of model "%"', unknown, model
+			USING ERRCODE = 'undefined_object',
+				  HINT = format('Its signals: %s.', array_to_string(signal_names, ', '));
+	END IF;
+	SELECT array_agg(n ORDER BY i), array_agg(weights[i] ORDER BY i) INTO fitted_names, fitted_weights
+	FROM unnest(signal_names) WITH ORDINALITY AS u(n, i) WHERE NOT n = ANY (coalesce(exclude, '{}'));
+	IF fitted_names IS NULL THEN
+		RAISE EXCEPTION 'suggest_weights(): exclude leaves no signal of model "%" to fit', model
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave at least one signal in.';
+	END IF;
 
 	CREATE TEMP TABLE healthscore_suggest_rows ON COMMIT DROP AS
 	SELECT o.run_id, o.as_of, o.account_key, o.score, o.churned,
-		   array_agg(coalesce(c.points, o.score) / 100 ORDER BY array_position(signal_names, c.signal)) AS features,
+		   array_agg(coalesce(c.points, o.score) / 100 ORDER BY array_position(fitted_names, c.signal)) AS features,
 		   count(c.signal) AS signals
 	FROM healthscore.run_outcomes(model, horizon, known_until) AS o
 	JOIN healthscore.components AS c ON c.run_id = o.run_id AND c.account_key = o.account_key
-	WHERE c.signal = ANY (signal_names)
+	WHERE c.signal = ANY (fitted_names)
 	GROUP BY o.run_id, o.as_of, o.account_key, o.score, o.churned;
 	-- runs made before a signal was added lack it: they cannot be fitted on the current signals
-	DELETE FROM healthscore_suggest_rows WHERE signals <> cardinality(signal_names);
+	DELETE FROM healthscore_suggest_rows WHERE signals <> cardinality(fitted_names);
 
 	SELECT array_agg(r ORDER BY r) INTO runs FROM (SELECT DISTINCT run_id AS r FROM healthscore_suggest_rows) AS d;
 	IF coalesce(cardinality(runs), 0) < 2 THEN
@@ -248,8 +268,32 @@ BEGIN
 	-- earliest two thirds (at least one) for fitting, the rest for testing
 	fit_run_count := greatest(1, least(cardinality(runs) - 1, ceil(cardinality(runs) * 2.0 / 3)::integer));
 
-	fit := (SELECT healthscore.logistic_fit(r.churned, r.features)
-			FROM healthscore_suggest_rows AS r WHERE r.run_id <= runs[fit_run_count]);
+	-- a signal with the same points in every fitted row has no coefficient to estimate
+	SELECT fitted_names[i] INTO stuck
+	FROM generate_subscripts(fitted_names, 1) AS i
+	WHERE (SELECT min(r.features[i]) = max(r.features[i]) FROM healthscore_suggest_rows AS r
+		   WHERE r.run_id <= runs[fit_run_count])
+	ORDER BY i LIMIT 1;
+	BEGIN
+		IF stuck IS NULL THEN
+			fit := (SELECT healthscore.logistic_fit(r.churned, r.features)
+					FROM healthscore_suggest_rows AS r WHERE r.run_id <= runs[fit_run_count]);
+		END IF;
+	EXCEPTION WHEN invalid_parameter_value THEN
+		GET STACKED DIAGNOSTICS failure = MESSAGE_TEXT;
+		-- logistic_fit() counts features from 1, as the array does
+		stuck := fitted_names[substring(failure FROM 'feature ([0-9]+) is constant')::integer];
+		IF stuck IS NULL THEN
+			RAISE;
+		END IF;
+	END;
+	IF stuck IS NOT NULL THEN
+		DROP TABLE healthscore_suggest_rows;
+		RAISE EXCEPTION 'suggest_weights(): the weight of signal "%" of model "%" cannot be estimated: its points are the same in every fitted row, or follow from the other signals''', stuck, model
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = format('Leave it out (it keeps its weight): SELECT * FROM healthscore.suggest_weights(%L, %L, %L, exclude => %L).',
+								model, horizon, known_until, array_append(coalesce(exclude, '{}'), stuck)::text);
+	END IF;
 	fit_row_count := fit.rows;
 
 	-- more points should mean less churn: a negative coefficient is the signal's importance
@@ -262,17 +306,20 @@ BEGIN
 			USING ERRCODE = 'data_exception',
 				  HINT = 'Check the outcome relation and the signals'' scoring directions.';
 	END IF;
-	SELECT array_agg(i / total_importance * (SELECT sum(w) FROM unnest(weights) AS w) ORDER BY n) INTO suggested
+	SELECT array_agg(i / total_importance * (SELECT sum(w) FROM unnest(fitted_weights) AS w) ORDER BY n) INTO suggested
 	FROM unnest(importance) WITH ORDINALITY AS u(i, n);
 
+	-- an excluded signal keeps its weight; its points enter as the account's score stands for them
 	SELECT healthscore.auc(r.score, r.churned),
-		   healthscore.auc((SELECT sum(f * s) FROM unnest(r.features, suggested) AS x(f, s)), r.churned),
+		   healthscore.auc((SELECT sum(f * s) FROM unnest(r.features, suggested) AS x(f, s))
+						   + (SELECT coalesce(sum(w), 0) FROM unnest(weights, signal_names) AS x(w, n)
+							  WHERE n = ANY (coalesce(exclude, '{}'))) * r.score / 100, r.churned),
 		   count(*)
 	INTO auc_current, auc_suggested, test_row_count
 	FROM healthscore_suggest_rows AS r WHERE r.run_id > runs[fit_run_count];
 
 	RETURN QUERY
-	SELECT signal_names[i], weights[i], suggested[i], fit.coefficients[i + 1],
+	SELECT fitted_names[i], fitted_weights[i], suggested[i], fit.coefficients[i + 1],
 		   fit.std_errors[i + 1], fit.coefficients[i + 1] > 0,
 		   -- a positive coefficient is conditional on the other signals: alone, the signal may still
 		   -- predict the right way (it then adds nothing beyond them), or it predicts the wrong way
@@ -281,20 +328,24 @@ BEGIN
 				ELSE 'adds nothing beyond the other signals' END,
 		   own_auc.auc, auc_current, auc_suggested, fit_run_count, cardinality(runs) - fit_run_count,
 		   fit_row_count, test_row_count
-	FROM generate_subscripts(signal_names, 1) AS i
+	FROM generate_subscripts(fitted_names, 1) AS i
 	CROSS JOIN LATERAL (SELECT healthscore.auc(r.features[i], r.churned) AS auc FROM healthscore_suggest_rows AS r
 						WHERE r.run_id > runs[fit_run_count]) AS own_auc
-	ORDER BY suggested[i] DESC, signal_names[i];
+	UNION ALL
+	SELECT n, w, w, NULL, NULL, NULL, 'excluded: keeps its weight', NULL, auc_current, auc_suggested, fit_run_count,
+		   cardinality(runs) - fit_run_count, fit_row_count, test_row_count
+	FROM unnest(signal_names, weights) AS x(n, w) WHERE n = ANY (coalesce(exclude, '{}'))
+	ORDER BY 3 DESC, 1;
 	DROP TABLE healthscore_suggest_rows;
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.suggest_weights(text, interval, timestamptz) IS
-'weights suggested by a logistic regression of churn on the signals'' points (earlier runs), with each signal''s AUC and the model''s AUC with current and suggested weights on later runs';
+COMMENT ON FUNCTION healthscore.suggest_weights(text, interval, timestamptz, text[]) IS
+'weights suggested by a logistic regression of churn on the signals'' points (earlier runs), with each signal''s AUC and the model''s AUC with current and suggested weights on later runs; signals in exclude are not fitted and keep their weights';
 
 CREATE FUNCTION healthscore.apply_weights(model text, horizon interval DEFAULT '90 days',
 										  known_until timestamptz DEFAULT pg_catalog.now(),
-										  min_share float8 DEFAULT 0.01)
+										  min_share float8 DEFAULT 0.01, exclude text[] DEFAULT NULL)
 RETURNS TABLE (signal text, old_weight float8, new_weight float8)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -309,7 +360,9 @@ BEGIN
 	END IF;
 	SELECT sum(s.weight) INTO total FROM healthscore.signals AS s WHERE s.model = apply_weights.model;
 	-- weights must stay positive: a signal suggested at 0 keeps min_share of the total
-	FOR suggestion IN SELECT * FROM healthscore.suggest_weights(model, horizon, known_until) LOOP
+	-- excluded signals keep their weights
+	FOR suggestion IN SELECT * FROM healthscore.suggest_weights(model, horizon, known_until, exclude) AS g
+					  WHERE NOT g.signal = ANY (coalesce(exclude, '{}')) LOOP
 		signal := suggestion.signal;
 		old_weight := suggestion.current_weight;
 		new_weight := greatest(suggestion.suggested_weight, min_share * total);
@@ -319,5 +372,5 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.apply_weights(text, interval, timestamptz, float8) IS
-'sets a model''s weights to suggest_weights(); a signal suggested at 0 gets min_share of the total (weights stay positive); later runs get a new fingerprint';
+COMMENT ON FUNCTION healthscore.apply_weights(text, interval, timestamptz, float8, text[]) IS
+'sets a model''s weights to suggest_weights(); a signal suggested at 0 gets min_share of the total (weights stay positive); signals in exclude keep theirs; later runs get a new fingerprint';

@@ -11,9 +11,10 @@ CREATE POLICY visible_accounts ON healthscore.scores FOR SELECT
 CREATE POLICY writers ON healthscore.scores FOR INSERT WITH CHECK (true);
 CREATE POLICY removers ON healthscore.scores FOR DELETE USING (true);
 
--- Runs of each model, newest as-of time first (recency 1 = the current run). The totals count the
--- run's scores the reader may see: readers may not read runs.accounts (grant_reader), which counts
--- every account, also those row-level security hides from them.
+-- Runs of each model, newest as-of time first (recency 1 = the current run), and the attempts of
+-- run() that did not write one (running, failed): those never become current. The totals count
+-- the run's scores the reader may see: readers may not read runs.accounts (grant_reader), which
+-- counts every account, also those row-level security hides from them.
 CREATE VIEW healthscore.model_runs WITH (security_invoker = true) AS
 SELECT r.model, r.run_id, r.as_of, r.started_at, r.finished_at,
 	   (SELECT pg_catalog.count(*)::pg_catalog.int4 FROM healthscore.scores AS s
@@ -21,10 +22,23 @@ SELECT r.model, r.run_id, r.as_of, r.started_at, r.finished_at,
 	   (SELECT pg_catalog.count(s.score)::pg_catalog.int4 FROM healthscore.scores AS s
 		WHERE s.run_id OPERATOR(pg_catalog.=) r.run_id) AS accounts_scored,
 	   r.fingerprint,
-	   pg_catalog.row_number() OVER (PARTITION BY r.model ORDER BY r.as_of DESC, r.run_id DESC) AS recency
-FROM healthscore.runs AS r;
+	   pg_catalog.row_number() OVER (PARTITION BY r.model ORDER BY r.as_of DESC, r.run_id DESC) AS recency,
+	   'succeeded'::pg_catalog.text AS status,
+	   NULL::pg_catalog.text AS error,
+	   (SELECT pg_catalog.min(a.attempt_id) FROM healthscore.attempts AS a
+		WHERE a.run_id OPERATOR(pg_catalog.=) r.run_id) AS attempt_id,
+	   (SELECT pg_catalog.count(*)::pg_catalog.int4 FROM pg_catalog.unnest(r.stale) AS x(stale) WHERE x.stale)
+		   AS stale_signals
+FROM healthscore.runs AS r
+UNION ALL
+SELECT a.model, NULL, a.as_of, a.started_at, a.finished_at, NULL, NULL, NULL, NULL,
+	   healthscore_internal.attempt_status(a.status, a.attempt_id, a.backend_pid),
+	   healthscore_internal.attempt_error(a.status, a.attempt_id, a.backend_pid),
+	   a.attempt_id, NULL
+FROM healthscore.attempts AS a
+WHERE a.status OPERATOR(pg_catalog.<>) 'succeeded';
 
-COMMENT ON VIEW healthscore.model_runs IS 'every run of every model, with its recency (1 = current run, 2 = the one before, ...)';
+COMMENT ON VIEW healthscore.model_runs IS 'every run of every model, with its recency (1 = current run, 2 = the one before, ...), and the attempts of healthscore.run() that are running or failed';
 COMMENT ON COLUMN healthscore.model_runs.model IS 'model';
 COMMENT ON COLUMN healthscore.model_runs.run_id IS 'run identifier';
 COMMENT ON COLUMN healthscore.model_runs.as_of IS 'the time the run describes';
@@ -33,17 +47,26 @@ COMMENT ON COLUMN healthscore.model_runs.finished_at IS 'when the run finished';
 COMMENT ON COLUMN healthscore.model_runs.accounts IS 'accounts the run scored that the reader may see (row-level security of the account relation)';
 COMMENT ON COLUMN healthscore.model_runs.accounts_scored IS 'of them, accounts with a score';
 COMMENT ON COLUMN healthscore.model_runs.fingerprint IS 'md5 of the model definition the run used';
-COMMENT ON COLUMN healthscore.model_runs.recency IS '1 for the latest as-of time, 2 for the one before, ...';
+COMMENT ON COLUMN healthscore.model_runs.recency IS '1 for the latest as-of time, 2 for the one before, ...; NULL for attempts that wrote no run';
+COMMENT ON COLUMN healthscore.model_runs.status IS 'succeeded (a run), running, or failed (an attempt of healthscore.run(); a running one whose session ended reads as failed)';
+COMMENT ON COLUMN healthscore.model_runs.error IS 'why an attempt failed: the error''s message, detail, hint and SQLSTATE for administrators, only the SQLSTATE for readers';
+COMMENT ON COLUMN healthscore.model_runs.attempt_id IS 'the attempt of healthscore.run(), NULL for a run written by a plain refresh()';
+COMMENT ON COLUMN healthscore.model_runs.stale_signals IS 'how many signals of the run were stale (their source''s newest row older than max_age)';
 
--- A bar character per score for text sparklines; a missing score is a space. In C
--- (score_breakdown.c): refresh() calls it once per account and run.
-CREATE FUNCTION healthscore.spark(score float8)
-RETURNS text
-AS 'MODULE_PATHNAME', 'healthscore_spark'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
+-- Whether a model is overdue: it is expected every expected_every (schedule() sets it), and its
+-- current run is older than that plus a grace (the period, at most an hour) for the refresh's
+-- own time and the scheduler's delay. A model never run is overdue once expected.
+CREATE FUNCTION healthscore_internal.overdue(expected_every interval, current_as_of timestamptz)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT expected_every IS NOT NULL
+		   AND (current_as_of IS NULL OR current_as_of + expected_every + least(expected_every, interval '1 hour') < now())
+$$;
 
-COMMENT ON FUNCTION healthscore.spark(float8) IS
-'one sparkline bar (▁ to █) for a score 0-100, a space for NULL';
+COMMENT ON FUNCTION healthscore_internal.overdue(interval, timestamptz) IS
+'true when a model expected every expected_every has no run that recent, plus a grace of the period (at most an hour)';
 
 CREATE VIEW healthscore.current_scores WITH (security_invoker = true) AS
 SELECT s.model,
@@ -70,10 +93,13 @@ SELECT s.model,
 	   s.renewal_date,
 	   s.renewal_date OPERATOR(pg_catalog.-) (r.as_of AT TIME ZONE m.time_zone)::pg_catalog.date AS days_to_renewal,
 	   r.as_of AS scored_at,
-	   s.sparkline,
+	   healthscore.sparkline(s.sparkline) AS sparkline,
 	   s.reasons,
 	   s.worst_signal,
-	   s.run_id
+	   s.run_id,
+	   healthscore.sparkline_ascii(s.sparkline) AS sparkline_ascii,
+	   healthscore_internal.overdue(m.expected_every, r.as_of) AS stale,
+	   r.stale_signals
 FROM healthscore.model_runs AS r
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
 JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
@@ -100,14 +126,17 @@ COMMENT ON COLUMN healthscore.current_scores.owner IS 'account owner (CSM)';
 COMMENT ON COLUMN healthscore.current_scores.renewal_date IS 'renewal date';
 COMMENT ON COLUMN healthscore.current_scores.days_to_renewal IS 'days from the run''s as-of date (in the model''s time zone) to the renewal date';
 COMMENT ON COLUMN healthscore.current_scores.scored_at IS 'as-of time of the run';
-COMMENT ON COLUMN healthscore.current_scores.sparkline IS 'the last 12 scores, oldest first, as bars ▁ (0) to █ (100), as of when the run was written';
+COMMENT ON COLUMN healthscore.current_scores.sparkline IS 'the last 12 scores, oldest first, as of when the run was written: bars U+2581 (0) to U+2588 (100) for UTF-8 clients, else as sparkline_ascii';
 COMMENT ON COLUMN healthscore.current_scores.reasons IS 'the three signals that cost the most points: signal raw value (-points lost)';
 COMMENT ON COLUMN healthscore.current_scores.worst_signal IS 'the signal that cost the most points';
 COMMENT ON COLUMN healthscore.current_scores.run_id IS 'the run the score comes from';
+COMMENT ON COLUMN healthscore.current_scores.stale IS 'true when the model is overdue: no run within its expected_every (plus a grace), so these scores are older than they should be';
+COMMENT ON COLUMN healthscore.current_scores.stale_signals IS 'how many of the account''s signals were stale at the run (their source''s newest row older than max_age) and counted as missing';
+COMMENT ON COLUMN healthscore.current_scores.sparkline_ascii IS 'the sparkline in ASCII for any client: _ . : - = + * # from low to high, a space for no score';
 
 CREATE VIEW healthscore.score_components WITH (security_invoker = true) AS
 SELECT c.model, c.account_key, c.signal, sig.category, c.raw_value, c.points, c.weight, c.weight_share,
-	   c.contribution, c.points_lost, sig.action, r.as_of AS scored_at, c.run_id
+	   c.contribution, c.points_lost, sig.action, r.as_of AS scored_at, c.run_id, c.stale
 FROM healthscore.model_runs AS r
 JOIN healthscore.components AS c ON c.run_id OPERATOR(pg_catalog.=) r.run_id
 LEFT JOIN healthscore.signals AS sig ON sig.model OPERATOR(pg_catalog.=) c.model AND sig.name OPERATOR(pg_catalog.=) c.signal
@@ -128,6 +157,7 @@ COMMENT ON COLUMN healthscore.score_components.points_lost IS '(100 - points) * 
 COMMENT ON COLUMN healthscore.score_components.action IS 'the signal''s playbook action';
 COMMENT ON COLUMN healthscore.score_components.scored_at IS 'as-of time of the run';
 COMMENT ON COLUMN healthscore.score_components.run_id IS 'the run';
+COMMENT ON COLUMN healthscore.score_components.stale IS 'true when the signal''s source was stale at the run (newest row older than its max_age): the signal counted as missing';
 
 CREATE VIEW healthscore.risk_list WITH (security_invoker = true) AS
 SELECT cs.model,
@@ -155,7 +185,10 @@ SELECT cs.model,
 	   cs.computed_tier,
 	   cs.override_reason,
 	   cs.sparkline,
-	   cs.scored_at
+	   cs.scored_at,
+	   cs.sparkline_ascii,
+	   cs.stale,
+	   cs.stale_signals
 FROM healthscore.current_scores AS cs
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
 -- the most specific playbook for every tier and costliest signal of a model, resolved once per
@@ -217,8 +250,11 @@ COMMENT ON COLUMN healthscore.risk_list.owner IS 'account owner (CSM)';
 COMMENT ON COLUMN healthscore.risk_list.days_to_renewal IS 'days to the renewal date';
 COMMENT ON COLUMN healthscore.risk_list.renewal_date IS 'renewal date';
 COMMENT ON COLUMN healthscore.risk_list.segment IS 'account segment';
-COMMENT ON COLUMN healthscore.risk_list.sparkline IS 'the last 12 scores as bars';
+COMMENT ON COLUMN healthscore.risk_list.sparkline IS 'the last 12 scores as bars (ASCII for clients that are not UTF-8)';
 COMMENT ON COLUMN healthscore.risk_list.scored_at IS 'as-of time of the run';
+COMMENT ON COLUMN healthscore.risk_list.sparkline_ascii IS 'the sparkline in ASCII for any client';
+COMMENT ON COLUMN healthscore.risk_list.stale IS 'true when the model is overdue: these scores are older than its schedule promises';
+COMMENT ON COLUMN healthscore.risk_list.stale_signals IS 'how many of the account''s signals were stale at the run and counted as missing';
 
 CREATE VIEW healthscore.score_history WITH (security_invoker = true) AS
 SELECT s.model, s.run_id, r.as_of, s.account_key, s.score, s.tier, s.segment, s.value, s.owner, s.renewal_date,

@@ -87,6 +87,11 @@ echo "== hostile install"
 ./test/hostile_install.sh >"$log" 2>&1
 tap $?
 
+# pg_cron end to end in clusters of its own, configured as README.md says (TAP).
+echo "== pg_cron"
+./test/cron.sh >"$log" 2>&1
+tap $?
+
 # Random queries as a reader: no backend may crash (TAP).
 echo "== sqlsmith"
 ./test/sqlsmith.sh >"$log" 2>&1

@@ -50,6 +50,152 @@ COMMENT ON COLUMN healthscore.models.defined_by IS 'the role that last wrote the
 COMMENT ON COLUMN healthscore.models.time_zone IS 'the time zone of the model''s day boundaries: time columns of type date or timestamp, lookback windows, expiry of assessments, renewal days (default UTC)';
 COMMENT ON COLUMN healthscore.signals.defined_by IS 'the role that last wrote the signal''s SQL text (source, key, expression, time column): it runs with the privileges of its authors (see README, Security); set by a trigger, NULL for signals from before 0.2.0 until adopted';
 
+-- How often a model is expected to be refreshed, how old a signal's newest source row may be, and
+-- per run which signals were stale and how new their sources were. Appended, as in the install
+-- script; the unnamed check gets the name the install script's gets (signals_check3).
+ALTER TABLE healthscore.models ADD COLUMN expected_every interval CHECK (expected_every OPERATOR(pg_catalog.>) interval '0');
+ALTER TABLE healthscore.signals ADD COLUMN max_age interval CHECK (max_age OPERATOR(pg_catalog.>) interval '0');
+ALTER TABLE healthscore.signals ADD CHECK (max_age IS NULL OR time_column IS NOT NULL);
+ALTER TABLE healthscore.runs ADD COLUMN stale boolean[], ADD COLUMN newest_rows timestamptz[];
+COMMENT ON COLUMN healthscore.models.expected_every IS 'how often the model is refreshed (schedule() sets it); model_status reads it as overdue when no run is that recent, plus a grace; NULL: no expectation';
+COMMENT ON COLUMN healthscore.signals.max_age IS 'when the source''s newest row (by time_column, at the run''s as-of time) is older than this, the signal is stale: missing for every account, and flagged; NULL: no limit';
+COMMENT ON COLUMN healthscore.runs.stale IS 'per signal, in the order of signals: true when its source''s newest row was older than the signal''s max_age, so that it counted as missing for every account; NULL for runs before 0.2.0';
+COMMENT ON COLUMN healthscore.runs.newest_rows IS 'per signal, in the order of signals: the time of its source''s newest row at the as-of time, for signals with a max_age (NULL otherwise, or when the source had no rows)';
+
+-- Attempts of healthscore.run(), the procedure schedules call: it commits a running attempt
+-- before it refreshes and a failed one when the refresh fails, so that a failure leaves a trace
+-- although the refresh's own transaction rolls back (PostgreSQL has no autonomous transactions).
+-- A plain refresh() records no attempt: its caller gets all or nothing, and the error.
+CREATE TABLE healthscore.attempts (
+	attempt_id bigserial PRIMARY KEY,
+	model text NOT NULL,
+	as_of timestamptz NOT NULL,
+	started_at timestamptz NOT NULL,
+	finished_at timestamptz,
+	status text NOT NULL DEFAULT 'running'
+		CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['running', 'succeeded', 'failed'])),
+	run_id bigint,
+	backend_pid integer NOT NULL,
+	error_sqlstate text,
+	error_message text,
+	error_detail text,
+	error_hint text,
+	error_context text,
+	CHECK ((status OPERATOR(pg_catalog.=) 'succeeded') OPERATOR(pg_catalog.=) (run_id IS NOT NULL)),
+	CHECK ((status OPERATOR(pg_catalog.=) 'failed') OPERATOR(pg_catalog.=) (error_sqlstate IS NOT NULL))
+);
+CREATE INDEX attempts_model_started_idx ON healthscore.attempts (model, started_at);
+CREATE INDEX attempts_run_idx ON healthscore.attempts (run_id);
+
+COMMENT ON TABLE healthscore.attempts IS 'one row per model and call of healthscore.run() (what schedules call): running, succeeded (with its run) or failed (with the error)';
+COMMENT ON COLUMN healthscore.attempts.attempt_id IS 'attempt identifier';
+COMMENT ON COLUMN healthscore.attempts.model IS 'the model refreshed';
+COMMENT ON COLUMN healthscore.attempts.as_of IS 'the time the scores were to describe';
+COMMENT ON COLUMN healthscore.attempts.started_at IS 'when the attempt started (wall clock)';
+COMMENT ON COLUMN healthscore.attempts.finished_at IS 'when it succeeded or failed; NULL while running';
+COMMENT ON COLUMN healthscore.attempts.status IS 'running, succeeded or failed (a running attempt whose backend is gone reads as failed in model_runs)';
+COMMENT ON COLUMN healthscore.attempts.run_id IS 'the run it wrote, when it succeeded';
+COMMENT ON COLUMN healthscore.attempts.backend_pid IS 'the process running it, which holds an advisory lock on the attempt while it runs';
+COMMENT ON COLUMN healthscore.attempts.error_sqlstate IS 'the SQLSTATE of the error, when it failed';
+COMMENT ON COLUMN healthscore.attempts.error_message IS 'the error message (administrators only: it may quote values of rows)';
+COMMENT ON COLUMN healthscore.attempts.error_detail IS 'the error''s detail (administrators only)';
+COMMENT ON COLUMN healthscore.attempts.error_hint IS 'the error''s hint: what to do (administrators only)';
+COMMENT ON COLUMN healthscore.attempts.error_context IS 'where the error was raised (administrators only)';
+
+SELECT pg_catalog.pg_extension_config_dump('healthscore.attempts', '');
+SELECT pg_catalog.pg_extension_config_dump('healthscore.attempts_attempt_id_seq', '');
+
+-- While run() works on an attempt, its backend holds a session-level advisory lock on it (which
+-- outlives the commits in between and ends with the backend): a running attempt whose lock is not
+-- held in pg_locks was cut short (terminated, crashed, the server restarted) and reads as failed.
+CREATE FUNCTION healthscore_internal.attempt_lock(attempt_id bigint, OUT class integer, OUT id integer)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT hashtext('healthscore.attempt'), (attempt_id % 2147483647)::integer $$;
+
+COMMENT ON FUNCTION healthscore_internal.attempt_lock(bigint) IS
+'the two keys of the advisory lock run() holds on an attempt while it runs';
+
+CREATE FUNCTION healthscore_internal.attempt_status(status text, attempt_id bigint, backend_pid integer)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN status <> 'running' THEN status
+				WHEN EXISTS (SELECT FROM pg_locks AS l, healthscore_internal.attempt_lock(attempt_id) AS k
+							 WHERE l.locktype = 'advisory' AND l.classid = k.class::oid AND l.objid = k.id::oid
+							   AND l.objsubid = 2 AND l.pid = backend_pid AND l.granted
+							   AND l.database = (SELECT d.oid FROM pg_database AS d WHERE d.datname = current_database()))
+				THEN 'running'
+				ELSE 'failed' END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.attempt_status(text, bigint, integer) IS
+'an attempt''s status as it stands: running only while its backend still holds the attempt''s lock, else failed';
+
+-- The error of a failed attempt: its text for those who may read it (administrators; a message
+-- may quote values of rows), else only its SQLSTATE.
+CREATE FUNCTION healthscore_internal.attempt_error(status text, attempt_id bigint, backend_pid integer)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	failure record;
+BEGIN
+	IF healthscore_internal.attempt_status(status, attempt_id, backend_pid) <> 'failed' THEN
+		RETURN NULL;
+	ELSIF status = 'running' THEN
+		RETURN 'the session running it ended before it finished (terminated, crashed, or the server restarted)';
+	ELSIF NOT has_column_privilege('healthscore.attempts', 'error_message', 'SELECT') THEN
+		RETURN format('failed with SQLSTATE %s (administrators see the error in healthscore.model_runs)',
+					  (SELECT a.error_sqlstate FROM healthscore.attempts AS a WHERE a.attempt_id = attempt_error.attempt_id));
+	END IF;
+	SELECT a.error_sqlstate, a.error_message, a.error_detail, a.error_hint INTO failure
+	FROM healthscore.attempts AS a WHERE a.attempt_id = attempt_error.attempt_id;
+	RETURN concat_ws(E'\n', failure.error_message, 'DETAIL: ' || nullif(failure.error_detail, ''),
+					 'HINT: ' || nullif(failure.error_hint, ''), 'SQLSTATE: ' || failure.error_sqlstate);
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.attempt_error(text, bigint, integer) IS
+'the error of a failed attempt: message, detail, hint and SQLSTATE for those who may read attempts.error_message, else only the SQLSTATE';
+
+-- Sparklines (sparkline.c): refresh() stores each account's last 12 scores as digits, one per
+-- score's band, which mean the same in every encoding; the views draw them for the client.
+
+CREATE FUNCTION healthscore_internal.spark_code(score float8)
+RETURNS text
+AS 'MODULE_PATHNAME', 'healthscore_spark_code'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.spark_code(float8) IS
+'the sparkline code of a score: its band floor(score / 12.5) clamped to 0-7 as a digit, a space for NULL (what refresh() stores)';
+
+CREATE FUNCTION healthscore.sparkline(codes text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'healthscore_sparkline'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore.sparkline(text) IS
+'draws stored sparkline codes (digits 0-7, spaces) as the bars U+2581 to U+2588 when the database and the client use UTF-8, else as sparkline_ascii() does';
+
+CREATE FUNCTION healthscore.sparkline_ascii(codes text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'healthscore_sparkline_ascii'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore.sparkline_ascii(text) IS
+'draws stored sparkline codes in ASCII, lowest to highest _ . : - = + * #, a space for no score';
+
+CREATE OR REPLACE FUNCTION healthscore.spark(score float8)
+RETURNS text
+AS 'MODULE_PATHNAME', 'healthscore_spark'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore.spark(float8) IS
+'one score 0-100 drawn as sparkline() draws it (a bar, or ASCII for clients that are not UTF-8); a space for NULL';
+
 -- Text that 0.1.0 stored is code, and 0.2.0 never runs text that is not exactly one expression:
 -- stop here, naming it, rather than keep something that would run other statements.
 DO $$
@@ -320,6 +466,17 @@ $$;
 COMMENT ON FUNCTION healthscore_internal.signal_author(healthscore.signals, text) IS
 'the role a signal being defined is compiled as: its stored author when its SQL text is unchanged, else the caller (with the model''s author)';
 
+-- Definitions of a model wait for a refresh of it, and a refresh for them: a run reads the
+-- model's signals in several statements, which must see one definition.
+CREATE FUNCTION healthscore_internal.lock_model(model text)
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_advisory_xact_lock(hashtext('healthscore.refresh'), hashtext(model)) $$;
+
+COMMENT ON FUNCTION healthscore_internal.lock_model(text) IS
+'the lock a refresh of a model holds until it commits; definition functions take it too';
+
 -- create_model() takes the model's time zone: a new signature, granted anew below.
 DROP FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[],
 									   float8, float8, interval, text, text, integer, boolean);
@@ -359,6 +516,15 @@ BEGIN
 		RAISE EXCEPTION 'create_model(): model "%" already exists', name
 			USING ERRCODE = 'duplicate_object',
 				  HINT = 'Pick another name, or drop it first with healthscore.drop_model().';
+	END IF;
+	-- run() and schedule() take a model's name or a group's: one name, one meaning
+	IF EXISTS (SELECT FROM healthscore.models AS m WHERE m.model_group = create_model.name) THEN
+		RAISE EXCEPTION 'create_model(): "%" already names a model group', name
+			USING ERRCODE = 'duplicate_object', HINT = 'Models and model groups share names (run() takes either): pick another.';
+	END IF;
+	IF model_group IS NOT NULL AND EXISTS (SELECT FROM healthscore.models AS m WHERE m.name = create_model.model_group) THEN
+		RAISE EXCEPTION 'create_model(): model_group "%" of model "%" is the name of a model', model_group, name
+			USING ERRCODE = 'duplicate_object', HINT = 'Models and model groups share names (run() takes either): pick another.';
 	END IF;
 	IF accounts IS NULL THEN
 		RAISE EXCEPTION 'create_model(): accounts must name the account relation'
@@ -461,6 +627,10 @@ $$;
 COMMENT ON FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text) IS
 'defines a health model over an account relation (every row, or in a group the rows its segment_filter wins); checks every column and the filter at once; the caller becomes the author of its SQL text';
 
+-- add_signal() gained max_age, alter_signal() max_age and clear: new signatures, so the old
+-- functions go (grant_admin's grants are given again below, to the same roles).
+DROP FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text);
+DROP FUNCTION healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text);
 -- Check one signal as it would run, and fail with an error that names the problem.
 CREATE OR REPLACE FUNCTION healthscore.check_signal(signal healthscore.signals, func text)
 RETURNS void
@@ -496,6 +666,19 @@ BEGIN
 	IF signal.lookback IS NOT NULL AND NOT signal.lookback > interval '0' THEN
 		RAISE EXCEPTION '%(): lookback must be positive, not %', func, signal.lookback
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass a window such as ''30 days''.';
+	END IF;
+	IF signal.max_age IS NOT NULL THEN
+		IF signal.scoring = 'assessment' THEN
+			RAISE EXCEPTION '%(): assessment signal "%" of model "%" takes no max_age', func, signal.name, signal.model
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'A rating goes stale by itself: assess(..., valid_for => ...) says for how long it counts.';
+		ELSIF signal.time_column IS NULL THEN
+			RAISE EXCEPTION '%(): max_age of signal "%" of model "%" needs a time_column', func, signal.name, signal.model
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Name the source column holding when each row happened.';
+		ELSIF NOT signal.max_age > interval '0' THEN
+			RAISE EXCEPTION '%(): max_age of signal "%" of model "%" must be positive, not %', func, signal.name, signal.model, signal.max_age
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass how old the newest row may be, e.g. ''2 days''.';
+		END IF;
 	END IF;
 	IF signal.category IS NULL OR signal.category NOT IN ('usage', 'adoption', 'support', 'sentiment', 'financial', 'relationship', 'other') THEN
 		RAISE EXCEPTION '%(): unknown category "%"', func, signal.category
@@ -637,7 +820,7 @@ $$;
 COMMENT ON FUNCTION healthscore.check_signal(healthscore.signals, text) IS
 'validates a signal definition and compiles its expression as the refresh will run it; errors name the problem';
 
-CREATE OR REPLACE FUNCTION healthscore.add_signal(
+CREATE FUNCTION healthscore.add_signal(
 	model text,
 	name text,
 	source regclass DEFAULT NULL,
@@ -658,7 +841,8 @@ CREATE OR REPLACE FUNCTION healthscore.add_signal(
 	missing_value float8 DEFAULT NULL,
 	description text DEFAULT NULL,
 	action text DEFAULT NULL,
-	factor text DEFAULT NULL)
+	factor text DEFAULT NULL,
+	max_age interval DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -697,7 +881,7 @@ BEGIN
 	signal.worst := worst; signal.best := best; signal.breaks := breaks; signal.points := points;
 	signal.half_life := half_life; signal.lower_is_better := coalesce(lower_is_better, false);
 	signal.factor := factor; signal.weight := weight; signal.missing := missing;
-	signal.missing_value := missing_value; signal.action := action;
+	signal.missing_value := missing_value; signal.action := action; signal.max_age := max_age;
 	signal.position := (SELECT coalesce(max(s.position), 0) + 1 FROM healthscore.signals AS s WHERE s.model = add_signal.model);
 	PERFORM healthscore.check_signal(signal, 'add_signal');
 	INSERT INTO healthscore.signals SELECT signal.*;
@@ -705,10 +889,10 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text) IS
-'adds a signal to a model: an aggregate expression over a source relation, its scoring method and weight; validated and compiled at once; the caller becomes the author of its SQL text';
+COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval) IS
+'adds a signal to a model: an aggregate expression over a source relation, its scoring method and weight; validated and compiled at once; the caller becomes the author of its SQL text; max_age: how old the source''s newest row may be before the signal is stale';
 
-CREATE OR REPLACE FUNCTION healthscore.alter_signal(
+CREATE FUNCTION healthscore.alter_signal(
 	model text,
 	name text,
 	weight float8 DEFAULT NULL,
@@ -724,13 +908,17 @@ CREATE OR REPLACE FUNCTION healthscore.alter_signal(
 	missing text DEFAULT NULL,
 	missing_value float8 DEFAULT NULL,
 	description text DEFAULT NULL,
-	action text DEFAULT NULL)
+	action text DEFAULT NULL,
+	max_age interval DEFAULT NULL,
+	clear text[] DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	signal healthscore.signals;
+	clearable CONSTANT text[] := '{max_age,lookback,description,action}';
+	unknown text;
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
 	PERFORM healthscore.model_row(model);
@@ -742,6 +930,17 @@ BEGIN
 				  HINT = format('Its signals: %s.', (SELECT string_agg(quote_literal(s.name), ', ' ORDER BY s.position)
 												   FROM healthscore.signals AS s WHERE s.model = alter_signal.model));
 	END IF;
+	-- NULL arguments keep what is set; clear names the optional settings to unset
+	SELECT c INTO unknown FROM unnest(clear) AS c WHERE c IS NULL OR NOT c = ANY (clearable) LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'alter_signal(): clear of signal "%" of model "%" names "%", which cannot be cleared', name, model, unknown
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Settings that can be cleared: max_age, lookback, description, action.';
+	END IF;
+	IF 'max_age' = ANY (clear) THEN signal.max_age := NULL; END IF;
+	IF 'lookback' = ANY (clear) THEN signal.lookback := NULL; END IF;
+	IF 'description' = ANY (clear) THEN signal.description := NULL; END IF;
+	IF 'action' = ANY (clear) THEN signal.action := NULL; END IF;
 	-- a new scoring method drops the old method's parameters, so they need not be cleared by hand
 	IF scoring IS NOT NULL AND scoring IS DISTINCT FROM signal.scoring THEN
 		signal.worst := NULL; signal.best := NULL; signal.breaks := NULL; signal.points := NULL;
@@ -764,19 +963,21 @@ BEGIN
 	signal.missing_value := coalesce(missing_value, signal.missing_value);
 	signal.description := coalesce(description, signal.description);
 	signal.action := coalesce(action, signal.action);
+	signal.max_age := coalesce(max_age, signal.max_age);
 	PERFORM healthscore.check_signal(signal, 'alter_signal');
 	UPDATE healthscore.signals AS s SET (category, description, expression, lookback, scoring, worst, best, breaks,
-										 points, half_life, lower_is_better, weight, missing, missing_value, action)
+										 points, half_life, lower_is_better, weight, missing, missing_value, action,
+										 max_age)
 		= (signal.category, signal.description, signal.expression, signal.lookback, signal.scoring, signal.worst,
 		   signal.best, signal.breaks, signal.points, signal.half_life, signal.lower_is_better, signal.weight,
-		   signal.missing, signal.missing_value, signal.action)
+		   signal.missing, signal.missing_value, signal.action, signal.max_age)
 	WHERE s.model = alter_signal.model AND s.name = alter_signal.name;
 	RETURN name;
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text) IS
-'changes a signal: arguments left NULL stay as they are; a new scoring method drops the old one''s parameters; validated like add_signal()';
+COMMENT ON FUNCTION healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[]) IS
+'changes a signal: arguments left NULL stay as they are, clear lists settings to unset (max_age, lookback, description, action); a new scoring method drops the old one''s parameters; validated like add_signal()';
 
 CREATE OR REPLACE FUNCTION healthscore.set_weight(model text, signal text, weight float8)
 RETURNS text
@@ -921,6 +1122,52 @@ $$;
 COMMENT ON FUNCTION healthscore_internal.accounts_query(text) IS
 'the query reading the keys of a model group''s account relation, and the author it runs as';
 
+-- The query reading, for each signal with a time column (with a max_age, unless every_signal), the
+-- newest row of its source at the as-of time and whether its window has rows. Both read the time
+-- column only, by conditions an index on it serves. Windows are in the model's time zone (set with
+-- set_config, which makes it PARALLEL UNSAFE).
+CREATE FUNCTION healthscore_internal.freshness_query(model text, as_of timestamptz, every_signal boolean,
+													 OUT author oid, OUT query text)
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore.model_row(freshness_query.model);
+BEGIN
+	PERFORM set_config('TimeZone', found_model.time_zone, true);
+	author := healthscore_internal.model_author(found_model.name, 'refresh');
+	SELECT string_agg(format('SELECT %1$L::pg_catalog.text,'
+							 ' (SELECT pg_catalog.max(s.%2$I)::pg_catalog.timestamptz FROM %3$s AS s'
+							 '  WHERE s.%2$I OPERATOR(pg_catalog.<=) %4$L::pg_catalog.timestamptz),'
+							 ' EXISTS (SELECT FROM %3$s AS s WHERE s.%2$I OPERATOR(pg_catalog.<=) %4$L::pg_catalog.timestamptz%5$s)',
+							 s.name, s.time_column, s.source::regclass, freshness_query.as_of,
+							 CASE WHEN s.lookback IS NOT NULL
+								  THEN format(' AND s.%I OPERATOR(pg_catalog.>) %L::pg_catalog.timestamptz',
+											  s.time_column, freshness_query.as_of - s.lookback)
+								  ELSE '' END),
+					  ' UNION ALL ' ORDER BY s.position)
+	INTO query
+	FROM healthscore.signals AS s
+	WHERE s.model = found_model.name AND s.time_column IS NOT NULL AND s.scoring <> 'assessment'
+	  AND (every_signal OR s.max_age IS NOT NULL);
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.freshness_query(text, timestamptz, boolean) IS
+'the query reading the newest row at the as-of time and whether the window has rows, per signal of a model with a time column (with a max_age unless every_signal), and the author it runs as';
+
+CREATE FUNCTION healthscore_internal.source_freshness(model text, as_of timestamptz, every_signal boolean)
+RETURNS TABLE (signal text, newest timestamptz, rows_in_window boolean)
+AS 'MODULE_PATHNAME', 'healthscore_source_freshness'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION healthscore_internal.source_freshness(text, timestamptz, boolean) IS
+'per signal with a time column (with a max_age unless every_signal): its source''s newest row at the as-of time, and whether its window has rows, read as the model''s author';
+
 CREATE FUNCTION healthscore_internal.outcomes_as_author(model text)
 RETURNS TABLE (account_key text, churned_at text)
 AS 'MODULE_PATHNAME', 'healthscore_outcomes_as_author'
@@ -952,6 +1199,114 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION healthscore.explain_refresh(text, timestamptz) IS
 'the plan of a model''s scoring query, EXPLAINed as the model''s author (running refresh_sql()''s text yourself runs the authors'' SQL with your privileges)';
+
+-- What would make a model's refresh fail, found in the catalog before anything runs: relations
+-- and columns that are gone or renamed since the model was defined, and privileges its author
+-- lacks. refresh() raises the first of them (raise_model_errors); check_model() lists them all,
+-- with the problems that do not stop a refresh.
+
+-- One problem per row: the object it is about, the SQLSTATE (error_code) a refresh fails with, the message
+-- (naming func, the model and the signal) and what to do.
+CREATE FUNCTION healthscore_internal.model_errors(model text, func text)
+RETURNS TABLE (object text, error_code text, problem text, hint text)
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE	-- it catches errors: a subtransaction, which parallel mode refuses
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore.model_row(model_errors.model);
+	author oid;
+	relation regclass;
+	needed record;
+BEGIN
+	BEGIN
+		author := healthscore_internal.model_author(found_model.name, func);
+	EXCEPTION WHEN insufficient_privilege OR undefined_object THEN
+		object := format('model "%s"', found_model.name);
+		GET STACKED DIAGNOSTICS error_code = RETURNED_SQLSTATE, problem = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+		RETURN NEXT;
+		RETURN;
+	END;
+	-- every relation and column the model and its signals name, with what names it
+	FOR needed IN
+		SELECT format('model "%s"', found_model.name) AS object, 'account relation' AS what, found_model.accounts AS relation,
+			   ARRAY[['key', found_model.key_column], ['segment', found_model.segment_column],
+					 ['value', found_model.value_column], ['renewal', found_model.renewal_column],
+					 ['owner', found_model.owner_column]] AS columns, 0 AS position
+		UNION ALL
+		SELECT format('signal "%s" of model "%s"', s.name, found_model.name), 'source', s.source,
+			   ARRAY[['key', s.source_key], ['time_column', s.time_column]], s.position
+		FROM healthscore.signals AS s
+		WHERE s.model = found_model.name AND s.scoring <> 'assessment'
+		ORDER BY position
+	LOOP
+		relation := to_regclass(needed.relation);
+		object := needed.object;
+		IF relation IS NULL THEN
+			error_code := '42P01';
+			problem := format('%s(): %s %s of %s does not exist (dropped or renamed since it was defined)',
+							  func, needed.what, needed.relation, needed.object);
+			hint := CASE WHEN needed.position = 0
+						 THEN 'Create the relation again under that name, or create the model again over the new one.'
+						 ELSE format('Create the relation again under that name, or drop the signal: SELECT healthscore.drop_signal(%L, %L).',
+									 found_model.name, (SELECT s.name FROM healthscore.signals AS s
+														WHERE s.model = found_model.name AND s.position = needed.position)) END;
+			RETURN NEXT;
+			CONTINUE;
+		END IF;
+		IF NOT has_schema_privilege(author, (SELECT c.relnamespace FROM pg_class AS c WHERE c.oid = relation), 'USAGE') THEN
+			error_code := '42501';
+			problem := format('%s(): role %s, whose privileges %s runs with, has no USAGE on the schema of %s',
+							  func, author::regrole, needed.object, relation);
+			hint := format('GRANT USAGE ON SCHEMA %s TO %s;',
+						   (SELECT quote_ident(n.nspname) FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+							WHERE c.oid = relation), author::regrole);
+			RETURN NEXT;
+			CONTINUE;
+		END IF;
+		FOR i IN 1 .. array_length(needed.columns, 1) LOOP
+			CONTINUE WHEN needed.columns[i][2] IS NULL;
+			IF NOT EXISTS (SELECT FROM pg_attribute AS a
+						   WHERE a.attrelid = relation AND a.attname = needed.columns[i][2] AND a.attnum > 0
+							 AND NOT a.attisdropped) THEN
+				error_code := '42703';
+				problem := format('%s(): %s column "%s" of %s does not exist in %s (dropped or renamed since it was defined)',
+								  func, needed.columns[i][1], needed.columns[i][2], needed.object, relation);
+				hint := format('Columns of %s: %s.', relation,
+							   (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute AS a
+								WHERE a.attrelid = relation AND a.attnum > 0 AND NOT a.attisdropped));
+				RETURN NEXT;
+			ELSIF NOT has_column_privilege(author, relation, needed.columns[i][2], 'SELECT') THEN
+				error_code := '42501';
+				problem := format('%s(): role %s, whose privileges %s runs with, may not read column "%s" of %s',
+								  func, author::regrole, needed.object, needed.columns[i][2], relation);
+				hint := format('GRANT SELECT ON %s TO %s;', relation, author::regrole);
+				RETURN NEXT;
+			END IF;
+		END LOOP;
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.model_errors(text, text) IS
+'what would make a model''s refresh fail, from the catalog: an unknown author, relations and columns dropped or renamed, privileges the author lacks; one row per problem';
+
+CREATE FUNCTION healthscore_internal.raise_model_errors(model text, func text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	first record;
+BEGIN
+	SELECT * INTO first FROM healthscore_internal.model_errors(model, func) LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION '%', first.problem USING ERRCODE = first.error_code, HINT = coalesce(first.hint, '');
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.raise_model_errors(text, text) IS
+'raises the first problem model_errors() finds, as refresh() does before it runs anything';
 
 -- A signal's raw value as the refresh reads it (signal_values.c): checked, with errors naming the
 -- model and the signal. Called by the generated scoring query, as the model's author.
@@ -1072,6 +1427,29 @@ $$;
 
 COMMENT ON FUNCTION healthscore_internal.source_query(healthscore.models, text, text, text, interval, healthscore.signals[], timestamptz, boolean) IS
 'the grouped query computing the given signals of one source relation and time window (used by refresh_sql); typed: values cast to float8 (timestamptz for decay)';
+
+-- Cascades. The model, signal and history tables are linked by triggers, not foreign keys:
+-- pg_restore -j loads the rows of extension config tables in parallel, in no particular order,
+-- and a foreign key would make that restore fail. refresh() and the definition functions write
+-- parents before children; these triggers remove the children of deleted models and runs, once
+-- per statement. Models are not renamed (history refers to them by name).
+CREATE OR REPLACE FUNCTION healthscore.cascade_model_deletes()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM healthscore.signals AS s USING old_models AS o WHERE s.model = o.name;
+	DELETE FROM healthscore.runs AS r USING old_models AS o WHERE r.model = o.name;
+	DELETE FROM healthscore.attempts AS a USING old_models AS o WHERE a.model = o.name;
+	DELETE FROM healthscore.overrides AS v USING old_models AS o WHERE v.model = o.name;
+	DELETE FROM healthscore.playbooks AS p USING old_models AS o WHERE p.model = o.name;
+	RETURN NULL;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.cascade_model_deletes() IS
+'trigger: removes the signals, runs, attempts, overrides and playbooks of deleted models';
 
 -- The accounts a model scores, as a condition over the account row: its own segment filter, and
 -- none of the filters of the models of its group with a higher priority.
@@ -1240,7 +1618,8 @@ AS $$
 		 FROM healthscore.model_row(fingerprint.model) AS m),
 		(SELECT string_agg(concat_ws(';', s.name, s.source, s.source_key, s.expression, s.time_column, s.lookback,
 									 s.scoring, s.worst, s.best, s.breaks::text, s.points::text, s.half_life,
-									 s.lower_is_better, s.weight, s.missing, s.missing_value),
+									 s.lower_is_better, s.weight, s.missing, s.missing_value,
+									 CASE WHEN s.max_age IS NOT NULL THEN 'max_age=' || s.max_age END),
 						   '|' ORDER BY s.name)
 		 FROM healthscore.signals AS s WHERE s.model = fingerprint.model)))
 $$;
@@ -1277,6 +1656,9 @@ DECLARE
 	tier_changes integer;
 	bad_keys bigint;
 	previous_run bigint;
+	signal_stale boolean[];
+	signal_newest timestamptz[];
+	stale_signal record;
 BEGIN
 	IF as_of IS NULL OR NOT isfinite(as_of) THEN
 		RAISE EXCEPTION 'refresh(): as_of must be a finite timestamp, not %', coalesce(as_of::text, 'NULL')
@@ -1290,6 +1672,18 @@ BEGIN
 	FROM healthscore.signals AS s WHERE s.model = found_model.name;
 
 	PERFORM set_config('TimeZone', found_model.time_zone, true);
+	-- what would make the scoring query fail, said plainly: relations, columns, the author's grants
+	PERFORM healthscore_internal.raise_model_errors(found_model.name, 'refresh');
+
+	-- A signal whose source's newest row is older than its max_age is stale: a broken pipeline,
+	-- not unhealthy accounts. It counts as missing for every account, and the run says so.
+	SELECT array_agg(s.max_age IS NOT NULL AND (f.newest IS NULL OR f.newest < refresh.as_of - s.max_age)
+					 ORDER BY s.position),
+		   array_agg(f.newest ORDER BY s.position)
+	INTO signal_stale, signal_newest
+	FROM healthscore.signals AS s
+	LEFT JOIN healthscore_internal.source_freshness(found_model.name, refresh.as_of, false) AS f ON f.signal = s.name
+	WHERE s.model = found_model.name;
 
 	-- The scoring query runs as the model's author (score_as_author), into a temporary table of
 	-- one row per account; its plan may be parallel. Left over from an earlier refresh in this
@@ -1299,11 +1693,30 @@ BEGIN
 		DROP TABLE pg_temp.healthscore_refresh_scored;
 	END IF;
 	PERFORM healthscore_internal.score_as_author(found_model.name, as_of);
+	FOR stale_signal IN
+		SELECT o.i, s.name, s.source, s.time_column, s.max_age, s.missing, s.missing_value
+		FROM unnest(signal_names) WITH ORDINALITY AS o(name, i)
+		JOIN healthscore.signals AS s ON s.model = found_model.name AND s.name = o.name
+		WHERE signal_stale[o.i]
+	LOOP
+		UPDATE pg_temp.healthscore_refresh_scored
+		SET raw_values[stale_signal.i] = NULL,
+			points[stale_signal.i] = CASE stale_signal.missing WHEN 'zero' THEN 0
+										  WHEN 'value' THEN stale_signal.missing_value END;
+		RAISE WARNING '%', CASE WHEN signal_newest[stale_signal.i] IS NULL
+			THEN format('refresh(): signal "%s" of model "%s" is stale: %s has no rows up to %s (by %s)',
+						stale_signal.name, found_model.name, stale_signal.source, as_of, stale_signal.time_column)
+			ELSE format('refresh(): signal "%s" of model "%s" is stale: the newest row of %s (by %s) is from %s, more than max_age %s before %s',
+						stale_signal.name, found_model.name, stale_signal.source, stale_signal.time_column,
+						signal_newest[stale_signal.i], stale_signal.max_age, as_of) END
+			USING DETAIL = 'It counts as missing for every account (its missing policy applies), and the run marks it stale.',
+				  HINT = format('Check what loads %s; healthscore.model_status lists stale sources.', stale_signal.source);
+	END LOOP;
 
 	INSERT INTO healthscore.runs (model, as_of, started_at, finished_at, accounts, accounts_scored, fingerprint,
-								  signals, weights)
+								  signals, weights, stale, newest_rows)
 	VALUES (found_model.name, as_of, started, started, 0, 0, healthscore.fingerprint(found_model.name),
-			signal_names, signal_weights)
+			signal_names, signal_weights, signal_stale, signal_newest)
 	RETURNING run_id INTO run;
 
 	-- the run before this one: its scores give the change, the tier change and the sparkline,
@@ -1324,7 +1737,7 @@ BEGIN
 											segment, value, owner, renewal_date, raw_values, points)
 			SELECT run, found_model.name, a.account_key, a.score,
 				   coalesce(a.override_tiers[a.chosen], a.computed_tier), a.computed_tier, a.override_ids[a.chosen],
-				   previous.score, previous.tier, right(coalesce(previous.sparkline, '') || healthscore.spark(a.score), 12),
+				   previous.score, previous.tier, right(coalesce(previous.sparkline, '') || healthscore_internal.spark_code(a.score), 12),
 				   healthscore.score_reasons(signal_names, a.raw_values, a.points, signal_weights, 3),
 				   healthscore.worst_signal(signal_names, a.points, signal_weights),
 				   a.segment, a.value, a.owner, a.renewal_date, a.raw_values, a.points
@@ -1384,7 +1797,7 @@ BEGIN
 	-- listener's privileges). Its time in UTC whatever the model's time zone.
 	PERFORM set_config('TimeZone', 'UTC', true);
 	PERFORM pg_notify('healthscore', json_build_object(
-		'model', found_model.name, 'run_id', run, 'as_of', refresh.as_of)::text);
+		'model', found_model.name, 'status', 'succeeded', 'run_id', run, 'as_of', refresh.as_of)::text);
 	RETURN run;
 END
 $$;
@@ -1436,107 +1849,6 @@ $$;
 
 COMMENT ON FUNCTION healthscore.backfill(text, timestamptz, timestamptz, interval) IS
 'refreshes a model as of each time from since to until by step (lookback windows end at each time), so history exists from day one; returns the run ids';
-
--- pg_cron's objects, only when the extension pg_cron is installed here: by name, schema cron is
--- anyone's to create in a database without pg_cron, with functions and views that the caller
--- would run.
-CREATE FUNCTION healthscore_internal.cron_installed()
-RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT EXISTS (SELECT FROM pg_extension AS e
-				   JOIN pg_depend AS d ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
-										AND d.deptype = 'e' AND d.classid = 'pg_namespace'::regclass
-				   JOIN pg_namespace AS n ON n.oid = d.objid
-				   WHERE e.extname = 'pg_cron' AND n.nspname = 'cron')
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.cron_installed() IS
-'whether the extension pg_cron is installed in this database with its schema cron (not a schema of that name someone made)';
-
--- Definitions of a model wait for a refresh of it, and a refresh for them: a run reads the
--- model's signals in several statements, which must see one definition.
-CREATE FUNCTION healthscore_internal.lock_model(model text)
-RETURNS void
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$ SELECT pg_advisory_xact_lock(hashtext('healthscore.refresh'), hashtext(model)) $$;
-
-COMMENT ON FUNCTION healthscore_internal.lock_model(text) IS
-'the lock a refresh of a model holds until it commits; definition functions take it too';
-
-CREATE OR REPLACE FUNCTION healthscore.drop_model(model text)
-RETURNS text
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	PERFORM healthscore_internal.lock_model(model);
-	PERFORM healthscore.model_row(model);
-	IF healthscore_internal.cron_installed() THEN
-		PERFORM healthscore.unschedule(model, if_exists => true);
-	END IF;
-	DELETE FROM healthscore.models AS m WHERE m.name = drop_model.model;	-- signals and runs cascade
-	RETURN model;
-END
-$$;
-
--- unschedule is defined below; the body is resolved when drop_model runs
-COMMENT ON FUNCTION healthscore.drop_model(text) IS
-'removes a model with its signals, its history and its pg_cron schedule';
-
-CREATE OR REPLACE FUNCTION healthscore.schedule(model text, cron text)
-RETURNS bigint
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	job bigint;
-BEGIN
-	PERFORM healthscore.model_row(model);
-	IF NOT healthscore_internal.cron_installed() THEN
-		RAISE EXCEPTION 'schedule(): pg_cron is not installed in this database'
-			USING ERRCODE = 'feature_not_supported',
-				  HINT = 'Install postgresql-15-cron, add pg_cron to shared_preload_libraries, and CREATE EXTENSION pg_cron.';
-	END IF;
-	-- cron.schedule with a job name replaces an existing job of that name
-	EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
-		USING healthscore.cron_job_name(model), cron, format('SELECT healthscore.refresh(%L)', model);
-	RETURN job;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore.schedule(text, text) IS
-'registers the refresh of a model with pg_cron (e.g. ''0 3 * * *'' for 03:00 daily); returns the job id';
-
-CREATE OR REPLACE FUNCTION healthscore.unschedule(model text, if_exists boolean DEFAULT false)
-RETURNS boolean
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	removed boolean := false;
-BEGIN
-	IF NOT healthscore_internal.cron_installed() THEN
-		IF if_exists THEN
-			RETURN false;
-		END IF;
-		RAISE EXCEPTION 'unschedule(): pg_cron is not installed in this database'
-			USING ERRCODE = 'feature_not_supported', HINT = 'Nothing can be scheduled without pg_cron.';
-	END IF;
-	IF EXISTS (SELECT FROM cron.job WHERE jobname = healthscore.cron_job_name(model)) THEN
-		EXECUTE 'SELECT cron.unschedule($1)' INTO removed USING healthscore.cron_job_name(model);
-	ELSIF NOT if_exists THEN
-		RAISE EXCEPTION 'unschedule(): model "%" has no scheduled refresh', model
-			USING ERRCODE = 'undefined_object', HINT = 'See SELECT * FROM cron.job.';
-	END IF;
-	RETURN removed;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore.unschedule(text, boolean) IS
-'removes the pg_cron job of a model''s refresh; with if_exists, no error when there is none';
 
 -- Replaced by healthscore_internal.signal_value(), filter_condition() and source_query().
 DROP FUNCTION healthscore.points_out_of_range(text, float8);
@@ -1765,14 +2077,15 @@ CREATE POLICY removers ON healthscore.overrides FOR DELETE USING (true);
 CREATE OR REPLACE VIEW healthscore.components WITH (security_invoker = true) AS
 SELECT s.run_id, s.model, s.account_key, c.signal, c.raw_value, c.points, c.weight, share.weight_share,
 	   c.points OPERATOR(pg_catalog.*) share.weight_share AS contribution,
-	   coalesce((100 OPERATOR(pg_catalog.-) c.points) OPERATOR(pg_catalog.*) share.weight_share, 0) AS points_lost
+	   coalesce((100 OPERATOR(pg_catalog.-) c.points) OPERATOR(pg_catalog.*) share.weight_share, 0) AS points_lost,
+	   coalesce(c.stale, false) AS stale
 FROM healthscore.scores AS s
 JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
 CROSS JOIN LATERAL (SELECT pg_catalog.sum(u.weight)
 					FROM ROWS FROM (pg_catalog.unnest(s.points), pg_catalog.unnest(r.weights)) AS u(points, weight)
 					WHERE u.points IS NOT NULL) AS present(weight)
 CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(r.signals), pg_catalog.unnest(s.raw_values), pg_catalog.unnest(s.points),
-							  pg_catalog.unnest(r.weights)) AS c(signal, raw_value, points, weight)
+							  pg_catalog.unnest(r.weights), pg_catalog.unnest(r.stale)) AS c(signal, raw_value, points, weight, stale)
 CROSS JOIN LATERAL (SELECT CASE WHEN c.points IS NULL THEN 0 ELSE c.weight OPERATOR(pg_catalog./) present.weight END)
 	AS share(weight_share);
 
@@ -1798,9 +2111,12 @@ COMMENT ON COLUMN healthscore.components.contribution IS 'points * weight_share:
 
 COMMENT ON COLUMN healthscore.components.points_lost IS '(100 - points) * weight_share: what the signal cost the account';
 
--- Runs of each model, newest as-of time first (recency 1 = the current run). The totals count the
--- run's scores the reader may see: readers may not read runs.accounts (grant_reader), which counts
--- every account, also those row-level security hides from them.
+COMMENT ON COLUMN healthscore.components.stale IS 'true when the signal''s source was stale at the run (its newest row older than max_age): it counted as missing';
+
+-- Runs of each model, newest as-of time first (recency 1 = the current run), and the attempts of
+-- run() that did not write one (running, failed): those never become current. The totals count
+-- the run's scores the reader may see: readers may not read runs.accounts (grant_reader), which
+-- counts every account, also those row-level security hides from them.
 CREATE OR REPLACE VIEW healthscore.model_runs WITH (security_invoker = true) AS
 SELECT r.model, r.run_id, r.as_of, r.started_at, r.finished_at,
 	   (SELECT pg_catalog.count(*)::pg_catalog.int4 FROM healthscore.scores AS s
@@ -1808,10 +2124,23 @@ SELECT r.model, r.run_id, r.as_of, r.started_at, r.finished_at,
 	   (SELECT pg_catalog.count(s.score)::pg_catalog.int4 FROM healthscore.scores AS s
 		WHERE s.run_id OPERATOR(pg_catalog.=) r.run_id) AS accounts_scored,
 	   r.fingerprint,
-	   pg_catalog.row_number() OVER (PARTITION BY r.model ORDER BY r.as_of DESC, r.run_id DESC) AS recency
-FROM healthscore.runs AS r;
+	   pg_catalog.row_number() OVER (PARTITION BY r.model ORDER BY r.as_of DESC, r.run_id DESC) AS recency,
+	   'succeeded'::pg_catalog.text AS status,
+	   NULL::pg_catalog.text AS error,
+	   (SELECT pg_catalog.min(a.attempt_id) FROM healthscore.attempts AS a
+		WHERE a.run_id OPERATOR(pg_catalog.=) r.run_id) AS attempt_id,
+	   (SELECT pg_catalog.count(*)::pg_catalog.int4 FROM pg_catalog.unnest(r.stale) AS x(stale) WHERE x.stale)
+		   AS stale_signals
+FROM healthscore.runs AS r
+UNION ALL
+SELECT a.model, NULL, a.as_of, a.started_at, a.finished_at, NULL, NULL, NULL, NULL,
+	   healthscore_internal.attempt_status(a.status, a.attempt_id, a.backend_pid),
+	   healthscore_internal.attempt_error(a.status, a.attempt_id, a.backend_pid),
+	   a.attempt_id, NULL
+FROM healthscore.attempts AS a
+WHERE a.status OPERATOR(pg_catalog.<>) 'succeeded';
 
-COMMENT ON VIEW healthscore.model_runs IS 'every run of every model, with its recency (1 = current run, 2 = the one before, ...)';
+COMMENT ON VIEW healthscore.model_runs IS 'every run of every model, with its recency (1 = current run, 2 = the one before, ...), and the attempts of healthscore.run() that are running or failed';
 
 COMMENT ON COLUMN healthscore.model_runs.model IS 'model';
 
@@ -1829,7 +2158,30 @@ COMMENT ON COLUMN healthscore.model_runs.accounts_scored IS 'of them, accounts w
 
 COMMENT ON COLUMN healthscore.model_runs.fingerprint IS 'md5 of the model definition the run used';
 
-COMMENT ON COLUMN healthscore.model_runs.recency IS '1 for the latest as-of time, 2 for the one before, ...';
+COMMENT ON COLUMN healthscore.model_runs.recency IS '1 for the latest as-of time, 2 for the one before, ...; NULL for attempts that wrote no run';
+
+COMMENT ON COLUMN healthscore.model_runs.status IS 'succeeded (a run), running, or failed (an attempt of healthscore.run(); a running one whose session ended reads as failed)';
+
+COMMENT ON COLUMN healthscore.model_runs.error IS 'why an attempt failed: the error''s message, detail, hint and SQLSTATE for administrators, only the SQLSTATE for readers';
+
+COMMENT ON COLUMN healthscore.model_runs.attempt_id IS 'the attempt of healthscore.run(), NULL for a run written by a plain refresh()';
+
+COMMENT ON COLUMN healthscore.model_runs.stale_signals IS 'how many signals of the run were stale (their source''s newest row older than max_age)';
+
+-- Whether a model is overdue: it is expected every expected_every (schedule() sets it), and its
+-- current run is older than that plus a grace (the period, at most an hour) for the refresh's
+-- own time and the scheduler's delay. A model never run is overdue once expected.
+CREATE FUNCTION healthscore_internal.overdue(expected_every interval, current_as_of timestamptz)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT expected_every IS NOT NULL
+		   AND (current_as_of IS NULL OR current_as_of + expected_every + least(expected_every, interval '1 hour') < now())
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.overdue(interval, timestamptz) IS
+'true when a model expected every expected_every has no run that recent, plus a grace of the period (at most an hour)';
 
 CREATE OR REPLACE VIEW healthscore.current_scores WITH (security_invoker = true) AS
 SELECT s.model,
@@ -1856,10 +2208,13 @@ SELECT s.model,
 	   s.renewal_date,
 	   s.renewal_date OPERATOR(pg_catalog.-) (r.as_of AT TIME ZONE m.time_zone)::pg_catalog.date AS days_to_renewal,
 	   r.as_of AS scored_at,
-	   s.sparkline,
+	   healthscore.sparkline(s.sparkline) AS sparkline,
 	   s.reasons,
 	   s.worst_signal,
-	   s.run_id
+	   s.run_id,
+	   healthscore.sparkline_ascii(s.sparkline) AS sparkline_ascii,
+	   healthscore_internal.overdue(m.expected_every, r.as_of) AS stale,
+	   r.stale_signals
 FROM healthscore.model_runs AS r
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
 JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
@@ -1906,7 +2261,7 @@ COMMENT ON COLUMN healthscore.current_scores.days_to_renewal IS 'days from the r
 
 COMMENT ON COLUMN healthscore.current_scores.scored_at IS 'as-of time of the run';
 
-COMMENT ON COLUMN healthscore.current_scores.sparkline IS 'the last 12 scores, oldest first, as bars ▁ (0) to █ (100), as of when the run was written';
+COMMENT ON COLUMN healthscore.current_scores.sparkline IS 'the last 12 scores, oldest first, as of when the run was written: bars U+2581 (0) to U+2588 (100) for UTF-8 clients, else as sparkline_ascii';
 
 COMMENT ON COLUMN healthscore.current_scores.reasons IS 'the three signals that cost the most points: signal raw value (-points lost)';
 
@@ -1914,9 +2269,15 @@ COMMENT ON COLUMN healthscore.current_scores.worst_signal IS 'the signal that co
 
 COMMENT ON COLUMN healthscore.current_scores.run_id IS 'the run the score comes from';
 
+COMMENT ON COLUMN healthscore.current_scores.stale IS 'true when the model is overdue: no run within its expected_every (plus a grace), so these scores are older than they should be';
+
+COMMENT ON COLUMN healthscore.current_scores.stale_signals IS 'how many of the account''s signals were stale at the run (their source''s newest row older than max_age) and counted as missing';
+
+COMMENT ON COLUMN healthscore.current_scores.sparkline_ascii IS 'the sparkline in ASCII for any client: _ . : - = + * # from low to high, a space for no score';
+
 CREATE OR REPLACE VIEW healthscore.score_components WITH (security_invoker = true) AS
 SELECT c.model, c.account_key, c.signal, sig.category, c.raw_value, c.points, c.weight, c.weight_share,
-	   c.contribution, c.points_lost, sig.action, r.as_of AS scored_at, c.run_id
+	   c.contribution, c.points_lost, sig.action, r.as_of AS scored_at, c.run_id, c.stale
 FROM healthscore.model_runs AS r
 JOIN healthscore.components AS c ON c.run_id OPERATOR(pg_catalog.=) r.run_id
 LEFT JOIN healthscore.signals AS sig ON sig.model OPERATOR(pg_catalog.=) c.model AND sig.name OPERATOR(pg_catalog.=) c.signal
@@ -1951,6 +2312,8 @@ COMMENT ON COLUMN healthscore.score_components.scored_at IS 'as-of time of the r
 
 COMMENT ON COLUMN healthscore.score_components.run_id IS 'the run';
 
+COMMENT ON COLUMN healthscore.score_components.stale IS 'true when the signal''s source was stale at the run (newest row older than its max_age): the signal counted as missing';
+
 CREATE OR REPLACE VIEW healthscore.risk_list WITH (security_invoker = true) AS
 SELECT cs.model,
 	   pg_catalog.row_number() OVER (PARTITION BY cs.model
@@ -1977,7 +2340,10 @@ SELECT cs.model,
 	   cs.computed_tier,
 	   cs.override_reason,
 	   cs.sparkline,
-	   cs.scored_at
+	   cs.scored_at,
+	   cs.sparkline_ascii,
+	   cs.stale,
+	   cs.stale_signals
 FROM healthscore.current_scores AS cs
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
 -- the most specific playbook for every tier and costliest signal of a model, resolved once per
@@ -2060,9 +2426,15 @@ COMMENT ON COLUMN healthscore.risk_list.renewal_date IS 'renewal date';
 
 COMMENT ON COLUMN healthscore.risk_list.segment IS 'account segment';
 
-COMMENT ON COLUMN healthscore.risk_list.sparkline IS 'the last 12 scores as bars';
+COMMENT ON COLUMN healthscore.risk_list.sparkline IS 'the last 12 scores as bars (ASCII for clients that are not UTF-8)';
 
 COMMENT ON COLUMN healthscore.risk_list.scored_at IS 'as-of time of the run';
+
+COMMENT ON COLUMN healthscore.risk_list.sparkline_ascii IS 'the sparkline in ASCII for any client';
+
+COMMENT ON COLUMN healthscore.risk_list.stale IS 'true when the model is overdue: these scores are older than its schedule promises';
+
+COMMENT ON COLUMN healthscore.risk_list.stale_signals IS 'how many of the account''s signals were stale at the run and counted as missing';
 
 CREATE OR REPLACE VIEW healthscore.score_history WITH (security_invoker = true) AS
 SELECT s.model, s.run_id, r.as_of, s.account_key, s.score, s.tier, s.segment, s.value, s.owner, s.renewal_date,
@@ -2412,12 +2784,18 @@ $$;
 COMMENT ON FUNCTION healthscore.evaluate(text, interval, timestamptz) IS
 'per run with a full horizon of outcomes: AUC of the score against churn within the horizon, churn rate, worst and best tier churn rates, lift of the worst tier, whether churn falls from the worst to the best tier';
 
+-- suggest_weights() and apply_weights() gained exclude: new signatures.
+DROP FUNCTION healthscore.apply_weights(text, interval, timestamptz, float8);
+DROP FUNCTION healthscore.suggest_weights(text, interval, timestamptz);
 -- Weights from data: logistic regression of churn on the signals' points (0-1) over the earlier
 -- evaluable runs; AUCs measured on the later ones (a time-based split, so the test is honest).
 -- A signal missing for an account takes the account's score, which is what redistributing its
--- weight means.
-CREATE OR REPLACE FUNCTION healthscore.suggest_weights(model text, horizon interval DEFAULT '90 days',
-											known_until timestamptz DEFAULT pg_catalog.now())
+-- weight means. Signals in exclude are left out of the fit and keep their weight (the others
+-- share the rest): a signal whose points do not vary over the fitted rows (a rarely rated
+-- assessment) cannot be estimated, and the error says so by name.
+CREATE FUNCTION healthscore.suggest_weights(model text, horizon interval DEFAULT '90 days',
+											known_until timestamptz DEFAULT pg_catalog.now(),
+											exclude text[] DEFAULT NULL)
 RETURNS TABLE (signal text, current_weight float8, suggested_weight float8, coefficient float8,
 			   std_error float8, wrong_direction boolean, note text, signal_auc float8, model_auc_current float8,
 			   model_auc_suggested float8, fit_runs integer, test_runs integer, fit_rows bigint, test_rows bigint)
@@ -2427,6 +2805,11 @@ AS $$
 DECLARE
 	signal_names text[];
 	weights float8[];
+	fitted_names text[];
+	fitted_weights float8[];
+	unknown text;
+	stuck text;
+	failure text;
 	runs bigint[];
 	fit_run_count integer;
 	fit healthscore.logistic_fit_result;
@@ -2445,17 +2828,29 @@ BEGIN
 		RAISE EXCEPTION 'suggest_weights(): model "%" has no signals', model
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Add signals and refresh first.';
 	END IF;
+	SELECT e INTO unknown FROM unnest(exclude) AS e WHERE e IS NULL OR NOT e = ANY (signal_names) LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'suggest_weights(): exclude names "%", which is not a signal of model "%"', unknown, model
+			USING ERRCODE = 'undefined_object',
+				  HINT = format('Its signals: %s.', array_to_string(signal_names, ', '));
+	END IF;
+	SELECT array_agg(n ORDER BY i), array_agg(weights[i] ORDER BY i) INTO fitted_names, fitted_weights
+	FROM unnest(signal_names) WITH ORDINALITY AS u(n, i) WHERE NOT n = ANY (coalesce(exclude, '{}'));
+	IF fitted_names IS NULL THEN
+		RAISE EXCEPTION 'suggest_weights(): exclude leaves no signal of model "%" to fit', model
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave at least one signal in.';
+	END IF;
 
 	CREATE TEMP TABLE healthscore_suggest_rows ON COMMIT DROP AS
 	SELECT o.run_id, o.as_of, o.account_key, o.score, o.churned,
-		   array_agg(coalesce(c.points, o.score) / 100 ORDER BY array_position(signal_names, c.signal)) AS features,
+		   array_agg(coalesce(c.points, o.score) / 100 ORDER BY array_position(fitted_names, c.signal)) AS features,
 		   count(c.signal) AS signals
 	FROM healthscore.run_outcomes(model, horizon, known_until) AS o
 	JOIN healthscore.components AS c ON c.run_id = o.run_id AND c.account_key = o.account_key
-	WHERE c.signal = ANY (signal_names)
+	WHERE c.signal = ANY (fitted_names)
 	GROUP BY o.run_id, o.as_of, o.account_key, o.score, o.churned;
 	-- runs made before a signal was added lack it: they cannot be fitted on the current signals
-	DELETE FROM healthscore_suggest_rows WHERE signals <> cardinality(signal_names);
+	DELETE FROM healthscore_suggest_rows WHERE signals <> cardinality(fitted_names);
 
 	SELECT array_agg(r ORDER BY r) INTO runs FROM (SELECT DISTINCT run_id AS r FROM healthscore_suggest_rows) AS d;
 	IF coalesce(cardinality(runs), 0) < 2 THEN
@@ -2468,8 +2863,32 @@ BEGIN
 	-- earliest two thirds (at least one) for fitting, the rest for testing
 	fit_run_count := greatest(1, least(cardinality(runs) - 1, ceil(cardinality(runs) * 2.0 / 3)::integer));
 
-	fit := (SELECT healthscore.logistic_fit(r.churned, r.features)
-			FROM healthscore_suggest_rows AS r WHERE r.run_id <= runs[fit_run_count]);
+	-- a signal with the same points in every fitted row has no coefficient to estimate
+	SELECT fitted_names[i] INTO stuck
+	FROM generate_subscripts(fitted_names, 1) AS i
+	WHERE (SELECT min(r.features[i]) = max(r.features[i]) FROM healthscore_suggest_rows AS r
+		   WHERE r.run_id <= runs[fit_run_count])
+	ORDER BY i LIMIT 1;
+	BEGIN
+		IF stuck IS NULL THEN
+			fit := (SELECT healthscore.logistic_fit(r.churned, r.features)
+					FROM healthscore_suggest_rows AS r WHERE r.run_id <= runs[fit_run_count]);
+		END IF;
+	EXCEPTION WHEN invalid_parameter_value THEN
+		GET STACKED DIAGNOSTICS failure = MESSAGE_TEXT;
+		-- logistic_fit() counts features from 1, as the array does
+		stuck := fitted_names[substring(failure FROM 'feature ([0-9]+) is constant')::integer];
+		IF stuck IS NULL THEN
+			RAISE;
+		END IF;
+	END;
+	IF stuck IS NOT NULL THEN
+		DROP TABLE healthscore_suggest_rows;
+		RAISE EXCEPTION 'suggest_weights(): the weight of signal "%" of model "%" cannot be estimated: its points are the same in every fitted row, or follow from the other signals''', stuck, model
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = format('Leave it out (it keeps its weight): SELECT * FROM healthscore.suggest_weights(%L, %L, %L, exclude => %L).',
+								model, horizon, known_until, array_append(coalesce(exclude, '{}'), stuck)::text);
+	END IF;
 	fit_row_count := fit.rows;
 
 	-- more points should mean less churn: a negative coefficient is the signal's importance
@@ -2482,17 +2901,20 @@ BEGIN
 			USING ERRCODE = 'data_exception',
 				  HINT = 'Check the outcome relation and the signals'' scoring directions.';
 	END IF;
-	SELECT array_agg(i / total_importance * (SELECT sum(w) FROM unnest(weights) AS w) ORDER BY n) INTO suggested
+	SELECT array_agg(i / total_importance * (SELECT sum(w) FROM unnest(fitted_weights) AS w) ORDER BY n) INTO suggested
 	FROM unnest(importance) WITH ORDINALITY AS u(i, n);
 
+	-- an excluded signal keeps its weight; its points enter as the account's score stands for them
 	SELECT healthscore.auc(r.score, r.churned),
-		   healthscore.auc((SELECT sum(f * s) FROM unnest(r.features, suggested) AS x(f, s)), r.churned),
+		   healthscore.auc((SELECT sum(f * s) FROM unnest(r.features, suggested) AS x(f, s))
+						   + (SELECT coalesce(sum(w), 0) FROM unnest(weights, signal_names) AS x(w, n)
+							  WHERE n = ANY (coalesce(exclude, '{}'))) * r.score / 100, r.churned),
 		   count(*)
 	INTO auc_current, auc_suggested, test_row_count
 	FROM healthscore_suggest_rows AS r WHERE r.run_id > runs[fit_run_count];
 
 	RETURN QUERY
-	SELECT signal_names[i], weights[i], suggested[i], fit.coefficients[i + 1],
+	SELECT fitted_names[i], fitted_weights[i], suggested[i], fit.coefficients[i + 1],
 		   fit.std_errors[i + 1], fit.coefficients[i + 1] > 0,
 		   -- a positive coefficient is conditional on the other signals: alone, the signal may still
 		   -- predict the right way (it then adds nothing beyond them), or it predicts the wrong way
@@ -2501,16 +2923,52 @@ BEGIN
 				ELSE 'adds nothing beyond the other signals' END,
 		   own_auc.auc, auc_current, auc_suggested, fit_run_count, cardinality(runs) - fit_run_count,
 		   fit_row_count, test_row_count
-	FROM generate_subscripts(signal_names, 1) AS i
+	FROM generate_subscripts(fitted_names, 1) AS i
 	CROSS JOIN LATERAL (SELECT healthscore.auc(r.features[i], r.churned) AS auc FROM healthscore_suggest_rows AS r
 						WHERE r.run_id > runs[fit_run_count]) AS own_auc
-	ORDER BY suggested[i] DESC, signal_names[i];
+	UNION ALL
+	SELECT n, w, w, NULL, NULL, NULL, 'excluded: keeps its weight', NULL, auc_current, auc_suggested, fit_run_count,
+		   cardinality(runs) - fit_run_count, fit_row_count, test_row_count
+	FROM unnest(signal_names, weights) AS x(n, w) WHERE n = ANY (coalesce(exclude, '{}'))
+	ORDER BY 3 DESC, 1;
 	DROP TABLE healthscore_suggest_rows;
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.suggest_weights(text, interval, timestamptz) IS
-'weights suggested by a logistic regression of churn on the signals'' points (earlier runs), with each signal''s AUC and the model''s AUC with current and suggested weights on later runs';
+COMMENT ON FUNCTION healthscore.suggest_weights(text, interval, timestamptz, text[]) IS
+'weights suggested by a logistic regression of churn on the signals'' points (earlier runs), with each signal''s AUC and the model''s AUC with current and suggested weights on later runs; signals in exclude are not fitted and keep their weights';
+
+CREATE FUNCTION healthscore.apply_weights(model text, horizon interval DEFAULT '90 days',
+										  known_until timestamptz DEFAULT pg_catalog.now(),
+										  min_share float8 DEFAULT 0.01, exclude text[] DEFAULT NULL)
+RETURNS TABLE (signal text, old_weight float8, new_weight float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	suggestion record;
+	total float8;
+BEGIN
+	IF min_share IS NULL OR NOT (min_share > 0 AND min_share < 1) THEN
+		RAISE EXCEPTION 'apply_weights(): min_share must be between 0 and 1, not %', min_share
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default, 0.01, gives 1% of the total weight.';
+	END IF;
+	SELECT sum(s.weight) INTO total FROM healthscore.signals AS s WHERE s.model = apply_weights.model;
+	-- weights must stay positive: a signal suggested at 0 keeps min_share of the total
+	-- excluded signals keep their weights
+	FOR suggestion IN SELECT * FROM healthscore.suggest_weights(model, horizon, known_until, exclude) AS g
+					  WHERE NOT g.signal = ANY (coalesce(exclude, '{}')) LOOP
+		signal := suggestion.signal;
+		old_weight := suggestion.current_weight;
+		new_weight := greatest(suggestion.suggested_weight, min_share * total);
+		PERFORM healthscore.set_weight(model, signal, new_weight);
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.apply_weights(text, interval, timestamptz, float8, text[]) IS
+'sets a model''s weights to suggest_weights(); a signal suggested at 0 gets min_share of the total (weights stay positive); signals in exclude keep theirs; later runs get a new fingerprint';
 
 -- How many slots a distinct set looked at (distinct_set.c): the deterministic test of its keyed hash.
 CREATE FUNCTION healthscore_internal.distinct_set_probes(state bytea)
@@ -2520,6 +2978,635 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION healthscore_internal.distinct_set_probes(bytea) IS
 'slots looked at beyond the first while rebuilding a serialized distinct_count() or stickiness() state: about its number of values unless the keys collide (a deterministic test of the keyed hash)';
+
+-- Operating models: scheduled runs that leave a trace when they fail (run(), attempts), pg_cron
+-- schedules that work on a stock server, how often a model is expected to be refreshed, its
+-- health check, and the status view that shows all of it.
+
+-- A name given to run() and schedule(): a model, or a model group (its models by priority).
+CREATE FUNCTION healthscore_internal.run_members(name text, func text)
+RETURNS text[]
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	is_model boolean := EXISTS (SELECT FROM healthscore.models AS m WHERE m.name = run_members.name);
+	group_members text[] := ARRAY(SELECT m.name FROM healthscore.models AS m WHERE m.model_group = run_members.name
+								  ORDER BY m.priority DESC);
+BEGIN
+	IF name IS NULL THEN
+		RAISE EXCEPTION '%(): name must not be NULL', func
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Name a model or a model group.';
+	ELSIF is_model AND cardinality(group_members) > 0 THEN
+		RAISE EXCEPTION '%(): "%" is both a model and a model group', func, name
+			USING ERRCODE = 'ambiguous_alias',
+				  HINT = format('Rename the group: UPDATE healthscore.models SET model_group = ''...'' WHERE model_group = %L.', name);
+	ELSIF is_model THEN
+		RETURN ARRAY[name];
+	ELSIF cardinality(group_members) > 0 THEN
+		RETURN group_members;
+	END IF;
+	RAISE EXCEPTION '%(): no model or model group is named "%"', func, name
+		USING ERRCODE = 'undefined_object',
+			  HINT = 'See SELECT name, model_group FROM healthscore.models.';
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.run_members(text, text) IS
+'the models a name given to run() or schedule() stands for: the model of that name, or the models of that group by priority; an error naming the function otherwise';
+
+-- pg_cron's objects, only when the extension pg_cron is installed here: by name, schema cron is
+-- anyone's to create in a database without pg_cron, with functions and views that the caller
+-- would run.
+CREATE FUNCTION healthscore_internal.cron_installed()
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT EXISTS (SELECT FROM pg_extension AS e
+				   JOIN pg_depend AS d ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
+										AND d.deptype = 'e' AND d.classid = 'pg_namespace'::regclass
+				   JOIN pg_namespace AS n ON n.oid = d.objid
+				   WHERE e.extname = 'pg_cron' AND n.nspname = 'cron')
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.cron_installed() IS
+'whether the extension pg_cron is installed in this database with its schema cron (not a schema of that name someone made)';
+
+-- Whether pg_cron's library is loaded (it defines its settings when it is preloaded; a setting
+-- only written in postgresql.conf is a placeholder of type string).
+CREATE FUNCTION healthscore_internal.cron_loaded()
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT EXISTS (SELECT FROM pg_settings AS s WHERE s.name = 'cron.use_background_workers' AND s.vartype = 'bool')
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.cron_loaded() IS
+'whether pg_cron''s library is loaded in this server (shared_preload_libraries)';
+
+CREATE OR REPLACE FUNCTION healthscore.cron_job_name(model text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT 'healthscore refresh ' || model $$;
+
+COMMENT ON FUNCTION healthscore.cron_job_name(text) IS
+'the pg_cron job name under which schedule() registers the runs of a model or a model group';
+
+-- How often a cron schedule runs, for the common forms (every minute, every n minutes, hourly,
+-- every n hours, daily, weekly on one day, monthly on one day, and pg_cron's @ names); NULL for
+-- others, whose period is not one interval (lists, ranges of days).
+CREATE FUNCTION healthscore_internal.cron_interval(cron text)
+RETURNS interval
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	field text[] := regexp_split_to_array(btrim(lower(cron)), '\s+');
+	number CONSTANT text := '^[0-9]+$';
+	every CONSTANT text := '^\*/[0-9]+$';
+BEGIN
+	IF cron IS NULL THEN
+		RETURN NULL;
+	ELSIF btrim(lower(cron)) = '@hourly' THEN
+		RETURN interval '1 hour';
+	ELSIF btrim(lower(cron)) IN ('@daily', '@midnight') THEN
+		RETURN interval '1 day';
+	ELSIF btrim(lower(cron)) = '@weekly' THEN
+		RETURN interval '7 days';
+	ELSIF btrim(lower(cron)) = '@monthly' THEN
+		RETURN interval '1 month';
+	ELSIF btrim(lower(cron)) IN ('@yearly', '@annually') THEN
+		RETURN interval '1 year';
+	ELSIF cardinality(field) <> 5 OR field[4] <> '*' THEN
+		RETURN NULL;
+	ELSIF field[1] = '*' AND field[2] = '*' AND field[3] = '*' AND field[5] = '*' THEN
+		RETURN interval '1 minute';
+	ELSIF field[1] ~ every AND field[2] = '*' AND field[3] = '*' AND field[5] = '*' THEN
+		RETURN make_interval(mins => substr(field[1], 3)::integer);
+	ELSIF field[1] !~ number THEN
+		RETURN NULL;
+	ELSIF field[2] = '*' AND field[3] = '*' AND field[5] = '*' THEN
+		RETURN interval '1 hour';
+	ELSIF field[2] ~ every AND field[3] = '*' AND field[5] = '*' THEN
+		RETURN make_interval(hours => substr(field[2], 3)::integer);
+	ELSIF field[2] !~ number THEN
+		RETURN NULL;
+	ELSIF field[3] = '*' AND field[5] = '*' THEN
+		RETURN interval '1 day';
+	ELSIF field[3] = '*' AND (field[5] ~ '^[0-7]$' OR field[5] IN ('sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat')) THEN
+		RETURN interval '7 days';
+	ELSIF field[3] ~ number AND field[5] = '*' THEN
+		RETURN interval '1 month';
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.cron_interval(text) IS
+'the period of a cron schedule of a common form (every minute or n minutes, hourly, every n hours, daily, weekly on one day, monthly on one day, @hourly ... @yearly); NULL for others';
+
+-- What would keep a scheduled job from running, as far as the caller may see the settings
+-- (pg_cron's are for superusers and pg_read_all_settings only): errors for what certainly fails,
+-- a warning for a connection that probably does.
+CREATE FUNCTION healthscore_internal.check_cron(func text, name text, cron text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	sees_settings boolean := pg_has_role('pg_read_all_settings', 'USAGE')
+							 OR (SELECT r.rolsuper FROM pg_roles AS r WHERE r.rolname = current_user);
+	cron_database text;
+	command text := format('CALL healthscore.run(%L)', name);
+	elsewhere text := format('SELECT cron.schedule_in_database(%L, %L, %L, %L)', healthscore.cron_job_name(name), cron,
+							 command, current_database());
+	expect text := format('SELECT healthscore.set_expected_every(%L, %L)', name,
+						  coalesce(healthscore_internal.cron_interval(cron)::text, '1 day'));
+BEGIN
+	IF sees_settings AND NOT healthscore_internal.cron_loaded() THEN
+		RAISE EXCEPTION '%(): pg_cron is not loaded in this server', func
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = format('Install postgresql-15-cron; in postgresql.conf set shared_preload_libraries = ''pg_cron'', cron.database_name = %L, cron.use_background_workers = on and max_worker_processes = 20; restart PostgreSQL; then CREATE EXTENSION pg_cron in database %s.',
+								current_database(), current_database());
+	END IF;
+	IF sees_settings THEN
+		cron_database := current_setting('cron.database_name');
+	END IF;
+	IF cron_database IS DISTINCT FROM current_database() AND sees_settings THEN
+		RAISE EXCEPTION '%(): pg_cron runs jobs from database "%", not from this one ("%")', func, cron_database, current_database()
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = format('In database %s, as a superuser (or a role granted EXECUTE on cron.schedule_in_database), run %s; then here: %s.',
+								cron_database, elsewhere, expect);
+	ELSIF NOT healthscore_internal.cron_installed() THEN
+		RAISE EXCEPTION '%(): pg_cron is not installed in this database', func
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = CASE WHEN sees_settings THEN 'As a superuser: CREATE EXTENSION pg_cron;'
+							  ELSE format('pg_cron must be installed in the database named by cron.database_name; if that is another one, run %s there, then here: %s.',
+										  elsewhere, expect) END;
+	ELSIF NOT (SELECT r.rolcanlogin FROM pg_roles AS r WHERE r.rolname = current_user) THEN
+		RAISE EXCEPTION '%(): role % cannot log in, and pg_cron runs a job as the role that scheduled it', func, current_user
+			USING ERRCODE = 'insufficient_privilege',
+				  HINT = format('Schedule as a role that can log in, or as a superuser: ALTER ROLE %s LOGIN;', quote_ident(current_user));
+	ELSIF NOT has_schema_privilege('cron', 'USAGE') THEN
+		RAISE EXCEPTION '%(): role % may not use pg_cron (no USAGE on schema cron)', func, current_user
+			USING ERRCODE = 'insufficient_privilege',
+				  HINT = format('As a superuser: SELECT healthscore.grant_admin(%L); (it grants USAGE ON SCHEMA cron), or GRANT USAGE ON SCHEMA cron TO %s;',
+								current_user, quote_ident(current_user));
+	END IF;
+	-- Without background workers, pg_cron connects to cron.host with libpq as the job's role:
+	-- over TCP Debian's pg_hba.conf asks for a password, which the job does not have; over the
+	-- socket peer authentication admits only the role named like the server's system user.
+	IF sees_settings AND current_setting('cron.use_background_workers') <> 'on'
+	   AND NOT (left(current_setting('cron.host'), 1) = '/' AND current_user = 'postgres') THEN
+		RAISE WARNING '%(): pg_cron will connect to % as role % to run "%" (cron.use_background_workers is off); with Debian''s pg_hba.conf that connection needs a password the job does not have',
+			func, current_setting('cron.host'), current_user, name
+			USING HINT = 'In postgresql.conf set cron.use_background_workers = on and max_worker_processes = 20, and restart; or store the role''s password for pg_cron in ~postgres/.pgpass. SELECT status, return_message FROM cron.job_run_details shows how runs went.';
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.check_cron(text, text, text) IS
+'raises an error when a job scheduled here could not run (pg_cron not loaded, another cron.database_name, not installed, a role that cannot log in, no USAGE on schema cron), a warning when its connection would probably fail; pg_cron''s settings are checked when the caller may read them';
+
+CREATE FUNCTION healthscore.set_expected_every(name text, expected_every interval)
+RETURNS text[]
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	members text[] := healthscore_internal.run_members(name, 'set_expected_every');
+BEGIN
+	IF expected_every IS NOT NULL AND NOT expected_every > interval '0' THEN
+		RAISE EXCEPTION 'set_expected_every(): expected_every of "%" must be positive, not %', name, expected_every
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass how often it is refreshed, e.g. ''1 day''; NULL: no expectation.';
+	END IF;
+	PERFORM healthscore_internal.lock_model(m) FROM unnest(members) AS m;
+	UPDATE healthscore.models AS m SET expected_every = set_expected_every.expected_every WHERE m.name = ANY (members);
+	RETURN members;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.set_expected_every(text, interval) IS
+'sets how often a model, or every model of a group, is expected to be refreshed (NULL: no expectation); schedule() sets it for common cron forms; returns the models';
+
+CREATE OR REPLACE FUNCTION healthscore.schedule(model text, cron text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	members text[] := healthscore_internal.run_members(model, 'schedule');
+	job_name text := healthscore.cron_job_name(model);
+	every interval := healthscore_internal.cron_interval(cron);
+	job bigint;
+BEGIN
+	PERFORM healthscore_internal.check_cron('schedule', model, cron);
+	-- a new job rather than pg_cron's update of one of the same name, which keeps the host and
+	-- port the old one was scheduled with
+	IF EXISTS (SELECT FROM cron.job AS j WHERE j.jobname = job_name AND j.username = current_user) THEN
+		EXECUTE 'SELECT cron.unschedule($1)' USING job_name;
+	END IF;
+	EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job USING job_name, cron, format('CALL healthscore.run(%L)', model);
+	PERFORM healthscore.set_expected_every(model, every);
+	IF every IS NULL THEN
+		RAISE NOTICE 'schedule(): how often "%" runs cannot be told from "%"', model, cron
+			USING HINT = format('Say it, so that model_status can show when runs are overdue: SELECT healthscore.set_expected_every(%L, ''1 day'').', model);
+	END IF;
+	RETURN job;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.schedule(text, text) IS
+'registers the runs of a model or model group with pg_cron (e.g. ''0 3 * * *'' for 03:00 daily) as CALL healthscore.run(name), and sets how often they are expected; returns the job id';
+
+CREATE OR REPLACE FUNCTION healthscore.unschedule(model text, if_exists boolean DEFAULT false)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	removed boolean := false;
+BEGIN
+	IF NOT healthscore_internal.cron_installed() THEN
+		IF if_exists THEN
+			RETURN false;
+		END IF;
+		RAISE EXCEPTION 'unschedule(): pg_cron is not installed in this database'
+			USING ERRCODE = 'feature_not_supported', HINT = 'Nothing can be scheduled without pg_cron.';
+	END IF;
+	IF EXISTS (SELECT FROM cron.job AS j WHERE j.jobname = healthscore.cron_job_name(model) AND j.username = current_user) THEN
+		EXECUTE 'SELECT cron.unschedule($1)' INTO removed USING healthscore.cron_job_name(model);
+		UPDATE healthscore.models AS m SET expected_every = NULL
+		WHERE m.name = unschedule.model OR m.model_group = unschedule.model;
+	ELSIF NOT if_exists THEN
+		RAISE EXCEPTION 'unschedule(): "%" has no scheduled runs of role %', model, current_user
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT jobname, username FROM cron.job.';
+	END IF;
+	RETURN removed;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.unschedule(text, boolean) IS
+'removes the caller''s pg_cron job running a model or group, and its expected_every; with if_exists, no error when there is none';
+
+CREATE OR REPLACE FUNCTION healthscore.drop_model(model text)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM healthscore_internal.lock_model(model);
+	PERFORM healthscore.model_row(model);
+	IF healthscore_internal.cron_installed() THEN
+		PERFORM healthscore.unschedule(model, if_exists => true);
+	END IF;
+	DELETE FROM healthscore.models AS m WHERE m.name = drop_model.model;	-- signals and runs cascade
+	RETURN model;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.drop_model(text) IS
+'removes a model with its signals, its history and its pg_cron schedule';
+
+-- run(name): the steps of the procedure, each a function (which pins its settings; a procedure
+-- that commits cannot have SET clauses).
+
+-- Records a running attempt for each model the name stands for, and takes the session-level
+-- lock that says it is still running; committed by run() before anything is refreshed.
+CREATE FUNCTION healthscore_internal.begin_attempts(name text, as_of timestamptz)
+RETURNS bigint[]
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	members text[] := healthscore_internal.run_members(name, 'run');
+	ids bigint[];
+BEGIN
+	IF as_of IS NOT NULL AND NOT isfinite(as_of) THEN
+		RAISE EXCEPTION 'run(): as_of must be a finite timestamp, not %', as_of
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave it out for now(), or pass the time the scores describe.';
+	END IF;
+	WITH started AS (
+		INSERT INTO healthscore.attempts (model, as_of, started_at, backend_pid)
+		SELECT m.name, coalesce(begin_attempts.as_of, now()), clock_timestamp(), pg_backend_pid()
+		FROM unnest(members) WITH ORDINALITY AS m(name, i)
+		ORDER BY m.i
+		RETURNING attempt_id)
+	SELECT array_agg(s.attempt_id ORDER BY s.attempt_id) INTO ids FROM started AS s;
+	PERFORM pg_advisory_lock(k.class, k.id) FROM unnest(ids) AS a(id), healthscore_internal.attempt_lock(a.id) AS k;
+	RETURN ids;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.begin_attempts(text, timestamptz) IS
+'run(), first step: a running attempt per model the name stands for, with the lock that marks it running; returns their ids';
+
+-- Refreshes the attempts' models in order (a group's by priority) in one transaction, as
+-- refresh_group() does, and marks them succeeded with their runs.
+CREATE FUNCTION healthscore_internal.refresh_attempts(ids bigint[])
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	attempt record;
+BEGIN
+	FOR attempt IN SELECT a.attempt_id, a.model, a.as_of FROM healthscore.attempts AS a
+				   WHERE a.attempt_id = ANY (ids) ORDER BY a.attempt_id LOOP
+		UPDATE healthscore.attempts AS a
+		SET run_id = healthscore.refresh(attempt.model, attempt.as_of), status = 'succeeded', finished_at = clock_timestamp()
+		WHERE a.attempt_id = attempt.attempt_id;
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.refresh_attempts(bigint[]) IS
+'run(), second step: refreshes the attempts'' models in order, in one transaction, and marks them succeeded';
+
+-- After a failed refresh (rolled back): the attempts failed with the error, and listeners learn
+-- that they did (the error stays out of the payload: any role may LISTEN).
+CREATE FUNCTION healthscore_internal.fail_attempts(ids bigint[], error_sqlstate text, error_message text,
+												   error_detail text, error_hint text, error_context text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	failed record;
+BEGIN
+	FOR failed IN
+		UPDATE healthscore.attempts AS a
+		SET status = 'failed', finished_at = clock_timestamp(), error_sqlstate = fail_attempts.error_sqlstate,
+			error_message = fail_attempts.error_message, error_detail = nullif(fail_attempts.error_detail, ''),
+			error_hint = nullif(fail_attempts.error_hint, ''), error_context = nullif(fail_attempts.error_context, '')
+		WHERE a.attempt_id = ANY (ids)
+		RETURNING a.attempt_id, a.model, a.as_of
+	LOOP
+		PERFORM pg_notify('healthscore', json_build_object(
+			'model', failed.model, 'status', 'failed', 'attempt_id', failed.attempt_id, 'as_of', failed.as_of)::text);
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.fail_attempts(bigint[], text, text, text, text, text) IS
+'run(), after a failed refresh: marks the attempts failed with the error and notifies listeners (model, status, attempt, as-of time)';
+
+CREATE FUNCTION healthscore_internal.end_attempts(ids bigint[])
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT FROM (SELECT pg_advisory_unlock(k.class, k.id)
+				 FROM unnest(ids) AS a(id), healthscore_internal.attempt_lock(a.id) AS k) AS unlocked
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.end_attempts(bigint[]) IS
+'run(), last step: releases the locks that marked the attempts running (after their outcome is committed)';
+
+-- The refresh's error again, after its failure was committed, so that the caller (pg_cron's
+-- job_run_details) sees it.
+CREATE FUNCTION healthscore_internal.raise_failure(error_sqlstate text, error_message text, error_detail text,
+												   error_hint text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	-- RAISE takes no NULL option: one branch per combination
+	IF coalesce(error_detail, '') <> '' AND coalesce(error_hint, '') <> '' THEN
+		RAISE EXCEPTION USING ERRCODE = error_sqlstate, MESSAGE = error_message, DETAIL = error_detail, HINT = error_hint;
+	ELSIF coalesce(error_detail, '') <> '' THEN
+		RAISE EXCEPTION USING ERRCODE = error_sqlstate, MESSAGE = error_message, DETAIL = error_detail;
+	ELSIF coalesce(error_hint, '') <> '' THEN
+		RAISE EXCEPTION USING ERRCODE = error_sqlstate, MESSAGE = error_message, HINT = error_hint;
+	END IF;
+	RAISE EXCEPTION USING ERRCODE = error_sqlstate, MESSAGE = error_message;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.raise_failure(text, text, text, text) IS
+'raises an error again from its parts (run() re-raises a refresh''s error after committing the failed attempt)';
+
+-- CALL healthscore.run(name): what schedules run. It commits a running attempt, refreshes (a
+-- model, or a group's models in one transaction), and commits the outcome: succeeded with the
+-- run, or failed with the error, which it then raises again so that the caller sees it. It
+-- commits, so it must be called outside a transaction block. PL/pgSQL resolves the names in the
+-- body through the caller's search_path and a procedure that commits may not pin it: every name
+-- here is qualified.
+CREATE PROCEDURE healthscore.run(name text, as_of timestamptz DEFAULT NULL)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	ids pg_catalog.int8[];
+	failed pg_catalog.bool := false;
+	error_sqlstate pg_catalog.text;
+	error_message pg_catalog.text;
+	error_detail pg_catalog.text;
+	error_hint pg_catalog.text;
+	error_context pg_catalog.text;
+BEGIN
+	ids := healthscore_internal.begin_attempts(name, as_of);
+	COMMIT;
+	BEGIN
+		PERFORM healthscore_internal.refresh_attempts(ids);
+	EXCEPTION WHEN OTHERS OR query_canceled THEN
+		failed := true;
+		GET STACKED DIAGNOSTICS error_sqlstate = RETURNED_SQLSTATE, error_message = MESSAGE_TEXT,
+								error_detail = PG_EXCEPTION_DETAIL, error_hint = PG_EXCEPTION_HINT,
+								error_context = PG_EXCEPTION_CONTEXT;
+	END;
+	IF failed THEN
+		PERFORM healthscore_internal.fail_attempts(ids, error_sqlstate, error_message, error_detail, error_hint,
+												   error_context);
+	END IF;
+	COMMIT;
+	PERFORM healthscore_internal.end_attempts(ids);
+	IF failed THEN
+		PERFORM healthscore_internal.raise_failure(error_sqlstate, error_message, error_detail, error_hint);
+	END IF;
+END
+$$;
+
+COMMENT ON PROCEDURE healthscore.run(text, timestamptz) IS
+'refreshes a model or a model group (as of now, or as_of) recording the attempt: running, then succeeded or failed with the error, which stays in model_runs and model_status; raises the error again; call outside a transaction block (CALL healthscore.run(''m''))';
+
+-- A model's health check: what would make its refresh fail (errors, which refresh() raises too),
+-- and what makes its scores less than they seem (warnings): sources with no rows in their window
+-- or stale, signals missing for every account, accounts with no signal at all, a segment filter
+-- matching no account, accounts no model of the group scores, a schedule that is overdue or
+-- failing. It reads the sources (newest row, rows in the window) as the model's author.
+CREATE FUNCTION healthscore.check_model(model text)
+RETURNS TABLE (severity text, object text, problem text, hint text)
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore.model_row(check_model.model);
+	checked_at timestamptz := now();
+	current_run healthscore.runs;
+	found record;
+	failing record;
+	has_errors boolean := false;
+BEGIN
+	FOR found IN SELECT * FROM healthscore_internal.model_errors(found_model.name, 'check_model') LOOP
+		has_errors := true;
+		RETURN QUERY SELECT 'error', found.object, found.problem, found.hint;
+	END LOOP;
+	IF has_errors THEN
+		RETURN;		-- the rest would fail on the same problems
+	END IF;
+	PERFORM set_config('TimeZone', found_model.time_zone, true);
+	FOR found IN
+		SELECT s.name, s.source, s.time_column, s.lookback, s.max_age, f.newest, f.rows_in_window
+		FROM healthscore_internal.source_freshness(found_model.name, checked_at, true) AS f
+		JOIN healthscore.signals AS s ON s.model = found_model.name AND s.name = f.signal
+		ORDER BY s.position
+	LOOP
+		IF NOT found.rows_in_window THEN
+			RETURN QUERY SELECT 'warning', format('signal "%s"', found.name),
+				CASE WHEN found.lookback IS NULL
+					 THEN format('%s has no rows up to now (by %s): the signal is missing for every account', found.source, found.time_column)
+					 ELSE format('%s has no rows in the %s before now (by %s): the signal is missing for every account',
+								 found.source, found.lookback, found.time_column) END,
+				format('Check what loads %s%s.', found.source,
+					   CASE WHEN found.newest IS NOT NULL THEN format(' (its newest row is from %s)', found.newest) ELSE '' END);
+		ELSIF found.max_age IS NOT NULL AND found.newest < checked_at - found.max_age THEN
+			RETURN QUERY SELECT 'warning', format('signal "%s"', found.name),
+				format('%s is stale: its newest row (by %s) is from %s, more than max_age %s ago',
+					   found.source, found.time_column, found.newest, found.max_age),
+				format('Check what loads %s; until it is fresh again the signal counts as missing.', found.source);
+		END IF;
+	END LOOP;
+	SELECT r.* INTO current_run FROM healthscore.runs AS r WHERE r.model = found_model.name
+	ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1;
+	IF current_run.run_id IS NULL THEN
+		RETURN QUERY SELECT 'warning', format('model "%s"', found_model.name), 'the model has never been refreshed'::text,
+			format('SELECT healthscore.refresh(%L); or schedule it: SELECT healthscore.schedule(%L, ''0 3 * * *'').',
+				   found_model.name, found_model.name);
+	ELSE
+		-- signals with no value for any account in the current run
+		RETURN QUERY
+		SELECT 'warning', format('signal "%s"', current_run.signals[i]),
+			   format('no account had a value in the current run (as of %s)', current_run.as_of),
+			   'Check the expression and its source; refresh_sql() shows the query.'::text
+		FROM generate_subscripts(current_run.signals, 1) AS i
+		WHERE EXISTS (SELECT FROM healthscore.scores AS s WHERE s.run_id = current_run.run_id)
+		  AND NOT EXISTS (SELECT FROM healthscore.scores AS s
+						  WHERE s.run_id = current_run.run_id AND s.raw_values[i] IS NOT NULL);
+		RETURN QUERY
+		SELECT 'warning', format('model "%s"', found_model.name),
+			   format('%s accounts had every signal missing in the current run: their score is NULL, their tier unknown', count(*)),
+			   'The weights left after missing data sum to zero: give a signal missing => ''zero'' or ''value'', or check the sources.'::text
+		FROM healthscore.scores AS s WHERE s.run_id = current_run.run_id AND s.score IS NULL
+		HAVING count(*) > 0;
+		IF found_model.segment_filter IS NOT NULL
+		   AND NOT EXISTS (SELECT FROM healthscore.scores AS s WHERE s.run_id = current_run.run_id) THEN
+			RETURN QUERY SELECT 'warning', format('model "%s"', found_model.name),
+				'its segment filter matched no account in the current run'::text,
+				'Check segment_filter against the account relation, and the priorities of its group.'::text;
+		END IF;
+	END IF;
+	IF found_model.model_group IS NOT NULL THEN
+		RETURN QUERY
+		SELECT 'warning', format('model group "%s"', found_model.model_group),
+			   format('%s accounts are scored by no model of the group', count(*)),
+			   'Add a default model (no segment_filter) to the group, or refresh: SELECT * FROM healthscore.unscored_accounts lists them.'::text
+		FROM healthscore.unscored_accounts(found_model.model_group)
+		HAVING count(*) > 0;
+	END IF;
+	IF healthscore_internal.overdue(found_model.expected_every, current_run.as_of) THEN
+		RETURN QUERY SELECT 'warning', format('model "%s"', found_model.name),
+			format('the model is overdue: it is expected every %s, and its current run is %s',
+				   found_model.expected_every, coalesce('as of ' || current_run.as_of::text, 'missing')),
+			'See healthscore.model_status and cron.job_run_details for what went wrong.'::text;
+	END IF;
+	SELECT a.attempt_id, a.finished_at, healthscore_internal.attempt_error(a.status, a.attempt_id, a.backend_pid) AS error
+	INTO failing
+	FROM healthscore.attempts AS a
+	WHERE a.model = found_model.name
+	ORDER BY a.started_at DESC, a.attempt_id DESC LIMIT 1;
+	IF failing.error IS NOT NULL
+	   AND NOT EXISTS (SELECT FROM healthscore.runs AS r WHERE r.model = found_model.name AND r.finished_at > failing.finished_at) THEN
+		RETURN QUERY SELECT 'warning', format('model "%s"', found_model.name),
+			format('its latest run (attempt %s) failed: %s', failing.attempt_id, failing.error),
+			'Fix the cause, then CALL healthscore.run(...) or wait for the schedule.'::text;
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.check_model(text) IS
+'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule)';
+
+-- One row per model: is it up to date, did its last run fail, which sources are stale. Readers
+-- see that a run failed and its SQLSTATE; administrators also see the error.
+CREATE VIEW healthscore.model_status WITH (security_invoker = true) AS
+SELECT m.name AS model,
+	   m.model_group,
+	   m.expected_every,
+	   healthscore_internal.overdue(m.expected_every, cur.as_of) AS overdue,
+	   (SELECT pg_catalog.max(r.finished_at) FROM healthscore.runs AS r WHERE r.model OPERATOR(pg_catalog.=) m.name)
+		   AS last_success_at,
+	   cur.as_of AS last_success_as_of,
+	   fail.finished_at AS last_failure_at,
+	   fail.error AS last_error,
+	   latest.status AS last_status,
+	   cur.run_id AS current_run_id,
+	   cur.accounts,
+	   cur.accounts_scored,
+	   cur.stale_signals,
+	   (SELECT pg_catalog.string_agg(pg_catalog.format('%s (%s, newest row %s)', s.name, s.source,
+													   coalesce(x.newest::pg_catalog.text, 'none')),
+								  '; ' ORDER BY x.i)
+		FROM healthscore.runs AS r
+		CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(r.signals), pg_catalog.unnest(r.stale), pg_catalog.unnest(r.newest_rows))
+			WITH ORDINALITY AS x(signal, stale, newest, i)
+		JOIN healthscore.signals AS s ON s.model OPERATOR(pg_catalog.=) r.model AND s.name OPERATOR(pg_catalog.=) x.signal
+		WHERE r.run_id OPERATOR(pg_catalog.=) cur.run_id AND x.stale) AS stale_sources
+FROM healthscore.models AS m
+LEFT JOIN healthscore.model_runs AS cur ON cur.model OPERATOR(pg_catalog.=) m.name AND cur.recency OPERATOR(pg_catalog.=) 1
+LEFT JOIN LATERAL (SELECT f.finished_at, f.error FROM healthscore.model_runs AS f
+				   WHERE f.model OPERATOR(pg_catalog.=) m.name AND f.status OPERATOR(pg_catalog.=) 'failed'
+				   ORDER BY f.started_at DESC, f.attempt_id DESC LIMIT 1) AS fail ON true
+LEFT JOIN LATERAL (SELECT l.status FROM healthscore.model_runs AS l
+				   WHERE l.model OPERATOR(pg_catalog.=) m.name
+				   ORDER BY l.started_at DESC, l.attempt_id DESC NULLS LAST LIMIT 1) AS latest ON true;
+
+COMMENT ON VIEW healthscore.model_status IS 'one row per model: whether it is overdue, its last success and last failure (with the error for administrators), and the sources that were stale in its current run';
+
+COMMENT ON COLUMN healthscore.model_status.model IS 'model';
+
+COMMENT ON COLUMN healthscore.model_status.model_group IS 'its model group, if any';
+
+COMMENT ON COLUMN healthscore.model_status.expected_every IS 'how often it is expected to be refreshed (schedule() or set_expected_every() set it); NULL: no expectation';
+
+COMMENT ON COLUMN healthscore.model_status.overdue IS 'true when no run is as recent as expected_every plus a grace (the period, at most an hour): its scores are stale';
+
+COMMENT ON COLUMN healthscore.model_status.last_success_at IS 'when its last successful run finished (wall clock)';
+
+COMMENT ON COLUMN healthscore.model_status.last_success_as_of IS 'the as-of time of its current run';
+
+COMMENT ON COLUMN healthscore.model_status.last_failure_at IS 'when its last failed attempt (healthscore.run()) ended';
+
+COMMENT ON COLUMN healthscore.model_status.last_error IS 'the error of the last failed attempt: full text for administrators, the SQLSTATE for readers';
+
+COMMENT ON COLUMN healthscore.model_status.last_status IS 'how the latest run or attempt stands: succeeded, running or failed';
+
+COMMENT ON COLUMN healthscore.model_status.current_run_id IS 'the current run';
+
+COMMENT ON COLUMN healthscore.model_status.accounts IS 'accounts of the current run the reader may see';
+
+COMMENT ON COLUMN healthscore.model_status.accounts_scored IS 'of them, accounts with a score';
+
+COMMENT ON COLUMN healthscore.model_status.stale_signals IS 'how many signals were stale in the current run';
+
+COMMENT ON COLUMN healthscore.model_status.stale_sources IS 'the stale signals of the current run: signal (source, newest row)';
 
 -- The views are security_invoker: a reader needs SELECT on the tables behind them too, and every
 -- table with rows about accounts (scores, overrides, assessments) has row-level security that
@@ -2555,7 +3642,11 @@ AS $$
 		'healthscore_internal.outcomes_query(text)',
 		'healthscore_internal.accounts_query(text)',
 		'healthscore_internal.model_author(text, text)',
-		'healthscore_internal.author_role(text[], text, text)'
+		'healthscore_internal.author_role(text[], text, text)',
+		'healthscore_internal.attempt_lock(bigint)',
+		'healthscore_internal.attempt_status(text, bigint, integer)',
+		'healthscore_internal.attempt_error(text, bigint, integer)',
+		'healthscore_internal.overdue(interval, timestamptz)'
 	]::regprocedure[]
 $$;
 
@@ -2574,8 +3665,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT ARRAY[
 		'healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text)',
-		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text)',
-		'healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text)',
+		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval)',
+		'healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[])',
 		'healthscore.set_weight(text, text, float8)',
 		'healthscore.drop_signal(text, text)',
 		'healthscore.drop_model(text)',
@@ -2587,14 +3678,17 @@ AS $$
 		'healthscore.schedule(text, text)',
 		'healthscore.unschedule(text, boolean)',
 		'healthscore.set_outcomes(text, regclass, text, text, text)',
-		'healthscore.apply_weights(text, interval, timestamptz, float8)',
+		'healthscore.apply_weights(text, interval, timestamptz, float8, text[])',
 		'healthscore.refresh_group(text, timestamptz)',
 		'healthscore.set_override(text, text, text, text, timestamptz, timestamptz)',
 		'healthscore.clear_override(text, text, timestamptz)',
 		'healthscore.add_playbook(text, text, text, text, text)',
 		'healthscore.assess(text, text, integer, float8, text, interval, timestamptz)',
 		'healthscore.adopt_model(text)',
-		'healthscore.explain_refresh(text, timestamptz)'
+		'healthscore.explain_refresh(text, timestamptz)',
+		'healthscore.run(text, timestamptz)',
+		'healthscore.set_expected_every(text, interval)',
+		'healthscore.check_model(text)'
 	]::regprocedure[]
 $$;
 
@@ -2612,11 +3706,15 @@ BEGIN
 		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
 		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
 		healthscore.unscored_accounts TO %s', role);
-	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights)
-		ON healthscore.runs TO %s', role);
+	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights, stale,
+		newest_rows) ON healthscore.runs TO %s', role);
+	-- attempts without their error texts, which may quote values of rows
+	EXECUTE format('GRANT SELECT (attempt_id, model, as_of, started_at, finished_at, status, run_id, backend_pid,
+		error_sqlstate) ON healthscore.attempts TO %s', role);
+	EXECUTE format('GRANT SELECT ON healthscore.model_status TO %s', role);
 	EXECUTE format('GRANT SELECT ON healthscore.trusted_owners TO %s', role);
 	EXECUTE format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', role);
-	EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s',
+	EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO %s',
 				   (SELECT string_agg(f::text, ', ') FROM unnest(healthscore_internal.reader_functions()) AS f), role);
 END
 $$;
@@ -2636,17 +3734,28 @@ BEGIN
 	EXECUTE format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', role);
 	EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA healthscore_internal TO %s', role);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals,
-		healthscore.runs, healthscore.scores, healthscore.churn_reasons,
+		healthscore.runs, healthscore.attempts, healthscore.scores, healthscore.churn_reasons,
 		healthscore.success_factors, healthscore.assessments, healthscore.overrides, healthscore.playbooks TO %s', role);
-	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.assessments_assessment_id_seq,
+	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.attempts_attempt_id_seq,
+		healthscore.assessments_assessment_id_seq,
 		healthscore.overrides_override_id_seq, healthscore.playbooks_playbook_id_seq TO %s', role);
-	EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s',
+	EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO %s',
 				   (SELECT string_agg(f::text, ', ') FROM unnest(healthscore.admin_functions()) AS f), role);
+	-- schedule() calls pg_cron, whose schema is closed to other roles; its jobs run as the role
+	-- that scheduled them
+	IF healthscore_internal.cron_installed() THEN
+		EXECUTE format('GRANT USAGE ON SCHEMA cron TO %s', role);
+	END IF;
 END
 $$;
 
 COMMENT ON FUNCTION healthscore.grant_admin(regrole) IS
-'lets a role define models, refresh and schedule them (it also needs SELECT on the account and source relations, with which the text it writes runs)';
+'lets a role define models, refresh and schedule them (with pg_cron installed, USAGE on schema cron too); it also needs SELECT on the account and source relations, with which the text it writes runs';
+
+COMMENT ON FUNCTION healthscore.admin_functions() IS
+'the functions and procedures that define, refresh and schedule models: revoked from PUBLIC, granted by grant_admin()';
+
+COMMENT ON COLUMN healthscore.scores.sparkline IS 'this score and up to 11 before it, oldest first (the previous run''s sparkline plus this score), one code per score: its band 0 (below 12.5) to 7 (87.5 or more) as a digit, a space for no score (runs written by 0.1.0 hold the bars U+2581 to U+2588 instead); healthscore.sparkline() draws both';
 
 -- Privileges. What the install script revokes from PUBLIC: the new admin functions and every
 -- internal function.
@@ -2655,7 +3764,7 @@ DECLARE
 	revoked regprocedure;
 BEGIN
 	FOREACH revoked IN ARRAY healthscore.admin_functions() LOOP
-		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', revoked);
+		EXECUTE pg_catalog.format('REVOKE ALL ON ROUTINE %s FROM PUBLIC', revoked);
 	END LOOP;
 	FOR revoked IN SELECT p.oid::pg_catalog.regprocedure FROM pg_catalog.pg_proc AS p
 				   WHERE p.pronamespace OPERATOR(pg_catalog.=) 'healthscore_internal'::pg_catalog.regnamespace LOOP
@@ -2688,11 +3797,14 @@ BEGIN
 		IF NOT pg_catalog.has_table_privilege(grantee::pg_catalog.oid, 'healthscore.runs'::pg_catalog.regclass, 'DELETE') THEN
 			EXECUTE pg_catalog.format('REVOKE SELECT ON healthscore.runs FROM %s', grantee);
 		END IF;
-		EXECUTE pg_catalog.format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights)
-			ON healthscore.runs TO %s', grantee);
+		EXECUTE pg_catalog.format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights,
+			stale, newest_rows) ON healthscore.runs TO %s', grantee);
+		EXECUTE pg_catalog.format('GRANT SELECT (attempt_id, model, as_of, started_at, finished_at, status, run_id, backend_pid,
+			error_sqlstate) ON healthscore.attempts TO %s', grantee);
+		EXECUTE pg_catalog.format('GRANT SELECT ON healthscore.model_status TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT SELECT ON healthscore.trusted_owners TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', grantee);
-		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s',
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO %s',
 			(SELECT pg_catalog.string_agg(f::pg_catalog.text, ', ')
 			 FROM pg_catalog.unnest(healthscore_internal.reader_functions()) AS f), grantee);
 	END LOOP;
@@ -2705,9 +3817,14 @@ BEGIN
 		grantees := grantees OPERATOR(pg_catalog.||) grantee::pg_catalog.oid;
 		EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA healthscore_internal TO %s', grantee);
-		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s',
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO %s',
 			(SELECT pg_catalog.string_agg(f::pg_catalog.text, ', ') FROM pg_catalog.unnest(healthscore.admin_functions()) AS f),
 			grantee);
+		EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.attempts TO %s', grantee);
+		EXECUTE pg_catalog.format('GRANT USAGE, SELECT ON SEQUENCE healthscore.attempts_attempt_id_seq TO %s', grantee);
+		IF healthscore_internal.cron_installed() THEN
+			EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA cron TO %s', grantee);
+		END IF;
 	END LOOP;
 	-- entries these grants made are dropped; entries they changed lose these roles again
 	DELETE FROM pg_catalog.pg_init_privs AS i
@@ -2721,5 +3838,29 @@ BEGIN
 						  ORDER BY x.n)
 	WHERE i.privtype OPERATOR(pg_catalog.=) 'e'
 	  AND EXISTS (SELECT FROM pg_catalog.aclexplode(i.initprivs) AS a WHERE a.grantee OPERATOR(pg_catalog.=) ANY (grantees));
+END
+$$;
+-- Refreshes that 0.1.0's schedule() registered (SELECT healthscore.refresh('m')) become runs of
+-- the procedure, which records failures, and the models learn how often to expect them.
+DO $$
+DECLARE
+	job record;
+BEGIN
+	IF NOT healthscore_internal.cron_installed() THEN
+		RETURN;
+	END IF;
+	FOR job IN
+		SELECT j.jobid, j.schedule, m.name
+		FROM cron.job AS j JOIN healthscore.models AS m
+			ON j.jobname OPERATOR(pg_catalog.=) healthscore.cron_job_name(m.name)
+		   AND j.command OPERATOR(pg_catalog.=) pg_catalog.format('SELECT healthscore.refresh(%L)', m.name)
+		   AND j.database OPERATOR(pg_catalog.=) pg_catalog.current_database()
+	LOOP
+		PERFORM cron.alter_job(job.jobid, command => pg_catalog.format('CALL healthscore.run(%L)', job.name));
+		UPDATE healthscore.models AS m SET expected_every = healthscore_internal.cron_interval(job.schedule)
+		WHERE m.name OPERATOR(pg_catalog.=) job.name;
+		RAISE NOTICE 'healthscore 0.2.0: the pg_cron job % of model "%" now runs CALL healthscore.run(%)',
+			job.jobid, job.name, pg_catalog.quote_literal(job.name);
+	END LOOP;
 END
 $$;

@@ -47,7 +47,8 @@ SELECT healthscore.add_signal(model, 'urgent_open_tickets', source => 'sample.ti
        category => 'support', missing => 'value', missing_value => 100);
 SELECT healthscore.add_signal(model, 'nps', source => 'sample.nps_responses', key => 'account_id',
        expression => 'healthscore.nps(s.rating)', time_column => 'responded_at', lookback => '180 days',
-       scoring => 'linear', worst => -100, best => 100, weight => 15, category => 'sentiment');
+       scoring => 'linear', worst => -100, best => 100, weight => 15, category => 'sentiment',
+       max_age => '7 days');	-- surveys arrive daily: a week without any means the sync broke
 SELECT healthscore.add_signal(model, 'late_invoices_180d', source => 'sample.invoices', key => 'account_id',
        expression => 'count(*) FILTER (WHERE s.paid_on IS NULL OR s.paid_on > s.due_on + 15)',
        time_column => 'due_on', lookback => '180 days', scoring => 'bands', breaks => '{1,3}',
@@ -130,8 +131,18 @@ SELECT healthscore.set_override('enterprise', (SELECT account_key FROM healthsco
                                                WHERE model = 'enterprise' AND tier = 'green'
                                                ORDER BY value DESC, account_key LIMIT 1),
        'red', 'champion left the company', expires_at => '2026-08-31', set_at => '2026-06-28') \gset
-\echo 'The nightly job: one call refreshes every model of the group as of 2026-06-30 (the 12th run).'
-SELECT count(*) AS runs FROM healthscore.refresh_group('cs', '2026-06-30') \gset
+-- the survey tool's sync broke on 2026-06-12: no responses arrived after it
+DELETE FROM sample.nps_responses WHERE responded_at > '2026-06-12';
+\echo 'The nightly job (what healthscore.schedule(''cs'', ''0 3 * * *'') runs): one call refreshes every model'
+\echo 'of the group as of 2026-06-30, the 12th run. The survey sync broke on 2026-06-12, so NPS is stale:'
+\echo 'it counts as missing (its weight goes to the other signals) instead of painting accounts red.'
+CALL healthscore.run('cs', '2026-06-30');
+
+\echo
+\echo 'Model status: is each model up to date, did its last run fail, which sources are stale?'
+SELECT model, to_char(last_success_as_of, 'YYYY-MM-DD') AS current_run, last_status, accounts_scored AS scored,
+       coalesce(stale_sources, '-') AS stale_sources
+FROM healthscore.model_status ORDER BY model;
 
 \echo
 \echo 'Risk list as of 2026-06-30, all models: accounts below green, most ARR at risk first'

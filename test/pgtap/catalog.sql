@@ -4,7 +4,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION healthscore;
-SELECT plan(68);
+SELECT plan(77);
 
 SELECT has_schema('healthscore');
 SELECT has_function('healthscore', 'linear', ARRAY['double precision', 'double precision', 'double precision']);
@@ -42,8 +42,13 @@ SELECT has_function('healthscore', 'add_playbook', ARRAY['text', 'text', 'text',
 SELECT has_function('healthscore', 'logistic_fit', ARRAY['boolean', 'double precision[]']);
 SELECT has_function('healthscore', 'set_outcomes', ARRAY['text', 'regclass', 'text', 'text', 'text']);
 SELECT has_function('healthscore', 'evaluate', ARRAY['text', 'interval', 'timestamp with time zone']);
-SELECT has_function('healthscore', 'suggest_weights', ARRAY['text', 'interval', 'timestamp with time zone']);
-SELECT has_function('healthscore', 'apply_weights', ARRAY['text', 'interval', 'timestamp with time zone', 'double precision']);
+SELECT has_function('healthscore', 'suggest_weights', ARRAY['text', 'interval', 'timestamp with time zone', 'text[]']);
+SELECT has_function('healthscore', 'apply_weights', ARRAY['text', 'interval', 'timestamp with time zone', 'double precision', 'text[]']);
+SELECT has_function('healthscore', 'run', ARRAY['text', 'timestamp with time zone']);
+SELECT has_function('healthscore', 'check_model', ARRAY['text']);
+SELECT has_function('healthscore', 'set_expected_every', ARRAY['text', 'interval']);
+SELECT has_function('healthscore', 'sparkline', ARRAY['text']);
+SELECT has_function('healthscore', 'sparkline_ascii', ARRAY['text']);
 SELECT has_function('healthscore', 'backfill', ARRAY['text', 'timestamp with time zone', 'timestamp with time zone', 'interval']);
 SELECT volatility_is('healthscore', 'linear', ARRAY['double precision', 'double precision', 'double precision'], 'immutable');
 SELECT is_strict('healthscore', 'bands', ARRAY['double precision', 'double precision[]', 'double precision[]']);
@@ -69,15 +74,25 @@ SELECT is_empty($$SELECT signature FROM extension_functions WHERE provolatile = 
                 'every VOLATILE function (they write) is PARALLEL UNSAFE');
 SELECT is_empty($$SELECT f.signature FROM extension_functions AS f JOIN pg_catalog.pg_proc AS p ON p.oid = f.signature
                   WHERE p.prolang IN (SELECT oid FROM pg_catalog.pg_language WHERE lanname IN ('sql', 'plpgsql'))
+                    AND p.prokind <> 'p'
                     AND (p.proconfig IS NULL OR NOT EXISTS (SELECT FROM unnest(p.proconfig) AS c WHERE c LIKE 'search_path=%'))$$,
                 'every SQL and PL/pgSQL function sets search_path');
+SELECT set_eq($$SELECT f.signature::text FROM extension_functions AS f WHERE f.prokind = 'p'$$,
+              ARRAY['healthscore.run(text,timestamp with time zone)'],
+              'the one procedure is run(): it commits, so it cannot pin search_path, and names everything with its schema');
 SELECT is_empty($$SELECT f.signature FROM extension_functions AS f JOIN pg_catalog.pg_proc AS p ON p.oid = f.signature
                   WHERE p.prosecdef$$,
                 'no function is SECURITY DEFINER: everything runs with the caller''s privileges');
 SELECT is_empty($$SELECT f.signature FROM extension_functions AS f
                   WHERE pg_catalog.has_function_privilege('public', f.signature, 'EXECUTE')
-                    AND f.signature::text ~ '^healthscore\.(create_model|add_signal|alter_signal|set_weight|drop_signal|drop_model|refresh|refresh_group|backfill|schedule|unschedule|set_outcomes|apply_weights|set_override|clear_override|add_playbook|assess|grant_reader|grant_admin)\('$$,
-                'functions that change models or write scores are revoked from PUBLIC');
+                    AND (f.signature = ANY (healthscore.admin_functions())
+                         OR f.signature::text ~ '^healthscore\.(grant_reader|grant_admin)\('
+                         OR f.signature::text LIKE 'healthscore\_internal.%')$$,
+                'functions that change models, write scores or run model text, and every internal one, are revoked from PUBLIC');
+SELECT is_empty($$SELECT f.signature FROM extension_functions AS f
+                  WHERE f.signature::text ~ '^healthscore\.(create_model|add_signal|alter_signal|set_weight|drop_signal|drop_model|refresh|refresh_group|refresh_sql|backfill|schedule|unschedule|run|set_expected_every|check_model|explain_refresh|adopt_model|set_outcomes|apply_weights|set_override|clear_override|add_playbook|assess)\('
+                    AND NOT f.signature = ANY (healthscore.admin_functions())$$,
+                'admin_functions() lists every function that changes models, writes scores or runs model text');
 
 -- tables and views: documented, views security_invoker, config tables kept by pg_dump
 CREATE TEMP VIEW extension_relations AS
@@ -90,7 +105,7 @@ WHERE d.refclassid = 'pg_catalog.pg_extension'::regclass
   AND d.deptype = 'e' AND c.relkind IN ('r', 'v');
 SELECT has_view('healthscore', v, 'view ' || v) FROM unnest(ARRAY['current_scores', 'score_components', 'risk_list',
        'score_history', 'tier_changes', 'tier_summary', 'model_accuracy', 'score_drops', 'stale_assessments',
-       'unscored_accounts', 'components']) AS v;
+       'unscored_accounts', 'components', 'model_runs', 'model_status']) AS v;
 SELECT is_empty($$SELECT relation FROM extension_relations WHERE comment IS NULL$$,
                 'every table and view has a COMMENT ON');
 SELECT is_empty($$SELECT r.relation || '.' || a.attname FROM extension_relations AS r
@@ -110,7 +125,8 @@ SELECT set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_catalog.pg_exte
                     'healthscore.scores', 'healthscore.churn_reasons',
                     'healthscore.success_factors', 'healthscore.assessments', 'healthscore.assessments_assessment_id_seq',
                     'healthscore.overrides', 'healthscore.overrides_override_id_seq', 'healthscore.playbooks',
-                    'healthscore.playbooks_playbook_id_seq', 'healthscore.trusted_owners'],
+                    'healthscore.playbooks_playbook_id_seq', 'healthscore.trusted_owners', 'healthscore.attempts',
+                    'healthscore.attempts_attempt_id_seq'],
               'the model and history tables are registered with pg_extension_config_dump');
 SELECT is_empty($$SELECT a.aggfnoid::regprocedure FROM pg_catalog.pg_aggregate AS a
                   JOIN extension_functions AS f ON f.signature = a.aggfnoid::regprocedure
