@@ -16,7 +16,11 @@ MODULE_big = healthscore
 # One C file per concern; see README.md "Architecture".
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
-# The install script is the concatenation of one SQL file per concern, in dependency order.
+# The install script is the concatenation of one SQL file per concern, in dependency order: the
+# C concerns (functions, aggregates, types), the tables, internal helpers and triggers, SQL
+# generation, running model text as its author, the model API, manual input, refresh, scheduling,
+# views, validation, the health check, privileges. Each file uses only what the files before it
+# define (test/sql_layers.sh checks).
 SQL_PARTS = \
 	src/healthscore.sql \
 	src/model_text.sql \
@@ -30,18 +34,23 @@ SQL_PARTS = \
 	src/distinct_count.sql \
 	src/stickiness.sql \
 	src/revenue.sql \
-	src/models.sql \
-	src/author.sql \
-	src/model_checks.sql \
-	src/signal_values.sql \
-	src/refresh.sql \
-	src/visibility.sql \
-	src/manual.sql \
-	src/views.sql \
 	src/auc.sql \
 	src/logistic.sql \
+	src/signal_values.sql \
+	src/visibility.sql \
+	src/tables.sql \
+	src/helpers.sql \
+	src/integrity.sql \
+	src/generation.sql \
+	src/author.sql \
+	src/model_checks.sql \
+	src/models.sql \
+	src/manual.sql \
+	src/refresh.sql \
+	src/schedule.sql \
+	src/views.sql \
 	src/validation.sql \
-	src/operations.sql \
+	src/check_model.sql \
 	src/privileges.sql
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
@@ -51,7 +60,7 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(sort $(wildcard $(srcdir)/versions/$(EXTENSION)--*.sql))
 
 # pg_regress suites in sql/ with expected output in expected/.
-REGRESS = setup scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue parallel parallel_signals models access validation segments security settings bad_input operations encoding
+REGRESS = scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue auc logistic_fit parallel parallel_signals models refresh views access manual validation schedule security settings bad_input operations encoding
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 # pg_isolation_regress suites (concurrent sessions) in test/isolation/specs/ with expected output in
@@ -76,7 +85,11 @@ endif
 $(DATA_built): $(SQL_PARTS) Makefile
 	cat $(SQL_PARTS) > $@
 
-.PHONY: demo test bench bootstrap
+.PHONY: demo test bench bootstrap sql-parts
+
+# The parts in their order, for test/sql_layers.sh.
+sql-parts:
+	@echo $(SQL_PARTS)
 
 # Debian's PostgreSQL 15 by default, whatever else is installed.
 PG15_CONFIG = /usr/lib/postgresql/15/bin/pg_config

@@ -1,6 +1,6 @@
--- Privileges, row-level security through the views, and scheduling with pg_cron.
--- Uses the 'default' model and app.* tables left by the models suite.
-SET TimeZone = 'UTC';
+-- Privileges and row-level security through the views, on the model of app_model.sql.
+\ir sql/include/setup.sql
+\ir sql/include/app_model.sql
 
 -- PUBLIC cannot define or refresh models; grant_admin and grant_reader hand out exactly that
 CREATE ROLE hs_admin;
@@ -81,17 +81,4 @@ REVOKE ALL ON ALL TABLES IN SCHEMA app FROM hs_admin, hs_csm_0, hs_csm_1;
 REVOKE ALL ON SCHEMA app FROM hs_admin, hs_csm_0, hs_csm_1;
 DROP OWNED BY hs_admin, hs_csm_0, hs_csm_1;
 DROP ROLE hs_admin, hs_csm_0, hs_csm_1, hs_nobody;
-
--- scheduling with pg_cron (the test cluster preloads it for this database)
-CREATE EXTENSION pg_cron;
-SELECT healthscore.schedule('default', '0 3 * * *') > 0 AS scheduled;
-SELECT jobname, schedule, command FROM cron.job;
-SELECT healthscore.schedule('default', '30 4 * * *') > 0 AS rescheduled;
-SELECT jobname, schedule FROM cron.job;
-SELECT healthscore.unschedule('default') AS unscheduled;
-SELECT count(*) AS jobs_left FROM cron.job;
-SELECT * FROM error_of($$SELECT healthscore.unschedule('default')$$);
-SELECT healthscore.unschedule('default', if_exists => true) AS nothing_to_remove;
-SELECT * FROM error_of($$SELECT healthscore.schedule('default', 'not a schedule')$$);
-SELECT * FROM error_of($$SELECT healthscore.schedule('nope', '0 3 * * *')$$);
-DROP EXTENSION pg_cron;
+\ir sql/include/app_drop.sql

@@ -1,4 +1,5 @@
 -- distinct_count(value) for bigint, text and uuid: exact, NULLs skipped, 0 for no rows
+\ir sql/include/setup.sql
 CREATE TABLE dc_events AS
 SELECT i % 17 AS account_id,
        (i * 7919 % 613)::bigint AS user_id,

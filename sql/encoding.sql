@@ -2,6 +2,7 @@
 -- view reads from a client that is not UTF-8 (LATIN1, WIN1252: Excel and Power BI on Windows).
 -- Only presentation adapts: sparklines are bars for UTF-8 clients of UTF-8 databases, ASCII
 -- otherwise, and sparkline_ascii is ASCII always. Stands alone; it creates a LATIN1 database.
+\ir sql/include/setup.sql
 SET TimeZone = 'UTC';
 \set home :DBNAME
 -- the same model in this (UTF-8) database and in a LATIN1 one

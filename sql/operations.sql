@@ -3,6 +3,7 @@
 -- (max_age) count as missing and are flagged; check_model() lists what is wrong with a model.
 -- Stands alone: its own schema, tables and roles, all removed at the end. (pg_cron end to end:
 -- test/cron.sh.)
+\ir sql/include/setup.sql
 SET TimeZone = 'UTC';
 CREATE SCHEMA ops;
 CREATE TABLE ops.accounts (account_id integer PRIMARY KEY, segment text, csm text);

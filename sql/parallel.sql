@@ -1,5 +1,6 @@
 -- Parallel aggregation: a forced parallel plan must use the combine function (Partial Aggregate)
 -- and give exactly the serial result, also when a worker sees no rows.
+\ir sql/include/setup.sql
 CREATE TABLE parallel_data AS
 SELECT i AS id, i % 50 AS account_id, (i * 37 % 101)::float8 AS points, (1 + i % 9)::float8 AS weight
 FROM generate_series(1, 200000) AS i;

@@ -1,6 +1,7 @@
 -- The signal aggregates in forced parallel plans: Partial Aggregate (combine, and for the
 -- internal-state ones serialize/deserialize between processes), equal to the serial result,
 -- also when a worker sees no rows.
+\ir sql/include/setup.sql
 CREATE TABLE signal_events AS
 SELECT i AS id, i % 40 AS account_id, (i % 40) * 1000 + (i * 7919 % 97) AS user_id,
        'u' || (i * 7919 % 97) AS user_name, md5((i * 7919 % 97)::text)::uuid AS user_uuid,

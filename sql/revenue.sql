@@ -1,4 +1,5 @@
 -- net_retention, gross_retention (percent over a cohort) and lifetime_value
+\ir sql/include/setup.sql
 CREATE TABLE cohort (account_id int, start_arr numeric, end_arr numeric);
 INSERT INTO cohort VALUES
   (1, 1000, 1200),   -- expansion
@@ -23,16 +24,16 @@ SELECT healthscore.net_retention(start_arr, end_arr) IS NULL AS no_rows FROM coh
 SELECT * FROM error_of($$SELECT healthscore.net_retention(100, -1)$$);
 SELECT * FROM error_of($$SELECT healthscore.gross_retention('NaN', 1)$$);
 SELECT * FROM error_of($$SELECT healthscore.net_retention(100, 'Infinity')$$);
-SELECT * FROM error_of($$SELECT healthscore.net_retention_final('{1,2}')$$);
-SELECT * FROM error_of($$SELECT healthscore.net_retention_final('{1,NaN,2}')$$);
+SELECT * FROM error_of($$SELECT healthscore_internal.net_retention_final('{1,2}')$$);
+SELECT * FROM error_of($$SELECT healthscore_internal.net_retention_final('{1,NaN,2}')$$);
 -- kept revenue above the start (0.1.0 returned 50000 percent), negative sums
-SELECT * FROM error_detail_of($$SELECT healthscore.gross_retention_final('{1,0,500}')$$);
-SELECT * FROM error_detail_of($$SELECT healthscore.net_retention_final('{-1,0,0}')$$);
-SELECT * FROM error_detail_of($$SELECT healthscore.retention_combine('{1,1,1}', '{1,0,2}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore_internal.gross_retention_final('{1,0,500}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore_internal.net_retention_final('{-1,0,0}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore_internal.retention_combine('{1,1,1}', '{1,0,2}')$$);
 -- the transition function is not strict (a NULL end counts): a NULL state is an error, not a crash
-SELECT * FROM error_of($$SELECT healthscore.retention_accum(NULL, 1, 1)$$);
-SELECT healthscore.net_retention_final(healthscore.retention_combine(
-         healthscore.retention_accum('{0,0,0}', 100, 90), '{0,0,0}')) AS combine_empty_right;
+SELECT * FROM error_of($$SELECT healthscore_internal.retention_accum(NULL, 1, 1)$$);
+SELECT healthscore_internal.net_retention_final(healthscore_internal.retention_combine(
+         healthscore_internal.retention_accum('{0,0,0}', 100, 90), '{0,0,0}')) AS combine_empty_right;
 
 -- lifetime_value(arpa, churn_rate, gross_margin DEFAULT 1)
 SELECT healthscore.lifetime_value(1000, 0.05) AS ltv, healthscore.lifetime_value(1000, 0.05, 0.8) AS ltv_margin,

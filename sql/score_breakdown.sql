@@ -1,5 +1,6 @@
 -- score_from_points, score_reasons, worst_signal: a score and its explanation from one account's
 -- run kept as arrays in signal order (how refresh() stores scores).
+\ir sql/include/setup.sql
 SELECT healthscore.score_from_points('{100,0}', '{1,3}') AS mean,
        healthscore.score_from_points('{100,0,NULL}', '{1,3,5}') AS skipped_redistributed,
        healthscore.score_from_points('{NULL,NULL}', '{1,3}') IS NULL AS all_skipped,

@@ -1,4 +1,5 @@
 -- Scoring functions: linear, logarithmic, bands, decay.
+\ir sql/include/setup.sql
 
 -- linear: the documented example, both directions, clamping, exact boundaries
 SELECT healthscore.linear(5, 10, 0) AS lower_is_better_midpoint;

@@ -2,6 +2,7 @@
 -- it, never of whoever refreshes; readers see only what row-level security of the account relation
 -- lets them see; C code asks the catalog with qualified names only.
 -- Stands alone: its own schema, tables and roles, all removed at the end.
+\ir sql/include/setup.sql
 SET TimeZone = 'UTC';
 CREATE SCHEMA sec;
 CREATE TABLE sec.accounts (account_id integer PRIMARY KEY, segment text, arr numeric, csm text, seats integer);
@@ -231,7 +232,7 @@ CREATE SCHEMA cron;
 CREATE VIEW cron.job AS SELECT 'healthscore refresh sec_views'::text AS jobname WHERE sec.record_caller('cron');
 CREATE FUNCTION cron.unschedule(job text) RETURNS boolean LANGUAGE sql AS 'SELECT sec.record_caller(''cron'')';
 SELECT healthscore.drop_model('sec_views');
-SELECT * FROM error_of($$SELECT healthscore.schedule('sec_m', '0 3 * * *')$$);
+SELECT state FROM error_of($$SELECT healthscore.schedule('sec_m', '0 3 * * *')$$);	-- 0A000, as pg_cron is set up or not
 SELECT count(*) AS cron_calls FROM sec.callers WHERE what = 'cron';
 DROP SCHEMA cron CASCADE;
 

@@ -4,6 +4,7 @@
 -- the session printed them: with extra_float_digits = -15 a bound of 145 became 1e+02, and with
 -- DateStyle 'SQL, MDY' and TimeZone 'Asia/Shanghai' the as-of time came back 14 hours off.)
 -- Day boundaries are the model's time zone's. Stands alone: its own schema, removed at the end.
+\ir sql/include/setup.sql
 SET TimeZone = 'UTC';
 CREATE SCHEMA stg;
 CREATE TABLE stg.accounts (account_id integer PRIMARY KEY, seats integer, arr numeric);

@@ -1,4 +1,5 @@
 -- stickiness(user_id, at) = average daily active users / distinct users over the UTC-day span
+\ir sql/include/setup.sql
 CREATE TABLE st_events AS
 SELECT i % 11 AS account_id, (i % 11) * 1000 + (i * 7919 % (20 + 3 * (i % 11))) AS user_id,
        timestamptz '2026-03-01 00:00+00' + ((i * 104729 % (60 * 24 * (30 + i % 11))) * interval '1 minute') AS at

@@ -1,4 +1,5 @@
 -- tier(): a score equal to a cutoff goes to the upper tier.
+\ir sql/include/setup.sql
 SELECT healthscore.tier(39.99) AS below_40, healthscore.tier(40) AS at_40,
        healthscore.tier(69.999) AS below_70, healthscore.tier(70) AS at_70;
 SELECT s, healthscore.tier(s) FROM unnest('{-infinity,0,100,infinity}'::float8[]) AS s;

@@ -1,4 +1,5 @@
 -- trend(value, at) and relative_trend(value, at)
+\ir sql/include/setup.sql
 CREATE TABLE trend_events AS
 SELECT i % 5 AS account_id,
        timestamptz '2026-01-01 00:00+00' + (i * interval '37 minutes') AS at,
@@ -41,19 +42,19 @@ SELECT * FROM error_of($$SELECT healthscore.trend(v, t) FROM (VALUES (1e308, tim
 -- huge values whose cross products make inf * 0 = NaN: an error, not a NaN slope
 SELECT * FROM error_of($$SELECT healthscore.trend(v, t) FROM (VALUES (0, timestamptz '2000-01-01'), (0, '2000-01-03'), (1e308, '2000-01-02')) AS x(v, t)$$);
 -- the support functions: combine with an empty side, malformed states
-SELECT healthscore.trend_final(healthscore.trend_combine(
-         healthscore.trend_accum(healthscore.trend_accum('{0,0,0,0,0,0,0}', 10, '2026-01-01 00:00+00'), 12, '2026-01-02 00:00+00'),
+SELECT healthscore_internal.trend_final(healthscore_internal.trend_combine(
+         healthscore_internal.trend_accum(healthscore_internal.trend_accum('{0,0,0,0,0,0,0}', 10, '2026-01-01 00:00+00'), 12, '2026-01-02 00:00+00'),
          '{0,0,0,0,0,0,0}')) AS combine_empty_right,
-       healthscore.trend_final(healthscore.trend_combine('{0,0,0,0,0,0,0}',
-         healthscore.trend_accum(healthscore.trend_accum('{0,0,0,0,0,0,0}', 10, '2026-01-01 00:00+00'), 12, '2026-01-02 00:00+00'))) AS combine_empty_left;
-SELECT * FROM error_of($$SELECT healthscore.trend_final('{1,2,3}')$$);
-SELECT * FROM error_of($$SELECT healthscore.trend_combine('{0,0,0,0,0,0,0}', '{0,0,0,0,0,0,NULL}')$$);
+       healthscore_internal.trend_final(healthscore_internal.trend_combine('{0,0,0,0,0,0,0}',
+         healthscore_internal.trend_accum(healthscore_internal.trend_accum('{0,0,0,0,0,0,0}', 10, '2026-01-01 00:00+00'), 12, '2026-01-02 00:00+00'))) AS combine_empty_left;
+SELECT * FROM error_of($$SELECT healthscore_internal.trend_final('{1,2,3}')$$);
+SELECT * FROM error_of($$SELECT healthscore_internal.trend_combine('{0,0,0,0,0,0,0}', '{0,0,0,0,0,0,NULL}')$$);
 -- states no transition makes: a NaN sum, a fractional row count, rows missing from a non-empty
 -- state, a negative sum of squares, one row with a spread of times (0.1.0 returned numbers)
-SELECT * FROM error_detail_of($$SELECT healthscore.trend_final('{3,10,2,NaN,1,2,4}')$$);
-SELECT * FROM error_detail_of($$SELECT healthscore.trend_final('{2.5,10,2,3,1,2,4}')$$);
-SELECT * FROM error_detail_of($$SELECT healthscore.trend_final('{0,10,2,3,1,2,4}')$$);
-SELECT * FROM error_detail_of($$SELECT healthscore.trend_final('{3,9,-2,3,1,2,4}')$$);
-SELECT * FROM error_detail_of($$SELECT healthscore.trend_final('{1,3,0,3,0,2,4}')$$);
-SELECT * FROM error_detail_of($$SELECT healthscore.relative_trend_final('{3,30,2,3,1,2,4}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore_internal.trend_final('{3,10,2,NaN,1,2,4}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore_internal.trend_final('{2.5,10,2,3,1,2,4}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore_internal.trend_final('{0,10,2,3,1,2,4}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore_internal.trend_final('{3,9,-2,3,1,2,4}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore_internal.trend_final('{1,3,0,3,0,2,4}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore_internal.relative_trend_final('{3,30,2,3,1,2,4}')$$);
 DROP TABLE trend_events;

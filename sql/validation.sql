@@ -1,107 +1,8 @@
--- Validation: auc and logistic_fit against references, and evaluate / suggest_weights /
--- apply_weights end to end on a small dataset with planted churn drivers.
+-- Validation: evaluate, suggest_weights and apply_weights end to end on a small dataset with planted
+-- churn drivers; outcomes read as the model's author; forced parallel mode.
+\ir sql/include/setup.sql
 SET TimeZone = 'UTC';
-
--- auc against a rank-based reference: Mann-Whitney U with average ranks for ties
-CREATE FUNCTION mann_whitney_auc(score_query text) RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE result float8;
-BEGIN
-	EXECUTE format($q$
-		WITH ranked AS (SELECT churned, rank() OVER w + (count(*) OVER p - 1) / 2.0 AS mid_rank
-		                FROM (%s) AS q(score, churned) WHERE score IS NOT NULL AND churned IS NOT NULL
-		                WINDOW w AS (ORDER BY score), p AS (PARTITION BY score))
-		SELECT (sum(mid_rank) FILTER (WHERE NOT churned)
-		        - count(*) FILTER (WHERE NOT churned) * (count(*) FILTER (WHERE NOT churned) + 1) / 2.0)
-		       / (count(*) FILTER (WHERE NOT churned) * count(*) FILTER (WHERE churned))
-		FROM ranked$q$, score_query) INTO result;
-	RETURN result;
-END $$;
--- 37 distinct scores over 5,000 rows: many ties; low scores churn more often
-CREATE TABLE auc_data AS
-SELECT i, (i * 7919 % 37)::float8 AS score,
-       (i * 104729 % 100) < CASE WHEN i * 7919 % 37 < 12 THEN 45 ELSE 20 END AS churned
-FROM generate_series(1, 5000) AS i;
-SELECT round(healthscore.auc(score, churned)::numeric, 12) AS auc,
-       abs(healthscore.auc(score, churned) - mann_whitney_auc('SELECT score, churned FROM auc_data')) < 1e-12
-         AS equals_reference
-FROM auc_data;
-SELECT count(*) AS groups, count(*) FILTER (WHERE abs(a - mann_whitney_auc(
-         format('SELECT score, churned FROM auc_data WHERE i %% 4 = %s', g))) < 1e-12) AS equal_to_reference
-FROM (SELECT i % 4 AS g, healthscore.auc(score, churned) AS a FROM auc_data GROUP BY 1) AS per_group;
--- exact small cases: perfect, reversed, all tied, ties counting one half
-SELECT healthscore.auc(s, c) AS perfect FROM (VALUES (1, true), (2, true), (3, false), (4, false)) AS x(s, c);
-SELECT healthscore.auc(s, c) AS reversed FROM (VALUES (1, false), (2, false), (3, true), (4, true)) AS x(s, c);
-SELECT healthscore.auc(s, c) AS all_tied FROM (VALUES (5, false), (5, true), (5, true)) AS x(s, c);
-SELECT healthscore.auc(s, c) AS seven_eighths FROM (VALUES (1, true), (2, false), (2, true), (3, false)) AS x(s, c);
--- infinities order like numbers; NULL rows are skipped; one class empty or no rows: NULL
-SELECT healthscore.auc(s, c) AS with_infinity FROM (VALUES ('-infinity'::float8, true), ('infinity', false)) AS x(s, c);
-SELECT healthscore.auc(s, c) AS nulls_skipped FROM (VALUES (1, true), (NULL, false), (2, NULL), (3, false)) AS x(s, c);
-SELECT healthscore.auc(s, c) IS NULL AS only_churned FROM (VALUES (1, true), (2, true)) AS x(s, c);
-SELECT healthscore.auc(s, c) IS NULL AS only_retained FROM (VALUES (1, false)) AS x(s, c);
-SELECT healthscore.auc(score, churned) IS NULL AS no_rows FROM auc_data WHERE false;
-SELECT * FROM error_of($$SELECT healthscore.auc('nan', true)$$);
--- a forced parallel plan (serialize, deserialize, combine) gives the same exact value
-SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
-SET max_parallel_workers_per_gather = 2;
-CREATE TABLE auc_big AS SELECT i, (i::bigint * 7919 % 1009)::float8 / 10 AS score, (i::bigint * 104729 % 7) = 0 AS churned
-FROM generate_series(1, 200000) AS i;
-ANALYZE auc_big;
-EXPLAIN (COSTS OFF) SELECT healthscore.auc(score, churned) FROM auc_big;
-SELECT healthscore.auc(score, churned) = mann_whitney_auc('SELECT score, churned FROM auc_big') AS parallel_equals_reference
-FROM auc_big;
-SET parallel_leader_participation = off;
-SELECT healthscore.auc(score, churned) = mann_whitney_auc('SELECT score, churned FROM auc_big WHERE i <= 150')
-       AS worker_without_rows_ok
-FROM auc_big WHERE i <= 150;
-RESET ALL;
-SET TimeZone = 'UTC';
-DROP TABLE auc_big;
-
--- logistic_fit against R's glm(binomial) on the committed dataset (test/generators/logistic_*)
-CREATE TABLE logistic_data (y integer, x1 float8, x2 float8, x3 float8);
-\copy logistic_data FROM 'test/data/logistic_data.csv' WITH (FORMAT csv, HEADER true)
-CREATE TABLE logistic_reference (term text, coefficient float8, std_error float8);
-\copy logistic_reference FROM 'test/data/logistic_reference.csv' WITH (FORMAT csv, HEADER true)
-CREATE TEMP TABLE fit AS
-SELECT (healthscore.logistic_fit(y = 1, ARRAY[x1, x2, x3])).* FROM logistic_data;
-SELECT rows, iterations, converged, round(log_likelihood::numeric, 6) AS log_likelihood FROM fit;
-SELECT r.term, round(f.coefficient::numeric, 6) AS coefficient, round(f.std_error::numeric, 6) AS std_error,
-       abs(f.coefficient / r.coefficient - 1) < 1e-6 AS coefficient_matches_r,
-       abs(f.std_error / r.std_error - 1) < 1e-6 AS std_error_matches_r
-FROM logistic_reference AS r
-JOIN (SELECT u.term, c.coefficient, s.std_error
-      FROM fit, unnest(ARRAY['intercept', 'x1', 'x2', 'x3']) WITH ORDINALITY AS u(term, n)
-      CROSS JOIN LATERAL (SELECT fit.coefficients[u.n] AS coefficient) AS c
-      CROSS JOIN LATERAL (SELECT fit.std_errors[u.n] AS std_error) AS s) AS f USING (term)
-ORDER BY r.term;
-SELECT abs(f.log_likelihood / r.coefficient - 1) < 1e-9 AS log_likelihood_matches_r
-FROM fit AS f, logistic_reference AS r WHERE r.term = 'loglik';
--- parallel fit equals serial to the last digits that matter
-SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
-SET max_parallel_workers_per_gather = 2;
-SELECT abs(p.coefficients[2] / f.coefficients[2] - 1) < 1e-9 AS parallel_equals_serial
-FROM fit AS f, (SELECT (healthscore.logistic_fit(y = 1, ARRAY[x1, x2, x3])).* FROM logistic_data) AS p;
-RESET ALL;
-SET TimeZone = 'UTC';
--- intercept only: the log-odds of the outcome
-SELECT round(coefficients[1]::numeric, 9) = round(ln(avg(y) / (1 - avg(y)))::numeric, 9) AS intercept_is_log_odds
-FROM (SELECT (healthscore.logistic_fit(y = 1, '{}')).* FROM logistic_data) AS f, logistic_data GROUP BY coefficients;
--- what makes a fit meaningless is an error
-SELECT * FROM error_of($$SELECT healthscore.logistic_fit(x1 > 0, ARRAY[x1]) FROM logistic_data$$);
-SELECT * FROM error_of($$SELECT healthscore.logistic_fit(y = 1, ARRAY[x1, 2 * x1]) FROM logistic_data$$);
-SELECT * FROM error_of($$SELECT healthscore.logistic_fit(y = 1, ARRAY[x1, 3.0]) FROM logistic_data$$);
-SELECT * FROM error_of($$SELECT healthscore.logistic_fit(true, ARRAY[x1]) FROM logistic_data$$);
-SELECT * FROM error_of($$SELECT healthscore.logistic_fit(y = 1, CASE WHEN y = 1 THEN ARRAY[x1] ELSE ARRAY[x1, x2] END) FROM logistic_data$$);
-SELECT * FROM error_of($$SELECT healthscore.logistic_fit(true, ARRAY[NULL::float8])$$);
-SELECT * FROM error_of($$SELECT healthscore.logistic_fit(true, ARRAY['nan'::float8])$$);
-SELECT * FROM error_of($$SELECT healthscore.logistic_fit(true, '{{1},{2}}'::float8[])$$);
-SELECT healthscore.logistic_fit(y = 1, ARRAY[x1]) IS NULL AS no_rows FROM logistic_data WHERE false;
--- quasi-separation (x = 0, 1, 1, 2 with y = 0, 0, 1, 1) is separation too, not collinearity
-SELECT * FROM error_of($$SELECT healthscore.logistic_fit(y, ARRAY[x]) FROM (VALUES (false, 0.0::float8), (false, 1), (true, 1), (true, 2)) AS t(y, x)$$);
--- one legitimately extreme row is no separation: the fit converges, with a warning as R gives
-SELECT round(coefficients[2]::numeric, 3) AS slope, converged
-FROM (SELECT (healthscore.logistic_fit(y = 1, ARRAY[x1])).*
-      FROM (SELECT y, x1 FROM logistic_data UNION ALL SELECT 1, 60) AS with_extreme) AS f;
+\ir sql/include/mann_whitney.sql
 
 -- evaluate, suggest_weights and apply_weights on accounts with planted churn drivers:
 -- usage and tickets drive churn, noise does not, contrarian points the wrong way
@@ -196,4 +97,4 @@ SELECT count(*) > 0 AS evaluated_forced_parallel FROM healthscore.evaluate('val'
 RESET force_parallel_mode;
 SELECT healthscore.drop_model('val');
 DROP SCHEMA val CASCADE;
-DROP TABLE auc_data, logistic_data, logistic_reference;
+DROP FUNCTION mann_whitney_auc(text);

@@ -1,4 +1,5 @@
 -- weighted_score(points, weight): weighted mean, rows with NULL points or weight skipped.
+\ir sql/include/setup.sql
 SELECT healthscore.weighted_score(p, w) AS mean FROM (VALUES (100, 1), (0, 3)) AS t(p, w);
 -- a missing signal's weight is redistributed to the others
 SELECT healthscore.weighted_score(p, w) AS missing_skipped
@@ -35,20 +36,20 @@ SELECT * FROM error_of($$SELECT healthscore.weighted_score(-0.5, 1)$$);
 SELECT * FROM error_of($$SELECT healthscore.weighted_score('infinity', 1)$$);
 SELECT * FROM error_of($$SELECT healthscore.weighted_score(50, w) FROM (VALUES (1e308), (1e308)) AS t(w)$$);
 -- the support functions called directly: states are checked for shape, combine with an empty side
-SELECT healthscore.weighted_score_final(
-	healthscore.weighted_score_combine(healthscore.weighted_score_accum('{0,0,0,0}', 80, 2), '{0,0,0,0}')) AS combine_empty_right,
-       healthscore.weighted_score_final(
-	healthscore.weighted_score_combine('{0,0,0,0}', healthscore.weighted_score_accum('{0,0,0,0}', 80, 2))) AS combine_empty_left;
-SELECT healthscore.weighted_score_accum('{0,0,0,0}', 80, 2) AS state_after_one_row;
-SELECT * FROM error_of($$SELECT healthscore.weighted_score_final('{1,2}')$$);
-SELECT * FROM error_of($$SELECT healthscore.weighted_score_final('{1,0,NULL,0}')$$);
-SELECT * FROM error_of($$SELECT healthscore.weighted_score_final('{{1,0},{2,0}}')$$);
-SELECT * FROM error_of($$SELECT healthscore.weighted_score_final('{1,0,nan,0}')$$);
+SELECT healthscore_internal.weighted_score_final(
+	healthscore_internal.weighted_score_combine(healthscore_internal.weighted_score_accum('{0,0,0,0}', 80, 2), '{0,0,0,0}')) AS combine_empty_right,
+       healthscore_internal.weighted_score_final(
+	healthscore_internal.weighted_score_combine('{0,0,0,0}', healthscore_internal.weighted_score_accum('{0,0,0,0}', 80, 2))) AS combine_empty_left;
+SELECT healthscore_internal.weighted_score_accum('{0,0,0,0}', 80, 2) AS state_after_one_row;
+SELECT * FROM error_of($$SELECT healthscore_internal.weighted_score_final('{1,2}')$$);
+SELECT * FROM error_of($$SELECT healthscore_internal.weighted_score_final('{1,0,NULL,0}')$$);
+SELECT * FROM error_of($$SELECT healthscore_internal.weighted_score_final('{{1,0},{2,0}}')$$);
+SELECT * FROM error_of($$SELECT healthscore_internal.weighted_score_final('{1,0,nan,0}')$$);
 -- states no transition makes: negative weighted points, points above 100 per unit of weight, a
 -- negative weight (0.1.0 returned 0, 100 and NULL for these)
-SELECT * FROM error_detail_of($$SELECT healthscore.weighted_score_final('{1,0,-500,0}')$$);
-SELECT * FROM error_detail_of($$SELECT healthscore.weighted_score_final('{1,0,500,0}')$$);
-SELECT * FROM error_detail_of($$SELECT healthscore.weighted_score_final('{-1,0,0,0}')$$);
-SELECT * FROM error_detail_of($$SELECT healthscore.weighted_score_combine('{1,0,50,0}', '{1,0,-50,0}')$$);
-SELECT * FROM error_of($$SELECT healthscore.weighted_score_combine('{1,0,2,0}', '{1,0,2}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore_internal.weighted_score_final('{1,0,-500,0}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore_internal.weighted_score_final('{1,0,500,0}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore_internal.weighted_score_final('{-1,0,0,0}')$$);
+SELECT * FROM error_detail_of($$SELECT healthscore_internal.weighted_score_combine('{1,0,50,0}', '{1,0,-50,0}')$$);
+SELECT * FROM error_of($$SELECT healthscore_internal.weighted_score_combine('{1,0,2,0}', '{1,0,2}')$$);
 DROP TABLE ws_data;

@@ -184,7 +184,7 @@ malformed(const char *detail)
 			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 			 errmsg("auc_deserialize(): malformed serialized state"),
 			 errdetail("%s", detail),
-			 errhint("Serialized states are made by healthscore.auc_serialize().")));
+			 errhint("Serialized states are made by healthscore_internal.auc_serialize().")));
 }
 
 static void

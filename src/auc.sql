@@ -1,53 +1,53 @@
 -- Aggregate auc (auc.c): exact ROC AUC of a score against a boolean outcome (churned).
 
-CREATE FUNCTION healthscore.auc_accum(state internal, score float8, churned boolean)
+CREATE FUNCTION healthscore_internal.auc_accum(state internal, score float8, churned boolean)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'healthscore_auc_accum'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.auc_accum(internal, float8, boolean) IS
+COMMENT ON FUNCTION healthscore_internal.auc_accum(internal, float8, boolean) IS
 'transition function of auc(): keeps the score in the list of its class';
 
-CREATE FUNCTION healthscore.auc_combine(state internal, other internal)
+CREATE FUNCTION healthscore_internal.auc_combine(state internal, other internal)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'healthscore_auc_combine'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.auc_combine(internal, internal) IS
+COMMENT ON FUNCTION healthscore_internal.auc_combine(internal, internal) IS
 'combine function of auc(): concatenates the score lists';
 
-CREATE FUNCTION healthscore.auc_serialize(state internal)
+CREATE FUNCTION healthscore_internal.auc_serialize(state internal)
 RETURNS bytea
 AS 'MODULE_PATHNAME', 'healthscore_auc_serialize'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.auc_serialize(internal) IS
+COMMENT ON FUNCTION healthscore_internal.auc_serialize(internal) IS
 'serialize function of auc(): counts and scores in network byte order';
 
-CREATE FUNCTION healthscore.auc_deserialize(bytes bytea, unused internal)
+CREATE FUNCTION healthscore_internal.auc_deserialize(bytes bytea, unused internal)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'healthscore_auc_deserialize'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.auc_deserialize(bytea, internal) IS
+COMMENT ON FUNCTION healthscore_internal.auc_deserialize(bytea, internal) IS
 'deserialize function of auc(): rebuilds the score lists, rejecting malformed bytes';
 
-CREATE FUNCTION healthscore.auc_final(state internal)
+CREATE FUNCTION healthscore_internal.auc_final(state internal)
 RETURNS float8
 AS 'MODULE_PATHNAME', 'healthscore_auc_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.auc_final(internal) IS
+COMMENT ON FUNCTION healthscore_internal.auc_final(internal) IS
 'final function of auc(): sorts both classes (interruptibly) and counts the pairs exactly';
 
 CREATE AGGREGATE healthscore.auc(score float8, churned boolean) (
-	SFUNC = healthscore.auc_accum,
+	SFUNC = healthscore_internal.auc_accum,
 	STYPE = internal,
 	SSPACE = 8192,
-	COMBINEFUNC = healthscore.auc_combine,
-	SERIALFUNC = healthscore.auc_serialize,
-	DESERIALFUNC = healthscore.auc_deserialize,
-	FINALFUNC = healthscore.auc_final,
+	COMBINEFUNC = healthscore_internal.auc_combine,
+	SERIALFUNC = healthscore_internal.auc_serialize,
+	DESERIALFUNC = healthscore_internal.auc_deserialize,
+	FINALFUNC = healthscore_internal.auc_final,
 	FINALFUNC_MODIFY = READ_WRITE,
 	PARALLEL = SAFE
 );

@@ -381,7 +381,7 @@ visible_rows_as_author(FunctionCallInfo fcinfo, const char *author_sql, Datum ar
 		: values[0];
 	values[2] = CStringGetTextDatum(model);
 	if (SPI_execute_with_args("SELECT o.k, o.v FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS o(k, v)"
-							  " WHERE healthscore.account_visible($3, o.k)",
+							  " WHERE healthscore_internal.account_visible($3, o.k)",
 							  3, types, values, nulls, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "filtering rows by the caller's visibility failed");
 	for (uint64 r = 0; r < SPI_processed; r++)

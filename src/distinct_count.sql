@@ -2,114 +2,114 @@
 -- values, for bigint, text and uuid. The state is an internal hash set; serialize/deserialize let
 -- parallel workers (and distributed engines) ship it, and the deserializers validate every byte.
 
-CREATE FUNCTION healthscore.distinct_set_combine(state internal, other internal)
+CREATE FUNCTION healthscore_internal.distinct_set_combine(state internal, other internal)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'healthscore_distinct_set_combine'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.distinct_set_combine(internal, internal) IS
+COMMENT ON FUNCTION healthscore_internal.distinct_set_combine(internal, internal) IS
 'combine function of distinct_count() and stickiness(): union of two sets';
 
-CREATE FUNCTION healthscore.distinct_set_serialize(state internal)
+CREATE FUNCTION healthscore_internal.distinct_set_serialize(state internal)
 RETURNS bytea
 AS 'MODULE_PATHNAME', 'healthscore_distinct_set_serialize'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.distinct_set_serialize(internal) IS
+COMMENT ON FUNCTION healthscore_internal.distinct_set_serialize(internal) IS
 'serialize function of distinct_count() and stickiness(): the set as bytes in network byte order';
 
-CREATE FUNCTION healthscore.distinct_count_final(state internal)
+CREATE FUNCTION healthscore_internal.distinct_count_final(state internal)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'healthscore_distinct_count_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.distinct_count_final(internal) IS
+COMMENT ON FUNCTION healthscore_internal.distinct_count_final(internal) IS
 'final function of distinct_count(): the number of values in the set, 0 for no rows';
 
-CREATE FUNCTION healthscore.distinct_count_int8_accum(state internal, value bigint)
+CREATE FUNCTION healthscore_internal.distinct_count_int8_accum(state internal, value bigint)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'healthscore_distinct_count_int8_accum'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.distinct_count_int8_accum(internal, bigint) IS
+COMMENT ON FUNCTION healthscore_internal.distinct_count_int8_accum(internal, bigint) IS
 'transition function of distinct_count(bigint): adds a non-NULL value to the set';
 
-CREATE FUNCTION healthscore.distinct_count_int8_deserialize(bytes bytea, unused internal)
+CREATE FUNCTION healthscore_internal.distinct_count_int8_deserialize(bytes bytea, unused internal)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'healthscore_distinct_count_int8_deserialize'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.distinct_count_int8_deserialize(bytea, internal) IS
+COMMENT ON FUNCTION healthscore_internal.distinct_count_int8_deserialize(bytea, internal) IS
 'deserialize function of distinct_count(bigint): rebuilds the set, rejecting malformed bytes';
 
 CREATE AGGREGATE healthscore.distinct_count(value bigint) (
-	SFUNC = healthscore.distinct_count_int8_accum,
+	SFUNC = healthscore_internal.distinct_count_int8_accum,
 	STYPE = internal,
 	SSPACE = 512,
-	COMBINEFUNC = healthscore.distinct_set_combine,
-	SERIALFUNC = healthscore.distinct_set_serialize,
-	DESERIALFUNC = healthscore.distinct_count_int8_deserialize,
-	FINALFUNC = healthscore.distinct_count_final,
+	COMBINEFUNC = healthscore_internal.distinct_set_combine,
+	SERIALFUNC = healthscore_internal.distinct_set_serialize,
+	DESERIALFUNC = healthscore_internal.distinct_count_int8_deserialize,
+	FINALFUNC = healthscore_internal.distinct_count_final,
 	PARALLEL = SAFE
 );
 
 COMMENT ON AGGREGATE healthscore.distinct_count(bigint) IS
 'exact number of distinct non-NULL bigint values, like count(DISTINCT value) but hashed and parallel-safe';
 
-CREATE FUNCTION healthscore.distinct_count_text_accum(state internal, value text)
+CREATE FUNCTION healthscore_internal.distinct_count_text_accum(state internal, value text)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'healthscore_distinct_count_text_accum'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.distinct_count_text_accum(internal, text) IS
+COMMENT ON FUNCTION healthscore_internal.distinct_count_text_accum(internal, text) IS
 'transition function of distinct_count(text): adds a non-NULL value to the set';
 
-CREATE FUNCTION healthscore.distinct_count_text_deserialize(bytes bytea, unused internal)
+CREATE FUNCTION healthscore_internal.distinct_count_text_deserialize(bytes bytea, unused internal)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'healthscore_distinct_count_text_deserialize'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.distinct_count_text_deserialize(bytea, internal) IS
+COMMENT ON FUNCTION healthscore_internal.distinct_count_text_deserialize(bytea, internal) IS
 'deserialize function of distinct_count(text): rebuilds the set, rejecting malformed bytes';
 
 CREATE AGGREGATE healthscore.distinct_count(value text) (
-	SFUNC = healthscore.distinct_count_text_accum,
+	SFUNC = healthscore_internal.distinct_count_text_accum,
 	STYPE = internal,
 	SSPACE = 512,
-	COMBINEFUNC = healthscore.distinct_set_combine,
-	SERIALFUNC = healthscore.distinct_set_serialize,
-	DESERIALFUNC = healthscore.distinct_count_text_deserialize,
-	FINALFUNC = healthscore.distinct_count_final,
+	COMBINEFUNC = healthscore_internal.distinct_set_combine,
+	SERIALFUNC = healthscore_internal.distinct_set_serialize,
+	DESERIALFUNC = healthscore_internal.distinct_count_text_deserialize,
+	FINALFUNC = healthscore_internal.distinct_count_final,
 	PARALLEL = SAFE
 );
 
 COMMENT ON AGGREGATE healthscore.distinct_count(text) IS
 'exact number of distinct non-NULL text values, like count(DISTINCT value) but hashed and parallel-safe; compares bytes, so a nondeterministic collation is an error';
 
-CREATE FUNCTION healthscore.distinct_count_uuid_accum(state internal, value uuid)
+CREATE FUNCTION healthscore_internal.distinct_count_uuid_accum(state internal, value uuid)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'healthscore_distinct_count_uuid_accum'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.distinct_count_uuid_accum(internal, uuid) IS
+COMMENT ON FUNCTION healthscore_internal.distinct_count_uuid_accum(internal, uuid) IS
 'transition function of distinct_count(uuid): adds a non-NULL value to the set';
 
-CREATE FUNCTION healthscore.distinct_count_uuid_deserialize(bytes bytea, unused internal)
+CREATE FUNCTION healthscore_internal.distinct_count_uuid_deserialize(bytes bytea, unused internal)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'healthscore_distinct_count_uuid_deserialize'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.distinct_count_uuid_deserialize(bytea, internal) IS
+COMMENT ON FUNCTION healthscore_internal.distinct_count_uuid_deserialize(bytea, internal) IS
 'deserialize function of distinct_count(uuid): rebuilds the set, rejecting malformed bytes';
 
 CREATE AGGREGATE healthscore.distinct_count(value uuid) (
-	SFUNC = healthscore.distinct_count_uuid_accum,
+	SFUNC = healthscore_internal.distinct_count_uuid_accum,
 	STYPE = internal,
 	SSPACE = 512,
-	COMBINEFUNC = healthscore.distinct_set_combine,
-	SERIALFUNC = healthscore.distinct_set_serialize,
-	DESERIALFUNC = healthscore.distinct_count_uuid_deserialize,
-	FINALFUNC = healthscore.distinct_count_final,
+	COMBINEFUNC = healthscore_internal.distinct_set_combine,
+	SERIALFUNC = healthscore_internal.distinct_set_serialize,
+	DESERIALFUNC = healthscore_internal.distinct_count_uuid_deserialize,
+	FINALFUNC = healthscore_internal.distinct_count_final,
 	PARALLEL = SAFE
 );
 

@@ -209,7 +209,7 @@ malformed(const char *detail)
 			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 			 errmsg("logistic_deserialize(): malformed serialized state"),
 			 errdetail("%s", detail),
-			 errhint("Serialized states are made by healthscore.logistic_serialize().")));
+			 errhint("Serialized states are made by healthscore_internal.logistic_serialize().")));
 }
 
 Datum

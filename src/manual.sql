@@ -2,91 +2,6 @@
 -- Manual inputs go stale, so every one of them is dated and expires; expired inputs are ignored,
 -- never silently kept.
 
--- Success factors a customer-success manager rates per account. The shipped rows come with the
--- extension; rows users add are theirs and are kept by pg_dump.
-CREATE TABLE healthscore.success_factors (
-	factor text PRIMARY KEY CHECK (factor OPERATOR(pg_catalog.<>) ''),
-	description text,
-	shipped boolean NOT NULL DEFAULT false
-);
-
-COMMENT ON TABLE healthscore.success_factors IS 'success factors that people rate per account (assessments)';
-COMMENT ON COLUMN healthscore.success_factors.factor IS 'factor name';
-COMMENT ON COLUMN healthscore.success_factors.description IS 'what a high rating means';
-COMMENT ON COLUMN healthscore.success_factors.shipped IS 'true for the rows the extension ships (not dumped: CREATE EXTENSION makes them)';
-
-INSERT INTO healthscore.success_factors (factor, description, shipped) VALUES
-	('partner not vendor', 'the customer treats us as a partner, not a vendor', true),
-	('executive relationship', 'we have a working relationship with an executive sponsor', true),
-	('business value', 'the customer has realized business value and can say which', true),
-	('resources and skills', 'the customer has the people and skills to succeed with the product', true),
-	('technical debt', 'there is a path past the customer''s technical debt', true),
-	('right product and capability', 'the product and its capabilities fit the customer''s need', true);
-
-SELECT pg_catalog.pg_extension_config_dump('healthscore.success_factors', 'WHERE NOT shipped');
-
-CREATE TABLE healthscore.assessments (
-	assessment_id bigserial PRIMARY KEY,
-	account_key text NOT NULL,
-	factor text NOT NULL,
-	rating integer CHECK (rating OPERATOR(pg_catalog.>=) 1 AND rating OPERATOR(pg_catalog.<=) 5),
-	points float8 NOT NULL CHECK (points OPERATOR(pg_catalog.>=) 0 AND points OPERATOR(pg_catalog.<=) 100),
-	note text,
-	assessed_by text NOT NULL DEFAULT CURRENT_USER,
-	assessed_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	valid_for interval NOT NULL DEFAULT '90 days' CHECK (valid_for OPERATOR(pg_catalog.>) interval '0')
-);
-CREATE INDEX assessments_account_factor_idx ON healthscore.assessments (account_key, factor, assessed_at);
-
-COMMENT ON TABLE healthscore.assessments IS 'ratings of success factors per account by people, dated and valid for a while';
-COMMENT ON COLUMN healthscore.assessments.assessment_id IS 'assessment identifier';
-COMMENT ON COLUMN healthscore.assessments.account_key IS 'account key as text (as in the views)';
-COMMENT ON COLUMN healthscore.assessments.factor IS 'the success factor rated';
-COMMENT ON COLUMN healthscore.assessments.rating IS 'rating 1-5 (1 = 0 points, 5 = 100), or NULL when points were given directly';
-COMMENT ON COLUMN healthscore.assessments.points IS 'points 0-100';
-COMMENT ON COLUMN healthscore.assessments.note IS 'why';
-COMMENT ON COLUMN healthscore.assessments.assessed_by IS 'who rated';
-COMMENT ON COLUMN healthscore.assessments.assessed_at IS 'when';
-COMMENT ON COLUMN healthscore.assessments.valid_for IS 'how long the rating counts; after assessed_at + valid_for it is expired and treated as missing';
-
-SELECT pg_catalog.pg_extension_config_dump('healthscore.assessments', '');
-SELECT pg_catalog.pg_extension_config_dump('healthscore.assessments_assessment_id_seq', '');
-
--- Row-level security: notes are about accounts, so a reader sees an assessment when it may see its
--- account in the account relation of a model that rates its factor (account_visible, as for the
--- scores); roles that maintain the history (grant_admin) see them all. Writers need no filter.
-ALTER TABLE healthscore.assessments ENABLE ROW LEVEL SECURITY;
-CREATE POLICY visible_accounts ON healthscore.assessments FOR SELECT
-	USING (pg_catalog.has_table_privilege('healthscore.scores'::pg_catalog.regclass, 'DELETE')
-		   OR EXISTS (SELECT FROM healthscore.signals AS s
-					  WHERE s.scoring OPERATOR(pg_catalog.=) 'assessment'
-						AND s.factor OPERATOR(pg_catalog.=) assessments.factor
-						AND healthscore.account_listed(s.model, assessments.account_key)));
-CREATE POLICY writers ON healthscore.assessments FOR INSERT WITH CHECK (true);
-CREATE POLICY updaters ON healthscore.assessments FOR UPDATE USING (true) WITH CHECK (true);
-CREATE POLICY removers ON healthscore.assessments FOR DELETE USING (true);
-
--- Account keys people type in: not empty, and short enough for the indexes that hold them.
-CREATE FUNCTION healthscore_internal.check_account_key(func text, account_key text)
-RETURNS void
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF account_key IS NULL OR account_key = '' THEN
-		RAISE EXCEPTION '%(): account_key must not be empty', func
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the account key as text, e.g. ''42''.';
-	END IF;
-	IF octet_length(account_key) > 1000 THEN
-		RAISE EXCEPTION '%(): account_key "%..." is % bytes long', func, left(account_key, 20), octet_length(account_key)
-			USING ERRCODE = 'program_limit_exceeded', HINT = 'Account keys are at most 1,000 bytes; key the accounts by an id.';
-	END IF;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.check_account_key(text, text) IS
-'raises an error naming the function when an account key is empty or longer than 1,000 bytes';
-
 CREATE FUNCTION healthscore.assess(account_key text, factor text, rating integer DEFAULT NULL,
 								   points float8 DEFAULT NULL, note text DEFAULT NULL,
 								   valid_for interval DEFAULT '90 days',
@@ -135,63 +50,6 @@ $$;
 COMMENT ON FUNCTION healthscore.assess(text, text, integer, float8, text, interval, timestamptz) IS
 'records a person''s rating of a success factor for an account: rating 1-5 (0, 25, 50, 75, 100 points) or points 0-100, valid for a while (default 90 days)';
 
--- Tier overrides: a person sets an account's tier for a model, with a reason and an expiry.
-CREATE TABLE healthscore.overrides (
-	override_id bigserial PRIMARY KEY,
-	model text NOT NULL,
-	account_key text NOT NULL,
-	tier text NOT NULL,
-	reason text NOT NULL CHECK (reason OPERATOR(pg_catalog.<>) ''),
-	set_by text NOT NULL DEFAULT CURRENT_USER,
-	set_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	expires_at timestamptz NOT NULL,
-	CHECK (expires_at OPERATOR(pg_catalog.>) set_at)
-);
-CREATE INDEX overrides_model_account_idx ON healthscore.overrides (model, account_key, set_at);
-
-COMMENT ON TABLE healthscore.overrides IS 'tiers set by people for an account and model, each with a reason and an expiry';
-COMMENT ON COLUMN healthscore.overrides.override_id IS 'override identifier';
-COMMENT ON COLUMN healthscore.overrides.model IS 'model';
-COMMENT ON COLUMN healthscore.overrides.account_key IS 'account key as text';
-COMMENT ON COLUMN healthscore.overrides.tier IS 'the tier in force while the override is active';
-COMMENT ON COLUMN healthscore.overrides.reason IS 'why (mandatory)';
-COMMENT ON COLUMN healthscore.overrides.set_by IS 'who set it';
-COMMENT ON COLUMN healthscore.overrides.set_at IS 'from when it applies';
-COMMENT ON COLUMN healthscore.overrides.expires_at IS 'from when it no longer applies (mandatory: overrides must not go stale)';
-
-SELECT pg_catalog.pg_extension_config_dump('healthscore.overrides', '');
-SELECT pg_catalog.pg_extension_config_dump('healthscore.overrides_override_id_seq', '');
-
--- Row-level security: a reader sees an override (and its reason) when it may see its account in
--- the model's account relation, exactly as for the scores.
-ALTER TABLE healthscore.overrides ENABLE ROW LEVEL SECURITY;
-CREATE POLICY visible_accounts ON healthscore.overrides FOR SELECT
-	USING (healthscore.account_visible(model, account_key));
-CREATE POLICY writers ON healthscore.overrides FOR INSERT WITH CHECK (true);
-CREATE POLICY updaters ON healthscore.overrides FOR UPDATE USING (true) WITH CHECK (true);
-CREATE POLICY removers ON healthscore.overrides FOR DELETE USING (true);
-
--- The rank of a tier in a model (1 = worst), or an error naming the valid tiers.
-CREATE FUNCTION healthscore.tier_rank(model healthscore.models, tier text)
-RETURNS integer
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	rank integer := array_position(model.tier_labels, tier);
-BEGIN
-	IF rank IS NULL THEN
-		RAISE EXCEPTION 'model "%" has no tier "%"', model.name, tier
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = format('Its tiers, worst first: %s.', array_to_string(model.tier_labels, ', '));
-	END IF;
-	RETURN rank;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore.tier_rank(healthscore.models, text) IS
-'position of a tier among a model''s tier labels (1 = worst), or an error naming the valid tiers';
-
 CREATE FUNCTION healthscore.set_override(model text, account_key text, tier text, reason text,
 										 expires_at timestamptz, set_at timestamptz DEFAULT pg_catalog.now())
 RETURNS bigint
@@ -199,12 +57,12 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	found_model healthscore.models := healthscore.model_row(model);
+	found_model healthscore.models := healthscore_internal.model_row(model);
 	current_tier text;
 	id bigint;
 BEGIN
 	PERFORM healthscore_internal.check_account_key('set_override', account_key);
-	PERFORM healthscore.tier_rank(found_model, tier);
+	PERFORM healthscore_internal.tier_rank(found_model, tier);
 	IF reason IS NULL OR btrim(reason) = '' THEN
 		RAISE EXCEPTION 'set_override(): reason is mandatory'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Say why the computed tier is wrong for this account.';
@@ -219,14 +77,17 @@ BEGIN
 				  HINT = 'Overrides must expire, e.g. expires_at => now() + interval ''30 days''.';
 	END IF;
 	IF found_model.overrides_lower_only THEN
-		SELECT s.computed_tier INTO current_tier FROM healthscore.current_scores AS s
-		WHERE s.model = found_model.name AND s.account_key = set_override.account_key;
+		-- the account's computed tier in the model's current run (latest as-of time)
+		SELECT s.computed_tier INTO current_tier
+		FROM (SELECT r.run_id FROM healthscore.runs AS r WHERE r.model = found_model.name
+			  ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1) AS latest
+		JOIN healthscore.scores AS s ON s.run_id = latest.run_id AND s.account_key = set_override.account_key;
 		IF current_tier IS NULL OR current_tier = 'unknown' THEN
 			RAISE EXCEPTION 'set_override(): model "%" only allows lowering a tier, and account "%" has no computed tier yet',
 				found_model.name, account_key
 				USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Refresh the model first.';
 		END IF;
-		IF healthscore.tier_rank(found_model, tier) > healthscore.tier_rank(found_model, current_tier) THEN
+		IF healthscore_internal.tier_rank(found_model, tier) > healthscore_internal.tier_rank(found_model, current_tier) THEN
 			RAISE EXCEPTION 'set_override(): model "%" only allows lowering a tier: "%" is above the computed "%"',
 				found_model.name, tier, current_tier
 				USING ERRCODE = 'insufficient_privilege',
@@ -251,7 +112,7 @@ AS $$
 DECLARE
 	cleared integer;
 BEGIN
-	PERFORM healthscore.model_row(model);
+	PERFORM healthscore_internal.model_row(model);
 	PERFORM healthscore_internal.check_account_key('clear_override', account_key);
 	IF at IS NULL OR NOT isfinite(at) THEN
 		RAISE EXCEPTION 'clear_override(): at must be a finite time, not %', coalesce(at::text, 'NULL')
@@ -268,29 +129,6 @@ $$;
 COMMENT ON FUNCTION healthscore.clear_override(text, text, timestamptz) IS
 'ends an account''s active overrides of a model now (they stay in history); returns how many';
 
--- Playbooks: what to do, and who does it, per model and tier and/or failing signal.
-CREATE TABLE healthscore.playbooks (
-	playbook_id bigserial PRIMARY KEY,
-	model text NOT NULL,
-	tier text,
-	signal text,
-	action text NOT NULL CHECK (action OPERATOR(pg_catalog.<>) ''),
-	owner_role text,
-	CHECK (tier IS NOT NULL OR signal IS NOT NULL),
-	UNIQUE NULLS NOT DISTINCT (model, tier, signal)
-);
-
-COMMENT ON TABLE healthscore.playbooks IS 'actions per model and tier, per failing signal, or per both, with the role that acts';
-COMMENT ON COLUMN healthscore.playbooks.playbook_id IS 'playbook identifier';
-COMMENT ON COLUMN healthscore.playbooks.model IS 'model';
-COMMENT ON COLUMN healthscore.playbooks.tier IS 'tier it applies to; NULL: any tier';
-COMMENT ON COLUMN healthscore.playbooks.signal IS 'failing signal (the account''s costliest) it applies to; NULL: any signal';
-COMMENT ON COLUMN healthscore.playbooks.action IS 'what to do';
-COMMENT ON COLUMN healthscore.playbooks.owner_role IS 'who does it, e.g. CSM, support lead, account executive';
-
-SELECT pg_catalog.pg_extension_config_dump('healthscore.playbooks', '');
-SELECT pg_catalog.pg_extension_config_dump('healthscore.playbooks_playbook_id_seq', '');
-
 CREATE FUNCTION healthscore.add_playbook(model text, action text, tier text DEFAULT NULL, signal text DEFAULT NULL,
 										 owner_role text DEFAULT NULL)
 RETURNS bigint
@@ -298,7 +136,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	found_model healthscore.models := healthscore.model_row(model);
+	found_model healthscore.models := healthscore_internal.model_row(model);
 	id bigint;
 BEGIN
 	IF tier IS NULL AND signal IS NULL THEN
@@ -306,7 +144,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. tier => ''red'', or signal => ''nps''.';
 	END IF;
 	IF tier IS NOT NULL THEN
-		PERFORM healthscore.tier_rank(found_model, tier);
+		PERFORM healthscore_internal.tier_rank(found_model, tier);
 	END IF;
 	IF signal IS NOT NULL AND NOT EXISTS (SELECT FROM healthscore.signals AS s
 										  WHERE s.model = found_model.name AND s.name = add_playbook.signal) THEN

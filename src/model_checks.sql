@@ -11,7 +11,7 @@ LANGUAGE plpgsql STABLE PARALLEL UNSAFE	-- it catches errors: a subtransaction, 
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	found_model healthscore.models := healthscore.model_row(model_errors.model);
+	found_model healthscore.models := healthscore_internal.model_row(model_errors.model);
 	author oid;
 	relation regclass;
 	needed record;

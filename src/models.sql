@@ -1,434 +1,5 @@
--- Health models as data: models, their signals, and the functions that define them.
---
--- Relations are stored as schema-qualified text, not regclass: a regclass column in a table
--- would make pg_upgrade refuse the cluster. The definition functions take regclass arguments,
--- so names are resolved (and checked) when a model is defined, and pg_dump keeps them readable.
-
-CREATE TABLE healthscore.models (
-	name text PRIMARY KEY CHECK (name OPERATOR(pg_catalog.<>) ''),
-	description text,
-	accounts text NOT NULL,
-	key_column text NOT NULL,
-	segment_column text,
-	value_column text,
-	renewal_column text,
-	owner_column text,
-	tier_cutoffs float8[] NOT NULL DEFAULT '{40,70}',
-	tier_labels text[] NOT NULL DEFAULT '{red,yellow,green}',
-	tier_actions text[],
-	trend_threshold float8 NOT NULL DEFAULT 5
-		CHECK (trend_threshold OPERATOR(pg_catalog.>=) 0 AND trend_threshold OPERATOR(pg_catalog.<) 100),
-	drop_points float8 NOT NULL DEFAULT 10
-		CHECK (drop_points OPERATOR(pg_catalog.>) 0 AND drop_points OPERATOR(pg_catalog.<=) 100),
-	drop_window interval NOT NULL DEFAULT '30 days' CHECK (drop_window OPERATOR(pg_catalog.>) interval '0'),
-	model_group text,
-	segment_filter text,
-	priority integer NOT NULL DEFAULT 0,
-	overrides_lower_only boolean NOT NULL DEFAULT false,
-	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	outcomes text,
-	outcome_key text,
-	outcome_date text,
-	outcome_reason text,
-	defined_by text,
-	time_zone text NOT NULL DEFAULT 'UTC',
-	expected_every interval CHECK (expected_every OPERATOR(pg_catalog.>) interval '0'),
-	UNIQUE (model_group, priority),
-	CHECK (pg_catalog.cardinality(tier_labels) OPERATOR(pg_catalog.=) (pg_catalog.cardinality(tier_cutoffs) OPERATOR(pg_catalog.+) 1)),
-	CHECK (tier_actions IS NULL OR pg_catalog.cardinality(tier_actions) OPERATOR(pg_catalog.=) pg_catalog.cardinality(tier_labels))
-);
-
-COMMENT ON TABLE healthscore.models IS 'health models: which accounts are scored, how tiers are cut, and the trend threshold';
-COMMENT ON COLUMN healthscore.models.name IS 'model name, used by every function and view';
-COMMENT ON COLUMN healthscore.models.description IS 'what the model is for';
-COMMENT ON COLUMN healthscore.models.accounts IS 'the account relation, schema-qualified; every row is scored';
-COMMENT ON COLUMN healthscore.models.key_column IS 'the account relation''s key column (integer, bigint, text, uuid, ...)';
-COMMENT ON COLUMN healthscore.models.segment_column IS 'optional column holding the account''s segment';
-COMMENT ON COLUMN healthscore.models.value_column IS 'optional column holding the account''s value (ARR), used for priority';
-COMMENT ON COLUMN healthscore.models.renewal_column IS 'optional column holding the account''s renewal date';
-COMMENT ON COLUMN healthscore.models.owner_column IS 'optional column holding the account''s owner (CSM)';
-COMMENT ON COLUMN healthscore.models.tier_cutoffs IS 'strictly ascending score cutoffs; a score on a cutoff goes to the upper tier';
-COMMENT ON COLUMN healthscore.models.tier_labels IS 'tier labels, worst first, one more than cutoffs';
-COMMENT ON COLUMN healthscore.models.tier_actions IS 'default playbook action per tier (same order as tier_labels), used when no failing signal has one';
-COMMENT ON COLUMN healthscore.models.trend_threshold IS 'points a score must move between runs before the trend reads up or down';
-COMMENT ON COLUMN healthscore.models.drop_points IS 'score_drops lists accounts whose score fell at least this many points ...';
-COMMENT ON COLUMN healthscore.models.drop_window IS '... below their highest score within this window before the current run';
-COMMENT ON COLUMN healthscore.models.model_group IS 'models of one group split the accounts between them: each account is scored by the highest-priority model whose segment_filter matches';
-COMMENT ON COLUMN healthscore.models.segment_filter IS 'SQL condition over the account row (alias account) choosing the accounts this model scores; NULL: every account (the default model)';
-COMMENT ON COLUMN healthscore.models.priority IS 'within a group, the higher priority wins when filters overlap; unique within a group';
-COMMENT ON COLUMN healthscore.models.overrides_lower_only IS 'overrides may only lower an account''s tier, never raise it';
-COMMENT ON COLUMN healthscore.models.created_at IS 'when the model was created';
-COMMENT ON COLUMN healthscore.models.outcomes IS 'relation recording churn (one row per churned account), schema-qualified; NULL: not set';
-COMMENT ON COLUMN healthscore.models.outcome_key IS 'the outcome relation''s account key column';
-COMMENT ON COLUMN healthscore.models.outcome_date IS 'the outcome relation''s churn date column';
-COMMENT ON COLUMN healthscore.models.outcome_reason IS 'the outcome relation''s reason column (optional)';
-COMMENT ON COLUMN healthscore.models.defined_by IS 'the role that last wrote the model''s SQL text (relation, columns, segment filter); its queries run with the privileges of its authors (see README, Security); set by a trigger, NULL for models from before 0.2.0 until adopted';
-COMMENT ON COLUMN healthscore.models.expected_every IS 'how often the model is refreshed (schedule() sets it); model_status reads it as overdue when no run is that recent, plus a grace; NULL: no expectation';
-COMMENT ON COLUMN healthscore.models.time_zone IS 'the time zone of the model''s day boundaries: time columns of type date or timestamp, lookback windows, expiry of assessments, renewal days (default UTC)';
-
-CREATE TABLE healthscore.signals (
-	model text NOT NULL,
-	name text NOT NULL CHECK (name OPERATOR(pg_catalog.<>) ''),
-	category text NOT NULL DEFAULT 'other'
-		CHECK (category OPERATOR(pg_catalog.=) ANY (ARRAY['usage', 'adoption', 'support', 'sentiment', 'financial', 'relationship', 'other'])),
-	description text,
-	source text NOT NULL,
-	source_key text NOT NULL,
-	expression text NOT NULL,
-	time_column text,
-	lookback interval CHECK (lookback OPERATOR(pg_catalog.>) interval '0'),
-	scoring text NOT NULL
-		CHECK (scoring OPERATOR(pg_catalog.=) ANY (ARRAY['linear', 'logarithmic', 'bands', 'decay', 'percentile', 'points', 'assessment'])),
-	worst float8,
-	best float8,
-	breaks float8[],
-	points float8[],
-	half_life interval,
-	lower_is_better boolean NOT NULL DEFAULT false,
-	factor text,
-	weight float8 NOT NULL CHECK (weight OPERATOR(pg_catalog.>) 0 AND weight OPERATOR(pg_catalog.<) 'infinity'),
-	missing text NOT NULL DEFAULT 'skip' CHECK (missing OPERATOR(pg_catalog.=) ANY (ARRAY['skip', 'zero', 'value'])),
-	missing_value float8 CHECK (missing_value OPERATOR(pg_catalog.>=) 0 AND missing_value OPERATOR(pg_catalog.<=) 100),
-	action text,
-	position integer NOT NULL,
-	defined_by text,
-	max_age interval CHECK (max_age OPERATOR(pg_catalog.>) interval '0'),
-	PRIMARY KEY (model, name),
-	CHECK ((missing OPERATOR(pg_catalog.=) 'value') OPERATOR(pg_catalog.=) (missing_value IS NOT NULL)),
-	CHECK (lookback IS NULL OR time_column IS NOT NULL),
-	CHECK ((scoring OPERATOR(pg_catalog.=) 'assessment') OPERATOR(pg_catalog.=) (factor IS NOT NULL)),
-	CHECK (max_age IS NULL OR time_column IS NOT NULL)
-);
-
-COMMENT ON TABLE healthscore.signals IS 'signals of a model: how one raw value per account is computed, scored and weighted';
-COMMENT ON COLUMN healthscore.signals.model IS 'the model this signal belongs to';
-COMMENT ON COLUMN healthscore.signals.name IS 'signal name, unique within the model';
-COMMENT ON COLUMN healthscore.signals.category IS 'usage, adoption, support, sentiment, financial, relationship or other';
-COMMENT ON COLUMN healthscore.signals.description IS 'what the signal measures';
-COMMENT ON COLUMN healthscore.signals.source IS 'relation the signal aggregates, schema-qualified';
-COMMENT ON COLUMN healthscore.signals.source_key IS 'the source''s column holding the account key';
-COMMENT ON COLUMN healthscore.signals.expression IS 'aggregate over the source''s rows of one account (alias s), may use account.<column>';
-COMMENT ON COLUMN healthscore.signals.time_column IS 'source column compared with the run''s as-of time (rows after it are ignored)';
-COMMENT ON COLUMN healthscore.signals.lookback IS 'window before the as-of time whose rows count; NULL: all rows up to it';
-COMMENT ON COLUMN healthscore.signals.scoring IS 'linear, logarithmic, bands, decay, percentile, points (the expression yields 0-100) or assessment (a person''s latest unexpired rating)';
-COMMENT ON COLUMN healthscore.signals.worst IS 'linear and logarithmic: the value worth 0 points';
-COMMENT ON COLUMN healthscore.signals.best IS 'linear and logarithmic: the value worth 100 points';
-COMMENT ON COLUMN healthscore.signals.breaks IS 'bands: strictly ascending breaks';
-COMMENT ON COLUMN healthscore.signals.points IS 'bands: points per band, one more than breaks';
-COMMENT ON COLUMN healthscore.signals.half_life IS 'decay: age at which the signal is worth 50 points';
-COMMENT ON COLUMN healthscore.signals.lower_is_better IS 'percentile: rank lower values higher';
-COMMENT ON COLUMN healthscore.signals.factor IS 'assessment: the success factor whose latest unexpired rating is the signal';
-COMMENT ON COLUMN healthscore.signals.weight IS 'weight in the score (> 0); missing signals'' weight is redistributed under missing = skip';
-COMMENT ON COLUMN healthscore.signals.missing IS 'when an account has no value: skip (redistribute the weight), zero, or value (missing_value points)';
-COMMENT ON COLUMN healthscore.signals.missing_value IS 'points given under missing = value';
-COMMENT ON COLUMN healthscore.signals.action IS 'playbook action when this signal is an account''s weakest';
-COMMENT ON COLUMN healthscore.signals.position IS 'order of definition, for stable output';
-COMMENT ON COLUMN healthscore.signals.max_age IS 'when the source''s newest row (by time_column, at the run''s as-of time) is older than this, the signal is stale: missing for every account, and flagged; NULL: no limit';
-COMMENT ON COLUMN healthscore.signals.defined_by IS 'the role that last wrote the signal''s SQL text (source, key, expression, time column): it runs with the privileges of its authors (see README, Security); set by a trigger, NULL for signals from before 0.2.0 until adopted';
-
--- pg_dump keeps the rows users put in these tables (the extension itself ships none).
-SELECT pg_catalog.pg_extension_config_dump('healthscore.models', '');
-SELECT pg_catalog.pg_extension_config_dump('healthscore.signals', '');
-
--- Errors for unknown names, in one place.
-CREATE FUNCTION healthscore.model_row(model text)
-RETURNS healthscore.models
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	found_model healthscore.models;
-BEGIN
-	SELECT * INTO found_model FROM healthscore.models AS m WHERE m.name = model_row.model;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'model "%" does not exist', model
-			USING ERRCODE = 'undefined_object',
-				  HINT = 'Create it with healthscore.create_model(); see SELECT name FROM healthscore.models.';
-	END IF;
-	RETURN found_model;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore.model_row(text) IS
-'the models row of a model, or an error naming the unknown model';
-
--- Definitions of a model wait for a refresh of it, and a refresh for them: a run reads the
--- model's signals in several statements, which must see one definition.
-CREATE FUNCTION healthscore_internal.lock_model(model text)
-RETURNS void
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$ SELECT pg_advisory_xact_lock(hashtext('healthscore.refresh'), hashtext(model)) $$;
-
-COMMENT ON FUNCTION healthscore_internal.lock_model(text) IS
-'the lock a refresh of a model holds until it commits; definition functions take it too';
-
--- A column of a relation must exist; the error names both.
-CREATE FUNCTION healthscore.check_column(func text, argument text, relation regclass, column_name text)
-RETURNS void
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF column_name IS NULL OR NOT EXISTS (
-		SELECT FROM pg_attribute
-		WHERE attrelid = relation AND attname = column_name AND attnum > 0 AND NOT attisdropped)
-	THEN
-		RAISE EXCEPTION '%(): % column "%" does not exist in %', func, argument, column_name, relation
-			USING ERRCODE = 'undefined_column',
-				  HINT = format('Columns of %s: %s.', relation,
-								(SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum)
-								 FROM pg_attribute
-								 WHERE attrelid = relation AND attnum > 0 AND NOT attisdropped));
-	END IF;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore.check_column(text, text, regclass, text) IS
-'raises undefined_column naming the function, argument and relation when a column does not exist';
-
--- Names of models, signals, groups and tiers: not empty, and at most 63 bytes like PostgreSQL's
--- identifiers (longer ones would be truncated where they become identifiers, and would not fit in
--- the indexes that hold them).
-CREATE FUNCTION healthscore_internal.check_name(func text, what text, name text)
-RETURNS void
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF name IS NULL OR name = '' THEN
-		RAISE EXCEPTION '%(): % must not be empty', func, what
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Give a name of 1 to 63 bytes.';
-	END IF;
-	IF octet_length(name) > 63 THEN
-		RAISE EXCEPTION '%(): % "%..." is % bytes long', func, what, left(name, 20), octet_length(name)
-			USING ERRCODE = 'name_too_long', HINT = 'Names are at most 63 bytes, like PostgreSQL identifiers.';
-	END IF;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.check_name(text, text, text) IS
-'raises an error naming the function when a name is empty or longer than 63 bytes';
-
--- A model's time zone must be a zone PostgreSQL knows by name (not an abbreviation or a POSIX
--- offset, whose sign is the opposite of ISO 8601's).
-CREATE FUNCTION healthscore_internal.check_time_zone(func text, model text, time_zone text)
-RETURNS void
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF time_zone IS NULL OR NOT EXISTS (SELECT FROM pg_timezone_names AS z WHERE z.name = time_zone) THEN
-		RAISE EXCEPTION '%(): time_zone "%" of model "%" is not a time zone name', func, time_zone, model
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Use a name from pg_timezone_names, e.g. ''UTC'' or ''Europe/Berlin''.';
-	END IF;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.check_time_zone(text, text, text) IS
-'raises an error naming the function and model unless a time zone is a name in pg_timezone_names';
-
--- A segment filter as a condition: parsed as exactly one expression (one_expression), wrapped so
--- that an OR inside cannot escape it, and checked to be boolean by being compared with true.
-CREATE FUNCTION healthscore_internal.filter_condition(model text, segment_filter text, func text)
-RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT CASE WHEN segment_filter IS NULL THEN 'true'
-				ELSE format('(%s IS TRUE)', healthscore_internal.one_expression(segment_filter, func, model, NULL, 'filter')) END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.filter_condition(text, text, text) IS
-'a segment filter as a SQL condition over the account row (true for NULL; NULL results count as no match), checked to be one expression';
-
--- Who wrote a model's text. Each model and signal row records the role that last wrote its SQL
--- text (defined_by); the extension runs that text with its author's privileges. A trigger keeps
--- the column, so that direct writes to the tables (grant_admin allows them) cannot forge it: a
--- role may record itself as the author (adopt_model), and only a superuser may record another
--- role (pg_restore does, bringing the authors back). Writes that change no SQL text (a weight,
--- a description) leave the author as it was.
-CREATE FUNCTION healthscore_internal.author_after_write(writes_text boolean, is_insert boolean,
-														 old_author text, new_author text)
-RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	superuser boolean := coalesce((SELECT r.rolsuper FROM pg_roles AS r WHERE r.rolname = current_user), false);
-	claims_self boolean := coalesce(new_author = current_user, false);
-BEGIN
-	IF is_insert THEN
-		RETURN CASE WHEN new_author IS NOT NULL AND (superuser OR claims_self) THEN new_author ELSE current_user END;
-	END IF;
-	IF writes_text THEN
-		RETURN CASE WHEN superuser AND new_author IS NOT NULL AND new_author IS DISTINCT FROM old_author
-					THEN new_author ELSE current_user END;
-	END IF;
-	IF new_author IS DISTINCT FROM old_author AND NOT (superuser OR claims_self) THEN
-		RETURN old_author;
-	END IF;
-	RETURN new_author;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.author_after_write(boolean, boolean, text, text) IS
-'the author to record after a write: the writer when it writes SQL text; a role may name itself, a superuser anyone; otherwise unchanged';
-
-CREATE FUNCTION healthscore_internal.record_model_author()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-SET standard_conforming_strings = on
-AS $$
-DECLARE
-	-- the relations and columns the model's queries read are code as much as its filter
-	writes_text boolean := TG_OP = 'INSERT' OR
-		(NEW.accounts, NEW.key_column, NEW.segment_column, NEW.value_column, NEW.renewal_column, NEW.owner_column,
-		 NEW.segment_filter, NEW.outcomes, NEW.outcome_key, NEW.outcome_date, NEW.outcome_reason)
-		IS DISTINCT FROM
-		(OLD.accounts, OLD.key_column, OLD.segment_column, OLD.value_column, OLD.renewal_column, OLD.owner_column,
-		 OLD.segment_filter, OLD.outcomes, OLD.outcome_key, OLD.outcome_date, OLD.outcome_reason);
-BEGIN
-	IF writes_text THEN
-		-- stored schema-qualified, so that no reader's search_path decides which relation it is
-		NEW.accounts := NEW.accounts::regclass::text;
-		IF NEW.segment_filter IS NOT NULL THEN
-			PERFORM healthscore_internal.one_expression(NEW.segment_filter, 'record_model_author', NEW.name, NULL, 'filter');
-		END IF;
-	END IF;
-	IF TG_OP = 'INSERT' OR NEW.time_zone IS DISTINCT FROM OLD.time_zone THEN
-		PERFORM healthscore_internal.check_time_zone('record_model_author', NEW.name, NEW.time_zone);
-	END IF;
-	NEW.defined_by := healthscore_internal.author_after_write(writes_text, TG_OP = 'INSERT',
-		CASE WHEN TG_OP = 'UPDATE' THEN OLD.defined_by END, NEW.defined_by);
-	RETURN NEW;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.record_model_author() IS
-'trigger: checks a model''s segment filter and time zone on every write and records who wrote its SQL text';
-
-CREATE TRIGGER record_author BEFORE INSERT OR UPDATE ON healthscore.models
-	FOR EACH ROW EXECUTE FUNCTION healthscore_internal.record_model_author();
-
-CREATE FUNCTION healthscore_internal.record_signal_author()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-SET standard_conforming_strings = on
-AS $$
-DECLARE
-	-- moving a signal to another model (or renaming it) puts its text there: a write of text too
-	writes_text boolean := TG_OP = 'INSERT' OR
-		(NEW.model, NEW.name, NEW.source, NEW.source_key, NEW.expression, NEW.time_column)
-		IS DISTINCT FROM (OLD.model, OLD.name, OLD.source, OLD.source_key, OLD.expression, OLD.time_column);
-BEGIN
-	IF writes_text THEN
-		NEW.source := NEW.source::regclass::text;	-- schema-qualified, as accounts of a model
-	END IF;
-	-- an assessment signal's expression is a description; the refresh reads the factor instead
-	IF NEW.scoring <> 'assessment' AND (writes_text OR NEW.scoring IS DISTINCT FROM OLD.scoring) THEN
-		PERFORM healthscore_internal.one_expression(NEW.expression, 'record_signal_author', NEW.model, NEW.name, 'expression');
-	END IF;
-	NEW.defined_by := healthscore_internal.author_after_write(writes_text, TG_OP = 'INSERT',
-		CASE WHEN TG_OP = 'UPDATE' THEN OLD.defined_by END, NEW.defined_by);
-	RETURN NEW;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.record_signal_author() IS
-'trigger: checks a signal''s expression on every write and records who wrote its SQL text';
-
-CREATE TRIGGER record_author BEFORE INSERT OR UPDATE ON healthscore.signals
-	FOR EACH ROW EXECUTE FUNCTION healthscore_internal.record_signal_author();
-
--- The role a model's text runs as. One query runs as one role, so of the roles that wrote text it
--- runs (the model's, its signals', and the segment filters of the higher-priority models of its
--- group) it is the one whose privileges every other author has: then no text runs with more than
--- its author's privileges. A superuser has every role's privileges, so a superuser's text beside
--- an administrator's runs as the administrator. Authors unknown (from before 0.2.0), dropped, or
--- with no such role among them: an error that says what to do.
-CREATE FUNCTION healthscore_internal.author_role(authors text[], func text, model text)
-RETURNS oid
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	gone text;
-	chosen oid;
-BEGIN
-	IF array_position(authors, NULL) IS NOT NULL THEN
-		RAISE EXCEPTION '%(): model "%" has SQL text from before healthscore 0.2.0, whose author is unknown', func, model
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = 'Model text runs with the privileges of the role that wrote it; 0.1.0 did not record it.',
-				  HINT = format('Review the model''s segment filter and signal expressions, then run SELECT healthscore.adopt_model(%L) as the role whose privileges they should run with.', model);
-	END IF;
-	SELECT a INTO gone FROM unnest(authors) AS a WHERE NOT EXISTS (SELECT FROM pg_roles AS r WHERE r.rolname = a) LIMIT 1;
-	IF gone IS NOT NULL THEN
-		RAISE EXCEPTION '%(): role "%", which wrote SQL text of model "%", does not exist', func, gone, model
-			USING ERRCODE = 'undefined_object',
-				  HINT = format('Review the model, then run SELECT healthscore.adopt_model(%L) as the role whose privileges it should run with.', model);
-	END IF;
-	SELECT r.oid INTO chosen
-	FROM pg_roles AS r
-	WHERE r.rolname = ANY (authors)
-	  AND NOT EXISTS (SELECT FROM unnest(authors) AS other WHERE NOT pg_has_role(other::name, r.oid, 'USAGE'))
-	ORDER BY r.rolsuper, r.rolname
-	LIMIT 1;
-	IF chosen IS NULL THEN
-		RAISE EXCEPTION '%(): the SQL text of model "%" was written by roles %, and none of them has the privileges of all the others',
-			func, model, (SELECT string_agg(DISTINCT quote_ident(a), ', ') FROM unnest(authors) AS a)
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = 'Each text runs with its author''s privileges, and a model''s query runs as one role.',
-				  HINT = format('Have one of them review the whole model and take it over: SELECT healthscore.adopt_model(%L).', model);
-	END IF;
-	RETURN chosen;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.author_role(text[], text, text) IS
-'of the roles that wrote a model''s text, the one whose privileges all the others have; an error naming the model when there is none';
-
-CREATE FUNCTION healthscore_internal.model_author(model text, func text DEFAULT 'refresh')
-RETURNS oid
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT healthscore_internal.author_role(
-		ARRAY[m.defined_by]
-		|| ARRAY(SELECT h.defined_by FROM healthscore.models AS h
-				 WHERE h.model_group = m.model_group AND h.priority > m.priority AND h.segment_filter IS NOT NULL)
-		|| ARRAY(SELECT s.defined_by FROM healthscore.signals AS s WHERE s.model = m.name),
-		func, m.name)
-	FROM healthscore.model_row(model_author.model) AS m
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.model_author(text, text) IS
-'the role a model''s scoring query runs as (author_role of the model, its signals and the filters of higher-priority models of its group)';
-
--- The role a signal being defined is compiled as: its stored author when its SQL text is
--- unchanged (a new weight or scoring method; an unknown author from before 0.2.0 stays unknown,
--- and author_role() refuses it), else the caller, who is about to become its author; together
--- with the model's author, by the rule of author_role().
-CREATE FUNCTION healthscore_internal.signal_author(signal healthscore.signals, func text)
-RETURNS oid
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT healthscore_internal.author_role(ARRAY[m.defined_by,
-		CASE WHEN stored.found THEN stored.defined_by ELSE current_user::text END], func, m.name)
-	FROM healthscore.model_row(signal.model) AS m
-	LEFT JOIN LATERAL (SELECT true AS found, s.defined_by FROM healthscore.signals AS s
-					   WHERE s.model = signal.model AND s.name = signal.name
-						 AND (s.source, s.source_key, s.expression, s.time_column)
-							 IS NOT DISTINCT FROM (signal.source, signal.source_key, signal.expression, signal.time_column))
-		AS stored ON true
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.signal_author(healthscore.signals, text) IS
-'the role a signal being defined is compiled as: its stored author when its SQL text is unchanged, else the caller (with the model''s author)';
+-- The model API: define models and signals (validated and compiled at once, as their author),
+-- change and drop them, and take a model's text over (adopt_model).
 
 CREATE FUNCTION healthscore.create_model(
 	name text,
@@ -480,11 +51,11 @@ BEGIN
 		RAISE EXCEPTION 'create_model(): accounts must name the account relation'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. accounts => ''app.accounts''.';
 	END IF;
-	PERFORM healthscore.check_column('create_model', 'key', accounts, key);
-	IF value IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'value', accounts, value); END IF;
-	IF segment IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'segment', accounts, segment); END IF;
-	IF renewal IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'renewal', accounts, renewal); END IF;
-	IF owner IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'owner', accounts, owner); END IF;
+	PERFORM healthscore_internal.check_column('create_model', 'key', accounts, key);
+	IF value IS NOT NULL THEN PERFORM healthscore_internal.check_column('create_model', 'value', accounts, value); END IF;
+	IF segment IS NOT NULL THEN PERFORM healthscore_internal.check_column('create_model', 'segment', accounts, segment); END IF;
+	IF renewal IS NOT NULL THEN PERFORM healthscore_internal.check_column('create_model', 'renewal', accounts, renewal); END IF;
+	IF owner IS NOT NULL THEN PERFORM healthscore_internal.check_column('create_model', 'owner', accounts, owner); END IF;
 	-- tier() checks cutoffs and labels with its own errors
 	IF tier_cutoffs IS NULL OR tier_labels IS NULL THEN
 		RAISE EXCEPTION 'create_model(): tier_cutoffs and tier_labels must not be NULL'
@@ -578,7 +149,7 @@ COMMENT ON FUNCTION healthscore.create_model(text, regclass, text, text, text, t
 'defines a health model over an account relation (every row, or in a group the rows its segment_filter wins); checks every column and the filter at once; the caller becomes the author of its SQL text';
 
 -- Check one signal as it would run, and fail with an error that names the problem.
-CREATE FUNCTION healthscore.check_signal(signal healthscore.signals, func text)
+CREATE FUNCTION healthscore_internal.check_signal(signal healthscore.signals, func text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -589,15 +160,15 @@ SET TimeZone = 'UTC'
 SET extra_float_digits = 3
 AS $$
 DECLARE
-	found_model healthscore.models := healthscore.model_row(signal.model);
+	found_model healthscore.models := healthscore_internal.model_row(signal.model);
 	source_relation regclass := signal.source::regclass;
 	time_type regtype;
 	compiled record;
 BEGIN
 	PERFORM healthscore_internal.check_name(func, 'signal name', signal.name);
-	PERFORM healthscore.check_column(func, 'key', source_relation, signal.source_key);
+	PERFORM healthscore_internal.check_column(func, 'key', source_relation, signal.source_key);
 	IF signal.time_column IS NOT NULL THEN
-		PERFORM healthscore.check_column(func, 'time_column', source_relation, signal.time_column);
+		PERFORM healthscore_internal.check_column(func, 'time_column', source_relation, signal.time_column);
 		SELECT atttypid::regtype INTO time_type FROM pg_attribute
 		WHERE attrelid = source_relation AND attname = signal.time_column;
 		IF time_type NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
@@ -763,7 +334,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.check_signal(healthscore.signals, text) IS
+COMMENT ON FUNCTION healthscore_internal.check_signal(healthscore.signals, text) IS
 'validates a signal definition and compiles its expression as the refresh will run it; errors name the problem';
 
 CREATE FUNCTION healthscore.add_signal(
@@ -797,7 +368,7 @@ DECLARE
 	signal healthscore.signals;
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
-	PERFORM healthscore.model_row(model);
+	PERFORM healthscore_internal.model_row(model);
 	IF EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = add_signal.model AND s.name = add_signal.name) THEN
 		RAISE EXCEPTION 'add_signal(): model "%" already has a signal "%"', model, name
 			USING ERRCODE = 'duplicate_object',
@@ -829,7 +400,7 @@ BEGIN
 	signal.factor := factor; signal.weight := weight; signal.missing := missing;
 	signal.missing_value := missing_value; signal.action := action; signal.max_age := max_age;
 	signal.position := (SELECT coalesce(max(s.position), 0) + 1 FROM healthscore.signals AS s WHERE s.model = add_signal.model);
-	PERFORM healthscore.check_signal(signal, 'add_signal');
+	PERFORM healthscore_internal.check_signal(signal, 'add_signal');
 	INSERT INTO healthscore.signals SELECT signal.*;
 	RETURN name;
 END
@@ -867,7 +438,7 @@ DECLARE
 	unknown text;
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
-	PERFORM healthscore.model_row(model);
+	PERFORM healthscore_internal.model_row(model);
 	SELECT * INTO signal FROM healthscore.signals AS s WHERE s.model = alter_signal.model AND s.name = alter_signal.name
 	FOR UPDATE;
 	IF NOT FOUND THEN
@@ -910,7 +481,7 @@ BEGIN
 	signal.description := coalesce(description, signal.description);
 	signal.action := coalesce(action, signal.action);
 	signal.max_age := coalesce(max_age, signal.max_age);
-	PERFORM healthscore.check_signal(signal, 'alter_signal');
+	PERFORM healthscore_internal.check_signal(signal, 'alter_signal');
 	UPDATE healthscore.signals AS s SET (category, description, expression, lookback, scoring, worst, best, breaks,
 										 points, half_life, lower_is_better, weight, missing, missing_value, action,
 										 max_age)
@@ -950,7 +521,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
-	PERFORM healthscore.model_row(model);
+	PERFORM healthscore_internal.model_row(model);
 	DELETE FROM healthscore.signals AS s WHERE s.model = drop_signal.model AND s.name = drop_signal.name;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'drop_signal(): model "%" has no signal "%"', model, name
@@ -974,7 +545,7 @@ SET standard_conforming_strings = on
 AS $$
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
-	PERFORM healthscore.model_row(model);
+	PERFORM healthscore_internal.model_row(model);
 	-- a role may record itself as the author (record_model_author, record_signal_author)
 	UPDATE healthscore.models AS m SET defined_by = current_user WHERE m.name = adopt_model.model;
 	UPDATE healthscore.signals AS s SET defined_by = current_user WHERE s.model = adopt_model.model;

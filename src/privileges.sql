@@ -3,7 +3,7 @@
 -- Reading goes through grant_reader(). Nothing in healthscore_internal is for PUBLIC.
 
 -- The one list of what an administrator may call and PUBLIC may not.
-CREATE FUNCTION healthscore.admin_functions()
+CREATE FUNCTION healthscore_internal.admin_functions()
 RETURNS regprocedure[]
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -15,10 +15,8 @@ AS $$
 		'healthscore.set_weight(text, text, float8)',
 		'healthscore.drop_signal(text, text)',
 		'healthscore.drop_model(text)',
-		'healthscore.check_signal(healthscore.signals, text)',
 		'healthscore.refresh(text, timestamptz)',
 		'healthscore.refresh_sql(text, timestamptz)',
-		'healthscore.segment_condition(healthscore.models)',
 		'healthscore.backfill(text, timestamptz, timestamptz, interval)',
 		'healthscore.schedule(text, text)',
 		'healthscore.unschedule(text, boolean)',
@@ -37,8 +35,9 @@ AS $$
 	]::regprocedure[]
 $$;
 
--- The internal functions readers' views run as the reader: reading outcomes and accounts as their
--- author (they return only the rows the reader may see).
+-- The internal functions that readers' views and row-level security policies run as the reader:
+-- the visibility of accounts, reading outcomes and accounts as their author (they return only the
+-- rows the reader may see), the status of runs.
 CREATE FUNCTION healthscore_internal.reader_functions()
 RETURNS regprocedure[]
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -54,14 +53,17 @@ AS $$
 		'healthscore_internal.attempt_lock(bigint)',
 		'healthscore_internal.attempt_status(text, bigint, integer)',
 		'healthscore_internal.attempt_error(text, bigint, integer)',
-		'healthscore_internal.overdue(interval, timestamptz)'
+		'healthscore_internal.overdue(interval, timestamptz)',
+		'healthscore_internal.account_visible(text, text)',
+		'healthscore_internal.account_listed(text, text)',
+		'healthscore_internal.run_outcomes(text, interval, timestamptz)'
 	]::regprocedure[]
 $$;
 
 COMMENT ON FUNCTION healthscore_internal.reader_functions() IS
 'the internal functions that readers'' views call as the reader; granted by grant_reader()';
 
-COMMENT ON FUNCTION healthscore.admin_functions() IS
+COMMENT ON FUNCTION healthscore_internal.admin_functions() IS
 'the functions and procedures that define, refresh and schedule models: revoked from PUBLIC, granted by grant_admin()';
 
 -- The views are security_invoker: a reader needs SELECT on the tables behind them too, and every
@@ -133,7 +135,7 @@ BEGIN
 		healthscore.assessments_assessment_id_seq,
 		healthscore.overrides_override_id_seq, healthscore.playbooks_playbook_id_seq TO %s', role);
 	EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO %s',
-				   (SELECT string_agg(f::text, ', ') FROM unnest(healthscore.admin_functions()) AS f), role);
+				   (SELECT string_agg(f::text, ', ') FROM unnest(healthscore_internal.admin_functions()) AS f), role);
 	-- schedule() calls pg_cron, whose schema is closed to other roles; its jobs run as the role
 	-- that scheduled them
 	IF healthscore_internal.cron_installed() THEN
@@ -156,7 +158,7 @@ DO $$
 DECLARE
 	revoked regprocedure;
 BEGIN
-	FOREACH revoked IN ARRAY healthscore.admin_functions() LOOP
+	FOREACH revoked IN ARRAY healthscore_internal.admin_functions() LOOP
 		EXECUTE pg_catalog.format('REVOKE ALL ON ROUTINE %s FROM PUBLIC', revoked);
 	END LOOP;
 	FOR revoked IN SELECT p.oid::pg_catalog.regprocedure FROM pg_catalog.pg_proc AS p

@@ -1,44 +1,44 @@
 -- Revenue signals (revenue.c): cohort retention aggregates and customer lifetime value.
 -- net_retention and gross_retention share a numeric[3] state: sums of start, end, least(end, start).
 
-CREATE FUNCTION healthscore.retention_accum(state numeric[], start_value numeric, end_value numeric)
+CREATE FUNCTION healthscore_internal.retention_accum(state numeric[], start_value numeric, end_value numeric)
 RETURNS numeric[]
 AS 'MODULE_PATHNAME', 'healthscore_retention_accum'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.retention_accum(numeric[], numeric, numeric) IS
+COMMENT ON FUNCTION healthscore_internal.retention_accum(numeric[], numeric, numeric) IS
 'transition function of net_retention() and gross_retention(): skips accounts outside the starting cohort, counts a NULL end as 0';
 
-CREATE FUNCTION healthscore.retention_combine(state numeric[], other numeric[])
+CREATE FUNCTION healthscore_internal.retention_combine(state numeric[], other numeric[])
 RETURNS numeric[]
 AS 'MODULE_PATHNAME', 'healthscore_retention_combine'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.retention_combine(numeric[], numeric[]) IS
+COMMENT ON FUNCTION healthscore_internal.retention_combine(numeric[], numeric[]) IS
 'combine function of net_retention() and gross_retention(): adds two partial sums';
 
-CREATE FUNCTION healthscore.net_retention_final(state numeric[])
+CREATE FUNCTION healthscore_internal.net_retention_final(state numeric[])
 RETURNS numeric
 AS 'MODULE_PATHNAME', 'healthscore_net_retention_final'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.net_retention_final(numeric[]) IS
+COMMENT ON FUNCTION healthscore_internal.net_retention_final(numeric[]) IS
 'final function of net_retention(): 100 * sum(end) / sum(start), NULL for an empty cohort';
 
-CREATE FUNCTION healthscore.gross_retention_final(state numeric[])
+CREATE FUNCTION healthscore_internal.gross_retention_final(state numeric[])
 RETURNS numeric
 AS 'MODULE_PATHNAME', 'healthscore_gross_retention_final'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.gross_retention_final(numeric[]) IS
+COMMENT ON FUNCTION healthscore_internal.gross_retention_final(numeric[]) IS
 'final function of gross_retention(): 100 * sum(least(end, start)) / sum(start), NULL for an empty cohort';
 
 CREATE AGGREGATE healthscore.net_retention(start_value numeric, end_value numeric) (
-	SFUNC = healthscore.retention_accum,
+	SFUNC = healthscore_internal.retention_accum,
 	STYPE = numeric[],
 	INITCOND = '{0,0,0}',
-	COMBINEFUNC = healthscore.retention_combine,
-	FINALFUNC = healthscore.net_retention_final,
+	COMBINEFUNC = healthscore_internal.retention_combine,
+	FINALFUNC = healthscore_internal.net_retention_final,
 	PARALLEL = SAFE
 );
 
@@ -46,11 +46,11 @@ COMMENT ON AGGREGATE healthscore.net_retention(numeric, numeric) IS
 'net revenue retention in percent over a cohort: 100 * sum(end) / sum(start); start NULL or not positive: not in the cohort; end NULL: churned (0)';
 
 CREATE AGGREGATE healthscore.gross_retention(start_value numeric, end_value numeric) (
-	SFUNC = healthscore.retention_accum,
+	SFUNC = healthscore_internal.retention_accum,
 	STYPE = numeric[],
 	INITCOND = '{0,0,0}',
-	COMBINEFUNC = healthscore.retention_combine,
-	FINALFUNC = healthscore.gross_retention_final,
+	COMBINEFUNC = healthscore_internal.retention_combine,
+	FINALFUNC = healthscore_internal.gross_retention_final,
 	PARALLEL = SAFE
 );
 

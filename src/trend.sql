@@ -1,44 +1,44 @@
 -- Aggregates trend and relative_trend (trend.c): slope of a signal over time.
 -- Both share one float8[7] state (Youngs-Cramer sums plus the time range).
 
-CREATE FUNCTION healthscore.trend_accum(state float8[], value float8, at timestamptz)
+CREATE FUNCTION healthscore_internal.trend_accum(state float8[], value float8, at timestamptz)
 RETURNS float8[]
 AS 'MODULE_PATHNAME', 'healthscore_trend_accum'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.trend_accum(float8[], float8, timestamptz) IS
+COMMENT ON FUNCTION healthscore_internal.trend_accum(float8[], float8, timestamptz) IS
 'transition function of trend() and relative_trend(): Youngs-Cramer accumulation of (days, value)';
 
-CREATE FUNCTION healthscore.trend_combine(state float8[], other float8[])
+CREATE FUNCTION healthscore_internal.trend_combine(state float8[], other float8[])
 RETURNS float8[]
 AS 'MODULE_PATHNAME', 'healthscore_trend_combine'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.trend_combine(float8[], float8[]) IS
+COMMENT ON FUNCTION healthscore_internal.trend_combine(float8[], float8[]) IS
 'combine function of trend() and relative_trend(): merges two partial states';
 
-CREATE FUNCTION healthscore.trend_final(state float8[])
+CREATE FUNCTION healthscore_internal.trend_final(state float8[])
 RETURNS float8
 AS 'MODULE_PATHNAME', 'healthscore_trend_final'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.trend_final(float8[]) IS
+COMMENT ON FUNCTION healthscore_internal.trend_final(float8[]) IS
 'final function of trend(): least-squares slope in value units per day';
 
-CREATE FUNCTION healthscore.relative_trend_final(state float8[])
+CREATE FUNCTION healthscore_internal.relative_trend_final(state float8[])
 RETURNS float8
 AS 'MODULE_PATHNAME', 'healthscore_relative_trend_final'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore.relative_trend_final(float8[]) IS
+COMMENT ON FUNCTION healthscore_internal.relative_trend_final(float8[]) IS
 'final function of relative_trend(): slope as percent of the mean value per 30 days';
 
 CREATE AGGREGATE healthscore.trend(value float8, at timestamptz) (
-	SFUNC = healthscore.trend_accum,
+	SFUNC = healthscore_internal.trend_accum,
 	STYPE = float8[],
 	INITCOND = '{0,0,0,0,0,0,0}',
-	COMBINEFUNC = healthscore.trend_combine,
-	FINALFUNC = healthscore.trend_final,
+	COMBINEFUNC = healthscore_internal.trend_combine,
+	FINALFUNC = healthscore_internal.trend_final,
 	PARALLEL = SAFE
 );
 
@@ -46,11 +46,11 @@ COMMENT ON AGGREGATE healthscore.trend(float8, timestamptz) IS
 'least-squares slope of value over time in value units per day; NULL rows skipped, NULL with fewer than two distinct times';
 
 CREATE AGGREGATE healthscore.relative_trend(value float8, at timestamptz) (
-	SFUNC = healthscore.trend_accum,
+	SFUNC = healthscore_internal.trend_accum,
 	STYPE = float8[],
 	INITCOND = '{0,0,0,0,0,0,0}',
-	COMBINEFUNC = healthscore.trend_combine,
-	FINALFUNC = healthscore.relative_trend_final,
+	COMBINEFUNC = healthscore_internal.trend_combine,
+	FINALFUNC = healthscore_internal.relative_trend_final,
 	PARALLEL = SAFE
 );
 

@@ -1,31 +1,6 @@
 -- Validation against real outcomes: where churn is recorded, how well each run's scores predicted
 -- it (AUC, churn by tier, lift), and which weights the data suggests.
 
--- Churn reasons and who usually mitigates them. The shipped rows come with the extension; rows
--- users add are theirs and are kept by pg_dump.
-CREATE TABLE healthscore.churn_reasons (
-	reason text PRIMARY KEY,
-	owners text NOT NULL,
-	description text,
-	shipped boolean NOT NULL DEFAULT false
-);
-
-COMMENT ON TABLE healthscore.churn_reasons IS 'churn reason categories and the teams that usually mitigate them';
-COMMENT ON COLUMN healthscore.churn_reasons.reason IS 'reason category';
-COMMENT ON COLUMN healthscore.churn_reasons.owners IS 'teams that usually mitigate it';
-COMMENT ON COLUMN healthscore.churn_reasons.description IS 'what the reason covers';
-COMMENT ON COLUMN healthscore.churn_reasons.shipped IS 'true for the rows the extension ships (not dumped: CREATE EXTENSION makes them)';
-
-INSERT INTO healthscore.churn_reasons (reason, owners, description, shipped) VALUES
-	('wrong use case', 'marketing and sales', 'the product was bought for a job it does not do', true),
-	('failed launch', 'sales and onboarding', 'the customer never got live', true),
-	('features and functionality', 'product and support', 'missing or broken capabilities', true),
-	('low usage', 'support and onboarding', 'users did not adopt the product', true),
-	('ROI and value', 'customer success metrics and relationship management', 'value not seen or not shown', true),
-	('client or organisation change', 'support and relationship management', 'champion left, merger, budget or strategy change', true);
-
-SELECT pg_catalog.pg_extension_config_dump('healthscore.churn_reasons', 'WHERE NOT shipped');
-
 CREATE FUNCTION healthscore.set_outcomes(model text, outcomes regclass, key text, churned_on text,
 										 reason text DEFAULT NULL)
 RETURNS text
@@ -36,15 +11,15 @@ DECLARE
 	date_type regtype;
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
-	PERFORM healthscore.model_row(model);
+	PERFORM healthscore_internal.model_row(model);
 	IF outcomes IS NULL THEN
 		RAISE EXCEPTION 'set_outcomes(): outcomes must name the relation where churn is recorded'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. outcomes => ''app.churned_accounts''.';
 	END IF;
-	PERFORM healthscore.check_column('set_outcomes', 'key', outcomes, key);
-	PERFORM healthscore.check_column('set_outcomes', 'churned_on', outcomes, churned_on);
+	PERFORM healthscore_internal.check_column('set_outcomes', 'key', outcomes, key);
+	PERFORM healthscore_internal.check_column('set_outcomes', 'churned_on', outcomes, churned_on);
 	IF reason IS NOT NULL THEN
-		PERFORM healthscore.check_column('set_outcomes', 'reason', outcomes, reason);
+		PERFORM healthscore_internal.check_column('set_outcomes', 'reason', outcomes, reason);
 	END IF;
 	SELECT atttypid::regtype INTO date_type FROM pg_attribute WHERE attrelid = outcomes AND attname = churned_on;
 	IF date_type NOT IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype) THEN
@@ -65,7 +40,7 @@ COMMENT ON FUNCTION healthscore.set_outcomes(text, regclass, text, text, text) I
 -- per run and account with a score, not churned by the run's as-of time, and whether it churned
 -- within the horizon. The shared ground of evaluate(), evaluate_tiers() and suggest_weights().
 -- PARALLEL UNSAFE, as everything that calls it: it sets the time zone, which no parallel operation may.
-CREATE FUNCTION healthscore.run_outcomes(model text, horizon interval, known_until timestamptz)
+CREATE FUNCTION healthscore_internal.run_outcomes(model text, horizon interval, known_until timestamptz)
 RETURNS TABLE (run_id bigint, as_of timestamptz, account_key text, score float8, tier text, churned boolean)
 LANGUAGE plpgsql STABLE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -74,7 +49,7 @@ SET IntervalStyle = 'postgres'
 SET TimeZone = 'UTC'
 AS $$
 DECLARE
-	found_model healthscore.models := healthscore.model_row(model);
+	found_model healthscore.models := healthscore_internal.model_row(model);
 BEGIN
 	-- horizons and churn dates in the model's time zone, until this function returns
 	PERFORM set_config('TimeZone', found_model.time_zone, true);
@@ -115,7 +90,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.run_outcomes(text, interval, timestamptz) IS
+COMMENT ON FUNCTION healthscore_internal.run_outcomes(text, interval, timestamptz) IS
 'per evaluable run (as_of + horizon <= known_until) and scored account still a customer at as_of: whether it churned within the horizon';
 
 CREATE FUNCTION healthscore.evaluate_tiers(model text, horizon interval DEFAULT '90 days',
@@ -128,7 +103,7 @@ AS $$
 	SELECT o.run_id, o.as_of, o.tier, array_position(m.tier_labels, o.tier),
 		   count(*), count(*) FILTER (WHERE o.churned), avg(o.churned::integer)::float8
 	FROM healthscore.models AS m,
-		 healthscore.run_outcomes(evaluate_tiers.model, horizon, known_until) AS o
+		 healthscore_internal.run_outcomes(evaluate_tiers.model, horizon, known_until) AS o
 	WHERE m.name = evaluate_tiers.model
 	GROUP BY m.tier_labels, o.run_id, o.as_of, o.tier
 $$;
@@ -147,7 +122,7 @@ AS $$
 	WITH runs AS (
 		SELECT o.run_id, o.as_of, count(*) AS accounts, count(*) FILTER (WHERE o.churned) AS churned,
 			   avg(o.churned::integer)::float8 AS churn_rate, healthscore.auc(o.score, o.churned) AS auc
-		FROM healthscore.run_outcomes(evaluate.model, evaluate.horizon, known_until) AS o
+		FROM healthscore_internal.run_outcomes(evaluate.model, evaluate.horizon, known_until) AS o
 		GROUP BY o.run_id, o.as_of
 	), tiers AS (
 		SELECT t.*, lead(t.churn_rate) OVER (PARTITION BY t.run_id ORDER BY t.tier_rank) AS next_rate,
@@ -226,7 +201,7 @@ DECLARE
 	fit_row_count bigint;
 	test_row_count bigint;
 BEGIN
-	PERFORM healthscore.model_row(model);
+	PERFORM healthscore_internal.model_row(model);
 	SELECT array_agg(s.name ORDER BY s.position), array_agg(s.weight ORDER BY s.position)
 	INTO signal_names, weights FROM healthscore.signals AS s WHERE s.model = suggest_weights.model;
 	IF signal_names IS NULL THEN
@@ -250,7 +225,7 @@ BEGIN
 	SELECT o.run_id, o.as_of, o.account_key, o.score, o.churned,
 		   array_agg(coalesce(c.points, o.score) / 100 ORDER BY array_position(fitted_names, c.signal)) AS features,
 		   count(c.signal) AS signals
-	FROM healthscore.run_outcomes(model, horizon, known_until) AS o
+	FROM healthscore_internal.run_outcomes(model, horizon, known_until) AS o
 	JOIN healthscore.components AS c ON c.run_id = o.run_id AND c.account_key = o.account_key
 	WHERE c.signal = ANY (fitted_names)
 	GROUP BY o.run_id, o.as_of, o.account_key, o.score, o.churned;

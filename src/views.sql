@@ -2,14 +2,35 @@
 -- row-level security apply; columns are scalar (no arrays or json), named for reports. Functions
 -- and operators are named with their schema (views bind them when they are created).
 
--- Row-level security: a user sees the scores of the accounts they can see in the model's
--- account relation (account_visible asks that relation once per query). Writers (refresh) need
--- no filter, so inserts and deletes are allowed to whoever has the table privileges.
-ALTER TABLE healthscore.scores ENABLE ROW LEVEL SECURITY;
-CREATE POLICY visible_accounts ON healthscore.scores FOR SELECT
-	USING (healthscore.account_visible(model, account_key));
-CREATE POLICY writers ON healthscore.scores FOR INSERT WITH CHECK (true);
-CREATE POLICY removers ON healthscore.scores FOR DELETE USING (true);
+-- The components of every run, one row per run, account and signal, unfolded from the arrays
+-- of the score rows. Row-level security of scores applies (security_invoker).
+CREATE VIEW healthscore.components WITH (security_invoker = true) AS
+SELECT s.run_id, s.model, s.account_key, c.signal, c.raw_value, c.points, c.weight, share.weight_share,
+	   c.points OPERATOR(pg_catalog.*) share.weight_share AS contribution,
+	   coalesce((100 OPERATOR(pg_catalog.-) c.points) OPERATOR(pg_catalog.*) share.weight_share, 0) AS points_lost,
+	   coalesce(c.stale, false) AS stale
+FROM healthscore.scores AS s
+JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
+CROSS JOIN LATERAL (SELECT pg_catalog.sum(u.weight)
+					FROM ROWS FROM (pg_catalog.unnest(s.points), pg_catalog.unnest(r.weights)) AS u(points, weight)
+					WHERE u.points IS NOT NULL) AS present(weight)
+CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(r.signals), pg_catalog.unnest(s.raw_values), pg_catalog.unnest(s.points),
+							  pg_catalog.unnest(r.weights), pg_catalog.unnest(r.stale)) AS c(signal, raw_value, points, weight, stale)
+CROSS JOIN LATERAL (SELECT CASE WHEN c.points IS NULL THEN 0 ELSE c.weight OPERATOR(pg_catalog./) present.weight END)
+	AS share(weight_share);
+
+COMMENT ON VIEW healthscore.components IS 'one row per run, account and signal: how the score came about (unfolded from scores.raw_values and scores.points)';
+COMMENT ON COLUMN healthscore.components.run_id IS 'the run';
+COMMENT ON COLUMN healthscore.components.model IS 'the model';
+COMMENT ON COLUMN healthscore.components.account_key IS 'the account key as text';
+COMMENT ON COLUMN healthscore.components.signal IS 'the signal';
+COMMENT ON COLUMN healthscore.components.raw_value IS 'the signal''s raw value (for decay signals: age in days); NULL when missing';
+COMMENT ON COLUMN healthscore.components.points IS 'points 0-100 after the missing-data policy; NULL when skipped';
+COMMENT ON COLUMN healthscore.components.weight IS 'the signal''s weight';
+COMMENT ON COLUMN healthscore.components.weight_share IS 'weight / sum of the weights of the account''s present signals (0 when skipped)';
+COMMENT ON COLUMN healthscore.components.contribution IS 'points * weight_share: the components of an account add up to its score';
+COMMENT ON COLUMN healthscore.components.points_lost IS '(100 - points) * weight_share: what the signal cost the account';
+COMMENT ON COLUMN healthscore.components.stale IS 'true when the signal''s source was stale at the run (its newest row older than max_age): it counted as missing';
 
 -- Runs of each model, newest as-of time first (recency 1 = the current run), and the attempts of
 -- run() that did not write one (running, failed): those never become current. The totals count
@@ -52,21 +73,6 @@ COMMENT ON COLUMN healthscore.model_runs.status IS 'succeeded (a run), running, 
 COMMENT ON COLUMN healthscore.model_runs.error IS 'why an attempt failed: the error''s message, detail, hint and SQLSTATE for administrators, only the SQLSTATE for readers';
 COMMENT ON COLUMN healthscore.model_runs.attempt_id IS 'the attempt of healthscore.run(), NULL for a run written by a plain refresh()';
 COMMENT ON COLUMN healthscore.model_runs.stale_signals IS 'how many signals of the run were stale (their source''s newest row older than max_age)';
-
--- Whether a model is overdue: it is expected every expected_every (schedule() sets it), and its
--- current run is older than that plus a grace (the period, at most an hour) for the refresh's
--- own time and the scheduler's delay. A model never run is overdue once expected.
-CREATE FUNCTION healthscore_internal.overdue(expected_every interval, current_as_of timestamptz)
-RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT expected_every IS NOT NULL
-		   AND (current_as_of IS NULL OR current_as_of + expected_every + least(expected_every, interval '1 hour') < now())
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.overdue(interval, timestamptz) IS
-'true when a model expected every expected_every has no run that recent, plus a grace of the period (at most an hour)';
 
 CREATE VIEW healthscore.current_scores WITH (security_invoker = true) AS
 SELECT s.model,
@@ -411,3 +417,53 @@ CROSS JOIN LATERAL healthscore.unscored_accounts(g.model_group) AS u;
 COMMENT ON VIEW healthscore.unscored_accounts IS 'per model group, the accounts no model of the group scored in its latest run';
 COMMENT ON COLUMN healthscore.unscored_accounts.model_group IS 'model group';
 COMMENT ON COLUMN healthscore.unscored_accounts.account_key IS 'account key as text';
+
+-- One row per model: is it up to date, did its last run fail, which sources are stale. Readers
+-- see that a run failed and its SQLSTATE; administrators also see the error.
+CREATE VIEW healthscore.model_status WITH (security_invoker = true) AS
+SELECT m.name AS model,
+	   m.model_group,
+	   m.expected_every,
+	   healthscore_internal.overdue(m.expected_every, cur.as_of) AS overdue,
+	   (SELECT pg_catalog.max(r.finished_at) FROM healthscore.runs AS r WHERE r.model OPERATOR(pg_catalog.=) m.name)
+		   AS last_success_at,
+	   cur.as_of AS last_success_as_of,
+	   fail.finished_at AS last_failure_at,
+	   fail.error AS last_error,
+	   latest.status AS last_status,
+	   cur.run_id AS current_run_id,
+	   cur.accounts,
+	   cur.accounts_scored,
+	   cur.stale_signals,
+	   (SELECT pg_catalog.string_agg(pg_catalog.format('%s (%s, newest row %s)', s.name, s.source,
+													   coalesce(x.newest::pg_catalog.text, 'none')),
+								  '; ' ORDER BY x.i)
+		FROM healthscore.runs AS r
+		CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(r.signals), pg_catalog.unnest(r.stale), pg_catalog.unnest(r.newest_rows))
+			WITH ORDINALITY AS x(signal, stale, newest, i)
+		JOIN healthscore.signals AS s ON s.model OPERATOR(pg_catalog.=) r.model AND s.name OPERATOR(pg_catalog.=) x.signal
+		WHERE r.run_id OPERATOR(pg_catalog.=) cur.run_id AND x.stale) AS stale_sources
+FROM healthscore.models AS m
+LEFT JOIN healthscore.model_runs AS cur ON cur.model OPERATOR(pg_catalog.=) m.name AND cur.recency OPERATOR(pg_catalog.=) 1
+LEFT JOIN LATERAL (SELECT f.finished_at, f.error FROM healthscore.model_runs AS f
+				   WHERE f.model OPERATOR(pg_catalog.=) m.name AND f.status OPERATOR(pg_catalog.=) 'failed'
+				   ORDER BY f.started_at DESC, f.attempt_id DESC LIMIT 1) AS fail ON true
+LEFT JOIN LATERAL (SELECT l.status FROM healthscore.model_runs AS l
+				   WHERE l.model OPERATOR(pg_catalog.=) m.name
+				   ORDER BY l.started_at DESC, l.attempt_id DESC NULLS LAST LIMIT 1) AS latest ON true;
+
+COMMENT ON VIEW healthscore.model_status IS 'one row per model: whether it is overdue, its last success and last failure (with the error for administrators), and the sources that were stale in its current run';
+COMMENT ON COLUMN healthscore.model_status.model IS 'model';
+COMMENT ON COLUMN healthscore.model_status.model_group IS 'its model group, if any';
+COMMENT ON COLUMN healthscore.model_status.expected_every IS 'how often it is expected to be refreshed (schedule() or set_expected_every() set it); NULL: no expectation';
+COMMENT ON COLUMN healthscore.model_status.overdue IS 'true when no run is as recent as expected_every plus a grace (the period, at most an hour): its scores are stale';
+COMMENT ON COLUMN healthscore.model_status.last_success_at IS 'when its last successful run finished (wall clock)';
+COMMENT ON COLUMN healthscore.model_status.last_success_as_of IS 'the as-of time of its current run';
+COMMENT ON COLUMN healthscore.model_status.last_failure_at IS 'when its last failed attempt (healthscore.run()) ended';
+COMMENT ON COLUMN healthscore.model_status.last_error IS 'the error of the last failed attempt: full text for administrators, the SQLSTATE for readers';
+COMMENT ON COLUMN healthscore.model_status.last_status IS 'how the latest run or attempt stands: succeeded, running or failed';
+COMMENT ON COLUMN healthscore.model_status.current_run_id IS 'the current run';
+COMMENT ON COLUMN healthscore.model_status.accounts IS 'accounts of the current run the reader may see';
+COMMENT ON COLUMN healthscore.model_status.accounts_scored IS 'of them, accounts with a score';
+COMMENT ON COLUMN healthscore.model_status.stale_signals IS 'how many signals were stale in the current run';
+COMMENT ON COLUMN healthscore.model_status.stale_sources IS 'the stale signals of the current run: signal (source, newest row)';

@@ -28,17 +28,74 @@ $$;
 CREATE SCHEMA healthscore_internal;
 COMMENT ON SCHEMA healthscore_internal IS 'healthscore: internal functions, not for direct use';
 
--- Model text is code (model_text.c): a signal's expression and a segment filter must each be
--- exactly one SQL expression, checked by PostgreSQL's parser before it is stored and again before
--- it is run.
+-- Internal objects that 0.1.0 kept in schema healthscore move to healthscore_internal (their
+-- OIDs stay: aggregates, triggers and policies keep using them).
+ALTER FUNCTION healthscore.weighted_score_accum(float8[], float8, float8) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.weighted_score_combine(float8[], float8[]) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.weighted_score_final(float8[]) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.trend_accum(float8[], float8, timestamptz) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.trend_combine(float8[], float8[]) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.trend_final(float8[]) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.relative_trend_final(float8[]) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.nps_accum(int8[], integer) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.nps_combine(int8[], int8[]) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.nps_final(int8[]) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.distinct_set_combine(internal, internal) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.distinct_set_serialize(internal) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.distinct_count_final(internal) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.distinct_count_int8_accum(internal, bigint) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.distinct_count_int8_deserialize(bytea, internal) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.distinct_count_text_accum(internal, text) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.distinct_count_text_deserialize(bytea, internal) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.distinct_count_uuid_accum(internal, uuid) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.distinct_count_uuid_deserialize(bytea, internal) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.stickiness_accum(internal, bigint, timestamptz) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.stickiness_deserialize(bytea, internal) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.stickiness_final(internal) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.retention_accum(numeric[], numeric, numeric) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.retention_combine(numeric[], numeric[]) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.net_retention_final(numeric[]) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.gross_retention_final(numeric[]) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.model_row(text) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.check_column(text, text, regclass, text) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.check_signal(healthscore.signals, text) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.cascade_model_deletes() SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.forbid_model_rename() SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.cascade_run_deletes() SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.segment_condition(healthscore.models) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.cron_job_name(text) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.tier_rank(healthscore.models, text) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.account_visible(text, text) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.auc_accum(internal, float8, boolean) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.auc_combine(internal, internal) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.auc_serialize(internal) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.auc_deserialize(bytea, internal) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.auc_final(internal) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.logistic_accum(internal, boolean, float8[]) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.logistic_combine(internal, internal) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.logistic_serialize(internal) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.logistic_deserialize(bytea, internal) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.logistic_final(internal) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.run_outcomes(text, interval, timestamptz) SET SCHEMA healthscore_internal;
+ALTER FUNCTION healthscore.admin_functions() SET SCHEMA healthscore_internal;
 
-CREATE FUNCTION healthscore_internal.one_expression(written text, func text, model text, signal text, kind text)
-RETURNS text
-AS 'MODULE_PATHNAME', 'healthscore_one_expression'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
+-- Replaced by healthscore_internal.signal_value(), filter_condition() and source_query().
+DROP FUNCTION healthscore.points_out_of_range(text, float8);
+DROP FUNCTION healthscore.filter_condition(text);
+DROP FUNCTION healthscore.source_query(healthscore.models, text, text, text, interval, healthscore.signals[], timestamptz);
 
-COMMENT ON FUNCTION healthscore_internal.one_expression(text, text, text, text, text) IS
-'the text wrapped as "(\n<text>\n)" when it parses as exactly one SQL expression, else an error naming the function, model and signal; kind is expression (a signal''s) or filter (a model''s segment filter)';
+-- add_signal() gained max_age, alter_signal() max_age and clear: new signatures, so the old
+-- functions go (grant_admin's grants are given again below, to the same roles).
+DROP FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text);
+DROP FUNCTION healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text);
+
+-- suggest_weights() and apply_weights() gained exclude: new signatures.
+DROP FUNCTION healthscore.apply_weights(text, interval, timestamptz, float8);
+DROP FUNCTION healthscore.suggest_weights(text, interval, timestamptz);
+
+-- create_model() takes the model's time zone: a new signature, granted anew below.
+DROP FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[],
+									   float8, float8, interval, text, text, integer, boolean);
 
 -- Who wrote each model's and signal's SQL text (NULL for what 0.1.0 stored: unknown until adopted),
 -- and each model's time zone. Appended, as in the install script, so that both have the same
@@ -46,9 +103,6 @@ COMMENT ON FUNCTION healthscore_internal.one_expression(text, text, text, text, 
 ALTER TABLE healthscore.models ADD COLUMN defined_by text;
 ALTER TABLE healthscore.models ADD COLUMN time_zone text NOT NULL DEFAULT 'UTC';
 ALTER TABLE healthscore.signals ADD COLUMN defined_by text;
-COMMENT ON COLUMN healthscore.models.defined_by IS 'the role that last wrote the model''s SQL text (relation, columns, segment filter); its queries run with the privileges of its authors (see README, Security); set by a trigger, NULL for models from before 0.2.0 until adopted';
-COMMENT ON COLUMN healthscore.models.time_zone IS 'the time zone of the model''s day boundaries: time columns of type date or timestamp, lookback windows, expiry of assessments, renewal days (default UTC)';
-COMMENT ON COLUMN healthscore.signals.defined_by IS 'the role that last wrote the signal''s SQL text (source, key, expression, time column): it runs with the privileges of its authors (see README, Security); set by a trigger, NULL for signals from before 0.2.0 until adopted';
 
 -- How often a model is expected to be refreshed, how old a signal's newest source row may be, and
 -- per run which signals were stale and how new their sources were. Appended, as in the install
@@ -57,11 +111,8 @@ ALTER TABLE healthscore.models ADD COLUMN expected_every interval CHECK (expecte
 ALTER TABLE healthscore.signals ADD COLUMN max_age interval CHECK (max_age OPERATOR(pg_catalog.>) interval '0');
 ALTER TABLE healthscore.signals ADD CHECK (max_age IS NULL OR time_column IS NOT NULL);
 ALTER TABLE healthscore.runs ADD COLUMN stale boolean[], ADD COLUMN newest_rows timestamptz[];
-COMMENT ON COLUMN healthscore.models.expected_every IS 'how often the model is refreshed (schedule() sets it); model_status reads it as overdue when no run is that recent, plus a grace; NULL: no expectation';
-COMMENT ON COLUMN healthscore.signals.max_age IS 'when the source''s newest row (by time_column, at the run''s as-of time) is older than this, the signal is stale: missing for every account, and flagged; NULL: no limit';
-COMMENT ON COLUMN healthscore.runs.stale IS 'per signal, in the order of signals: true when its source''s newest row was older than the signal''s max_age, so that it counted as missing for every account; NULL for runs before 0.2.0';
-COMMENT ON COLUMN healthscore.runs.newest_rows IS 'per signal, in the order of signals: the time of its source''s newest row at the as-of time, for signals with a max_age (NULL otherwise, or when the source had no rows)';
 
+-- Tables, indexes and pg_dump registrations new in 0.2.0.
 -- Attempts of healthscore.run(), the procedure schedules call: it commits a running attempt
 -- before it refreshes and a failed one when the refresh fails, so that a failure leaves a trace
 -- although the refresh's own transaction rolls back (PostgreSQL has no autonomous transactions).
@@ -86,147 +137,349 @@ CREATE TABLE healthscore.attempts (
 );
 CREATE INDEX attempts_model_started_idx ON healthscore.attempts (model, started_at);
 CREATE INDEX attempts_run_idx ON healthscore.attempts (run_id);
-
-COMMENT ON TABLE healthscore.attempts IS 'one row per model and call of healthscore.run() (what schedules call): running, succeeded (with its run) or failed (with the error)';
-COMMENT ON COLUMN healthscore.attempts.attempt_id IS 'attempt identifier';
-COMMENT ON COLUMN healthscore.attempts.model IS 'the model refreshed';
-COMMENT ON COLUMN healthscore.attempts.as_of IS 'the time the scores were to describe';
-COMMENT ON COLUMN healthscore.attempts.started_at IS 'when the attempt started (wall clock)';
-COMMENT ON COLUMN healthscore.attempts.finished_at IS 'when it succeeded or failed; NULL while running';
-COMMENT ON COLUMN healthscore.attempts.status IS 'running, succeeded or failed (a running attempt whose backend is gone reads as failed in model_runs)';
-COMMENT ON COLUMN healthscore.attempts.run_id IS 'the run it wrote, when it succeeded';
-COMMENT ON COLUMN healthscore.attempts.backend_pid IS 'the process running it, which holds an advisory lock on the attempt while it runs';
-COMMENT ON COLUMN healthscore.attempts.error_sqlstate IS 'the SQLSTATE of the error, when it failed';
-COMMENT ON COLUMN healthscore.attempts.error_message IS 'the error message (administrators only: it may quote values of rows)';
-COMMENT ON COLUMN healthscore.attempts.error_detail IS 'the error''s detail (administrators only)';
-COMMENT ON COLUMN healthscore.attempts.error_hint IS 'the error''s hint: what to do (administrators only)';
-COMMENT ON COLUMN healthscore.attempts.error_context IS 'where the error was raised (administrators only)';
-
 SELECT pg_catalog.pg_extension_config_dump('healthscore.attempts', '');
 SELECT pg_catalog.pg_extension_config_dump('healthscore.attempts_attempt_id_seq', '');
+-- Reading a relation runs its owner's code (a view's functions, a policy's expressions) as the
+-- reader, and the relation was named by a model's author, not chosen by the reader: account
+-- relations that are views or have row-level security are read only when their owner is a
+-- superuser, the reader, or a role listed here by a superuser (grant_admin does not grant writing
+-- this table).
+CREATE TABLE healthscore.trusted_owners (
+	owner text PRIMARY KEY CHECK (owner OPERATOR(pg_catalog.<>) ''),
+	note text,
+	trusted_by text NOT NULL DEFAULT CURRENT_USER,
+	trusted_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+SELECT pg_catalog.pg_extension_config_dump('healthscore.trusted_owners', '');
 
--- While run() works on an attempt, its backend holds a session-level advisory lock on it (which
--- outlives the commits in between and ends with the backend): a running attempt whose lock is not
--- held in pg_locks was cut short (terminated, crashed, the server restarted) and reads as failed.
-CREATE FUNCTION healthscore_internal.attempt_lock(attempt_id bigint, OUT class integer, OUT id integer)
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$ SELECT hashtext('healthscore.attempt'), (attempt_id % 2147483647)::integer $$;
+-- Every function and procedure of 0.2.0, in the install script's order: new ones are created,
+-- members are replaced (keeping their grants).
+-- Model text is code (model_text.c): a signal's expression and a segment filter must each be
+-- exactly one SQL expression, checked by PostgreSQL's parser before it is stored and again before
+-- it is run.
 
-COMMENT ON FUNCTION healthscore_internal.attempt_lock(bigint) IS
-'the two keys of the advisory lock run() holds on an attempt while it runs';
-
-CREATE FUNCTION healthscore_internal.attempt_status(status text, attempt_id bigint, backend_pid integer)
+CREATE OR REPLACE FUNCTION healthscore_internal.one_expression(written text, func text, model text, signal text, kind text)
 RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT CASE WHEN status <> 'running' THEN status
-				WHEN EXISTS (SELECT FROM pg_locks AS l, healthscore_internal.attempt_lock(attempt_id) AS k
-							 WHERE l.locktype = 'advisory' AND l.classid = k.class::oid AND l.objid = k.id::oid
-							   AND l.objsubid = 2 AND l.pid = backend_pid AND l.granted
-							   AND l.database = (SELECT d.oid FROM pg_database AS d WHERE d.datname = current_database()))
-				THEN 'running'
-				ELSE 'failed' END
-$$;
+AS 'MODULE_PATHNAME', 'healthscore_one_expression'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+-- Scoring functions (scoring.c): one raw signal value -> points on the 0-100 scale.
 
-COMMENT ON FUNCTION healthscore_internal.attempt_status(text, bigint, integer) IS
-'an attempt''s status as it stands: running only while its backend still holds the attempt''s lock, else failed';
+CREATE OR REPLACE FUNCTION healthscore.linear(value float8, worst float8, best float8)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_linear'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore.logarithmic(value float8, worst float8, best float8)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_logarithmic'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore.bands(value float8, breaks float8[], points float8[])
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_bands'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore.decay(age_days float8, half_life_days float8)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_decay'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore.decay(last_seen timestamptz, half_life interval, as_of timestamptz)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_decay_timestamptz'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- Tiers (tier.c): a score -> the segment that tells the team where to spend its time.
 
--- The error of a failed attempt: its text for those who may read it (administrators; a message
--- may quote values of rows), else only its SQLSTATE.
-CREATE FUNCTION healthscore_internal.attempt_error(status text, attempt_id bigint, backend_pid integer)
+CREATE OR REPLACE FUNCTION healthscore.tier(score float8,
+								 cutoffs float8[] DEFAULT '{40,70}',
+								 labels text[] DEFAULT '{red,yellow,green}')
 RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	failure record;
-BEGIN
-	IF healthscore_internal.attempt_status(status, attempt_id, backend_pid) <> 'failed' THEN
-		RETURN NULL;
-	ELSIF status = 'running' THEN
-		RETURN 'the session running it ended before it finished (terminated, crashed, or the server restarted)';
-	ELSIF NOT has_column_privilege('healthscore.attempts', 'error_message', 'SELECT') THEN
-		RETURN format('failed with SQLSTATE %s (administrators see the error in healthscore.model_runs)',
-					  (SELECT a.error_sqlstate FROM healthscore.attempts AS a WHERE a.attempt_id = attempt_error.attempt_id));
-	END IF;
-	SELECT a.error_sqlstate, a.error_message, a.error_detail, a.error_hint INTO failure
-	FROM healthscore.attempts AS a WHERE a.attempt_id = attempt_error.attempt_id;
-	RETURN concat_ws(E'\n', failure.error_message, 'DETAIL: ' || nullif(failure.error_detail, ''),
-					 'HINT: ' || nullif(failure.error_hint, ''), 'SQLSTATE: ' || failure.error_sqlstate);
-END
-$$;
+AS 'MODULE_PATHNAME', 'healthscore_tier'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- Aggregate weighted_score (weighted_score.c): points and weights -> one health score.
+-- The state is a float8[4] (not internal) so parallel workers and Citus can combine it.
 
-COMMENT ON FUNCTION healthscore_internal.attempt_error(text, bigint, integer) IS
-'the error of a failed attempt: message, detail, hint and SQLSTATE for those who may read attempts.error_message, else only the SQLSTATE';
+CREATE OR REPLACE FUNCTION healthscore_internal.weighted_score_accum(state float8[], points float8, weight float8)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'healthscore_weighted_score_accum'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.weighted_score_combine(state float8[], other float8[])
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'healthscore_weighted_score_combine'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.weighted_score_final(state float8[])
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_weighted_score_final'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- A score and its explanation from one account's run kept as arrays in signal order
+-- (score_breakdown.c): how refresh() computes and stores scores, and how the components view
+-- and analysts take a stored row apart.
 
+CREATE OR REPLACE FUNCTION healthscore.score_from_points(points float8[], weights float8[])
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_score_from_points'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore.score_reasons(signals text[], raw_values float8[], points float8[], weights float8[],
+										  how_many integer DEFAULT 3)
+RETURNS text
+AS 'MODULE_PATHNAME', 'healthscore_score_reasons'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore.worst_signal(signals text[], points float8[], weights float8[])
+RETURNS text
+AS 'MODULE_PATHNAME', 'healthscore_worst_signal'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 -- Sparklines (sparkline.c): refresh() stores each account's last 12 scores as digits, one per
 -- score's band, which mean the same in every encoding; the views draw them for the client.
 
-CREATE FUNCTION healthscore_internal.spark_code(score float8)
+CREATE OR REPLACE FUNCTION healthscore_internal.spark_code(score float8)
 RETURNS text
 AS 'MODULE_PATHNAME', 'healthscore_spark_code'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-COMMENT ON FUNCTION healthscore_internal.spark_code(float8) IS
-'the sparkline code of a score: its band floor(score / 12.5) clamped to 0-7 as a digit, a space for NULL (what refresh() stores)';
-
-CREATE FUNCTION healthscore.sparkline(codes text)
+CREATE OR REPLACE FUNCTION healthscore.sparkline(codes text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'healthscore_sparkline'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
-
-COMMENT ON FUNCTION healthscore.sparkline(text) IS
-'draws stored sparkline codes (digits 0-7, spaces) as the bars U+2581 to U+2588 when the database and the client use UTF-8, else as sparkline_ascii() does';
-
-CREATE FUNCTION healthscore.sparkline_ascii(codes text)
+CREATE OR REPLACE FUNCTION healthscore.sparkline_ascii(codes text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'healthscore_sparkline_ascii'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-COMMENT ON FUNCTION healthscore.sparkline_ascii(text) IS
-'draws stored sparkline codes in ASCII, lowest to highest _ . : - = + * #, a space for no score';
-
 CREATE OR REPLACE FUNCTION healthscore.spark(score float8)
 RETURNS text
 AS 'MODULE_PATHNAME', 'healthscore_spark'
 LANGUAGE C STABLE PARALLEL SAFE;
+-- Aggregates trend and relative_trend (trend.c): slope of a signal over time.
+-- Both share one float8[7] state (Youngs-Cramer sums plus the time range).
 
-COMMENT ON FUNCTION healthscore.spark(float8) IS
-'one score 0-100 drawn as sparkline() draws it (a bar, or ASCII for clients that are not UTF-8); a space for NULL';
+CREATE OR REPLACE FUNCTION healthscore_internal.trend_accum(state float8[], value float8, at timestamptz)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'healthscore_trend_accum'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.trend_combine(state float8[], other float8[])
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'healthscore_trend_combine'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.trend_final(state float8[])
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_trend_final'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.relative_trend_final(state float8[])
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_relative_trend_final'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- Aggregate nps (nps.c): Net Promoter Score from 0-10 ratings. State int8[3] (responses, promoters, detractors).
 
--- Text that 0.1.0 stored is code, and 0.2.0 never runs text that is not exactly one expression:
--- stop here, naming it, rather than keep something that would run other statements.
-DO $$
+CREATE OR REPLACE FUNCTION healthscore_internal.nps_accum(state int8[], rating integer)
+RETURNS int8[]
+AS 'MODULE_PATHNAME', 'healthscore_nps_accum'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.nps_combine(state int8[], other int8[])
+RETURNS int8[]
+AS 'MODULE_PATHNAME', 'healthscore_nps_combine'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.nps_final(state int8[])
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_nps_final'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- Aggregate distinct_count (distinct_count.c, distinct_set.c): exact count of distinct non-NULL
+-- values, for bigint, text and uuid. The state is an internal hash set; serialize/deserialize let
+-- parallel workers (and distributed engines) ship it, and the deserializers validate every byte.
+
+CREATE OR REPLACE FUNCTION healthscore_internal.distinct_set_combine(state internal, other internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'healthscore_distinct_set_combine'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.distinct_set_serialize(state internal)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'healthscore_distinct_set_serialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_final(state internal)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'healthscore_distinct_count_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_int8_accum(state internal, value bigint)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'healthscore_distinct_count_int8_accum'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_int8_deserialize(bytes bytea, unused internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'healthscore_distinct_count_int8_deserialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_text_accum(state internal, value text)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'healthscore_distinct_count_text_accum'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_text_deserialize(bytes bytea, unused internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'healthscore_distinct_count_text_deserialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_uuid_accum(state internal, value uuid)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'healthscore_distinct_count_uuid_accum'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_uuid_deserialize(bytes bytea, unused internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'healthscore_distinct_count_uuid_deserialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore.distinct_state_count(state bytea)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'healthscore_distinct_state_count'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.distinct_set_probes(state bytea)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'healthscore_distinct_set_probes'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- Aggregate stickiness (stickiness.c): average daily active users / distinct users. The state is
+-- the internal set of distinct (user, UTC day) pairs, shared machinery with distinct_count.
+
+CREATE OR REPLACE FUNCTION healthscore_internal.stickiness_accum(state internal, user_id bigint, at timestamptz)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'healthscore_stickiness_accum'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.stickiness_deserialize(bytes bytea, unused internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'healthscore_stickiness_deserialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.stickiness_final(state internal)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_stickiness_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+-- Revenue signals (revenue.c): cohort retention aggregates and customer lifetime value.
+-- net_retention and gross_retention share a numeric[3] state: sums of start, end, least(end, start).
+
+CREATE OR REPLACE FUNCTION healthscore_internal.retention_accum(state numeric[], start_value numeric, end_value numeric)
+RETURNS numeric[]
+AS 'MODULE_PATHNAME', 'healthscore_retention_accum'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.retention_combine(state numeric[], other numeric[])
+RETURNS numeric[]
+AS 'MODULE_PATHNAME', 'healthscore_retention_combine'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.net_retention_final(state numeric[])
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'healthscore_net_retention_final'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.gross_retention_final(state numeric[])
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'healthscore_gross_retention_final'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore.lifetime_value(arpa numeric, churn_rate float8, gross_margin float8 DEFAULT 1)
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'healthscore_lifetime_value'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- Aggregate auc (auc.c): exact ROC AUC of a score against a boolean outcome (churned).
+
+CREATE OR REPLACE FUNCTION healthscore_internal.auc_accum(state internal, score float8, churned boolean)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'healthscore_auc_accum'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.auc_combine(state internal, other internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'healthscore_auc_combine'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.auc_serialize(state internal)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'healthscore_auc_serialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.auc_deserialize(bytes bytea, unused internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'healthscore_auc_deserialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.auc_final(state internal)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_auc_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.logistic_accum(state internal, outcome boolean, features float8[])
+RETURNS internal
+AS 'MODULE_PATHNAME', 'healthscore_logistic_accum'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.logistic_combine(state internal, other internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'healthscore_logistic_combine'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.logistic_serialize(state internal)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'healthscore_logistic_serialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.logistic_deserialize(bytes bytea, unused internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'healthscore_logistic_deserialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.logistic_final(state internal)
+RETURNS healthscore.logistic_fit_result
+AS 'MODULE_PATHNAME', 'healthscore_logistic_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+-- A signal's raw value as the refresh reads it (signal_values.c): checked, with errors naming the
+-- model and the signal. Called by the generated scoring query, as the model's author.
+
+CREATE OR REPLACE FUNCTION healthscore_internal.signal_value(value float8, model text, signal text, scoring text)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_signal_value'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.age_days(last_seen timestamptz, as_of timestamptz)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_age_days'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- Row-level security of the account relation, carried to every table with rows about accounts
+-- (visibility.c): scores, overrides and assessments have policies (tables.sql) that call
+-- account_visible(), which asks the model's account relation, as the reader, once per query.
+
+CREATE OR REPLACE FUNCTION healthscore_internal.account_visible(model text, account_key text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'healthscore_account_visible'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+CREATE OR REPLACE FUNCTION healthscore_internal.account_listed(model text, account_key text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'healthscore_account_listed'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+-- Internal helpers (schema healthscore_internal, not for PUBLIC): looking up a model, the checks
+-- of names, columns, time zones and account keys, the author a model's text runs as, the
+-- equality operator between key types, and how an attempt of run() stands.
+
+-- Errors for unknown names, in one place.
+CREATE OR REPLACE FUNCTION healthscore_internal.model_row(model text)
+RETURNS healthscore.models
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
 DECLARE
-	model_text record;
+	found_model healthscore.models;
 BEGIN
-	FOR model_text IN
-		SELECT m.name AS model, NULL::text AS signal, m.segment_filter AS written, 'filter' AS kind
-		FROM healthscore.models AS m WHERE m.segment_filter IS NOT NULL
-		UNION ALL
-		SELECT s.model, s.name, s.expression, 'expression' FROM healthscore.signals AS s
-		WHERE s.scoring OPERATOR(pg_catalog.<>) 'assessment'
-	LOOP
-		BEGIN
-			PERFORM healthscore_internal.one_expression(model_text.written, 'update', model_text.model,
-														model_text.signal, model_text.kind);
-		EXCEPTION WHEN syntax_error THEN
-			RAISE EXCEPTION 'healthscore 0.2.0: % of model "%" is not exactly one SQL expression',
-				CASE WHEN model_text.signal IS NULL THEN 'the segment filter'
-					 ELSE pg_catalog.format('the expression of signal "%s"', model_text.signal) END, model_text.model
-				USING ERRCODE = 'syntax_error', DETAIL = SQLERRM,
-					  HINT = 'Correct it in healthscore.models or healthscore.signals, then run ALTER EXTENSION healthscore UPDATE again.';
-		END;
-	END LOOP;
+	SELECT * INTO found_model FROM healthscore.models AS m WHERE m.name = model_row.model;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'model "%" does not exist', model
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'Create it with healthscore.create_model(); see SELECT name FROM healthscore.models.';
+	END IF;
+	RETURN found_model;
 END
 $$;
-
+-- Definitions of a model wait for a refresh of it, and a refresh for them: a run reads the
+-- model's signals in several statements, which must see one definition.
+CREATE OR REPLACE FUNCTION healthscore_internal.lock_model(model text)
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_advisory_xact_lock(hashtext('healthscore.refresh'), hashtext(model)) $$;
+-- A column of a relation must exist; the error names both.
+CREATE OR REPLACE FUNCTION healthscore_internal.check_column(func text, argument text, relation regclass, column_name text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF column_name IS NULL OR NOT EXISTS (
+		SELECT FROM pg_attribute
+		WHERE attrelid = relation AND attname = column_name AND attnum > 0 AND NOT attisdropped)
+	THEN
+		RAISE EXCEPTION '%(): % column "%" does not exist in %', func, argument, column_name, relation
+			USING ERRCODE = 'undefined_column',
+				  HINT = format('Columns of %s: %s.', relation,
+								(SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum)
+								 FROM pg_attribute
+								 WHERE attrelid = relation AND attnum > 0 AND NOT attisdropped));
+	END IF;
+END
+$$;
 -- Names of models, signals, groups and tiers: not empty, and at most 63 bytes like PostgreSQL's
 -- identifiers (longer ones would be truncated where they become identifiers, and would not fit in
 -- the indexes that hold them).
-CREATE FUNCTION healthscore_internal.check_name(func text, what text, name text)
+CREATE OR REPLACE FUNCTION healthscore_internal.check_name(func text, what text, name text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -242,13 +495,9 @@ BEGIN
 	END IF;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore_internal.check_name(text, text, text) IS
-'raises an error naming the function when a name is empty or longer than 63 bytes';
-
 -- A model's time zone must be a zone PostgreSQL knows by name (not an abbreviation or a POSIX
 -- offset, whose sign is the opposite of ISO 8601's).
-CREATE FUNCTION healthscore_internal.check_time_zone(func text, model text, time_zone text)
+CREATE OR REPLACE FUNCTION healthscore_internal.check_time_zone(func text, model text, time_zone text)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -261,13 +510,9 @@ BEGIN
 	END IF;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore_internal.check_time_zone(text, text, text) IS
-'raises an error naming the function and model unless a time zone is a name in pg_timezone_names';
-
 -- A segment filter as a condition: parsed as exactly one expression (one_expression), wrapped so
 -- that an OR inside cannot escape it, and checked to be boolean by being compared with true.
-CREATE FUNCTION healthscore_internal.filter_condition(model text, segment_filter text, func text)
+CREATE OR REPLACE FUNCTION healthscore_internal.filter_condition(model text, segment_filter text, func text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -275,118 +520,13 @@ AS $$
 	SELECT CASE WHEN segment_filter IS NULL THEN 'true'
 				ELSE format('(%s IS TRUE)', healthscore_internal.one_expression(segment_filter, func, model, NULL, 'filter')) END
 $$;
-
-COMMENT ON FUNCTION healthscore_internal.filter_condition(text, text, text) IS
-'a segment filter as a SQL condition over the account row (true for NULL; NULL results count as no match), checked to be one expression';
-
--- Who wrote a model's text. Each model and signal row records the role that last wrote its SQL
--- text (defined_by); the extension runs that text with its author's privileges. A trigger keeps
--- the column, so that direct writes to the tables (grant_admin allows them) cannot forge it: a
--- role may record itself as the author (adopt_model), and only a superuser may record another
--- role (pg_restore does, bringing the authors back). Writes that change no SQL text (a weight,
--- a description) leave the author as it was.
-CREATE FUNCTION healthscore_internal.author_after_write(writes_text boolean, is_insert boolean,
-														 old_author text, new_author text)
-RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	superuser boolean := coalesce((SELECT r.rolsuper FROM pg_roles AS r WHERE r.rolname = current_user), false);
-	claims_self boolean := coalesce(new_author = current_user, false);
-BEGIN
-	IF is_insert THEN
-		RETURN CASE WHEN new_author IS NOT NULL AND (superuser OR claims_self) THEN new_author ELSE current_user END;
-	END IF;
-	IF writes_text THEN
-		RETURN CASE WHEN superuser AND new_author IS NOT NULL AND new_author IS DISTINCT FROM old_author
-					THEN new_author ELSE current_user END;
-	END IF;
-	IF new_author IS DISTINCT FROM old_author AND NOT (superuser OR claims_self) THEN
-		RETURN old_author;
-	END IF;
-	RETURN new_author;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.author_after_write(boolean, boolean, text, text) IS
-'the author to record after a write: the writer when it writes SQL text; a role may name itself, a superuser anyone; otherwise unchanged';
-
-CREATE FUNCTION healthscore_internal.record_model_author()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-SET standard_conforming_strings = on
-AS $$
-DECLARE
-	-- the relations and columns the model's queries read are code as much as its filter
-	writes_text boolean := TG_OP = 'INSERT' OR
-		(NEW.accounts, NEW.key_column, NEW.segment_column, NEW.value_column, NEW.renewal_column, NEW.owner_column,
-		 NEW.segment_filter, NEW.outcomes, NEW.outcome_key, NEW.outcome_date, NEW.outcome_reason)
-		IS DISTINCT FROM
-		(OLD.accounts, OLD.key_column, OLD.segment_column, OLD.value_column, OLD.renewal_column, OLD.owner_column,
-		 OLD.segment_filter, OLD.outcomes, OLD.outcome_key, OLD.outcome_date, OLD.outcome_reason);
-BEGIN
-	IF writes_text THEN
-		-- stored schema-qualified, so that no reader's search_path decides which relation it is
-		NEW.accounts := NEW.accounts::regclass::text;
-		IF NEW.segment_filter IS NOT NULL THEN
-			PERFORM healthscore_internal.one_expression(NEW.segment_filter, 'record_model_author', NEW.name, NULL, 'filter');
-		END IF;
-	END IF;
-	IF TG_OP = 'INSERT' OR NEW.time_zone IS DISTINCT FROM OLD.time_zone THEN
-		PERFORM healthscore_internal.check_time_zone('record_model_author', NEW.name, NEW.time_zone);
-	END IF;
-	NEW.defined_by := healthscore_internal.author_after_write(writes_text, TG_OP = 'INSERT',
-		CASE WHEN TG_OP = 'UPDATE' THEN OLD.defined_by END, NEW.defined_by);
-	RETURN NEW;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.record_model_author() IS
-'trigger: checks a model''s segment filter and time zone on every write and records who wrote its SQL text';
-
-CREATE TRIGGER record_author BEFORE INSERT OR UPDATE ON healthscore.models
-	FOR EACH ROW EXECUTE FUNCTION healthscore_internal.record_model_author();
-
-CREATE FUNCTION healthscore_internal.record_signal_author()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-SET standard_conforming_strings = on
-AS $$
-DECLARE
-	-- moving a signal to another model (or renaming it) puts its text there: a write of text too
-	writes_text boolean := TG_OP = 'INSERT' OR
-		(NEW.model, NEW.name, NEW.source, NEW.source_key, NEW.expression, NEW.time_column)
-		IS DISTINCT FROM (OLD.model, OLD.name, OLD.source, OLD.source_key, OLD.expression, OLD.time_column);
-BEGIN
-	IF writes_text THEN
-		NEW.source := NEW.source::regclass::text;	-- schema-qualified, as accounts of a model
-	END IF;
-	-- an assessment signal's expression is a description; the refresh reads the factor instead
-	IF NEW.scoring <> 'assessment' AND (writes_text OR NEW.scoring IS DISTINCT FROM OLD.scoring) THEN
-		PERFORM healthscore_internal.one_expression(NEW.expression, 'record_signal_author', NEW.model, NEW.name, 'expression');
-	END IF;
-	NEW.defined_by := healthscore_internal.author_after_write(writes_text, TG_OP = 'INSERT',
-		CASE WHEN TG_OP = 'UPDATE' THEN OLD.defined_by END, NEW.defined_by);
-	RETURN NEW;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.record_signal_author() IS
-'trigger: checks a signal''s expression on every write and records who wrote its SQL text';
-
-CREATE TRIGGER record_author BEFORE INSERT OR UPDATE ON healthscore.signals
-	FOR EACH ROW EXECUTE FUNCTION healthscore_internal.record_signal_author();
-
 -- The role a model's text runs as. One query runs as one role, so of the roles that wrote text it
 -- runs (the model's, its signals', and the segment filters of the higher-priority models of its
 -- group) it is the one whose privileges every other author has: then no text runs with more than
 -- its author's privileges. A superuser has every role's privileges, so a superuser's text beside
 -- an administrator's runs as the administrator. Authors unknown (from before 0.2.0), dropped, or
 -- with no such role among them: an error that says what to do.
-CREATE FUNCTION healthscore_internal.author_role(authors text[], func text, model text)
+CREATE OR REPLACE FUNCTION healthscore_internal.author_role(authors text[], func text, model text)
 RETURNS oid
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -423,11 +563,7 @@ BEGIN
 	RETURN chosen;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore_internal.author_role(text[], text, text) IS
-'of the roles that wrote a model''s text, the one whose privileges all the others have; an error naming the model when there is none';
-
-CREATE FUNCTION healthscore_internal.model_author(model text, func text DEFAULT 'refresh')
+CREATE OR REPLACE FUNCTION healthscore_internal.model_author(model text, func text DEFAULT 'refresh')
 RETURNS oid
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -438,49 +574,727 @@ AS $$
 				 WHERE h.model_group = m.model_group AND h.priority > m.priority AND h.segment_filter IS NOT NULL)
 		|| ARRAY(SELECT s.defined_by FROM healthscore.signals AS s WHERE s.model = m.name),
 		func, m.name)
-	FROM healthscore.model_row(model_author.model) AS m
+	FROM healthscore_internal.model_row(model_author.model) AS m
 $$;
-
-COMMENT ON FUNCTION healthscore_internal.model_author(text, text) IS
-'the role a model''s scoring query runs as (author_role of the model, its signals and the filters of higher-priority models of its group)';
-
 -- The role a signal being defined is compiled as: its stored author when its SQL text is
 -- unchanged (a new weight or scoring method; an unknown author from before 0.2.0 stays unknown,
 -- and author_role() refuses it), else the caller, who is about to become its author; together
 -- with the model's author, by the rule of author_role().
-CREATE FUNCTION healthscore_internal.signal_author(signal healthscore.signals, func text)
+CREATE OR REPLACE FUNCTION healthscore_internal.signal_author(signal healthscore.signals, func text)
 RETURNS oid
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT healthscore_internal.author_role(ARRAY[m.defined_by,
 		CASE WHEN stored.found THEN stored.defined_by ELSE current_user::text END], func, m.name)
-	FROM healthscore.model_row(signal.model) AS m
+	FROM healthscore_internal.model_row(signal.model) AS m
 	LEFT JOIN LATERAL (SELECT true AS found, s.defined_by FROM healthscore.signals AS s
 					   WHERE s.model = signal.model AND s.name = signal.name
 						 AND (s.source, s.source_key, s.expression, s.time_column)
 							 IS NOT DISTINCT FROM (signal.source, signal.source_key, signal.expression, signal.time_column))
 		AS stored ON true
 $$;
-
-COMMENT ON FUNCTION healthscore_internal.signal_author(healthscore.signals, text) IS
-'the role a signal being defined is compiled as: its stored author when its SQL text is unchanged, else the caller (with the model''s author)';
-
--- Definitions of a model wait for a refresh of it, and a refresh for them: a run reads the
--- model's signals in several statements, which must see one definition.
-CREATE FUNCTION healthscore_internal.lock_model(model text)
-RETURNS void
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
+-- While run() works on an attempt, its backend holds a session-level advisory lock on it (which
+-- outlives the commits in between and ends with the backend): a running attempt whose lock is not
+-- held in pg_locks was cut short (terminated, crashed, the server restarted) and reads as failed.
+CREATE OR REPLACE FUNCTION healthscore_internal.attempt_lock(attempt_id bigint, OUT class integer, OUT id integer)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT pg_advisory_xact_lock(hashtext('healthscore.refresh'), hashtext(model)) $$;
+AS $$ SELECT hashtext('healthscore.attempt'), (attempt_id % 2147483647)::integer $$;
+CREATE OR REPLACE FUNCTION healthscore_internal.attempt_status(status text, attempt_id bigint, backend_pid integer)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN status <> 'running' THEN status
+				WHEN EXISTS (SELECT FROM pg_locks AS l, healthscore_internal.attempt_lock(attempt_id) AS k
+							 WHERE l.locktype = 'advisory' AND l.classid = k.class::oid AND l.objid = k.id::oid
+							   AND l.objsubid = 2 AND l.pid = backend_pid AND l.granted
+							   AND l.database = (SELECT d.oid FROM pg_database AS d WHERE d.datname = current_database()))
+				THEN 'running'
+				ELSE 'failed' END
+$$;
+-- The error of a failed attempt: its text for those who may read it (administrators; a message
+-- may quote values of rows), else only its SQLSTATE.
+CREATE OR REPLACE FUNCTION healthscore_internal.attempt_error(status text, attempt_id bigint, backend_pid integer)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	failure record;
+BEGIN
+	IF healthscore_internal.attempt_status(status, attempt_id, backend_pid) <> 'failed' THEN
+		RETURN NULL;
+	ELSIF status = 'running' THEN
+		RETURN 'the session running it ended before it finished (terminated, crashed, or the server restarted)';
+	ELSIF NOT has_column_privilege('healthscore.attempts', 'error_message', 'SELECT') THEN
+		RETURN format('failed with SQLSTATE %s (administrators see the error in healthscore.model_runs)',
+					  (SELECT a.error_sqlstate FROM healthscore.attempts AS a WHERE a.attempt_id = attempt_error.attempt_id));
+	END IF;
+	SELECT a.error_sqlstate, a.error_message, a.error_detail, a.error_hint INTO failure
+	FROM healthscore.attempts AS a WHERE a.attempt_id = attempt_error.attempt_id;
+	RETURN concat_ws(E'\n', failure.error_message, 'DETAIL: ' || nullif(failure.error_detail, ''),
+					 'HINT: ' || nullif(failure.error_hint, ''), 'SQLSTATE: ' || failure.error_sqlstate);
+END
+$$;
+-- The equality operator between two key types, qualified with its schema, for the joins of
+-- generated SQL (keys of any type: integer, bigint, text, uuid, or a type from another schema).
+CREATE OR REPLACE FUNCTION healthscore_internal.equality(left_type regtype, right_type regtype)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(
+		(SELECT format('OPERATOR(%I.=)', n.nspname)
+		 FROM pg_operator AS o JOIN pg_namespace AS n ON n.oid = o.oprnamespace
+		 WHERE o.oprname = '=' AND o.oprleft = left_type AND o.oprright = right_type
+		 ORDER BY n.nspname <> 'pg_catalog', n.nspname LIMIT 1),
+		'OPERATOR(pg_catalog.=)')
+$$;
+CREATE OR REPLACE FUNCTION healthscore_internal.column_type(relation regclass, column_name text)
+RETURNS regtype
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT a.atttypid::regtype FROM pg_attribute AS a
+	WHERE a.attrelid = relation AND a.attname = column_name AND a.attnum > 0 AND NOT a.attisdropped
+$$;
+-- Account keys people type in: not empty, and short enough for the indexes that hold them.
+CREATE OR REPLACE FUNCTION healthscore_internal.check_account_key(func text, account_key text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF account_key IS NULL OR account_key = '' THEN
+		RAISE EXCEPTION '%(): account_key must not be empty', func
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the account key as text, e.g. ''42''.';
+	END IF;
+	IF octet_length(account_key) > 1000 THEN
+		RAISE EXCEPTION '%(): account_key "%..." is % bytes long', func, left(account_key, 20), octet_length(account_key)
+			USING ERRCODE = 'program_limit_exceeded', HINT = 'Account keys are at most 1,000 bytes; key the accounts by an id.';
+	END IF;
+END
+$$;
+-- The rank of a tier in a model (1 = worst), or an error naming the valid tiers.
+CREATE OR REPLACE FUNCTION healthscore_internal.tier_rank(model healthscore.models, tier text)
+RETURNS integer
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	rank integer := array_position(model.tier_labels, tier);
+BEGIN
+	IF rank IS NULL THEN
+		RAISE EXCEPTION 'model "%" has no tier "%"', model.name, tier
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = format('Its tiers, worst first: %s.', array_to_string(model.tier_labels, ', '));
+	END IF;
+	RETURN rank;
+END
+$$;
+-- Whether a model is overdue: it is expected every expected_every (schedule() sets it), and its
+-- current run is older than that plus a grace (the period, at most an hour) for the refresh's
+-- own time and the scheduler's delay. A model never run is overdue once expected.
+CREATE OR REPLACE FUNCTION healthscore_internal.overdue(expected_every interval, current_as_of timestamptz)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT expected_every IS NOT NULL
+		   AND (current_as_of IS NULL OR current_as_of + expected_every + least(expected_every, interval '1 hour') < now())
+$$;
+-- Triggers that keep the tables consistent: who wrote a model's or signal's SQL text (its
+-- author), the cascades from models to signals, runs and what people entered, and from runs to
+-- scores (triggers, not foreign keys: pg_restore -j loads extension tables in any order).
 
-COMMENT ON FUNCTION healthscore_internal.lock_model(text) IS
-'the lock a refresh of a model holds until it commits; definition functions take it too';
+-- Who wrote a model's text. Each model and signal row records the role that last wrote its SQL
+-- text (defined_by); the extension runs that text with its author's privileges. A trigger keeps
+-- the column, so that direct writes to the tables (grant_admin allows them) cannot forge it: a
+-- role may record itself as the author (adopt_model), and only a superuser may record another
+-- role (pg_restore does, bringing the authors back). Writes that change no SQL text (a weight,
+-- a description) leave the author as it was.
+CREATE OR REPLACE FUNCTION healthscore_internal.author_after_write(writes_text boolean, is_insert boolean,
+														 old_author text, new_author text)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	superuser boolean := coalesce((SELECT r.rolsuper FROM pg_roles AS r WHERE r.rolname = current_user), false);
+	claims_self boolean := coalesce(new_author = current_user, false);
+BEGIN
+	IF is_insert THEN
+		RETURN CASE WHEN new_author IS NOT NULL AND (superuser OR claims_self) THEN new_author ELSE current_user END;
+	END IF;
+	IF writes_text THEN
+		RETURN CASE WHEN superuser AND new_author IS NOT NULL AND new_author IS DISTINCT FROM old_author
+					THEN new_author ELSE current_user END;
+	END IF;
+	IF new_author IS DISTINCT FROM old_author AND NOT (superuser OR claims_self) THEN
+		RETURN old_author;
+	END IF;
+	RETURN new_author;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore_internal.record_model_author()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+DECLARE
+	-- the relations and columns the model's queries read are code as much as its filter
+	writes_text boolean := TG_OP = 'INSERT' OR
+		(NEW.accounts, NEW.key_column, NEW.segment_column, NEW.value_column, NEW.renewal_column, NEW.owner_column,
+		 NEW.segment_filter, NEW.outcomes, NEW.outcome_key, NEW.outcome_date, NEW.outcome_reason)
+		IS DISTINCT FROM
+		(OLD.accounts, OLD.key_column, OLD.segment_column, OLD.value_column, OLD.renewal_column, OLD.owner_column,
+		 OLD.segment_filter, OLD.outcomes, OLD.outcome_key, OLD.outcome_date, OLD.outcome_reason);
+BEGIN
+	IF writes_text THEN
+		-- stored schema-qualified, so that no reader's search_path decides which relation it is
+		NEW.accounts := NEW.accounts::regclass::text;
+		IF NEW.segment_filter IS NOT NULL THEN
+			PERFORM healthscore_internal.one_expression(NEW.segment_filter, 'record_model_author', NEW.name, NULL, 'filter');
+		END IF;
+	END IF;
+	IF TG_OP = 'INSERT' OR NEW.time_zone IS DISTINCT FROM OLD.time_zone THEN
+		PERFORM healthscore_internal.check_time_zone('record_model_author', NEW.name, NEW.time_zone);
+	END IF;
+	NEW.defined_by := healthscore_internal.author_after_write(writes_text, TG_OP = 'INSERT',
+		CASE WHEN TG_OP = 'UPDATE' THEN OLD.defined_by END, NEW.defined_by);
+	RETURN NEW;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore_internal.record_signal_author()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+DECLARE
+	-- moving a signal to another model (or renaming it) puts its text there: a write of text too
+	writes_text boolean := TG_OP = 'INSERT' OR
+		(NEW.model, NEW.name, NEW.source, NEW.source_key, NEW.expression, NEW.time_column)
+		IS DISTINCT FROM (OLD.model, OLD.name, OLD.source, OLD.source_key, OLD.expression, OLD.time_column);
+BEGIN
+	IF writes_text THEN
+		NEW.source := NEW.source::regclass::text;	-- schema-qualified, as accounts of a model
+	END IF;
+	-- an assessment signal's expression is a description; the refresh reads the factor instead
+	IF NEW.scoring <> 'assessment' AND (writes_text OR NEW.scoring IS DISTINCT FROM OLD.scoring) THEN
+		PERFORM healthscore_internal.one_expression(NEW.expression, 'record_signal_author', NEW.model, NEW.name, 'expression');
+	END IF;
+	NEW.defined_by := healthscore_internal.author_after_write(writes_text, TG_OP = 'INSERT',
+		CASE WHEN TG_OP = 'UPDATE' THEN OLD.defined_by END, NEW.defined_by);
+	RETURN NEW;
+END
+$$;
+-- Cascades. The model, signal and history tables are linked by triggers, not foreign keys:
+-- pg_restore -j loads the rows of extension config tables in parallel, in no particular order,
+-- and a foreign key would make that restore fail. refresh() and the definition functions write
+-- parents before children; these triggers remove the children of deleted models and runs, once
+-- per statement. Models are not renamed (history refers to them by name).
+CREATE OR REPLACE FUNCTION healthscore_internal.cascade_model_deletes()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM healthscore.signals AS s USING old_models AS o WHERE s.model = o.name;
+	DELETE FROM healthscore.runs AS r USING old_models AS o WHERE r.model = o.name;
+	DELETE FROM healthscore.attempts AS a USING old_models AS o WHERE a.model = o.name;
+	DELETE FROM healthscore.overrides AS v USING old_models AS o WHERE v.model = o.name;
+	DELETE FROM healthscore.playbooks AS p USING old_models AS o WHERE p.model = o.name;
+	RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore_internal.forbid_model_rename()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RAISE EXCEPTION 'models cannot be renamed: model "%" has history under its name', OLD.name
+		USING ERRCODE = 'feature_not_supported',
+			  HINT = 'Create a model with the new name, or keep the old one.';
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore_internal.cascade_run_deletes()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM healthscore.scores AS s USING old_runs AS o WHERE s.run_id = o.run_id;
+	RETURN NULL;
+END
+$$;
+-- SQL generation: the text of the queries a refresh runs, built from the model's definition:
+-- one grouped query per source relation and time window (never one scan per signal), joined to
+-- the account relation so every account gets a row, scored with the C functions. Model text in it
+-- is checked to be one expression (one_expression); everything else is qualified, and literals are
+-- written so that they read back the same under any session settings. Also the model's
+-- fingerprint and the queries that read outcomes, account lists and source freshness.
 
--- create_model() takes the model's time zone: a new signature, granted anew below.
-DROP FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[],
-									   float8, float8, interval, text, text, integer, boolean);
-CREATE FUNCTION healthscore.create_model(
+-- The grouped query of one source relation and time window, computing every given signal as a
+-- column c<position>, cast to float8 (timestamptz for decay) unless typed is false (then its own
+-- type shows: what defining a signal checks). Expressions may use account.<column>; the source is
+-- then joined to the account relation and grouped by its key, so PostgreSQL accepts the account's
+-- columns beside the aggregates. Every expression is checked to be one expression
+-- (one_expression) and wrapped; everything else in the text is qualified, and literals are written
+-- so that they read back the same under any session settings.
+CREATE OR REPLACE FUNCTION healthscore_internal.source_query(model healthscore.models, source text, source_key text,
+												  time_column text, lookback interval,
+												  signals healthscore.signals[], as_of timestamptz,
+												  typed boolean)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET extra_float_digits = 3
+AS $$
+DECLARE
+	signal healthscore.signals;
+	columns text := '';
+	uses_account boolean := false;
+	conditions text[] := '{}';
+	grouping text;
+	source_relation regclass := source::regclass;
+BEGIN
+	FOREACH signal IN ARRAY signals LOOP
+		IF signal.scoring = 'assessment' THEN
+			-- the latest rating of the factor that has not expired at the as-of time
+			columns := columns || format(', (pg_catalog.array_agg(s.points ORDER BY s.assessed_at DESC, s.assessment_id DESC)'
+										 ' FILTER (WHERE s.factor OPERATOR(pg_catalog.=) %L'
+										 ' AND (s.assessed_at OPERATOR(pg_catalog.+) s.valid_for) OPERATOR(pg_catalog.>) %L::pg_catalog.timestamptz))[1] AS c%s',
+										 signal.factor, as_of, signal.position);
+			CONTINUE;
+		END IF;
+		uses_account := uses_account OR signal.expression ~* '\maccount\s*\.';
+		columns := columns || format(', %s%s AS c%s',
+									 healthscore_internal.one_expression(signal.expression, 'refresh', model.name, signal.name, 'expression'),
+									 CASE WHEN NOT typed THEN ''
+										  WHEN signal.scoring = 'decay' THEN '::pg_catalog.timestamptz'
+										  ELSE '::pg_catalog.float8' END,
+									 signal.position);
+	END LOOP;
+	-- the window's start is computed here, as a constant: timestamptz - interval is only
+	-- stable, so written into the query it would be computed again for every row
+	IF time_column IS NOT NULL THEN
+		conditions := conditions || format('s.%I OPERATOR(pg_catalog.<=) %L::pg_catalog.timestamptz', time_column, as_of);
+		IF lookback IS NOT NULL THEN
+			conditions := conditions || format('s.%I OPERATOR(pg_catalog.>) %L::pg_catalog.timestamptz', time_column, as_of - lookback);
+		END IF;
+	END IF;
+	grouping := CASE WHEN uses_account THEN format('account.%I', model.key_column)
+					 ELSE format('s.%I', source_key) END;
+	RETURN format('SELECT %s AS account_key%s FROM %s AS s%s%s GROUP BY %s',
+				  grouping, columns, source_relation,
+				  CASE WHEN uses_account
+					   THEN format(' JOIN %s AS account ON account.%I %s s.%I',
+								   model.accounts::regclass, model.key_column,
+								   healthscore_internal.equality(
+									   healthscore_internal.column_type(model.accounts::regclass, model.key_column),
+									   healthscore_internal.column_type(source_relation, source_key)),
+								   source_key)
+					   ELSE '' END,
+				  CASE WHEN cardinality(conditions) > 0
+					   THEN ' WHERE ' || array_to_string(conditions, ' AND ') ELSE '' END,
+				  grouping);
+END
+$$;
+-- The grouped query computing one signal, as a refresh would run it for the signal's source and
+-- window, as of a fixed time (what add_signal() and alter_signal() compile); typed: cast as the
+-- refresh casts it, else in the expression's own type.
+CREATE OR REPLACE FUNCTION healthscore_internal.signal_query(signal healthscore.signals, typed boolean)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 3
+AS $$
+	SELECT healthscore_internal.source_query(m, signal.source, signal.source_key, signal.time_column, signal.lookback,
+											 ARRAY[signal], '2000-01-01 00:00:00+00'::timestamptz, typed)
+	FROM healthscore_internal.model_row(signal.model) AS m
+$$;
+-- The accounts a model scores, as a condition over the account row: its own segment filter, and
+-- none of the filters of the models of its group with a higher priority.
+CREATE OR REPLACE FUNCTION healthscore_internal.segment_condition(model healthscore.models)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+	SELECT concat_ws(' AND ', healthscore_internal.filter_condition(model.name, model.segment_filter, 'refresh'),
+					 (SELECT string_agg(format('NOT %s', healthscore_internal.filter_condition(h.name, h.segment_filter, 'refresh')),
+										' AND ' ORDER BY h.priority DESC)
+					  FROM healthscore.models AS h
+					  WHERE h.model_group = model.model_group AND h.priority > model.priority))
+$$;
+-- The whole scoring query of a model as of a time: one row per account the model scores, with
+-- the account's attributes and, in signal order (position), the signals' raw values and their
+-- points after the missing-data policy. Windows are computed in the model's time zone; the text
+-- reads the same under any session settings (qualified names, literals with explicit types and
+-- offsets, floats in their shortest exact form).
+-- PARALLEL UNSAFE: it sets the time zone, which no parallel operation may.
+CREATE OR REPLACE FUNCTION healthscore.refresh_sql(model text, as_of timestamptz DEFAULT pg_catalog.now())
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 3
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore_internal.model_row(model);
+	source_group record;
+	signal healthscore.signals;
+	joins text := '';
+	raw_by_position text[] := '{}';
+	points_by_position text[] := '{}';
+	group_alias text;
+	group_number integer := 0;
+	value_ref text;
+	checked text;
+	raw_value text;
+	points text;
+	missing_points text;
+	ranked_value text;
+	peers text;
+	key_type regtype;
+	group_key_type regtype;
+BEGIN
+	IF as_of IS NULL OR NOT isfinite(as_of) THEN
+		RAISE EXCEPTION 'refresh_sql(): as_of must be a finite timestamp, not %', coalesce(as_of::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time the scores describe, e.g. now().';
+	END IF;
+	PERFORM set_config('TimeZone', found_model.time_zone, true);	-- until this function returns
+	key_type := healthscore_internal.column_type(found_model.accounts::regclass, found_model.key_column);
+	FOR source_group IN
+		SELECT s.source, s.source_key, s.time_column, s.lookback,
+			   array_agg(s ORDER BY s.position) AS signals, min(s.position) AS first,
+			   bool_or(s.expression ~* '\maccount\s*\.' AND s.scoring <> 'assessment') AS uses_account
+		FROM healthscore.signals AS s
+		WHERE s.model = found_model.name
+		GROUP BY s.source, s.source_key, s.time_column, s.lookback
+		ORDER BY first
+	LOOP
+		group_number := group_number + 1;
+		group_alias := 'g' || group_number;
+		-- the group's key is the account's when it joins the account row; assessments key by text
+		group_key_type := CASE WHEN source_group.uses_account THEN key_type
+							   ELSE healthscore_internal.column_type(source_group.source::regclass, source_group.source_key) END;
+		joins := joins || format(E'\nLEFT JOIN (%s) AS %I ON %I.account_key %s account.%I%s',
+								 healthscore_internal.source_query(found_model, source_group.source, source_group.source_key,
+																   source_group.time_column, source_group.lookback,
+																   source_group.signals, as_of, true),
+								 group_alias, group_alias,
+								 CASE WHEN source_group.source = 'healthscore.assessments' THEN 'OPERATOR(pg_catalog.=)'
+									  ELSE healthscore_internal.equality(group_key_type, key_type) END,
+								 found_model.key_column,
+								 CASE WHEN source_group.source = 'healthscore.assessments' THEN '::pg_catalog.text' ELSE '' END);
+		FOREACH signal IN ARRAY source_group.signals LOOP
+			value_ref := format('%I.c%s', group_alias, signal.position);
+			checked := format('healthscore_internal.signal_value(%s, %L, %L, %L)', value_ref, found_model.name,
+							  signal.name, signal.scoring);
+			raw_value := CASE signal.scoring
+				WHEN 'decay' THEN format('healthscore_internal.age_days(%s, %L::pg_catalog.timestamptz)', value_ref, as_of)
+				ELSE checked END;
+			missing_points := CASE signal.missing WHEN 'zero' THEN '0::pg_catalog.float8'
+							  WHEN 'value' THEN format('%L::pg_catalog.float8', signal.missing_value)
+							  ELSE 'NULL::pg_catalog.float8' END;
+			points := CASE signal.scoring
+				WHEN 'linear' THEN format('healthscore.linear(%s, %L::pg_catalog.float8, %L::pg_catalog.float8)',
+										  checked, signal.worst, signal.best)
+				WHEN 'logarithmic' THEN format('healthscore.logarithmic(%s, %L::pg_catalog.float8, %L::pg_catalog.float8)',
+											   checked, signal.worst, signal.best)
+				WHEN 'bands' THEN format('healthscore.bands(%s, %L::pg_catalog.float8[], %L::pg_catalog.float8[])',
+										 checked, signal.breaks, signal.points)
+				WHEN 'decay' THEN format('healthscore.decay(%s, %L::pg_catalog.interval, %L::pg_catalog.timestamptz)',
+										 value_ref, signal.half_life, as_of)
+				ELSE checked END;	-- points, assessment: the value is the points
+			IF signal.scoring = 'percentile' THEN
+				-- mid-rank percentile among the accounts that have a value: the share of the others
+				-- below it, counting ties as half below (all equal: 50; a single account: 50)
+				ranked_value := CASE WHEN signal.lower_is_better THEN format('(OPERATOR(pg_catalog.-) %s)', raw_value)
+									 ELSE raw_value END;
+				peers := format('PARTITION BY (%s) IS NULL', ranked_value);
+				points := format('CASE WHEN (%1$s) IS NULL THEN %2$s'
+								 ' WHEN pg_catalog.count(*) OVER (%3$s) OPERATOR(pg_catalog.=) 1 THEN 50'
+								 ' ELSE (100 OPERATOR(pg_catalog.*) (((pg_catalog.rank() OVER (%3$s ORDER BY %1$s)'
+								 ' OPERATOR(pg_catalog.+) pg_catalog.count(*) OVER (%3$s ORDER BY %1$s)) OPERATOR(pg_catalog./) 2.0)'
+								 ' OPERATOR(pg_catalog.-) 1)) OPERATOR(pg_catalog./) (pg_catalog.count(*) OVER (%3$s) OPERATOR(pg_catalog.-) 1) END',
+								 ranked_value, missing_points, peers);
+			ELSE
+				points := format('coalesce(%s, %s)', points, missing_points);
+			END IF;
+			raw_by_position[signal.position] := format('%s::pg_catalog.float8', raw_value);
+			points_by_position[signal.position] := format('(%s)::pg_catalog.float8', points);
+		END LOOP;
+	END LOOP;
+	IF group_number = 0 THEN
+		RAISE EXCEPTION 'model "%" has no signals', found_model.name
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Add one with healthscore.add_signal().';
+	END IF;
+
+	-- array_to_string skips the NULL gaps that dropped signals leave between positions
+	RETURN format($q$SELECT account.%I::pg_catalog.text AS account_key, %s AS segment, %s AS value, %s AS owner, %s AS renewal_date,
+       ARRAY[%s] AS raw_values,
+       ARRAY[%s] AS points
+FROM %s AS account%s
+WHERE %s$q$,
+		found_model.key_column,
+		CASE WHEN found_model.segment_column IS NULL THEN 'NULL::pg_catalog.text' ELSE format('account.%I::pg_catalog.text', found_model.segment_column) END,
+		CASE WHEN found_model.value_column IS NULL THEN 'NULL::pg_catalog.numeric' ELSE format('account.%I::pg_catalog.numeric', found_model.value_column) END,
+		CASE WHEN found_model.owner_column IS NULL THEN 'NULL::pg_catalog.text' ELSE format('account.%I::pg_catalog.text', found_model.owner_column) END,
+		CASE WHEN found_model.renewal_column IS NULL THEN 'NULL::pg_catalog.date' ELSE format('account.%I::pg_catalog.date', found_model.renewal_column) END,
+		array_to_string(raw_by_position, E',\n         '),
+		array_to_string(points_by_position, E',\n         '),
+		found_model.accounts::regclass, joins,
+		healthscore_internal.segment_condition(found_model));
+END
+$$;
+-- The settings are pinned to PostgreSQL's defaults, under which 0.1.0 computed the fingerprints
+-- stored with its runs: the text of floats and intervals would otherwise follow the session. A
+-- setting added later enters only when it differs from its default, so that fingerprints of
+-- models that do not use it stay what they were.
+CREATE OR REPLACE FUNCTION healthscore.fingerprint(model text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 1
+SET TimeZone = 'UTC'
+AS $$
+	SELECT md5(concat_ws('|',
+		(SELECT concat_ws(';', m.accounts, m.key_column, m.segment_column, m.value_column, m.renewal_column,
+						  m.owner_column, m.tier_cutoffs::text, m.tier_labels::text, m.trend_threshold,
+						  CASE WHEN m.time_zone <> 'UTC' THEN 'time_zone=' || m.time_zone END)
+		 FROM healthscore_internal.model_row(fingerprint.model) AS m),
+		(SELECT string_agg(concat_ws(';', s.name, s.source, s.source_key, s.expression, s.time_column, s.lookback,
+									 s.scoring, s.worst, s.best, s.breaks::text, s.points::text, s.half_life,
+									 s.lower_is_better, s.weight, s.missing, s.missing_value,
+									 CASE WHEN s.max_age IS NOT NULL THEN 'max_age=' || s.max_age END),
+						   '|' ORDER BY s.name)
+		 FROM healthscore.signals AS s WHERE s.model = fingerprint.model)))
+$$;
+-- The relations readers' views need, read as the role that named them (a view may call any
+-- function, and would call it as the reader): the query, and the author to run it as.
+CREATE OR REPLACE FUNCTION healthscore_internal.outcomes_query(model text, OUT author oid, OUT model_name text, OUT query text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore_internal.model_row(outcomes_query.model);
+BEGIN
+	IF found_model.outcomes IS NULL THEN
+		RAISE EXCEPTION 'model "%" has no outcome relation', found_model.name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Name it with healthscore.set_outcomes(model, outcomes, key, churned_on).';
+	END IF;
+	author := healthscore_internal.model_author(found_model.name, 'evaluate');
+	model_name := found_model.name;
+	query := format('SELECT o.%1$I::pg_catalog.text, pg_catalog.min(o.%2$I)::pg_catalog.timestamptz::pg_catalog.text'
+					' FROM %3$s AS o WHERE o.%1$I IS NOT NULL AND o.%2$I IS NOT NULL GROUP BY 1',
+					found_model.outcome_key, found_model.outcome_date, found_model.outcomes::regclass);
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore_internal.accounts_query(model_group text, OUT author oid, OUT model_name text, OUT query text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	member healthscore.models;
+BEGIN
+	SELECT m.* INTO member FROM healthscore.models AS m WHERE m.model_group = accounts_query.model_group
+	ORDER BY m.priority DESC LIMIT 1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unscored_accounts(): no model belongs to group "%"', model_group
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name, model_group FROM healthscore.models.';
+	END IF;
+	-- every model of the group names the account relation
+	author := healthscore_internal.author_role(
+		ARRAY(SELECT m.defined_by FROM healthscore.models AS m WHERE m.model_group = accounts_query.model_group),
+		'unscored_accounts', member.name);
+	model_name := member.name;
+	query := format('SELECT a.%1$I::pg_catalog.text FROM %2$s AS a WHERE a.%1$I IS NOT NULL',
+					member.key_column, member.accounts::regclass);
+END
+$$;
+-- The query reading, for each signal with a time column (with a max_age, unless every_signal), the
+-- newest row of its source at the as-of time and whether its window has rows. Both read the time
+-- column only, by conditions an index on it serves. Windows are in the model's time zone (set with
+-- set_config, which makes it PARALLEL UNSAFE).
+CREATE OR REPLACE FUNCTION healthscore_internal.freshness_query(model text, as_of timestamptz, every_signal boolean,
+													 OUT author oid, OUT query text)
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore_internal.model_row(freshness_query.model);
+BEGIN
+	PERFORM set_config('TimeZone', found_model.time_zone, true);
+	author := healthscore_internal.model_author(found_model.name, 'refresh');
+	SELECT string_agg(format('SELECT %1$L::pg_catalog.text,'
+							 ' (SELECT pg_catalog.max(s.%2$I)::pg_catalog.timestamptz FROM %3$s AS s'
+							 '  WHERE s.%2$I OPERATOR(pg_catalog.<=) %4$L::pg_catalog.timestamptz),'
+							 ' EXISTS (SELECT FROM %3$s AS s WHERE s.%2$I OPERATOR(pg_catalog.<=) %4$L::pg_catalog.timestamptz%5$s)',
+							 s.name, s.time_column, s.source::regclass, freshness_query.as_of,
+							 CASE WHEN s.lookback IS NOT NULL
+								  THEN format(' AND s.%I OPERATOR(pg_catalog.>) %L::pg_catalog.timestamptz',
+											  s.time_column, freshness_query.as_of - s.lookback)
+								  ELSE '' END),
+					  ' UNION ALL ' ORDER BY s.position)
+	INTO query
+	FROM healthscore.signals AS s
+	WHERE s.model = found_model.name AND s.time_column IS NOT NULL AND s.scoring <> 'assessment'
+	  AND (every_signal OR s.max_age IS NOT NULL);
+END
+$$;
+-- Model text runs as its author (author.c): the scoring query of a refresh, and the compilation of
+-- a signal when it is defined. The author is decided by model_author() and signal_author() from
+-- the defined_by columns; these functions take no role from their caller.
+
+CREATE OR REPLACE FUNCTION healthscore_internal.score_as_author(model text, as_of timestamptz)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'healthscore_score_as_author'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.source_freshness(model text, as_of timestamptz, every_signal boolean)
+RETURNS TABLE (signal text, newest timestamptz, rows_in_window boolean)
+AS 'MODULE_PATHNAME', 'healthscore_source_freshness'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.outcomes_as_author(model text)
+RETURNS TABLE (account_key text, churned_at text)
+AS 'MODULE_PATHNAME', 'healthscore_outcomes_as_author'
+LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.accounts_as_author(model_group text)
+RETURNS TABLE (account_key text)
+AS 'MODULE_PATHNAME', 'healthscore_accounts_as_author'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.explain_as_author(signal healthscore.signals, func text,
+													   OUT plan text, OUT value_type regtype)
+AS 'MODULE_PATHNAME', 'healthscore_explain_as_author'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+CREATE OR REPLACE FUNCTION healthscore.explain_refresh(model text, as_of timestamptz DEFAULT pg_catalog.now())
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'healthscore_explain_refresh'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+-- What would make a model's refresh fail, found in the catalog before anything runs: relations
+-- and columns that are gone or renamed since the model was defined, and privileges its author
+-- lacks. refresh() raises the first of them (raise_model_errors); check_model() lists them all,
+-- with the problems that do not stop a refresh.
+
+-- One problem per row: the object it is about, the SQLSTATE (error_code) a refresh fails with, the message
+-- (naming func, the model and the signal) and what to do.
+CREATE OR REPLACE FUNCTION healthscore_internal.model_errors(model text, func text)
+RETURNS TABLE (object text, error_code text, problem text, hint text)
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE	-- it catches errors: a subtransaction, which parallel mode refuses
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore_internal.model_row(model_errors.model);
+	author oid;
+	relation regclass;
+	needed record;
+BEGIN
+	BEGIN
+		author := healthscore_internal.model_author(found_model.name, func);
+	EXCEPTION WHEN insufficient_privilege OR undefined_object THEN
+		object := format('model "%s"', found_model.name);
+		GET STACKED DIAGNOSTICS error_code = RETURNED_SQLSTATE, problem = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+		RETURN NEXT;
+		RETURN;
+	END;
+	-- every relation and column the model and its signals name, with what names it
+	FOR needed IN
+		SELECT format('model "%s"', found_model.name) AS object, 'account relation' AS what, found_model.accounts AS relation,
+			   ARRAY[['key', found_model.key_column], ['segment', found_model.segment_column],
+					 ['value', found_model.value_column], ['renewal', found_model.renewal_column],
+					 ['owner', found_model.owner_column]] AS columns, 0 AS position
+		UNION ALL
+		SELECT format('signal "%s" of model "%s"', s.name, found_model.name), 'source', s.source,
+			   ARRAY[['key', s.source_key], ['time_column', s.time_column]], s.position
+		FROM healthscore.signals AS s
+		WHERE s.model = found_model.name AND s.scoring <> 'assessment'
+		ORDER BY position
+	LOOP
+		relation := to_regclass(needed.relation);
+		object := needed.object;
+		IF relation IS NULL THEN
+			error_code := '42P01';
+			problem := format('%s(): %s %s of %s does not exist (dropped or renamed since it was defined)',
+							  func, needed.what, needed.relation, needed.object);
+			hint := CASE WHEN needed.position = 0
+						 THEN 'Create the relation again under that name, or create the model again over the new one.'
+						 ELSE format('Create the relation again under that name, or drop the signal: SELECT healthscore.drop_signal(%L, %L).',
+									 found_model.name, (SELECT s.name FROM healthscore.signals AS s
+														WHERE s.model = found_model.name AND s.position = needed.position)) END;
+			RETURN NEXT;
+			CONTINUE;
+		END IF;
+		IF NOT has_schema_privilege(author, (SELECT c.relnamespace FROM pg_class AS c WHERE c.oid = relation), 'USAGE') THEN
+			error_code := '42501';
+			problem := format('%s(): role %s, whose privileges %s runs with, has no USAGE on the schema of %s',
+							  func, author::regrole, needed.object, relation);
+			hint := format('GRANT USAGE ON SCHEMA %s TO %s;',
+						   (SELECT quote_ident(n.nspname) FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+							WHERE c.oid = relation), author::regrole);
+			RETURN NEXT;
+			CONTINUE;
+		END IF;
+		FOR i IN 1 .. array_length(needed.columns, 1) LOOP
+			CONTINUE WHEN needed.columns[i][2] IS NULL;
+			IF NOT EXISTS (SELECT FROM pg_attribute AS a
+						   WHERE a.attrelid = relation AND a.attname = needed.columns[i][2] AND a.attnum > 0
+							 AND NOT a.attisdropped) THEN
+				error_code := '42703';
+				problem := format('%s(): %s column "%s" of %s does not exist in %s (dropped or renamed since it was defined)',
+								  func, needed.columns[i][1], needed.columns[i][2], needed.object, relation);
+				hint := format('Columns of %s: %s.', relation,
+							   (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute AS a
+								WHERE a.attrelid = relation AND a.attnum > 0 AND NOT a.attisdropped));
+				RETURN NEXT;
+			ELSIF NOT has_column_privilege(author, relation, needed.columns[i][2], 'SELECT') THEN
+				error_code := '42501';
+				problem := format('%s(): role %s, whose privileges %s runs with, may not read column "%s" of %s',
+								  func, author::regrole, needed.object, needed.columns[i][2], relation);
+				hint := format('GRANT SELECT ON %s TO %s;', relation, author::regrole);
+				RETURN NEXT;
+			END IF;
+		END LOOP;
+	END LOOP;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore_internal.raise_model_errors(model text, func text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	first record;
+BEGIN
+	SELECT * INTO first FROM healthscore_internal.model_errors(model, func) LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION '%', first.problem USING ERRCODE = first.error_code, HINT = coalesce(first.hint, '');
+	END IF;
+END
+$$;
+-- The model API: define models and signals (validated and compiled at once, as their author),
+-- change and drop them, and take a model's text over (adopt_model).
+
+CREATE OR REPLACE FUNCTION healthscore.create_model(
 	name text,
 	accounts regclass,
 	key text,
@@ -530,11 +1344,11 @@ BEGIN
 		RAISE EXCEPTION 'create_model(): accounts must name the account relation'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. accounts => ''app.accounts''.';
 	END IF;
-	PERFORM healthscore.check_column('create_model', 'key', accounts, key);
-	IF value IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'value', accounts, value); END IF;
-	IF segment IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'segment', accounts, segment); END IF;
-	IF renewal IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'renewal', accounts, renewal); END IF;
-	IF owner IS NOT NULL THEN PERFORM healthscore.check_column('create_model', 'owner', accounts, owner); END IF;
+	PERFORM healthscore_internal.check_column('create_model', 'key', accounts, key);
+	IF value IS NOT NULL THEN PERFORM healthscore_internal.check_column('create_model', 'value', accounts, value); END IF;
+	IF segment IS NOT NULL THEN PERFORM healthscore_internal.check_column('create_model', 'segment', accounts, segment); END IF;
+	IF renewal IS NOT NULL THEN PERFORM healthscore_internal.check_column('create_model', 'renewal', accounts, renewal); END IF;
+	IF owner IS NOT NULL THEN PERFORM healthscore_internal.check_column('create_model', 'owner', accounts, owner); END IF;
 	-- tier() checks cutoffs and labels with its own errors
 	IF tier_cutoffs IS NULL OR tier_labels IS NULL THEN
 		RAISE EXCEPTION 'create_model(): tier_cutoffs and tier_labels must not be NULL'
@@ -623,16 +1437,8 @@ BEGIN
 	RETURN name;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text) IS
-'defines a health model over an account relation (every row, or in a group the rows its segment_filter wins); checks every column and the filter at once; the caller becomes the author of its SQL text';
-
--- add_signal() gained max_age, alter_signal() max_age and clear: new signatures, so the old
--- functions go (grant_admin's grants are given again below, to the same roles).
-DROP FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text);
-DROP FUNCTION healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text);
 -- Check one signal as it would run, and fail with an error that names the problem.
-CREATE OR REPLACE FUNCTION healthscore.check_signal(signal healthscore.signals, func text)
+CREATE OR REPLACE FUNCTION healthscore_internal.check_signal(signal healthscore.signals, func text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -643,15 +1449,15 @@ SET TimeZone = 'UTC'
 SET extra_float_digits = 3
 AS $$
 DECLARE
-	found_model healthscore.models := healthscore.model_row(signal.model);
+	found_model healthscore.models := healthscore_internal.model_row(signal.model);
 	source_relation regclass := signal.source::regclass;
 	time_type regtype;
 	compiled record;
 BEGIN
 	PERFORM healthscore_internal.check_name(func, 'signal name', signal.name);
-	PERFORM healthscore.check_column(func, 'key', source_relation, signal.source_key);
+	PERFORM healthscore_internal.check_column(func, 'key', source_relation, signal.source_key);
 	IF signal.time_column IS NOT NULL THEN
-		PERFORM healthscore.check_column(func, 'time_column', source_relation, signal.time_column);
+		PERFORM healthscore_internal.check_column(func, 'time_column', source_relation, signal.time_column);
 		SELECT atttypid::regtype INTO time_type FROM pg_attribute
 		WHERE attrelid = source_relation AND attname = signal.time_column;
 		IF time_type NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
@@ -816,11 +1622,7 @@ BEGIN
 	END IF;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore.check_signal(healthscore.signals, text) IS
-'validates a signal definition and compiles its expression as the refresh will run it; errors name the problem';
-
-CREATE FUNCTION healthscore.add_signal(
+CREATE OR REPLACE FUNCTION healthscore.add_signal(
 	model text,
 	name text,
 	source regclass DEFAULT NULL,
@@ -851,7 +1653,7 @@ DECLARE
 	signal healthscore.signals;
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
-	PERFORM healthscore.model_row(model);
+	PERFORM healthscore_internal.model_row(model);
 	IF EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = add_signal.model AND s.name = add_signal.name) THEN
 		RAISE EXCEPTION 'add_signal(): model "%" already has a signal "%"', model, name
 			USING ERRCODE = 'duplicate_object',
@@ -883,16 +1685,12 @@ BEGIN
 	signal.factor := factor; signal.weight := weight; signal.missing := missing;
 	signal.missing_value := missing_value; signal.action := action; signal.max_age := max_age;
 	signal.position := (SELECT coalesce(max(s.position), 0) + 1 FROM healthscore.signals AS s WHERE s.model = add_signal.model);
-	PERFORM healthscore.check_signal(signal, 'add_signal');
+	PERFORM healthscore_internal.check_signal(signal, 'add_signal');
 	INSERT INTO healthscore.signals SELECT signal.*;
 	RETURN name;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval) IS
-'adds a signal to a model: an aggregate expression over a source relation, its scoring method and weight; validated and compiled at once; the caller becomes the author of its SQL text; max_age: how old the source''s newest row may be before the signal is stale';
-
-CREATE FUNCTION healthscore.alter_signal(
+CREATE OR REPLACE FUNCTION healthscore.alter_signal(
 	model text,
 	name text,
 	weight float8 DEFAULT NULL,
@@ -921,7 +1719,7 @@ DECLARE
 	unknown text;
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
-	PERFORM healthscore.model_row(model);
+	PERFORM healthscore_internal.model_row(model);
 	SELECT * INTO signal FROM healthscore.signals AS s WHERE s.model = alter_signal.model AND s.name = alter_signal.name
 	FOR UPDATE;
 	IF NOT FOUND THEN
@@ -964,7 +1762,7 @@ BEGIN
 	signal.description := coalesce(description, signal.description);
 	signal.action := coalesce(action, signal.action);
 	signal.max_age := coalesce(max_age, signal.max_age);
-	PERFORM healthscore.check_signal(signal, 'alter_signal');
+	PERFORM healthscore_internal.check_signal(signal, 'alter_signal');
 	UPDATE healthscore.signals AS s SET (category, description, expression, lookback, scoring, worst, best, breaks,
 										 points, half_life, lower_is_better, weight, missing, missing_value, action,
 										 max_age)
@@ -975,10 +1773,6 @@ BEGIN
 	RETURN name;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[]) IS
-'changes a signal: arguments left NULL stay as they are, clear lists settings to unset (max_age, lookback, description, action); a new scoring method drops the old one''s parameters; validated like add_signal()';
-
 CREATE OR REPLACE FUNCTION healthscore.set_weight(model text, signal text, weight float8)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -993,10 +1787,6 @@ BEGIN
 	RETURN healthscore.alter_signal(model, signal, weight => weight);
 END
 $$;
-
-COMMENT ON FUNCTION healthscore.set_weight(text, text, float8) IS
-'changes the weight of one signal (shorthand for alter_signal(model, signal, weight => ...))';
-
 CREATE OR REPLACE FUNCTION healthscore.drop_signal(model text, name text)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -1004,7 +1794,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
-	PERFORM healthscore.model_row(model);
+	PERFORM healthscore_internal.model_row(model);
 	DELETE FROM healthscore.signals AS s WHERE s.model = drop_signal.model AND s.name = drop_signal.name;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'drop_signal(): model "%" has no signal "%"', model, name
@@ -1013,14 +1803,10 @@ BEGIN
 	RETURN name;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore.drop_signal(text, text) IS
-'removes a signal from a model; past runs keep their components';
-
 -- Taking a model over: the caller becomes the author of all of its SQL text (the model's and every
 -- signal's), which from then on runs with the caller's privileges. For models from before 0.2.0,
 -- whose authors are unknown, and for models whose text different roles wrote.
-CREATE FUNCTION healthscore.adopt_model(model text)
+CREATE OR REPLACE FUNCTION healthscore.adopt_model(model text)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -1028,604 +1814,170 @@ SET standard_conforming_strings = on
 AS $$
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
-	PERFORM healthscore.model_row(model);
+	PERFORM healthscore_internal.model_row(model);
 	-- a role may record itself as the author (record_model_author, record_signal_author)
 	UPDATE healthscore.models AS m SET defined_by = current_user WHERE m.name = adopt_model.model;
 	UPDATE healthscore.signals AS s SET defined_by = current_user WHERE s.model = adopt_model.model;
 	RETURN model;
 END
 $$;
+-- What people know: manual assessments of success factors, tier overrides, and playbooks.
+-- Manual inputs go stale, so every one of them is dated and expires; expired inputs are ignored,
+-- never silently kept.
 
-COMMENT ON FUNCTION healthscore.adopt_model(text) IS
-'makes the caller the author of a model''s SQL text and of all its signals'' (they then run with the caller''s privileges); for models from before 0.2.0 and models written by several roles';
-
--- Model text runs as its author (author.c): the scoring query of a refresh, and the compilation of
--- a signal when it is defined. The author is decided by model_author() and signal_author() from
--- the defined_by columns; these functions take no role from their caller.
-
--- The grouped query computing one signal, as a refresh would run it for the signal's source and
--- window, as of a fixed time (what add_signal() and alter_signal() compile); typed: cast as the
--- refresh casts it, else in the expression's own type.
-CREATE FUNCTION healthscore_internal.signal_query(signal healthscore.signals, typed boolean)
-RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-SET standard_conforming_strings = on
-SET DateStyle = 'ISO, MDY'
-SET IntervalStyle = 'postgres'
-SET extra_float_digits = 3
-AS $$
-	SELECT healthscore_internal.source_query(m, signal.source, signal.source_key, signal.time_column, signal.lookback,
-											 ARRAY[signal], '2000-01-01 00:00:00+00'::timestamptz, typed)
-	FROM healthscore.model_row(signal.model) AS m
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.signal_query(healthscore.signals, boolean) IS
-'the grouped query that computes one signal as a refresh would, as of a fixed time: what defining a signal compiles; typed: cast as the refresh casts it';
-
-CREATE FUNCTION healthscore_internal.score_as_author(model text, as_of timestamptz)
+CREATE OR REPLACE FUNCTION healthscore.assess(account_key text, factor text, rating integer DEFAULT NULL,
+								   points float8 DEFAULT NULL, note text DEFAULT NULL,
+								   valid_for interval DEFAULT '90 days',
+								   assessed_at timestamptz DEFAULT pg_catalog.now())
 RETURNS bigint
-AS 'MODULE_PATHNAME', 'healthscore_score_as_author'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
-
-COMMENT ON FUNCTION healthscore_internal.score_as_author(text, timestamptz) IS
-'runs a model''s scoring query (refresh_sql) as its author, in a security-restricted operation, into a new temporary table pg_temp.healthscore_refresh_scored; returns its rows';
-
--- The relations readers' views need, read as the role that named them (a view may call any
--- function, and would call it as the reader): the query, and the author to run it as.
-CREATE FUNCTION healthscore_internal.outcomes_query(model text, OUT author oid, OUT model_name text, OUT query text)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	found_model healthscore.models := healthscore.model_row(outcomes_query.model);
+	id bigint;
 BEGIN
-	IF found_model.outcomes IS NULL THEN
-		RAISE EXCEPTION 'model "%" has no outcome relation', found_model.name
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  HINT = 'Name it with healthscore.set_outcomes(model, outcomes, key, churned_on).';
+	PERFORM healthscore_internal.check_account_key('assess', account_key);
+	IF NOT EXISTS (SELECT FROM healthscore.success_factors AS f WHERE f.factor = assess.factor) THEN
+		RAISE EXCEPTION 'assess(): unknown success factor "%"', factor
+			USING ERRCODE = 'undefined_object',
+				  HINT = format('Known factors: %s.', (SELECT string_agg(quote_literal(f.factor), ', ' ORDER BY f.factor)
+													  FROM healthscore.success_factors AS f));
 	END IF;
-	author := healthscore_internal.model_author(found_model.name, 'evaluate');
-	model_name := found_model.name;
-	query := format('SELECT o.%1$I::pg_catalog.text, pg_catalog.min(o.%2$I)::pg_catalog.timestamptz::pg_catalog.text'
-					' FROM %3$s AS o WHERE o.%1$I IS NOT NULL AND o.%2$I IS NOT NULL GROUP BY 1',
-					found_model.outcome_key, found_model.outcome_date, found_model.outcomes::regclass);
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.outcomes_query(text) IS
-'the query reading a model''s outcome relation (account key, earliest churn as text), and the author it runs as';
-
-CREATE FUNCTION healthscore_internal.accounts_query(model_group text, OUT author oid, OUT model_name text, OUT query text)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	member healthscore.models;
-BEGIN
-	SELECT m.* INTO member FROM healthscore.models AS m WHERE m.model_group = accounts_query.model_group
-	ORDER BY m.priority DESC LIMIT 1;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'unscored_accounts(): no model belongs to group "%"', model_group
-			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name, model_group FROM healthscore.models.';
+	IF (rating IS NULL) = (points IS NULL) THEN
+		RAISE EXCEPTION 'assess(): give either rating or points'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'rating => 1 to 5, or points => 0 to 100.';
 	END IF;
-	-- every model of the group names the account relation
-	author := healthscore_internal.author_role(
-		ARRAY(SELECT m.defined_by FROM healthscore.models AS m WHERE m.model_group = accounts_query.model_group),
-		'unscored_accounts', member.name);
-	model_name := member.name;
-	query := format('SELECT a.%1$I::pg_catalog.text FROM %2$s AS a WHERE a.%1$I IS NOT NULL',
-					member.key_column, member.accounts::regclass);
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.accounts_query(text) IS
-'the query reading the keys of a model group''s account relation, and the author it runs as';
-
--- The query reading, for each signal with a time column (with a max_age, unless every_signal), the
--- newest row of its source at the as-of time and whether its window has rows. Both read the time
--- column only, by conditions an index on it serves. Windows are in the model's time zone (set with
--- set_config, which makes it PARALLEL UNSAFE).
-CREATE FUNCTION healthscore_internal.freshness_query(model text, as_of timestamptz, every_signal boolean,
-													 OUT author oid, OUT query text)
-LANGUAGE plpgsql STABLE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-SET standard_conforming_strings = on
-SET DateStyle = 'ISO, MDY'
-SET IntervalStyle = 'postgres'
-SET TimeZone = 'UTC'
-AS $$
-DECLARE
-	found_model healthscore.models := healthscore.model_row(freshness_query.model);
-BEGIN
-	PERFORM set_config('TimeZone', found_model.time_zone, true);
-	author := healthscore_internal.model_author(found_model.name, 'refresh');
-	SELECT string_agg(format('SELECT %1$L::pg_catalog.text,'
-							 ' (SELECT pg_catalog.max(s.%2$I)::pg_catalog.timestamptz FROM %3$s AS s'
-							 '  WHERE s.%2$I OPERATOR(pg_catalog.<=) %4$L::pg_catalog.timestamptz),'
-							 ' EXISTS (SELECT FROM %3$s AS s WHERE s.%2$I OPERATOR(pg_catalog.<=) %4$L::pg_catalog.timestamptz%5$s)',
-							 s.name, s.time_column, s.source::regclass, freshness_query.as_of,
-							 CASE WHEN s.lookback IS NOT NULL
-								  THEN format(' AND s.%I OPERATOR(pg_catalog.>) %L::pg_catalog.timestamptz',
-											  s.time_column, freshness_query.as_of - s.lookback)
-								  ELSE '' END),
-					  ' UNION ALL ' ORDER BY s.position)
-	INTO query
-	FROM healthscore.signals AS s
-	WHERE s.model = found_model.name AND s.time_column IS NOT NULL AND s.scoring <> 'assessment'
-	  AND (every_signal OR s.max_age IS NOT NULL);
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.freshness_query(text, timestamptz, boolean) IS
-'the query reading the newest row at the as-of time and whether the window has rows, per signal of a model with a time column (with a max_age unless every_signal), and the author it runs as';
-
-CREATE FUNCTION healthscore_internal.source_freshness(model text, as_of timestamptz, every_signal boolean)
-RETURNS TABLE (signal text, newest timestamptz, rows_in_window boolean)
-AS 'MODULE_PATHNAME', 'healthscore_source_freshness'
-LANGUAGE C STABLE PARALLEL UNSAFE;
-
-COMMENT ON FUNCTION healthscore_internal.source_freshness(text, timestamptz, boolean) IS
-'per signal with a time column (with a max_age unless every_signal): its source''s newest row at the as-of time, and whether its window has rows, read as the model''s author';
-
-CREATE FUNCTION healthscore_internal.outcomes_as_author(model text)
-RETURNS TABLE (account_key text, churned_at text)
-AS 'MODULE_PATHNAME', 'healthscore_outcomes_as_author'
-LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
-
-COMMENT ON FUNCTION healthscore_internal.outcomes_as_author(text) IS
-'the earliest churn time (as text) of each account in a model''s outcome relation, read as the model''s author, of the accounts the caller may see';
-
-CREATE FUNCTION healthscore_internal.accounts_as_author(model_group text)
-RETURNS TABLE (account_key text)
-AS 'MODULE_PATHNAME', 'healthscore_accounts_as_author'
-LANGUAGE C STABLE PARALLEL UNSAFE;
-
-COMMENT ON FUNCTION healthscore_internal.accounts_as_author(text) IS
-'the keys of a model group''s account relation, read as the group''s author, that the caller may see';
-
-CREATE FUNCTION healthscore_internal.explain_as_author(signal healthscore.signals, func text,
-													   OUT plan text, OUT value_type regtype)
-AS 'MODULE_PATHNAME', 'healthscore_explain_as_author'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
-
-COMMENT ON FUNCTION healthscore_internal.explain_as_author(healthscore.signals, text) IS
-'EXPLAIN (FORMAT JSON) of the grouped query of a signal being defined, and the type its expression yields, run as the signal''s author (signal_author), in a security-restricted operation';
-
-CREATE FUNCTION healthscore.explain_refresh(model text, as_of timestamptz DEFAULT pg_catalog.now())
-RETURNS SETOF text
-AS 'MODULE_PATHNAME', 'healthscore_explain_refresh'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
-
-COMMENT ON FUNCTION healthscore.explain_refresh(text, timestamptz) IS
-'the plan of a model''s scoring query, EXPLAINed as the model''s author (running refresh_sql()''s text yourself runs the authors'' SQL with your privileges)';
-
--- What would make a model's refresh fail, found in the catalog before anything runs: relations
--- and columns that are gone or renamed since the model was defined, and privileges its author
--- lacks. refresh() raises the first of them (raise_model_errors); check_model() lists them all,
--- with the problems that do not stop a refresh.
-
--- One problem per row: the object it is about, the SQLSTATE (error_code) a refresh fails with, the message
--- (naming func, the model and the signal) and what to do.
-CREATE FUNCTION healthscore_internal.model_errors(model text, func text)
-RETURNS TABLE (object text, error_code text, problem text, hint text)
-LANGUAGE plpgsql STABLE PARALLEL UNSAFE	-- it catches errors: a subtransaction, which parallel mode refuses
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	found_model healthscore.models := healthscore.model_row(model_errors.model);
-	author oid;
-	relation regclass;
-	needed record;
-BEGIN
-	BEGIN
-		author := healthscore_internal.model_author(found_model.name, func);
-	EXCEPTION WHEN insufficient_privilege OR undefined_object THEN
-		object := format('model "%s"', found_model.name);
-		GET STACKED DIAGNOSTICS error_code = RETURNED_SQLSTATE, problem = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-		RETURN NEXT;
-		RETURN;
-	END;
-	-- every relation and column the model and its signals name, with what names it
-	FOR needed IN
-		SELECT format('model "%s"', found_model.name) AS object, 'account relation' AS what, found_model.accounts AS relation,
-			   ARRAY[['key', found_model.key_column], ['segment', found_model.segment_column],
-					 ['value', found_model.value_column], ['renewal', found_model.renewal_column],
-					 ['owner', found_model.owner_column]] AS columns, 0 AS position
-		UNION ALL
-		SELECT format('signal "%s" of model "%s"', s.name, found_model.name), 'source', s.source,
-			   ARRAY[['key', s.source_key], ['time_column', s.time_column]], s.position
-		FROM healthscore.signals AS s
-		WHERE s.model = found_model.name AND s.scoring <> 'assessment'
-		ORDER BY position
-	LOOP
-		relation := to_regclass(needed.relation);
-		object := needed.object;
-		IF relation IS NULL THEN
-			error_code := '42P01';
-			problem := format('%s(): %s %s of %s does not exist (dropped or renamed since it was defined)',
-							  func, needed.what, needed.relation, needed.object);
-			hint := CASE WHEN needed.position = 0
-						 THEN 'Create the relation again under that name, or create the model again over the new one.'
-						 ELSE format('Create the relation again under that name, or drop the signal: SELECT healthscore.drop_signal(%L, %L).',
-									 found_model.name, (SELECT s.name FROM healthscore.signals AS s
-														WHERE s.model = found_model.name AND s.position = needed.position)) END;
-			RETURN NEXT;
-			CONTINUE;
-		END IF;
-		IF NOT has_schema_privilege(author, (SELECT c.relnamespace FROM pg_class AS c WHERE c.oid = relation), 'USAGE') THEN
-			error_code := '42501';
-			problem := format('%s(): role %s, whose privileges %s runs with, has no USAGE on the schema of %s',
-							  func, author::regrole, needed.object, relation);
-			hint := format('GRANT USAGE ON SCHEMA %s TO %s;',
-						   (SELECT quote_ident(n.nspname) FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
-							WHERE c.oid = relation), author::regrole);
-			RETURN NEXT;
-			CONTINUE;
-		END IF;
-		FOR i IN 1 .. array_length(needed.columns, 1) LOOP
-			CONTINUE WHEN needed.columns[i][2] IS NULL;
-			IF NOT EXISTS (SELECT FROM pg_attribute AS a
-						   WHERE a.attrelid = relation AND a.attname = needed.columns[i][2] AND a.attnum > 0
-							 AND NOT a.attisdropped) THEN
-				error_code := '42703';
-				problem := format('%s(): %s column "%s" of %s does not exist in %s (dropped or renamed since it was defined)',
-								  func, needed.columns[i][1], needed.columns[i][2], needed.object, relation);
-				hint := format('Columns of %s: %s.', relation,
-							   (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute AS a
-								WHERE a.attrelid = relation AND a.attnum > 0 AND NOT a.attisdropped));
-				RETURN NEXT;
-			ELSIF NOT has_column_privilege(author, relation, needed.columns[i][2], 'SELECT') THEN
-				error_code := '42501';
-				problem := format('%s(): role %s, whose privileges %s runs with, may not read column "%s" of %s',
-								  func, author::regrole, needed.object, needed.columns[i][2], relation);
-				hint := format('GRANT SELECT ON %s TO %s;', relation, author::regrole);
-				RETURN NEXT;
-			END IF;
-		END LOOP;
-	END LOOP;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.model_errors(text, text) IS
-'what would make a model''s refresh fail, from the catalog: an unknown author, relations and columns dropped or renamed, privileges the author lacks; one row per problem';
-
-CREATE FUNCTION healthscore_internal.raise_model_errors(model text, func text)
-RETURNS void
-LANGUAGE plpgsql STABLE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	first record;
-BEGIN
-	SELECT * INTO first FROM healthscore_internal.model_errors(model, func) LIMIT 1;
-	IF FOUND THEN
-		RAISE EXCEPTION '%', first.problem USING ERRCODE = first.error_code, HINT = coalesce(first.hint, '');
+	IF rating IS NOT NULL AND rating NOT BETWEEN 1 AND 5 THEN
+		RAISE EXCEPTION 'assess(): rating must be between 1 and 5, not %', rating
+			USING ERRCODE = 'numeric_value_out_of_range', HINT = '1 is worst, 5 is best.';
 	END IF;
+	IF points IS NOT NULL AND NOT (points >= 0 AND points <= 100) THEN
+		RAISE EXCEPTION 'assess(): points must be between 0 and 100, not %', points
+			USING ERRCODE = 'numeric_value_out_of_range', HINT = 'Points are on a 0-100 scale.';
+	END IF;
+	IF valid_for IS NULL OR NOT valid_for > interval '0' THEN
+		RAISE EXCEPTION 'assess(): valid_for must be a positive interval, not %', coalesce(valid_for::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. ''90 days''.';
+	END IF;
+	IF assessed_at IS NULL OR NOT isfinite(assessed_at) THEN
+		RAISE EXCEPTION 'assess(): assessed_at must be a finite timestamp'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is now().';
+	END IF;
+	INSERT INTO healthscore.assessments (account_key, factor, rating, points, note, valid_for, assessed_at)
+	VALUES (account_key, factor, rating, coalesce(points, (rating - 1) * 25.0), note, valid_for, assessed_at)
+	RETURNING assessment_id INTO id;
+	RETURN id;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore_internal.raise_model_errors(text, text) IS
-'raises the first problem model_errors() finds, as refresh() does before it runs anything';
-
--- A signal's raw value as the refresh reads it (signal_values.c): checked, with errors naming the
--- model and the signal. Called by the generated scoring query, as the model's author.
-
-CREATE FUNCTION healthscore_internal.signal_value(value float8, model text, signal text, scoring text)
-RETURNS float8
-AS 'MODULE_PATHNAME', 'healthscore_signal_value'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-COMMENT ON FUNCTION healthscore_internal.signal_value(float8, text, text, text) IS
-'a signal''s raw value, or an error naming the model and signal when it cannot be scored (NaN; negative for logarithmic; outside 0-100 for points)';
-
-CREATE FUNCTION healthscore_internal.age_days(last_seen timestamptz, as_of timestamptz)
-RETURNS float8
-AS 'MODULE_PATHNAME', 'healthscore_age_days'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-COMMENT ON FUNCTION healthscore_internal.age_days(timestamptz, timestamptz) IS
-'a decay signal''s age in days as of as_of; never seen (-infinity) is Infinity days, +infinity is -Infinity';
-
--- The equality operator between two key types, qualified with its schema, for the joins of
--- generated SQL (keys of any type: integer, bigint, text, uuid, or a type from another schema).
-CREATE FUNCTION healthscore_internal.equality(left_type regtype, right_type regtype)
-RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE
+CREATE OR REPLACE FUNCTION healthscore.set_override(model text, account_key text, tier text, reason text,
+										 expires_at timestamptz, set_at timestamptz DEFAULT pg_catalog.now())
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT coalesce(
-		(SELECT format('OPERATOR(%I.=)', n.nspname)
-		 FROM pg_operator AS o JOIN pg_namespace AS n ON n.oid = o.oprnamespace
-		 WHERE o.oprname = '=' AND o.oprleft = left_type AND o.oprright = right_type
-		 ORDER BY n.nspname <> 'pg_catalog', n.nspname LIMIT 1),
-		'OPERATOR(pg_catalog.=)')
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.equality(regtype, regtype) IS
-'the = operator between two types as OPERATOR(schema.=), for joins in generated SQL (pg_catalog''s when no exact one exists)';
-
-CREATE FUNCTION healthscore_internal.column_type(relation regclass, column_name text)
-RETURNS regtype
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT a.atttypid::regtype FROM pg_attribute AS a
-	WHERE a.attrelid = relation AND a.attname = column_name AND a.attnum > 0 AND NOT a.attisdropped
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.column_type(regclass, text) IS
-'the type of a column of a relation';
-
--- The grouped query of one source relation and time window, computing every given signal as a
--- column c<position>, cast to float8 (timestamptz for decay) unless typed is false (then its own
--- type shows: what defining a signal checks). Expressions may use account.<column>; the source is
--- then joined to the account relation and grouped by its key, so PostgreSQL accepts the account's
--- columns beside the aggregates. Every expression is checked to be one expression
--- (one_expression) and wrapped; everything else in the text is qualified, and literals are written
--- so that they read back the same under any session settings.
-CREATE FUNCTION healthscore_internal.source_query(model healthscore.models, source text, source_key text,
-												  time_column text, lookback interval,
-												  signals healthscore.signals[], as_of timestamptz,
-												  typed boolean)
-RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-SET standard_conforming_strings = on
-SET extra_float_digits = 3
 AS $$
 DECLARE
-	signal healthscore.signals;
-	columns text := '';
-	uses_account boolean := false;
-	conditions text[] := '{}';
-	grouping text;
-	source_relation regclass := source::regclass;
+	found_model healthscore.models := healthscore_internal.model_row(model);
+	current_tier text;
+	id bigint;
 BEGIN
-	FOREACH signal IN ARRAY signals LOOP
-		IF signal.scoring = 'assessment' THEN
-			-- the latest rating of the factor that has not expired at the as-of time
-			columns := columns || format(', (pg_catalog.array_agg(s.points ORDER BY s.assessed_at DESC, s.assessment_id DESC)'
-										 ' FILTER (WHERE s.factor OPERATOR(pg_catalog.=) %L'
-										 ' AND (s.assessed_at OPERATOR(pg_catalog.+) s.valid_for) OPERATOR(pg_catalog.>) %L::pg_catalog.timestamptz))[1] AS c%s',
-										 signal.factor, as_of, signal.position);
-			CONTINUE;
+	PERFORM healthscore_internal.check_account_key('set_override', account_key);
+	PERFORM healthscore_internal.tier_rank(found_model, tier);
+	IF reason IS NULL OR btrim(reason) = '' THEN
+		RAISE EXCEPTION 'set_override(): reason is mandatory'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Say why the computed tier is wrong for this account.';
+	END IF;
+	IF set_at IS NULL OR NOT isfinite(set_at) THEN
+		RAISE EXCEPTION 'set_override(): set_at must be a finite time, not %', coalesce(set_at::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is now(): from when the override applies.';
+	END IF;
+	IF expires_at IS NULL OR NOT isfinite(expires_at) OR NOT expires_at > set_at THEN
+		RAISE EXCEPTION 'set_override(): expires_at must be a finite time after set_at'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Overrides must expire, e.g. expires_at => now() + interval ''30 days''.';
+	END IF;
+	IF found_model.overrides_lower_only THEN
+		-- the account's computed tier in the model's current run (latest as-of time)
+		SELECT s.computed_tier INTO current_tier
+		FROM (SELECT r.run_id FROM healthscore.runs AS r WHERE r.model = found_model.name
+			  ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1) AS latest
+		JOIN healthscore.scores AS s ON s.run_id = latest.run_id AND s.account_key = set_override.account_key;
+		IF current_tier IS NULL OR current_tier = 'unknown' THEN
+			RAISE EXCEPTION 'set_override(): model "%" only allows lowering a tier, and account "%" has no computed tier yet',
+				found_model.name, account_key
+				USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Refresh the model first.';
 		END IF;
-		uses_account := uses_account OR signal.expression ~* '\maccount\s*\.';
-		columns := columns || format(', %s%s AS c%s',
-									 healthscore_internal.one_expression(signal.expression, 'refresh', model.name, signal.name, 'expression'),
-									 CASE WHEN NOT typed THEN ''
-										  WHEN signal.scoring = 'decay' THEN '::pg_catalog.timestamptz'
-										  ELSE '::pg_catalog.float8' END,
-									 signal.position);
-	END LOOP;
-	-- the window's start is computed here, as a constant: timestamptz - interval is only
-	-- stable, so written into the query it would be computed again for every row
-	IF time_column IS NOT NULL THEN
-		conditions := conditions || format('s.%I OPERATOR(pg_catalog.<=) %L::pg_catalog.timestamptz', time_column, as_of);
-		IF lookback IS NOT NULL THEN
-			conditions := conditions || format('s.%I OPERATOR(pg_catalog.>) %L::pg_catalog.timestamptz', time_column, as_of - lookback);
+		IF healthscore_internal.tier_rank(found_model, tier) > healthscore_internal.tier_rank(found_model, current_tier) THEN
+			RAISE EXCEPTION 'set_override(): model "%" only allows lowering a tier: "%" is above the computed "%"',
+				found_model.name, tier, current_tier
+				USING ERRCODE = 'insufficient_privilege',
+					  HINT = 'Overrides of this model may set a worse tier, never a better one.';
 		END IF;
 	END IF;
-	grouping := CASE WHEN uses_account THEN format('account.%I', model.key_column)
-					 ELSE format('s.%I', source_key) END;
-	RETURN format('SELECT %s AS account_key%s FROM %s AS s%s%s GROUP BY %s',
-				  grouping, columns, source_relation,
-				  CASE WHEN uses_account
-					   THEN format(' JOIN %s AS account ON account.%I %s s.%I',
-								   model.accounts::regclass, model.key_column,
-								   healthscore_internal.equality(
-									   healthscore_internal.column_type(model.accounts::regclass, model.key_column),
-									   healthscore_internal.column_type(source_relation, source_key)),
-								   source_key)
-					   ELSE '' END,
-				  CASE WHEN cardinality(conditions) > 0
-					   THEN ' WHERE ' || array_to_string(conditions, ' AND ') ELSE '' END,
-				  grouping);
+	INSERT INTO healthscore.overrides (model, account_key, tier, reason, expires_at, set_at)
+	VALUES (found_model.name, account_key, tier, reason, expires_at, set_at)
+	RETURNING override_id INTO id;
+	RETURN id;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore_internal.source_query(healthscore.models, text, text, text, interval, healthscore.signals[], timestamptz, boolean) IS
-'the grouped query computing the given signals of one source relation and time window (used by refresh_sql); typed: values cast to float8 (timestamptz for decay)';
-
--- Cascades. The model, signal and history tables are linked by triggers, not foreign keys:
--- pg_restore -j loads the rows of extension config tables in parallel, in no particular order,
--- and a foreign key would make that restore fail. refresh() and the definition functions write
--- parents before children; these triggers remove the children of deleted models and runs, once
--- per statement. Models are not renamed (history refers to them by name).
-CREATE OR REPLACE FUNCTION healthscore.cascade_model_deletes()
-RETURNS trigger
-LANGUAGE plpgsql
+CREATE OR REPLACE FUNCTION healthscore.clear_override(model text, account_key text, at timestamptz DEFAULT pg_catalog.now())
+RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	DELETE FROM healthscore.signals AS s USING old_models AS o WHERE s.model = o.name;
-	DELETE FROM healthscore.runs AS r USING old_models AS o WHERE r.model = o.name;
-	DELETE FROM healthscore.attempts AS a USING old_models AS o WHERE a.model = o.name;
-	DELETE FROM healthscore.overrides AS v USING old_models AS o WHERE v.model = o.name;
-	DELETE FROM healthscore.playbooks AS p USING old_models AS o WHERE p.model = o.name;
-	RETURN NULL;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore.cascade_model_deletes() IS
-'trigger: removes the signals, runs, attempts, overrides and playbooks of deleted models';
-
--- The accounts a model scores, as a condition over the account row: its own segment filter, and
--- none of the filters of the models of its group with a higher priority.
-CREATE OR REPLACE FUNCTION healthscore.segment_condition(model healthscore.models)
-RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-SET standard_conforming_strings = on
-AS $$
-	SELECT concat_ws(' AND ', healthscore_internal.filter_condition(model.name, model.segment_filter, 'refresh'),
-					 (SELECT string_agg(format('NOT %s', healthscore_internal.filter_condition(h.name, h.segment_filter, 'refresh')),
-										' AND ' ORDER BY h.priority DESC)
-					  FROM healthscore.models AS h
-					  WHERE h.model_group = model.model_group AND h.priority > model.priority))
-$$;
-
-COMMENT ON FUNCTION healthscore.segment_condition(healthscore.models) IS
-'the SQL condition over the account row selecting the accounts a model scores: its filter, and no filter of a higher-priority model of its group';
-
--- The whole scoring query of a model as of a time: one row per account the model scores, with
--- the account's attributes and, in signal order (position), the signals' raw values and their
--- points after the missing-data policy. Windows are computed in the model's time zone; the text
--- reads the same under any session settings (qualified names, literals with explicit types and
--- offsets, floats in their shortest exact form).
--- PARALLEL UNSAFE: it sets the time zone, which no parallel operation may.
-CREATE OR REPLACE FUNCTION healthscore.refresh_sql(model text, as_of timestamptz DEFAULT pg_catalog.now())
-RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-SET standard_conforming_strings = on
-SET DateStyle = 'ISO, MDY'
-SET IntervalStyle = 'postgres'
-SET extra_float_digits = 3
-SET TimeZone = 'UTC'
 AS $$
 DECLARE
-	found_model healthscore.models := healthscore.model_row(model);
-	source_group record;
-	signal healthscore.signals;
-	joins text := '';
-	raw_by_position text[] := '{}';
-	points_by_position text[] := '{}';
-	group_alias text;
-	group_number integer := 0;
-	value_ref text;
-	checked text;
-	raw_value text;
-	points text;
-	missing_points text;
-	ranked_value text;
-	peers text;
-	key_type regtype;
-	group_key_type regtype;
+	cleared integer;
 BEGIN
-	IF as_of IS NULL OR NOT isfinite(as_of) THEN
-		RAISE EXCEPTION 'refresh_sql(): as_of must be a finite timestamp, not %', coalesce(as_of::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time the scores describe, e.g. now().';
+	PERFORM healthscore_internal.model_row(model);
+	PERFORM healthscore_internal.check_account_key('clear_override', account_key);
+	IF at IS NULL OR NOT isfinite(at) THEN
+		RAISE EXCEPTION 'clear_override(): at must be a finite time, not %', coalesce(at::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is now(): when the override ends.';
 	END IF;
-	PERFORM set_config('TimeZone', found_model.time_zone, true);	-- until this function returns
-	key_type := healthscore_internal.column_type(found_model.accounts::regclass, found_model.key_column);
-	FOR source_group IN
-		SELECT s.source, s.source_key, s.time_column, s.lookback,
-			   array_agg(s ORDER BY s.position) AS signals, min(s.position) AS first,
-			   bool_or(s.expression ~* '\maccount\s*\.' AND s.scoring <> 'assessment') AS uses_account
-		FROM healthscore.signals AS s
-		WHERE s.model = found_model.name
-		GROUP BY s.source, s.source_key, s.time_column, s.lookback
-		ORDER BY first
-	LOOP
-		group_number := group_number + 1;
-		group_alias := 'g' || group_number;
-		-- the group's key is the account's when it joins the account row; assessments key by text
-		group_key_type := CASE WHEN source_group.uses_account THEN key_type
-							   ELSE healthscore_internal.column_type(source_group.source::regclass, source_group.source_key) END;
-		joins := joins || format(E'\nLEFT JOIN (%s) AS %I ON %I.account_key %s account.%I%s',
-								 healthscore_internal.source_query(found_model, source_group.source, source_group.source_key,
-																   source_group.time_column, source_group.lookback,
-																   source_group.signals, as_of, true),
-								 group_alias, group_alias,
-								 CASE WHEN source_group.source = 'healthscore.assessments' THEN 'OPERATOR(pg_catalog.=)'
-									  ELSE healthscore_internal.equality(group_key_type, key_type) END,
-								 found_model.key_column,
-								 CASE WHEN source_group.source = 'healthscore.assessments' THEN '::pg_catalog.text' ELSE '' END);
-		FOREACH signal IN ARRAY source_group.signals LOOP
-			value_ref := format('%I.c%s', group_alias, signal.position);
-			checked := format('healthscore_internal.signal_value(%s, %L, %L, %L)', value_ref, found_model.name,
-							  signal.name, signal.scoring);
-			raw_value := CASE signal.scoring
-				WHEN 'decay' THEN format('healthscore_internal.age_days(%s, %L::pg_catalog.timestamptz)', value_ref, as_of)
-				ELSE checked END;
-			missing_points := CASE signal.missing WHEN 'zero' THEN '0::pg_catalog.float8'
-							  WHEN 'value' THEN format('%L::pg_catalog.float8', signal.missing_value)
-							  ELSE 'NULL::pg_catalog.float8' END;
-			points := CASE signal.scoring
-				WHEN 'linear' THEN format('healthscore.linear(%s, %L::pg_catalog.float8, %L::pg_catalog.float8)',
-										  checked, signal.worst, signal.best)
-				WHEN 'logarithmic' THEN format('healthscore.logarithmic(%s, %L::pg_catalog.float8, %L::pg_catalog.float8)',
-											   checked, signal.worst, signal.best)
-				WHEN 'bands' THEN format('healthscore.bands(%s, %L::pg_catalog.float8[], %L::pg_catalog.float8[])',
-										 checked, signal.breaks, signal.points)
-				WHEN 'decay' THEN format('healthscore.decay(%s, %L::pg_catalog.interval, %L::pg_catalog.timestamptz)',
-										 value_ref, signal.half_life, as_of)
-				ELSE checked END;	-- points, assessment: the value is the points
-			IF signal.scoring = 'percentile' THEN
-				-- mid-rank percentile among the accounts that have a value: the share of the others
-				-- below it, counting ties as half below (all equal: 50; a single account: 50)
-				ranked_value := CASE WHEN signal.lower_is_better THEN format('(OPERATOR(pg_catalog.-) %s)', raw_value)
-									 ELSE raw_value END;
-				peers := format('PARTITION BY (%s) IS NULL', ranked_value);
-				points := format('CASE WHEN (%1$s) IS NULL THEN %2$s'
-								 ' WHEN pg_catalog.count(*) OVER (%3$s) OPERATOR(pg_catalog.=) 1 THEN 50'
-								 ' ELSE (100 OPERATOR(pg_catalog.*) (((pg_catalog.rank() OVER (%3$s ORDER BY %1$s)'
-								 ' OPERATOR(pg_catalog.+) pg_catalog.count(*) OVER (%3$s ORDER BY %1$s)) OPERATOR(pg_catalog./) 2.0)'
-								 ' OPERATOR(pg_catalog.-) 1)) OPERATOR(pg_catalog./) (pg_catalog.count(*) OVER (%3$s) OPERATOR(pg_catalog.-) 1) END',
-								 ranked_value, missing_points, peers);
-			ELSE
-				points := format('coalesce(%s, %s)', points, missing_points);
-			END IF;
-			raw_by_position[signal.position] := format('%s::pg_catalog.float8', raw_value);
-			points_by_position[signal.position] := format('(%s)::pg_catalog.float8', points);
-		END LOOP;
-	END LOOP;
-	IF group_number = 0 THEN
-		RAISE EXCEPTION 'model "%" has no signals', found_model.name
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Add one with healthscore.add_signal().';
-	END IF;
-
-	-- array_to_string skips the NULL gaps that dropped signals leave between positions
-	RETURN format($q$SELECT account.%I::pg_catalog.text AS account_key, %s AS segment, %s AS value, %s AS owner, %s AS renewal_date,
-       ARRAY[%s] AS raw_values,
-       ARRAY[%s] AS points
-FROM %s AS account%s
-WHERE %s$q$,
-		found_model.key_column,
-		CASE WHEN found_model.segment_column IS NULL THEN 'NULL::pg_catalog.text' ELSE format('account.%I::pg_catalog.text', found_model.segment_column) END,
-		CASE WHEN found_model.value_column IS NULL THEN 'NULL::pg_catalog.numeric' ELSE format('account.%I::pg_catalog.numeric', found_model.value_column) END,
-		CASE WHEN found_model.owner_column IS NULL THEN 'NULL::pg_catalog.text' ELSE format('account.%I::pg_catalog.text', found_model.owner_column) END,
-		CASE WHEN found_model.renewal_column IS NULL THEN 'NULL::pg_catalog.date' ELSE format('account.%I::pg_catalog.date', found_model.renewal_column) END,
-		array_to_string(raw_by_position, E',\n         '),
-		array_to_string(points_by_position, E',\n         '),
-		found_model.accounts::regclass, joins,
-		healthscore.segment_condition(found_model));
+	-- ends active overrides now; history keeps them
+	UPDATE healthscore.overrides AS o SET expires_at = greatest(at, o.set_at + interval '1 microsecond')
+	WHERE o.model = clear_override.model AND o.account_key = clear_override.account_key AND o.expires_at > at;
+	GET DIAGNOSTICS cleared = ROW_COUNT;
+	RETURN cleared;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore.refresh_sql(text, timestamptz) IS
-'the scoring query a refresh runs for a model: one row per account with its attributes, and its signals'' raw values and points as arrays in signal order; for EXPLAIN and for checking a model by hand';
-
--- The settings are pinned to PostgreSQL's defaults, under which 0.1.0 computed the fingerprints
--- stored with its runs: the text of floats and intervals would otherwise follow the session. A
--- setting added later enters only when it differs from its default, so that fingerprints of
--- models that do not use it stay what they were.
-CREATE OR REPLACE FUNCTION healthscore.fingerprint(model text)
-RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE
+CREATE OR REPLACE FUNCTION healthscore.add_playbook(model text, action text, tier text DEFAULT NULL, signal text DEFAULT NULL,
+										 owner_role text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
-SET DateStyle = 'ISO, MDY'
-SET IntervalStyle = 'postgres'
-SET extra_float_digits = 1
-SET TimeZone = 'UTC'
 AS $$
-	SELECT md5(concat_ws('|',
-		(SELECT concat_ws(';', m.accounts, m.key_column, m.segment_column, m.value_column, m.renewal_column,
-						  m.owner_column, m.tier_cutoffs::text, m.tier_labels::text, m.trend_threshold,
-						  CASE WHEN m.time_zone <> 'UTC' THEN 'time_zone=' || m.time_zone END)
-		 FROM healthscore.model_row(fingerprint.model) AS m),
-		(SELECT string_agg(concat_ws(';', s.name, s.source, s.source_key, s.expression, s.time_column, s.lookback,
-									 s.scoring, s.worst, s.best, s.breaks::text, s.points::text, s.half_life,
-									 s.lower_is_better, s.weight, s.missing, s.missing_value,
-									 CASE WHEN s.max_age IS NOT NULL THEN 'max_age=' || s.max_age END),
-						   '|' ORDER BY s.name)
-		 FROM healthscore.signals AS s WHERE s.model = fingerprint.model)))
+DECLARE
+	found_model healthscore.models := healthscore_internal.model_row(model);
+	id bigint;
+BEGIN
+	IF tier IS NULL AND signal IS NULL THEN
+		RAISE EXCEPTION 'add_playbook(): name a tier, a signal, or both'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. tier => ''red'', or signal => ''nps''.';
+	END IF;
+	IF tier IS NOT NULL THEN
+		PERFORM healthscore_internal.tier_rank(found_model, tier);
+	END IF;
+	IF signal IS NOT NULL AND NOT EXISTS (SELECT FROM healthscore.signals AS s
+										  WHERE s.model = found_model.name AND s.name = add_playbook.signal) THEN
+		RAISE EXCEPTION 'add_playbook(): model "%" has no signal "%"', found_model.name, signal
+			USING ERRCODE = 'undefined_object', HINT = 'Add the signal first.';
+	END IF;
+	IF action IS NULL OR btrim(action) = '' THEN
+		RAISE EXCEPTION 'add_playbook(): action must not be empty'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Say what to do, e.g. ''Executive business review''.';
+	END IF;
+	INSERT INTO healthscore.playbooks (model, tier, signal, action, owner_role)
+	VALUES (found_model.name, tier, signal, action, owner_role)
+	ON CONFLICT ON CONSTRAINT playbooks_model_tier_signal_key
+	DO UPDATE SET action = excluded.action, owner_role = excluded.owner_role
+	RETURNING playbook_id INTO id;
+	RETURN id;
+END
 $$;
-
-COMMENT ON FUNCTION healthscore.fingerprint(text) IS
-'md5 of everything in a model that changes its scores (not descriptions or actions)';
+-- Running a refresh: one run of a model writes a run record and a score row per account (the
+-- scoring query of generation.sql, run as the model's author); each score row keeps its signals'
+-- raw values and points as arrays in signal order, one row per account rather than one per
+-- account and signal, which is what makes writing history cheap. Backfills and model groups.
 
 -- jit is off for the refresh: its generated queries are large and cost enough to trigger
 -- inlining and optimization, which take longer than they save (measured by make bench). The
@@ -1666,7 +2018,7 @@ BEGIN
 	END IF;
 	-- one refresh of a model at a time; a second waits here, then reads the model as committed
 	PERFORM healthscore_internal.lock_model(model);
-	found_model := healthscore.model_row(model);
+	found_model := healthscore_internal.model_row(model);
 	SELECT array_agg(s.name ORDER BY s.position), array_agg(s.weight ORDER BY s.position)
 	INTO signal_names, signal_weights
 	FROM healthscore.signals AS s WHERE s.model = found_model.name;
@@ -1801,10 +2153,6 @@ BEGIN
 	RETURN run;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore.refresh(text, timestamptz) IS
-'scores every account of a model as of a time (default now) and writes the run and its scores (with raw values and points per signal) in one transaction; returns the run id';
-
 -- Steps are taken in the model's time zone ('1 day' is a calendar day there).
 CREATE OR REPLACE FUNCTION healthscore.backfill(model text, since timestamptz, until timestamptz, step interval)
 RETURNS SETOF bigint
@@ -1819,7 +2167,7 @@ DECLARE
 	run bigint;
 	steps integer := 0;
 BEGIN
-	PERFORM set_config('TimeZone', (healthscore.model_row(model)).time_zone, true);
+	PERFORM set_config('TimeZone', (healthscore_internal.model_row(model)).time_zone, true);
 	IF since IS NULL OR until IS NULL OR NOT isfinite(since) OR NOT isfinite(until) OR since > until THEN
 		RAISE EXCEPTION 'backfill(): since and until must be finite with since <= until'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. since => now() - interval ''12 weeks'', until => now().';
@@ -1846,768 +2194,421 @@ BEGIN
 	END LOOP;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore.backfill(text, timestamptz, timestamptz, interval) IS
-'refreshes a model as of each time from since to until by step (lookback windows end at each time), so history exists from day one; returns the run ids';
-
--- Replaced by healthscore_internal.signal_value(), filter_condition() and source_query().
-DROP FUNCTION healthscore.points_out_of_range(text, float8);
-DROP FUNCTION healthscore.filter_condition(text);
-DROP FUNCTION healthscore.source_query(healthscore.models, text, text, text, interval, healthscore.signals[], timestamptz);
-
--- Reading a relation runs its owner's code (a view's functions, a policy's expressions) as the
--- reader, and the relation was named by a model's author, not chosen by the reader: account
--- relations that are views or have row-level security are read only when their owner is a
--- superuser, the reader, or a role listed here by a superuser (grant_admin does not grant writing
--- this table).
-CREATE TABLE healthscore.trusted_owners (
-	owner text PRIMARY KEY CHECK (owner OPERATOR(pg_catalog.<>) ''),
-	note text,
-	trusted_by text NOT NULL DEFAULT CURRENT_USER,
-	trusted_at timestamptz NOT NULL DEFAULT pg_catalog.now()
-);
-
-COMMENT ON TABLE healthscore.trusted_owners IS 'roles whose account relations (views, tables with row-level security) readers may be made to read: their code runs as the reader; superusers only';
-COMMENT ON COLUMN healthscore.trusted_owners.owner IS 'role name of the owner of account relations';
-COMMENT ON COLUMN healthscore.trusted_owners.note IS 'why it is trusted';
-COMMENT ON COLUMN healthscore.trusted_owners.trusted_by IS 'who added it';
-COMMENT ON COLUMN healthscore.trusted_owners.trusted_at IS 'when';
-
-SELECT pg_catalog.pg_extension_config_dump('healthscore.trusted_owners', '');
-
--- Under 0.1.0 readers read every model's account relation as themselves, trusting its owner without
--- being asked. Those owners are trusted here so that readers keep seeing what they saw; review the
--- list (the NOTICE names them): only owners whose code may run as your readers belong in it.
-DO $$
+CREATE OR REPLACE FUNCTION healthscore.refresh_group(model_group text, as_of timestamptz DEFAULT pg_catalog.now())
+RETURNS SETOF bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
 DECLARE
-	owners text;
+	member text;
+	found boolean := false;
 BEGIN
-	INSERT INTO healthscore.trusted_owners (owner, note)
-	SELECT DISTINCT r.rolname, 'owns an account relation of a model when healthscore was updated from 0.1.0'
-	FROM healthscore.models AS m
-	JOIN pg_catalog.pg_class AS c ON c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(m.accounts)
-	JOIN pg_catalog.pg_roles AS r ON r.oid OPERATOR(pg_catalog.=) c.relowner
-	WHERE NOT r.rolsuper;
-	SELECT pg_catalog.string_agg(t.owner, ', ' ORDER BY t.owner) INTO owners FROM healthscore.trusted_owners AS t;
-	IF owners IS NOT NULL THEN
-		RAISE NOTICE 'healthscore 0.2.0: readers trust the owners of account relations: %', owners
-			USING HINT = 'Their views and row-level security policies run as your readers; remove any you do not trust from healthscore.trusted_owners.';
+	FOR member IN SELECT m.name FROM healthscore.models AS m WHERE m.model_group = refresh_group.model_group
+				  ORDER BY m.priority DESC LOOP
+		found := true;
+		RETURN NEXT healthscore.refresh(member, as_of);
+	END LOOP;
+	IF NOT found THEN
+		RAISE EXCEPTION 'refresh_group(): no model belongs to group "%"', model_group
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name, model_group FROM healthscore.models.';
 	END IF;
 END
 $$;
+-- Scheduling: runs that leave a trace when they fail (run() and its attempts), pg_cron schedules
+-- that work on a stock server, how often a model is expected to be refreshed, and dropping a model
+-- with its schedule.
 
-CREATE FUNCTION healthscore.account_listed(model text, account_key text)
+-- A name given to run() and schedule(): a model, or a model group (its models by priority).
+CREATE OR REPLACE FUNCTION healthscore_internal.run_members(name text, func text)
+RETURNS text[]
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	is_model boolean := EXISTS (SELECT FROM healthscore.models AS m WHERE m.name = run_members.name);
+	group_members text[] := ARRAY(SELECT m.name FROM healthscore.models AS m WHERE m.model_group = run_members.name
+								  ORDER BY m.priority DESC);
+BEGIN
+	IF name IS NULL THEN
+		RAISE EXCEPTION '%(): name must not be NULL', func
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Name a model or a model group.';
+	ELSIF is_model AND cardinality(group_members) > 0 THEN
+		RAISE EXCEPTION '%(): "%" is both a model and a model group', func, name
+			USING ERRCODE = 'ambiguous_alias',
+				  HINT = format('Rename the group: UPDATE healthscore.models SET model_group = ''...'' WHERE model_group = %L.', name);
+	ELSIF is_model THEN
+		RETURN ARRAY[name];
+	ELSIF cardinality(group_members) > 0 THEN
+		RETURN group_members;
+	END IF;
+	RAISE EXCEPTION '%(): no model or model group is named "%"', func, name
+		USING ERRCODE = 'undefined_object',
+			  HINT = 'See SELECT name, model_group FROM healthscore.models.';
+END
+$$;
+-- pg_cron's objects, only when the extension pg_cron is installed here: by name, schema cron is
+-- anyone's to create in a database without pg_cron, with functions and views that the caller
+-- would run.
+CREATE OR REPLACE FUNCTION healthscore_internal.cron_installed()
 RETURNS boolean
-AS 'MODULE_PATHNAME', 'healthscore_account_listed'
-LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT EXISTS (SELECT FROM pg_extension AS e
+				   JOIN pg_depend AS d ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
+										AND d.deptype = 'e' AND d.classid = 'pg_namespace'::regclass
+				   JOIN pg_namespace AS n ON n.oid = d.objid
+				   WHERE e.extname = 'pg_cron' AND n.nspname = 'cron')
+$$;
+-- Whether pg_cron's library is loaded (it defines its settings when it is preloaded; a setting
+-- only written in postgresql.conf is a placeholder of type string).
+CREATE OR REPLACE FUNCTION healthscore_internal.cron_loaded()
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT EXISTS (SELECT FROM pg_settings AS s WHERE s.name = 'cron.use_background_workers' AND s.vartype = 'bool')
+$$;
+CREATE OR REPLACE FUNCTION healthscore_internal.cron_job_name(model text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT 'healthscore refresh ' || model $$;
+-- How often a cron schedule runs, for the common forms (every minute, every n minutes, hourly,
+-- every n hours, daily, weekly on one day, monthly on one day, and pg_cron's @ names); NULL for
+-- others, whose period is not one interval (lists, ranges of days).
+CREATE OR REPLACE FUNCTION healthscore_internal.cron_interval(cron text)
+RETURNS interval
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	field text[] := regexp_split_to_array(btrim(lower(cron)), '\s+');
+	number CONSTANT text := '^[0-9]+$';
+	every CONSTANT text := '^\*/[0-9]+$';
+BEGIN
+	IF cron IS NULL THEN
+		RETURN NULL;
+	ELSIF btrim(lower(cron)) = '@hourly' THEN
+		RETURN interval '1 hour';
+	ELSIF btrim(lower(cron)) IN ('@daily', '@midnight') THEN
+		RETURN interval '1 day';
+	ELSIF btrim(lower(cron)) = '@weekly' THEN
+		RETURN interval '7 days';
+	ELSIF btrim(lower(cron)) = '@monthly' THEN
+		RETURN interval '1 month';
+	ELSIF btrim(lower(cron)) IN ('@yearly', '@annually') THEN
+		RETURN interval '1 year';
+	ELSIF cardinality(field) <> 5 OR field[4] <> '*' THEN
+		RETURN NULL;
+	ELSIF field[1] = '*' AND field[2] = '*' AND field[3] = '*' AND field[5] = '*' THEN
+		RETURN interval '1 minute';
+	ELSIF field[1] ~ every AND field[2] = '*' AND field[3] = '*' AND field[5] = '*' THEN
+		RETURN make_interval(mins => substr(field[1], 3)::integer);
+	ELSIF field[1] !~ number THEN
+		RETURN NULL;
+	ELSIF field[2] = '*' AND field[3] = '*' AND field[5] = '*' THEN
+		RETURN interval '1 hour';
+	ELSIF field[2] ~ every AND field[3] = '*' AND field[5] = '*' THEN
+		RETURN make_interval(hours => substr(field[2], 3)::integer);
+	ELSIF field[2] !~ number THEN
+		RETURN NULL;
+	ELSIF field[3] = '*' AND field[5] = '*' THEN
+		RETURN interval '1 day';
+	ELSIF field[3] = '*' AND (field[5] ~ '^[0-7]$' OR field[5] IN ('sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat')) THEN
+		RETURN interval '7 days';
+	ELSIF field[3] ~ number AND field[5] = '*' THEN
+		RETURN interval '1 month';
+	END IF;
+	RETURN NULL;
+END
+$$;
+-- What would keep a scheduled job from running, as far as the caller may see the settings
+-- (pg_cron's are for superusers and pg_read_all_settings only): errors for what certainly fails,
+-- a warning for a connection that probably does.
+CREATE OR REPLACE FUNCTION healthscore_internal.check_cron(func text, name text, cron text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	sees_settings boolean := pg_has_role('pg_read_all_settings', 'USAGE')
+							 OR (SELECT r.rolsuper FROM pg_roles AS r WHERE r.rolname = current_user);
+	cron_database text;
+	command text := format('CALL healthscore.run(%L)', name);
+	elsewhere text := format('SELECT cron.schedule_in_database(%L, %L, %L, %L)', healthscore_internal.cron_job_name(name), cron,
+							 command, current_database());
+	expect text := format('SELECT healthscore.set_expected_every(%L, %L)', name,
+						  coalesce(healthscore_internal.cron_interval(cron)::text, '1 day'));
+BEGIN
+	IF sees_settings AND NOT healthscore_internal.cron_loaded() THEN
+		RAISE EXCEPTION '%(): pg_cron is not loaded in this server', func
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = format('Install postgresql-15-cron; in postgresql.conf set shared_preload_libraries = ''pg_cron'', cron.database_name = %L, cron.use_background_workers = on and max_worker_processes = 20; restart PostgreSQL; then CREATE EXTENSION pg_cron in database %s.',
+								current_database(), current_database());
+	END IF;
+	IF sees_settings THEN
+		cron_database := current_setting('cron.database_name');
+	END IF;
+	IF cron_database IS DISTINCT FROM current_database() AND sees_settings THEN
+		RAISE EXCEPTION '%(): pg_cron runs jobs from database "%", not from this one ("%")', func, cron_database, current_database()
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = format('In database %s, as a superuser (or a role granted EXECUTE on cron.schedule_in_database), run %s; then here: %s.',
+								cron_database, elsewhere, expect);
+	ELSIF NOT healthscore_internal.cron_installed() THEN
+		RAISE EXCEPTION '%(): pg_cron is not installed in this database', func
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = CASE WHEN sees_settings THEN 'As a superuser: CREATE EXTENSION pg_cron;'
+							  ELSE format('pg_cron must be installed in the database named by cron.database_name; if that is another one, run %s there, then here: %s.',
+										  elsewhere, expect) END;
+	ELSIF NOT (SELECT r.rolcanlogin FROM pg_roles AS r WHERE r.rolname = current_user) THEN
+		RAISE EXCEPTION '%(): role % cannot log in, and pg_cron runs a job as the role that scheduled it', func, current_user
+			USING ERRCODE = 'insufficient_privilege',
+				  HINT = format('Schedule as a role that can log in, or as a superuser: ALTER ROLE %s LOGIN;', quote_ident(current_user));
+	ELSIF NOT has_schema_privilege('cron', 'USAGE') THEN
+		RAISE EXCEPTION '%(): role % may not use pg_cron (no USAGE on schema cron)', func, current_user
+			USING ERRCODE = 'insufficient_privilege',
+				  HINT = format('As a superuser: SELECT healthscore.grant_admin(%L); (it grants USAGE ON SCHEMA cron), or GRANT USAGE ON SCHEMA cron TO %s;',
+								current_user, quote_ident(current_user));
+	END IF;
+	-- Without background workers, pg_cron connects to cron.host with libpq as the job's role:
+	-- over TCP Debian's pg_hba.conf asks for a password, which the job does not have; over the
+	-- socket peer authentication admits only the role named like the server's system user.
+	IF sees_settings AND current_setting('cron.use_background_workers') <> 'on'
+	   AND NOT (left(current_setting('cron.host'), 1) = '/' AND current_user = 'postgres') THEN
+		RAISE WARNING '%(): pg_cron will connect to % as role % to run "%" (cron.use_background_workers is off); with Debian''s pg_hba.conf that connection needs a password the job does not have',
+			func, current_setting('cron.host'), current_user, name
+			USING HINT = 'In postgresql.conf set cron.use_background_workers = on and max_worker_processes = 20, and restart; or store the role''s password for pg_cron in ~postgres/.pgpass. SELECT status, return_message FROM cron.job_run_details shows how runs went.';
+	END IF;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore.set_expected_every(name text, expected_every interval)
+RETURNS text[]
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	members text[] := healthscore_internal.run_members(name, 'set_expected_every');
+BEGIN
+	IF expected_every IS NOT NULL AND NOT expected_every > interval '0' THEN
+		RAISE EXCEPTION 'set_expected_every(): expected_every of "%" must be positive, not %', name, expected_every
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass how often it is refreshed, e.g. ''1 day''; NULL: no expectation.';
+	END IF;
+	PERFORM healthscore_internal.lock_model(m) FROM unnest(members) AS m;
+	UPDATE healthscore.models AS m SET expected_every = set_expected_every.expected_every WHERE m.name = ANY (members);
+	RETURN members;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore.schedule(model text, cron text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	members text[] := healthscore_internal.run_members(model, 'schedule');
+	job_name text := healthscore_internal.cron_job_name(model);
+	every interval := healthscore_internal.cron_interval(cron);
+	job bigint;
+BEGIN
+	IF cron IS NULL THEN
+		RAISE EXCEPTION 'schedule(): cron of "%" must not be NULL', model
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass a cron schedule, e.g. ''0 3 * * *'' for 03:00 every day.';
+	END IF;
+	PERFORM healthscore_internal.check_cron('schedule', model, cron);
+	-- a new job rather than pg_cron's update of one of the same name, which keeps the host and
+	-- port the old one was scheduled with
+	IF EXISTS (SELECT FROM cron.job AS j WHERE j.jobname = job_name AND j.username = current_user) THEN
+		EXECUTE 'SELECT cron.unschedule($1)' USING job_name;
+	END IF;
+	EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job USING job_name, cron, format('CALL healthscore.run(%L)', model);
+	PERFORM healthscore.set_expected_every(model, every);
+	IF every IS NULL THEN
+		RAISE NOTICE 'schedule(): how often "%" runs cannot be told from "%"', model, cron
+			USING HINT = format('Say it, so that model_status can show when runs are overdue: SELECT healthscore.set_expected_every(%L, ''1 day'').', model);
+	END IF;
+	RETURN job;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore.unschedule(model text, if_exists boolean DEFAULT false)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	removed boolean := false;
+BEGIN
+	IF NOT healthscore_internal.cron_installed() THEN
+		IF if_exists THEN
+			RETURN false;
+		END IF;
+		RAISE EXCEPTION 'unschedule(): pg_cron is not installed in this database'
+			USING ERRCODE = 'feature_not_supported', HINT = 'Nothing can be scheduled without pg_cron.';
+	END IF;
+	IF EXISTS (SELECT FROM cron.job AS j WHERE j.jobname = healthscore_internal.cron_job_name(model) AND j.username = current_user) THEN
+		EXECUTE 'SELECT cron.unschedule($1)' INTO removed USING healthscore_internal.cron_job_name(model);
+		UPDATE healthscore.models AS m SET expected_every = NULL
+		WHERE m.name = unschedule.model OR m.model_group = unschedule.model;
+	ELSIF NOT if_exists THEN
+		RAISE EXCEPTION 'unschedule(): "%" has no scheduled runs of role %', model, current_user
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT jobname, username FROM cron.job.';
+	END IF;
+	RETURN removed;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore.drop_model(model text)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM healthscore_internal.lock_model(model);
+	PERFORM healthscore_internal.model_row(model);
+	IF healthscore_internal.cron_installed() THEN
+		PERFORM healthscore.unschedule(model, if_exists => true);
+	END IF;
+	DELETE FROM healthscore.models AS m WHERE m.name = drop_model.model;	-- signals and runs cascade
+	RETURN model;
+END
+$$;
+-- run(name): the steps of the procedure, each a function (which pins its settings; a procedure
+-- that commits cannot have SET clauses).
 
-COMMENT ON FUNCTION healthscore.account_listed(text, text) IS
-'whether the account is a row of the model''s account relation that the current user can see: account_visible() for rows not keyed by a model (assessments)';
-
--- Account keys people type in: not empty, and short enough for the indexes that hold them.
-CREATE FUNCTION healthscore_internal.check_account_key(func text, account_key text)
+-- Records a running attempt for each model the name stands for, and takes the session-level
+-- lock that says it is still running; committed by run() before anything is refreshed.
+CREATE OR REPLACE FUNCTION healthscore_internal.begin_attempts(name text, as_of timestamptz)
+RETURNS bigint[]
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	members text[] := healthscore_internal.run_members(name, 'run');
+	ids bigint[];
+BEGIN
+	IF as_of IS NOT NULL AND NOT isfinite(as_of) THEN
+		RAISE EXCEPTION 'run(): as_of must be a finite timestamp, not %', as_of
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave it out for now(), or pass the time the scores describe.';
+	END IF;
+	WITH started AS (
+		INSERT INTO healthscore.attempts (model, as_of, started_at, backend_pid)
+		SELECT m.name, coalesce(begin_attempts.as_of, now()), clock_timestamp(), pg_backend_pid()
+		FROM unnest(members) WITH ORDINALITY AS m(name, i)
+		ORDER BY m.i
+		RETURNING attempt_id)
+	SELECT array_agg(s.attempt_id ORDER BY s.attempt_id) INTO ids FROM started AS s;
+	PERFORM pg_advisory_lock(k.class, k.id) FROM unnest(ids) AS a(id), healthscore_internal.attempt_lock(a.id) AS k;
+	RETURN ids;
+END
+$$;
+-- Refreshes the attempts' models in order (a group's by priority) in one transaction, as
+-- refresh_group() does, and marks them succeeded with their runs.
+CREATE OR REPLACE FUNCTION healthscore_internal.refresh_attempts(ids bigint[])
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	attempt record;
+BEGIN
+	FOR attempt IN SELECT a.attempt_id, a.model, a.as_of FROM healthscore.attempts AS a
+				   WHERE a.attempt_id = ANY (ids) ORDER BY a.attempt_id LOOP
+		UPDATE healthscore.attempts AS a
+		SET run_id = healthscore.refresh(attempt.model, attempt.as_of), status = 'succeeded', finished_at = clock_timestamp()
+		WHERE a.attempt_id = attempt.attempt_id;
+	END LOOP;
+END
+$$;
+-- After a failed refresh (rolled back): the attempts failed with the error, and listeners learn
+-- that they did (the error stays out of the payload: any role may LISTEN).
+CREATE OR REPLACE FUNCTION healthscore_internal.fail_attempts(ids bigint[], error_sqlstate text, error_message text,
+												   error_detail text, error_hint text, error_context text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	failed record;
+BEGIN
+	FOR failed IN
+		UPDATE healthscore.attempts AS a
+		SET status = 'failed', finished_at = clock_timestamp(), error_sqlstate = fail_attempts.error_sqlstate,
+			error_message = fail_attempts.error_message, error_detail = nullif(fail_attempts.error_detail, ''),
+			error_hint = nullif(fail_attempts.error_hint, ''), error_context = nullif(fail_attempts.error_context, '')
+		WHERE a.attempt_id = ANY (ids)
+		RETURNING a.attempt_id, a.model, a.as_of
+	LOOP
+		PERFORM pg_notify('healthscore', json_build_object(
+			'model', failed.model, 'status', 'failed', 'attempt_id', failed.attempt_id, 'as_of', failed.as_of)::text);
+	END LOOP;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore_internal.end_attempts(ids bigint[])
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT FROM (SELECT pg_advisory_unlock(k.class, k.id)
+				 FROM unnest(ids) AS a(id), healthscore_internal.attempt_lock(a.id) AS k) AS unlocked
+$$;
+-- The refresh's error again, after its failure was committed, so that the caller (pg_cron's
+-- job_run_details) sees it.
+CREATE OR REPLACE FUNCTION healthscore_internal.raise_failure(error_sqlstate text, error_message text, error_detail text,
+												   error_hint text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF account_key IS NULL OR account_key = '' THEN
-		RAISE EXCEPTION '%(): account_key must not be empty', func
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the account key as text, e.g. ''42''.';
+	-- RAISE takes no NULL option: one branch per combination
+	IF coalesce(error_detail, '') <> '' AND coalesce(error_hint, '') <> '' THEN
+		RAISE EXCEPTION USING ERRCODE = error_sqlstate, MESSAGE = error_message, DETAIL = error_detail, HINT = error_hint;
+	ELSIF coalesce(error_detail, '') <> '' THEN
+		RAISE EXCEPTION USING ERRCODE = error_sqlstate, MESSAGE = error_message, DETAIL = error_detail;
+	ELSIF coalesce(error_hint, '') <> '' THEN
+		RAISE EXCEPTION USING ERRCODE = error_sqlstate, MESSAGE = error_message, HINT = error_hint;
 	END IF;
-	IF octet_length(account_key) > 1000 THEN
-		RAISE EXCEPTION '%(): account_key "%..." is % bytes long', func, left(account_key, 20), octet_length(account_key)
-			USING ERRCODE = 'program_limit_exceeded', HINT = 'Account keys are at most 1,000 bytes; key the accounts by an id.';
-	END IF;
+	RAISE EXCEPTION USING ERRCODE = error_sqlstate, MESSAGE = error_message;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore_internal.check_account_key(text, text) IS
-'raises an error naming the function when an account key is empty or longer than 1,000 bytes';
-
-CREATE OR REPLACE FUNCTION healthscore.assess(account_key text, factor text, rating integer DEFAULT NULL,
-								   points float8 DEFAULT NULL, note text DEFAULT NULL,
-								   valid_for interval DEFAULT '90 days',
-								   assessed_at timestamptz DEFAULT pg_catalog.now())
-RETURNS bigint
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
+-- CALL healthscore.run(name): what schedules run. It commits a running attempt, refreshes (a
+-- model, or a group's models in one transaction), and commits the outcome: succeeded with the
+-- run, or failed with the error, which it then raises again so that the caller sees it. It
+-- commits, so it must be called outside a transaction block. PL/pgSQL resolves the names in the
+-- body through the caller's search_path and a procedure that commits may not pin it: every name
+-- here is qualified.
+CREATE OR REPLACE PROCEDURE healthscore.run(name text, as_of timestamptz DEFAULT NULL)
+LANGUAGE plpgsql
 AS $$
 DECLARE
-	id bigint;
+	ids pg_catalog.int8[];
+	failed pg_catalog.bool := false;
+	error_sqlstate pg_catalog.text;
+	error_message pg_catalog.text;
+	error_detail pg_catalog.text;
+	error_hint pg_catalog.text;
+	error_context pg_catalog.text;
 BEGIN
-	PERFORM healthscore_internal.check_account_key('assess', account_key);
-	IF NOT EXISTS (SELECT FROM healthscore.success_factors AS f WHERE f.factor = assess.factor) THEN
-		RAISE EXCEPTION 'assess(): unknown success factor "%"', factor
-			USING ERRCODE = 'undefined_object',
-				  HINT = format('Known factors: %s.', (SELECT string_agg(quote_literal(f.factor), ', ' ORDER BY f.factor)
-													  FROM healthscore.success_factors AS f));
+	ids := healthscore_internal.begin_attempts(name, as_of);
+	COMMIT;
+	BEGIN
+		PERFORM healthscore_internal.refresh_attempts(ids);
+	EXCEPTION WHEN OTHERS OR query_canceled THEN
+		failed := true;
+		GET STACKED DIAGNOSTICS error_sqlstate = RETURNED_SQLSTATE, error_message = MESSAGE_TEXT,
+								error_detail = PG_EXCEPTION_DETAIL, error_hint = PG_EXCEPTION_HINT,
+								error_context = PG_EXCEPTION_CONTEXT;
+	END;
+	IF failed THEN
+		PERFORM healthscore_internal.fail_attempts(ids, error_sqlstate, error_message, error_detail, error_hint,
+												   error_context);
 	END IF;
-	IF (rating IS NULL) = (points IS NULL) THEN
-		RAISE EXCEPTION 'assess(): give either rating or points'
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'rating => 1 to 5, or points => 0 to 100.';
+	COMMIT;
+	PERFORM healthscore_internal.end_attempts(ids);
+	IF failed THEN
+		PERFORM healthscore_internal.raise_failure(error_sqlstate, error_message, error_detail, error_hint);
 	END IF;
-	IF rating IS NOT NULL AND rating NOT BETWEEN 1 AND 5 THEN
-		RAISE EXCEPTION 'assess(): rating must be between 1 and 5, not %', rating
-			USING ERRCODE = 'numeric_value_out_of_range', HINT = '1 is worst, 5 is best.';
-	END IF;
-	IF points IS NOT NULL AND NOT (points >= 0 AND points <= 100) THEN
-		RAISE EXCEPTION 'assess(): points must be between 0 and 100, not %', points
-			USING ERRCODE = 'numeric_value_out_of_range', HINT = 'Points are on a 0-100 scale.';
-	END IF;
-	IF valid_for IS NULL OR NOT valid_for > interval '0' THEN
-		RAISE EXCEPTION 'assess(): valid_for must be a positive interval, not %', coalesce(valid_for::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. ''90 days''.';
-	END IF;
-	IF assessed_at IS NULL OR NOT isfinite(assessed_at) THEN
-		RAISE EXCEPTION 'assess(): assessed_at must be a finite timestamp'
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is now().';
-	END IF;
-	INSERT INTO healthscore.assessments (account_key, factor, rating, points, note, valid_for, assessed_at)
-	VALUES (account_key, factor, rating, coalesce(points, (rating - 1) * 25.0), note, valid_for, assessed_at)
-	RETURNING assessment_id INTO id;
-	RETURN id;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore.assess(text, text, integer, float8, text, interval, timestamptz) IS
-'records a person''s rating of a success factor for an account: rating 1-5 (0, 25, 50, 75, 100 points) or points 0-100, valid for a while (default 90 days)';
-
-CREATE OR REPLACE FUNCTION healthscore.set_override(model text, account_key text, tier text, reason text,
-										 expires_at timestamptz, set_at timestamptz DEFAULT pg_catalog.now())
-RETURNS bigint
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	found_model healthscore.models := healthscore.model_row(model);
-	current_tier text;
-	id bigint;
-BEGIN
-	PERFORM healthscore_internal.check_account_key('set_override', account_key);
-	PERFORM healthscore.tier_rank(found_model, tier);
-	IF reason IS NULL OR btrim(reason) = '' THEN
-		RAISE EXCEPTION 'set_override(): reason is mandatory'
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Say why the computed tier is wrong for this account.';
-	END IF;
-	IF set_at IS NULL OR NOT isfinite(set_at) THEN
-		RAISE EXCEPTION 'set_override(): set_at must be a finite time, not %', coalesce(set_at::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is now(): from when the override applies.';
-	END IF;
-	IF expires_at IS NULL OR NOT isfinite(expires_at) OR NOT expires_at > set_at THEN
-		RAISE EXCEPTION 'set_override(): expires_at must be a finite time after set_at'
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Overrides must expire, e.g. expires_at => now() + interval ''30 days''.';
-	END IF;
-	IF found_model.overrides_lower_only THEN
-		SELECT s.computed_tier INTO current_tier FROM healthscore.current_scores AS s
-		WHERE s.model = found_model.name AND s.account_key = set_override.account_key;
-		IF current_tier IS NULL OR current_tier = 'unknown' THEN
-			RAISE EXCEPTION 'set_override(): model "%" only allows lowering a tier, and account "%" has no computed tier yet',
-				found_model.name, account_key
-				USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Refresh the model first.';
-		END IF;
-		IF healthscore.tier_rank(found_model, tier) > healthscore.tier_rank(found_model, current_tier) THEN
-			RAISE EXCEPTION 'set_override(): model "%" only allows lowering a tier: "%" is above the computed "%"',
-				found_model.name, tier, current_tier
-				USING ERRCODE = 'insufficient_privilege',
-					  HINT = 'Overrides of this model may set a worse tier, never a better one.';
-		END IF;
-	END IF;
-	INSERT INTO healthscore.overrides (model, account_key, tier, reason, expires_at, set_at)
-	VALUES (found_model.name, account_key, tier, reason, expires_at, set_at)
-	RETURNING override_id INTO id;
-	RETURN id;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore.set_override(text, text, text, text, timestamptz, timestamptz) IS
-'sets an account''s tier for a model until expires_at, with a mandatory reason; refreshes while it is active use it and keep the computed tier beside it';
-
-CREATE OR REPLACE FUNCTION healthscore.clear_override(model text, account_key text, at timestamptz DEFAULT pg_catalog.now())
-RETURNS integer
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	cleared integer;
-BEGIN
-	PERFORM healthscore.model_row(model);
-	PERFORM healthscore_internal.check_account_key('clear_override', account_key);
-	IF at IS NULL OR NOT isfinite(at) THEN
-		RAISE EXCEPTION 'clear_override(): at must be a finite time, not %', coalesce(at::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is now(): when the override ends.';
-	END IF;
-	-- ends active overrides now; history keeps them
-	UPDATE healthscore.overrides AS o SET expires_at = greatest(at, o.set_at + interval '1 microsecond')
-	WHERE o.model = clear_override.model AND o.account_key = clear_override.account_key AND o.expires_at > at;
-	GET DIAGNOSTICS cleared = ROW_COUNT;
-	RETURN cleared;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore.clear_override(text, text, timestamptz) IS
-'ends an account''s active overrides of a model now (they stay in history); returns how many';
-
--- Row-level security: notes are about accounts, so a reader sees an assessment when it may see its
--- account in the account relation of a model that rates its factor (account_visible, as for the
--- scores); roles that maintain the history (grant_admin) see them all. Writers need no filter.
-ALTER TABLE healthscore.assessments ENABLE ROW LEVEL SECURITY;
-CREATE POLICY visible_accounts ON healthscore.assessments FOR SELECT
-	USING (pg_catalog.has_table_privilege('healthscore.scores'::pg_catalog.regclass, 'DELETE')
-		   OR EXISTS (SELECT FROM healthscore.signals AS s
-					  WHERE s.scoring OPERATOR(pg_catalog.=) 'assessment'
-						AND s.factor OPERATOR(pg_catalog.=) assessments.factor
-						AND healthscore.account_listed(s.model, assessments.account_key)));
-CREATE POLICY writers ON healthscore.assessments FOR INSERT WITH CHECK (true);
-CREATE POLICY updaters ON healthscore.assessments FOR UPDATE USING (true) WITH CHECK (true);
-CREATE POLICY removers ON healthscore.assessments FOR DELETE USING (true);
-
--- Row-level security: a reader sees an override (and its reason) when it may see its account in
--- the model's account relation, exactly as for the scores.
-ALTER TABLE healthscore.overrides ENABLE ROW LEVEL SECURITY;
-CREATE POLICY visible_accounts ON healthscore.overrides FOR SELECT
-	USING (healthscore.account_visible(model, account_key));
-CREATE POLICY writers ON healthscore.overrides FOR INSERT WITH CHECK (true);
-CREATE POLICY updaters ON healthscore.overrides FOR UPDATE USING (true) WITH CHECK (true);
-CREATE POLICY removers ON healthscore.overrides FOR DELETE USING (true);
-
--- The components of every run, one row per run, account and signal, unfolded from the arrays
--- of the score rows. Row-level security of scores applies (security_invoker).
-CREATE OR REPLACE VIEW healthscore.components WITH (security_invoker = true) AS
-SELECT s.run_id, s.model, s.account_key, c.signal, c.raw_value, c.points, c.weight, share.weight_share,
-	   c.points OPERATOR(pg_catalog.*) share.weight_share AS contribution,
-	   coalesce((100 OPERATOR(pg_catalog.-) c.points) OPERATOR(pg_catalog.*) share.weight_share, 0) AS points_lost,
-	   coalesce(c.stale, false) AS stale
-FROM healthscore.scores AS s
-JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
-CROSS JOIN LATERAL (SELECT pg_catalog.sum(u.weight)
-					FROM ROWS FROM (pg_catalog.unnest(s.points), pg_catalog.unnest(r.weights)) AS u(points, weight)
-					WHERE u.points IS NOT NULL) AS present(weight)
-CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(r.signals), pg_catalog.unnest(s.raw_values), pg_catalog.unnest(s.points),
-							  pg_catalog.unnest(r.weights), pg_catalog.unnest(r.stale)) AS c(signal, raw_value, points, weight, stale)
-CROSS JOIN LATERAL (SELECT CASE WHEN c.points IS NULL THEN 0 ELSE c.weight OPERATOR(pg_catalog./) present.weight END)
-	AS share(weight_share);
-
-COMMENT ON VIEW healthscore.components IS 'one row per run, account and signal: how the score came about (unfolded from scores.raw_values and scores.points)';
-
-COMMENT ON COLUMN healthscore.components.run_id IS 'the run';
-
-COMMENT ON COLUMN healthscore.components.model IS 'the model';
-
-COMMENT ON COLUMN healthscore.components.account_key IS 'the account key as text';
-
-COMMENT ON COLUMN healthscore.components.signal IS 'the signal';
-
-COMMENT ON COLUMN healthscore.components.raw_value IS 'the signal''s raw value (for decay signals: age in days); NULL when missing';
-
-COMMENT ON COLUMN healthscore.components.points IS 'points 0-100 after the missing-data policy; NULL when skipped';
-
-COMMENT ON COLUMN healthscore.components.weight IS 'the signal''s weight';
-
-COMMENT ON COLUMN healthscore.components.weight_share IS 'weight / sum of the weights of the account''s present signals (0 when skipped)';
-
-COMMENT ON COLUMN healthscore.components.contribution IS 'points * weight_share: the components of an account add up to its score';
-
-COMMENT ON COLUMN healthscore.components.points_lost IS '(100 - points) * weight_share: what the signal cost the account';
-
-COMMENT ON COLUMN healthscore.components.stale IS 'true when the signal''s source was stale at the run (its newest row older than max_age): it counted as missing';
-
--- Runs of each model, newest as-of time first (recency 1 = the current run), and the attempts of
--- run() that did not write one (running, failed): those never become current. The totals count
--- the run's scores the reader may see: readers may not read runs.accounts (grant_reader), which
--- counts every account, also those row-level security hides from them.
-CREATE OR REPLACE VIEW healthscore.model_runs WITH (security_invoker = true) AS
-SELECT r.model, r.run_id, r.as_of, r.started_at, r.finished_at,
-	   (SELECT pg_catalog.count(*)::pg_catalog.int4 FROM healthscore.scores AS s
-		WHERE s.run_id OPERATOR(pg_catalog.=) r.run_id) AS accounts,
-	   (SELECT pg_catalog.count(s.score)::pg_catalog.int4 FROM healthscore.scores AS s
-		WHERE s.run_id OPERATOR(pg_catalog.=) r.run_id) AS accounts_scored,
-	   r.fingerprint,
-	   pg_catalog.row_number() OVER (PARTITION BY r.model ORDER BY r.as_of DESC, r.run_id DESC) AS recency,
-	   'succeeded'::pg_catalog.text AS status,
-	   NULL::pg_catalog.text AS error,
-	   (SELECT pg_catalog.min(a.attempt_id) FROM healthscore.attempts AS a
-		WHERE a.run_id OPERATOR(pg_catalog.=) r.run_id) AS attempt_id,
-	   (SELECT pg_catalog.count(*)::pg_catalog.int4 FROM pg_catalog.unnest(r.stale) AS x(stale) WHERE x.stale)
-		   AS stale_signals
-FROM healthscore.runs AS r
-UNION ALL
-SELECT a.model, NULL, a.as_of, a.started_at, a.finished_at, NULL, NULL, NULL, NULL,
-	   healthscore_internal.attempt_status(a.status, a.attempt_id, a.backend_pid),
-	   healthscore_internal.attempt_error(a.status, a.attempt_id, a.backend_pid),
-	   a.attempt_id, NULL
-FROM healthscore.attempts AS a
-WHERE a.status OPERATOR(pg_catalog.<>) 'succeeded';
-
-COMMENT ON VIEW healthscore.model_runs IS 'every run of every model, with its recency (1 = current run, 2 = the one before, ...), and the attempts of healthscore.run() that are running or failed';
-
-COMMENT ON COLUMN healthscore.model_runs.model IS 'model';
-
-COMMENT ON COLUMN healthscore.model_runs.run_id IS 'run identifier';
-
-COMMENT ON COLUMN healthscore.model_runs.as_of IS 'the time the run describes';
-
-COMMENT ON COLUMN healthscore.model_runs.started_at IS 'when the run started';
-
-COMMENT ON COLUMN healthscore.model_runs.finished_at IS 'when the run finished';
-
-COMMENT ON COLUMN healthscore.model_runs.accounts IS 'accounts the run scored that the reader may see (row-level security of the account relation)';
-
-COMMENT ON COLUMN healthscore.model_runs.accounts_scored IS 'of them, accounts with a score';
-
-COMMENT ON COLUMN healthscore.model_runs.fingerprint IS 'md5 of the model definition the run used';
-
-COMMENT ON COLUMN healthscore.model_runs.recency IS '1 for the latest as-of time, 2 for the one before, ...; NULL for attempts that wrote no run';
-
-COMMENT ON COLUMN healthscore.model_runs.status IS 'succeeded (a run), running, or failed (an attempt of healthscore.run(); a running one whose session ended reads as failed)';
-
-COMMENT ON COLUMN healthscore.model_runs.error IS 'why an attempt failed: the error''s message, detail, hint and SQLSTATE for administrators, only the SQLSTATE for readers';
-
-COMMENT ON COLUMN healthscore.model_runs.attempt_id IS 'the attempt of healthscore.run(), NULL for a run written by a plain refresh()';
-
-COMMENT ON COLUMN healthscore.model_runs.stale_signals IS 'how many signals of the run were stale (their source''s newest row older than max_age)';
-
--- Whether a model is overdue: it is expected every expected_every (schedule() sets it), and its
--- current run is older than that plus a grace (the period, at most an hour) for the refresh's
--- own time and the scheduler's delay. A model never run is overdue once expected.
-CREATE FUNCTION healthscore_internal.overdue(expected_every interval, current_as_of timestamptz)
-RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT expected_every IS NOT NULL
-		   AND (current_as_of IS NULL OR current_as_of + expected_every + least(expected_every, interval '1 hour') < now())
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.overdue(interval, timestamptz) IS
-'true when a model expected every expected_every has no run that recent, plus a grace of the period (at most an hour)';
-
-CREATE OR REPLACE VIEW healthscore.current_scores WITH (security_invoker = true) AS
-SELECT s.model,
-	   m.model_group,
-	   s.account_key,
-	   s.score,
-	   s.tier,
-	   s.computed_tier,
-	   s.override_id IS NOT NULL AS overridden,
-	   ov.reason AS override_reason,
-	   ov.set_by AS override_by,
-	   ov.expires_at AS override_expires_at,
-	   s.previous_score,
-	   s.score OPERATOR(pg_catalog.-) s.previous_score AS change,
-	   CASE WHEN s.score IS NULL OR s.previous_score IS NULL THEN NULL
-			WHEN (s.score OPERATOR(pg_catalog.-) s.previous_score) OPERATOR(pg_catalog.>=) m.trend_threshold
-				 AND s.score OPERATOR(pg_catalog.>) s.previous_score THEN 'up'
-			WHEN (s.previous_score OPERATOR(pg_catalog.-) s.score) OPERATOR(pg_catalog.>=) m.trend_threshold
-				 AND s.score OPERATOR(pg_catalog.<) s.previous_score THEN 'down'
-			ELSE 'flat' END AS trend,
-	   s.segment,
-	   s.value,
-	   s.owner,
-	   s.renewal_date,
-	   s.renewal_date OPERATOR(pg_catalog.-) (r.as_of AT TIME ZONE m.time_zone)::pg_catalog.date AS days_to_renewal,
-	   r.as_of AS scored_at,
-	   healthscore.sparkline(s.sparkline) AS sparkline,
-	   s.reasons,
-	   s.worst_signal,
-	   s.run_id,
-	   healthscore.sparkline_ascii(s.sparkline) AS sparkline_ascii,
-	   healthscore_internal.overdue(m.expected_every, r.as_of) AS stale,
-	   r.stale_signals
-FROM healthscore.model_runs AS r
-JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
-JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
-LEFT JOIN healthscore.overrides AS ov ON ov.override_id OPERATOR(pg_catalog.=) s.override_id
-WHERE r.recency OPERATOR(pg_catalog.=) 1;
-
-COMMENT ON VIEW healthscore.current_scores IS 'the latest score of every account of every model, with the change since the run before and a sparkline of the last 12 runs';
-
-COMMENT ON COLUMN healthscore.current_scores.model IS 'model that scored the account';
-
-COMMENT ON COLUMN healthscore.current_scores.model_group IS 'group of the model (its segment wins this account), NULL for a model on its own';
-
-COMMENT ON COLUMN healthscore.current_scores.account_key IS 'account key as text';
-
-COMMENT ON COLUMN healthscore.current_scores.score IS 'health score 0-100 (NULL when every signal was missing)';
-
-COMMENT ON COLUMN healthscore.current_scores.tier IS 'tier in force: an active override''s tier, else the computed tier';
-
-COMMENT ON COLUMN healthscore.current_scores.computed_tier IS 'tier computed from the score (unknown when the score is NULL)';
-
-COMMENT ON COLUMN healthscore.current_scores.overridden IS 'true when an override set the tier';
-
-COMMENT ON COLUMN healthscore.current_scores.override_reason IS 'why the tier was overridden';
-
-COMMENT ON COLUMN healthscore.current_scores.override_by IS 'who overrode it';
-
-COMMENT ON COLUMN healthscore.current_scores.override_expires_at IS 'when the override expires';
-
-COMMENT ON COLUMN healthscore.current_scores.previous_score IS 'score in the run before (by as-of time, as it was when this run was written)';
-
-COMMENT ON COLUMN healthscore.current_scores.change IS 'score - previous_score';
-
-COMMENT ON COLUMN healthscore.current_scores.trend IS 'up, down or flat: up or down once the change reaches the model''s trend_threshold';
-
-COMMENT ON COLUMN healthscore.current_scores.segment IS 'account segment';
-
-COMMENT ON COLUMN healthscore.current_scores.value IS 'account value (ARR)';
-
-COMMENT ON COLUMN healthscore.current_scores.owner IS 'account owner (CSM)';
-
-COMMENT ON COLUMN healthscore.current_scores.renewal_date IS 'renewal date';
-
-COMMENT ON COLUMN healthscore.current_scores.days_to_renewal IS 'days from the run''s as-of date (in the model''s time zone) to the renewal date';
-
-COMMENT ON COLUMN healthscore.current_scores.scored_at IS 'as-of time of the run';
-
-COMMENT ON COLUMN healthscore.current_scores.sparkline IS 'the last 12 scores, oldest first, as of when the run was written: bars U+2581 (0) to U+2588 (100) for UTF-8 clients, else as sparkline_ascii';
-
-COMMENT ON COLUMN healthscore.current_scores.reasons IS 'the three signals that cost the most points: signal raw value (-points lost)';
-
-COMMENT ON COLUMN healthscore.current_scores.worst_signal IS 'the signal that cost the most points';
-
-COMMENT ON COLUMN healthscore.current_scores.run_id IS 'the run the score comes from';
-
-COMMENT ON COLUMN healthscore.current_scores.stale IS 'true when the model is overdue: no run within its expected_every (plus a grace), so these scores are older than they should be';
-
-COMMENT ON COLUMN healthscore.current_scores.stale_signals IS 'how many of the account''s signals were stale at the run (their source''s newest row older than max_age) and counted as missing';
-
-COMMENT ON COLUMN healthscore.current_scores.sparkline_ascii IS 'the sparkline in ASCII for any client: _ . : - = + * # from low to high, a space for no score';
-
-CREATE OR REPLACE VIEW healthscore.score_components WITH (security_invoker = true) AS
-SELECT c.model, c.account_key, c.signal, sig.category, c.raw_value, c.points, c.weight, c.weight_share,
-	   c.contribution, c.points_lost, sig.action, r.as_of AS scored_at, c.run_id, c.stale
-FROM healthscore.model_runs AS r
-JOIN healthscore.components AS c ON c.run_id OPERATOR(pg_catalog.=) r.run_id
-LEFT JOIN healthscore.signals AS sig ON sig.model OPERATOR(pg_catalog.=) c.model AND sig.name OPERATOR(pg_catalog.=) c.signal
-WHERE r.recency OPERATOR(pg_catalog.=) 1
-ORDER BY c.model, c.account_key, c.points_lost DESC, c.signal;
-
-COMMENT ON VIEW healthscore.score_components IS 'the latest run''s components: one row per account and signal, the costliest signals first';
-
-COMMENT ON COLUMN healthscore.score_components.model IS 'model';
-
-COMMENT ON COLUMN healthscore.score_components.account_key IS 'account key as text';
-
-COMMENT ON COLUMN healthscore.score_components.signal IS 'signal';
-
-COMMENT ON COLUMN healthscore.score_components.category IS 'signal category';
-
-COMMENT ON COLUMN healthscore.score_components.raw_value IS 'raw value (decay signals: age in days); NULL when missing';
-
-COMMENT ON COLUMN healthscore.score_components.points IS 'points 0-100 after the missing-data policy; NULL when skipped';
-
-COMMENT ON COLUMN healthscore.score_components.weight IS 'signal weight';
-
-COMMENT ON COLUMN healthscore.score_components.weight_share IS 'share of the account''s present weight';
-
-COMMENT ON COLUMN healthscore.score_components.contribution IS 'points * weight_share; an account''s contributions add up to its score';
-
-COMMENT ON COLUMN healthscore.score_components.points_lost IS '(100 - points) * weight_share: what the signal cost the score';
-
-COMMENT ON COLUMN healthscore.score_components.action IS 'the signal''s playbook action';
-
-COMMENT ON COLUMN healthscore.score_components.scored_at IS 'as-of time of the run';
-
-COMMENT ON COLUMN healthscore.score_components.run_id IS 'the run';
-
-COMMENT ON COLUMN healthscore.score_components.stale IS 'true when the signal''s source was stale at the run (newest row older than its max_age): the signal counted as missing';
-
-CREATE OR REPLACE VIEW healthscore.risk_list WITH (security_invoker = true) AS
-SELECT cs.model,
-	   pg_catalog.row_number() OVER (PARTITION BY cs.model
-									 ORDER BY cs.value OPERATOR(pg_catalog.*) (100 OPERATOR(pg_catalog.-) coalesce(cs.score, 0))
-											  OPERATOR(pg_catalog./) 100 DESC NULLS LAST,
-											  cs.score ASC NULLS FIRST, cs.account_key) AS priority,
-	   cs.account_key,
-	   cs.score,
-	   cs.tier,
-	   cs.trend,
-	   cs.change,
-	   cs.value,
-	   cs.value OPERATOR(pg_catalog.*) (100 OPERATOR(pg_catalog.-) coalesce(cs.score, 0)) OPERATOR(pg_catalog./) 100
-		   AS value_at_risk,
-	   cs.reasons,
-	   cs.worst_signal,
-	   play.action,
-	   play.owner_role AS action_owner,
-	   cs.owner,
-	   cs.days_to_renewal,
-	   cs.renewal_date,
-	   cs.segment,
-	   cs.overridden,
-	   cs.computed_tier,
-	   cs.override_reason,
-	   cs.sparkline,
-	   cs.scored_at,
-	   cs.sparkline_ascii,
-	   cs.stale,
-	   cs.stale_signals
-FROM healthscore.current_scores AS cs
-JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
--- the most specific playbook for every tier and costliest signal of a model, resolved once per
--- combination (few) rather than per account: tier and signal, that signal in any tier, the signal's
--- own action, the tier's playbook, the model's tier action
-LEFT JOIN (
-	SELECT DISTINCT ON (combination.model, combination.tier, combination.signal)
-		   combination.model, combination.tier, combination.signal, candidate.action, candidate.owner_role
-	FROM (SELECT mm.name AS model, t.tier, sig.name AS signal, mm.tier_labels, mm.tier_actions
-		  FROM healthscore.models AS mm
-		  CROSS JOIN LATERAL pg_catalog.unnest(mm.tier_labels OPERATOR(pg_catalog.||) '{unknown}'::pg_catalog.text[]) AS t(tier)
-		  -- every signal, and none (an account that lost no points still gets its tier's playbook)
-		  CROSS JOIN LATERAL (SELECT s.name FROM healthscore.signals AS s WHERE s.model OPERATOR(pg_catalog.=) mm.name
-							  UNION ALL SELECT NULL) AS sig) AS combination
-	CROSS JOIN LATERAL (
-		SELECT 1 AS specificity, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
-		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier OPERATOR(pg_catalog.=) combination.tier
-		  AND pb.signal OPERATOR(pg_catalog.=) combination.signal
-		UNION ALL
-		SELECT 2, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
-		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier IS NULL
-		  AND pb.signal OPERATOR(pg_catalog.=) combination.signal
-		UNION ALL
-		SELECT 3, sig.action, NULL FROM healthscore.signals AS sig
-		WHERE sig.model OPERATOR(pg_catalog.=) combination.model AND sig.name OPERATOR(pg_catalog.=) combination.signal
-		  AND sig.action IS NOT NULL
-		UNION ALL
-		SELECT 4, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
-		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier OPERATOR(pg_catalog.=) combination.tier
-		  AND pb.signal IS NULL
-		UNION ALL
-		SELECT 5, combination.tier_actions[pg_catalog.array_position(combination.tier_labels, combination.tier)], NULL
-		WHERE combination.tier_actions[pg_catalog.array_position(combination.tier_labels, combination.tier)] IS NOT NULL
-	) AS candidate
-	ORDER BY combination.model, combination.tier, combination.signal, candidate.specificity
-) AS play ON play.model OPERATOR(pg_catalog.=) cs.model AND play.tier OPERATOR(pg_catalog.=) cs.tier
-		 -- IS NOT DISTINCT FROM, written with a qualified operator
-		 AND (play.signal OPERATOR(pg_catalog.=) cs.worst_signal OR (play.signal IS NULL AND cs.worst_signal IS NULL))
-WHERE cs.tier OPERATOR(pg_catalog.<>) m.tier_labels[pg_catalog.cardinality(m.tier_labels)];
-
-COMMENT ON VIEW healthscore.risk_list IS 'accounts below the top tier, most value at risk first, with the three signals that cost the most points and the action to take';
-
-COMMENT ON COLUMN healthscore.risk_list.model IS 'model';
-
-COMMENT ON COLUMN healthscore.risk_list.priority IS '1 = act first: most value at risk (value x points missing), then lowest score';
-
-COMMENT ON COLUMN healthscore.risk_list.account_key IS 'account key as text';
-
-COMMENT ON COLUMN healthscore.risk_list.score IS 'health score 0-100';
-
-COMMENT ON COLUMN healthscore.risk_list.tier IS 'tier label';
-
-COMMENT ON COLUMN healthscore.risk_list.trend IS 'up, down or flat since the run before';
-
-COMMENT ON COLUMN healthscore.risk_list.change IS 'score change since the run before';
-
-COMMENT ON COLUMN healthscore.risk_list.value IS 'account value (ARR)';
-
-COMMENT ON COLUMN healthscore.risk_list.value_at_risk IS 'value x (100 - score) / 100';
-
-COMMENT ON COLUMN healthscore.risk_list.reasons IS 'the three signals that cost the most points: signal raw value (-points lost); no data when the source had no rows';
-
-COMMENT ON COLUMN healthscore.risk_list.worst_signal IS 'the signal that cost the most points';
-
-COMMENT ON COLUMN healthscore.risk_list.action IS 'the most specific playbook action: for this tier and worst signal, for the worst signal, the signal''s own action, for the tier, the model''s tier action';
-
-COMMENT ON COLUMN healthscore.risk_list.action_owner IS 'the role that acts, from the playbook';
-
-COMMENT ON COLUMN healthscore.risk_list.overridden IS 'true when an override set the tier';
-
-COMMENT ON COLUMN healthscore.risk_list.computed_tier IS 'tier computed from the score';
-
-COMMENT ON COLUMN healthscore.risk_list.override_reason IS 'why the tier was overridden';
-
-COMMENT ON COLUMN healthscore.risk_list.owner IS 'account owner (CSM)';
-
-COMMENT ON COLUMN healthscore.risk_list.days_to_renewal IS 'days to the renewal date';
-
-COMMENT ON COLUMN healthscore.risk_list.renewal_date IS 'renewal date';
-
-COMMENT ON COLUMN healthscore.risk_list.segment IS 'account segment';
-
-COMMENT ON COLUMN healthscore.risk_list.sparkline IS 'the last 12 scores as bars (ASCII for clients that are not UTF-8)';
-
-COMMENT ON COLUMN healthscore.risk_list.scored_at IS 'as-of time of the run';
-
-COMMENT ON COLUMN healthscore.risk_list.sparkline_ascii IS 'the sparkline in ASCII for any client';
-
-COMMENT ON COLUMN healthscore.risk_list.stale IS 'true when the model is overdue: these scores are older than its schedule promises';
-
-COMMENT ON COLUMN healthscore.risk_list.stale_signals IS 'how many of the account''s signals were stale at the run and counted as missing';
-
-CREATE OR REPLACE VIEW healthscore.score_history WITH (security_invoker = true) AS
-SELECT s.model, s.run_id, r.as_of, s.account_key, s.score, s.tier, s.segment, s.value, s.owner, s.renewal_date,
-	   r.fingerprint
-FROM healthscore.scores AS s
-JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id;
-
-COMMENT ON VIEW healthscore.score_history IS 'every score of every run, one row per run and account (long format)';
-
-COMMENT ON COLUMN healthscore.score_history.model IS 'model';
-
-COMMENT ON COLUMN healthscore.score_history.run_id IS 'run';
-
-COMMENT ON COLUMN healthscore.score_history.as_of IS 'as-of time of the run';
-
-COMMENT ON COLUMN healthscore.score_history.account_key IS 'account key as text';
-
-COMMENT ON COLUMN healthscore.score_history.score IS 'health score 0-100';
-
-COMMENT ON COLUMN healthscore.score_history.tier IS 'tier label';
-
-COMMENT ON COLUMN healthscore.score_history.segment IS 'account segment at the run';
-
-COMMENT ON COLUMN healthscore.score_history.value IS 'account value at the run';
-
-COMMENT ON COLUMN healthscore.score_history.owner IS 'account owner at the run';
-
-COMMENT ON COLUMN healthscore.score_history.renewal_date IS 'renewal date at the run';
-
-COMMENT ON COLUMN healthscore.score_history.fingerprint IS 'model definition the run used';
-
-CREATE OR REPLACE VIEW healthscore.tier_changes WITH (security_invoker = true) AS
-SELECT model, account_key, from_tier, tier AS to_tier, as_of AS changed_at, from_score, score AS to_score,
-	   from_run_id, run_id AS to_run_id
-FROM (SELECT h.*,
-			 pg_catalog.lag(h.tier) OVER w AS from_tier,
-			 pg_catalog.lag(h.score) OVER w AS from_score,
-			 pg_catalog.lag(h.run_id) OVER w AS from_run_id
-	  FROM healthscore.score_history AS h
-	  WINDOW w AS (PARTITION BY h.model, h.account_key ORDER BY h.as_of, h.run_id)) AS changes
--- IS DISTINCT FROM, written with a qualified operator (from_tier is NULL only for an account's first run)
-WHERE from_run_id IS NOT NULL AND (from_tier IS NULL OR from_tier OPERATOR(pg_catalog.<>) tier);
-
-COMMENT ON VIEW healthscore.tier_changes IS 'every change of an account''s tier between consecutive runs of a model';
-
-COMMENT ON COLUMN healthscore.tier_changes.model IS 'model';
-
-COMMENT ON COLUMN healthscore.tier_changes.account_key IS 'account key as text';
-
-COMMENT ON COLUMN healthscore.tier_changes.from_tier IS 'tier in the run before';
-
-COMMENT ON COLUMN healthscore.tier_changes.to_tier IS 'tier in this run';
-
-COMMENT ON COLUMN healthscore.tier_changes.changed_at IS 'as-of time of the run that changed the tier';
-
-COMMENT ON COLUMN healthscore.tier_changes.from_score IS 'score in the run before';
-
-COMMENT ON COLUMN healthscore.tier_changes.to_score IS 'score in this run';
-
-COMMENT ON COLUMN healthscore.tier_changes.from_run_id IS 'the run before';
-
-COMMENT ON COLUMN healthscore.tier_changes.to_run_id IS 'this run';
-
-CREATE OR REPLACE VIEW healthscore.tier_summary WITH (security_invoker = true) AS
-SELECT s.model, s.run_id, r.as_of, s.tier, pg_catalog.count(*) AS accounts, pg_catalog.sum(s.value) AS total_value,
-	   pg_catalog.avg(s.score) AS average_score
-FROM healthscore.scores AS s
-JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
-GROUP BY s.model, s.run_id, r.as_of, s.tier;
-
-COMMENT ON VIEW healthscore.tier_summary IS 'per model, run and tier: how many accounts and how much value';
-
-COMMENT ON COLUMN healthscore.tier_summary.model IS 'model';
-
-COMMENT ON COLUMN healthscore.tier_summary.run_id IS 'run';
-
-COMMENT ON COLUMN healthscore.tier_summary.as_of IS 'as-of time of the run';
-
-COMMENT ON COLUMN healthscore.tier_summary.tier IS 'tier label';
-
-COMMENT ON COLUMN healthscore.tier_summary.accounts IS 'accounts in the tier';
-
-COMMENT ON COLUMN healthscore.tier_summary.total_value IS 'sum of the accounts'' value (ARR)';
-
-COMMENT ON COLUMN healthscore.tier_summary.average_score IS 'average score in the tier';
-
-CREATE OR REPLACE VIEW healthscore.score_drops WITH (security_invoker = true) AS
-SELECT cs.model, cs.account_key, cs.score, cs.tier, high.score AS previous_high,
-	   high.score OPERATOR(pg_catalog.-) cs.score AS drop,
-	   high.as_of AS high_at, cs.scored_at, cs.value, cs.owner, cs.segment
-FROM healthscore.current_scores AS cs
-JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
-CROSS JOIN LATERAL (
-	SELECT h.score, h.as_of
-	FROM healthscore.score_history AS h
-	WHERE h.model OPERATOR(pg_catalog.=) cs.model AND h.account_key OPERATOR(pg_catalog.=) cs.account_key
-	  AND h.score IS NOT NULL
-	  -- the window in the model's time zone ('30 days' are calendar days there)
-	  AND h.as_of OPERATOR(pg_catalog.>=)
-		  ((cs.scored_at AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.-) m.drop_window) AT TIME ZONE m.time_zone
-	  AND h.as_of OPERATOR(pg_catalog.<) cs.scored_at
-	ORDER BY h.score DESC, h.as_of DESC
-	LIMIT 1) AS high
-WHERE (high.score OPERATOR(pg_catalog.-) cs.score) OPERATOR(pg_catalog.>=) m.drop_points;
-
-COMMENT ON VIEW healthscore.score_drops IS 'accounts whose current score is at least the model''s drop_points below their highest score within its drop_window before the current run';
-
-COMMENT ON COLUMN healthscore.score_drops.model IS 'model';
-
-COMMENT ON COLUMN healthscore.score_drops.account_key IS 'account key as text';
-
-COMMENT ON COLUMN healthscore.score_drops.score IS 'current score';
-
-COMMENT ON COLUMN healthscore.score_drops.tier IS 'current tier';
-
-COMMENT ON COLUMN healthscore.score_drops.previous_high IS 'highest score within the window before';
-
-COMMENT ON COLUMN healthscore.score_drops.drop IS 'previous_high - score';
-
-COMMENT ON COLUMN healthscore.score_drops.high_at IS 'as-of time of the previous high';
-
-COMMENT ON COLUMN healthscore.score_drops.scored_at IS 'as-of time of the current run';
-
-COMMENT ON COLUMN healthscore.score_drops.value IS 'account value (ARR)';
-
-COMMENT ON COLUMN healthscore.score_drops.owner IS 'account owner';
-
-COMMENT ON COLUMN healthscore.score_drops.segment IS 'account segment';
-
--- Manual inputs that need a person: for every account a model with assessment signals scores,
--- each factor whose latest rating is missing, expired, or expires within 14 days.
-CREATE OR REPLACE VIEW healthscore.stale_assessments WITH (security_invoker = true) AS
-SELECT cs.model, cs.account_key, sig.factor, latest.assessed_at AS last_assessed_at,
-	   latest.expires_at, latest.assessed_by AS last_assessed_by,
-	   CASE WHEN latest.assessed_at IS NULL THEN 'missing'
-			WHEN latest.expires_at OPERATOR(pg_catalog.<=) pg_catalog.now() THEN 'expired'
-			ELSE 'expiring' END AS status,
-	   cs.owner, cs.value
-FROM healthscore.current_scores AS cs
-JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
-JOIN healthscore.signals AS sig ON sig.model OPERATOR(pg_catalog.=) cs.model AND sig.scoring OPERATOR(pg_catalog.=) 'assessment'
--- validity counts calendar days in the model's time zone, as in a refresh
-LEFT JOIN LATERAL (
-	SELECT a.assessed_at, a.assessed_by,
-		   ((a.assessed_at AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.+) a.valid_for) AT TIME ZONE m.time_zone AS expires_at
-	FROM healthscore.assessments AS a
-	WHERE a.account_key OPERATOR(pg_catalog.=) cs.account_key AND a.factor OPERATOR(pg_catalog.=) sig.factor
-	ORDER BY a.assessed_at DESC, a.assessment_id DESC
-	LIMIT 1) AS latest ON true
-WHERE latest.assessed_at IS NULL
-   OR latest.expires_at OPERATOR(pg_catalog.<=)
-	  ((pg_catalog.now() AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.+) interval '14 days') AT TIME ZONE m.time_zone;
-
-COMMENT ON VIEW healthscore.stale_assessments IS 'success factors that need a new rating: missing, expired, or expiring within 14 days, for the accounts of models that use them';
-
-COMMENT ON COLUMN healthscore.stale_assessments.model IS 'model whose assessment signal uses the factor';
-
-COMMENT ON COLUMN healthscore.stale_assessments.account_key IS 'account key as text';
-
-COMMENT ON COLUMN healthscore.stale_assessments.factor IS 'success factor';
-
-COMMENT ON COLUMN healthscore.stale_assessments.last_assessed_at IS 'when it was last rated (NULL: never)';
-
-COMMENT ON COLUMN healthscore.stale_assessments.expires_at IS 'when that rating expires';
-
-COMMENT ON COLUMN healthscore.stale_assessments.last_assessed_by IS 'who rated it last';
-
-COMMENT ON COLUMN healthscore.stale_assessments.status IS 'missing, expired or expiring (within 14 days)';
-
-COMMENT ON COLUMN healthscore.stale_assessments.owner IS 'account owner, who should rate it';
-
-COMMENT ON COLUMN healthscore.stale_assessments.value IS 'account value (ARR)';
-
 -- Accounts of a model group that no model of the group scored in its latest run (their filters
 -- all miss and the group has no default model, or they are new since). Runs no model text: the
 -- account relation is read as the group's author (accounts_as_author), and of it the reader gets
@@ -2626,20 +2627,8 @@ AS $$
 		JOIN healthscore.scores AS s ON s.run_id = latest.run_id AND s.account_key = a.key
 		WHERE m.model_group = unscored_accounts.model_group)
 $$;
-
-COMMENT ON FUNCTION healthscore.unscored_accounts(text) IS
-'the accounts of a model group that no model of it scored in its latest run (no filter matches and there is no default model, or new since), as the reader sees the account relation';
-
-CREATE OR REPLACE VIEW healthscore.unscored_accounts WITH (security_invoker = true) AS
-SELECT g.model_group, u.account_key
-FROM (SELECT DISTINCT m.model_group FROM healthscore.models AS m WHERE m.model_group IS NOT NULL) AS g
-CROSS JOIN LATERAL healthscore.unscored_accounts(g.model_group) AS u;
-
-COMMENT ON VIEW healthscore.unscored_accounts IS 'per model group, the accounts no model of the group scored in its latest run';
-
-COMMENT ON COLUMN healthscore.unscored_accounts.model_group IS 'model group';
-
-COMMENT ON COLUMN healthscore.unscored_accounts.account_key IS 'account key as text';
+-- Validation against real outcomes: where churn is recorded, how well each run's scores predicted
+-- it (AUC, churn by tier, lift), and which weights the data suggests.
 
 CREATE OR REPLACE FUNCTION healthscore.set_outcomes(model text, outcomes regclass, key text, churned_on text,
 										 reason text DEFAULT NULL)
@@ -2651,15 +2640,15 @@ DECLARE
 	date_type regtype;
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
-	PERFORM healthscore.model_row(model);
+	PERFORM healthscore_internal.model_row(model);
 	IF outcomes IS NULL THEN
 		RAISE EXCEPTION 'set_outcomes(): outcomes must name the relation where churn is recorded'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. outcomes => ''app.churned_accounts''.';
 	END IF;
-	PERFORM healthscore.check_column('set_outcomes', 'key', outcomes, key);
-	PERFORM healthscore.check_column('set_outcomes', 'churned_on', outcomes, churned_on);
+	PERFORM healthscore_internal.check_column('set_outcomes', 'key', outcomes, key);
+	PERFORM healthscore_internal.check_column('set_outcomes', 'churned_on', outcomes, churned_on);
 	IF reason IS NOT NULL THEN
-		PERFORM healthscore.check_column('set_outcomes', 'reason', outcomes, reason);
+		PERFORM healthscore_internal.check_column('set_outcomes', 'reason', outcomes, reason);
 	END IF;
 	SELECT atttypid::regtype INTO date_type FROM pg_attribute WHERE attrelid = outcomes AND attname = churned_on;
 	IF date_type NOT IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype) THEN
@@ -2672,15 +2661,11 @@ BEGIN
 	RETURN model;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore.set_outcomes(text, regclass, text, text, text) IS
-'names the relation where a model''s churned accounts are recorded: account key, churn date, optional reason';
-
 -- The scored population of every run that has a full horizon of known outcomes after it: one row
 -- per run and account with a score, not churned by the run's as-of time, and whether it churned
 -- within the horizon. The shared ground of evaluate(), evaluate_tiers() and suggest_weights().
 -- PARALLEL UNSAFE, as everything that calls it: it sets the time zone, which no parallel operation may.
-CREATE OR REPLACE FUNCTION healthscore.run_outcomes(model text, horizon interval, known_until timestamptz)
+CREATE OR REPLACE FUNCTION healthscore_internal.run_outcomes(model text, horizon interval, known_until timestamptz)
 RETURNS TABLE (run_id bigint, as_of timestamptz, account_key text, score float8, tier text, churned boolean)
 LANGUAGE plpgsql STABLE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -2689,7 +2674,7 @@ SET IntervalStyle = 'postgres'
 SET TimeZone = 'UTC'
 AS $$
 DECLARE
-	found_model healthscore.models := healthscore.model_row(model);
+	found_model healthscore.models := healthscore_internal.model_row(model);
 BEGIN
 	-- horizons and churn dates in the model's time zone, until this function returns
 	PERFORM set_config('TimeZone', found_model.time_zone, true);
@@ -2729,10 +2714,6 @@ BEGIN
 	  AND (o.churned_at IS NULL OR o.churned_at > r.as_of);
 END
 $$;
-
-COMMENT ON FUNCTION healthscore.run_outcomes(text, interval, timestamptz) IS
-'per evaluable run (as_of + horizon <= known_until) and scored account still a customer at as_of: whether it churned within the horizon';
-
 CREATE OR REPLACE FUNCTION healthscore.evaluate_tiers(model text, horizon interval DEFAULT '90 days',
 										   known_until timestamptz DEFAULT pg_catalog.now())
 RETURNS TABLE (run_id bigint, as_of timestamptz, tier text, tier_rank integer,
@@ -2743,14 +2724,10 @@ AS $$
 	SELECT o.run_id, o.as_of, o.tier, array_position(m.tier_labels, o.tier),
 		   count(*), count(*) FILTER (WHERE o.churned), avg(o.churned::integer)::float8
 	FROM healthscore.models AS m,
-		 healthscore.run_outcomes(evaluate_tiers.model, horizon, known_until) AS o
+		 healthscore_internal.run_outcomes(evaluate_tiers.model, horizon, known_until) AS o
 	WHERE m.name = evaluate_tiers.model
 	GROUP BY m.tier_labels, o.run_id, o.as_of, o.tier
 $$;
-
-COMMENT ON FUNCTION healthscore.evaluate_tiers(text, interval, timestamptz) IS
-'churn within the horizon per evaluable run and tier (tier_rank 1 = worst tier): accounts, churned, churn rate';
-
 CREATE OR REPLACE FUNCTION healthscore.evaluate(model text, horizon interval DEFAULT '90 days',
 									 known_until timestamptz DEFAULT pg_catalog.now())
 RETURNS TABLE (run_id bigint, as_of timestamptz, horizon interval, accounts bigint, churned bigint,
@@ -2762,7 +2739,7 @@ AS $$
 	WITH runs AS (
 		SELECT o.run_id, o.as_of, count(*) AS accounts, count(*) FILTER (WHERE o.churned) AS churned,
 			   avg(o.churned::integer)::float8 AS churn_rate, healthscore.auc(o.score, o.churned) AS auc
-		FROM healthscore.run_outcomes(evaluate.model, evaluate.horizon, known_until) AS o
+		FROM healthscore_internal.run_outcomes(evaluate.model, evaluate.horizon, known_until) AS o
 		GROUP BY o.run_id, o.as_of
 	), tiers AS (
 		SELECT t.*, lead(t.churn_rate) OVER (PARTITION BY t.run_id ORDER BY t.tier_rank) AS next_rate,
@@ -2780,20 +2757,13 @@ AS $$
 	LEFT JOIN tiers AS best ON best.run_id = r.run_id AND best.from_best = 1
 	ORDER BY r.as_of, r.run_id
 $$;
-
-COMMENT ON FUNCTION healthscore.evaluate(text, interval, timestamptz) IS
-'per run with a full horizon of outcomes: AUC of the score against churn within the horizon, churn rate, worst and best tier churn rates, lift of the worst tier, whether churn falls from the worst to the best tier';
-
--- suggest_weights() and apply_weights() gained exclude: new signatures.
-DROP FUNCTION healthscore.apply_weights(text, interval, timestamptz, float8);
-DROP FUNCTION healthscore.suggest_weights(text, interval, timestamptz);
 -- Weights from data: logistic regression of churn on the signals' points (0-1) over the earlier
 -- evaluable runs; AUCs measured on the later ones (a time-based split, so the test is honest).
 -- A signal missing for an account takes the account's score, which is what redistributing its
 -- weight means. Signals in exclude are left out of the fit and keep their weight (the others
 -- share the rest): a signal whose points do not vary over the fitted rows (a rarely rated
 -- assessment) cannot be estimated, and the error says so by name.
-CREATE FUNCTION healthscore.suggest_weights(model text, horizon interval DEFAULT '90 days',
+CREATE OR REPLACE FUNCTION healthscore.suggest_weights(model text, horizon interval DEFAULT '90 days',
 											known_until timestamptz DEFAULT pg_catalog.now(),
 											exclude text[] DEFAULT NULL)
 RETURNS TABLE (signal text, current_weight float8, suggested_weight float8, coefficient float8,
@@ -2821,7 +2791,7 @@ DECLARE
 	fit_row_count bigint;
 	test_row_count bigint;
 BEGIN
-	PERFORM healthscore.model_row(model);
+	PERFORM healthscore_internal.model_row(model);
 	SELECT array_agg(s.name ORDER BY s.position), array_agg(s.weight ORDER BY s.position)
 	INTO signal_names, weights FROM healthscore.signals AS s WHERE s.model = suggest_weights.model;
 	IF signal_names IS NULL THEN
@@ -2845,7 +2815,7 @@ BEGIN
 	SELECT o.run_id, o.as_of, o.account_key, o.score, o.churned,
 		   array_agg(coalesce(c.points, o.score) / 100 ORDER BY array_position(fitted_names, c.signal)) AS features,
 		   count(c.signal) AS signals
-	FROM healthscore.run_outcomes(model, horizon, known_until) AS o
+	FROM healthscore_internal.run_outcomes(model, horizon, known_until) AS o
 	JOIN healthscore.components AS c ON c.run_id = o.run_id AND c.account_key = o.account_key
 	WHERE c.signal = ANY (fitted_names)
 	GROUP BY o.run_id, o.as_of, o.account_key, o.score, o.churned;
@@ -2934,11 +2904,7 @@ BEGIN
 	DROP TABLE healthscore_suggest_rows;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore.suggest_weights(text, interval, timestamptz, text[]) IS
-'weights suggested by a logistic regression of churn on the signals'' points (earlier runs), with each signal''s AUC and the model''s AUC with current and suggested weights on later runs; signals in exclude are not fitted and keep their weights';
-
-CREATE FUNCTION healthscore.apply_weights(model text, horizon interval DEFAULT '90 days',
+CREATE OR REPLACE FUNCTION healthscore.apply_weights(model text, horizon interval DEFAULT '90 days',
 										  known_until timestamptz DEFAULT pg_catalog.now(),
 										  min_share float8 DEFAULT 0.01, exclude text[] DEFAULT NULL)
 RETURNS TABLE (signal text, old_weight float8, new_weight float8)
@@ -2966,480 +2932,15 @@ BEGIN
 	END LOOP;
 END
 $$;
-
-COMMENT ON FUNCTION healthscore.apply_weights(text, interval, timestamptz, float8, text[]) IS
-'sets a model''s weights to suggest_weights(); a signal suggested at 0 gets min_share of the total (weights stay positive); signals in exclude keep theirs; later runs get a new fingerprint';
-
--- How many slots a distinct set looked at (distinct_set.c): the deterministic test of its keyed hash.
-CREATE FUNCTION healthscore_internal.distinct_set_probes(state bytea)
-RETURNS bigint
-AS 'MODULE_PATHNAME', 'healthscore_distinct_set_probes'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-COMMENT ON FUNCTION healthscore_internal.distinct_set_probes(bytea) IS
-'slots looked at beyond the first while rebuilding a serialized distinct_count() or stickiness() state: about its number of values unless the keys collide (a deterministic test of the keyed hash)';
-
--- Operating models: scheduled runs that leave a trace when they fail (run(), attempts), pg_cron
--- schedules that work on a stock server, how often a model is expected to be refreshed, its
--- health check, and the status view that shows all of it.
-
--- A name given to run() and schedule(): a model, or a model group (its models by priority).
-CREATE FUNCTION healthscore_internal.run_members(name text, func text)
-RETURNS text[]
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	is_model boolean := EXISTS (SELECT FROM healthscore.models AS m WHERE m.name = run_members.name);
-	group_members text[] := ARRAY(SELECT m.name FROM healthscore.models AS m WHERE m.model_group = run_members.name
-								  ORDER BY m.priority DESC);
-BEGIN
-	IF name IS NULL THEN
-		RAISE EXCEPTION '%(): name must not be NULL', func
-			USING ERRCODE = 'null_value_not_allowed', HINT = 'Name a model or a model group.';
-	ELSIF is_model AND cardinality(group_members) > 0 THEN
-		RAISE EXCEPTION '%(): "%" is both a model and a model group', func, name
-			USING ERRCODE = 'ambiguous_alias',
-				  HINT = format('Rename the group: UPDATE healthscore.models SET model_group = ''...'' WHERE model_group = %L.', name);
-	ELSIF is_model THEN
-		RETURN ARRAY[name];
-	ELSIF cardinality(group_members) > 0 THEN
-		RETURN group_members;
-	END IF;
-	RAISE EXCEPTION '%(): no model or model group is named "%"', func, name
-		USING ERRCODE = 'undefined_object',
-			  HINT = 'See SELECT name, model_group FROM healthscore.models.';
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.run_members(text, text) IS
-'the models a name given to run() or schedule() stands for: the model of that name, or the models of that group by priority; an error naming the function otherwise';
-
--- pg_cron's objects, only when the extension pg_cron is installed here: by name, schema cron is
--- anyone's to create in a database without pg_cron, with functions and views that the caller
--- would run.
-CREATE FUNCTION healthscore_internal.cron_installed()
-RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT EXISTS (SELECT FROM pg_extension AS e
-				   JOIN pg_depend AS d ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
-										AND d.deptype = 'e' AND d.classid = 'pg_namespace'::regclass
-				   JOIN pg_namespace AS n ON n.oid = d.objid
-				   WHERE e.extname = 'pg_cron' AND n.nspname = 'cron')
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.cron_installed() IS
-'whether the extension pg_cron is installed in this database with its schema cron (not a schema of that name someone made)';
-
--- Whether pg_cron's library is loaded (it defines its settings when it is preloaded; a setting
--- only written in postgresql.conf is a placeholder of type string).
-CREATE FUNCTION healthscore_internal.cron_loaded()
-RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT EXISTS (SELECT FROM pg_settings AS s WHERE s.name = 'cron.use_background_workers' AND s.vartype = 'bool')
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.cron_loaded() IS
-'whether pg_cron''s library is loaded in this server (shared_preload_libraries)';
-
-CREATE OR REPLACE FUNCTION healthscore.cron_job_name(model text)
-RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$ SELECT 'healthscore refresh ' || model $$;
-
-COMMENT ON FUNCTION healthscore.cron_job_name(text) IS
-'the pg_cron job name under which schedule() registers the runs of a model or a model group';
-
--- How often a cron schedule runs, for the common forms (every minute, every n minutes, hourly,
--- every n hours, daily, weekly on one day, monthly on one day, and pg_cron's @ names); NULL for
--- others, whose period is not one interval (lists, ranges of days).
-CREATE FUNCTION healthscore_internal.cron_interval(cron text)
-RETURNS interval
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	field text[] := regexp_split_to_array(btrim(lower(cron)), '\s+');
-	number CONSTANT text := '^[0-9]+$';
-	every CONSTANT text := '^\*/[0-9]+$';
-BEGIN
-	IF cron IS NULL THEN
-		RETURN NULL;
-	ELSIF btrim(lower(cron)) = '@hourly' THEN
-		RETURN interval '1 hour';
-	ELSIF btrim(lower(cron)) IN ('@daily', '@midnight') THEN
-		RETURN interval '1 day';
-	ELSIF btrim(lower(cron)) = '@weekly' THEN
-		RETURN interval '7 days';
-	ELSIF btrim(lower(cron)) = '@monthly' THEN
-		RETURN interval '1 month';
-	ELSIF btrim(lower(cron)) IN ('@yearly', '@annually') THEN
-		RETURN interval '1 year';
-	ELSIF cardinality(field) <> 5 OR field[4] <> '*' THEN
-		RETURN NULL;
-	ELSIF field[1] = '*' AND field[2] = '*' AND field[3] = '*' AND field[5] = '*' THEN
-		RETURN interval '1 minute';
-	ELSIF field[1] ~ every AND field[2] = '*' AND field[3] = '*' AND field[5] = '*' THEN
-		RETURN make_interval(mins => substr(field[1], 3)::integer);
-	ELSIF field[1] !~ number THEN
-		RETURN NULL;
-	ELSIF field[2] = '*' AND field[3] = '*' AND field[5] = '*' THEN
-		RETURN interval '1 hour';
-	ELSIF field[2] ~ every AND field[3] = '*' AND field[5] = '*' THEN
-		RETURN make_interval(hours => substr(field[2], 3)::integer);
-	ELSIF field[2] !~ number THEN
-		RETURN NULL;
-	ELSIF field[3] = '*' AND field[5] = '*' THEN
-		RETURN interval '1 day';
-	ELSIF field[3] = '*' AND (field[5] ~ '^[0-7]$' OR field[5] IN ('sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat')) THEN
-		RETURN interval '7 days';
-	ELSIF field[3] ~ number AND field[5] = '*' THEN
-		RETURN interval '1 month';
-	END IF;
-	RETURN NULL;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.cron_interval(text) IS
-'the period of a cron schedule of a common form (every minute or n minutes, hourly, every n hours, daily, weekly on one day, monthly on one day, @hourly ... @yearly); NULL for others';
-
--- What would keep a scheduled job from running, as far as the caller may see the settings
--- (pg_cron's are for superusers and pg_read_all_settings only): errors for what certainly fails,
--- a warning for a connection that probably does.
-CREATE FUNCTION healthscore_internal.check_cron(func text, name text, cron text)
-RETURNS void
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	sees_settings boolean := pg_has_role('pg_read_all_settings', 'USAGE')
-							 OR (SELECT r.rolsuper FROM pg_roles AS r WHERE r.rolname = current_user);
-	cron_database text;
-	command text := format('CALL healthscore.run(%L)', name);
-	elsewhere text := format('SELECT cron.schedule_in_database(%L, %L, %L, %L)', healthscore.cron_job_name(name), cron,
-							 command, current_database());
-	expect text := format('SELECT healthscore.set_expected_every(%L, %L)', name,
-						  coalesce(healthscore_internal.cron_interval(cron)::text, '1 day'));
-BEGIN
-	IF sees_settings AND NOT healthscore_internal.cron_loaded() THEN
-		RAISE EXCEPTION '%(): pg_cron is not loaded in this server', func
-			USING ERRCODE = 'feature_not_supported',
-				  HINT = format('Install postgresql-15-cron; in postgresql.conf set shared_preload_libraries = ''pg_cron'', cron.database_name = %L, cron.use_background_workers = on and max_worker_processes = 20; restart PostgreSQL; then CREATE EXTENSION pg_cron in database %s.',
-								current_database(), current_database());
-	END IF;
-	IF sees_settings THEN
-		cron_database := current_setting('cron.database_name');
-	END IF;
-	IF cron_database IS DISTINCT FROM current_database() AND sees_settings THEN
-		RAISE EXCEPTION '%(): pg_cron runs jobs from database "%", not from this one ("%")', func, cron_database, current_database()
-			USING ERRCODE = 'feature_not_supported',
-				  HINT = format('In database %s, as a superuser (or a role granted EXECUTE on cron.schedule_in_database), run %s; then here: %s.',
-								cron_database, elsewhere, expect);
-	ELSIF NOT healthscore_internal.cron_installed() THEN
-		RAISE EXCEPTION '%(): pg_cron is not installed in this database', func
-			USING ERRCODE = 'feature_not_supported',
-				  HINT = CASE WHEN sees_settings THEN 'As a superuser: CREATE EXTENSION pg_cron;'
-							  ELSE format('pg_cron must be installed in the database named by cron.database_name; if that is another one, run %s there, then here: %s.',
-										  elsewhere, expect) END;
-	ELSIF NOT (SELECT r.rolcanlogin FROM pg_roles AS r WHERE r.rolname = current_user) THEN
-		RAISE EXCEPTION '%(): role % cannot log in, and pg_cron runs a job as the role that scheduled it', func, current_user
-			USING ERRCODE = 'insufficient_privilege',
-				  HINT = format('Schedule as a role that can log in, or as a superuser: ALTER ROLE %s LOGIN;', quote_ident(current_user));
-	ELSIF NOT has_schema_privilege('cron', 'USAGE') THEN
-		RAISE EXCEPTION '%(): role % may not use pg_cron (no USAGE on schema cron)', func, current_user
-			USING ERRCODE = 'insufficient_privilege',
-				  HINT = format('As a superuser: SELECT healthscore.grant_admin(%L); (it grants USAGE ON SCHEMA cron), or GRANT USAGE ON SCHEMA cron TO %s;',
-								current_user, quote_ident(current_user));
-	END IF;
-	-- Without background workers, pg_cron connects to cron.host with libpq as the job's role:
-	-- over TCP Debian's pg_hba.conf asks for a password, which the job does not have; over the
-	-- socket peer authentication admits only the role named like the server's system user.
-	IF sees_settings AND current_setting('cron.use_background_workers') <> 'on'
-	   AND NOT (left(current_setting('cron.host'), 1) = '/' AND current_user = 'postgres') THEN
-		RAISE WARNING '%(): pg_cron will connect to % as role % to run "%" (cron.use_background_workers is off); with Debian''s pg_hba.conf that connection needs a password the job does not have',
-			func, current_setting('cron.host'), current_user, name
-			USING HINT = 'In postgresql.conf set cron.use_background_workers = on and max_worker_processes = 20, and restart; or store the role''s password for pg_cron in ~postgres/.pgpass. SELECT status, return_message FROM cron.job_run_details shows how runs went.';
-	END IF;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.check_cron(text, text, text) IS
-'raises an error when a job scheduled here could not run (pg_cron not loaded, another cron.database_name, not installed, a role that cannot log in, no USAGE on schema cron), a warning when its connection would probably fail; pg_cron''s settings are checked when the caller may read them';
-
-CREATE FUNCTION healthscore.set_expected_every(name text, expected_every interval)
-RETURNS text[]
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	members text[] := healthscore_internal.run_members(name, 'set_expected_every');
-BEGIN
-	IF expected_every IS NOT NULL AND NOT expected_every > interval '0' THEN
-		RAISE EXCEPTION 'set_expected_every(): expected_every of "%" must be positive, not %', name, expected_every
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass how often it is refreshed, e.g. ''1 day''; NULL: no expectation.';
-	END IF;
-	PERFORM healthscore_internal.lock_model(m) FROM unnest(members) AS m;
-	UPDATE healthscore.models AS m SET expected_every = set_expected_every.expected_every WHERE m.name = ANY (members);
-	RETURN members;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore.set_expected_every(text, interval) IS
-'sets how often a model, or every model of a group, is expected to be refreshed (NULL: no expectation); schedule() sets it for common cron forms; returns the models';
-
-CREATE OR REPLACE FUNCTION healthscore.schedule(model text, cron text)
-RETURNS bigint
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	members text[] := healthscore_internal.run_members(model, 'schedule');
-	job_name text := healthscore.cron_job_name(model);
-	every interval := healthscore_internal.cron_interval(cron);
-	job bigint;
-BEGIN
-	PERFORM healthscore_internal.check_cron('schedule', model, cron);
-	-- a new job rather than pg_cron's update of one of the same name, which keeps the host and
-	-- port the old one was scheduled with
-	IF EXISTS (SELECT FROM cron.job AS j WHERE j.jobname = job_name AND j.username = current_user) THEN
-		EXECUTE 'SELECT cron.unschedule($1)' USING job_name;
-	END IF;
-	EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job USING job_name, cron, format('CALL healthscore.run(%L)', model);
-	PERFORM healthscore.set_expected_every(model, every);
-	IF every IS NULL THEN
-		RAISE NOTICE 'schedule(): how often "%" runs cannot be told from "%"', model, cron
-			USING HINT = format('Say it, so that model_status can show when runs are overdue: SELECT healthscore.set_expected_every(%L, ''1 day'').', model);
-	END IF;
-	RETURN job;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore.schedule(text, text) IS
-'registers the runs of a model or model group with pg_cron (e.g. ''0 3 * * *'' for 03:00 daily) as CALL healthscore.run(name), and sets how often they are expected; returns the job id';
-
-CREATE OR REPLACE FUNCTION healthscore.unschedule(model text, if_exists boolean DEFAULT false)
-RETURNS boolean
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	removed boolean := false;
-BEGIN
-	IF NOT healthscore_internal.cron_installed() THEN
-		IF if_exists THEN
-			RETURN false;
-		END IF;
-		RAISE EXCEPTION 'unschedule(): pg_cron is not installed in this database'
-			USING ERRCODE = 'feature_not_supported', HINT = 'Nothing can be scheduled without pg_cron.';
-	END IF;
-	IF EXISTS (SELECT FROM cron.job AS j WHERE j.jobname = healthscore.cron_job_name(model) AND j.username = current_user) THEN
-		EXECUTE 'SELECT cron.unschedule($1)' INTO removed USING healthscore.cron_job_name(model);
-		UPDATE healthscore.models AS m SET expected_every = NULL
-		WHERE m.name = unschedule.model OR m.model_group = unschedule.model;
-	ELSIF NOT if_exists THEN
-		RAISE EXCEPTION 'unschedule(): "%" has no scheduled runs of role %', model, current_user
-			USING ERRCODE = 'undefined_object', HINT = 'See SELECT jobname, username FROM cron.job.';
-	END IF;
-	RETURN removed;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore.unschedule(text, boolean) IS
-'removes the caller''s pg_cron job running a model or group, and its expected_every; with if_exists, no error when there is none';
-
-CREATE OR REPLACE FUNCTION healthscore.drop_model(model text)
-RETURNS text
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	PERFORM healthscore_internal.lock_model(model);
-	PERFORM healthscore.model_row(model);
-	IF healthscore_internal.cron_installed() THEN
-		PERFORM healthscore.unschedule(model, if_exists => true);
-	END IF;
-	DELETE FROM healthscore.models AS m WHERE m.name = drop_model.model;	-- signals and runs cascade
-	RETURN model;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore.drop_model(text) IS
-'removes a model with its signals, its history and its pg_cron schedule';
-
--- run(name): the steps of the procedure, each a function (which pins its settings; a procedure
--- that commits cannot have SET clauses).
-
--- Records a running attempt for each model the name stands for, and takes the session-level
--- lock that says it is still running; committed by run() before anything is refreshed.
-CREATE FUNCTION healthscore_internal.begin_attempts(name text, as_of timestamptz)
-RETURNS bigint[]
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	members text[] := healthscore_internal.run_members(name, 'run');
-	ids bigint[];
-BEGIN
-	IF as_of IS NOT NULL AND NOT isfinite(as_of) THEN
-		RAISE EXCEPTION 'run(): as_of must be a finite timestamp, not %', as_of
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave it out for now(), or pass the time the scores describe.';
-	END IF;
-	WITH started AS (
-		INSERT INTO healthscore.attempts (model, as_of, started_at, backend_pid)
-		SELECT m.name, coalesce(begin_attempts.as_of, now()), clock_timestamp(), pg_backend_pid()
-		FROM unnest(members) WITH ORDINALITY AS m(name, i)
-		ORDER BY m.i
-		RETURNING attempt_id)
-	SELECT array_agg(s.attempt_id ORDER BY s.attempt_id) INTO ids FROM started AS s;
-	PERFORM pg_advisory_lock(k.class, k.id) FROM unnest(ids) AS a(id), healthscore_internal.attempt_lock(a.id) AS k;
-	RETURN ids;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.begin_attempts(text, timestamptz) IS
-'run(), first step: a running attempt per model the name stands for, with the lock that marks it running; returns their ids';
-
--- Refreshes the attempts' models in order (a group's by priority) in one transaction, as
--- refresh_group() does, and marks them succeeded with their runs.
-CREATE FUNCTION healthscore_internal.refresh_attempts(ids bigint[])
-RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	attempt record;
-BEGIN
-	FOR attempt IN SELECT a.attempt_id, a.model, a.as_of FROM healthscore.attempts AS a
-				   WHERE a.attempt_id = ANY (ids) ORDER BY a.attempt_id LOOP
-		UPDATE healthscore.attempts AS a
-		SET run_id = healthscore.refresh(attempt.model, attempt.as_of), status = 'succeeded', finished_at = clock_timestamp()
-		WHERE a.attempt_id = attempt.attempt_id;
-	END LOOP;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.refresh_attempts(bigint[]) IS
-'run(), second step: refreshes the attempts'' models in order, in one transaction, and marks them succeeded';
-
--- After a failed refresh (rolled back): the attempts failed with the error, and listeners learn
--- that they did (the error stays out of the payload: any role may LISTEN).
-CREATE FUNCTION healthscore_internal.fail_attempts(ids bigint[], error_sqlstate text, error_message text,
-												   error_detail text, error_hint text, error_context text)
-RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-SET TimeZone = 'UTC'
-AS $$
-DECLARE
-	failed record;
-BEGIN
-	FOR failed IN
-		UPDATE healthscore.attempts AS a
-		SET status = 'failed', finished_at = clock_timestamp(), error_sqlstate = fail_attempts.error_sqlstate,
-			error_message = fail_attempts.error_message, error_detail = nullif(fail_attempts.error_detail, ''),
-			error_hint = nullif(fail_attempts.error_hint, ''), error_context = nullif(fail_attempts.error_context, '')
-		WHERE a.attempt_id = ANY (ids)
-		RETURNING a.attempt_id, a.model, a.as_of
-	LOOP
-		PERFORM pg_notify('healthscore', json_build_object(
-			'model', failed.model, 'status', 'failed', 'attempt_id', failed.attempt_id, 'as_of', failed.as_of)::text);
-	END LOOP;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.fail_attempts(bigint[], text, text, text, text, text) IS
-'run(), after a failed refresh: marks the attempts failed with the error and notifies listeners (model, status, attempt, as-of time)';
-
-CREATE FUNCTION healthscore_internal.end_attempts(ids bigint[])
-RETURNS void
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT FROM (SELECT pg_advisory_unlock(k.class, k.id)
-				 FROM unnest(ids) AS a(id), healthscore_internal.attempt_lock(a.id) AS k) AS unlocked
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.end_attempts(bigint[]) IS
-'run(), last step: releases the locks that marked the attempts running (after their outcome is committed)';
-
--- The refresh's error again, after its failure was committed, so that the caller (pg_cron's
--- job_run_details) sees it.
-CREATE FUNCTION healthscore_internal.raise_failure(error_sqlstate text, error_message text, error_detail text,
-												   error_hint text)
-RETURNS void
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	-- RAISE takes no NULL option: one branch per combination
-	IF coalesce(error_detail, '') <> '' AND coalesce(error_hint, '') <> '' THEN
-		RAISE EXCEPTION USING ERRCODE = error_sqlstate, MESSAGE = error_message, DETAIL = error_detail, HINT = error_hint;
-	ELSIF coalesce(error_detail, '') <> '' THEN
-		RAISE EXCEPTION USING ERRCODE = error_sqlstate, MESSAGE = error_message, DETAIL = error_detail;
-	ELSIF coalesce(error_hint, '') <> '' THEN
-		RAISE EXCEPTION USING ERRCODE = error_sqlstate, MESSAGE = error_message, HINT = error_hint;
-	END IF;
-	RAISE EXCEPTION USING ERRCODE = error_sqlstate, MESSAGE = error_message;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.raise_failure(text, text, text, text) IS
-'raises an error again from its parts (run() re-raises a refresh''s error after committing the failed attempt)';
-
--- CALL healthscore.run(name): what schedules run. It commits a running attempt, refreshes (a
--- model, or a group's models in one transaction), and commits the outcome: succeeded with the
--- run, or failed with the error, which it then raises again so that the caller sees it. It
--- commits, so it must be called outside a transaction block. PL/pgSQL resolves the names in the
--- body through the caller's search_path and a procedure that commits may not pin it: every name
--- here is qualified.
-CREATE PROCEDURE healthscore.run(name text, as_of timestamptz DEFAULT NULL)
-LANGUAGE plpgsql
-AS $$
-DECLARE
-	ids pg_catalog.int8[];
-	failed pg_catalog.bool := false;
-	error_sqlstate pg_catalog.text;
-	error_message pg_catalog.text;
-	error_detail pg_catalog.text;
-	error_hint pg_catalog.text;
-	error_context pg_catalog.text;
-BEGIN
-	ids := healthscore_internal.begin_attempts(name, as_of);
-	COMMIT;
-	BEGIN
-		PERFORM healthscore_internal.refresh_attempts(ids);
-	EXCEPTION WHEN OTHERS OR query_canceled THEN
-		failed := true;
-		GET STACKED DIAGNOSTICS error_sqlstate = RETURNED_SQLSTATE, error_message = MESSAGE_TEXT,
-								error_detail = PG_EXCEPTION_DETAIL, error_hint = PG_EXCEPTION_HINT,
-								error_context = PG_EXCEPTION_CONTEXT;
-	END;
-	IF failed THEN
-		PERFORM healthscore_internal.fail_attempts(ids, error_sqlstate, error_message, error_detail, error_hint,
-												   error_context);
-	END IF;
-	COMMIT;
-	PERFORM healthscore_internal.end_attempts(ids);
-	IF failed THEN
-		PERFORM healthscore_internal.raise_failure(error_sqlstate, error_message, error_detail, error_hint);
-	END IF;
-END
-$$;
-
-COMMENT ON PROCEDURE healthscore.run(text, timestamptz) IS
-'refreshes a model or a model group (as of now, or as_of) recording the attempt: running, then succeeded or failed with the error, which stays in model_runs and model_status; raises the error again; call outside a transaction block (CALL healthscore.run(''m''))';
+-- A model's health check: what would make its refresh fail (model_checks.sql) and what makes its
+-- scores less than they seem, read from the sources, the current run and the schedule.
 
 -- A model's health check: what would make its refresh fail (errors, which refresh() raises too),
 -- and what makes its scores less than they seem (warnings): sources with no rows in their window
 -- or stale, signals missing for every account, accounts with no signal at all, a segment filter
 -- matching no account, accounts no model of the group scores, a schedule that is overdue or
 -- failing. It reads the sources (newest row, rows in the window) as the model's author.
-CREATE FUNCTION healthscore.check_model(model text)
+CREATE OR REPLACE FUNCTION healthscore.check_model(model text)
 RETURNS TABLE (severity text, object text, problem text, hint text)
 LANGUAGE plpgsql STABLE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -3448,7 +2949,7 @@ SET IntervalStyle = 'postgres'
 SET TimeZone = 'UTC'
 AS $$
 DECLARE
-	found_model healthscore.models := healthscore.model_row(check_model.model);
+	found_model healthscore.models := healthscore_internal.model_row(check_model.model);
 	checked_at timestamptz := now();
 	current_run healthscore.runs;
 	found record;
@@ -3540,13 +3041,421 @@ BEGIN
 	END IF;
 END
 $$;
+-- Privileges. Defining models, refreshing and scheduling write shared tables and run model text
+-- (as its authors), so PUBLIC may not call them: an administrator grants them with grant_admin().
+-- Reading goes through grant_reader(). Nothing in healthscore_internal is for PUBLIC.
 
-COMMENT ON FUNCTION healthscore.check_model(text) IS
-'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule)';
+-- The one list of what an administrator may call and PUBLIC may not.
+CREATE OR REPLACE FUNCTION healthscore_internal.admin_functions()
+RETURNS regprocedure[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT ARRAY[
+		'healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text)',
+		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval)',
+		'healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[])',
+		'healthscore.set_weight(text, text, float8)',
+		'healthscore.drop_signal(text, text)',
+		'healthscore.drop_model(text)',
+		'healthscore.refresh(text, timestamptz)',
+		'healthscore.refresh_sql(text, timestamptz)',
+		'healthscore.backfill(text, timestamptz, timestamptz, interval)',
+		'healthscore.schedule(text, text)',
+		'healthscore.unschedule(text, boolean)',
+		'healthscore.set_outcomes(text, regclass, text, text, text)',
+		'healthscore.apply_weights(text, interval, timestamptz, float8, text[])',
+		'healthscore.refresh_group(text, timestamptz)',
+		'healthscore.set_override(text, text, text, text, timestamptz, timestamptz)',
+		'healthscore.clear_override(text, text, timestamptz)',
+		'healthscore.add_playbook(text, text, text, text, text)',
+		'healthscore.assess(text, text, integer, float8, text, interval, timestamptz)',
+		'healthscore.adopt_model(text)',
+		'healthscore.explain_refresh(text, timestamptz)',
+		'healthscore.run(text, timestamptz)',
+		'healthscore.set_expected_every(text, interval)',
+		'healthscore.check_model(text)'
+	]::regprocedure[]
+$$;
+-- The internal functions that readers' views and row-level security policies run as the reader:
+-- the visibility of accounts, reading outcomes and accounts as their author (they return only the
+-- rows the reader may see), the status of runs.
+CREATE OR REPLACE FUNCTION healthscore_internal.reader_functions()
+RETURNS regprocedure[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT ARRAY[
+		'healthscore_internal.outcomes_as_author(text)',
+		'healthscore_internal.accounts_as_author(text)',
+		'healthscore_internal.outcomes_query(text)',
+		'healthscore_internal.accounts_query(text)',
+		'healthscore_internal.model_author(text, text)',
+		'healthscore_internal.author_role(text[], text, text)',
+		'healthscore_internal.attempt_lock(bigint)',
+		'healthscore_internal.attempt_status(text, bigint, integer)',
+		'healthscore_internal.attempt_error(text, bigint, integer)',
+		'healthscore_internal.overdue(interval, timestamptz)',
+		'healthscore_internal.account_visible(text, text)',
+		'healthscore_internal.account_listed(text, text)',
+		'healthscore_internal.run_outcomes(text, interval, timestamptz)'
+	]::regprocedure[]
+$$;
+-- The views are security_invoker: a reader needs SELECT on the tables behind them too, and every
+-- table with rows about accounts (scores, overrides, assessments) has row-level security that
+-- limits them to the accounts the reader may see in the account relation. Of runs a reader gets
+-- the columns that say nothing about accounts: its totals count every account, including those
+-- hidden from the reader (model_runs counts the visible ones instead).
+CREATE OR REPLACE FUNCTION healthscore_internal.check_role(func text, role regrole)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF role IS NULL THEN
+		RAISE EXCEPTION '%(): role must not be NULL', func
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Name an existing role, e.g. ''tableau''.';
+	END IF;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore.grant_reader(role regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM healthscore_internal.check_role('grant_reader', role);
+	EXECUTE format('GRANT USAGE ON SCHEMA healthscore TO %s', role);
+	EXECUTE format('GRANT SELECT ON healthscore.current_scores, healthscore.score_components, healthscore.risk_list,
+		healthscore.score_history, healthscore.tier_changes, healthscore.tier_summary, healthscore.model_runs,
+		healthscore.model_accuracy, healthscore.score_drops, healthscore.models, healthscore.signals,
+		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
+		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
+		healthscore.unscored_accounts TO %s', role);
+	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights, stale,
+		newest_rows) ON healthscore.runs TO %s', role);
+	-- attempts without their error texts, which may quote values of rows
+	EXECUTE format('GRANT SELECT (attempt_id, model, as_of, started_at, finished_at, status, run_id, backend_pid,
+		error_sqlstate) ON healthscore.attempts TO %s', role);
+	EXECUTE format('GRANT SELECT ON healthscore.model_status TO %s', role);
+	EXECUTE format('GRANT SELECT ON healthscore.trusted_owners TO %s', role);
+	EXECUTE format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', role);
+	EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO %s',
+				   (SELECT string_agg(f::text, ', ') FROM unnest(healthscore_internal.reader_functions()) AS f), role);
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore.grant_admin(role regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM healthscore_internal.check_role('grant_admin', role);
+	PERFORM healthscore.grant_reader(role);
+	-- the extension's own SQL that admin functions call, and the refresh runs as model authors
+	EXECUTE format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', role);
+	EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA healthscore_internal TO %s', role);
+	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals,
+		healthscore.runs, healthscore.attempts, healthscore.scores, healthscore.churn_reasons,
+		healthscore.success_factors, healthscore.assessments, healthscore.overrides, healthscore.playbooks TO %s', role);
+	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.attempts_attempt_id_seq,
+		healthscore.assessments_assessment_id_seq,
+		healthscore.overrides_override_id_seq, healthscore.playbooks_playbook_id_seq TO %s', role);
+	EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO %s',
+				   (SELECT string_agg(f::text, ', ') FROM unnest(healthscore_internal.admin_functions()) AS f), role);
+	-- schedule() calls pg_cron, whose schema is closed to other roles; its jobs run as the role
+	-- that scheduled them
+	IF healthscore_internal.cron_installed() THEN
+		EXECUTE format('GRANT USAGE ON SCHEMA cron TO %s', role);
+	END IF;
+END
+$$;
 
+-- Text that 0.1.0 stored is code, and 0.2.0 never runs text that is not exactly one expression:
+-- stop here, naming it, rather than keep something that would run other statements.
+DO $$
+DECLARE
+	model_text record;
+BEGIN
+	FOR model_text IN
+		SELECT m.name AS model, NULL::text AS signal, m.segment_filter AS written, 'filter' AS kind
+		FROM healthscore.models AS m WHERE m.segment_filter IS NOT NULL
+		UNION ALL
+		SELECT s.model, s.name, s.expression, 'expression' FROM healthscore.signals AS s
+		WHERE s.scoring OPERATOR(pg_catalog.<>) 'assessment'
+	LOOP
+		BEGIN
+			PERFORM healthscore_internal.one_expression(model_text.written, 'update', model_text.model,
+														model_text.signal, model_text.kind);
+		EXCEPTION WHEN syntax_error THEN
+			RAISE EXCEPTION 'healthscore 0.2.0: % of model "%" is not exactly one SQL expression',
+				CASE WHEN model_text.signal IS NULL THEN 'the segment filter'
+					 ELSE pg_catalog.format('the expression of signal "%s"', model_text.signal) END, model_text.model
+				USING ERRCODE = 'syntax_error', DETAIL = SQLERRM,
+					  HINT = 'Correct it in healthscore.models or healthscore.signals, then run ALTER EXTENSION healthscore UPDATE again.';
+		END;
+	END LOOP;
+END
+$$;
+
+-- Triggers and row-level security new in 0.2.0.
+-- Row-level security: notes are about accounts, so a reader sees an assessment when it may see its
+-- account in the account relation of a model that rates its factor (account_visible, as for the
+-- scores); roles that maintain the history (grant_admin) see them all. Writers need no filter.
+ALTER TABLE healthscore.assessments ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_accounts ON healthscore.assessments FOR SELECT
+	USING (pg_catalog.has_table_privilege('healthscore.scores'::pg_catalog.regclass, 'DELETE')
+		   OR EXISTS (SELECT FROM healthscore.signals AS s
+					  WHERE s.scoring OPERATOR(pg_catalog.=) 'assessment'
+						AND s.factor OPERATOR(pg_catalog.=) assessments.factor
+						AND healthscore_internal.account_listed(s.model, assessments.account_key)));
+CREATE POLICY writers ON healthscore.assessments FOR INSERT WITH CHECK (true);
+CREATE POLICY updaters ON healthscore.assessments FOR UPDATE USING (true) WITH CHECK (true);
+CREATE POLICY removers ON healthscore.assessments FOR DELETE USING (true);
+-- Row-level security: a reader sees an override (and its reason) when it may see its account in
+-- the model's account relation, exactly as for the scores.
+ALTER TABLE healthscore.overrides ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_accounts ON healthscore.overrides FOR SELECT
+	USING (healthscore_internal.account_visible(model, account_key));
+CREATE POLICY writers ON healthscore.overrides FOR INSERT WITH CHECK (true);
+CREATE POLICY updaters ON healthscore.overrides FOR UPDATE USING (true) WITH CHECK (true);
+CREATE POLICY removers ON healthscore.overrides FOR DELETE USING (true);
+CREATE TRIGGER record_author BEFORE INSERT OR UPDATE ON healthscore.models
+	FOR EACH ROW EXECUTE FUNCTION healthscore_internal.record_model_author();
+CREATE TRIGGER record_author BEFORE INSERT OR UPDATE ON healthscore.signals
+	FOR EACH ROW EXECUTE FUNCTION healthscore_internal.record_signal_author();
+
+-- Every view, in order.
+-- Views for analysts and BI tools. All are security_invoker, so the reader's own privileges and
+-- row-level security apply; columns are scalar (no arrays or json), named for reports. Functions
+-- and operators are named with their schema (views bind them when they are created).
+
+-- The components of every run, one row per run, account and signal, unfolded from the arrays
+-- of the score rows. Row-level security of scores applies (security_invoker).
+CREATE OR REPLACE VIEW healthscore.components WITH (security_invoker = true) AS
+SELECT s.run_id, s.model, s.account_key, c.signal, c.raw_value, c.points, c.weight, share.weight_share,
+	   c.points OPERATOR(pg_catalog.*) share.weight_share AS contribution,
+	   coalesce((100 OPERATOR(pg_catalog.-) c.points) OPERATOR(pg_catalog.*) share.weight_share, 0) AS points_lost,
+	   coalesce(c.stale, false) AS stale
+FROM healthscore.scores AS s
+JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
+CROSS JOIN LATERAL (SELECT pg_catalog.sum(u.weight)
+					FROM ROWS FROM (pg_catalog.unnest(s.points), pg_catalog.unnest(r.weights)) AS u(points, weight)
+					WHERE u.points IS NOT NULL) AS present(weight)
+CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(r.signals), pg_catalog.unnest(s.raw_values), pg_catalog.unnest(s.points),
+							  pg_catalog.unnest(r.weights), pg_catalog.unnest(r.stale)) AS c(signal, raw_value, points, weight, stale)
+CROSS JOIN LATERAL (SELECT CASE WHEN c.points IS NULL THEN 0 ELSE c.weight OPERATOR(pg_catalog./) present.weight END)
+	AS share(weight_share);
+-- Runs of each model, newest as-of time first (recency 1 = the current run), and the attempts of
+-- run() that did not write one (running, failed): those never become current. The totals count
+-- the run's scores the reader may see: readers may not read runs.accounts (grant_reader), which
+-- counts every account, also those row-level security hides from them.
+CREATE OR REPLACE VIEW healthscore.model_runs WITH (security_invoker = true) AS
+SELECT r.model, r.run_id, r.as_of, r.started_at, r.finished_at,
+	   (SELECT pg_catalog.count(*)::pg_catalog.int4 FROM healthscore.scores AS s
+		WHERE s.run_id OPERATOR(pg_catalog.=) r.run_id) AS accounts,
+	   (SELECT pg_catalog.count(s.score)::pg_catalog.int4 FROM healthscore.scores AS s
+		WHERE s.run_id OPERATOR(pg_catalog.=) r.run_id) AS accounts_scored,
+	   r.fingerprint,
+	   pg_catalog.row_number() OVER (PARTITION BY r.model ORDER BY r.as_of DESC, r.run_id DESC) AS recency,
+	   'succeeded'::pg_catalog.text AS status,
+	   NULL::pg_catalog.text AS error,
+	   (SELECT pg_catalog.min(a.attempt_id) FROM healthscore.attempts AS a
+		WHERE a.run_id OPERATOR(pg_catalog.=) r.run_id) AS attempt_id,
+	   (SELECT pg_catalog.count(*)::pg_catalog.int4 FROM pg_catalog.unnest(r.stale) AS x(stale) WHERE x.stale)
+		   AS stale_signals
+FROM healthscore.runs AS r
+UNION ALL
+SELECT a.model, NULL, a.as_of, a.started_at, a.finished_at, NULL, NULL, NULL, NULL,
+	   healthscore_internal.attempt_status(a.status, a.attempt_id, a.backend_pid),
+	   healthscore_internal.attempt_error(a.status, a.attempt_id, a.backend_pid),
+	   a.attempt_id, NULL
+FROM healthscore.attempts AS a
+WHERE a.status OPERATOR(pg_catalog.<>) 'succeeded';
+CREATE OR REPLACE VIEW healthscore.current_scores WITH (security_invoker = true) AS
+SELECT s.model,
+	   m.model_group,
+	   s.account_key,
+	   s.score,
+	   s.tier,
+	   s.computed_tier,
+	   s.override_id IS NOT NULL AS overridden,
+	   ov.reason AS override_reason,
+	   ov.set_by AS override_by,
+	   ov.expires_at AS override_expires_at,
+	   s.previous_score,
+	   s.score OPERATOR(pg_catalog.-) s.previous_score AS change,
+	   CASE WHEN s.score IS NULL OR s.previous_score IS NULL THEN NULL
+			WHEN (s.score OPERATOR(pg_catalog.-) s.previous_score) OPERATOR(pg_catalog.>=) m.trend_threshold
+				 AND s.score OPERATOR(pg_catalog.>) s.previous_score THEN 'up'
+			WHEN (s.previous_score OPERATOR(pg_catalog.-) s.score) OPERATOR(pg_catalog.>=) m.trend_threshold
+				 AND s.score OPERATOR(pg_catalog.<) s.previous_score THEN 'down'
+			ELSE 'flat' END AS trend,
+	   s.segment,
+	   s.value,
+	   s.owner,
+	   s.renewal_date,
+	   s.renewal_date OPERATOR(pg_catalog.-) (r.as_of AT TIME ZONE m.time_zone)::pg_catalog.date AS days_to_renewal,
+	   r.as_of AS scored_at,
+	   healthscore.sparkline(s.sparkline) AS sparkline,
+	   s.reasons,
+	   s.worst_signal,
+	   s.run_id,
+	   healthscore.sparkline_ascii(s.sparkline) AS sparkline_ascii,
+	   healthscore_internal.overdue(m.expected_every, r.as_of) AS stale,
+	   r.stale_signals
+FROM healthscore.model_runs AS r
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
+JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
+LEFT JOIN healthscore.overrides AS ov ON ov.override_id OPERATOR(pg_catalog.=) s.override_id
+WHERE r.recency OPERATOR(pg_catalog.=) 1;
+CREATE OR REPLACE VIEW healthscore.score_components WITH (security_invoker = true) AS
+SELECT c.model, c.account_key, c.signal, sig.category, c.raw_value, c.points, c.weight, c.weight_share,
+	   c.contribution, c.points_lost, sig.action, r.as_of AS scored_at, c.run_id, c.stale
+FROM healthscore.model_runs AS r
+JOIN healthscore.components AS c ON c.run_id OPERATOR(pg_catalog.=) r.run_id
+LEFT JOIN healthscore.signals AS sig ON sig.model OPERATOR(pg_catalog.=) c.model AND sig.name OPERATOR(pg_catalog.=) c.signal
+WHERE r.recency OPERATOR(pg_catalog.=) 1
+ORDER BY c.model, c.account_key, c.points_lost DESC, c.signal;
+CREATE OR REPLACE VIEW healthscore.risk_list WITH (security_invoker = true) AS
+SELECT cs.model,
+	   pg_catalog.row_number() OVER (PARTITION BY cs.model
+									 ORDER BY cs.value OPERATOR(pg_catalog.*) (100 OPERATOR(pg_catalog.-) coalesce(cs.score, 0))
+											  OPERATOR(pg_catalog./) 100 DESC NULLS LAST,
+											  cs.score ASC NULLS FIRST, cs.account_key) AS priority,
+	   cs.account_key,
+	   cs.score,
+	   cs.tier,
+	   cs.trend,
+	   cs.change,
+	   cs.value,
+	   cs.value OPERATOR(pg_catalog.*) (100 OPERATOR(pg_catalog.-) coalesce(cs.score, 0)) OPERATOR(pg_catalog./) 100
+		   AS value_at_risk,
+	   cs.reasons,
+	   cs.worst_signal,
+	   play.action,
+	   play.owner_role AS action_owner,
+	   cs.owner,
+	   cs.days_to_renewal,
+	   cs.renewal_date,
+	   cs.segment,
+	   cs.overridden,
+	   cs.computed_tier,
+	   cs.override_reason,
+	   cs.sparkline,
+	   cs.scored_at,
+	   cs.sparkline_ascii,
+	   cs.stale,
+	   cs.stale_signals
+FROM healthscore.current_scores AS cs
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
+-- the most specific playbook for every tier and costliest signal of a model, resolved once per
+-- combination (few) rather than per account: tier and signal, that signal in any tier, the signal's
+-- own action, the tier's playbook, the model's tier action
+LEFT JOIN (
+	SELECT DISTINCT ON (combination.model, combination.tier, combination.signal)
+		   combination.model, combination.tier, combination.signal, candidate.action, candidate.owner_role
+	FROM (SELECT mm.name AS model, t.tier, sig.name AS signal, mm.tier_labels, mm.tier_actions
+		  FROM healthscore.models AS mm
+		  CROSS JOIN LATERAL pg_catalog.unnest(mm.tier_labels OPERATOR(pg_catalog.||) '{unknown}'::pg_catalog.text[]) AS t(tier)
+		  -- every signal, and none (an account that lost no points still gets its tier's playbook)
+		  CROSS JOIN LATERAL (SELECT s.name FROM healthscore.signals AS s WHERE s.model OPERATOR(pg_catalog.=) mm.name
+							  UNION ALL SELECT NULL) AS sig) AS combination
+	CROSS JOIN LATERAL (
+		SELECT 1 AS specificity, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
+		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier OPERATOR(pg_catalog.=) combination.tier
+		  AND pb.signal OPERATOR(pg_catalog.=) combination.signal
+		UNION ALL
+		SELECT 2, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
+		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier IS NULL
+		  AND pb.signal OPERATOR(pg_catalog.=) combination.signal
+		UNION ALL
+		SELECT 3, sig.action, NULL FROM healthscore.signals AS sig
+		WHERE sig.model OPERATOR(pg_catalog.=) combination.model AND sig.name OPERATOR(pg_catalog.=) combination.signal
+		  AND sig.action IS NOT NULL
+		UNION ALL
+		SELECT 4, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
+		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier OPERATOR(pg_catalog.=) combination.tier
+		  AND pb.signal IS NULL
+		UNION ALL
+		SELECT 5, combination.tier_actions[pg_catalog.array_position(combination.tier_labels, combination.tier)], NULL
+		WHERE combination.tier_actions[pg_catalog.array_position(combination.tier_labels, combination.tier)] IS NOT NULL
+	) AS candidate
+	ORDER BY combination.model, combination.tier, combination.signal, candidate.specificity
+) AS play ON play.model OPERATOR(pg_catalog.=) cs.model AND play.tier OPERATOR(pg_catalog.=) cs.tier
+		 -- IS NOT DISTINCT FROM, written with a qualified operator
+		 AND (play.signal OPERATOR(pg_catalog.=) cs.worst_signal OR (play.signal IS NULL AND cs.worst_signal IS NULL))
+WHERE cs.tier OPERATOR(pg_catalog.<>) m.tier_labels[pg_catalog.cardinality(m.tier_labels)];
+CREATE OR REPLACE VIEW healthscore.score_history WITH (security_invoker = true) AS
+SELECT s.model, s.run_id, r.as_of, s.account_key, s.score, s.tier, s.segment, s.value, s.owner, s.renewal_date,
+	   r.fingerprint
+FROM healthscore.scores AS s
+JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id;
+CREATE OR REPLACE VIEW healthscore.tier_changes WITH (security_invoker = true) AS
+SELECT model, account_key, from_tier, tier AS to_tier, as_of AS changed_at, from_score, score AS to_score,
+	   from_run_id, run_id AS to_run_id
+FROM (SELECT h.*,
+			 pg_catalog.lag(h.tier) OVER w AS from_tier,
+			 pg_catalog.lag(h.score) OVER w AS from_score,
+			 pg_catalog.lag(h.run_id) OVER w AS from_run_id
+	  FROM healthscore.score_history AS h
+	  WINDOW w AS (PARTITION BY h.model, h.account_key ORDER BY h.as_of, h.run_id)) AS changes
+-- IS DISTINCT FROM, written with a qualified operator (from_tier is NULL only for an account's first run)
+WHERE from_run_id IS NOT NULL AND (from_tier IS NULL OR from_tier OPERATOR(pg_catalog.<>) tier);
+CREATE OR REPLACE VIEW healthscore.tier_summary WITH (security_invoker = true) AS
+SELECT s.model, s.run_id, r.as_of, s.tier, pg_catalog.count(*) AS accounts, pg_catalog.sum(s.value) AS total_value,
+	   pg_catalog.avg(s.score) AS average_score
+FROM healthscore.scores AS s
+JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
+GROUP BY s.model, s.run_id, r.as_of, s.tier;
+CREATE OR REPLACE VIEW healthscore.score_drops WITH (security_invoker = true) AS
+SELECT cs.model, cs.account_key, cs.score, cs.tier, high.score AS previous_high,
+	   high.score OPERATOR(pg_catalog.-) cs.score AS drop,
+	   high.as_of AS high_at, cs.scored_at, cs.value, cs.owner, cs.segment
+FROM healthscore.current_scores AS cs
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
+CROSS JOIN LATERAL (
+	SELECT h.score, h.as_of
+	FROM healthscore.score_history AS h
+	WHERE h.model OPERATOR(pg_catalog.=) cs.model AND h.account_key OPERATOR(pg_catalog.=) cs.account_key
+	  AND h.score IS NOT NULL
+	  -- the window in the model's time zone ('30 days' are calendar days there)
+	  AND h.as_of OPERATOR(pg_catalog.>=)
+		  ((cs.scored_at AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.-) m.drop_window) AT TIME ZONE m.time_zone
+	  AND h.as_of OPERATOR(pg_catalog.<) cs.scored_at
+	ORDER BY h.score DESC, h.as_of DESC
+	LIMIT 1) AS high
+WHERE (high.score OPERATOR(pg_catalog.-) cs.score) OPERATOR(pg_catalog.>=) m.drop_points;
+-- Manual inputs that need a person: for every account a model with assessment signals scores,
+-- each factor whose latest rating is missing, expired, or expires within 14 days.
+CREATE OR REPLACE VIEW healthscore.stale_assessments WITH (security_invoker = true) AS
+SELECT cs.model, cs.account_key, sig.factor, latest.assessed_at AS last_assessed_at,
+	   latest.expires_at, latest.assessed_by AS last_assessed_by,
+	   CASE WHEN latest.assessed_at IS NULL THEN 'missing'
+			WHEN latest.expires_at OPERATOR(pg_catalog.<=) pg_catalog.now() THEN 'expired'
+			ELSE 'expiring' END AS status,
+	   cs.owner, cs.value
+FROM healthscore.current_scores AS cs
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
+JOIN healthscore.signals AS sig ON sig.model OPERATOR(pg_catalog.=) cs.model AND sig.scoring OPERATOR(pg_catalog.=) 'assessment'
+-- validity counts calendar days in the model's time zone, as in a refresh
+LEFT JOIN LATERAL (
+	SELECT a.assessed_at, a.assessed_by,
+		   ((a.assessed_at AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.+) a.valid_for) AT TIME ZONE m.time_zone AS expires_at
+	FROM healthscore.assessments AS a
+	WHERE a.account_key OPERATOR(pg_catalog.=) cs.account_key AND a.factor OPERATOR(pg_catalog.=) sig.factor
+	ORDER BY a.assessed_at DESC, a.assessment_id DESC
+	LIMIT 1) AS latest ON true
+WHERE latest.assessed_at IS NULL
+   OR latest.expires_at OPERATOR(pg_catalog.<=)
+	  ((pg_catalog.now() AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.+) interval '14 days') AT TIME ZONE m.time_zone;
+CREATE OR REPLACE VIEW healthscore.unscored_accounts WITH (security_invoker = true) AS
+SELECT g.model_group, u.account_key
+FROM (SELECT DISTINCT m.model_group FROM healthscore.models AS m WHERE m.model_group IS NOT NULL) AS g
+CROSS JOIN LATERAL healthscore.unscored_accounts(g.model_group) AS u;
 -- One row per model: is it up to date, did its last run fail, which sources are stale. Readers
 -- see that a run failed and its SQLSTATE; administrators also see the error.
-CREATE VIEW healthscore.model_status WITH (security_invoker = true) AS
+CREATE OR REPLACE VIEW healthscore.model_status WITH (security_invoker = true) AS
 SELECT m.name AS model,
 	   m.model_group,
 	   m.expected_every,
@@ -3577,185 +3486,658 @@ LEFT JOIN LATERAL (SELECT f.finished_at, f.error FROM healthscore.model_runs AS 
 LEFT JOIN LATERAL (SELECT l.status FROM healthscore.model_runs AS l
 				   WHERE l.model OPERATOR(pg_catalog.=) m.name
 				   ORDER BY l.started_at DESC, l.attempt_id DESC NULLS LAST LIMIT 1) AS latest ON true;
+CREATE OR REPLACE VIEW healthscore.model_accuracy WITH (security_invoker = true) AS
+SELECT m.name AS model, e.run_id, e.as_of, e.horizon, e.accounts, e.churned, e.churn_rate, e.auc, e.worst_tier,
+	   e.worst_tier_churn_rate, e.best_tier, e.best_tier_churn_rate, e.lift_worst_tier, e.churn_falls_by_tier
+FROM healthscore.models AS m
+CROSS JOIN LATERAL healthscore.evaluate(m.name) AS e
+WHERE m.outcomes IS NOT NULL;
 
+-- Every comment, as the install script has it.
+COMMENT ON SCHEMA healthscore IS 'healthscore: customer health scores computed inside PostgreSQL';
+COMMENT ON SCHEMA healthscore_internal IS 'healthscore: internal functions, not for direct use';
+COMMENT ON FUNCTION healthscore_internal.one_expression(text, text, text, text, text) IS
+'the text wrapped as "(\n<text>\n)" when it parses as exactly one SQL expression, else an error naming the function, model and signal; kind is expression (a signal''s) or filter (a model''s segment filter)';
+COMMENT ON FUNCTION healthscore.linear(float8, float8, float8) IS
+'points 0-100 on a straight line: 0 at or beyond worst, 100 at or beyond best; worst > best means lower is better';
+COMMENT ON FUNCTION healthscore.logarithmic(float8, float8, float8) IS
+'points 0-100 like linear() but on a ln(1 + x) scale, for heavy-tailed counts; value and bounds must not be negative';
+COMMENT ON FUNCTION healthscore.bands(float8, float8[], float8[]) IS
+'step points: breaks strictly ascending, one more points than breaks; a value equal to a break goes to the upper band';
+COMMENT ON FUNCTION healthscore.decay(float8, float8) IS
+'recency points 100 * 0.5 ^ (age_days / half_life_days); a negative age counts as 0 days';
+COMMENT ON FUNCTION healthscore.decay(timestamptz, interval, timestamptz) IS
+'recency points of last_seen as of as_of: 100 * 0.5 ^ (age / half_life); -infinity scores 0';
+COMMENT ON FUNCTION healthscore.tier(float8, float8[], text[]) IS
+'tier label of a score: cutoffs strictly ascending, one more label than cutoffs; a score equal to a cutoff goes to the upper tier';
+COMMENT ON FUNCTION healthscore_internal.weighted_score_accum(float8[], float8, float8) IS
+'transition function of weighted_score(): adds weight and weight * points to compensated sums';
+COMMENT ON FUNCTION healthscore_internal.weighted_score_combine(float8[], float8[]) IS
+'combine function of weighted_score(): merges two partial states (parallel query, distributed engines)';
+COMMENT ON FUNCTION healthscore_internal.weighted_score_final(float8[]) IS
+'final function of weighted_score(): sum(weight * points) / sum(weight), NULL without a positive weight';
+COMMENT ON AGGREGATE healthscore.weighted_score(float8, float8) IS
+'weighted mean of points over rows whose points and weight are not NULL (a missing signal''s weight is redistributed); NULL when no row has a positive weight';
+COMMENT ON FUNCTION healthscore.score_from_points(float8[], float8[]) IS
+'weighted mean of the points whose element is not NULL (a skipped signal''s weight is redistributed), the same as the weighted_score aggregate over the pairs; NULL without a positive present weight';
+COMMENT ON FUNCTION healthscore.score_reasons(text[], float8[], float8[], float8[], integer) IS
+'the how_many signals that cost the most points, costliest first: "signal raw value (-points lost); ..." (raw value rounded to 2 decimals, no data when missing); NULL when none cost anything';
+COMMENT ON FUNCTION healthscore.worst_signal(text[], float8[], float8[]) IS
+'the signal that cost the most points ((100 - points) x its share of the present weight; ties by name); NULL when none cost anything';
+COMMENT ON FUNCTION healthscore_internal.spark_code(float8) IS
+'the sparkline code of a score: its band floor(score / 12.5) clamped to 0-7 as a digit, a space for NULL (what refresh() stores)';
+COMMENT ON FUNCTION healthscore.sparkline(text) IS
+'draws stored sparkline codes (digits 0-7, spaces) as the bars U+2581 to U+2588 when the database and the client use UTF-8, else as sparkline_ascii() does';
+COMMENT ON FUNCTION healthscore.sparkline_ascii(text) IS
+'draws stored sparkline codes in ASCII, lowest to highest _ . : - = + * #, a space for no score';
+COMMENT ON FUNCTION healthscore.spark(float8) IS
+'one score 0-100 drawn as sparkline() draws it (a bar, or ASCII for clients that are not UTF-8); a space for NULL';
+COMMENT ON FUNCTION healthscore_internal.trend_accum(float8[], float8, timestamptz) IS
+'transition function of trend() and relative_trend(): Youngs-Cramer accumulation of (days, value)';
+COMMENT ON FUNCTION healthscore_internal.trend_combine(float8[], float8[]) IS
+'combine function of trend() and relative_trend(): merges two partial states';
+COMMENT ON FUNCTION healthscore_internal.trend_final(float8[]) IS
+'final function of trend(): least-squares slope in value units per day';
+COMMENT ON FUNCTION healthscore_internal.relative_trend_final(float8[]) IS
+'final function of relative_trend(): slope as percent of the mean value per 30 days';
+COMMENT ON AGGREGATE healthscore.trend(float8, timestamptz) IS
+'least-squares slope of value over time in value units per day; NULL rows skipped, NULL with fewer than two distinct times';
+COMMENT ON AGGREGATE healthscore.relative_trend(float8, timestamptz) IS
+'slope as percent of the absolute mean value per 30 days (-25 = falling by a quarter a month); NULL when the mean is 0 or the slope undefined';
+COMMENT ON FUNCTION healthscore_internal.nps_accum(int8[], integer) IS
+'transition function of nps(): counts responses, promoters (9-10) and detractors (0-6)';
+COMMENT ON FUNCTION healthscore_internal.nps_combine(int8[], int8[]) IS
+'combine function of nps(): adds two partial counts';
+COMMENT ON FUNCTION healthscore_internal.nps_final(int8[]) IS
+'final function of nps(): % promoters - % detractors, NULL without responses';
+COMMENT ON AGGREGATE healthscore.nps(integer) IS
+'Net Promoter Score: % promoters (9-10) minus % detractors (0-6), from -100 to 100; NULL rows skipped; a rating outside 0..10 is an error';
+COMMENT ON FUNCTION healthscore_internal.distinct_set_combine(internal, internal) IS
+'combine function of distinct_count() and stickiness(): union of two sets';
+COMMENT ON FUNCTION healthscore_internal.distinct_set_serialize(internal) IS
+'serialize function of distinct_count() and stickiness(): the set as bytes in network byte order';
+COMMENT ON FUNCTION healthscore_internal.distinct_count_final(internal) IS
+'final function of distinct_count(): the number of values in the set, 0 for no rows';
+COMMENT ON FUNCTION healthscore_internal.distinct_count_int8_accum(internal, bigint) IS
+'transition function of distinct_count(bigint): adds a non-NULL value to the set';
+COMMENT ON FUNCTION healthscore_internal.distinct_count_int8_deserialize(bytea, internal) IS
+'deserialize function of distinct_count(bigint): rebuilds the set, rejecting malformed bytes';
+COMMENT ON AGGREGATE healthscore.distinct_count(bigint) IS
+'exact number of distinct non-NULL bigint values, like count(DISTINCT value) but hashed and parallel-safe';
+COMMENT ON FUNCTION healthscore_internal.distinct_count_text_accum(internal, text) IS
+'transition function of distinct_count(text): adds a non-NULL value to the set';
+COMMENT ON FUNCTION healthscore_internal.distinct_count_text_deserialize(bytea, internal) IS
+'deserialize function of distinct_count(text): rebuilds the set, rejecting malformed bytes';
+COMMENT ON AGGREGATE healthscore.distinct_count(text) IS
+'exact number of distinct non-NULL text values, like count(DISTINCT value) but hashed and parallel-safe; compares bytes, so a nondeterministic collation is an error';
+COMMENT ON FUNCTION healthscore_internal.distinct_count_uuid_accum(internal, uuid) IS
+'transition function of distinct_count(uuid): adds a non-NULL value to the set';
+COMMENT ON FUNCTION healthscore_internal.distinct_count_uuid_deserialize(bytea, internal) IS
+'deserialize function of distinct_count(uuid): rebuilds the set, rejecting malformed bytes';
+COMMENT ON AGGREGATE healthscore.distinct_count(uuid) IS
+'exact number of distinct non-NULL uuid values, like count(DISTINCT value) but hashed and parallel-safe';
+COMMENT ON FUNCTION healthscore.distinct_state_count(bytea) IS
+'number of values in a serialized distinct_count() or stickiness() state, validating every byte as the deserialize functions do';
+COMMENT ON FUNCTION healthscore_internal.distinct_set_probes(bytea) IS
+'slots looked at beyond the first while rebuilding a serialized distinct_count() or stickiness() state: about its number of values unless the keys collide (a deterministic test of the keyed hash)';
+COMMENT ON FUNCTION healthscore_internal.stickiness_accum(internal, bigint, timestamptz) IS
+'transition function of stickiness(): adds the (user, UTC day) pair of an event';
+COMMENT ON FUNCTION healthscore_internal.stickiness_deserialize(bytea, internal) IS
+'deserialize function of stickiness(): rebuilds the set of (user, day) pairs, rejecting malformed bytes';
+COMMENT ON FUNCTION healthscore_internal.stickiness_final(internal) IS
+'final function of stickiness(): (user, day) pairs / (days in span * distinct users)';
+COMMENT ON AGGREGATE healthscore.stickiness(bigint, timestamptz) IS
+'average daily active users / distinct users over the first to last event''s UTC day inclusive, 0 to 1; NULL without events';
+COMMENT ON FUNCTION healthscore_internal.retention_accum(numeric[], numeric, numeric) IS
+'transition function of net_retention() and gross_retention(): skips accounts outside the starting cohort, counts a NULL end as 0';
+COMMENT ON FUNCTION healthscore_internal.retention_combine(numeric[], numeric[]) IS
+'combine function of net_retention() and gross_retention(): adds two partial sums';
+COMMENT ON FUNCTION healthscore_internal.net_retention_final(numeric[]) IS
+'final function of net_retention(): 100 * sum(end) / sum(start), NULL for an empty cohort';
+COMMENT ON FUNCTION healthscore_internal.gross_retention_final(numeric[]) IS
+'final function of gross_retention(): 100 * sum(least(end, start)) / sum(start), NULL for an empty cohort';
+COMMENT ON AGGREGATE healthscore.net_retention(numeric, numeric) IS
+'net revenue retention in percent over a cohort: 100 * sum(end) / sum(start); start NULL or not positive: not in the cohort; end NULL: churned (0)';
+COMMENT ON AGGREGATE healthscore.gross_retention(numeric, numeric) IS
+'gross revenue retention in percent over a cohort: 100 * sum(least(end, start)) / sum(start), never above 100; expansion does not count';
+COMMENT ON FUNCTION healthscore.lifetime_value(numeric, float8, float8) IS
+'customer lifetime value arpa * gross_margin / churn_rate; NULL when churn_rate is 0; rates must be between 0 and 1';
+COMMENT ON FUNCTION healthscore_internal.auc_accum(internal, float8, boolean) IS
+'transition function of auc(): keeps the score in the list of its class';
+COMMENT ON FUNCTION healthscore_internal.auc_combine(internal, internal) IS
+'combine function of auc(): concatenates the score lists';
+COMMENT ON FUNCTION healthscore_internal.auc_serialize(internal) IS
+'serialize function of auc(): counts and scores in network byte order';
+COMMENT ON FUNCTION healthscore_internal.auc_deserialize(bytea, internal) IS
+'deserialize function of auc(): rebuilds the score lists, rejecting malformed bytes';
+COMMENT ON FUNCTION healthscore_internal.auc_final(internal) IS
+'final function of auc(): sorts both classes (interruptibly) and counts the pairs exactly';
+COMMENT ON AGGREGATE healthscore.auc(float8, boolean) IS
+'exact ROC AUC: probability that a retained account (churned = false) scores higher than a churned one, ties counting one half; NULL rows skipped; NULL when a class is empty';
+COMMENT ON TYPE healthscore.logistic_fit_result IS
+'result of logistic_fit(): coefficients and standard errors (intercept first, then the features in order), log-likelihood, Newton iterations, convergence, rows used';
+COMMENT ON FUNCTION healthscore_internal.logistic_accum(internal, boolean, float8[]) IS
+'transition function of logistic_fit(): keeps the row';
+COMMENT ON FUNCTION healthscore_internal.logistic_combine(internal, internal) IS
+'combine function of logistic_fit(): concatenates the rows';
+COMMENT ON FUNCTION healthscore_internal.logistic_serialize(internal) IS
+'serialize function of logistic_fit(): the rows in network byte order';
+COMMENT ON FUNCTION healthscore_internal.logistic_deserialize(bytea, internal) IS
+'deserialize function of logistic_fit(): rebuilds the rows, rejecting malformed bytes';
+COMMENT ON FUNCTION healthscore_internal.logistic_final(internal) IS
+'final function of logistic_fit(): Newton iterations to convergence, standard errors from the inverse Hessian';
+COMMENT ON AGGREGATE healthscore.logistic_fit(boolean, float8[]) IS
+'logistic regression of outcome on features by Newton''s method (as R glm binomial); errors on one-class outcomes, collinear or constant features and perfect separation';
+COMMENT ON FUNCTION healthscore_internal.signal_value(float8, text, text, text) IS
+'a signal''s raw value, or an error naming the model and signal when it cannot be scored (NaN; negative for logarithmic; outside 0-100 for points)';
+COMMENT ON FUNCTION healthscore_internal.age_days(timestamptz, timestamptz) IS
+'a decay signal''s age in days as of as_of; never seen (-infinity) is Infinity days, +infinity is -Infinity';
+COMMENT ON FUNCTION healthscore_internal.account_visible(text, text) IS
+'whether the current user can see the account in the model''s account relation (privileges and row-level security); the row-level security policy of the score tables';
+COMMENT ON FUNCTION healthscore_internal.account_listed(text, text) IS
+'whether the account is a row of the model''s account relation that the current user can see: account_visible() for rows not keyed by a model (assessments)';
+COMMENT ON TABLE healthscore.models IS 'health models: which accounts are scored, how tiers are cut, and the trend threshold';
+COMMENT ON COLUMN healthscore.models.name IS 'model name, used by every function and view';
+COMMENT ON COLUMN healthscore.models.description IS 'what the model is for';
+COMMENT ON COLUMN healthscore.models.accounts IS 'the account relation, schema-qualified; every row is scored';
+COMMENT ON COLUMN healthscore.models.key_column IS 'the account relation''s key column (integer, bigint, text, uuid, ...)';
+COMMENT ON COLUMN healthscore.models.segment_column IS 'optional column holding the account''s segment';
+COMMENT ON COLUMN healthscore.models.value_column IS 'optional column holding the account''s value (ARR), used for priority';
+COMMENT ON COLUMN healthscore.models.renewal_column IS 'optional column holding the account''s renewal date';
+COMMENT ON COLUMN healthscore.models.owner_column IS 'optional column holding the account''s owner (CSM)';
+COMMENT ON COLUMN healthscore.models.tier_cutoffs IS 'strictly ascending score cutoffs; a score on a cutoff goes to the upper tier';
+COMMENT ON COLUMN healthscore.models.tier_labels IS 'tier labels, worst first, one more than cutoffs';
+COMMENT ON COLUMN healthscore.models.tier_actions IS 'default playbook action per tier (same order as tier_labels), used when no failing signal has one';
+COMMENT ON COLUMN healthscore.models.trend_threshold IS 'points a score must move between runs before the trend reads up or down';
+COMMENT ON COLUMN healthscore.models.drop_points IS 'score_drops lists accounts whose score fell at least this many points ...';
+COMMENT ON COLUMN healthscore.models.drop_window IS '... below their highest score within this window before the current run';
+COMMENT ON COLUMN healthscore.models.model_group IS 'models of one group split the accounts between them: each account is scored by the highest-priority model whose segment_filter matches';
+COMMENT ON COLUMN healthscore.models.segment_filter IS 'SQL condition over the account row (alias account) choosing the accounts this model scores; NULL: every account (the default model)';
+COMMENT ON COLUMN healthscore.models.priority IS 'within a group, the higher priority wins when filters overlap; unique within a group';
+COMMENT ON COLUMN healthscore.models.overrides_lower_only IS 'overrides may only lower an account''s tier, never raise it';
+COMMENT ON COLUMN healthscore.models.created_at IS 'when the model was created';
+COMMENT ON COLUMN healthscore.models.outcomes IS 'relation recording churn (one row per churned account), schema-qualified; NULL: not set';
+COMMENT ON COLUMN healthscore.models.outcome_key IS 'the outcome relation''s account key column';
+COMMENT ON COLUMN healthscore.models.outcome_date IS 'the outcome relation''s churn date column';
+COMMENT ON COLUMN healthscore.models.outcome_reason IS 'the outcome relation''s reason column (optional)';
+COMMENT ON COLUMN healthscore.models.defined_by IS 'the role that last wrote the model''s SQL text (relation, columns, segment filter); its queries run with the privileges of its authors (see README, Security); set by a trigger, NULL for models from before 0.2.0 until adopted';
+COMMENT ON COLUMN healthscore.models.expected_every IS 'how often the model is refreshed (schedule() sets it); model_status reads it as overdue when no run is that recent, plus a grace; NULL: no expectation';
+COMMENT ON COLUMN healthscore.models.time_zone IS 'the time zone of the model''s day boundaries: time columns of type date or timestamp, lookback windows, expiry of assessments, renewal days (default UTC)';
+COMMENT ON TABLE healthscore.signals IS 'signals of a model: how one raw value per account is computed, scored and weighted';
+COMMENT ON COLUMN healthscore.signals.model IS 'the model this signal belongs to';
+COMMENT ON COLUMN healthscore.signals.name IS 'signal name, unique within the model';
+COMMENT ON COLUMN healthscore.signals.category IS 'usage, adoption, support, sentiment, financial, relationship or other';
+COMMENT ON COLUMN healthscore.signals.description IS 'what the signal measures';
+COMMENT ON COLUMN healthscore.signals.source IS 'relation the signal aggregates, schema-qualified';
+COMMENT ON COLUMN healthscore.signals.source_key IS 'the source''s column holding the account key';
+COMMENT ON COLUMN healthscore.signals.expression IS 'aggregate over the source''s rows of one account (alias s), may use account.<column>';
+COMMENT ON COLUMN healthscore.signals.time_column IS 'source column compared with the run''s as-of time (rows after it are ignored)';
+COMMENT ON COLUMN healthscore.signals.lookback IS 'window before the as-of time whose rows count; NULL: all rows up to it';
+COMMENT ON COLUMN healthscore.signals.scoring IS 'linear, logarithmic, bands, decay, percentile, points (the expression yields 0-100) or assessment (a person''s latest unexpired rating)';
+COMMENT ON COLUMN healthscore.signals.worst IS 'linear and logarithmic: the value worth 0 points';
+COMMENT ON COLUMN healthscore.signals.best IS 'linear and logarithmic: the value worth 100 points';
+COMMENT ON COLUMN healthscore.signals.breaks IS 'bands: strictly ascending breaks';
+COMMENT ON COLUMN healthscore.signals.points IS 'bands: points per band, one more than breaks';
+COMMENT ON COLUMN healthscore.signals.half_life IS 'decay: age at which the signal is worth 50 points';
+COMMENT ON COLUMN healthscore.signals.lower_is_better IS 'percentile: rank lower values higher';
+COMMENT ON COLUMN healthscore.signals.factor IS 'assessment: the success factor whose latest unexpired rating is the signal';
+COMMENT ON COLUMN healthscore.signals.weight IS 'weight in the score (> 0); missing signals'' weight is redistributed under missing = skip';
+COMMENT ON COLUMN healthscore.signals.missing IS 'when an account has no value: skip (redistribute the weight), zero, or value (missing_value points)';
+COMMENT ON COLUMN healthscore.signals.missing_value IS 'points given under missing = value';
+COMMENT ON COLUMN healthscore.signals.action IS 'playbook action when this signal is an account''s weakest';
+COMMENT ON COLUMN healthscore.signals.position IS 'order of definition, for stable output';
+COMMENT ON COLUMN healthscore.signals.max_age IS 'when the source''s newest row (by time_column, at the run''s as-of time) is older than this, the signal is stale: missing for every account, and flagged; NULL: no limit';
+COMMENT ON COLUMN healthscore.signals.defined_by IS 'the role that last wrote the signal''s SQL text (source, key, expression, time column): it runs with the privileges of its authors (see README, Security); set by a trigger, NULL for signals from before 0.2.0 until adopted';
+COMMENT ON TABLE healthscore.runs IS 'one row per refresh of a model; its scores and components are written in the same transaction';
+COMMENT ON COLUMN healthscore.runs.run_id IS 'run identifier, increasing in the order runs of a model committed';
+COMMENT ON COLUMN healthscore.runs.model IS 'the model refreshed';
+COMMENT ON COLUMN healthscore.runs.as_of IS 'the time the scores describe; lookback windows end here';
+COMMENT ON COLUMN healthscore.runs.started_at IS 'when the refresh started (wall clock)';
+COMMENT ON COLUMN healthscore.runs.finished_at IS 'when the refresh finished writing (wall clock)';
+COMMENT ON COLUMN healthscore.runs.accounts IS 'accounts in the account relation at the run';
+COMMENT ON COLUMN healthscore.runs.accounts_scored IS 'accounts that got a score (the others had every signal missing)';
+COMMENT ON COLUMN healthscore.runs.fingerprint IS 'md5 of the model and signal definitions the run used: runs with equal fingerprints are comparable';
+COMMENT ON COLUMN healthscore.runs.signals IS 'the model''s signals at the run, in signal order: element i of scores.raw_values and scores.points belongs to signals[i]';
+COMMENT ON COLUMN healthscore.runs.weights IS 'the signals'' weights at the run, in the order of signals';
+COMMENT ON COLUMN healthscore.runs.stale IS 'per signal, in the order of signals: true when its source''s newest row was older than the signal''s max_age, so that it counted as missing for every account; NULL for runs before 0.2.0';
+COMMENT ON COLUMN healthscore.runs.newest_rows IS 'per signal, in the order of signals: the time of its source''s newest row at the as-of time, for signals with a max_age (NULL otherwise, or when the source had no rows)';
+COMMENT ON TABLE healthscore.attempts IS 'one row per model and call of healthscore.run() (what schedules call): running, succeeded (with its run) or failed (with the error)';
+COMMENT ON COLUMN healthscore.attempts.attempt_id IS 'attempt identifier';
+COMMENT ON COLUMN healthscore.attempts.model IS 'the model refreshed';
+COMMENT ON COLUMN healthscore.attempts.as_of IS 'the time the scores were to describe';
+COMMENT ON COLUMN healthscore.attempts.started_at IS 'when the attempt started (wall clock)';
+COMMENT ON COLUMN healthscore.attempts.finished_at IS 'when it succeeded or failed; NULL while running';
+COMMENT ON COLUMN healthscore.attempts.status IS 'running, succeeded or failed (a running attempt whose backend is gone reads as failed in model_runs)';
+COMMENT ON COLUMN healthscore.attempts.run_id IS 'the run it wrote, when it succeeded';
+COMMENT ON COLUMN healthscore.attempts.backend_pid IS 'the process running it, which holds an advisory lock on the attempt while it runs';
+COMMENT ON COLUMN healthscore.attempts.error_sqlstate IS 'the SQLSTATE of the error, when it failed';
+COMMENT ON COLUMN healthscore.attempts.error_message IS 'the error message (administrators only: it may quote values of rows)';
+COMMENT ON COLUMN healthscore.attempts.error_detail IS 'the error''s detail (administrators only)';
+COMMENT ON COLUMN healthscore.attempts.error_hint IS 'the error''s hint: what to do (administrators only)';
+COMMENT ON COLUMN healthscore.attempts.error_context IS 'where the error was raised (administrators only)';
+COMMENT ON TABLE healthscore.scores IS 'one row per run and account: the score, the tier and the account''s attributes at the run';
+COMMENT ON COLUMN healthscore.scores.run_id IS 'the run';
+COMMENT ON COLUMN healthscore.scores.model IS 'the model (denormalized from runs for row-level security and indexes)';
+COMMENT ON COLUMN healthscore.scores.account_key IS 'the account key as text';
+COMMENT ON COLUMN healthscore.scores.score IS 'weighted score 0-100; NULL when every signal was missing';
+COMMENT ON COLUMN healthscore.scores.tier IS 'tier in force: the override''s tier when one applied, else computed_tier';
+COMMENT ON COLUMN healthscore.scores.computed_tier IS 'tier computed from the score, or unknown when the score is NULL';
+COMMENT ON COLUMN healthscore.scores.override_id IS 'the override that set the tier, if any (healthscore.overrides)';
+COMMENT ON COLUMN healthscore.scores.previous_score IS 'the account''s score in the model''s run before this one (by as-of time) when this run was written';
+COMMENT ON COLUMN healthscore.scores.previous_tier IS 'the account''s tier in that run';
+COMMENT ON COLUMN healthscore.scores.reasons IS 'the three signals that cost the most points: signal raw value (-points lost); no data when the source had no rows';
+COMMENT ON COLUMN healthscore.scores.worst_signal IS 'the signal that cost the most points';
+COMMENT ON COLUMN healthscore.scores.sparkline IS 'this score and up to 11 before it, oldest first (the previous run''s sparkline plus this score), one code per score: its band 0 (below 12.5) to 7 (87.5 or more) as a digit, a space for no score (runs written by 0.1.0 hold the bars U+2581 to U+2588 instead); healthscore.sparkline() draws both';
+COMMENT ON COLUMN healthscore.scores.segment IS 'the account''s segment at the run';
+COMMENT ON COLUMN healthscore.scores.value IS 'the account''s value (ARR) at the run';
+COMMENT ON COLUMN healthscore.scores.owner IS 'the account''s owner at the run';
+COMMENT ON COLUMN healthscore.scores.renewal_date IS 'the account''s renewal date at the run';
+COMMENT ON COLUMN healthscore.scores.raw_values IS 'each signal''s raw value (decay signals: age in days; NULL when missing), in the order of runs.signals';
+COMMENT ON COLUMN healthscore.scores.points IS 'each signal''s points 0-100 after the missing-data policy (NULL when skipped), in the order of runs.signals';
+COMMENT ON TABLE healthscore.success_factors IS 'success factors that people rate per account (assessments)';
+COMMENT ON COLUMN healthscore.success_factors.factor IS 'factor name';
+COMMENT ON COLUMN healthscore.success_factors.description IS 'what a high rating means';
+COMMENT ON COLUMN healthscore.success_factors.shipped IS 'true for the rows the extension ships (not dumped: CREATE EXTENSION makes them)';
+COMMENT ON TABLE healthscore.assessments IS 'ratings of success factors per account by people, dated and valid for a while';
+COMMENT ON COLUMN healthscore.assessments.assessment_id IS 'assessment identifier';
+COMMENT ON COLUMN healthscore.assessments.account_key IS 'account key as text (as in the views)';
+COMMENT ON COLUMN healthscore.assessments.factor IS 'the success factor rated';
+COMMENT ON COLUMN healthscore.assessments.rating IS 'rating 1-5 (1 = 0 points, 5 = 100), or NULL when points were given directly';
+COMMENT ON COLUMN healthscore.assessments.points IS 'points 0-100';
+COMMENT ON COLUMN healthscore.assessments.note IS 'why';
+COMMENT ON COLUMN healthscore.assessments.assessed_by IS 'who rated';
+COMMENT ON COLUMN healthscore.assessments.assessed_at IS 'when';
+COMMENT ON COLUMN healthscore.assessments.valid_for IS 'how long the rating counts; after assessed_at + valid_for it is expired and treated as missing';
+COMMENT ON TABLE healthscore.overrides IS 'tiers set by people for an account and model, each with a reason and an expiry';
+COMMENT ON COLUMN healthscore.overrides.override_id IS 'override identifier';
+COMMENT ON COLUMN healthscore.overrides.model IS 'model';
+COMMENT ON COLUMN healthscore.overrides.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.overrides.tier IS 'the tier in force while the override is active';
+COMMENT ON COLUMN healthscore.overrides.reason IS 'why (mandatory)';
+COMMENT ON COLUMN healthscore.overrides.set_by IS 'who set it';
+COMMENT ON COLUMN healthscore.overrides.set_at IS 'from when it applies';
+COMMENT ON COLUMN healthscore.overrides.expires_at IS 'from when it no longer applies (mandatory: overrides must not go stale)';
+COMMENT ON TABLE healthscore.playbooks IS 'actions per model and tier, per failing signal, or per both, with the role that acts';
+COMMENT ON COLUMN healthscore.playbooks.playbook_id IS 'playbook identifier';
+COMMENT ON COLUMN healthscore.playbooks.model IS 'model';
+COMMENT ON COLUMN healthscore.playbooks.tier IS 'tier it applies to; NULL: any tier';
+COMMENT ON COLUMN healthscore.playbooks.signal IS 'failing signal (the account''s costliest) it applies to; NULL: any signal';
+COMMENT ON COLUMN healthscore.playbooks.action IS 'what to do';
+COMMENT ON COLUMN healthscore.playbooks.owner_role IS 'who does it, e.g. CSM, support lead, account executive';
+COMMENT ON TABLE healthscore.churn_reasons IS 'churn reason categories and the teams that usually mitigate them';
+COMMENT ON COLUMN healthscore.churn_reasons.reason IS 'reason category';
+COMMENT ON COLUMN healthscore.churn_reasons.owners IS 'teams that usually mitigate it';
+COMMENT ON COLUMN healthscore.churn_reasons.description IS 'what the reason covers';
+COMMENT ON COLUMN healthscore.churn_reasons.shipped IS 'true for the rows the extension ships (not dumped: CREATE EXTENSION makes them)';
+COMMENT ON TABLE healthscore.trusted_owners IS 'roles whose account relations (views, tables with row-level security) readers may be made to read: their code runs as the reader; superusers only';
+COMMENT ON COLUMN healthscore.trusted_owners.owner IS 'role name of the owner of account relations';
+COMMENT ON COLUMN healthscore.trusted_owners.note IS 'why it is trusted';
+COMMENT ON COLUMN healthscore.trusted_owners.trusted_by IS 'who added it';
+COMMENT ON COLUMN healthscore.trusted_owners.trusted_at IS 'when';
+COMMENT ON FUNCTION healthscore_internal.model_row(text) IS
+'the models row of a model, or an error naming the unknown model';
+COMMENT ON FUNCTION healthscore_internal.lock_model(text) IS
+'the lock a refresh of a model holds until it commits; definition functions take it too';
+COMMENT ON FUNCTION healthscore_internal.check_column(text, text, regclass, text) IS
+'raises undefined_column naming the function, argument and relation when a column does not exist';
+COMMENT ON FUNCTION healthscore_internal.check_name(text, text, text) IS
+'raises an error naming the function when a name is empty or longer than 63 bytes';
+COMMENT ON FUNCTION healthscore_internal.check_time_zone(text, text, text) IS
+'raises an error naming the function and model unless a time zone is a name in pg_timezone_names';
+COMMENT ON FUNCTION healthscore_internal.filter_condition(text, text, text) IS
+'a segment filter as a SQL condition over the account row (true for NULL; NULL results count as no match), checked to be one expression';
+COMMENT ON FUNCTION healthscore_internal.author_role(text[], text, text) IS
+'of the roles that wrote a model''s text, the one whose privileges all the others have; an error naming the model when there is none';
+COMMENT ON FUNCTION healthscore_internal.model_author(text, text) IS
+'the role a model''s scoring query runs as (author_role of the model, its signals and the filters of higher-priority models of its group)';
+COMMENT ON FUNCTION healthscore_internal.signal_author(healthscore.signals, text) IS
+'the role a signal being defined is compiled as: its stored author when its SQL text is unchanged, else the caller (with the model''s author)';
+COMMENT ON FUNCTION healthscore_internal.attempt_lock(bigint) IS
+'the two keys of the advisory lock run() holds on an attempt while it runs';
+COMMENT ON FUNCTION healthscore_internal.attempt_status(text, bigint, integer) IS
+'an attempt''s status as it stands: running only while its backend still holds the attempt''s lock, else failed';
+COMMENT ON FUNCTION healthscore_internal.attempt_error(text, bigint, integer) IS
+'the error of a failed attempt: message, detail, hint and SQLSTATE for those who may read attempts.error_message, else only the SQLSTATE';
+COMMENT ON FUNCTION healthscore_internal.equality(regtype, regtype) IS
+'the = operator between two types as OPERATOR(schema.=), for joins in generated SQL (pg_catalog''s when no exact one exists)';
+COMMENT ON FUNCTION healthscore_internal.column_type(regclass, text) IS
+'the type of a column of a relation';
+COMMENT ON FUNCTION healthscore_internal.check_account_key(text, text) IS
+'raises an error naming the function when an account key is empty or longer than 1,000 bytes';
+COMMENT ON FUNCTION healthscore_internal.tier_rank(healthscore.models, text) IS
+'position of a tier among a model''s tier labels (1 = worst), or an error naming the valid tiers';
+COMMENT ON FUNCTION healthscore_internal.overdue(interval, timestamptz) IS
+'true when a model expected every expected_every has no run that recent, plus a grace of the period (at most an hour)';
+COMMENT ON FUNCTION healthscore_internal.author_after_write(boolean, boolean, text, text) IS
+'the author to record after a write: the writer when it writes SQL text; a role may name itself, a superuser anyone; otherwise unchanged';
+COMMENT ON FUNCTION healthscore_internal.record_model_author() IS
+'trigger: checks a model''s segment filter and time zone on every write and records who wrote its SQL text';
+COMMENT ON FUNCTION healthscore_internal.record_signal_author() IS
+'trigger: checks a signal''s expression on every write and records who wrote its SQL text';
+COMMENT ON FUNCTION healthscore_internal.cascade_model_deletes() IS
+'trigger: removes the signals, runs, attempts, overrides and playbooks of deleted models';
+COMMENT ON FUNCTION healthscore_internal.forbid_model_rename() IS
+'trigger: rejects renaming a model, whose signals and history refer to it by name';
+COMMENT ON FUNCTION healthscore_internal.cascade_run_deletes() IS
+'trigger: removes the scores of deleted runs';
+COMMENT ON FUNCTION healthscore_internal.source_query(healthscore.models, text, text, text, interval, healthscore.signals[], timestamptz, boolean) IS
+'the grouped query computing the given signals of one source relation and time window (used by refresh_sql); typed: values cast to float8 (timestamptz for decay)';
+COMMENT ON FUNCTION healthscore_internal.signal_query(healthscore.signals, boolean) IS
+'the grouped query that computes one signal as a refresh would, as of a fixed time: what defining a signal compiles; typed: cast as the refresh casts it';
+COMMENT ON FUNCTION healthscore_internal.segment_condition(healthscore.models) IS
+'the SQL condition over the account row selecting the accounts a model scores: its filter, and no filter of a higher-priority model of its group';
+COMMENT ON FUNCTION healthscore.refresh_sql(text, timestamptz) IS
+'the scoring query a refresh runs for a model: one row per account with its attributes, and its signals'' raw values and points as arrays in signal order; for EXPLAIN and for checking a model by hand';
+COMMENT ON FUNCTION healthscore.fingerprint(text) IS
+'md5 of everything in a model that changes its scores (not descriptions or actions)';
+COMMENT ON FUNCTION healthscore_internal.outcomes_query(text) IS
+'the query reading a model''s outcome relation (account key, earliest churn as text), and the author it runs as';
+COMMENT ON FUNCTION healthscore_internal.accounts_query(text) IS
+'the query reading the keys of a model group''s account relation, and the author it runs as';
+COMMENT ON FUNCTION healthscore_internal.freshness_query(text, timestamptz, boolean) IS
+'the query reading the newest row at the as-of time and whether the window has rows, per signal of a model with a time column (with a max_age unless every_signal), and the author it runs as';
+COMMENT ON FUNCTION healthscore_internal.score_as_author(text, timestamptz) IS
+'runs a model''s scoring query (refresh_sql) as its author, in a security-restricted operation, into a new temporary table pg_temp.healthscore_refresh_scored; returns its rows';
+COMMENT ON FUNCTION healthscore_internal.source_freshness(text, timestamptz, boolean) IS
+'per signal with a time column (with a max_age unless every_signal): its source''s newest row at the as-of time, and whether its window has rows, read as the model''s author';
+COMMENT ON FUNCTION healthscore_internal.outcomes_as_author(text) IS
+'the earliest churn time (as text) of each account in a model''s outcome relation, read as the model''s author, of the accounts the caller may see';
+COMMENT ON FUNCTION healthscore_internal.accounts_as_author(text) IS
+'the keys of a model group''s account relation, read as the group''s author, that the caller may see';
+COMMENT ON FUNCTION healthscore_internal.explain_as_author(healthscore.signals, text) IS
+'EXPLAIN (FORMAT JSON) of the grouped query of a signal being defined, and the type its expression yields, run as the signal''s author (signal_author), in a security-restricted operation';
+COMMENT ON FUNCTION healthscore.explain_refresh(text, timestamptz) IS
+'the plan of a model''s scoring query, EXPLAINed as the model''s author (running refresh_sql()''s text yourself runs the authors'' SQL with your privileges)';
+COMMENT ON FUNCTION healthscore_internal.model_errors(text, text) IS
+'what would make a model''s refresh fail, from the catalog: an unknown author, relations and columns dropped or renamed, privileges the author lacks; one row per problem';
+COMMENT ON FUNCTION healthscore_internal.raise_model_errors(text, text) IS
+'raises the first problem model_errors() finds, as refresh() does before it runs anything';
+COMMENT ON FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text) IS
+'defines a health model over an account relation (every row, or in a group the rows its segment_filter wins); checks every column and the filter at once; the caller becomes the author of its SQL text';
+COMMENT ON FUNCTION healthscore_internal.check_signal(healthscore.signals, text) IS
+'validates a signal definition and compiles its expression as the refresh will run it; errors name the problem';
+COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval) IS
+'adds a signal to a model: an aggregate expression over a source relation, its scoring method and weight; validated and compiled at once; the caller becomes the author of its SQL text; max_age: how old the source''s newest row may be before the signal is stale';
+COMMENT ON FUNCTION healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[]) IS
+'changes a signal: arguments left NULL stay as they are, clear lists settings to unset (max_age, lookback, description, action); a new scoring method drops the old one''s parameters; validated like add_signal()';
+COMMENT ON FUNCTION healthscore.set_weight(text, text, float8) IS
+'changes the weight of one signal (shorthand for alter_signal(model, signal, weight => ...))';
+COMMENT ON FUNCTION healthscore.drop_signal(text, text) IS
+'removes a signal from a model; past runs keep their components';
+COMMENT ON FUNCTION healthscore.adopt_model(text) IS
+'makes the caller the author of a model''s SQL text and of all its signals'' (they then run with the caller''s privileges); for models from before 0.2.0 and models written by several roles';
+COMMENT ON FUNCTION healthscore.assess(text, text, integer, float8, text, interval, timestamptz) IS
+'records a person''s rating of a success factor for an account: rating 1-5 (0, 25, 50, 75, 100 points) or points 0-100, valid for a while (default 90 days)';
+COMMENT ON FUNCTION healthscore.set_override(text, text, text, text, timestamptz, timestamptz) IS
+'sets an account''s tier for a model until expires_at, with a mandatory reason; refreshes while it is active use it and keep the computed tier beside it';
+COMMENT ON FUNCTION healthscore.clear_override(text, text, timestamptz) IS
+'ends an account''s active overrides of a model now (they stay in history); returns how many';
+COMMENT ON FUNCTION healthscore.add_playbook(text, text, text, text, text) IS
+'sets the action (and owner role) for a model''s tier, failing signal, or both; risk_list shows the most specific one';
+COMMENT ON FUNCTION healthscore.refresh(text, timestamptz) IS
+'scores every account of a model as of a time (default now) and writes the run and its scores (with raw values and points per signal) in one transaction; returns the run id';
+COMMENT ON FUNCTION healthscore.backfill(text, timestamptz, timestamptz, interval) IS
+'refreshes a model as of each time from since to until by step (lookback windows end at each time), so history exists from day one; returns the run ids';
+COMMENT ON FUNCTION healthscore.refresh_group(text, timestamptz) IS
+'refreshes every model of a group as of one time, in one transaction (each account scored by the model its segment belongs to); returns the run ids';
+COMMENT ON FUNCTION healthscore_internal.run_members(text, text) IS
+'the models a name given to run() or schedule() stands for: the model of that name, or the models of that group by priority; an error naming the function otherwise';
+COMMENT ON FUNCTION healthscore_internal.cron_installed() IS
+'whether the extension pg_cron is installed in this database with its schema cron (not a schema of that name someone made)';
+COMMENT ON FUNCTION healthscore_internal.cron_loaded() IS
+'whether pg_cron''s library is loaded in this server (shared_preload_libraries)';
+COMMENT ON FUNCTION healthscore_internal.cron_job_name(text) IS
+'the pg_cron job name under which schedule() registers the runs of a model or a model group';
+COMMENT ON FUNCTION healthscore_internal.cron_interval(text) IS
+'the period of a cron schedule of a common form (every minute or n minutes, hourly, every n hours, daily, weekly on one day, monthly on one day, @hourly ... @yearly); NULL for others';
+COMMENT ON FUNCTION healthscore_internal.check_cron(text, text, text) IS
+'raises an error when a job scheduled here could not run (pg_cron not loaded, another cron.database_name, not installed, a role that cannot log in, no USAGE on schema cron), a warning when its connection would probably fail; pg_cron''s settings are checked when the caller may read them';
+COMMENT ON FUNCTION healthscore.set_expected_every(text, interval) IS
+'sets how often a model, or every model of a group, is expected to be refreshed (NULL: no expectation); schedule() sets it for common cron forms; returns the models';
+COMMENT ON FUNCTION healthscore.schedule(text, text) IS
+'registers the runs of a model or model group with pg_cron (e.g. ''0 3 * * *'' for 03:00 daily) as CALL healthscore.run(name), and sets how often they are expected; returns the job id';
+COMMENT ON FUNCTION healthscore.unschedule(text, boolean) IS
+'removes the caller''s pg_cron job running a model or group, and its expected_every; with if_exists, no error when there is none';
+COMMENT ON FUNCTION healthscore.drop_model(text) IS
+'removes a model with its signals, its history and its pg_cron schedule';
+COMMENT ON FUNCTION healthscore_internal.begin_attempts(text, timestamptz) IS
+'run(), first step: a running attempt per model the name stands for, with the lock that marks it running; returns their ids';
+COMMENT ON FUNCTION healthscore_internal.refresh_attempts(bigint[]) IS
+'run(), second step: refreshes the attempts'' models in order, in one transaction, and marks them succeeded';
+COMMENT ON FUNCTION healthscore_internal.fail_attempts(bigint[], text, text, text, text, text) IS
+'run(), after a failed refresh: marks the attempts failed with the error and notifies listeners (model, status, attempt, as-of time)';
+COMMENT ON FUNCTION healthscore_internal.end_attempts(bigint[]) IS
+'run(), last step: releases the locks that marked the attempts running (after their outcome is committed)';
+COMMENT ON FUNCTION healthscore_internal.raise_failure(text, text, text, text) IS
+'raises an error again from its parts (run() re-raises a refresh''s error after committing the failed attempt)';
+COMMENT ON PROCEDURE healthscore.run(text, timestamptz) IS
+'refreshes a model or a model group (as of now, or as_of) recording the attempt: running, then succeeded or failed with the error, which stays in model_runs and model_status; raises the error again; call outside a transaction block (CALL healthscore.run(''m''))';
+COMMENT ON VIEW healthscore.components IS 'one row per run, account and signal: how the score came about (unfolded from scores.raw_values and scores.points)';
+COMMENT ON COLUMN healthscore.components.run_id IS 'the run';
+COMMENT ON COLUMN healthscore.components.model IS 'the model';
+COMMENT ON COLUMN healthscore.components.account_key IS 'the account key as text';
+COMMENT ON COLUMN healthscore.components.signal IS 'the signal';
+COMMENT ON COLUMN healthscore.components.raw_value IS 'the signal''s raw value (for decay signals: age in days); NULL when missing';
+COMMENT ON COLUMN healthscore.components.points IS 'points 0-100 after the missing-data policy; NULL when skipped';
+COMMENT ON COLUMN healthscore.components.weight IS 'the signal''s weight';
+COMMENT ON COLUMN healthscore.components.weight_share IS 'weight / sum of the weights of the account''s present signals (0 when skipped)';
+COMMENT ON COLUMN healthscore.components.contribution IS 'points * weight_share: the components of an account add up to its score';
+COMMENT ON COLUMN healthscore.components.points_lost IS '(100 - points) * weight_share: what the signal cost the account';
+COMMENT ON COLUMN healthscore.components.stale IS 'true when the signal''s source was stale at the run (its newest row older than max_age): it counted as missing';
+COMMENT ON VIEW healthscore.model_runs IS 'every run of every model, with its recency (1 = current run, 2 = the one before, ...), and the attempts of healthscore.run() that are running or failed';
+COMMENT ON COLUMN healthscore.model_runs.model IS 'model';
+COMMENT ON COLUMN healthscore.model_runs.run_id IS 'run identifier';
+COMMENT ON COLUMN healthscore.model_runs.as_of IS 'the time the run describes';
+COMMENT ON COLUMN healthscore.model_runs.started_at IS 'when the run started';
+COMMENT ON COLUMN healthscore.model_runs.finished_at IS 'when the run finished';
+COMMENT ON COLUMN healthscore.model_runs.accounts IS 'accounts the run scored that the reader may see (row-level security of the account relation)';
+COMMENT ON COLUMN healthscore.model_runs.accounts_scored IS 'of them, accounts with a score';
+COMMENT ON COLUMN healthscore.model_runs.fingerprint IS 'md5 of the model definition the run used';
+COMMENT ON COLUMN healthscore.model_runs.recency IS '1 for the latest as-of time, 2 for the one before, ...; NULL for attempts that wrote no run';
+COMMENT ON COLUMN healthscore.model_runs.status IS 'succeeded (a run), running, or failed (an attempt of healthscore.run(); a running one whose session ended reads as failed)';
+COMMENT ON COLUMN healthscore.model_runs.error IS 'why an attempt failed: the error''s message, detail, hint and SQLSTATE for administrators, only the SQLSTATE for readers';
+COMMENT ON COLUMN healthscore.model_runs.attempt_id IS 'the attempt of healthscore.run(), NULL for a run written by a plain refresh()';
+COMMENT ON COLUMN healthscore.model_runs.stale_signals IS 'how many signals of the run were stale (their source''s newest row older than max_age)';
+COMMENT ON VIEW healthscore.current_scores IS 'the latest score of every account of every model, with the change since the run before and a sparkline of the last 12 runs';
+COMMENT ON COLUMN healthscore.current_scores.model IS 'model that scored the account';
+COMMENT ON COLUMN healthscore.current_scores.model_group IS 'group of the model (its segment wins this account), NULL for a model on its own';
+COMMENT ON COLUMN healthscore.current_scores.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.current_scores.score IS 'health score 0-100 (NULL when every signal was missing)';
+COMMENT ON COLUMN healthscore.current_scores.tier IS 'tier in force: an active override''s tier, else the computed tier';
+COMMENT ON COLUMN healthscore.current_scores.computed_tier IS 'tier computed from the score (unknown when the score is NULL)';
+COMMENT ON COLUMN healthscore.current_scores.overridden IS 'true when an override set the tier';
+COMMENT ON COLUMN healthscore.current_scores.override_reason IS 'why the tier was overridden';
+COMMENT ON COLUMN healthscore.current_scores.override_by IS 'who overrode it';
+COMMENT ON COLUMN healthscore.current_scores.override_expires_at IS 'when the override expires';
+COMMENT ON COLUMN healthscore.current_scores.previous_score IS 'score in the run before (by as-of time, as it was when this run was written)';
+COMMENT ON COLUMN healthscore.current_scores.change IS 'score - previous_score';
+COMMENT ON COLUMN healthscore.current_scores.trend IS 'up, down or flat: up or down once the change reaches the model''s trend_threshold';
+COMMENT ON COLUMN healthscore.current_scores.segment IS 'account segment';
+COMMENT ON COLUMN healthscore.current_scores.value IS 'account value (ARR)';
+COMMENT ON COLUMN healthscore.current_scores.owner IS 'account owner (CSM)';
+COMMENT ON COLUMN healthscore.current_scores.renewal_date IS 'renewal date';
+COMMENT ON COLUMN healthscore.current_scores.days_to_renewal IS 'days from the run''s as-of date (in the model''s time zone) to the renewal date';
+COMMENT ON COLUMN healthscore.current_scores.scored_at IS 'as-of time of the run';
+COMMENT ON COLUMN healthscore.current_scores.sparkline IS 'the last 12 scores, oldest first, as of when the run was written: bars U+2581 (0) to U+2588 (100) for UTF-8 clients, else as sparkline_ascii';
+COMMENT ON COLUMN healthscore.current_scores.reasons IS 'the three signals that cost the most points: signal raw value (-points lost)';
+COMMENT ON COLUMN healthscore.current_scores.worst_signal IS 'the signal that cost the most points';
+COMMENT ON COLUMN healthscore.current_scores.run_id IS 'the run the score comes from';
+COMMENT ON COLUMN healthscore.current_scores.stale IS 'true when the model is overdue: no run within its expected_every (plus a grace), so these scores are older than they should be';
+COMMENT ON COLUMN healthscore.current_scores.stale_signals IS 'how many of the account''s signals were stale at the run (their source''s newest row older than max_age) and counted as missing';
+COMMENT ON COLUMN healthscore.current_scores.sparkline_ascii IS 'the sparkline in ASCII for any client: _ . : - = + * # from low to high, a space for no score';
+COMMENT ON VIEW healthscore.score_components IS 'the latest run''s components: one row per account and signal, the costliest signals first';
+COMMENT ON COLUMN healthscore.score_components.model IS 'model';
+COMMENT ON COLUMN healthscore.score_components.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.score_components.signal IS 'signal';
+COMMENT ON COLUMN healthscore.score_components.category IS 'signal category';
+COMMENT ON COLUMN healthscore.score_components.raw_value IS 'raw value (decay signals: age in days); NULL when missing';
+COMMENT ON COLUMN healthscore.score_components.points IS 'points 0-100 after the missing-data policy; NULL when skipped';
+COMMENT ON COLUMN healthscore.score_components.weight IS 'signal weight';
+COMMENT ON COLUMN healthscore.score_components.weight_share IS 'share of the account''s present weight';
+COMMENT ON COLUMN healthscore.score_components.contribution IS 'points * weight_share; an account''s contributions add up to its score';
+COMMENT ON COLUMN healthscore.score_components.points_lost IS '(100 - points) * weight_share: what the signal cost the score';
+COMMENT ON COLUMN healthscore.score_components.action IS 'the signal''s playbook action';
+COMMENT ON COLUMN healthscore.score_components.scored_at IS 'as-of time of the run';
+COMMENT ON COLUMN healthscore.score_components.run_id IS 'the run';
+COMMENT ON COLUMN healthscore.score_components.stale IS 'true when the signal''s source was stale at the run (newest row older than its max_age): the signal counted as missing';
+COMMENT ON VIEW healthscore.risk_list IS 'accounts below the top tier, most value at risk first, with the three signals that cost the most points and the action to take';
+COMMENT ON COLUMN healthscore.risk_list.model IS 'model';
+COMMENT ON COLUMN healthscore.risk_list.priority IS '1 = act first: most value at risk (value x points missing), then lowest score';
+COMMENT ON COLUMN healthscore.risk_list.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.risk_list.score IS 'health score 0-100';
+COMMENT ON COLUMN healthscore.risk_list.tier IS 'tier label';
+COMMENT ON COLUMN healthscore.risk_list.trend IS 'up, down or flat since the run before';
+COMMENT ON COLUMN healthscore.risk_list.change IS 'score change since the run before';
+COMMENT ON COLUMN healthscore.risk_list.value IS 'account value (ARR)';
+COMMENT ON COLUMN healthscore.risk_list.value_at_risk IS 'value x (100 - score) / 100';
+COMMENT ON COLUMN healthscore.risk_list.reasons IS 'the three signals that cost the most points: signal raw value (-points lost); no data when the source had no rows';
+COMMENT ON COLUMN healthscore.risk_list.worst_signal IS 'the signal that cost the most points';
+COMMENT ON COLUMN healthscore.risk_list.action IS 'the most specific playbook action: for this tier and worst signal, for the worst signal, the signal''s own action, for the tier, the model''s tier action';
+COMMENT ON COLUMN healthscore.risk_list.action_owner IS 'the role that acts, from the playbook';
+COMMENT ON COLUMN healthscore.risk_list.overridden IS 'true when an override set the tier';
+COMMENT ON COLUMN healthscore.risk_list.computed_tier IS 'tier computed from the score';
+COMMENT ON COLUMN healthscore.risk_list.override_reason IS 'why the tier was overridden';
+COMMENT ON COLUMN healthscore.risk_list.owner IS 'account owner (CSM)';
+COMMENT ON COLUMN healthscore.risk_list.days_to_renewal IS 'days to the renewal date';
+COMMENT ON COLUMN healthscore.risk_list.renewal_date IS 'renewal date';
+COMMENT ON COLUMN healthscore.risk_list.segment IS 'account segment';
+COMMENT ON COLUMN healthscore.risk_list.sparkline IS 'the last 12 scores as bars (ASCII for clients that are not UTF-8)';
+COMMENT ON COLUMN healthscore.risk_list.scored_at IS 'as-of time of the run';
+COMMENT ON COLUMN healthscore.risk_list.sparkline_ascii IS 'the sparkline in ASCII for any client';
+COMMENT ON COLUMN healthscore.risk_list.stale IS 'true when the model is overdue: these scores are older than its schedule promises';
+COMMENT ON COLUMN healthscore.risk_list.stale_signals IS 'how many of the account''s signals were stale at the run and counted as missing';
+COMMENT ON VIEW healthscore.score_history IS 'every score of every run, one row per run and account (long format)';
+COMMENT ON COLUMN healthscore.score_history.model IS 'model';
+COMMENT ON COLUMN healthscore.score_history.run_id IS 'run';
+COMMENT ON COLUMN healthscore.score_history.as_of IS 'as-of time of the run';
+COMMENT ON COLUMN healthscore.score_history.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.score_history.score IS 'health score 0-100';
+COMMENT ON COLUMN healthscore.score_history.tier IS 'tier label';
+COMMENT ON COLUMN healthscore.score_history.segment IS 'account segment at the run';
+COMMENT ON COLUMN healthscore.score_history.value IS 'account value at the run';
+COMMENT ON COLUMN healthscore.score_history.owner IS 'account owner at the run';
+COMMENT ON COLUMN healthscore.score_history.renewal_date IS 'renewal date at the run';
+COMMENT ON COLUMN healthscore.score_history.fingerprint IS 'model definition the run used';
+COMMENT ON VIEW healthscore.tier_changes IS 'every change of an account''s tier between consecutive runs of a model';
+COMMENT ON COLUMN healthscore.tier_changes.model IS 'model';
+COMMENT ON COLUMN healthscore.tier_changes.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.tier_changes.from_tier IS 'tier in the run before';
+COMMENT ON COLUMN healthscore.tier_changes.to_tier IS 'tier in this run';
+COMMENT ON COLUMN healthscore.tier_changes.changed_at IS 'as-of time of the run that changed the tier';
+COMMENT ON COLUMN healthscore.tier_changes.from_score IS 'score in the run before';
+COMMENT ON COLUMN healthscore.tier_changes.to_score IS 'score in this run';
+COMMENT ON COLUMN healthscore.tier_changes.from_run_id IS 'the run before';
+COMMENT ON COLUMN healthscore.tier_changes.to_run_id IS 'this run';
+COMMENT ON VIEW healthscore.tier_summary IS 'per model, run and tier: how many accounts and how much value';
+COMMENT ON COLUMN healthscore.tier_summary.model IS 'model';
+COMMENT ON COLUMN healthscore.tier_summary.run_id IS 'run';
+COMMENT ON COLUMN healthscore.tier_summary.as_of IS 'as-of time of the run';
+COMMENT ON COLUMN healthscore.tier_summary.tier IS 'tier label';
+COMMENT ON COLUMN healthscore.tier_summary.accounts IS 'accounts in the tier';
+COMMENT ON COLUMN healthscore.tier_summary.total_value IS 'sum of the accounts'' value (ARR)';
+COMMENT ON COLUMN healthscore.tier_summary.average_score IS 'average score in the tier';
+COMMENT ON VIEW healthscore.score_drops IS 'accounts whose current score is at least the model''s drop_points below their highest score within its drop_window before the current run';
+COMMENT ON COLUMN healthscore.score_drops.model IS 'model';
+COMMENT ON COLUMN healthscore.score_drops.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.score_drops.score IS 'current score';
+COMMENT ON COLUMN healthscore.score_drops.tier IS 'current tier';
+COMMENT ON COLUMN healthscore.score_drops.previous_high IS 'highest score within the window before';
+COMMENT ON COLUMN healthscore.score_drops.drop IS 'previous_high - score';
+COMMENT ON COLUMN healthscore.score_drops.high_at IS 'as-of time of the previous high';
+COMMENT ON COLUMN healthscore.score_drops.scored_at IS 'as-of time of the current run';
+COMMENT ON COLUMN healthscore.score_drops.value IS 'account value (ARR)';
+COMMENT ON COLUMN healthscore.score_drops.owner IS 'account owner';
+COMMENT ON COLUMN healthscore.score_drops.segment IS 'account segment';
+COMMENT ON VIEW healthscore.stale_assessments IS 'success factors that need a new rating: missing, expired, or expiring within 14 days, for the accounts of models that use them';
+COMMENT ON COLUMN healthscore.stale_assessments.model IS 'model whose assessment signal uses the factor';
+COMMENT ON COLUMN healthscore.stale_assessments.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.stale_assessments.factor IS 'success factor';
+COMMENT ON COLUMN healthscore.stale_assessments.last_assessed_at IS 'when it was last rated (NULL: never)';
+COMMENT ON COLUMN healthscore.stale_assessments.expires_at IS 'when that rating expires';
+COMMENT ON COLUMN healthscore.stale_assessments.last_assessed_by IS 'who rated it last';
+COMMENT ON COLUMN healthscore.stale_assessments.status IS 'missing, expired or expiring (within 14 days)';
+COMMENT ON COLUMN healthscore.stale_assessments.owner IS 'account owner, who should rate it';
+COMMENT ON COLUMN healthscore.stale_assessments.value IS 'account value (ARR)';
+COMMENT ON FUNCTION healthscore.unscored_accounts(text) IS
+'the accounts of a model group that no model of it scored in its latest run (no filter matches and there is no default model, or new since), as the reader sees the account relation';
+COMMENT ON VIEW healthscore.unscored_accounts IS 'per model group, the accounts no model of the group scored in its latest run';
+COMMENT ON COLUMN healthscore.unscored_accounts.model_group IS 'model group';
+COMMENT ON COLUMN healthscore.unscored_accounts.account_key IS 'account key as text';
 COMMENT ON VIEW healthscore.model_status IS 'one row per model: whether it is overdue, its last success and last failure (with the error for administrators), and the sources that were stale in its current run';
-
 COMMENT ON COLUMN healthscore.model_status.model IS 'model';
-
 COMMENT ON COLUMN healthscore.model_status.model_group IS 'its model group, if any';
-
 COMMENT ON COLUMN healthscore.model_status.expected_every IS 'how often it is expected to be refreshed (schedule() or set_expected_every() set it); NULL: no expectation';
-
 COMMENT ON COLUMN healthscore.model_status.overdue IS 'true when no run is as recent as expected_every plus a grace (the period, at most an hour): its scores are stale';
-
 COMMENT ON COLUMN healthscore.model_status.last_success_at IS 'when its last successful run finished (wall clock)';
-
 COMMENT ON COLUMN healthscore.model_status.last_success_as_of IS 'the as-of time of its current run';
-
 COMMENT ON COLUMN healthscore.model_status.last_failure_at IS 'when its last failed attempt (healthscore.run()) ended';
-
 COMMENT ON COLUMN healthscore.model_status.last_error IS 'the error of the last failed attempt: full text for administrators, the SQLSTATE for readers';
-
 COMMENT ON COLUMN healthscore.model_status.last_status IS 'how the latest run or attempt stands: succeeded, running or failed';
-
 COMMENT ON COLUMN healthscore.model_status.current_run_id IS 'the current run';
-
 COMMENT ON COLUMN healthscore.model_status.accounts IS 'accounts of the current run the reader may see';
-
 COMMENT ON COLUMN healthscore.model_status.accounts_scored IS 'of them, accounts with a score';
-
 COMMENT ON COLUMN healthscore.model_status.stale_signals IS 'how many signals were stale in the current run';
-
 COMMENT ON COLUMN healthscore.model_status.stale_sources IS 'the stale signals of the current run: signal (source, newest row)';
-
--- The views are security_invoker: a reader needs SELECT on the tables behind them too, and every
--- table with rows about accounts (scores, overrides, assessments) has row-level security that
--- limits them to the accounts the reader may see in the account relation. Of runs a reader gets
--- the columns that say nothing about accounts: its totals count every account, including those
--- hidden from the reader (model_runs counts the visible ones instead).
-CREATE FUNCTION healthscore_internal.check_role(func text, role regrole)
-RETURNS void
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF role IS NULL THEN
-		RAISE EXCEPTION '%(): role must not be NULL', func
-			USING ERRCODE = 'null_value_not_allowed', HINT = 'Name an existing role, e.g. ''tableau''.';
-	END IF;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.check_role(text, regrole) IS
-'raises an error naming the function when the role to grant to is NULL';
-
--- The internal functions readers' views run as the reader: reading outcomes and accounts as their
--- author (they return only the rows the reader may see).
-CREATE FUNCTION healthscore_internal.reader_functions()
-RETURNS regprocedure[]
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT ARRAY[
-		'healthscore_internal.outcomes_as_author(text)',
-		'healthscore_internal.accounts_as_author(text)',
-		'healthscore_internal.outcomes_query(text)',
-		'healthscore_internal.accounts_query(text)',
-		'healthscore_internal.model_author(text, text)',
-		'healthscore_internal.author_role(text[], text, text)',
-		'healthscore_internal.attempt_lock(bigint)',
-		'healthscore_internal.attempt_status(text, bigint, integer)',
-		'healthscore_internal.attempt_error(text, bigint, integer)',
-		'healthscore_internal.overdue(interval, timestamptz)'
-	]::regprocedure[]
-$$;
-
+COMMENT ON FUNCTION healthscore.set_outcomes(text, regclass, text, text, text) IS
+'names the relation where a model''s churned accounts are recorded: account key, churn date, optional reason';
+COMMENT ON FUNCTION healthscore_internal.run_outcomes(text, interval, timestamptz) IS
+'per evaluable run (as_of + horizon <= known_until) and scored account still a customer at as_of: whether it churned within the horizon';
+COMMENT ON FUNCTION healthscore.evaluate_tiers(text, interval, timestamptz) IS
+'churn within the horizon per evaluable run and tier (tier_rank 1 = worst tier): accounts, churned, churn rate';
+COMMENT ON FUNCTION healthscore.evaluate(text, interval, timestamptz) IS
+'per run with a full horizon of outcomes: AUC of the score against churn within the horizon, churn rate, worst and best tier churn rates, lift of the worst tier, whether churn falls from the worst to the best tier';
+COMMENT ON VIEW healthscore.model_accuracy IS 'evaluate() of every model with outcomes, 90-day horizon, outcomes known until now';
+COMMENT ON COLUMN healthscore.model_accuracy.model IS 'model';
+COMMENT ON COLUMN healthscore.model_accuracy.run_id IS 'run evaluated';
+COMMENT ON COLUMN healthscore.model_accuracy.as_of IS 'as-of time of the run';
+COMMENT ON COLUMN healthscore.model_accuracy.horizon IS 'churn counted within this interval after as_of';
+COMMENT ON COLUMN healthscore.model_accuracy.accounts IS 'scored accounts still customers at as_of';
+COMMENT ON COLUMN healthscore.model_accuracy.churned IS 'of them, churned within the horizon';
+COMMENT ON COLUMN healthscore.model_accuracy.churn_rate IS 'churned / accounts';
+COMMENT ON COLUMN healthscore.model_accuracy.auc IS 'ROC AUC: probability that a retained account scored higher than a churned one (0.5 = no better than chance)';
+COMMENT ON COLUMN healthscore.model_accuracy.worst_tier IS 'lowest tier with accounts';
+COMMENT ON COLUMN healthscore.model_accuracy.worst_tier_churn_rate IS 'churn rate in the worst tier';
+COMMENT ON COLUMN healthscore.model_accuracy.best_tier IS 'highest tier with accounts';
+COMMENT ON COLUMN healthscore.model_accuracy.best_tier_churn_rate IS 'churn rate in the best tier';
+COMMENT ON COLUMN healthscore.model_accuracy.lift_worst_tier IS 'worst tier churn rate / overall churn rate';
+COMMENT ON COLUMN healthscore.model_accuracy.churn_falls_by_tier IS 'true when churn never rises from a tier to the next better one';
+COMMENT ON FUNCTION healthscore.suggest_weights(text, interval, timestamptz, text[]) IS
+'weights suggested by a logistic regression of churn on the signals'' points (earlier runs), with each signal''s AUC and the model''s AUC with current and suggested weights on later runs; signals in exclude are not fitted and keep their weights';
+COMMENT ON FUNCTION healthscore.apply_weights(text, interval, timestamptz, float8, text[]) IS
+'sets a model''s weights to suggest_weights(); a signal suggested at 0 gets min_share of the total (weights stay positive); signals in exclude keep theirs; later runs get a new fingerprint';
+COMMENT ON FUNCTION healthscore.check_model(text) IS
+'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule)';
 COMMENT ON FUNCTION healthscore_internal.reader_functions() IS
 'the internal functions that readers'' views call as the reader; granted by grant_reader()';
-
--- Privileges. Defining models, refreshing and scheduling write shared tables and run model text
--- (as its authors), so PUBLIC may not call them: an administrator grants them with grant_admin().
--- Reading goes through grant_reader(). Nothing in healthscore_internal is for PUBLIC.
-
--- The one list of what an administrator may call and PUBLIC may not.
-CREATE OR REPLACE FUNCTION healthscore.admin_functions()
-RETURNS regprocedure[]
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT ARRAY[
-		'healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text)',
-		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval)',
-		'healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[])',
-		'healthscore.set_weight(text, text, float8)',
-		'healthscore.drop_signal(text, text)',
-		'healthscore.drop_model(text)',
-		'healthscore.check_signal(healthscore.signals, text)',
-		'healthscore.refresh(text, timestamptz)',
-		'healthscore.refresh_sql(text, timestamptz)',
-		'healthscore.segment_condition(healthscore.models)',
-		'healthscore.backfill(text, timestamptz, timestamptz, interval)',
-		'healthscore.schedule(text, text)',
-		'healthscore.unschedule(text, boolean)',
-		'healthscore.set_outcomes(text, regclass, text, text, text)',
-		'healthscore.apply_weights(text, interval, timestamptz, float8, text[])',
-		'healthscore.refresh_group(text, timestamptz)',
-		'healthscore.set_override(text, text, text, text, timestamptz, timestamptz)',
-		'healthscore.clear_override(text, text, timestamptz)',
-		'healthscore.add_playbook(text, text, text, text, text)',
-		'healthscore.assess(text, text, integer, float8, text, interval, timestamptz)',
-		'healthscore.adopt_model(text)',
-		'healthscore.explain_refresh(text, timestamptz)',
-		'healthscore.run(text, timestamptz)',
-		'healthscore.set_expected_every(text, interval)',
-		'healthscore.check_model(text)'
-	]::regprocedure[]
-$$;
-
-CREATE OR REPLACE FUNCTION healthscore.grant_reader(role regrole)
-RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	PERFORM healthscore_internal.check_role('grant_reader', role);
-	EXECUTE format('GRANT USAGE ON SCHEMA healthscore TO %s', role);
-	EXECUTE format('GRANT SELECT ON healthscore.current_scores, healthscore.score_components, healthscore.risk_list,
-		healthscore.score_history, healthscore.tier_changes, healthscore.tier_summary, healthscore.model_runs,
-		healthscore.model_accuracy, healthscore.score_drops, healthscore.models, healthscore.signals,
-		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
-		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
-		healthscore.unscored_accounts TO %s', role);
-	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights, stale,
-		newest_rows) ON healthscore.runs TO %s', role);
-	-- attempts without their error texts, which may quote values of rows
-	EXECUTE format('GRANT SELECT (attempt_id, model, as_of, started_at, finished_at, status, run_id, backend_pid,
-		error_sqlstate) ON healthscore.attempts TO %s', role);
-	EXECUTE format('GRANT SELECT ON healthscore.model_status TO %s', role);
-	EXECUTE format('GRANT SELECT ON healthscore.trusted_owners TO %s', role);
-	EXECUTE format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', role);
-	EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO %s',
-				   (SELECT string_agg(f::text, ', ') FROM unnest(healthscore_internal.reader_functions()) AS f), role);
-END
-$$;
-
+COMMENT ON FUNCTION healthscore_internal.admin_functions() IS
+'the functions and procedures that define, refresh and schedule models: revoked from PUBLIC, granted by grant_admin()';
+COMMENT ON FUNCTION healthscore_internal.check_role(text, regrole) IS
+'raises an error naming the function when the role to grant to is NULL';
 COMMENT ON FUNCTION healthscore.grant_reader(regrole) IS
 'lets a role read the views (and the tables behind them, which security_invoker views need); row-level security limits the scores, overrides and assessments it sees to its accounts';
-
-CREATE OR REPLACE FUNCTION healthscore.grant_admin(role regrole)
-RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	PERFORM healthscore_internal.check_role('grant_admin', role);
-	PERFORM healthscore.grant_reader(role);
-	-- the extension's own SQL that admin functions call, and the refresh runs as model authors
-	EXECUTE format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', role);
-	EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA healthscore_internal TO %s', role);
-	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals,
-		healthscore.runs, healthscore.attempts, healthscore.scores, healthscore.churn_reasons,
-		healthscore.success_factors, healthscore.assessments, healthscore.overrides, healthscore.playbooks TO %s', role);
-	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.attempts_attempt_id_seq,
-		healthscore.assessments_assessment_id_seq,
-		healthscore.overrides_override_id_seq, healthscore.playbooks_playbook_id_seq TO %s', role);
-	EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO %s',
-				   (SELECT string_agg(f::text, ', ') FROM unnest(healthscore.admin_functions()) AS f), role);
-	-- schedule() calls pg_cron, whose schema is closed to other roles; its jobs run as the role
-	-- that scheduled them
-	IF healthscore_internal.cron_installed() THEN
-		EXECUTE format('GRANT USAGE ON SCHEMA cron TO %s', role);
-	END IF;
-END
-$$;
-
 COMMENT ON FUNCTION healthscore.grant_admin(regrole) IS
 'lets a role define models, refresh and schedule them (with pg_cron installed, USAGE on schema cron too); it also needs SELECT on the account and source relations, with which the text it writes runs';
 
-COMMENT ON FUNCTION healthscore.admin_functions() IS
-'the functions and procedures that define, refresh and schedule models: revoked from PUBLIC, granted by grant_admin()';
-
-COMMENT ON COLUMN healthscore.scores.sparkline IS 'this score and up to 11 before it, oldest first (the previous run''s sparkline plus this score), one code per score: its band 0 (below 12.5) to 7 (87.5 or more) as a digit, a space for no score (runs written by 0.1.0 hold the bars U+2581 to U+2588 instead); healthscore.sparkline() draws both';
+-- Under 0.1.0 readers read every model's account relation as themselves, trusting its owner without
+-- being asked. Those owners are trusted here so that readers keep seeing what they saw; review the
+-- list (the NOTICE names them): only owners whose code may run as your readers belong in it.
+DO $$
+DECLARE
+	owners text;
+BEGIN
+	INSERT INTO healthscore.trusted_owners (owner, note)
+	SELECT DISTINCT r.rolname, 'owns an account relation of a model when healthscore was updated from 0.1.0'
+	FROM healthscore.models AS m
+	JOIN pg_catalog.pg_class AS c ON c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(m.accounts)
+	JOIN pg_catalog.pg_roles AS r ON r.oid OPERATOR(pg_catalog.=) c.relowner
+	WHERE NOT r.rolsuper;
+	SELECT pg_catalog.string_agg(t.owner, ', ' ORDER BY t.owner) INTO owners FROM healthscore.trusted_owners AS t;
+	IF owners IS NOT NULL THEN
+		RAISE NOTICE 'healthscore 0.2.0: readers trust the owners of account relations: %', owners
+			USING HINT = 'Their views and row-level security policies run as your readers; remove any you do not trust from healthscore.trusted_owners.';
+	END IF;
+END
+$$;
 
 -- Privileges. What the install script revokes from PUBLIC: the new admin functions and every
 -- internal function.
@@ -3763,7 +4145,7 @@ DO $$
 DECLARE
 	revoked regprocedure;
 BEGIN
-	FOREACH revoked IN ARRAY healthscore.admin_functions() LOOP
+	FOREACH revoked IN ARRAY healthscore_internal.admin_functions() LOOP
 		EXECUTE pg_catalog.format('REVOKE ALL ON ROUTINE %s FROM PUBLIC', revoked);
 	END LOOP;
 	FOR revoked IN SELECT p.oid::pg_catalog.regprocedure FROM pg_catalog.pg_proc AS p
@@ -3818,7 +4200,7 @@ BEGIN
 		EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA healthscore_internal TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO %s',
-			(SELECT pg_catalog.string_agg(f::pg_catalog.text, ', ') FROM pg_catalog.unnest(healthscore.admin_functions()) AS f),
+			(SELECT pg_catalog.string_agg(f::pg_catalog.text, ', ') FROM pg_catalog.unnest(healthscore_internal.admin_functions()) AS f),
 			grantee);
 		EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.attempts TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT USAGE, SELECT ON SEQUENCE healthscore.attempts_attempt_id_seq TO %s', grantee);
@@ -3840,6 +4222,7 @@ BEGIN
 	  AND EXISTS (SELECT FROM pg_catalog.aclexplode(i.initprivs) AS a WHERE a.grantee OPERATOR(pg_catalog.=) ANY (grantees));
 END
 $$;
+
 -- Refreshes that 0.1.0's schedule() registered (SELECT healthscore.refresh('m')) become runs of
 -- the procedure, which records failures, and the models learn how often to expect them.
 DO $$
@@ -3852,7 +4235,7 @@ BEGIN
 	FOR job IN
 		SELECT j.jobid, j.schedule, m.name
 		FROM cron.job AS j JOIN healthscore.models AS m
-			ON j.jobname OPERATOR(pg_catalog.=) healthscore.cron_job_name(m.name)
+			ON j.jobname OPERATOR(pg_catalog.=) healthscore_internal.cron_job_name(m.name)
 		   AND j.command OPERATOR(pg_catalog.=) pg_catalog.format('SELECT healthscore.refresh(%L)', m.name)
 		   AND j.database OPERATOR(pg_catalog.=) pg_catalog.current_database()
 	LOOP

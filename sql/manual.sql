@@ -1,4 +1,6 @@
--- Segments, manual assessments, overrides and playbooks.
+-- Manual input on a segment group: segment models (filters, priorities, a default), assessments of
+-- success factors at their exact expiry, overrides (reason, expiry, lowering only) and playbooks.
+\ir sql/include/setup.sql
 SET TimeZone = 'UTC';
 CREATE SCHEMA seg;
 CREATE TABLE seg.accounts (account_id integer PRIMARY KEY, segment text, arr numeric, started date, csm text);

@@ -1,6 +1,6 @@
--- Operating models: scheduled runs that leave a trace when they fail (run(), attempts), pg_cron
--- schedules that work on a stock server, how often a model is expected to be refreshed, its
--- health check, and the status view that shows all of it.
+-- Scheduling: runs that leave a trace when they fail (run() and its attempts), pg_cron schedules
+-- that work on a stock server, how often a model is expected to be refreshed, and dropping a model
+-- with its schedule.
 
 -- A name given to run() and schedule(): a model, or a model group (its models by priority).
 CREATE FUNCTION healthscore_internal.run_members(name text, func text)
@@ -65,13 +65,13 @@ $$;
 COMMENT ON FUNCTION healthscore_internal.cron_loaded() IS
 'whether pg_cron''s library is loaded in this server (shared_preload_libraries)';
 
-CREATE FUNCTION healthscore.cron_job_name(model text)
+CREATE FUNCTION healthscore_internal.cron_job_name(model text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$ SELECT 'healthscore refresh ' || model $$;
 
-COMMENT ON FUNCTION healthscore.cron_job_name(text) IS
+COMMENT ON FUNCTION healthscore_internal.cron_job_name(text) IS
 'the pg_cron job name under which schedule() registers the runs of a model or a model group';
 
 -- How often a cron schedule runs, for the common forms (every minute, every n minutes, hourly,
@@ -140,7 +140,7 @@ DECLARE
 							 OR (SELECT r.rolsuper FROM pg_roles AS r WHERE r.rolname = current_user);
 	cron_database text;
 	command text := format('CALL healthscore.run(%L)', name);
-	elsewhere text := format('SELECT cron.schedule_in_database(%L, %L, %L, %L)', healthscore.cron_job_name(name), cron,
+	elsewhere text := format('SELECT cron.schedule_in_database(%L, %L, %L, %L)', healthscore_internal.cron_job_name(name), cron,
 							 command, current_database());
 	expect text := format('SELECT healthscore.set_expected_every(%L, %L)', name,
 						  coalesce(healthscore_internal.cron_interval(cron)::text, '1 day'));
@@ -218,10 +218,14 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	members text[] := healthscore_internal.run_members(model, 'schedule');
-	job_name text := healthscore.cron_job_name(model);
+	job_name text := healthscore_internal.cron_job_name(model);
 	every interval := healthscore_internal.cron_interval(cron);
 	job bigint;
 BEGIN
+	IF cron IS NULL THEN
+		RAISE EXCEPTION 'schedule(): cron of "%" must not be NULL', model
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass a cron schedule, e.g. ''0 3 * * *'' for 03:00 every day.';
+	END IF;
 	PERFORM healthscore_internal.check_cron('schedule', model, cron);
 	-- a new job rather than pg_cron's update of one of the same name, which keeps the host and
 	-- port the old one was scheduled with
@@ -256,8 +260,8 @@ BEGIN
 		RAISE EXCEPTION 'unschedule(): pg_cron is not installed in this database'
 			USING ERRCODE = 'feature_not_supported', HINT = 'Nothing can be scheduled without pg_cron.';
 	END IF;
-	IF EXISTS (SELECT FROM cron.job AS j WHERE j.jobname = healthscore.cron_job_name(model) AND j.username = current_user) THEN
-		EXECUTE 'SELECT cron.unschedule($1)' INTO removed USING healthscore.cron_job_name(model);
+	IF EXISTS (SELECT FROM cron.job AS j WHERE j.jobname = healthscore_internal.cron_job_name(model) AND j.username = current_user) THEN
+		EXECUTE 'SELECT cron.unschedule($1)' INTO removed USING healthscore_internal.cron_job_name(model);
 		UPDATE healthscore.models AS m SET expected_every = NULL
 		WHERE m.name = unschedule.model OR m.model_group = unschedule.model;
 	ELSIF NOT if_exists THEN
@@ -278,7 +282,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
-	PERFORM healthscore.model_row(model);
+	PERFORM healthscore_internal.model_row(model);
 	IF healthscore_internal.cron_installed() THEN
 		PERFORM healthscore.unschedule(model, if_exists => true);
 	END IF;
@@ -452,163 +456,3 @@ $$;
 
 COMMENT ON PROCEDURE healthscore.run(text, timestamptz) IS
 'refreshes a model or a model group (as of now, or as_of) recording the attempt: running, then succeeded or failed with the error, which stays in model_runs and model_status; raises the error again; call outside a transaction block (CALL healthscore.run(''m''))';
-
--- A model's health check: what would make its refresh fail (errors, which refresh() raises too),
--- and what makes its scores less than they seem (warnings): sources with no rows in their window
--- or stale, signals missing for every account, accounts with no signal at all, a segment filter
--- matching no account, accounts no model of the group scores, a schedule that is overdue or
--- failing. It reads the sources (newest row, rows in the window) as the model's author.
-CREATE FUNCTION healthscore.check_model(model text)
-RETURNS TABLE (severity text, object text, problem text, hint text)
-LANGUAGE plpgsql STABLE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-SET DateStyle = 'ISO, MDY'
-SET IntervalStyle = 'postgres'
-SET TimeZone = 'UTC'
-AS $$
-DECLARE
-	found_model healthscore.models := healthscore.model_row(check_model.model);
-	checked_at timestamptz := now();
-	current_run healthscore.runs;
-	found record;
-	failing record;
-	has_errors boolean := false;
-BEGIN
-	FOR found IN SELECT * FROM healthscore_internal.model_errors(found_model.name, 'check_model') LOOP
-		has_errors := true;
-		RETURN QUERY SELECT 'error', found.object, found.problem, found.hint;
-	END LOOP;
-	IF has_errors THEN
-		RETURN;		-- the rest would fail on the same problems
-	END IF;
-	PERFORM set_config('TimeZone', found_model.time_zone, true);
-	FOR found IN
-		SELECT s.name, s.source, s.time_column, s.lookback, s.max_age, f.newest, f.rows_in_window
-		FROM healthscore_internal.source_freshness(found_model.name, checked_at, true) AS f
-		JOIN healthscore.signals AS s ON s.model = found_model.name AND s.name = f.signal
-		ORDER BY s.position
-	LOOP
-		IF NOT found.rows_in_window THEN
-			RETURN QUERY SELECT 'warning', format('signal "%s"', found.name),
-				CASE WHEN found.lookback IS NULL
-					 THEN format('%s has no rows up to now (by %s): the signal is missing for every account', found.source, found.time_column)
-					 ELSE format('%s has no rows in the %s before now (by %s): the signal is missing for every account',
-								 found.source, found.lookback, found.time_column) END,
-				format('Check what loads %s%s.', found.source,
-					   CASE WHEN found.newest IS NOT NULL THEN format(' (its newest row is from %s)', found.newest) ELSE '' END);
-		ELSIF found.max_age IS NOT NULL AND found.newest < checked_at - found.max_age THEN
-			RETURN QUERY SELECT 'warning', format('signal "%s"', found.name),
-				format('%s is stale: its newest row (by %s) is from %s, more than max_age %s ago',
-					   found.source, found.time_column, found.newest, found.max_age),
-				format('Check what loads %s; until it is fresh again the signal counts as missing.', found.source);
-		END IF;
-	END LOOP;
-	SELECT r.* INTO current_run FROM healthscore.runs AS r WHERE r.model = found_model.name
-	ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1;
-	IF current_run.run_id IS NULL THEN
-		RETURN QUERY SELECT 'warning', format('model "%s"', found_model.name), 'the model has never been refreshed'::text,
-			format('SELECT healthscore.refresh(%L); or schedule it: SELECT healthscore.schedule(%L, ''0 3 * * *'').',
-				   found_model.name, found_model.name);
-	ELSE
-		-- signals with no value for any account in the current run
-		RETURN QUERY
-		SELECT 'warning', format('signal "%s"', current_run.signals[i]),
-			   format('no account had a value in the current run (as of %s)', current_run.as_of),
-			   'Check the expression and its source; refresh_sql() shows the query.'::text
-		FROM generate_subscripts(current_run.signals, 1) AS i
-		WHERE EXISTS (SELECT FROM healthscore.scores AS s WHERE s.run_id = current_run.run_id)
-		  AND NOT EXISTS (SELECT FROM healthscore.scores AS s
-						  WHERE s.run_id = current_run.run_id AND s.raw_values[i] IS NOT NULL);
-		RETURN QUERY
-		SELECT 'warning', format('model "%s"', found_model.name),
-			   format('%s accounts had every signal missing in the current run: their score is NULL, their tier unknown', count(*)),
-			   'The weights left after missing data sum to zero: give a signal missing => ''zero'' or ''value'', or check the sources.'::text
-		FROM healthscore.scores AS s WHERE s.run_id = current_run.run_id AND s.score IS NULL
-		HAVING count(*) > 0;
-		IF found_model.segment_filter IS NOT NULL
-		   AND NOT EXISTS (SELECT FROM healthscore.scores AS s WHERE s.run_id = current_run.run_id) THEN
-			RETURN QUERY SELECT 'warning', format('model "%s"', found_model.name),
-				'its segment filter matched no account in the current run'::text,
-				'Check segment_filter against the account relation, and the priorities of its group.'::text;
-		END IF;
-	END IF;
-	IF found_model.model_group IS NOT NULL THEN
-		RETURN QUERY
-		SELECT 'warning', format('model group "%s"', found_model.model_group),
-			   format('%s accounts are scored by no model of the group', count(*)),
-			   'Add a default model (no segment_filter) to the group, or refresh: SELECT * FROM healthscore.unscored_accounts lists them.'::text
-		FROM healthscore.unscored_accounts(found_model.model_group)
-		HAVING count(*) > 0;
-	END IF;
-	IF healthscore_internal.overdue(found_model.expected_every, current_run.as_of) THEN
-		RETURN QUERY SELECT 'warning', format('model "%s"', found_model.name),
-			format('the model is overdue: it is expected every %s, and its current run is %s',
-				   found_model.expected_every, coalesce('as of ' || current_run.as_of::text, 'missing')),
-			'See healthscore.model_status and cron.job_run_details for what went wrong.'::text;
-	END IF;
-	SELECT a.attempt_id, a.finished_at, healthscore_internal.attempt_error(a.status, a.attempt_id, a.backend_pid) AS error
-	INTO failing
-	FROM healthscore.attempts AS a
-	WHERE a.model = found_model.name
-	ORDER BY a.started_at DESC, a.attempt_id DESC LIMIT 1;
-	IF failing.error IS NOT NULL
-	   AND NOT EXISTS (SELECT FROM healthscore.runs AS r WHERE r.model = found_model.name AND r.finished_at > failing.finished_at) THEN
-		RETURN QUERY SELECT 'warning', format('model "%s"', found_model.name),
-			format('its latest run (attempt %s) failed: %s', failing.attempt_id, failing.error),
-			'Fix the cause, then CALL healthscore.run(...) or wait for the schedule.'::text;
-	END IF;
-END
-$$;
-
-COMMENT ON FUNCTION healthscore.check_model(text) IS
-'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule)';
-
--- One row per model: is it up to date, did its last run fail, which sources are stale. Readers
--- see that a run failed and its SQLSTATE; administrators also see the error.
-CREATE VIEW healthscore.model_status WITH (security_invoker = true) AS
-SELECT m.name AS model,
-	   m.model_group,
-	   m.expected_every,
-	   healthscore_internal.overdue(m.expected_every, cur.as_of) AS overdue,
-	   (SELECT pg_catalog.max(r.finished_at) FROM healthscore.runs AS r WHERE r.model OPERATOR(pg_catalog.=) m.name)
-		   AS last_success_at,
-	   cur.as_of AS last_success_as_of,
-	   fail.finished_at AS last_failure_at,
-	   fail.error AS last_error,
-	   latest.status AS last_status,
-	   cur.run_id AS current_run_id,
-	   cur.accounts,
-	   cur.accounts_scored,
-	   cur.stale_signals,
-	   (SELECT pg_catalog.string_agg(pg_catalog.format('%s (%s, newest row %s)', s.name, s.source,
-													   coalesce(x.newest::pg_catalog.text, 'none')),
-								  '; ' ORDER BY x.i)
-		FROM healthscore.runs AS r
-		CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(r.signals), pg_catalog.unnest(r.stale), pg_catalog.unnest(r.newest_rows))
-			WITH ORDINALITY AS x(signal, stale, newest, i)
-		JOIN healthscore.signals AS s ON s.model OPERATOR(pg_catalog.=) r.model AND s.name OPERATOR(pg_catalog.=) x.signal
-		WHERE r.run_id OPERATOR(pg_catalog.=) cur.run_id AND x.stale) AS stale_sources
-FROM healthscore.models AS m
-LEFT JOIN healthscore.model_runs AS cur ON cur.model OPERATOR(pg_catalog.=) m.name AND cur.recency OPERATOR(pg_catalog.=) 1
-LEFT JOIN LATERAL (SELECT f.finished_at, f.error FROM healthscore.model_runs AS f
-				   WHERE f.model OPERATOR(pg_catalog.=) m.name AND f.status OPERATOR(pg_catalog.=) 'failed'
-				   ORDER BY f.started_at DESC, f.attempt_id DESC LIMIT 1) AS fail ON true
-LEFT JOIN LATERAL (SELECT l.status FROM healthscore.model_runs AS l
-				   WHERE l.model OPERATOR(pg_catalog.=) m.name
-				   ORDER BY l.started_at DESC, l.attempt_id DESC NULLS LAST LIMIT 1) AS latest ON true;
-
-COMMENT ON VIEW healthscore.model_status IS 'one row per model: whether it is overdue, its last success and last failure (with the error for administrators), and the sources that were stale in its current run';
-COMMENT ON COLUMN healthscore.model_status.model IS 'model';
-COMMENT ON COLUMN healthscore.model_status.model_group IS 'its model group, if any';
-COMMENT ON COLUMN healthscore.model_status.expected_every IS 'how often it is expected to be refreshed (schedule() or set_expected_every() set it); NULL: no expectation';
-COMMENT ON COLUMN healthscore.model_status.overdue IS 'true when no run is as recent as expected_every plus a grace (the period, at most an hour): its scores are stale';
-COMMENT ON COLUMN healthscore.model_status.last_success_at IS 'when its last successful run finished (wall clock)';
-COMMENT ON COLUMN healthscore.model_status.last_success_as_of IS 'the as-of time of its current run';
-COMMENT ON COLUMN healthscore.model_status.last_failure_at IS 'when its last failed attempt (healthscore.run()) ended';
-COMMENT ON COLUMN healthscore.model_status.last_error IS 'the error of the last failed attempt: full text for administrators, the SQLSTATE for readers';
-COMMENT ON COLUMN healthscore.model_status.last_status IS 'how the latest run or attempt stands: succeeded, running or failed';
-COMMENT ON COLUMN healthscore.model_status.current_run_id IS 'the current run';
-COMMENT ON COLUMN healthscore.model_status.accounts IS 'accounts of the current run the reader may see';
-COMMENT ON COLUMN healthscore.model_status.accounts_scored IS 'of them, accounts with a score';
-COMMENT ON COLUMN healthscore.model_status.stale_signals IS 'how many signals were stale in the current run';
-COMMENT ON COLUMN healthscore.model_status.stale_sources IS 'the stale signals of the current run: signal (source, newest row)';

@@ -1,0 +1,100 @@
+-- Refresh: the model of app_model.sql refreshed and checked against an independent hand-written
+-- computation; one scan per source and window; NULL scores; fingerprints of changed models; refreshes
+-- that fail and write nothing.
+\ir sql/include/setup.sql
+\ir sql/include/app_model.sql
+
+-- one scan per source and time window: usage_events appears twice (30 and 90 days; all rows for recency)
+SELECT count(*) AS grouped_queries
+FROM regexp_matches(healthscore.refresh_sql('default', '2026-06-30 12:00'), 'GROUP BY', 'g');
+
+SELECT run_id, model, as_of, accounts, accounts_scored, fingerprint = healthscore.fingerprint('default') AS same_model
+FROM healthscore.runs ORDER BY run_id;
+
+-- the refresh against an independent hand-written computation of the same model
+CREATE TEMP TABLE by_hand AS
+WITH as_of AS (SELECT timestamptz '2026-06-30 12:00' AS t),
+u30 AS (SELECT e.account_id, count(*) FILTER (WHERE feature = 'login') AS logins,
+               count(DISTINCT user_id) AS users, count(DISTINCT feature) AS features
+        FROM app.usage_events AS e, as_of WHERE e.ts > as_of.t - interval '30 days' AND e.ts <= as_of.t
+        GROUP BY e.account_id),
+u90 AS (SELECT e.account_id, count(*) AS events FROM app.usage_events AS e, as_of
+        WHERE e.ts > as_of.t - interval '90 days' AND e.ts <= as_of.t GROUP BY e.account_id),
+uall AS (SELECT e.account_id, max(ts) AS last_seen FROM app.usage_events AS e, as_of WHERE e.ts <= as_of.t GROUP BY e.account_id),
+t AS (SELECT account_id, count(*) FILTER (WHERE priority = 'urgent' AND is_open) AS urgent FROM app.tickets GROUP BY account_id),
+n AS (SELECT account_id, 100.0 * (count(*) FILTER (WHERE rating >= 9) - count(*) FILTER (WHERE rating <= 6)) / count(*) AS nps
+      FROM app.nps GROUP BY account_id),
+points AS (
+  SELECT a.account_id,
+         CASE WHEN u30.logins IS NULL THEN NULL ELSE LEAST(100, GREATEST(0, 100.0 * u30.logins / 60)) END AS p_logins,
+         CASE WHEN t.urgent IS NULL THEN 100 WHEN t.urgent < 1 THEN 100 WHEN t.urgent < 3 THEN 50 ELSE 0 END AS p_tickets,
+         -- LEAST/GREATEST ignore NULLs (LEAST(100, NULL) = 100), so missing values are handled first
+         CASE WHEN u30.users IS NULL THEN 0 ELSE LEAST(100, GREATEST(0, 100.0 * u30.users / a.seats)) END AS p_util,
+         COALESCE(100 * power(0.5, extract(epoch FROM (SELECT t FROM as_of) - uall.last_seen) / 86400 / 7), 0) AS p_recency,
+         CASE WHEN u90.events IS NULL THEN 0 ELSE LEAST(100, 100 * ln(1 + u90.events) / ln(101)) END AS p_events,
+         u30.features AS breadth,
+         (n.nps + 100) / 2 AS p_nps
+  FROM app.accounts AS a LEFT JOIN u30 USING (account_id) LEFT JOIN u90 USING (account_id)
+  LEFT JOIN uall USING (account_id) LEFT JOIN t USING (account_id) LEFT JOIN n USING (account_id)),
+ranked AS (
+  SELECT p.*, CASE WHEN breadth IS NULL THEN NULL
+                   ELSE 100 * ((rank() OVER w + count(*) OVER (w RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) / 2.0 - 1)
+                        / (count(*) OVER (PARTITION BY breadth IS NULL) - 1) END AS p_breadth
+  FROM points AS p WINDOW w AS (PARTITION BY breadth IS NULL ORDER BY breadth))
+SELECT account_id::text AS account_key,
+       (25 * COALESCE(p_logins, 0) + 15 * p_tickets + 20 * p_util + 10 * p_recency + 10 * p_events
+        + 5 * COALESCE(p_breadth, 0) + 15 * COALESCE(p_nps, 0))
+       / (25 * (p_logins IS NOT NULL)::int + 15 + 20 + 10 + 10 + 5 * (p_breadth IS NOT NULL)::int
+          + 15 * (p_nps IS NOT NULL)::int) AS score
+FROM ranked;
+SELECT count(*) AS accounts,
+       count(*) FILTER (WHERE abs(s.score - h.score) < 1e-9) AS equal_to_hand_written
+FROM healthscore.current_scores AS s JOIN by_hand AS h USING (account_key)
+WHERE s.model = 'default';
+
+-- an account with no data at all in any source with skip policies only: NULL score, tier unknown
+SELECT healthscore.create_model('skips_only', accounts => 'app.accounts', key => 'account_id');
+SELECT healthscore.add_signal('skips_only', 'logins', source => 'app.usage_events', key => 'account_id',
+       expression => 'count(*)', scoring => 'linear', worst => 0, best => 50);
+SELECT healthscore.refresh('skips_only', '2026-06-30 12:00') AS run;
+SELECT account_key, score, tier FROM healthscore.current_scores WHERE model = 'skips_only' AND account_key = '10';
+SELECT healthscore.drop_model('skips_only');
+
+-- alter_signal and set_weight change the fingerprint of later runs
+SELECT healthscore.set_weight('weekly', 'logins_7d', 3);
+SELECT healthscore.alter_signal('weekly', 'logins_7d', scoring => 'bands', breaks => '{1,3}', points => '{0,50,100}');
+SELECT name, scoring, worst, best, breaks, points, weight FROM healthscore.signals WHERE model = 'weekly';
+SELECT healthscore.refresh('weekly', '2026-06-30 12:00') IS NOT NULL AS refreshed;
+SELECT count(DISTINCT fingerprint) AS fingerprints FROM healthscore.runs WHERE model = 'weekly';
+SELECT healthscore.drop_signal('weekly', 'logins_7d');
+SELECT * FROM error_of($$SELECT healthscore.refresh('weekly')$$);
+SELECT healthscore.drop_model('weekly');
+SELECT count(*) AS runs_left_of_weekly FROM healthscore.runs WHERE model = 'weekly';
+
+-- a points signal out of range, and duplicate account keys, fail the refresh and write nothing
+SELECT healthscore.create_model('broken', accounts => 'app.accounts', key => 'account_id');
+SELECT healthscore.add_signal('broken', 'p', source => 'app.tickets', key => 'account_id', expression => 'count(*) * 100', scoring => 'points');
+SELECT * FROM error_of($$SELECT healthscore.refresh('broken')$$);
+SELECT healthscore.drop_model('broken');
+SELECT healthscore.create_model('duplicates', accounts => 'app.tickets', key => 'account_id');
+SELECT healthscore.add_signal('duplicates', 'p', source => 'app.tickets', key => 'account_id', expression => 'count(*)', scoring => 'points');
+SELECT * FROM error_of($$SELECT healthscore.refresh('duplicates')$$);
+SELECT healthscore.drop_model('duplicates');
+-- a decay expression may yield an infinite time: never seen scores 0, seen at infinity 100, as
+-- decay() documents (0.1.0 failed the whole refresh with 22008)
+SELECT healthscore.create_model('infinite', accounts => 'app.accounts', key => 'account_id');
+SELECT healthscore.add_signal('infinite', 'seen', source => 'app.usage_events', key => 'account_id',
+       expression => $$CASE min(s.account_id) WHEN 1 THEN '-infinity'::timestamptz WHEN 2 THEN 'infinity' ELSE max(s.ts) END$$,
+       scoring => 'decay', half_life => '7 days');
+SELECT healthscore.refresh('infinite', '2026-06-30') > 0 AS refreshed;
+SELECT c.account_key, c.raw_value, c.points FROM healthscore.components AS c
+WHERE c.model = 'infinite' AND c.account_key IN ('1', '2') ORDER BY c.account_key;
+SELECT healthscore.drop_model('infinite');
+-- NaN has no rank: a percentile signal yielding NaN fails the refresh, naming the signal (0.1.0
+-- ranked it above every number and gave it 100 points)
+SELECT healthscore.create_model('not_a_number', accounts => 'app.accounts', key => 'account_id');
+SELECT healthscore.add_signal('not_a_number', 'ranked', source => 'app.usage_events', key => 'account_id',
+       expression => $$CASE min(s.account_id) WHEN 1 THEN 'NaN'::float8 ELSE count(*) END$$, scoring => 'percentile');
+SELECT * FROM error_of($$SELECT healthscore.refresh('not_a_number', '2026-06-30')$$);
+SELECT healthscore.drop_model('not_a_number');
+\ir sql/include/app_drop.sql

@@ -1,0 +1,112 @@
+-- A model's health check: what would make its refresh fail (model_checks.sql) and what makes its
+-- scores less than they seem, read from the sources, the current run and the schedule.
+
+-- A model's health check: what would make its refresh fail (errors, which refresh() raises too),
+-- and what makes its scores less than they seem (warnings): sources with no rows in their window
+-- or stale, signals missing for every account, accounts with no signal at all, a segment filter
+-- matching no account, accounts no model of the group scores, a schedule that is overdue or
+-- failing. It reads the sources (newest row, rows in the window) as the model's author.
+CREATE FUNCTION healthscore.check_model(model text)
+RETURNS TABLE (severity text, object text, problem text, hint text)
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore_internal.model_row(check_model.model);
+	checked_at timestamptz := now();
+	current_run healthscore.runs;
+	found record;
+	failing record;
+	has_errors boolean := false;
+BEGIN
+	FOR found IN SELECT * FROM healthscore_internal.model_errors(found_model.name, 'check_model') LOOP
+		has_errors := true;
+		RETURN QUERY SELECT 'error', found.object, found.problem, found.hint;
+	END LOOP;
+	IF has_errors THEN
+		RETURN;		-- the rest would fail on the same problems
+	END IF;
+	PERFORM set_config('TimeZone', found_model.time_zone, true);
+	FOR found IN
+		SELECT s.name, s.source, s.time_column, s.lookback, s.max_age, f.newest, f.rows_in_window
+		FROM healthscore_internal.source_freshness(found_model.name, checked_at, true) AS f
+		JOIN healthscore.signals AS s ON s.model = found_model.name AND s.name = f.signal
+		ORDER BY s.position
+	LOOP
+		IF NOT found.rows_in_window THEN
+			RETURN QUERY SELECT 'warning', format('signal "%s"', found.name),
+				CASE WHEN found.lookback IS NULL
+					 THEN format('%s has no rows up to now (by %s): the signal is missing for every account', found.source, found.time_column)
+					 ELSE format('%s has no rows in the %s before now (by %s): the signal is missing for every account',
+								 found.source, found.lookback, found.time_column) END,
+				format('Check what loads %s%s.', found.source,
+					   CASE WHEN found.newest IS NOT NULL THEN format(' (its newest row is from %s)', found.newest) ELSE '' END);
+		ELSIF found.max_age IS NOT NULL AND found.newest < checked_at - found.max_age THEN
+			RETURN QUERY SELECT 'warning', format('signal "%s"', found.name),
+				format('%s is stale: its newest row (by %s) is from %s, more than max_age %s ago',
+					   found.source, found.time_column, found.newest, found.max_age),
+				format('Check what loads %s; until it is fresh again the signal counts as missing.', found.source);
+		END IF;
+	END LOOP;
+	SELECT r.* INTO current_run FROM healthscore.runs AS r WHERE r.model = found_model.name
+	ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1;
+	IF current_run.run_id IS NULL THEN
+		RETURN QUERY SELECT 'warning', format('model "%s"', found_model.name), 'the model has never been refreshed'::text,
+			format('SELECT healthscore.refresh(%L); or schedule it: SELECT healthscore.schedule(%L, ''0 3 * * *'').',
+				   found_model.name, found_model.name);
+	ELSE
+		-- signals with no value for any account in the current run
+		RETURN QUERY
+		SELECT 'warning', format('signal "%s"', current_run.signals[i]),
+			   format('no account had a value in the current run (as of %s)', current_run.as_of),
+			   'Check the expression and its source; refresh_sql() shows the query.'::text
+		FROM generate_subscripts(current_run.signals, 1) AS i
+		WHERE EXISTS (SELECT FROM healthscore.scores AS s WHERE s.run_id = current_run.run_id)
+		  AND NOT EXISTS (SELECT FROM healthscore.scores AS s
+						  WHERE s.run_id = current_run.run_id AND s.raw_values[i] IS NOT NULL);
+		RETURN QUERY
+		SELECT 'warning', format('model "%s"', found_model.name),
+			   format('%s accounts had every signal missing in the current run: their score is NULL, their tier unknown', count(*)),
+			   'The weights left after missing data sum to zero: give a signal missing => ''zero'' or ''value'', or check the sources.'::text
+		FROM healthscore.scores AS s WHERE s.run_id = current_run.run_id AND s.score IS NULL
+		HAVING count(*) > 0;
+		IF found_model.segment_filter IS NOT NULL
+		   AND NOT EXISTS (SELECT FROM healthscore.scores AS s WHERE s.run_id = current_run.run_id) THEN
+			RETURN QUERY SELECT 'warning', format('model "%s"', found_model.name),
+				'its segment filter matched no account in the current run'::text,
+				'Check segment_filter against the account relation, and the priorities of its group.'::text;
+		END IF;
+	END IF;
+	IF found_model.model_group IS NOT NULL THEN
+		RETURN QUERY
+		SELECT 'warning', format('model group "%s"', found_model.model_group),
+			   format('%s accounts are scored by no model of the group', count(*)),
+			   'Add a default model (no segment_filter) to the group, or refresh: SELECT * FROM healthscore.unscored_accounts lists them.'::text
+		FROM healthscore.unscored_accounts(found_model.model_group)
+		HAVING count(*) > 0;
+	END IF;
+	IF healthscore_internal.overdue(found_model.expected_every, current_run.as_of) THEN
+		RETURN QUERY SELECT 'warning', format('model "%s"', found_model.name),
+			format('the model is overdue: it is expected every %s, and its current run is %s',
+				   found_model.expected_every, coalesce('as of ' || current_run.as_of::text, 'missing')),
+			'See healthscore.model_status and cron.job_run_details for what went wrong.'::text;
+	END IF;
+	SELECT a.attempt_id, a.finished_at, healthscore_internal.attempt_error(a.status, a.attempt_id, a.backend_pid) AS error
+	INTO failing
+	FROM healthscore.attempts AS a
+	WHERE a.model = found_model.name
+	ORDER BY a.started_at DESC, a.attempt_id DESC LIMIT 1;
+	IF failing.error IS NOT NULL
+	   AND NOT EXISTS (SELECT FROM healthscore.runs AS r WHERE r.model = found_model.name AND r.finished_at > failing.finished_at) THEN
+		RETURN QUERY SELECT 'warning', format('model "%s"', found_model.name),
+			format('its latest run (attempt %s) failed: %s', failing.attempt_id, failing.error),
+			'Fix the cause, then CALL healthscore.run(...) or wait for the schedule.'::text;
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.check_model(text) IS
+'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule)';
