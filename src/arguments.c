@@ -17,6 +17,9 @@
 #include "catalog/pg_type.h"
 #include "healthscore.h"
 
+/* What to pass where an array holds one element per signal of a model. */
+#define SIGNAL_ORDER_HINT "Pass one element per signal, in signal order."
+
 void
 hs_check_not_nan(const char *func, const char *arg, double value)
 {
@@ -50,17 +53,43 @@ hs_check_positive(const char *func, const char *arg, double value)
 				 errhint("Pass a finite number greater than zero.")));
 }
 
-/* A float8[] argument must be one-dimensional (or empty). */
-static void
-check_float8_vector(const char *func, const char *arg, ArrayType *array, const char *hint)
+/*
+ * An array argument that lists things (boundaries, labels, one element per signal or feature)
+ * must be one-dimensional, or empty; returns its number of elements. hint says what to pass.
+ */
+int
+hs_check_vector(const char *func, const char *arg, ArrayType *array, const char *hint)
 {
-	if (ARR_ELEMTYPE(array) != FLOAT8OID)
-		elog(ERROR, "%s(): %s is not a float8[]", func, arg);	/* the SQL signature prevents it */
 	if (ARR_NDIM(array) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("%s(): %s must be a one-dimensional array", func, arg),
 				 errhint("%s", hint)));
+	return ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
+}
+
+/*
+ * An array argument whose every element is needed must not hold NULLs. has_nulls is
+ * array_contains_nulls() of the array, or the NULL flag of the one element about to be used
+ * where only the elements actually used must be present. hint says what to do instead.
+ */
+void
+hs_check_no_nulls(const char *func, const char *arg, bool has_nulls, const char *hint)
+{
+	if (unlikely(has_nulls))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s(): %s must not contain NULL elements", func, arg),
+				 errhint("%s", hint)));
+}
+
+/* A float8[] argument must be one-dimensional (or empty). */
+static int
+check_float8_vector(const char *func, const char *arg, ArrayType *array, const char *hint)
+{
+	if (ARR_ELEMTYPE(array) != FLOAT8OID)
+		elog(ERROR, "%s(): %s is not a float8[]", func, arg);	/* the SQL signature prevents it */
+	return hs_check_vector(func, arg, array, hint);
 }
 
 /*
@@ -70,13 +99,8 @@ check_float8_vector(const char *func, const char *arg, ArrayType *array, const c
 const float8 *
 hs_float8_array(const char *func, const char *arg, ArrayType *array, int *nelems)
 {
-	check_float8_vector(func, arg, array, "Pass a list such as '{40,70}'.");
-	if (array_contains_nulls(array))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s(): %s must not contain NULL elements", func, arg),
-				 errhint("Every element must be a finite number.")));
-	*nelems = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
+	*nelems = check_float8_vector(func, arg, array, "Pass a list such as '{40,70}'.");
+	hs_check_no_nulls(func, arg, array_contains_nulls(array), "Every element must be a finite number.");
 	return (const float8 *) ARR_DATA_PTR(array);
 }
 
@@ -88,7 +112,7 @@ void
 hs_float8_array_with_nulls(const char *func, const char *arg, ArrayType *array,
 						   Datum **values, bool **nulls, int *nelems)
 {
-	check_float8_vector(func, arg, array, "Pass one element per signal, in signal order.");
+	(void) check_float8_vector(func, arg, array, SIGNAL_ORDER_HINT);
 	deconstruct_array(array, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  values, nulls, nelems);
 }
@@ -161,6 +185,13 @@ hs_check_ascending(const char *func, const char *arg, const float8 *values, int 
 	}
 }
 
+/*
+ * Arrays that must match in length, and do not, are one kind of mistake with one SQLSTATE:
+ * 2202E array_subscript_error, as PostgreSQL raises for arrays whose sizes do not fit together
+ * (array_fill's dimensions and low bounds, hstore's keys and values) and as logistic_fit does
+ * for rows of differing feature counts. 22023 would not tell it apart from a bad value.
+ */
+
 /* An array that assigns something to each band must have one element more than the boundaries. */
 void
 hs_check_length(const char *func, const char *arg, int nelems,
@@ -168,9 +199,22 @@ hs_check_length(const char *func, const char *arg, int nelems,
 {
 	if (nelems != other_nelems + 1)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("%s(): %s must have one element more than %s", func, arg, other_arg),
 				 errdetail("%s has %d elements and %s has %d.", arg, nelems, other_arg, other_nelems),
 				 errhint("%d boundaries make %d bands; give one element per band.",
 						 other_nelems, other_nelems + 1)));
+}
+
+/* Arrays in signal order (names, raw values, points, weights) have one element per signal each. */
+void
+hs_check_same_length(const char *func, const char *arg, int nelems,
+					 const char *other_arg, int other_nelems)
+{
+	if (nelems != other_nelems)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s(): %s must have as many elements as %s", func, arg, other_arg),
+				 errdetail("%s has %d elements and %s has %d.", arg, nelems, other_arg, other_nelems),
+				 errhint(SIGNAL_ORDER_HINT)));
 }

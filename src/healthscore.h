@@ -99,6 +99,8 @@ hs_read_float8(const unsigned char *p)
 extern void hs_check_not_nan(const char *func, const char *arg, double value);
 extern void hs_check_finite(const char *func, const char *arg, double value);
 extern void hs_check_positive(const char *func, const char *arg, double value);
+extern int	hs_check_vector(const char *func, const char *arg, ArrayType *array, const char *hint);
+extern void hs_check_no_nulls(const char *func, const char *arg, bool has_nulls, const char *hint);
 extern const float8 *hs_float8_array(const char *func, const char *arg,
 									 ArrayType *array, int *nelems);
 extern void hs_float8_array_with_nulls(const char *func, const char *arg, ArrayType *array,
@@ -113,6 +115,8 @@ extern void hs_check_ascending(const char *func, const char *arg,
 							   const float8 *values, int nvalues);
 extern void hs_check_length(const char *func, const char *arg, int nelems,
 							const char *other_arg, int other_nelems);
+extern void hs_check_same_length(const char *func, const char *arg, int nelems,
+								 const char *other_arg, int other_nelems);
 
 /* aggstate.c: fixed-size array states of aggregates */
 extern ArrayType *hs_writable_state(FunctionCallInfo fcinfo, int argno);

@@ -115,17 +115,10 @@ healthscore_logistic_accum(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(state);	/* NULL outcome or features: the row is skipped */
 
 	features = PG_GETARG_ARRAYTYPE_P(2);
-	if (ARR_NDIM(features) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("logistic_fit(): features must be a one-dimensional array"),
-				 errhint("Pass e.g. ARRAY[logins, tickets]::float8[].")));
-	if (array_contains_nulls(features))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("logistic_fit(): features must not contain NULL elements"),
-				 errhint("Leave out rows with missing features, or fill them in (e.g. with coalesce).")));
-	nfeatures = ArrayGetNItems(ARR_NDIM(features), ARR_DIMS(features));
+	nfeatures = hs_check_vector("logistic_fit", "features", features,
+								"Pass e.g. ARRAY[logins, tickets]::float8[].");
+	hs_check_no_nulls("logistic_fit", "features", array_contains_nulls(features),
+					  "Leave out rows with missing features, or fill them in (e.g. with coalesce).");
 	if (nfeatures > LOGISTIC_MAX_FEATURES)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

@@ -47,16 +47,8 @@ typedef struct SignalCost
 	text	   *name;
 } SignalCost;
 
-static void
-check_same_length(const char *func, const char *arg, int nelems, const char *other_arg, int other_nelems)
-{
-	if (nelems != other_nelems)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s(): %s must have as many elements as %s", func, arg, other_arg),
-				 errdetail("%s has %d elements and %s has %d.", arg, nelems, other_arg, other_nelems),
-				 errhint("Pass one element per signal, in signal order.")));
-}
+/* What to pass as the signal names: the run's own list. */
+#define SIGNALS_HINT "Pass the signal names in signal order, e.g. healthscore.runs.signals."
 
 /* The compensated sums of the weights and the weighted points of the present signals. */
 typedef struct PresentSums
@@ -112,7 +104,7 @@ healthscore_score_from_points(PG_FUNCTION_ARGS)
 
 	hs_float8_array_with_nulls(func, "points", PG_GETARG_ARRAYTYPE_P(0), &points, &points_null, &npoints);
 	weights = hs_float8_array(func, "weights", PG_GETARG_ARRAYTYPE_P(1), &nweights);
-	check_same_length(func, "points", npoints, "weights", nweights);
+	hs_check_same_length(func, "points", npoints, "weights", nweights);
 
 	sums = present_sums(func, points, points_null, weights, npoints);
 	total_weight = sums.weight + sums.weight_comp;
@@ -156,16 +148,12 @@ rank_costs(FunctionCallInfo fcinfo, const char *func, int points_arg, int weight
 	int			nlost = 0;
 	ArrayType  *signals = PG_GETARG_ARRAYTYPE_P(0);
 
-	if (ARR_NDIM(signals) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s(): signals must be a one-dimensional array", func),
-				 errhint("Pass the signal names in signal order, e.g. healthscore.runs.signals.")));
+	(void) hs_check_vector(func, "signals", signals, SIGNALS_HINT);
 	deconstruct_array(signals, TEXTOID, -1, false, TYPALIGN_INT, &names, &names_null, &nnames);
 	hs_float8_array_with_nulls(func, "points", PG_GETARG_ARRAYTYPE_P(points_arg), &points, &points_null, &npoints);
 	weights = hs_float8_array(func, "weights", PG_GETARG_ARRAYTYPE_P(weights_arg), &nweights);
-	check_same_length(func, "points", npoints, "signals", nnames);
-	check_same_length(func, "weights", nweights, "signals", nnames);
+	hs_check_same_length(func, "points", npoints, "signals", nnames);
+	hs_check_same_length(func, "weights", nweights, "signals", nnames);
 	*nsignals = nnames;
 
 	/* checked as score_from_points() checks them; the shares below use plain summation in signal
@@ -185,11 +173,8 @@ rank_costs(FunctionCallInfo fcinfo, const char *func, int points_arg, int weight
 		lost = (100.0 - DatumGetFloat8(points[i])) * (weights[i] / present_weight);
 		if (!(lost > 0.0))
 			continue;
-		if (names_null[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("%s(): signals must not contain NULL elements", func),
-					 errhint("Pass the signal names in signal order, e.g. healthscore.runs.signals.")));
+		/* only a signal that lost points is named in the result, so only it needs a name */
+		hs_check_no_nulls(func, "signals", names_null[i], SIGNALS_HINT);
 		(*costs)[nlost].index = i;
 		(*costs)[nlost].points_lost = lost;
 		(*costs)[nlost].name = DatumGetTextPP(names[i]);
@@ -243,7 +228,7 @@ healthscore_score_reasons(PG_FUNCTION_ARGS)
 				 errhint("Pass how many of the costliest signals to list, e.g. 3.")));
 	hs_float8_array_with_nulls(func, "raw_values", PG_GETARG_ARRAYTYPE_P(1), &raw, &raw_null, &nraw);
 	nlost = rank_costs(fcinfo, func, 2, 3, &costs, &nsignals);
-	check_same_length(func, "raw_values", nraw, "signals", nsignals);
+	hs_check_same_length(func, "raw_values", nraw, "signals", nsignals);
 	if (nlost == 0)
 		PG_RETURN_NULL();
 

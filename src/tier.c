@@ -31,17 +31,8 @@ healthscore_tier(PG_FUNCTION_ARGS)
 	cutoffs = hs_float8_array("tier", "cutoffs", cutoffs_array, &ncutoffs);
 	hs_check_ascending("tier", "cutoffs", cutoffs, ncutoffs);
 
-	if (ARR_NDIM(labels_array) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("tier(): labels must be a one-dimensional array"),
-				 errhint("Pass a list such as '{red,yellow,green}'.")));
-	if (array_contains_nulls(labels_array))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("tier(): labels must not contain NULL elements"),
-				 errhint("Give every tier a name.")));
-	nlabels = ArrayGetNItems(ARR_NDIM(labels_array), ARR_DIMS(labels_array));
+	nlabels = hs_check_vector("tier", "labels", labels_array, "Pass a list such as '{red,yellow,green}'.");
+	hs_check_no_nulls("tier", "labels", array_contains_nulls(labels_array), "Give every tier a name.");
 	hs_check_length("tier", "labels", nlabels, "cutoffs", ncutoffs);
 
 	/* array_get_element takes the array's own lower bound into account. */
