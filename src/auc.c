@@ -28,9 +28,16 @@ PG_FUNCTION_INFO_V1(healthscore_auc_serialize);
 PG_FUNCTION_INFO_V1(healthscore_auc_deserialize);
 PG_FUNCTION_INFO_V1(healthscore_auc_final);
 
-#define AUC_MAGIC		0x48534155	/* "HSAU" */
-#define AUC_VERSION		1
-#define AUC_HEADER_SIZE 24			/* magic, version, 3 zero bytes, two uint64 counts */
+/* Serialized: the shared header (kind and flags 0), two uint64 counts, then the scores as float8. */
+#define AUC_HEADER_SIZE 24
+
+static const HsStateFormat auc_format = {
+	.magic = 0x48534155,		/* "HSAU" */
+	.version = 1,
+	.header_size = AUC_HEADER_SIZE,
+	.marker = "auc state marker",
+	.made_by = "healthscore_internal.auc_serialize()",
+};
 
 /* The scores of one class, in a growing array. */
 typedef struct ScoreList
@@ -112,8 +119,7 @@ healthscore_auc_accum(PG_FUNCTION_ARGS)
 	AucState   *state;
 	float8		score;
 
-	if (!AggCheckCallContext(fcinfo, &context))
-		elog(ERROR, "auc() called in non-aggregate context");
+	context = hs_aggregate_context(fcinfo, "auc");
 	state = PG_ARGISNULL(0) ? auc_state_create(context) : (AucState *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(state);	/* NULL score or outcome: skipped */
@@ -128,27 +134,22 @@ healthscore_auc_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
-/* Union of two partial states; a deserialized state is short-lived, so it is copied, not kept. */
+static void *
+auc_state_merge(MemoryContext context, void *into_state, const void *from_state)
+{
+	AucState   *into = into_state ? (AucState *) into_state : auc_state_create(context);
+	const AucState *from = (const AucState *) from_state;
+
+	list_append_all(context, &into->retained, &from->retained);
+	list_append_all(context, &into->churned, &from->churned);
+	return into;
+}
+
+/* Union of two partial states: the scores of each class, concatenated. */
 Datum
 healthscore_auc_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext context;
-	AucState   *into = PG_ARGISNULL(0) ? NULL : (AucState *) PG_GETARG_POINTER(0);
-	AucState   *from = PG_ARGISNULL(1) ? NULL : (AucState *) PG_GETARG_POINTER(1);
-
-	if (!AggCheckCallContext(fcinfo, &context))
-		elog(ERROR, "auc_combine() called in non-aggregate context");
-	if (from == NULL)
-	{
-		if (into == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(into);
-	}
-	if (into == NULL)
-		into = auc_state_create(context);
-	list_append_all(context, &into->retained, &from->retained);
-	list_append_all(context, &into->churned, &from->churned);
-	PG_RETURN_POINTER(into);
+	return hs_combine_states(fcinfo, "auc_combine", auc_state_merge);
 }
 
 Datum
@@ -163,11 +164,7 @@ healthscore_auc_serialize(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("auc(): state of " UINT64_FORMAT " scores is too large to pass between processes", total),
 				 errhint("Compute the AUC without parallel workers (max_parallel_workers_per_gather = 0).")));
-	pq_begintypsend(&buf);
-	pq_sendint32(&buf, AUC_MAGIC);
-	pq_sendbyte(&buf, AUC_VERSION);
-	pq_sendbyte(&buf, 0);
-	pq_sendint16(&buf, 0);
+	hs_state_begin(&buf, &auc_format, 0, 0);
 	pq_sendint64(&buf, state->retained.count);
 	pq_sendint64(&buf, state->churned.count);
 	for (uint64 i = 0; i < state->retained.count; i++)
@@ -178,17 +175,7 @@ healthscore_auc_serialize(PG_FUNCTION_ARGS)
 }
 
 static void
-malformed(const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("auc_deserialize(): malformed serialized state"),
-			 errdetail("%s", detail),
-			 errhint("Serialized states are made by healthscore_internal.auc_serialize().")));
-}
-
-static void
-read_scores(MemoryContext context, ScoreList *list, const unsigned char *p, uint64 count)
+read_scores(const char *func, MemoryContext context, ScoreList *list, const unsigned char *p, uint64 count)
 {
 	list_reserve(context, list, count);
 	for (uint64 i = 0; i < count; i++)
@@ -196,7 +183,7 @@ read_scores(MemoryContext context, ScoreList *list, const unsigned char *p, uint
 		float8		value = hs_read_float8(p + i * sizeof(float8));
 
 		if (isnan(value))
-			malformed("A score is NaN.");
+			hs_state_malformed(func, &auc_format, "A score is NaN.");
 		list->values[i] = value;
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -208,31 +195,25 @@ read_scores(MemoryContext context, ScoreList *list, const unsigned char *p, uint
 Datum
 healthscore_auc_deserialize(PG_FUNCTION_ARGS)
 {
-	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
-	const unsigned char *p = (const unsigned char *) VARDATA_ANY(bytes);
-	uint64		length = VARSIZE_ANY_EXHDR(bytes);
+	const char *func = "auc_deserialize";
+	uint64		length;
+	const unsigned char *p = hs_state_header(func, &auc_format, PG_GETARG_BYTEA_PP(0), &length);
 	uint64		retained,
 				churned;
 	AucState   *state;
 
-	if (length < AUC_HEADER_SIZE)
-		malformed("It is shorter than its header.");
-	if (hs_read_uint32(p) != AUC_MAGIC)
-		malformed("It does not start with the auc state marker.");
-	if (p[4] != AUC_VERSION)
-		malformed("Its format version is unknown.");
 	if (p[5] != 0 || p[6] != 0 || p[7] != 0)
-		malformed("Its reserved header bytes are not zero.");
+		hs_state_malformed(func, &auc_format, "Its reserved header bytes are not zero.");
 	retained = hs_read_uint64(p + 8);
 	churned = hs_read_uint64(p + 16);
 	/* check the length before allocating anything for the counts */
 	if (retained > length / sizeof(float8) || churned > length / sizeof(float8) ||
 		length - AUC_HEADER_SIZE != (retained + churned) * sizeof(float8))
-		malformed("Its length does not match its number of scores.");
+		hs_state_malformed(func, &auc_format, "Its length does not match its number of scores.");
 
 	state = auc_state_create(CurrentMemoryContext);
-	read_scores(CurrentMemoryContext, &state->retained, p + AUC_HEADER_SIZE, retained);
-	read_scores(CurrentMemoryContext, &state->churned, p + AUC_HEADER_SIZE + retained * sizeof(float8), churned);
+	read_scores(func, CurrentMemoryContext, &state->retained, p + AUC_HEADER_SIZE, retained);
+	read_scores(func, CurrentMemoryContext, &state->churned, p + AUC_HEADER_SIZE + retained * sizeof(float8), churned);
 	PG_RETURN_POINTER(state);
 }
 

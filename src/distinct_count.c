@@ -12,6 +12,7 @@
 
 #include "distinct_set.h"
 #include "fmgr.h"
+#include "healthscore.h"
 #include "utils/lsyscache.h"
 #include "utils/uuid.h"
 
@@ -27,21 +28,11 @@ PG_FUNCTION_INFO_V1(healthscore_distinct_count_final);
 PG_FUNCTION_INFO_V1(healthscore_distinct_state_count);
 PG_FUNCTION_INFO_V1(healthscore_distinct_set_probes);
 
-static MemoryContext
-aggregate_context(FunctionCallInfo fcinfo, const char *func)
-{
-	MemoryContext context;
-
-	if (!AggCheckCallContext(fcinfo, &context))
-		elog(ERROR, "%s() called in non-aggregate context", func);
-	return context;
-}
-
 /* The set of this group, created on its first non-NULL value. */
 static HsDistinctSet *
 group_set(FunctionCallInfo fcinfo, HsSetKind kind, const char *func)
 {
-	MemoryContext context = aggregate_context(fcinfo, func);
+	MemoryContext context = hs_aggregate_context(fcinfo, func);
 
 	if (!PG_ARGISNULL(0))
 		return (HsDistinctSet *) PG_GETARG_POINTER(0);
@@ -98,27 +89,21 @@ healthscore_distinct_count_uuid_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(set);
 }
 
-/*
- * Combine (shared with stickiness): union of two sets. A deserialized set lives in a short-lived
- * context, so when this group has no set yet the other one is copied, not adopted.
- */
+static void *
+set_merge(MemoryContext context, void *into, const void *from)
+{
+	const HsDistinctSet *other = (const HsDistinctSet *) from;
+	HsDistinctSet *set = into ? (HsDistinctSet *) into : hs_set_create(context, hs_set_kind(other));
+
+	hs_set_merge(set, other);
+	return set;
+}
+
+/* Combine (shared with stickiness): union of two sets. */
 Datum
 healthscore_distinct_set_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext context = aggregate_context(fcinfo, "distinct_set_combine");
-	HsDistinctSet *into = PG_ARGISNULL(0) ? NULL : (HsDistinctSet *) PG_GETARG_POINTER(0);
-	HsDistinctSet *from = PG_ARGISNULL(1) ? NULL : (HsDistinctSet *) PG_GETARG_POINTER(1);
-
-	if (from == NULL)
-	{
-		if (into == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(into);
-	}
-	if (into == NULL)
-		into = hs_set_create(context, hs_set_kind(from));
-	hs_set_merge(into, from);
-	PG_RETURN_POINTER(into);
+	return hs_combine_states(fcinfo, "distinct_set_combine", set_merge);
 }
 
 Datum
@@ -163,30 +148,13 @@ healthscore_distinct_count_final(PG_FUNCTION_ARGS)
  * Internal-typed functions cannot be called from SQL, so this is how a person (or a test) checks
  * a state that a parallel worker or another node produced.
  */
-static HsDistinctSet *
-set_of_state(bytea *bytes, const char *func)
-{
-	const unsigned char *p = (const unsigned char *) VARDATA_ANY(bytes);
-	HsSetKind	kind = HS_SET_INT8;	/* a too-short header is reported by the deserializer */
-
-	if (VARSIZE_ANY_EXHDR(bytes) > 5)
-	{
-		kind = (HsSetKind) p[5];
-		if (kind != HS_SET_INT8 && kind != HS_SET_UUID && kind != HS_SET_TEXT && kind != HS_SET_USER_DAY)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("%s(): malformed serialized state", func),
-					 errdetail("Its kind byte %d is unknown.", (int) p[5]),
-					 errhint("Serialized states are made by healthscore's own serialize functions.")));
-	}
-	/* rebuilt under a hash key of its own: the bytes may have been made to collide */
-	return hs_set_deserialize(bytes, kind, CurrentMemoryContext, func);
-}
-
 Datum
 healthscore_distinct_state_count(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64((int64) hs_set_count(set_of_state(PG_GETARG_BYTEA_PP(0), "distinct_state_count")));
+	HsDistinctSet *set = hs_set_deserialize_any(PG_GETARG_BYTEA_PP(0), CurrentMemoryContext,
+												"distinct_state_count");
+
+	PG_RETURN_INT64((int64) hs_set_count(set));
 }
 
 /*
@@ -197,5 +165,8 @@ healthscore_distinct_state_count(PG_FUNCTION_ARGS)
 Datum
 healthscore_distinct_set_probes(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64((int64) hs_set_probes(set_of_state(PG_GETARG_BYTEA_PP(0), "distinct_set_probes")));
+	HsDistinctSet *set = hs_set_deserialize_any(PG_GETARG_BYTEA_PP(0), CurrentMemoryContext,
+												"distinct_set_probes");
+
+	PG_RETURN_INT64((int64) hs_set_probes(set));
 }

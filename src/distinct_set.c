@@ -23,8 +23,9 @@
  * which tests read instead of timing.
  *
  * Serialized form (network byte order, validated byte for byte on the way back in):
- *		uint32 magic 'HSDS', uint8 format version, uint8 kind, uint16 zero, uint64 count,
- *		then count keys: 8 bytes (int8), 16 bytes (uuid, user-day), or uint32 length + bytes (text).
+ *		the shared header of aggregate_support.c (magic 'HSDS', format version, the set's kind,
+ *		flags zero), uint64 count, then count keys: 8 bytes (int8), 16 bytes (uuid, user-day), or
+ *		uint32 length + bytes (text).
  */
 #include "postgres.h"
 
@@ -36,14 +37,20 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
-#define HS_SET_MAGIC		0x48534453	/* "HSDS" */
-#define HS_SET_VERSION		1
 #define HS_SET_HEADER_SIZE	16
 #define HS_SET_INITIAL_SLOTS 16
 /* Grow when more than 7/10 of the slots are taken: short probe sequences, modest memory. */
 #define HS_SET_FULL(nitems, nslots) ((nitems) * 10 > (nslots) * 7)
 /* A probe sequence this long checks for interrupts (keyed, it should never be this long). */
 #define HS_SET_PROBES_PER_CHECK 1024
+
+static const HsStateFormat set_format = {
+	.magic = 0x48534453,		/* "HSDS" */
+	.version = 1,
+	.header_size = HS_SET_HEADER_SIZE,
+	.marker = "healthscore set marker",
+	.made_by = "healthscore's own serialize functions",
+};
 
 /* A text key's slot. */
 typedef struct TextSlot
@@ -461,27 +468,13 @@ hs_set_serialize(const HsDistinctSet *set)
 {
 	StringInfoData buf;
 
-	pq_begintypsend(&buf);
-	pq_sendint32(&buf, HS_SET_MAGIC);
-	pq_sendbyte(&buf, HS_SET_VERSION);
-	pq_sendbyte(&buf, (uint8) set->kind);
-	pq_sendint16(&buf, 0);
+	hs_state_begin(&buf, &set_format, (uint8) set->kind, 0);
 	pq_sendint64(&buf, set->nitems);
 	hs_set_foreach(set,
 				   set->kind == HS_SET_TEXT ? send_text_visitor :
 				   set->kind == HS_SET_UUID ? send_bytes_visitor : send_words_visitor,
 				   &buf);
 	return pq_endtypsend(&buf);
-}
-
-static void
-malformed(const char *func, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("%s(): malformed serialized state", func),
-			 errdetail("%s", detail),
-			 errhint("Serialized states are made by healthscore's own serialize functions.")));
 }
 
 /* Smallest and largest day a finite timestamptz can fall on, relative to 2000-01-01. */
@@ -495,22 +488,16 @@ malformed(const char *func, const char *detail)
 HsDistinctSet *
 hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, const char *func)
 {
-	const unsigned char *p = (const unsigned char *) VARDATA_ANY(bytes);
-	uint64		remaining = VARSIZE_ANY_EXHDR(bytes);
+	uint64		remaining;
+	const unsigned char *p = hs_state_header(func, &set_format, bytes, &remaining);
 	uint64		count;
 	uint32		size = key_size(expected);
 	HsDistinctSet *set;
 
-	if (remaining < HS_SET_HEADER_SIZE)
-		malformed(func, "It is shorter than its header.");
-	if (hs_read_uint32(p) != HS_SET_MAGIC)
-		malformed(func, "It does not start with the healthscore set marker.");
-	if (p[4] != HS_SET_VERSION)
-		malformed(func, "Its format version is unknown.");
 	if (p[5] != (unsigned char) expected)
-		malformed(func, "It holds values of another type.");
+		hs_state_malformed(func, &set_format, "It holds values of another type.");
 	if (p[6] != 0 || p[7] != 0)
-		malformed(func, "Its reserved header bytes are not zero.");
+		hs_state_malformed(func, &set_format, "Its reserved header bytes are not zero.");
 	count = hs_read_uint64(p + 8);
 	p += HS_SET_HEADER_SIZE;
 	remaining -= HS_SET_HEADER_SIZE;
@@ -518,7 +505,7 @@ hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, cons
 	/* Check the size before allocating anything for count keys. */
 	if (size > 0 ? remaining / size != count || remaining % size != 0
 		: count > remaining / sizeof(uint32))
-		malformed(func, "Its length does not match its number of values.");
+		hs_state_malformed(func, &set_format, "Its length does not match its number of values.");
 
 	set = hs_set_create(context, expected);
 	for (uint64 n = 0; n < count; n++)
@@ -530,14 +517,14 @@ hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, cons
 		if (size == 0)
 		{
 			if (remaining < sizeof(uint32))
-				malformed(func, "A value's length is cut off.");
+				hs_state_malformed(func, &set_format, "A value's length is cut off.");
 			keylen = hs_read_uint32(p);
 			p += sizeof(uint32);
 			remaining -= sizeof(uint32);
 			if (keylen > remaining)
-				malformed(func, "A value is longer than the bytes that remain.");
+				hs_state_malformed(func, &set_format, "A value is longer than the bytes that remain.");
 			if (!pg_verifymbstr((const char *) p, (int) keylen, true))
-				malformed(func, "A value is not valid in the server encoding.");
+				hs_state_malformed(func, &set_format, "A value is not valid in the server encoding.");
 			key = p;
 		}
 		else if (expected == HS_SET_UUID)
@@ -548,16 +535,38 @@ hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, cons
 			if (size == 16)
 				words[1] = (int64) hs_read_uint64(p + 8);
 			if (expected == HS_SET_USER_DAY && (words[1] < HS_MIN_DAY || words[1] > HS_MAX_DAY))
-				malformed(func, "A day is outside the range of timestamps.");
+				hs_state_malformed(func, &set_format, "A day is outside the range of timestamps.");
 		}
 		if (!hs_set_add(set, key, keylen))
-			malformed(func, "A value appears twice.");
+			hs_state_malformed(func, &set_format, "A value appears twice.");
 		p += keylen;
 		remaining -= keylen;
 		if ((n & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
 	if (remaining != 0)
-		malformed(func, "Bytes follow the last value.");
+		hs_state_malformed(func, &set_format, "Bytes follow the last value.");
 	return set;
+}
+
+/*
+ * A set of whatever kind its serialized form says, for functions that read any state
+ * (distinct_state_count, distinct_set_probes). The kind byte is checked first, so that a state
+ * of an unknown kind is reported as such rather than as whatever else is wrong with it. Like
+ * every set read back, it is rebuilt under a hash key of its own: the bytes may have been made
+ * to collide.
+ */
+HsDistinctSet *
+hs_set_deserialize_any(bytea *bytes, MemoryContext context, const char *func)
+{
+	const unsigned char *p = (const unsigned char *) VARDATA_ANY(bytes);
+	HsSetKind	kind = HS_SET_INT8;	/* a too-short header is reported by hs_set_deserialize */
+
+	if (VARSIZE_ANY_EXHDR(bytes) > 5)
+	{
+		kind = (HsSetKind) p[5];
+		if (kind != HS_SET_INT8 && kind != HS_SET_UUID && kind != HS_SET_TEXT && kind != HS_SET_USER_DAY)
+			hs_state_malformed(func, &set_format, psprintf("Its kind byte %d is unknown.", (int) p[5]));
+	}
+	return hs_set_deserialize(bytes, kind, context, func);
 }

@@ -30,6 +30,7 @@ extern void hs_set_merge(HsDistinctSet *into, const HsDistinctSet *from);
 extern bytea *hs_set_serialize(const HsDistinctSet *set);
 extern HsDistinctSet *hs_set_deserialize(bytea *bytes, HsSetKind expected,
 										 MemoryContext context, const char *func);
+extern HsDistinctSet *hs_set_deserialize_any(bytea *bytes, MemoryContext context, const char *func);
 
 /*
  * A transition function skipping a NULL input returns the state unchanged, and that state is

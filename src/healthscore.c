@@ -11,6 +11,7 @@
  *						signal (how refresh() writes history)
  *	sparkline.c			scores as bars: stored as digits, drawn for the client's encoding
  *	aggstate.c			fixed-size float8[]/int8[] aggregate states shared by the aggregates
+ *	aggregate_support.c	internal aggregate states: aggregate context, combine, serialized headers
  *	trend.c				aggregates trend, relative_trend: slope of a signal over time
  *	nps.c				aggregate nps: Net Promoter Score
  *	distinct_set.c		exact hash set with validated serialization (internal aggregate states)

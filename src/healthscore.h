@@ -3,8 +3,9 @@
  *		Declarations shared by the C files of the healthscore extension.
  *
  * Every C file holds one concern (scoring functions, tiers, one aggregate family);
- * argument checks that several of them need live in arguments.c so that the
- * same mistake gets the same error everywhere.
+ * argument checks that several of them need live in arguments.c, and what aggregates with
+ * internal states need in aggregate_support.c, so that the same mistake gets the same error
+ * everywhere.
  */
 #ifndef HEALTHSCORE_H
 #define HEALTHSCORE_H
@@ -14,6 +15,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/array.h"
 
 /* Points are on a fixed 0-100 scale. */
@@ -123,5 +125,31 @@ extern ArrayType *hs_writable_state(FunctionCallInfo fcinfo, int argno);
 extern void hs_invalid_state(const char *func, const char *aggregate, const char *detail) pg_attribute_noreturn();
 extern void *hs_state_values(ArrayType *state, Oid elemtype, int nelems,
 							 const char *func, const char *aggregate);
+
+/*
+ * aggregate_support.c: internal aggregate states (auc, logistic_fit, distinct_count, stickiness).
+ *
+ * How a combine function merges: add everything of from to into and return into; into is NULL
+ * for a group without a state yet, and the merge then makes one in context, of from's kind.
+ */
+typedef void *(*HsStateMerge) (MemoryContext context, void *into, const void *from);
+
+/* One serialized state format: a static const per format, shared by its writer and reader. */
+typedef struct HsStateFormat
+{
+	uint32		magic;			/* the first four bytes, e.g. "HSAU" */
+	uint8		version;		/* the fifth: changes whenever the layout does */
+	uint32		header_size;	/* bytes before the first value, the format's own fields included */
+	const char *marker;			/* what errors call the magic, e.g. "auc state marker" */
+	const char *made_by;		/* what the hint says writes the state */
+} HsStateFormat;
+
+extern MemoryContext hs_aggregate_context(FunctionCallInfo fcinfo, const char *func);
+extern Datum hs_combine_states(FunctionCallInfo fcinfo, const char *func, HsStateMerge merge);
+extern void hs_state_begin(StringInfo buf, const HsStateFormat *format, uint8 kind, uint16 flags);
+extern void hs_state_malformed(const char *func, const HsStateFormat *format,
+							   const char *detail) pg_attribute_noreturn();
+extern const unsigned char *hs_state_header(const char *func, const HsStateFormat *format,
+											bytea *bytes, uint64 *length);
 
 #endif							/* HEALTHSCORE_H */

@@ -37,13 +37,24 @@ PG_FUNCTION_INFO_V1(healthscore_logistic_serialize);
 PG_FUNCTION_INFO_V1(healthscore_logistic_deserialize);
 PG_FUNCTION_INFO_V1(healthscore_logistic_final);
 
-#define LOGISTIC_MAGIC			0x48534c47	/* "HSLG" */
-#define LOGISTIC_VERSION		1
-#define LOGISTIC_HEADER_SIZE	16	/* magic, version, 3 zero bytes, uint32 features, then uint64 rows */
+/*
+ * Serialized: the shared header (kind 0; flags 0xFFFF before the first row fixes the number of
+ * features, else 0), uint32 features, uint32 zero, uint64 rows, then the rows as float8.
+ */
+#define LOGISTIC_HEADER_SIZE	24
+#define LOGISTIC_NO_ROW_YET		0xFFFF
 #define LOGISTIC_MAX_FEATURES	1000
 #define LOGISTIC_MAX_ITERATIONS 100
 /* |eta| beyond this makes a fitted probability 0 or 1 in float8: separation */
 #define LOGISTIC_SEPARATION_ETA 36.0
+
+static const HsStateFormat logistic_format = {
+	.magic = 0x48534c47,		/* "HSLG" */
+	.version = 1,
+	.header_size = LOGISTIC_HEADER_SIZE,
+	.marker = "logistic_fit state marker",
+	.made_by = "healthscore_internal.logistic_serialize()",
+};
 
 typedef struct LogisticState
 {
@@ -108,8 +119,7 @@ healthscore_logistic_accum(PG_FUNCTION_ARGS)
 	int			nfeatures;
 	float8	   *row;
 
-	if (!AggCheckCallContext(fcinfo, &context))
-		elog(ERROR, "logistic_fit() called in non-aggregate context");
+	context = hs_aggregate_context(fcinfo, "logistic_fit");
 	state = PG_ARGISNULL(0) ? logistic_state_create(context) : (LogisticState *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(state);	/* NULL outcome or features: the row is skipped */
@@ -141,31 +151,27 @@ healthscore_logistic_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
-Datum
-healthscore_logistic_combine(PG_FUNCTION_ARGS)
+/* Rows of the same width, appended; an empty state (no first row yet) has no width to agree with. */
+static void *
+logistic_state_merge(MemoryContext context, void *into_state, const void *from_state)
 {
-	MemoryContext context;
-	LogisticState *into = PG_ARGISNULL(0) ? NULL : (LogisticState *) PG_GETARG_POINTER(0);
-	LogisticState *from = PG_ARGISNULL(1) ? NULL : (LogisticState *) PG_GETARG_POINTER(1);
+	LogisticState *into = into_state ? (LogisticState *) into_state : logistic_state_create(context);
+	const LogisticState *from = (const LogisticState *) from_state;
 
-	if (!AggCheckCallContext(fcinfo, &context))
-		elog(ERROR, "logistic_combine() called in non-aggregate context");
-	if (from == NULL || from->nrows == 0)
-	{
-		if (into == NULL && from == NULL)
-			PG_RETURN_NULL();
-		if (into == NULL)
-			into = logistic_state_create(context);
-		PG_RETURN_POINTER(into);
-	}
-	if (into == NULL)
-		into = logistic_state_create(context);
+	if (from->nrows == 0)
+		return into;
 	set_width(into, from->nfeatures);
 	reserve_rows(context, into, into->nrows + from->nrows);
 	memcpy(into->rows + into->nrows * (1 + into->nfeatures), from->rows,
 		   from->nrows * (1 + from->nfeatures) * sizeof(float8));
 	into->nrows += from->nrows;
-	PG_RETURN_POINTER(into);
+	return into;
+}
+
+Datum
+healthscore_logistic_combine(PG_FUNCTION_ARGS)
+{
+	return hs_combine_states(fcinfo, "logistic_combine", logistic_state_merge);
 }
 
 Datum
@@ -176,17 +182,13 @@ healthscore_logistic_serialize(PG_FUNCTION_ARGS)
 	int32		nfeatures = Max(state->nfeatures, 0);
 	uint64		nvalues = state->nrows * (1 + nfeatures);
 
-	if (nvalues > (MaxAllocSize - VARHDRSZ - LOGISTIC_HEADER_SIZE - sizeof(uint64)) / sizeof(float8))
+	if (nvalues > (MaxAllocSize - VARHDRSZ - LOGISTIC_HEADER_SIZE) / sizeof(float8))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("logistic_fit(): " UINT64_FORMAT " rows of %d features are too many to pass between processes",
 						state->nrows, nfeatures),
 				 errhint("Fit without parallel workers (max_parallel_workers_per_gather = 0), or on a sample.")));
-	pq_begintypsend(&buf);
-	pq_sendint32(&buf, LOGISTIC_MAGIC);
-	pq_sendbyte(&buf, LOGISTIC_VERSION);
-	pq_sendbyte(&buf, 0);
-	pq_sendint16(&buf, state->nfeatures < 0 ? 0xFFFF : 0);	/* "no row yet" */
+	hs_state_begin(&buf, &logistic_format, 0, state->nfeatures < 0 ? LOGISTIC_NO_ROW_YET : 0);
 	pq_sendint32(&buf, nfeatures);
 	pq_sendint32(&buf, 0);
 	pq_sendint64(&buf, state->nrows);
@@ -195,59 +197,45 @@ healthscore_logistic_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-static void
-malformed(const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("logistic_deserialize(): malformed serialized state"),
-			 errdetail("%s", detail),
-			 errhint("Serialized states are made by healthscore_internal.logistic_serialize().")));
-}
-
 Datum
 healthscore_logistic_deserialize(PG_FUNCTION_ARGS)
 {
-	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
-	const unsigned char *p = (const unsigned char *) VARDATA_ANY(bytes);
-	uint64		length = VARSIZE_ANY_EXHDR(bytes);
+	const char *func = "logistic_deserialize";
+	uint64		length;
+	const unsigned char *p = hs_state_header(func, &logistic_format, PG_GETARG_BYTEA_PP(0), &length);
+	uint16		flags = (uint16) (p[6] << 8 | p[7]);
 	uint32		nfeatures;
 	uint64		nrows;
 	uint64		width;
 	LogisticState *state;
 
-	if (length < LOGISTIC_HEADER_SIZE + sizeof(uint64))
-		malformed("It is shorter than its header.");
-	if (hs_read_uint32(p) != LOGISTIC_MAGIC)
-		malformed("It does not start with the logistic_fit state marker.");
-	if (p[4] != LOGISTIC_VERSION)
-		malformed("Its format version is unknown.");
-	if (p[5] != 0 || !((p[6] == 0 && p[7] == 0) || (p[6] == 0xFF && p[7] == 0xFF)) || hs_read_uint32(p + 12) != 0)
-		malformed("Its reserved header bytes are not valid.");
+	if (p[5] != 0 || (flags != 0 && flags != LOGISTIC_NO_ROW_YET) || hs_read_uint32(p + 12) != 0)
+		hs_state_malformed(func, &logistic_format, "Its reserved header bytes are not valid.");
 	nfeatures = hs_read_uint32(p + 8);
 	nrows = hs_read_uint64(p + 16);
 	if (nfeatures > LOGISTIC_MAX_FEATURES)
-		malformed("It has more features than logistic_fit() accepts.");
-	if (p[6] == 0xFF && (nfeatures != 0 || nrows != 0))
-		malformed("It says it has no rows yet, but has some.");
+		hs_state_malformed(func, &logistic_format, "It has more features than logistic_fit() accepts.");
+	if (flags == LOGISTIC_NO_ROW_YET && (nfeatures != 0 || nrows != 0))
+		hs_state_malformed(func, &logistic_format, "It says it has no rows yet, but has some.");
 	width = 1 + nfeatures;
-	length -= LOGISTIC_HEADER_SIZE + sizeof(uint64);
+	length -= LOGISTIC_HEADER_SIZE;
 	/* check the length before allocating anything for the rows */
 	if (nrows > length / (width * sizeof(float8)) || length != nrows * width * sizeof(float8))
-		malformed("Its length does not match its number of rows.");
+		hs_state_malformed(func, &logistic_format, "Its length does not match its number of rows.");
 
 	state = logistic_state_create(CurrentMemoryContext);
-	state->nfeatures = p[6] == 0xFF ? -1 : (int32) nfeatures;
+	state->nfeatures = flags == LOGISTIC_NO_ROW_YET ? -1 : (int32) nfeatures;
 	if (nrows == 0)
 		PG_RETURN_POINTER(state);
 	reserve_rows(CurrentMemoryContext, state, nrows);
-	p += LOGISTIC_HEADER_SIZE + sizeof(uint64);
+	p += LOGISTIC_HEADER_SIZE;
 	for (uint64 i = 0; i < nrows * width; i++)
 	{
 		float8		value = hs_read_float8(p + i * sizeof(float8));
 
 		if (i % width == 0 ? (value != 0.0 && value != 1.0) : !isfinite(value))
-			malformed(i % width == 0 ? "An outcome is neither 0 nor 1." : "A feature is not finite.");
+			hs_state_malformed(func, &logistic_format,
+							   i % width == 0 ? "An outcome is neither 0 nor 1." : "A feature is not finite.");
 		state->rows[i] = value;
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();

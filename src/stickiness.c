@@ -12,6 +12,7 @@
 #include "datatype/timestamp.h"
 #include "distinct_set.h"
 #include "fmgr.h"
+#include "healthscore.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(healthscore_stickiness_accum);
@@ -26,8 +27,7 @@ healthscore_stickiness_accum(PG_FUNCTION_ARGS)
 	HsUserDay	key;
 	TimestampTz at;
 
-	if (!AggCheckCallContext(fcinfo, &context))
-		elog(ERROR, "stickiness() called in non-aggregate context");
+	context = hs_aggregate_context(fcinfo, "stickiness");
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		return keep_state(fcinfo);	/* NULL user or time: skipped */
 
