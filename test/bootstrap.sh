@@ -11,6 +11,7 @@ packages=(
 	libtap-parser-sourcehandler-pgtap-perl  # pg_prove
 	postgresql-15-cron               # healthscore.schedule() and its tests
 	sqlsmith                         # test/sqlsmith.sh: random queries, no crash
+	build-essential debhelper postgresql-server-dev-all  # test/package.sh: dpkg-buildpackage with pg_buildext
 )
 
 missing=()

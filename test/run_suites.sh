@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs inside a throwaway cluster (pg_virtualenv sets PGHOST, PGPORT, PGUSER, PGPASSWORD):
 # the pg_regress suites and the isolation suites through PGXS "installcheck", the pgTAP suites
-# through pg_prove, then the dump-and-restore check and the upgrade check (TAP). Prints what failed (regression.diffs,
-# failing TAP lines) and writes "PASSED FAILED" to the file named by HS_COUNTS, so that run_all.sh
-# prints the closing line after the cluster is gone.
+# through pg_prove, then the shell suites (TAP: dump and restore, upgrade, the Debian package ...).
+# Prints what failed (regression.diffs, failing TAP lines) and writes "PASSED FAILED" to the file
+# named by HS_COUNTS, so that run_all.sh prints the closing line after the cluster is gone.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 pg_config=$1
@@ -108,6 +108,12 @@ tap $?
 # pg_cron end to end in clusters of its own, configured as README.md says (TAP).
 echo "== pg_cron"
 ./test/cron.sh >"$log" 2>&1
+tap $?
+
+# The Debian package built with dpkg-buildpackage, installed into a copy of PostgreSQL 15 in a
+# throwaway root with a cluster of its own; META.json (TAP).
+echo "== package"
+./test/package.sh "$pg_config" >"$log" 2>&1
 tap $?
 
 # Random queries as a reader: no backend may crash (TAP).

@@ -1,5 +1,5 @@
 # TAP for the shell suites (test/dump_restore.sh, test/hostile_install.sh, test/sqlsmith.sh,
-# test/upgrade/run.sh), which test/run_suites.sh counts. Sourced, not run, after the script has
+# test/package.sh, test/upgrade/run.sh), which test/run_suites.sh counts. Sourced, not run, after the script has
 # made its scratch directory $work.
 #
 #   tap_plan N       print the plan
