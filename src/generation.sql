@@ -258,7 +258,9 @@ AS $$
 	SELECT md5(concat_ws('|',
 		(SELECT concat_ws(';', m.accounts, m.key_column, m.segment_column, m.value_column, m.renewal_column,
 						  m.owner_column, m.tier_cutoffs::text, m.tier_labels::text, m.trend_threshold,
-						  CASE WHEN m.time_zone <> 'UTC' THEN 'time_zone=' || m.time_zone END)
+						  CASE WHEN m.time_zone <> 'UTC' THEN 'time_zone=' || m.time_zone END,
+						  CASE WHEN m.trend_window <> interval '28 days' THEN 'trend_window=' || m.trend_window END,
+						  CASE WHEN m.tier_hysteresis <> 0 THEN 'tier_hysteresis=' || m.tier_hysteresis END)
 		 FROM healthscore_internal.model_row(fingerprint.model) AS m),
 		(SELECT string_agg(concat_ws(';', s.name, s.source, s.source_key, s.expression, s.time_column, s.lookback,
 									 s.scoring, s.worst, s.best, s.breaks::text, s.points::text, s.half_life,

@@ -10,6 +10,7 @@
  *	score_breakdown.c	one account's run as arrays in signal order -> score, reasons, worst
  *						signal (how refresh() writes history)
  *	sparkline.c			scores as bars: stored as digits, drawn for the client's encoding
+ *	score_changes.c		what moved a score between two runs, signal by signal
  *	aggstate.c			fixed-size float8[]/int8[] aggregate states shared by the aggregates
  *	aggregate_support.c	internal aggregate states: aggregate context, combine, serialized headers
  *	trend.c				aggregates trend, relative_trend: slope of a signal over time

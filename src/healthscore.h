@@ -120,6 +120,9 @@ extern void hs_check_length(const char *func, const char *arg, int nelems,
 extern void hs_check_same_length(const char *func, const char *arg, int nelems,
 								 const char *other_arg, int other_nelems);
 
+/* score_breakdown.c: a number as reasons print it (rounded, trailing zeros cut when trim) */
+extern char *hs_rounded_text(double value, int digits, bool trim);
+
 /* aggstate.c: fixed-size array states of aggregates */
 extern ArrayType *hs_writable_state(FunctionCallInfo fcinfo, int argno);
 extern void hs_invalid_state(const char *func, const char *aggregate, const char *detail) pg_attribute_noreturn();

@@ -1,6 +1,94 @@
 -- The model API: define models and signals (validated and compiled at once, as their author),
 -- change and drop them, and take a model's text over (adopt_model).
 
+-- A setting in points: 0 <= value < 100 where 0 is allowed (it turns the setting off), else 0 < value <= 100.
+CREATE FUNCTION healthscore_internal.check_points_setting(func text, model text, setting text, value float8,
+														  zero_allowed boolean, hint text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF value IS NULL OR (zero_allowed AND NOT (value >= 0 AND value < 100))
+	   OR (NOT zero_allowed AND NOT (value > 0 AND value <= 100)) THEN
+		RAISE EXCEPTION '%(): % of model "%" must be between 0 and 100 points, not %', func, setting, model,
+			coalesce(value::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = hint;
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.check_points_setting(text, text, text, float8, boolean, text) IS
+'raises an error naming the function, model and setting when a setting in points is NULL or outside 0..100';
+
+-- A setting that is a length of time: a positive interval.
+CREATE FUNCTION healthscore_internal.check_interval_setting(func text, model text, setting text, value interval,
+															hint text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET IntervalStyle = 'postgres'
+AS $$
+BEGIN
+	IF value IS NULL OR NOT value > interval '0' THEN
+		RAISE EXCEPTION '%(): % of model "%" must be a positive interval, not %', func, setting, model,
+			coalesce(value::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = hint;
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.check_interval_setting(text, text, text, interval, text) IS
+'raises an error naming the function, model and setting when a length-of-time setting is NULL or not positive';
+
+-- The settings of a model that create_model() and alter_model() both take, checked alike.
+CREATE FUNCTION healthscore_internal.check_model_settings(func text, model text, tier_cutoffs float8[],
+														  tier_labels text[], tier_actions text[],
+														  trend_threshold float8, trend_window interval,
+														  tier_hysteresis float8, drop_points float8,
+														  drop_window interval, time_zone text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	label text;
+BEGIN
+	-- tier() checks cutoffs and labels with its own errors
+	IF tier_cutoffs IS NULL OR tier_labels IS NULL THEN
+		RAISE EXCEPTION '%(): tier_cutoffs and tier_labels of model "%" must not be NULL', func, model
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'The defaults are ''{40,70}'' and ''{red,yellow,green}''.';
+	END IF;
+	PERFORM healthscore.tier(0, tier_cutoffs, tier_labels);
+	FOREACH label IN ARRAY tier_labels LOOP
+		PERFORM healthscore_internal.check_name(func, 'tier label', label);
+	END LOOP;
+	IF (SELECT count(DISTINCT l) FROM unnest(tier_labels) AS l) <> cardinality(tier_labels) THEN
+		RAISE EXCEPTION '%(): tier_labels of model "%" must differ from each other: %', func, model, tier_labels
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Name every tier once, worst first, e.g. ''{red,yellow,green}''.';
+	END IF;
+	IF tier_actions IS NOT NULL AND cardinality(tier_actions) <> cardinality(tier_labels) THEN
+		RAISE EXCEPTION '%(): tier_actions of model "%" must have one element per tier label', func, model
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = format('There are %s tier labels.', cardinality(tier_labels));
+	END IF;
+	PERFORM healthscore_internal.check_points_setting(func, model, 'trend_threshold', trend_threshold, true,
+													  'The default is 5 points.');
+	PERFORM healthscore_internal.check_interval_setting(func, model, 'trend_window', trend_window,
+														'The default is ''28 days'': the trend compares with the score four weeks before.');
+	PERFORM healthscore_internal.check_points_setting(func, model, 'tier_hysteresis', tier_hysteresis, true,
+													  'The default is 5 points; 0 turns it off.');
+	PERFORM healthscore_internal.check_points_setting(func, model, 'drop_points', drop_points, false,
+													  'The default, 10, lists accounts that lost 10 points or more.');
+	PERFORM healthscore_internal.check_interval_setting(func, model, 'drop_window', drop_window,
+														'The default is ''30 days''.');
+	PERFORM healthscore_internal.check_time_zone(func, model, time_zone);
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.check_model_settings(text, text, float8[], text[], text[], float8, interval, float8, float8, interval, text) IS
+'raises an error naming the function and model when a model setting is not valid: tiers, trend threshold and window, hysteresis, drop settings, time zone';
+
 CREATE FUNCTION healthscore.create_model(
 	name text,
 	accounts regclass,
@@ -20,7 +108,9 @@ CREATE FUNCTION healthscore.create_model(
 	segment_filter text DEFAULT NULL,
 	priority integer DEFAULT 0,
 	overrides_lower_only boolean DEFAULT false,
-	time_zone text DEFAULT 'UTC')
+	time_zone text DEFAULT 'UTC',
+	trend_window interval DEFAULT '28 days',
+	tier_hysteresis float8 DEFAULT 5)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -29,8 +119,6 @@ SET DateStyle = 'ISO, MDY'
 SET IntervalStyle = 'postgres'
 SET TimeZone = 'UTC'
 AS $$
-DECLARE
-	label text;
 BEGIN
 	PERFORM healthscore_internal.check_name('create_model', 'name', name);
 	IF EXISTS (SELECT FROM healthscore.models AS m WHERE m.name = create_model.name) THEN
@@ -56,37 +144,9 @@ BEGIN
 	IF segment IS NOT NULL THEN PERFORM healthscore_internal.check_column('create_model', 'segment', accounts, segment); END IF;
 	IF renewal IS NOT NULL THEN PERFORM healthscore_internal.check_column('create_model', 'renewal', accounts, renewal); END IF;
 	IF owner IS NOT NULL THEN PERFORM healthscore_internal.check_column('create_model', 'owner', accounts, owner); END IF;
-	-- tier() checks cutoffs and labels with its own errors
-	IF tier_cutoffs IS NULL OR tier_labels IS NULL THEN
-		RAISE EXCEPTION 'create_model(): tier_cutoffs and tier_labels must not be NULL'
-			USING ERRCODE = 'null_value_not_allowed', HINT = 'The defaults are ''{40,70}'' and ''{red,yellow,green}''.';
-	END IF;
-	PERFORM healthscore.tier(0, tier_cutoffs, tier_labels);
-	FOREACH label IN ARRAY tier_labels LOOP
-		PERFORM healthscore_internal.check_name('create_model', 'tier label', label);
-	END LOOP;
-	IF (SELECT count(DISTINCT l) FROM unnest(tier_labels) AS l) <> cardinality(tier_labels) THEN
-		RAISE EXCEPTION 'create_model(): tier_labels must differ from each other: %', tier_labels
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Name every tier once, worst first, e.g. ''{red,yellow,green}''.';
-	END IF;
-	IF tier_actions IS NOT NULL AND cardinality(tier_actions) <> cardinality(tier_labels) THEN
-		RAISE EXCEPTION 'create_model(): tier_actions must have one element per tier label'
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = format('There are %s tier labels.', cardinality(tier_labels));
-	END IF;
-	IF trend_threshold IS NULL OR NOT (trend_threshold >= 0 AND trend_threshold < 100) THEN
-		RAISE EXCEPTION 'create_model(): trend_threshold must be between 0 and 100 points, not %', trend_threshold
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is 5 points.';
-	END IF;
-	IF drop_points IS NULL OR NOT (drop_points > 0 AND drop_points <= 100) THEN
-		RAISE EXCEPTION 'create_model(): drop_points must be between 0 and 100 points, not %', drop_points
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default, 10, lists accounts that lost 10 points or more.';
-	END IF;
-	IF drop_window IS NULL OR NOT drop_window > interval '0' THEN
-		RAISE EXCEPTION 'create_model(): drop_window must be a positive interval, not %', coalesce(drop_window::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is ''30 days''.';
-	END IF;
-	PERFORM healthscore_internal.check_time_zone('create_model', name, time_zone);
+	PERFORM healthscore_internal.check_model_settings('create_model', name, tier_cutoffs, tier_labels, tier_actions,
+													   trend_threshold, trend_window, tier_hysteresis, drop_points,
+													   drop_window, time_zone);
 	-- a group shares one account relation and key; a filter is a condition over the account row
 	IF model_group IS NOT NULL THEN
 		PERFORM healthscore_internal.check_name('create_model', 'model_group', model_group);
@@ -137,16 +197,78 @@ BEGIN
 	INSERT INTO healthscore.models (name, description, accounts, key_column, segment_column, value_column,
 									renewal_column, owner_column, tier_cutoffs, tier_labels, tier_actions,
 									trend_threshold, drop_points, drop_window, model_group, segment_filter,
-									priority, overrides_lower_only, time_zone)
+									priority, overrides_lower_only, time_zone, trend_window, tier_hysteresis)
 	VALUES (name, description, accounts::text, key, segment, value, renewal, owner, tier_cutoffs,
 			tier_labels, tier_actions, trend_threshold, drop_points, drop_window, model_group, segment_filter,
-			coalesce(priority, 0), coalesce(overrides_lower_only, false), time_zone);
+			coalesce(priority, 0), coalesce(overrides_lower_only, false), time_zone, trend_window, tier_hysteresis);
 	RETURN name;
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text) IS
+COMMENT ON FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text, interval, float8) IS
 'defines a health model over an account relation (every row, or in a group the rows its segment_filter wins); checks every column and the filter at once; the caller becomes the author of its SQL text';
+
+-- Changing a model's settings (not its SQL text: relations and filters are created with the model);
+-- arguments left NULL stay as they are, and everything is checked as create_model() checks it.
+-- Tiers, trend and hysteresis enter the fingerprint, so later runs show that the model changed.
+CREATE FUNCTION healthscore.alter_model(
+	model text,
+	description text DEFAULT NULL,
+	tier_cutoffs float8[] DEFAULT NULL,
+	tier_labels text[] DEFAULT NULL,
+	tier_actions text[] DEFAULT NULL,
+	trend_threshold float8 DEFAULT NULL,
+	trend_window interval DEFAULT NULL,
+	tier_hysteresis float8 DEFAULT NULL,
+	drop_points float8 DEFAULT NULL,
+	drop_window interval DEFAULT NULL,
+	overrides_lower_only boolean DEFAULT NULL,
+	time_zone text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_model healthscore.models;
+BEGIN
+	PERFORM healthscore_internal.lock_model(model);
+	found_model := healthscore_internal.model_row(model);
+	-- new labels without new actions would leave actions for other tiers: they must come together
+	IF tier_labels IS NOT NULL AND tier_actions IS NULL AND found_model.tier_actions IS NOT NULL
+	   AND cardinality(tier_labels) <> cardinality(found_model.tier_actions) THEN
+		RAISE EXCEPTION 'alter_model(): model "%" has % tier actions, and the new tier_labels % tiers', model,
+			cardinality(found_model.tier_actions), cardinality(tier_labels)
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass tier_actions with one action per new tier label.';
+	END IF;
+	found_model.description := coalesce(description, found_model.description);
+	found_model.tier_cutoffs := coalesce(tier_cutoffs, found_model.tier_cutoffs);
+	found_model.tier_labels := coalesce(tier_labels, found_model.tier_labels);
+	found_model.tier_actions := coalesce(tier_actions, found_model.tier_actions);
+	found_model.trend_threshold := coalesce(trend_threshold, found_model.trend_threshold);
+	found_model.trend_window := coalesce(trend_window, found_model.trend_window);
+	found_model.tier_hysteresis := coalesce(tier_hysteresis, found_model.tier_hysteresis);
+	found_model.drop_points := coalesce(drop_points, found_model.drop_points);
+	found_model.drop_window := coalesce(drop_window, found_model.drop_window);
+	found_model.overrides_lower_only := coalesce(overrides_lower_only, found_model.overrides_lower_only);
+	found_model.time_zone := coalesce(time_zone, found_model.time_zone);
+	PERFORM healthscore_internal.check_model_settings('alter_model', found_model.name, found_model.tier_cutoffs,
+													   found_model.tier_labels, found_model.tier_actions,
+													   found_model.trend_threshold, found_model.trend_window,
+													   found_model.tier_hysteresis, found_model.drop_points,
+													   found_model.drop_window, found_model.time_zone);
+	UPDATE healthscore.models AS m
+	SET (description, tier_cutoffs, tier_labels, tier_actions, trend_threshold, trend_window, tier_hysteresis,
+		 drop_points, drop_window, overrides_lower_only, time_zone)
+		= (found_model.description, found_model.tier_cutoffs, found_model.tier_labels, found_model.tier_actions,
+		   found_model.trend_threshold, found_model.trend_window, found_model.tier_hysteresis, found_model.drop_points,
+		   found_model.drop_window, found_model.overrides_lower_only, found_model.time_zone)
+	WHERE m.name = found_model.name;
+	RETURN found_model.name;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.alter_model(text, text, float8[], text[], text[], float8, interval, float8, float8, interval, boolean, text) IS
+'changes a model''s settings (tiers and their actions, trend threshold and window, tier hysteresis, drop settings, lower-only overrides, time zone): arguments left NULL stay as they are; checked as create_model() checks them';
 
 -- Check one signal as it would run, and fail with an error that names the problem.
 CREATE FUNCTION healthscore_internal.check_signal(signal healthscore.signals, func text)

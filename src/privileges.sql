@@ -9,7 +9,8 @@ LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT ARRAY[
-		'healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text)',
+		'healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text, interval, float8)',
+		'healthscore.alter_model(text, text, float8[], text[], text[], float8, interval, float8, float8, interval, boolean, text)',
 		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval)',
 		'healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[])',
 		'healthscore.set_weight(text, text, float8)',
@@ -56,7 +57,8 @@ AS $$
 		'healthscore_internal.overdue(interval, timestamptz)',
 		'healthscore_internal.account_visible(text, text)',
 		'healthscore_internal.account_listed(text, text)',
-		'healthscore_internal.run_outcomes(text, interval, timestamptz)'
+		'healthscore_internal.run_outcomes(text, interval, timestamptz)',
+		'healthscore_internal.trend_over_window(float8, float8, float8)'
 	]::regprocedure[]
 $$;
 
@@ -100,7 +102,7 @@ BEGIN
 		healthscore.model_accuracy, healthscore.score_drops, healthscore.models, healthscore.signals,
 		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
 		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
-		healthscore.unscored_accounts TO %s', role);
+		healthscore.unscored_accounts, healthscore.score_changes TO %s', role);
 	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights, stale,
 		newest_rows) ON healthscore.runs TO %s', role);
 	-- attempts without their error texts, which may quote values of rows

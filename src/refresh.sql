@@ -35,6 +35,12 @@ DECLARE
 	signal_stale boolean[];
 	signal_newest timestamptz[];
 	stale_signal record;
+	window_run bigint;
+	window_start timestamptz;
+	previous_signals text[];
+	previous_weights float8[];
+	previous_fingerprint text;
+	this_fingerprint text;
 BEGIN
 	IF as_of IS NULL OR NOT isfinite(as_of) THEN
 		RAISE EXCEPTION 'refresh(): as_of must be a finite timestamp, not %', coalesce(as_of::text, 'NULL')
@@ -43,6 +49,7 @@ BEGIN
 	-- one refresh of a model at a time; a second waits here, then reads the model as committed
 	PERFORM healthscore_internal.lock_model(model);
 	found_model := healthscore_internal.model_row(model);
+	this_fingerprint := healthscore.fingerprint(found_model.name);
 	SELECT array_agg(s.name ORDER BY s.position), array_agg(s.weight ORDER BY s.position)
 	INTO signal_names, signal_weights
 	FROM healthscore.signals AS s WHERE s.model = found_model.name;
@@ -91,7 +98,7 @@ BEGIN
 
 	INSERT INTO healthscore.runs (model, as_of, started_at, finished_at, accounts, accounts_scored, fingerprint,
 								  signals, weights, stale, newest_rows)
-	VALUES (found_model.name, as_of, started, started, 0, 0, healthscore.fingerprint(found_model.name),
+	VALUES (found_model.name, as_of, started, started, 0, 0, this_fingerprint,
 			signal_names, signal_weights, signal_stale, signal_newest)
 	RETURNING run_id INTO run;
 
@@ -100,23 +107,46 @@ BEGIN
 	SELECT r.run_id INTO previous_run FROM healthscore.runs AS r
 	WHERE r.model = found_model.name AND r.run_id <> run AND (r.as_of, r.run_id) < (refresh.as_of, run)
 	ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1;
+	SELECT r.signals, r.weights, r.fingerprint INTO previous_signals, previous_weights, previous_fingerprint
+	FROM healthscore.runs AS r WHERE r.run_id = previous_run;
+	-- the trend's baseline: the latest run at or before the start of the trend window (in the
+	-- model's time zone, which is the session's here)
+	BEGIN
+		window_start := as_of - found_model.trend_window;
+	EXCEPTION WHEN datetime_field_overflow THEN
+		window_start := NULL;	-- before the first timestamp: no run can be that old
+	END;
+	SELECT r.run_id INTO window_run FROM healthscore.runs AS r
+	WHERE r.model = found_model.name AND r.run_id <> run AND r.as_of <= window_start
+	ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1;
 
 	-- One statement writes every score with its explanation. The tier in force is the latest
 	-- active override's (set_at <= as_of < expires_at), unless the model allows only lowering and
 	-- that override would raise the computed tier: then the next one applies, if any. The computed
-	-- tier stays beside it. A NULL or repeated account key fails the primary key or NOT NULL of
+	-- tier stays beside it; it keeps the account's tier of the run before unless the score passes a
+	-- cutoff by more than the model's tier_hysteresis (the tier by the cutoffs alone is kept too).
+	-- What changed since the run before is blamed on signals only when the model is the same. A
+	-- NULL or repeated account key fails the primary key or NOT NULL of
 	-- scores; the handler turns that into an error that says what to fix.
 	BEGIN
 		WITH written AS (
 			INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, computed_tier, override_id,
 											previous_score, previous_tier, sparkline, reasons, worst_signal,
-											segment, value, owner, renewal_date, raw_values, points)
+											segment, value, owner, renewal_date, raw_values, points,
+											window_start_score, tier_without_hysteresis, why_changed)
 			SELECT run, found_model.name, a.account_key, a.score,
 				   coalesce(a.override_tiers[a.chosen], a.computed_tier), a.computed_tier, a.override_ids[a.chosen],
-				   previous.score, previous.tier, right(coalesce(previous.sparkline, '') || healthscore_internal.spark_code(a.score), 12),
+				   a.previous_score, a.previous_tier,
+				   right(coalesce(a.previous_sparkline, '') || healthscore_internal.spark_code(a.score), 12),
 				   healthscore.score_reasons(signal_names, a.raw_values, a.points, signal_weights, 3),
 				   healthscore.worst_signal(signal_names, a.points, signal_weights),
-				   a.segment, a.value, a.owner, a.renewal_date, a.raw_values, a.points
+				   a.segment, a.value, a.owner, a.renewal_date, a.raw_values, a.points,
+				   a.window_start_score, a.plain_tier,
+				   CASE WHEN a.previous_points IS NOT NULL AND previous_fingerprint IS DISTINCT FROM this_fingerprint
+						THEN 'the model''s definition changed since the run before'
+						ELSE healthscore_internal.change_reasons(signal_names, a.raw_values, a.points, signal_weights,
+																 previous_signals, a.previous_raw_values,
+																 a.previous_points, previous_weights, 3) END
 			FROM (SELECT t.*,
 						 CASE WHEN t.override_ids IS NOT NULL THEN
 							 (SELECT min(i) FROM generate_subscripts(t.override_ids, 1) AS i
@@ -125,12 +155,22 @@ BEGIN
 											 > array_position(found_model.tier_labels, t.computed_tier)))
 						 END AS chosen
 				  FROM (SELECT p.*,
-							   coalesce(healthscore.tier(p.score, found_model.tier_cutoffs, found_model.tier_labels),
+							   coalesce(healthscore_internal.tier_with_hysteresis(p.score, previous.computed_tier,
+									found_model.tier_hysteresis, found_model.tier_cutoffs, found_model.tier_labels),
 										'unknown') AS computed_tier,
+							   coalesce(healthscore.tier(p.score, found_model.tier_cutoffs, found_model.tier_labels),
+										'unknown') AS plain_tier,
+							   previous.score AS previous_score, previous.tier AS previous_tier,
+							   previous.sparkline AS previous_sparkline, previous.raw_values AS previous_raw_values,
+							   previous.points AS previous_points, start.score AS window_start_score,
 							   active.override_ids, active.override_tiers
 						FROM (SELECT scored.*, healthscore.score_from_points(scored.points, signal_weights) AS score
 							  FROM pg_temp.healthscore_refresh_scored AS scored
 							  OFFSET 0) AS p	-- a fence: each score computed once
+						LEFT JOIN healthscore.scores AS previous
+							ON previous.run_id = previous_run AND previous.account_key = p.account_key
+						LEFT JOIN healthscore.scores AS start
+							ON start.run_id = window_run AND start.account_key = p.account_key
 						LEFT JOIN (SELECT ov.account_key,
 										  array_agg(ov.override_id ORDER BY ov.set_at DESC, ov.override_id DESC)
 											AS override_ids,
@@ -139,8 +179,6 @@ BEGIN
 								   WHERE ov.model = found_model.name
 									 AND ov.set_at <= refresh.as_of AND ov.expires_at > refresh.as_of
 								   GROUP BY ov.account_key) AS active ON active.account_key = p.account_key) AS t) AS a
-			LEFT JOIN healthscore.scores AS previous
-				ON previous.run_id = previous_run AND previous.account_key = a.account_key
 			RETURNING score, tier, previous_tier)
 		SELECT count(*), count(w.score), count(*) FILTER (WHERE w.previous_tier <> w.tier)
 		INTO accounts_total, accounts_with_score, tier_changes

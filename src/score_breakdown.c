@@ -191,8 +191,8 @@ rank_costs(FunctionCallInfo fcinfo, const char *func, int points_arg, int weight
 }
 
 /* A float8 as the reasons print it: numeric rounded to the given digits, trailing zeros cut. */
-static char *
-rounded_text(double value, int digits, bool trim)
+char *
+hs_rounded_text(double value, int digits, bool trim)
 {
 	Datum		number = DirectFunctionCall1(float8_numeric, Float8GetDatum(value));
 
@@ -241,8 +241,8 @@ healthscore_score_reasons(PG_FUNCTION_ARGS)
 			appendStringInfoString(&reasons, "; ");
 		appendBinaryStringInfo(&reasons, VARDATA_ANY(costs[i].name), VARSIZE_ANY_EXHDR(costs[i].name));
 		appendStringInfo(&reasons, " %s (-%s)",
-						 raw_null[k] ? "no data" : rounded_text(DatumGetFloat8(raw[k]), 2, true),
-						 rounded_text(costs[i].points_lost, 1, false));
+						 raw_null[k] ? "no data" : hs_rounded_text(DatumGetFloat8(raw[k]), 2, true),
+						 hs_rounded_text(costs[i].points_lost, 1, false));
 	}
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(reasons.data, reasons.len));
 }

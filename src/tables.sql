@@ -38,6 +38,9 @@ CREATE TABLE healthscore.models (
 	defined_by text,
 	time_zone text NOT NULL DEFAULT 'UTC',
 	expected_every interval CHECK (expected_every OPERATOR(pg_catalog.>) interval '0'),
+	trend_window interval NOT NULL DEFAULT '28 days' CHECK (trend_window OPERATOR(pg_catalog.>) interval '0'),
+	tier_hysteresis float8 NOT NULL DEFAULT 5
+		CHECK (tier_hysteresis OPERATOR(pg_catalog.>=) 0 AND tier_hysteresis OPERATOR(pg_catalog.<) 100),
 	UNIQUE (model_group, priority),
 	CHECK (pg_catalog.cardinality(tier_labels) OPERATOR(pg_catalog.=) (pg_catalog.cardinality(tier_cutoffs) OPERATOR(pg_catalog.+) 1)),
 	CHECK (tier_actions IS NULL OR pg_catalog.cardinality(tier_actions) OPERATOR(pg_catalog.=) pg_catalog.cardinality(tier_labels))
@@ -68,6 +71,8 @@ COMMENT ON COLUMN healthscore.models.outcome_key IS 'the outcome relation''s acc
 COMMENT ON COLUMN healthscore.models.outcome_date IS 'the outcome relation''s churn date column';
 COMMENT ON COLUMN healthscore.models.outcome_reason IS 'the outcome relation''s reason column (optional)';
 COMMENT ON COLUMN healthscore.models.defined_by IS 'the role that last wrote the model''s SQL text (relation, columns, segment filter); its queries run with the privileges of its authors (see README, Security); set by a trigger, NULL for models from before 0.2.0 until adopted';
+COMMENT ON COLUMN healthscore.models.trend_window IS 'the trend compares a score with the score at the start of this window: the model''s latest run at or before as_of - trend_window';
+COMMENT ON COLUMN healthscore.models.tier_hysteresis IS 'points a score must pass a cutoff by before an account leaves its tier (0: none), so that noise near a cutoff does not flip tiers';
 COMMENT ON COLUMN healthscore.models.expected_every IS 'how often the model is refreshed (schedule() sets it); model_status reads it as overdue when no run is that recent, plus a grace; NULL: no expectation';
 COMMENT ON COLUMN healthscore.models.time_zone IS 'the time zone of the model''s day boundaries: time columns of type date or timestamp, lookback windows, expiry of assessments, renewal days (default UTC)';
 
@@ -229,6 +234,9 @@ CREATE TABLE healthscore.scores (
 	renewal_date date,
 	raw_values float8[] NOT NULL,
 	points float8[] NOT NULL,
+	window_start_score float8,
+	tier_without_hysteresis text,
+	why_changed text,
 	PRIMARY KEY (run_id, account_key)
 );
 CREATE INDEX scores_model_account_idx ON healthscore.scores (model, account_key, run_id);
@@ -252,6 +260,9 @@ COMMENT ON COLUMN healthscore.scores.owner IS 'the account''s owner at the run';
 COMMENT ON COLUMN healthscore.scores.renewal_date IS 'the account''s renewal date at the run';
 COMMENT ON COLUMN healthscore.scores.raw_values IS 'each signal''s raw value (decay signals: age in days; NULL when missing), in the order of runs.signals';
 COMMENT ON COLUMN healthscore.scores.points IS 'each signal''s points 0-100 after the missing-data policy (NULL when skipped), in the order of runs.signals';
+COMMENT ON COLUMN healthscore.scores.window_start_score IS 'the account''s score in the model''s latest run at or before as_of - trend_window when this run was written (the trend''s baseline); NULL when there was none';
+COMMENT ON COLUMN healthscore.scores.tier_without_hysteresis IS 'the tier the score falls in by the cutoffs alone; computed_tier is that with the model''s tier_hysteresis applied to the run before';
+COMMENT ON COLUMN healthscore.scores.why_changed IS 'the signals whose contribution moved the score most since the run before: "signal before -> now (+-points)"; a note instead when the model''s definition changed';
 SELECT pg_catalog.pg_extension_config_dump('healthscore.scores', '');
 -- Row-level security: a user sees the scores of the accounts they can see in the model's
 -- account relation (account_visible asks that relation once per query). Writers (refresh) need

@@ -208,6 +208,11 @@ BEGIN
 		RAISE EXCEPTION 'suggest_weights(): model "%" has no signals', model
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Add signals and refresh first.';
 	END IF;
+	IF (healthscore_internal.model_row(model)).outcomes IS NULL THEN
+		RAISE EXCEPTION 'suggest_weights(): model "%" has no outcome relation', model
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Name it with healthscore.set_outcomes(model, outcomes, key, churned_on).';
+	END IF;
 	SELECT e INTO unknown FROM unnest(exclude) AS e WHERE e IS NULL OR NOT e = ANY (signal_names) LIMIT 1;
 	IF FOUND THEN
 		RAISE EXCEPTION 'suggest_weights(): exclude names "%", which is not a signal of model "%"', unknown, model

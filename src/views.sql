@@ -8,7 +8,8 @@ CREATE VIEW healthscore.components WITH (security_invoker = true) AS
 SELECT s.run_id, s.model, s.account_key, c.signal, c.raw_value, c.points, c.weight, share.weight_share,
 	   c.points OPERATOR(pg_catalog.*) share.weight_share AS contribution,
 	   coalesce((100 OPERATOR(pg_catalog.-) c.points) OPERATOR(pg_catalog.*) share.weight_share, 0) AS points_lost,
-	   coalesce(c.stale, false) AS stale
+	   coalesce(c.stale, false) AS stale,
+	   r.as_of
 FROM healthscore.scores AS s
 JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
 CROSS JOIN LATERAL (SELECT pg_catalog.sum(u.weight)
@@ -30,6 +31,7 @@ COMMENT ON COLUMN healthscore.components.weight IS 'the signal''s weight';
 COMMENT ON COLUMN healthscore.components.weight_share IS 'weight / sum of the weights of the account''s present signals (0 when skipped)';
 COMMENT ON COLUMN healthscore.components.contribution IS 'points * weight_share: the components of an account add up to its score';
 COMMENT ON COLUMN healthscore.components.points_lost IS '(100 - points) * weight_share: what the signal cost the account';
+COMMENT ON COLUMN healthscore.components.as_of IS 'as-of time of the run';
 COMMENT ON COLUMN healthscore.components.stale IS 'true when the signal''s source was stale at the run (its newest row older than max_age): it counted as missing';
 
 -- Runs of each model, newest as-of time first (recency 1 = the current run), and the attempts of
@@ -87,12 +89,8 @@ SELECT s.model,
 	   ov.expires_at AS override_expires_at,
 	   s.previous_score,
 	   s.score OPERATOR(pg_catalog.-) s.previous_score AS change,
-	   CASE WHEN s.score IS NULL OR s.previous_score IS NULL THEN NULL
-			WHEN (s.score OPERATOR(pg_catalog.-) s.previous_score) OPERATOR(pg_catalog.>=) m.trend_threshold
-				 AND s.score OPERATOR(pg_catalog.>) s.previous_score THEN 'up'
-			WHEN (s.previous_score OPERATOR(pg_catalog.-) s.score) OPERATOR(pg_catalog.>=) m.trend_threshold
-				 AND s.score OPERATOR(pg_catalog.<) s.previous_score THEN 'down'
-			ELSE 'flat' END AS trend,
+	   -- over the trend window, not since the run before: a score falling 3 points a week reads down
+	   healthscore_internal.trend_over_window(s.score, s.window_start_score, m.trend_threshold) AS trend,
 	   s.segment,
 	   s.value,
 	   s.owner,
@@ -105,7 +103,12 @@ SELECT s.model,
 	   s.run_id,
 	   healthscore.sparkline_ascii(s.sparkline) AS sparkline_ascii,
 	   healthscore_internal.overdue(m.expected_every, r.as_of) AS stale,
-	   r.stale_signals
+	   r.stale_signals,
+	   s.window_start_score,
+	   s.score OPERATOR(pg_catalog.-) s.window_start_score AS window_change,
+	   pg_catalog.array_position(m.tier_labels, s.tier) AS tier_rank,
+	   s.tier_without_hysteresis,
+	   s.why_changed
 FROM healthscore.model_runs AS r
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
 JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
@@ -125,7 +128,7 @@ COMMENT ON COLUMN healthscore.current_scores.override_by IS 'who overrode it';
 COMMENT ON COLUMN healthscore.current_scores.override_expires_at IS 'when the override expires';
 COMMENT ON COLUMN healthscore.current_scores.previous_score IS 'score in the run before (by as-of time, as it was when this run was written)';
 COMMENT ON COLUMN healthscore.current_scores.change IS 'score - previous_score';
-COMMENT ON COLUMN healthscore.current_scores.trend IS 'up, down or flat: up or down once the change reaches the model''s trend_threshold';
+COMMENT ON COLUMN healthscore.current_scores.trend IS 'up, down or flat over the model''s trend_window: up or down once window_change reaches trend_threshold; new without a run at or before the window''s start';
 COMMENT ON COLUMN healthscore.current_scores.segment IS 'account segment';
 COMMENT ON COLUMN healthscore.current_scores.value IS 'account value (ARR)';
 COMMENT ON COLUMN healthscore.current_scores.owner IS 'account owner (CSM)';
@@ -138,6 +141,11 @@ COMMENT ON COLUMN healthscore.current_scores.worst_signal IS 'the signal that co
 COMMENT ON COLUMN healthscore.current_scores.run_id IS 'the run the score comes from';
 COMMENT ON COLUMN healthscore.current_scores.stale IS 'true when the model is overdue: no run within its expected_every (plus a grace), so these scores are older than they should be';
 COMMENT ON COLUMN healthscore.current_scores.stale_signals IS 'how many of the account''s signals were stale at the run (their source''s newest row older than max_age) and counted as missing';
+COMMENT ON COLUMN healthscore.current_scores.window_start_score IS 'the score at the start of the trend window: in the model''s latest run at or before scored_at - trend_window';
+COMMENT ON COLUMN healthscore.current_scores.window_change IS 'score - window_start_score: the change the trend reads';
+COMMENT ON COLUMN healthscore.current_scores.tier_rank IS 'the tier''s place, 1 = worst: sort by it, not by the label (NULL for unknown)';
+COMMENT ON COLUMN healthscore.current_scores.tier_without_hysteresis IS 'the tier by the cutoffs alone; computed_tier keeps the tier of the run before until a cutoff is passed by more than the model''s tier_hysteresis';
+COMMENT ON COLUMN healthscore.current_scores.why_changed IS 'the signals that moved the score most since the run before: "signal before -> now (+-points)"';
 COMMENT ON COLUMN healthscore.current_scores.sparkline_ascii IS 'the sparkline in ASCII for any client: _ . : - = + * # from low to high, a space for no score';
 
 CREATE VIEW healthscore.score_components WITH (security_invoker = true) AS
@@ -194,7 +202,10 @@ SELECT cs.model,
 	   cs.scored_at,
 	   cs.sparkline_ascii,
 	   cs.stale,
-	   cs.stale_signals
+	   cs.stale_signals,
+	   cs.why_changed,
+	   cs.window_change,
+	   cs.tier_rank
 FROM healthscore.current_scores AS cs
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
 -- the most specific playbook for every tier and costliest signal of a model, resolved once per
@@ -241,7 +252,7 @@ COMMENT ON COLUMN healthscore.risk_list.priority IS '1 = act first: most value a
 COMMENT ON COLUMN healthscore.risk_list.account_key IS 'account key as text';
 COMMENT ON COLUMN healthscore.risk_list.score IS 'health score 0-100';
 COMMENT ON COLUMN healthscore.risk_list.tier IS 'tier label';
-COMMENT ON COLUMN healthscore.risk_list.trend IS 'up, down or flat since the run before';
+COMMENT ON COLUMN healthscore.risk_list.trend IS 'up, down or flat over the model''s trend window (new: no run that long ago)';
 COMMENT ON COLUMN healthscore.risk_list.change IS 'score change since the run before';
 COMMENT ON COLUMN healthscore.risk_list.value IS 'account value (ARR)';
 COMMENT ON COLUMN healthscore.risk_list.value_at_risk IS 'value x (100 - score) / 100';
@@ -261,12 +272,16 @@ COMMENT ON COLUMN healthscore.risk_list.scored_at IS 'as-of time of the run';
 COMMENT ON COLUMN healthscore.risk_list.sparkline_ascii IS 'the sparkline in ASCII for any client';
 COMMENT ON COLUMN healthscore.risk_list.stale IS 'true when the model is overdue: these scores are older than its schedule promises';
 COMMENT ON COLUMN healthscore.risk_list.stale_signals IS 'how many of the account''s signals were stale at the run and counted as missing';
+COMMENT ON COLUMN healthscore.risk_list.why_changed IS 'the signals that moved the score most since the run before';
+COMMENT ON COLUMN healthscore.risk_list.window_change IS 'score change over the trend window';
+COMMENT ON COLUMN healthscore.risk_list.tier_rank IS 'the tier''s place, 1 = worst';
 
 CREATE VIEW healthscore.score_history WITH (security_invoker = true) AS
 SELECT s.model, s.run_id, r.as_of, s.account_key, s.score, s.tier, s.segment, s.value, s.owner, s.renewal_date,
-	   r.fingerprint
+	   r.fingerprint, pg_catalog.array_position(m.tier_labels, s.tier) AS tier_rank
 FROM healthscore.scores AS s
-JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id;
+JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) s.model;
 
 COMMENT ON VIEW healthscore.score_history IS 'every score of every run, one row per run and account (long format)';
 COMMENT ON COLUMN healthscore.score_history.model IS 'model';
@@ -280,18 +295,24 @@ COMMENT ON COLUMN healthscore.score_history.value IS 'account value at the run';
 COMMENT ON COLUMN healthscore.score_history.owner IS 'account owner at the run';
 COMMENT ON COLUMN healthscore.score_history.renewal_date IS 'renewal date at the run';
 COMMENT ON COLUMN healthscore.score_history.fingerprint IS 'model definition the run used';
+COMMENT ON COLUMN healthscore.score_history.tier_rank IS 'the tier''s place, 1 = worst';
 
 CREATE VIEW healthscore.tier_changes WITH (security_invoker = true) AS
-SELECT model, account_key, from_tier, tier AS to_tier, as_of AS changed_at, from_score, score AS to_score,
-	   from_run_id, run_id AS to_run_id
-FROM (SELECT h.*,
-			 pg_catalog.lag(h.tier) OVER w AS from_tier,
-			 pg_catalog.lag(h.score) OVER w AS from_score,
-			 pg_catalog.lag(h.run_id) OVER w AS from_run_id
-	  FROM healthscore.score_history AS h
-	  WINDOW w AS (PARTITION BY h.model, h.account_key ORDER BY h.as_of, h.run_id)) AS changes
--- IS DISTINCT FROM, written with a qualified operator (from_tier is NULL only for an account's first run)
-WHERE from_run_id IS NOT NULL AND (from_tier IS NULL OR from_tier OPERATOR(pg_catalog.<>) tier);
+-- From what each run wrote about the run before it (its previous tier and score), so that a filter
+-- on changed_at reads only the runs it selects, not the whole history.
+SELECT s.model, s.account_key, s.previous_tier AS from_tier, s.tier AS to_tier, r.as_of AS changed_at,
+	   s.previous_score AS from_score, s.score AS to_score, before.run_id AS from_run_id, s.run_id AS to_run_id,
+	   pg_catalog.array_position(m.tier_labels, s.previous_tier) AS from_tier_rank,
+	   pg_catalog.array_position(m.tier_labels, s.tier) AS to_tier_rank
+FROM healthscore.runs AS r
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
+JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
+CROSS JOIN LATERAL (SELECT x.run_id FROM healthscore.runs AS x
+					WHERE x.model OPERATOR(pg_catalog.=) r.model
+					  AND (x.as_of OPERATOR(pg_catalog.<) r.as_of
+						   OR (x.as_of OPERATOR(pg_catalog.=) r.as_of AND x.run_id OPERATOR(pg_catalog.<) r.run_id))
+					ORDER BY x.as_of DESC, x.run_id DESC LIMIT 1) AS before
+WHERE s.previous_tier OPERATOR(pg_catalog.<>) s.tier;
 
 COMMENT ON VIEW healthscore.tier_changes IS 'every change of an account''s tier between consecutive runs of a model';
 COMMENT ON COLUMN healthscore.tier_changes.model IS 'model';
@@ -303,13 +324,16 @@ COMMENT ON COLUMN healthscore.tier_changes.from_score IS 'score in the run befor
 COMMENT ON COLUMN healthscore.tier_changes.to_score IS 'score in this run';
 COMMENT ON COLUMN healthscore.tier_changes.from_run_id IS 'the run before';
 COMMENT ON COLUMN healthscore.tier_changes.to_run_id IS 'this run';
+COMMENT ON COLUMN healthscore.tier_changes.from_tier_rank IS 'place of from_tier, 1 = worst';
+COMMENT ON COLUMN healthscore.tier_changes.to_tier_rank IS 'place of to_tier, 1 = worst';
 
 CREATE VIEW healthscore.tier_summary WITH (security_invoker = true) AS
 SELECT s.model, s.run_id, r.as_of, s.tier, pg_catalog.count(*) AS accounts, pg_catalog.sum(s.value) AS total_value,
-	   pg_catalog.avg(s.score) AS average_score
+	   pg_catalog.avg(s.score) AS average_score, pg_catalog.array_position(m.tier_labels, s.tier) AS tier_rank
 FROM healthscore.scores AS s
 JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
-GROUP BY s.model, s.run_id, r.as_of, s.tier;
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) s.model
+GROUP BY s.model, s.run_id, r.as_of, s.tier, m.tier_labels;
 
 COMMENT ON VIEW healthscore.tier_summary IS 'per model, run and tier: how many accounts and how much value';
 COMMENT ON COLUMN healthscore.tier_summary.model IS 'model';
@@ -319,23 +343,31 @@ COMMENT ON COLUMN healthscore.tier_summary.tier IS 'tier label';
 COMMENT ON COLUMN healthscore.tier_summary.accounts IS 'accounts in the tier';
 COMMENT ON COLUMN healthscore.tier_summary.total_value IS 'sum of the accounts'' value (ARR)';
 COMMENT ON COLUMN healthscore.tier_summary.average_score IS 'average score in the tier';
+COMMENT ON COLUMN healthscore.tier_summary.tier_rank IS 'the tier''s place, 1 = worst';
 
 CREATE VIEW healthscore.score_drops WITH (security_invoker = true) AS
 SELECT cs.model, cs.account_key, cs.score, cs.tier, high.score AS previous_high,
 	   high.score OPERATOR(pg_catalog.-) cs.score AS drop,
-	   high.as_of AS high_at, cs.scored_at, cs.value, cs.owner, cs.segment
+	   high.as_of AS high_at, cs.scored_at, cs.value, cs.owner, cs.segment, cs.tier_rank
 FROM healthscore.current_scores AS cs
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
+-- the runs of the window, found once per model (the same for all its accounts), then the
+-- account's score in each by primary key: the cost is the window's, not the history's
 CROSS JOIN LATERAL (
-	SELECT h.score, h.as_of
-	FROM healthscore.score_history AS h
-	WHERE h.model OPERATOR(pg_catalog.=) cs.model AND h.account_key OPERATOR(pg_catalog.=) cs.account_key
-	  AND h.score IS NOT NULL
+	SELECT pg_catalog.array_agg(r.run_id) AS run_ids, pg_catalog.array_agg(r.as_of) AS as_ofs
+	FROM healthscore.runs AS r
+	WHERE r.model OPERATOR(pg_catalog.=) cs.model
 	  -- the window in the model's time zone ('30 days' are calendar days there)
-	  AND h.as_of OPERATOR(pg_catalog.>=)
+	  AND r.as_of OPERATOR(pg_catalog.>=)
 		  ((cs.scored_at AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.-) m.drop_window) AT TIME ZONE m.time_zone
-	  AND h.as_of OPERATOR(pg_catalog.<) cs.scored_at
-	ORDER BY h.score DESC, h.as_of DESC
+	  AND r.as_of OPERATOR(pg_catalog.<) cs.scored_at) AS window_runs
+CROSS JOIN LATERAL (
+	SELECT h.score, w.as_of
+	FROM ROWS FROM (pg_catalog.unnest(window_runs.run_ids), pg_catalog.unnest(window_runs.as_ofs)) AS w(run_id, as_of)
+	JOIN healthscore.scores AS h ON h.run_id OPERATOR(pg_catalog.=) w.run_id
+								AND h.account_key OPERATOR(pg_catalog.=) cs.account_key
+	WHERE h.score IS NOT NULL
+	ORDER BY h.score DESC, w.as_of DESC
 	LIMIT 1) AS high
 WHERE (high.score OPERATOR(pg_catalog.-) cs.score) OPERATOR(pg_catalog.>=) m.drop_points;
 
@@ -351,6 +383,7 @@ COMMENT ON COLUMN healthscore.score_drops.scored_at IS 'as-of time of the curren
 COMMENT ON COLUMN healthscore.score_drops.value IS 'account value (ARR)';
 COMMENT ON COLUMN healthscore.score_drops.owner IS 'account owner';
 COMMENT ON COLUMN healthscore.score_drops.segment IS 'account segment';
+COMMENT ON COLUMN healthscore.score_drops.tier_rank IS 'the tier''s place, 1 = worst';
 
 -- Manual inputs that need a person: for every account a model with assessment signals scores,
 -- each factor whose latest rating is missing, expired, or expires within 14 days.
@@ -386,6 +419,114 @@ COMMENT ON COLUMN healthscore.stale_assessments.last_assessed_by IS 'who rated i
 COMMENT ON COLUMN healthscore.stale_assessments.status IS 'missing, expired or expiring (within 14 days)';
 COMMENT ON COLUMN healthscore.stale_assessments.owner IS 'account owner, who should rate it';
 COMMENT ON COLUMN healthscore.stale_assessments.value IS 'account value (ARR)';
+
+-- What moved each account's score, signal by signal: the current run against the run before it
+-- and against the start of the trend window. contribution_changes() splits a score change into
+-- parts that add up to it exactly: a signal whose points did not move has no part, even when
+-- another one appearing or going missing changed its share of the weight; that one has the part.
+CREATE VIEW healthscore.score_changes WITH (security_invoker = true) AS
+SELECT m.name AS model, s.account_key, sig.signal,
+	   s.raw_values[idx.now_i] AS raw_value, s.points[idx.now_i] AS points,
+	   part.now_contributions[sig.n::pg_catalog.int4] AS contribution,
+	   before_s.raw_values[idx.before_i] AS previous_raw_value, before_s.points[idx.before_i] AS previous_points,
+	   part.before_contributions[sig.n::pg_catalog.int4] AS previous_contribution,
+	   part.changes[sig.n::pg_catalog.int4] AS contribution_change,
+	   start_s.raw_values[idx.start_i] AS window_raw_value, start_s.points[idx.start_i] AS window_points,
+	   part.start_contributions[sig.n::pg_catalog.int4] AS window_contribution,
+	   part.window_changes[sig.n::pg_catalog.int4] AS window_contribution_change,
+	   before_run.fingerprint OPERATOR(pg_catalog.<>) cur.fingerprint AS configuration_changed,
+	   cur.as_of AS scored_at, before_run.as_of AS previous_as_of, start_run.as_of AS window_start_as_of
+FROM healthscore.models AS m
+CROSS JOIN LATERAL (SELECT r.run_id, r.as_of, r.fingerprint, r.signals, r.weights FROM healthscore.runs AS r
+					WHERE r.model OPERATOR(pg_catalog.=) m.name
+					ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1) AS cur
+LEFT JOIN LATERAL (SELECT r.run_id, r.as_of, r.fingerprint, r.signals, r.weights FROM healthscore.runs AS r
+				   WHERE r.model OPERATOR(pg_catalog.=) m.name
+					 AND (r.as_of OPERATOR(pg_catalog.<) cur.as_of
+						  OR (r.as_of OPERATOR(pg_catalog.=) cur.as_of AND r.run_id OPERATOR(pg_catalog.<) cur.run_id))
+				   ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1) AS before_run ON true
+-- the window in the model's time zone, as refresh() takes it
+LEFT JOIN LATERAL (SELECT r.run_id, r.as_of, r.signals, r.weights FROM healthscore.runs AS r
+				   WHERE r.model OPERATOR(pg_catalog.=) m.name AND r.run_id OPERATOR(pg_catalog.<>) cur.run_id
+					 AND r.as_of OPERATOR(pg_catalog.<=)
+						 ((cur.as_of AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.-) m.trend_window) AT TIME ZONE m.time_zone
+				   ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1) AS start_run ON true
+-- the signals of the three runs, the current run's order first
+CROSS JOIN LATERAL (SELECT pg_catalog.array_agg(u.signal ORDER BY u.n) AS signals
+					FROM (SELECT v.signal, pg_catalog.min(v.n) AS n
+						  FROM pg_catalog.unnest(cur.signals OPERATOR(pg_catalog.||) coalesce(before_run.signals, '{}')
+												 OPERATOR(pg_catalog.||) coalesce(start_run.signals, '{}'))
+							   WITH ORDINALITY AS v(signal, n)
+						  GROUP BY v.signal) AS u) AS all_signals
+JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) cur.run_id
+-- the account's rows of the two earlier runs, by primary key (OFFSET 0 keeps each a lookup per
+-- account: joined, the planner may scan and sort the whole history for them)
+LEFT JOIN LATERAL (SELECT x.raw_values, x.points FROM healthscore.scores AS x
+				   WHERE x.run_id OPERATOR(pg_catalog.=) before_run.run_id
+					 AND x.account_key OPERATOR(pg_catalog.=) s.account_key OFFSET 0) AS before_s ON true
+LEFT JOIN LATERAL (SELECT x.raw_values, x.points FROM healthscore.scores AS x
+				   WHERE x.run_id OPERATOR(pg_catalog.=) start_run.run_id
+					 AND x.account_key OPERATOR(pg_catalog.=) s.account_key OFFSET 0) AS start_s ON true
+CROSS JOIN LATERAL (
+	SELECT healthscore_internal.contributions(all_signals.signals, cur.signals, s.points, cur.weights) AS now_contributions,
+		   healthscore_internal.contributions(all_signals.signals, before_run.signals, before_s.points, before_run.weights)
+			   AS before_contributions,
+		   healthscore_internal.contributions(all_signals.signals, start_run.signals, start_s.points, start_run.weights)
+			   AS start_contributions,
+		   healthscore_internal.contribution_changes(all_signals.signals, cur.signals, s.points, cur.weights,
+													 before_run.signals, before_s.points, before_run.weights) AS changes,
+		   healthscore_internal.contribution_changes(all_signals.signals, cur.signals, s.points, cur.weights,
+													 start_run.signals, start_s.points, start_run.weights)
+			   AS window_changes
+	OFFSET 0) AS part	-- once per account, not once per signal (a pulled-up subquery would be)
+CROSS JOIN LATERAL pg_catalog.unnest(all_signals.signals) WITH ORDINALITY AS sig(signal, n)
+CROSS JOIN LATERAL (SELECT pg_catalog.array_position(cur.signals, sig.signal) AS now_i,
+						   pg_catalog.array_position(before_run.signals, sig.signal) AS before_i,
+						   pg_catalog.array_position(start_run.signals, sig.signal) AS start_i) AS idx;
+
+COMMENT ON VIEW healthscore.score_changes IS 'per account of every model''s current run and signal: raw value, points and contribution now, in the run before and at the start of the trend window, and how much the contribution changed (the changes add up to the score change)';
+COMMENT ON COLUMN healthscore.score_changes.model IS 'model';
+COMMENT ON COLUMN healthscore.score_changes.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.score_changes.signal IS 'signal (of the current run, or of the earlier runs only)';
+COMMENT ON COLUMN healthscore.score_changes.raw_value IS 'raw value in the current run';
+COMMENT ON COLUMN healthscore.score_changes.points IS 'points in the current run';
+COMMENT ON COLUMN healthscore.score_changes.contribution IS 'points * weight share in the current run';
+COMMENT ON COLUMN healthscore.score_changes.previous_raw_value IS 'raw value in the run before';
+COMMENT ON COLUMN healthscore.score_changes.previous_points IS 'points in the run before';
+COMMENT ON COLUMN healthscore.score_changes.previous_contribution IS 'contribution in the run before';
+COMMENT ON COLUMN healthscore.score_changes.contribution_change IS 'the signal''s part of the score change since the run before: its points change at its weight share, or, when it appeared or went missing, the effect of its joining or leaving; these add up to the score change (NULL when either run has no score for the account)';
+COMMENT ON COLUMN healthscore.score_changes.window_raw_value IS 'raw value at the start of the trend window';
+COMMENT ON COLUMN healthscore.score_changes.window_points IS 'points at the start of the trend window';
+COMMENT ON COLUMN healthscore.score_changes.window_contribution IS 'contribution at the start of the trend window';
+COMMENT ON COLUMN healthscore.score_changes.window_contribution_change IS 'the signal''s part of the change since the start of the trend window, split as contribution_change: these add up to window_change';
+COMMENT ON COLUMN healthscore.score_changes.configuration_changed IS 'true when the model''s definition (fingerprint) differs between the run before and now: the change is not the signals'' alone';
+COMMENT ON COLUMN healthscore.score_changes.scored_at IS 'as-of time of the current run';
+COMMENT ON COLUMN healthscore.score_changes.previous_as_of IS 'as-of time of the run before';
+COMMENT ON COLUMN healthscore.score_changes.window_start_as_of IS 'as-of time of the run at the start of the trend window';
+
+-- One account's story for an account page: every run of the model with its score, tier, trend
+-- over the window, the signals that cost the most, and what changed since the run before.
+CREATE FUNCTION healthscore.account_story(model text, account_key text)
+RETURNS TABLE (run_id bigint, as_of timestamptz, score float8, tier text, tier_rank integer, computed_tier text,
+			   overridden boolean, change float8, window_change float8, trend text, reasons text, why_changed text,
+			   sparkline text, model_changed boolean)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT s.run_id, r.as_of, s.score, s.tier, array_position(m.tier_labels, s.tier), s.computed_tier,
+		   s.override_id IS NOT NULL, s.score - s.previous_score, s.score - s.window_start_score,
+		   healthscore_internal.trend_over_window(s.score, s.window_start_score, m.trend_threshold),
+		   s.reasons, s.why_changed, healthscore.sparkline(s.sparkline),
+		   r.fingerprint <> lag(r.fingerprint) OVER (ORDER BY r.as_of, r.run_id)
+	FROM healthscore.scores AS s
+	JOIN healthscore.runs AS r ON r.run_id = s.run_id
+	JOIN healthscore.models AS m ON m.name = s.model
+	WHERE s.model = account_story.model AND s.account_key = account_story.account_key
+	ORDER BY r.as_of, r.run_id
+$$;
+
+COMMENT ON FUNCTION healthscore.account_story(text, text) IS
+'one account''s runs of a model over time: score, tier (and its rank, 1 = worst), change since the run before and over the trend window, trend, the costliest signals, what changed, sparkline, and whether the model''s definition changed at that run';
 
 -- Accounts of a model group that no model of the group scored in its latest run (their filters
 -- all miss and the group has no default model, or they are new since). Runs no model text: the

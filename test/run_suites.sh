@@ -116,6 +116,11 @@ echo "== package"
 ./test/package.sh "$pg_config" >"$log" 2>&1
 tap $?
 
+# What the demo promises, on its data: trends that tell the truth, hysteresis in bounds (TAP).
+echo "== demo checks"
+./test/demo_checks.sh >"$log" 2>&1
+tap $?
+
 # Random queries as a reader: no backend may crash (TAP).
 echo "== sqlsmith"
 ./test/sqlsmith.sh >"$log" 2>&1

@@ -112,6 +112,17 @@ ALTER TABLE healthscore.signals ADD COLUMN max_age interval CHECK (max_age OPERA
 ALTER TABLE healthscore.signals ADD CHECK (max_age IS NULL OR time_column IS NOT NULL);
 ALTER TABLE healthscore.runs ADD COLUMN stale boolean[], ADD COLUMN newest_rows timestamptz[];
 
+-- The trend's window and the tiers' hysteresis per model; per score the trend's baseline, the tier
+-- by the cutoffs alone, and what changed. Models from 0.1.0 keep tiers without hysteresis (0), so
+-- that updating changes no tier; alter_model(model, tier_hysteresis => 5) turns it on.
+ALTER TABLE healthscore.models
+	ADD COLUMN trend_window interval NOT NULL DEFAULT '28 days' CHECK (trend_window OPERATOR(pg_catalog.>) interval '0'),
+	ADD COLUMN tier_hysteresis float8 NOT NULL DEFAULT 5
+		CHECK (tier_hysteresis OPERATOR(pg_catalog.>=) 0 AND tier_hysteresis OPERATOR(pg_catalog.<) 100);
+UPDATE healthscore.models SET tier_hysteresis = 0;
+ALTER TABLE healthscore.scores ADD COLUMN window_start_score float8, ADD COLUMN tier_without_hysteresis text,
+	ADD COLUMN why_changed text;
+
 -- Tables, indexes and pg_dump registrations new in 0.2.0.
 -- Attempts of healthscore.run(), the procedure schedules call: it commits a running attempt
 -- before it refreshes and a failed one when the refresh fails, so that a failure leaves a trace
@@ -192,6 +203,11 @@ CREATE OR REPLACE FUNCTION healthscore.tier(score float8,
 RETURNS text
 AS 'MODULE_PATHNAME', 'healthscore_tier'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.tier_with_hysteresis(score float8, previous_tier text, hysteresis float8,
+														  cutoffs float8[], labels text[])
+RETURNS text
+AS 'MODULE_PATHNAME', 'healthscore_tier_with_hysteresis'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
 -- Aggregate weighted_score (weighted_score.c): points and weights -> one health score.
 -- The state is a float8[4] (not internal) so parallel workers and Citus can combine it.
 
@@ -224,6 +240,27 @@ CREATE OR REPLACE FUNCTION healthscore.worst_signal(signals text[], points float
 RETURNS text
 AS 'MODULE_PATHNAME', 'healthscore_worst_signal'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- What moved a score between two runs (score_changes.c): refresh() writes the largest movers of
+-- each account, the score_changes view lists every signal.
+
+CREATE OR REPLACE FUNCTION healthscore_internal.contributions(out_signals text[], signals text[], points float8[],
+												   weights float8[])
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'healthscore_contributions'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.contribution_changes(out_signals text[], signals text[], points float8[],
+														  weights float8[], previous_signals text[],
+														  previous_points float8[], previous_weights float8[])
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'healthscore_contribution_changes'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.change_reasons(signals text[], raw_values float8[], points float8[],
+													weights float8[], previous_signals text[],
+													previous_raw_values float8[], previous_points float8[],
+													previous_weights float8[], how_many integer)
+RETURNS text
+AS 'MODULE_PATHNAME', 'healthscore_change_reasons'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
 -- Sparklines (sparkline.c): refresh() stores each account's last 12 scores as digits, one per
 -- score's band, which mean the same in every encoding; the views draw them for the client.
 
@@ -705,6 +742,19 @@ AS $$
 	SELECT expected_every IS NOT NULL
 		   AND (current_as_of IS NULL OR current_as_of + expected_every + least(expected_every, interval '1 hour') < now())
 $$;
+-- The trend of a score over the model's trend window: up or down once the change from the
+-- window's start reaches the threshold, else flat; new without a score at the window's start.
+CREATE OR REPLACE FUNCTION healthscore_internal.trend_over_window(score float8, window_start_score float8, threshold float8)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN score IS NULL THEN NULL
+				WHEN window_start_score IS NULL THEN 'new'
+				WHEN score - window_start_score >= threshold AND score > window_start_score THEN 'up'
+				WHEN window_start_score - score >= threshold AND score < window_start_score THEN 'down'
+				ELSE 'flat' END
+$$;
 -- Triggers that keep the tables consistent: who wrote a model's or signal's SQL text (its
 -- author), the cascades from models to signals, runs and what people entered, and from runs to
 -- scores (triggers, not foreign keys: pg_restore -j loads extension tables in any order).
@@ -1077,7 +1127,9 @@ AS $$
 	SELECT md5(concat_ws('|',
 		(SELECT concat_ws(';', m.accounts, m.key_column, m.segment_column, m.value_column, m.renewal_column,
 						  m.owner_column, m.tier_cutoffs::text, m.tier_labels::text, m.trend_threshold,
-						  CASE WHEN m.time_zone <> 'UTC' THEN 'time_zone=' || m.time_zone END)
+						  CASE WHEN m.time_zone <> 'UTC' THEN 'time_zone=' || m.time_zone END,
+						  CASE WHEN m.trend_window <> interval '28 days' THEN 'trend_window=' || m.trend_window END,
+						  CASE WHEN m.tier_hysteresis <> 0 THEN 'tier_hysteresis=' || m.tier_hysteresis END)
 		 FROM healthscore_internal.model_row(fingerprint.model) AS m),
 		(SELECT string_agg(concat_ws(';', s.name, s.source, s.source_key, s.expression, s.time_column, s.lookback,
 									 s.scoring, s.worst, s.best, s.breaks::text, s.points::text, s.half_life,
@@ -1294,6 +1346,82 @@ $$;
 -- The model API: define models and signals (validated and compiled at once, as their author),
 -- change and drop them, and take a model's text over (adopt_model).
 
+-- A setting in points: 0 <= value < 100 where 0 is allowed (it turns the setting off), else 0 < value <= 100.
+CREATE OR REPLACE FUNCTION healthscore_internal.check_points_setting(func text, model text, setting text, value float8,
+														  zero_allowed boolean, hint text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF value IS NULL OR (zero_allowed AND NOT (value >= 0 AND value < 100))
+	   OR (NOT zero_allowed AND NOT (value > 0 AND value <= 100)) THEN
+		RAISE EXCEPTION '%(): % of model "%" must be between 0 and 100 points, not %', func, setting, model,
+			coalesce(value::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = hint;
+	END IF;
+END
+$$;
+-- A setting that is a length of time: a positive interval.
+CREATE OR REPLACE FUNCTION healthscore_internal.check_interval_setting(func text, model text, setting text, value interval,
+															hint text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET IntervalStyle = 'postgres'
+AS $$
+BEGIN
+	IF value IS NULL OR NOT value > interval '0' THEN
+		RAISE EXCEPTION '%(): % of model "%" must be a positive interval, not %', func, setting, model,
+			coalesce(value::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = hint;
+	END IF;
+END
+$$;
+-- The settings of a model that create_model() and alter_model() both take, checked alike.
+CREATE OR REPLACE FUNCTION healthscore_internal.check_model_settings(func text, model text, tier_cutoffs float8[],
+														  tier_labels text[], tier_actions text[],
+														  trend_threshold float8, trend_window interval,
+														  tier_hysteresis float8, drop_points float8,
+														  drop_window interval, time_zone text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	label text;
+BEGIN
+	-- tier() checks cutoffs and labels with its own errors
+	IF tier_cutoffs IS NULL OR tier_labels IS NULL THEN
+		RAISE EXCEPTION '%(): tier_cutoffs and tier_labels of model "%" must not be NULL', func, model
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'The defaults are ''{40,70}'' and ''{red,yellow,green}''.';
+	END IF;
+	PERFORM healthscore.tier(0, tier_cutoffs, tier_labels);
+	FOREACH label IN ARRAY tier_labels LOOP
+		PERFORM healthscore_internal.check_name(func, 'tier label', label);
+	END LOOP;
+	IF (SELECT count(DISTINCT l) FROM unnest(tier_labels) AS l) <> cardinality(tier_labels) THEN
+		RAISE EXCEPTION '%(): tier_labels of model "%" must differ from each other: %', func, model, tier_labels
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Name every tier once, worst first, e.g. ''{red,yellow,green}''.';
+	END IF;
+	IF tier_actions IS NOT NULL AND cardinality(tier_actions) <> cardinality(tier_labels) THEN
+		RAISE EXCEPTION '%(): tier_actions of model "%" must have one element per tier label', func, model
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = format('There are %s tier labels.', cardinality(tier_labels));
+	END IF;
+	PERFORM healthscore_internal.check_points_setting(func, model, 'trend_threshold', trend_threshold, true,
+													  'The default is 5 points.');
+	PERFORM healthscore_internal.check_interval_setting(func, model, 'trend_window', trend_window,
+														'The default is ''28 days'': the trend compares with the score four weeks before.');
+	PERFORM healthscore_internal.check_points_setting(func, model, 'tier_hysteresis', tier_hysteresis, true,
+													  'The default is 5 points; 0 turns it off.');
+	PERFORM healthscore_internal.check_points_setting(func, model, 'drop_points', drop_points, false,
+													  'The default, 10, lists accounts that lost 10 points or more.');
+	PERFORM healthscore_internal.check_interval_setting(func, model, 'drop_window', drop_window,
+														'The default is ''30 days''.');
+	PERFORM healthscore_internal.check_time_zone(func, model, time_zone);
+END
+$$;
 CREATE OR REPLACE FUNCTION healthscore.create_model(
 	name text,
 	accounts regclass,
@@ -1313,7 +1441,9 @@ CREATE OR REPLACE FUNCTION healthscore.create_model(
 	segment_filter text DEFAULT NULL,
 	priority integer DEFAULT 0,
 	overrides_lower_only boolean DEFAULT false,
-	time_zone text DEFAULT 'UTC')
+	time_zone text DEFAULT 'UTC',
+	trend_window interval DEFAULT '28 days',
+	tier_hysteresis float8 DEFAULT 5)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -1322,8 +1452,6 @@ SET DateStyle = 'ISO, MDY'
 SET IntervalStyle = 'postgres'
 SET TimeZone = 'UTC'
 AS $$
-DECLARE
-	label text;
 BEGIN
 	PERFORM healthscore_internal.check_name('create_model', 'name', name);
 	IF EXISTS (SELECT FROM healthscore.models AS m WHERE m.name = create_model.name) THEN
@@ -1349,37 +1477,9 @@ BEGIN
 	IF segment IS NOT NULL THEN PERFORM healthscore_internal.check_column('create_model', 'segment', accounts, segment); END IF;
 	IF renewal IS NOT NULL THEN PERFORM healthscore_internal.check_column('create_model', 'renewal', accounts, renewal); END IF;
 	IF owner IS NOT NULL THEN PERFORM healthscore_internal.check_column('create_model', 'owner', accounts, owner); END IF;
-	-- tier() checks cutoffs and labels with its own errors
-	IF tier_cutoffs IS NULL OR tier_labels IS NULL THEN
-		RAISE EXCEPTION 'create_model(): tier_cutoffs and tier_labels must not be NULL'
-			USING ERRCODE = 'null_value_not_allowed', HINT = 'The defaults are ''{40,70}'' and ''{red,yellow,green}''.';
-	END IF;
-	PERFORM healthscore.tier(0, tier_cutoffs, tier_labels);
-	FOREACH label IN ARRAY tier_labels LOOP
-		PERFORM healthscore_internal.check_name('create_model', 'tier label', label);
-	END LOOP;
-	IF (SELECT count(DISTINCT l) FROM unnest(tier_labels) AS l) <> cardinality(tier_labels) THEN
-		RAISE EXCEPTION 'create_model(): tier_labels must differ from each other: %', tier_labels
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Name every tier once, worst first, e.g. ''{red,yellow,green}''.';
-	END IF;
-	IF tier_actions IS NOT NULL AND cardinality(tier_actions) <> cardinality(tier_labels) THEN
-		RAISE EXCEPTION 'create_model(): tier_actions must have one element per tier label'
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = format('There are %s tier labels.', cardinality(tier_labels));
-	END IF;
-	IF trend_threshold IS NULL OR NOT (trend_threshold >= 0 AND trend_threshold < 100) THEN
-		RAISE EXCEPTION 'create_model(): trend_threshold must be between 0 and 100 points, not %', trend_threshold
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is 5 points.';
-	END IF;
-	IF drop_points IS NULL OR NOT (drop_points > 0 AND drop_points <= 100) THEN
-		RAISE EXCEPTION 'create_model(): drop_points must be between 0 and 100 points, not %', drop_points
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default, 10, lists accounts that lost 10 points or more.';
-	END IF;
-	IF drop_window IS NULL OR NOT drop_window > interval '0' THEN
-		RAISE EXCEPTION 'create_model(): drop_window must be a positive interval, not %', coalesce(drop_window::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is ''30 days''.';
-	END IF;
-	PERFORM healthscore_internal.check_time_zone('create_model', name, time_zone);
+	PERFORM healthscore_internal.check_model_settings('create_model', name, tier_cutoffs, tier_labels, tier_actions,
+													   trend_threshold, trend_window, tier_hysteresis, drop_points,
+													   drop_window, time_zone);
 	-- a group shares one account relation and key; a filter is a condition over the account row
 	IF model_group IS NOT NULL THEN
 		PERFORM healthscore_internal.check_name('create_model', 'model_group', model_group);
@@ -1430,11 +1530,69 @@ BEGIN
 	INSERT INTO healthscore.models (name, description, accounts, key_column, segment_column, value_column,
 									renewal_column, owner_column, tier_cutoffs, tier_labels, tier_actions,
 									trend_threshold, drop_points, drop_window, model_group, segment_filter,
-									priority, overrides_lower_only, time_zone)
+									priority, overrides_lower_only, time_zone, trend_window, tier_hysteresis)
 	VALUES (name, description, accounts::text, key, segment, value, renewal, owner, tier_cutoffs,
 			tier_labels, tier_actions, trend_threshold, drop_points, drop_window, model_group, segment_filter,
-			coalesce(priority, 0), coalesce(overrides_lower_only, false), time_zone);
+			coalesce(priority, 0), coalesce(overrides_lower_only, false), time_zone, trend_window, tier_hysteresis);
 	RETURN name;
+END
+$$;
+-- Changing a model's settings (not its SQL text: relations and filters are created with the model);
+-- arguments left NULL stay as they are, and everything is checked as create_model() checks it.
+-- Tiers, trend and hysteresis enter the fingerprint, so later runs show that the model changed.
+CREATE OR REPLACE FUNCTION healthscore.alter_model(
+	model text,
+	description text DEFAULT NULL,
+	tier_cutoffs float8[] DEFAULT NULL,
+	tier_labels text[] DEFAULT NULL,
+	tier_actions text[] DEFAULT NULL,
+	trend_threshold float8 DEFAULT NULL,
+	trend_window interval DEFAULT NULL,
+	tier_hysteresis float8 DEFAULT NULL,
+	drop_points float8 DEFAULT NULL,
+	drop_window interval DEFAULT NULL,
+	overrides_lower_only boolean DEFAULT NULL,
+	time_zone text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_model healthscore.models;
+BEGIN
+	PERFORM healthscore_internal.lock_model(model);
+	found_model := healthscore_internal.model_row(model);
+	-- new labels without new actions would leave actions for other tiers: they must come together
+	IF tier_labels IS NOT NULL AND tier_actions IS NULL AND found_model.tier_actions IS NOT NULL
+	   AND cardinality(tier_labels) <> cardinality(found_model.tier_actions) THEN
+		RAISE EXCEPTION 'alter_model(): model "%" has % tier actions, and the new tier_labels % tiers', model,
+			cardinality(found_model.tier_actions), cardinality(tier_labels)
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass tier_actions with one action per new tier label.';
+	END IF;
+	found_model.description := coalesce(description, found_model.description);
+	found_model.tier_cutoffs := coalesce(tier_cutoffs, found_model.tier_cutoffs);
+	found_model.tier_labels := coalesce(tier_labels, found_model.tier_labels);
+	found_model.tier_actions := coalesce(tier_actions, found_model.tier_actions);
+	found_model.trend_threshold := coalesce(trend_threshold, found_model.trend_threshold);
+	found_model.trend_window := coalesce(trend_window, found_model.trend_window);
+	found_model.tier_hysteresis := coalesce(tier_hysteresis, found_model.tier_hysteresis);
+	found_model.drop_points := coalesce(drop_points, found_model.drop_points);
+	found_model.drop_window := coalesce(drop_window, found_model.drop_window);
+	found_model.overrides_lower_only := coalesce(overrides_lower_only, found_model.overrides_lower_only);
+	found_model.time_zone := coalesce(time_zone, found_model.time_zone);
+	PERFORM healthscore_internal.check_model_settings('alter_model', found_model.name, found_model.tier_cutoffs,
+													   found_model.tier_labels, found_model.tier_actions,
+													   found_model.trend_threshold, found_model.trend_window,
+													   found_model.tier_hysteresis, found_model.drop_points,
+													   found_model.drop_window, found_model.time_zone);
+	UPDATE healthscore.models AS m
+	SET (description, tier_cutoffs, tier_labels, tier_actions, trend_threshold, trend_window, tier_hysteresis,
+		 drop_points, drop_window, overrides_lower_only, time_zone)
+		= (found_model.description, found_model.tier_cutoffs, found_model.tier_labels, found_model.tier_actions,
+		   found_model.trend_threshold, found_model.trend_window, found_model.tier_hysteresis, found_model.drop_points,
+		   found_model.drop_window, found_model.overrides_lower_only, found_model.time_zone)
+	WHERE m.name = found_model.name;
+	RETURN found_model.name;
 END
 $$;
 -- Check one signal as it would run, and fail with an error that names the problem.
@@ -2011,6 +2169,12 @@ DECLARE
 	signal_stale boolean[];
 	signal_newest timestamptz[];
 	stale_signal record;
+	window_run bigint;
+	window_start timestamptz;
+	previous_signals text[];
+	previous_weights float8[];
+	previous_fingerprint text;
+	this_fingerprint text;
 BEGIN
 	IF as_of IS NULL OR NOT isfinite(as_of) THEN
 		RAISE EXCEPTION 'refresh(): as_of must be a finite timestamp, not %', coalesce(as_of::text, 'NULL')
@@ -2019,6 +2183,7 @@ BEGIN
 	-- one refresh of a model at a time; a second waits here, then reads the model as committed
 	PERFORM healthscore_internal.lock_model(model);
 	found_model := healthscore_internal.model_row(model);
+	this_fingerprint := healthscore.fingerprint(found_model.name);
 	SELECT array_agg(s.name ORDER BY s.position), array_agg(s.weight ORDER BY s.position)
 	INTO signal_names, signal_weights
 	FROM healthscore.signals AS s WHERE s.model = found_model.name;
@@ -2067,7 +2232,7 @@ BEGIN
 
 	INSERT INTO healthscore.runs (model, as_of, started_at, finished_at, accounts, accounts_scored, fingerprint,
 								  signals, weights, stale, newest_rows)
-	VALUES (found_model.name, as_of, started, started, 0, 0, healthscore.fingerprint(found_model.name),
+	VALUES (found_model.name, as_of, started, started, 0, 0, this_fingerprint,
 			signal_names, signal_weights, signal_stale, signal_newest)
 	RETURNING run_id INTO run;
 
@@ -2076,23 +2241,46 @@ BEGIN
 	SELECT r.run_id INTO previous_run FROM healthscore.runs AS r
 	WHERE r.model = found_model.name AND r.run_id <> run AND (r.as_of, r.run_id) < (refresh.as_of, run)
 	ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1;
+	SELECT r.signals, r.weights, r.fingerprint INTO previous_signals, previous_weights, previous_fingerprint
+	FROM healthscore.runs AS r WHERE r.run_id = previous_run;
+	-- the trend's baseline: the latest run at or before the start of the trend window (in the
+	-- model's time zone, which is the session's here)
+	BEGIN
+		window_start := as_of - found_model.trend_window;
+	EXCEPTION WHEN datetime_field_overflow THEN
+		window_start := NULL;	-- before the first timestamp: no run can be that old
+	END;
+	SELECT r.run_id INTO window_run FROM healthscore.runs AS r
+	WHERE r.model = found_model.name AND r.run_id <> run AND r.as_of <= window_start
+	ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1;
 
 	-- One statement writes every score with its explanation. The tier in force is the latest
 	-- active override's (set_at <= as_of < expires_at), unless the model allows only lowering and
 	-- that override would raise the computed tier: then the next one applies, if any. The computed
-	-- tier stays beside it. A NULL or repeated account key fails the primary key or NOT NULL of
+	-- tier stays beside it; it keeps the account's tier of the run before unless the score passes a
+	-- cutoff by more than the model's tier_hysteresis (the tier by the cutoffs alone is kept too).
+	-- What changed since the run before is blamed on signals only when the model is the same. A
+	-- NULL or repeated account key fails the primary key or NOT NULL of
 	-- scores; the handler turns that into an error that says what to fix.
 	BEGIN
 		WITH written AS (
 			INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, computed_tier, override_id,
 											previous_score, previous_tier, sparkline, reasons, worst_signal,
-											segment, value, owner, renewal_date, raw_values, points)
+											segment, value, owner, renewal_date, raw_values, points,
+											window_start_score, tier_without_hysteresis, why_changed)
 			SELECT run, found_model.name, a.account_key, a.score,
 				   coalesce(a.override_tiers[a.chosen], a.computed_tier), a.computed_tier, a.override_ids[a.chosen],
-				   previous.score, previous.tier, right(coalesce(previous.sparkline, '') || healthscore_internal.spark_code(a.score), 12),
+				   a.previous_score, a.previous_tier,
+				   right(coalesce(a.previous_sparkline, '') || healthscore_internal.spark_code(a.score), 12),
 				   healthscore.score_reasons(signal_names, a.raw_values, a.points, signal_weights, 3),
 				   healthscore.worst_signal(signal_names, a.points, signal_weights),
-				   a.segment, a.value, a.owner, a.renewal_date, a.raw_values, a.points
+				   a.segment, a.value, a.owner, a.renewal_date, a.raw_values, a.points,
+				   a.window_start_score, a.plain_tier,
+				   CASE WHEN a.previous_points IS NOT NULL AND previous_fingerprint IS DISTINCT FROM this_fingerprint
+						THEN 'the model''s definition changed since the run before'
+						ELSE healthscore_internal.change_reasons(signal_names, a.raw_values, a.points, signal_weights,
+																 previous_signals, a.previous_raw_values,
+																 a.previous_points, previous_weights, 3) END
 			FROM (SELECT t.*,
 						 CASE WHEN t.override_ids IS NOT NULL THEN
 							 (SELECT min(i) FROM generate_subscripts(t.override_ids, 1) AS i
@@ -2101,12 +2289,22 @@ BEGIN
 											 > array_position(found_model.tier_labels, t.computed_tier)))
 						 END AS chosen
 				  FROM (SELECT p.*,
-							   coalesce(healthscore.tier(p.score, found_model.tier_cutoffs, found_model.tier_labels),
+							   coalesce(healthscore_internal.tier_with_hysteresis(p.score, previous.computed_tier,
+									found_model.tier_hysteresis, found_model.tier_cutoffs, found_model.tier_labels),
 										'unknown') AS computed_tier,
+							   coalesce(healthscore.tier(p.score, found_model.tier_cutoffs, found_model.tier_labels),
+										'unknown') AS plain_tier,
+							   previous.score AS previous_score, previous.tier AS previous_tier,
+							   previous.sparkline AS previous_sparkline, previous.raw_values AS previous_raw_values,
+							   previous.points AS previous_points, start.score AS window_start_score,
 							   active.override_ids, active.override_tiers
 						FROM (SELECT scored.*, healthscore.score_from_points(scored.points, signal_weights) AS score
 							  FROM pg_temp.healthscore_refresh_scored AS scored
 							  OFFSET 0) AS p	-- a fence: each score computed once
+						LEFT JOIN healthscore.scores AS previous
+							ON previous.run_id = previous_run AND previous.account_key = p.account_key
+						LEFT JOIN healthscore.scores AS start
+							ON start.run_id = window_run AND start.account_key = p.account_key
 						LEFT JOIN (SELECT ov.account_key,
 										  array_agg(ov.override_id ORDER BY ov.set_at DESC, ov.override_id DESC)
 											AS override_ids,
@@ -2115,8 +2313,6 @@ BEGIN
 								   WHERE ov.model = found_model.name
 									 AND ov.set_at <= refresh.as_of AND ov.expires_at > refresh.as_of
 								   GROUP BY ov.account_key) AS active ON active.account_key = p.account_key) AS t) AS a
-			LEFT JOIN healthscore.scores AS previous
-				ON previous.run_id = previous_run AND previous.account_key = a.account_key
 			RETURNING score, tier, previous_tier)
 		SELECT count(*), count(w.score), count(*) FILTER (WHERE w.previous_tier <> w.tier)
 		INTO accounts_total, accounts_with_score, tier_changes
@@ -2609,6 +2805,26 @@ BEGIN
 	END IF;
 END
 $$;
+-- One account's story for an account page: every run of the model with its score, tier, trend
+-- over the window, the signals that cost the most, and what changed since the run before.
+CREATE OR REPLACE FUNCTION healthscore.account_story(model text, account_key text)
+RETURNS TABLE (run_id bigint, as_of timestamptz, score float8, tier text, tier_rank integer, computed_tier text,
+			   overridden boolean, change float8, window_change float8, trend text, reasons text, why_changed text,
+			   sparkline text, model_changed boolean)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT s.run_id, r.as_of, s.score, s.tier, array_position(m.tier_labels, s.tier), s.computed_tier,
+		   s.override_id IS NOT NULL, s.score - s.previous_score, s.score - s.window_start_score,
+		   healthscore_internal.trend_over_window(s.score, s.window_start_score, m.trend_threshold),
+		   s.reasons, s.why_changed, healthscore.sparkline(s.sparkline),
+		   r.fingerprint <> lag(r.fingerprint) OVER (ORDER BY r.as_of, r.run_id)
+	FROM healthscore.scores AS s
+	JOIN healthscore.runs AS r ON r.run_id = s.run_id
+	JOIN healthscore.models AS m ON m.name = s.model
+	WHERE s.model = account_story.model AND s.account_key = account_story.account_key
+	ORDER BY r.as_of, r.run_id
+$$;
 -- Accounts of a model group that no model of the group scored in its latest run (their filters
 -- all miss and the group has no default model, or they are new since). Runs no model text: the
 -- account relation is read as the group's author (accounts_as_author), and of it the reader gets
@@ -2797,6 +3013,11 @@ BEGIN
 	IF signal_names IS NULL THEN
 		RAISE EXCEPTION 'suggest_weights(): model "%" has no signals', model
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Add signals and refresh first.';
+	END IF;
+	IF (healthscore_internal.model_row(model)).outcomes IS NULL THEN
+		RAISE EXCEPTION 'suggest_weights(): model "%" has no outcome relation', model
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Name it with healthscore.set_outcomes(model, outcomes, key, churned_on).';
 	END IF;
 	SELECT e INTO unknown FROM unnest(exclude) AS e WHERE e IS NULL OR NOT e = ANY (signal_names) LIMIT 1;
 	IF FOUND THEN
@@ -3052,7 +3273,8 @@ LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT ARRAY[
-		'healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text)',
+		'healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text, interval, float8)',
+		'healthscore.alter_model(text, text, float8[], text[], text[], float8, interval, float8, float8, interval, boolean, text)',
 		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval)',
 		'healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[])',
 		'healthscore.set_weight(text, text, float8)',
@@ -3098,7 +3320,8 @@ AS $$
 		'healthscore_internal.overdue(interval, timestamptz)',
 		'healthscore_internal.account_visible(text, text)',
 		'healthscore_internal.account_listed(text, text)',
-		'healthscore_internal.run_outcomes(text, interval, timestamptz)'
+		'healthscore_internal.run_outcomes(text, interval, timestamptz)',
+		'healthscore_internal.trend_over_window(float8, float8, float8)'
 	]::regprocedure[]
 $$;
 -- The views are security_invoker: a reader needs SELECT on the tables behind them too, and every
@@ -3131,7 +3354,7 @@ BEGIN
 		healthscore.model_accuracy, healthscore.score_drops, healthscore.models, healthscore.signals,
 		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
 		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
-		healthscore.unscored_accounts TO %s', role);
+		healthscore.unscored_accounts, healthscore.score_changes TO %s', role);
 	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights, stale,
 		newest_rows) ON healthscore.runs TO %s', role);
 	-- attempts without their error texts, which may quote values of rows
@@ -3236,7 +3459,8 @@ CREATE OR REPLACE VIEW healthscore.components WITH (security_invoker = true) AS
 SELECT s.run_id, s.model, s.account_key, c.signal, c.raw_value, c.points, c.weight, share.weight_share,
 	   c.points OPERATOR(pg_catalog.*) share.weight_share AS contribution,
 	   coalesce((100 OPERATOR(pg_catalog.-) c.points) OPERATOR(pg_catalog.*) share.weight_share, 0) AS points_lost,
-	   coalesce(c.stale, false) AS stale
+	   coalesce(c.stale, false) AS stale,
+	   r.as_of
 FROM healthscore.scores AS s
 JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
 CROSS JOIN LATERAL (SELECT pg_catalog.sum(u.weight)
@@ -3285,12 +3509,8 @@ SELECT s.model,
 	   ov.expires_at AS override_expires_at,
 	   s.previous_score,
 	   s.score OPERATOR(pg_catalog.-) s.previous_score AS change,
-	   CASE WHEN s.score IS NULL OR s.previous_score IS NULL THEN NULL
-			WHEN (s.score OPERATOR(pg_catalog.-) s.previous_score) OPERATOR(pg_catalog.>=) m.trend_threshold
-				 AND s.score OPERATOR(pg_catalog.>) s.previous_score THEN 'up'
-			WHEN (s.previous_score OPERATOR(pg_catalog.-) s.score) OPERATOR(pg_catalog.>=) m.trend_threshold
-				 AND s.score OPERATOR(pg_catalog.<) s.previous_score THEN 'down'
-			ELSE 'flat' END AS trend,
+	   -- over the trend window, not since the run before: a score falling 3 points a week reads down
+	   healthscore_internal.trend_over_window(s.score, s.window_start_score, m.trend_threshold) AS trend,
 	   s.segment,
 	   s.value,
 	   s.owner,
@@ -3303,7 +3523,12 @@ SELECT s.model,
 	   s.run_id,
 	   healthscore.sparkline_ascii(s.sparkline) AS sparkline_ascii,
 	   healthscore_internal.overdue(m.expected_every, r.as_of) AS stale,
-	   r.stale_signals
+	   r.stale_signals,
+	   s.window_start_score,
+	   s.score OPERATOR(pg_catalog.-) s.window_start_score AS window_change,
+	   pg_catalog.array_position(m.tier_labels, s.tier) AS tier_rank,
+	   s.tier_without_hysteresis,
+	   s.why_changed
 FROM healthscore.model_runs AS r
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
 JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
@@ -3346,7 +3571,10 @@ SELECT cs.model,
 	   cs.scored_at,
 	   cs.sparkline_ascii,
 	   cs.stale,
-	   cs.stale_signals
+	   cs.stale_signals,
+	   cs.why_changed,
+	   cs.window_change,
+	   cs.tier_rank
 FROM healthscore.current_scores AS cs
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
 -- the most specific playbook for every tier and costliest signal of a model, resolved once per
@@ -3388,42 +3616,56 @@ LEFT JOIN (
 WHERE cs.tier OPERATOR(pg_catalog.<>) m.tier_labels[pg_catalog.cardinality(m.tier_labels)];
 CREATE OR REPLACE VIEW healthscore.score_history WITH (security_invoker = true) AS
 SELECT s.model, s.run_id, r.as_of, s.account_key, s.score, s.tier, s.segment, s.value, s.owner, s.renewal_date,
-	   r.fingerprint
-FROM healthscore.scores AS s
-JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id;
-CREATE OR REPLACE VIEW healthscore.tier_changes WITH (security_invoker = true) AS
-SELECT model, account_key, from_tier, tier AS to_tier, as_of AS changed_at, from_score, score AS to_score,
-	   from_run_id, run_id AS to_run_id
-FROM (SELECT h.*,
-			 pg_catalog.lag(h.tier) OVER w AS from_tier,
-			 pg_catalog.lag(h.score) OVER w AS from_score,
-			 pg_catalog.lag(h.run_id) OVER w AS from_run_id
-	  FROM healthscore.score_history AS h
-	  WINDOW w AS (PARTITION BY h.model, h.account_key ORDER BY h.as_of, h.run_id)) AS changes
--- IS DISTINCT FROM, written with a qualified operator (from_tier is NULL only for an account's first run)
-WHERE from_run_id IS NOT NULL AND (from_tier IS NULL OR from_tier OPERATOR(pg_catalog.<>) tier);
-CREATE OR REPLACE VIEW healthscore.tier_summary WITH (security_invoker = true) AS
-SELECT s.model, s.run_id, r.as_of, s.tier, pg_catalog.count(*) AS accounts, pg_catalog.sum(s.value) AS total_value,
-	   pg_catalog.avg(s.score) AS average_score
+	   r.fingerprint, pg_catalog.array_position(m.tier_labels, s.tier) AS tier_rank
 FROM healthscore.scores AS s
 JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
-GROUP BY s.model, s.run_id, r.as_of, s.tier;
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) s.model;
+CREATE OR REPLACE VIEW healthscore.tier_changes WITH (security_invoker = true) AS
+-- From what each run wrote about the run before it (its previous tier and score), so that a filter
+-- on changed_at reads only the runs it selects, not the whole history.
+SELECT s.model, s.account_key, s.previous_tier AS from_tier, s.tier AS to_tier, r.as_of AS changed_at,
+	   s.previous_score AS from_score, s.score AS to_score, before.run_id AS from_run_id, s.run_id AS to_run_id,
+	   pg_catalog.array_position(m.tier_labels, s.previous_tier) AS from_tier_rank,
+	   pg_catalog.array_position(m.tier_labels, s.tier) AS to_tier_rank
+FROM healthscore.runs AS r
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
+JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
+CROSS JOIN LATERAL (SELECT x.run_id FROM healthscore.runs AS x
+					WHERE x.model OPERATOR(pg_catalog.=) r.model
+					  AND (x.as_of OPERATOR(pg_catalog.<) r.as_of
+						   OR (x.as_of OPERATOR(pg_catalog.=) r.as_of AND x.run_id OPERATOR(pg_catalog.<) r.run_id))
+					ORDER BY x.as_of DESC, x.run_id DESC LIMIT 1) AS before
+WHERE s.previous_tier OPERATOR(pg_catalog.<>) s.tier;
+CREATE OR REPLACE VIEW healthscore.tier_summary WITH (security_invoker = true) AS
+SELECT s.model, s.run_id, r.as_of, s.tier, pg_catalog.count(*) AS accounts, pg_catalog.sum(s.value) AS total_value,
+	   pg_catalog.avg(s.score) AS average_score, pg_catalog.array_position(m.tier_labels, s.tier) AS tier_rank
+FROM healthscore.scores AS s
+JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
+JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) s.model
+GROUP BY s.model, s.run_id, r.as_of, s.tier, m.tier_labels;
 CREATE OR REPLACE VIEW healthscore.score_drops WITH (security_invoker = true) AS
 SELECT cs.model, cs.account_key, cs.score, cs.tier, high.score AS previous_high,
 	   high.score OPERATOR(pg_catalog.-) cs.score AS drop,
-	   high.as_of AS high_at, cs.scored_at, cs.value, cs.owner, cs.segment
+	   high.as_of AS high_at, cs.scored_at, cs.value, cs.owner, cs.segment, cs.tier_rank
 FROM healthscore.current_scores AS cs
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
+-- the runs of the window, found once per model (the same for all its accounts), then the
+-- account's score in each by primary key: the cost is the window's, not the history's
 CROSS JOIN LATERAL (
-	SELECT h.score, h.as_of
-	FROM healthscore.score_history AS h
-	WHERE h.model OPERATOR(pg_catalog.=) cs.model AND h.account_key OPERATOR(pg_catalog.=) cs.account_key
-	  AND h.score IS NOT NULL
+	SELECT pg_catalog.array_agg(r.run_id) AS run_ids, pg_catalog.array_agg(r.as_of) AS as_ofs
+	FROM healthscore.runs AS r
+	WHERE r.model OPERATOR(pg_catalog.=) cs.model
 	  -- the window in the model's time zone ('30 days' are calendar days there)
-	  AND h.as_of OPERATOR(pg_catalog.>=)
+	  AND r.as_of OPERATOR(pg_catalog.>=)
 		  ((cs.scored_at AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.-) m.drop_window) AT TIME ZONE m.time_zone
-	  AND h.as_of OPERATOR(pg_catalog.<) cs.scored_at
-	ORDER BY h.score DESC, h.as_of DESC
+	  AND r.as_of OPERATOR(pg_catalog.<) cs.scored_at) AS window_runs
+CROSS JOIN LATERAL (
+	SELECT h.score, w.as_of
+	FROM ROWS FROM (pg_catalog.unnest(window_runs.run_ids), pg_catalog.unnest(window_runs.as_ofs)) AS w(run_id, as_of)
+	JOIN healthscore.scores AS h ON h.run_id OPERATOR(pg_catalog.=) w.run_id
+								AND h.account_key OPERATOR(pg_catalog.=) cs.account_key
+	WHERE h.score IS NOT NULL
+	ORDER BY h.score DESC, w.as_of DESC
 	LIMIT 1) AS high
 WHERE (high.score OPERATOR(pg_catalog.-) cs.score) OPERATOR(pg_catalog.>=) m.drop_points;
 -- Manual inputs that need a person: for every account a model with assessment signals scores,
@@ -3449,6 +3691,69 @@ LEFT JOIN LATERAL (
 WHERE latest.assessed_at IS NULL
    OR latest.expires_at OPERATOR(pg_catalog.<=)
 	  ((pg_catalog.now() AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.+) interval '14 days') AT TIME ZONE m.time_zone;
+-- What moved each account's score, signal by signal: the current run against the run before it
+-- and against the start of the trend window. contribution_changes() splits a score change into
+-- parts that add up to it exactly: a signal whose points did not move has no part, even when
+-- another one appearing or going missing changed its share of the weight; that one has the part.
+CREATE OR REPLACE VIEW healthscore.score_changes WITH (security_invoker = true) AS
+SELECT m.name AS model, s.account_key, sig.signal,
+	   s.raw_values[idx.now_i] AS raw_value, s.points[idx.now_i] AS points,
+	   part.now_contributions[sig.n::pg_catalog.int4] AS contribution,
+	   before_s.raw_values[idx.before_i] AS previous_raw_value, before_s.points[idx.before_i] AS previous_points,
+	   part.before_contributions[sig.n::pg_catalog.int4] AS previous_contribution,
+	   part.changes[sig.n::pg_catalog.int4] AS contribution_change,
+	   start_s.raw_values[idx.start_i] AS window_raw_value, start_s.points[idx.start_i] AS window_points,
+	   part.start_contributions[sig.n::pg_catalog.int4] AS window_contribution,
+	   part.window_changes[sig.n::pg_catalog.int4] AS window_contribution_change,
+	   before_run.fingerprint OPERATOR(pg_catalog.<>) cur.fingerprint AS configuration_changed,
+	   cur.as_of AS scored_at, before_run.as_of AS previous_as_of, start_run.as_of AS window_start_as_of
+FROM healthscore.models AS m
+CROSS JOIN LATERAL (SELECT r.run_id, r.as_of, r.fingerprint, r.signals, r.weights FROM healthscore.runs AS r
+					WHERE r.model OPERATOR(pg_catalog.=) m.name
+					ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1) AS cur
+LEFT JOIN LATERAL (SELECT r.run_id, r.as_of, r.fingerprint, r.signals, r.weights FROM healthscore.runs AS r
+				   WHERE r.model OPERATOR(pg_catalog.=) m.name
+					 AND (r.as_of OPERATOR(pg_catalog.<) cur.as_of
+						  OR (r.as_of OPERATOR(pg_catalog.=) cur.as_of AND r.run_id OPERATOR(pg_catalog.<) cur.run_id))
+				   ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1) AS before_run ON true
+-- the window in the model's time zone, as refresh() takes it
+LEFT JOIN LATERAL (SELECT r.run_id, r.as_of, r.signals, r.weights FROM healthscore.runs AS r
+				   WHERE r.model OPERATOR(pg_catalog.=) m.name AND r.run_id OPERATOR(pg_catalog.<>) cur.run_id
+					 AND r.as_of OPERATOR(pg_catalog.<=)
+						 ((cur.as_of AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.-) m.trend_window) AT TIME ZONE m.time_zone
+				   ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1) AS start_run ON true
+-- the signals of the three runs, the current run's order first
+CROSS JOIN LATERAL (SELECT pg_catalog.array_agg(u.signal ORDER BY u.n) AS signals
+					FROM (SELECT v.signal, pg_catalog.min(v.n) AS n
+						  FROM pg_catalog.unnest(cur.signals OPERATOR(pg_catalog.||) coalesce(before_run.signals, '{}')
+												 OPERATOR(pg_catalog.||) coalesce(start_run.signals, '{}'))
+							   WITH ORDINALITY AS v(signal, n)
+						  GROUP BY v.signal) AS u) AS all_signals
+JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) cur.run_id
+-- the account's rows of the two earlier runs, by primary key (OFFSET 0 keeps each a lookup per
+-- account: joined, the planner may scan and sort the whole history for them)
+LEFT JOIN LATERAL (SELECT x.raw_values, x.points FROM healthscore.scores AS x
+				   WHERE x.run_id OPERATOR(pg_catalog.=) before_run.run_id
+					 AND x.account_key OPERATOR(pg_catalog.=) s.account_key OFFSET 0) AS before_s ON true
+LEFT JOIN LATERAL (SELECT x.raw_values, x.points FROM healthscore.scores AS x
+				   WHERE x.run_id OPERATOR(pg_catalog.=) start_run.run_id
+					 AND x.account_key OPERATOR(pg_catalog.=) s.account_key OFFSET 0) AS start_s ON true
+CROSS JOIN LATERAL (
+	SELECT healthscore_internal.contributions(all_signals.signals, cur.signals, s.points, cur.weights) AS now_contributions,
+		   healthscore_internal.contributions(all_signals.signals, before_run.signals, before_s.points, before_run.weights)
+			   AS before_contributions,
+		   healthscore_internal.contributions(all_signals.signals, start_run.signals, start_s.points, start_run.weights)
+			   AS start_contributions,
+		   healthscore_internal.contribution_changes(all_signals.signals, cur.signals, s.points, cur.weights,
+													 before_run.signals, before_s.points, before_run.weights) AS changes,
+		   healthscore_internal.contribution_changes(all_signals.signals, cur.signals, s.points, cur.weights,
+													 start_run.signals, start_s.points, start_run.weights)
+			   AS window_changes
+	OFFSET 0) AS part	-- once per account, not once per signal (a pulled-up subquery would be)
+CROSS JOIN LATERAL pg_catalog.unnest(all_signals.signals) WITH ORDINALITY AS sig(signal, n)
+CROSS JOIN LATERAL (SELECT pg_catalog.array_position(cur.signals, sig.signal) AS now_i,
+						   pg_catalog.array_position(before_run.signals, sig.signal) AS before_i,
+						   pg_catalog.array_position(start_run.signals, sig.signal) AS start_i) AS idx;
 CREATE OR REPLACE VIEW healthscore.unscored_accounts WITH (security_invoker = true) AS
 SELECT g.model_group, u.account_key
 FROM (SELECT DISTINCT m.model_group FROM healthscore.models AS m WHERE m.model_group IS NOT NULL) AS g
@@ -3510,6 +3815,8 @@ COMMENT ON FUNCTION healthscore.decay(timestamptz, interval, timestamptz) IS
 'recency points of last_seen as of as_of: 100 * 0.5 ^ (age / half_life); -infinity scores 0';
 COMMENT ON FUNCTION healthscore.tier(float8, float8[], text[]) IS
 'tier label of a score: cutoffs strictly ascending, one more label than cutoffs; a score equal to a cutoff goes to the upper tier';
+COMMENT ON FUNCTION healthscore_internal.tier_with_hysteresis(float8, text, float8, float8[], text[]) IS
+'the tier of a score for an account that was in previous_tier: it leaves that tier only when the score passes a cutoff by more than hysteresis points; without a previous tier, tier(score)';
 COMMENT ON FUNCTION healthscore_internal.weighted_score_accum(float8[], float8, float8) IS
 'transition function of weighted_score(): adds weight and weight * points to compensated sums';
 COMMENT ON FUNCTION healthscore_internal.weighted_score_combine(float8[], float8[]) IS
@@ -3524,6 +3831,12 @@ COMMENT ON FUNCTION healthscore.score_reasons(text[], float8[], float8[], float8
 'the how_many signals that cost the most points, costliest first: "signal raw value (-points lost); ..." (raw value rounded to 2 decimals, no data when missing); NULL when none cost anything';
 COMMENT ON FUNCTION healthscore.worst_signal(text[], float8[], float8[]) IS
 'the signal that cost the most points ((100 - points) x its share of the present weight; ties by name); NULL when none cost anything';
+COMMENT ON FUNCTION healthscore_internal.contributions(text[], text[], float8[], float8[]) IS
+'each of out_signals'' points * weight share in one run, as the components view has them (they add up to the score), NULL for a signal the run skipped or does not have';
+COMMENT ON FUNCTION healthscore_internal.contribution_changes(text[], text[], float8[], float8[], text[], float8[], float8[]) IS
+'each of out_signals'' part of the score change between two runs (they add up to it; a signal whose points and weight did not move has none, one that appeared or went missing has the effect of its joining or leaving), 0 for a signal of neither run, NULL when either run has no score';
+COMMENT ON FUNCTION healthscore_internal.change_reasons(text[], float8[], float8[], float8[], text[], float8[], float8[], float8[], integer) IS
+'the how_many signals with the largest parts of the score change between two runs (as contribution_changes() splits it): "signal before -> now (+-points)", NULL when none has 0.05 points or more, or without a run before';
 COMMENT ON FUNCTION healthscore_internal.spark_code(float8) IS
 'the sparkline code of a score: its band floor(score / 12.5) clamped to 0-7 as a digit, a space for NULL (what refresh() stores)';
 COMMENT ON FUNCTION healthscore.sparkline(text) IS
@@ -3661,6 +3974,8 @@ COMMENT ON COLUMN healthscore.models.outcome_key IS 'the outcome relation''s acc
 COMMENT ON COLUMN healthscore.models.outcome_date IS 'the outcome relation''s churn date column';
 COMMENT ON COLUMN healthscore.models.outcome_reason IS 'the outcome relation''s reason column (optional)';
 COMMENT ON COLUMN healthscore.models.defined_by IS 'the role that last wrote the model''s SQL text (relation, columns, segment filter); its queries run with the privileges of its authors (see README, Security); set by a trigger, NULL for models from before 0.2.0 until adopted';
+COMMENT ON COLUMN healthscore.models.trend_window IS 'the trend compares a score with the score at the start of this window: the model''s latest run at or before as_of - trend_window';
+COMMENT ON COLUMN healthscore.models.tier_hysteresis IS 'points a score must pass a cutoff by before an account leaves its tier (0: none), so that noise near a cutoff does not flip tiers';
 COMMENT ON COLUMN healthscore.models.expected_every IS 'how often the model is refreshed (schedule() sets it); model_status reads it as overdue when no run is that recent, plus a grace; NULL: no expectation';
 COMMENT ON COLUMN healthscore.models.time_zone IS 'the time zone of the model''s day boundaries: time columns of type date or timestamp, lookback windows, expiry of assessments, renewal days (default UTC)';
 COMMENT ON TABLE healthscore.signals IS 'signals of a model: how one raw value per account is computed, scored and weighted';
@@ -3734,6 +4049,9 @@ COMMENT ON COLUMN healthscore.scores.owner IS 'the account''s owner at the run';
 COMMENT ON COLUMN healthscore.scores.renewal_date IS 'the account''s renewal date at the run';
 COMMENT ON COLUMN healthscore.scores.raw_values IS 'each signal''s raw value (decay signals: age in days; NULL when missing), in the order of runs.signals';
 COMMENT ON COLUMN healthscore.scores.points IS 'each signal''s points 0-100 after the missing-data policy (NULL when skipped), in the order of runs.signals';
+COMMENT ON COLUMN healthscore.scores.window_start_score IS 'the account''s score in the model''s latest run at or before as_of - trend_window when this run was written (the trend''s baseline); NULL when there was none';
+COMMENT ON COLUMN healthscore.scores.tier_without_hysteresis IS 'the tier the score falls in by the cutoffs alone; computed_tier is that with the model''s tier_hysteresis applied to the run before';
+COMMENT ON COLUMN healthscore.scores.why_changed IS 'the signals whose contribution moved the score most since the run before: "signal before -> now (+-points)"; a note instead when the model''s definition changed';
 COMMENT ON TABLE healthscore.success_factors IS 'success factors that people rate per account (assessments)';
 COMMENT ON COLUMN healthscore.success_factors.factor IS 'factor name';
 COMMENT ON COLUMN healthscore.success_factors.description IS 'what a high rating means';
@@ -3808,6 +4126,8 @@ COMMENT ON FUNCTION healthscore_internal.tier_rank(healthscore.models, text) IS
 'position of a tier among a model''s tier labels (1 = worst), or an error naming the valid tiers';
 COMMENT ON FUNCTION healthscore_internal.overdue(interval, timestamptz) IS
 'true when a model expected every expected_every has no run that recent, plus a grace of the period (at most an hour)';
+COMMENT ON FUNCTION healthscore_internal.trend_over_window(float8, float8, float8) IS
+'up, down or flat: the score against the score at the start of the trend window and the trend threshold; new without a start';
 COMMENT ON FUNCTION healthscore_internal.author_after_write(boolean, boolean, text, text) IS
 'the author to record after a write: the writer when it writes SQL text; a role may name itself, a superuser anyone; otherwise unchanged';
 COMMENT ON FUNCTION healthscore_internal.record_model_author() IS
@@ -3852,8 +4172,16 @@ COMMENT ON FUNCTION healthscore_internal.model_errors(text, text) IS
 'what would make a model''s refresh fail, from the catalog: an unknown author, relations and columns dropped or renamed, privileges the author lacks; one row per problem';
 COMMENT ON FUNCTION healthscore_internal.raise_model_errors(text, text) IS
 'raises the first problem model_errors() finds, as refresh() does before it runs anything';
-COMMENT ON FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text) IS
+COMMENT ON FUNCTION healthscore_internal.check_points_setting(text, text, text, float8, boolean, text) IS
+'raises an error naming the function, model and setting when a setting in points is NULL or outside 0..100';
+COMMENT ON FUNCTION healthscore_internal.check_interval_setting(text, text, text, interval, text) IS
+'raises an error naming the function, model and setting when a length-of-time setting is NULL or not positive';
+COMMENT ON FUNCTION healthscore_internal.check_model_settings(text, text, float8[], text[], text[], float8, interval, float8, float8, interval, text) IS
+'raises an error naming the function and model when a model setting is not valid: tiers, trend threshold and window, hysteresis, drop settings, time zone';
+COMMENT ON FUNCTION healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text, interval, float8) IS
 'defines a health model over an account relation (every row, or in a group the rows its segment_filter wins); checks every column and the filter at once; the caller becomes the author of its SQL text';
+COMMENT ON FUNCTION healthscore.alter_model(text, text, float8[], text[], text[], float8, interval, float8, float8, interval, boolean, text) IS
+'changes a model''s settings (tiers and their actions, trend threshold and window, tier hysteresis, drop settings, lower-only overrides, time zone): arguments left NULL stay as they are; checked as create_model() checks them';
 COMMENT ON FUNCTION healthscore_internal.check_signal(healthscore.signals, text) IS
 'validates a signal definition and compiles its expression as the refresh will run it; errors name the problem';
 COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval) IS
@@ -3923,6 +4251,7 @@ COMMENT ON COLUMN healthscore.components.weight IS 'the signal''s weight';
 COMMENT ON COLUMN healthscore.components.weight_share IS 'weight / sum of the weights of the account''s present signals (0 when skipped)';
 COMMENT ON COLUMN healthscore.components.contribution IS 'points * weight_share: the components of an account add up to its score';
 COMMENT ON COLUMN healthscore.components.points_lost IS '(100 - points) * weight_share: what the signal cost the account';
+COMMENT ON COLUMN healthscore.components.as_of IS 'as-of time of the run';
 COMMENT ON COLUMN healthscore.components.stale IS 'true when the signal''s source was stale at the run (its newest row older than max_age): it counted as missing';
 COMMENT ON VIEW healthscore.model_runs IS 'every run of every model, with its recency (1 = current run, 2 = the one before, ...), and the attempts of healthscore.run() that are running or failed';
 COMMENT ON COLUMN healthscore.model_runs.model IS 'model';
@@ -3951,7 +4280,7 @@ COMMENT ON COLUMN healthscore.current_scores.override_by IS 'who overrode it';
 COMMENT ON COLUMN healthscore.current_scores.override_expires_at IS 'when the override expires';
 COMMENT ON COLUMN healthscore.current_scores.previous_score IS 'score in the run before (by as-of time, as it was when this run was written)';
 COMMENT ON COLUMN healthscore.current_scores.change IS 'score - previous_score';
-COMMENT ON COLUMN healthscore.current_scores.trend IS 'up, down or flat: up or down once the change reaches the model''s trend_threshold';
+COMMENT ON COLUMN healthscore.current_scores.trend IS 'up, down or flat over the model''s trend_window: up or down once window_change reaches trend_threshold; new without a run at or before the window''s start';
 COMMENT ON COLUMN healthscore.current_scores.segment IS 'account segment';
 COMMENT ON COLUMN healthscore.current_scores.value IS 'account value (ARR)';
 COMMENT ON COLUMN healthscore.current_scores.owner IS 'account owner (CSM)';
@@ -3964,6 +4293,11 @@ COMMENT ON COLUMN healthscore.current_scores.worst_signal IS 'the signal that co
 COMMENT ON COLUMN healthscore.current_scores.run_id IS 'the run the score comes from';
 COMMENT ON COLUMN healthscore.current_scores.stale IS 'true when the model is overdue: no run within its expected_every (plus a grace), so these scores are older than they should be';
 COMMENT ON COLUMN healthscore.current_scores.stale_signals IS 'how many of the account''s signals were stale at the run (their source''s newest row older than max_age) and counted as missing';
+COMMENT ON COLUMN healthscore.current_scores.window_start_score IS 'the score at the start of the trend window: in the model''s latest run at or before scored_at - trend_window';
+COMMENT ON COLUMN healthscore.current_scores.window_change IS 'score - window_start_score: the change the trend reads';
+COMMENT ON COLUMN healthscore.current_scores.tier_rank IS 'the tier''s place, 1 = worst: sort by it, not by the label (NULL for unknown)';
+COMMENT ON COLUMN healthscore.current_scores.tier_without_hysteresis IS 'the tier by the cutoffs alone; computed_tier keeps the tier of the run before until a cutoff is passed by more than the model''s tier_hysteresis';
+COMMENT ON COLUMN healthscore.current_scores.why_changed IS 'the signals that moved the score most since the run before: "signal before -> now (+-points)"';
 COMMENT ON COLUMN healthscore.current_scores.sparkline_ascii IS 'the sparkline in ASCII for any client: _ . : - = + * # from low to high, a space for no score';
 COMMENT ON VIEW healthscore.score_components IS 'the latest run''s components: one row per account and signal, the costliest signals first';
 COMMENT ON COLUMN healthscore.score_components.model IS 'model';
@@ -3986,7 +4320,7 @@ COMMENT ON COLUMN healthscore.risk_list.priority IS '1 = act first: most value a
 COMMENT ON COLUMN healthscore.risk_list.account_key IS 'account key as text';
 COMMENT ON COLUMN healthscore.risk_list.score IS 'health score 0-100';
 COMMENT ON COLUMN healthscore.risk_list.tier IS 'tier label';
-COMMENT ON COLUMN healthscore.risk_list.trend IS 'up, down or flat since the run before';
+COMMENT ON COLUMN healthscore.risk_list.trend IS 'up, down or flat over the model''s trend window (new: no run that long ago)';
 COMMENT ON COLUMN healthscore.risk_list.change IS 'score change since the run before';
 COMMENT ON COLUMN healthscore.risk_list.value IS 'account value (ARR)';
 COMMENT ON COLUMN healthscore.risk_list.value_at_risk IS 'value x (100 - score) / 100';
@@ -4006,6 +4340,9 @@ COMMENT ON COLUMN healthscore.risk_list.scored_at IS 'as-of time of the run';
 COMMENT ON COLUMN healthscore.risk_list.sparkline_ascii IS 'the sparkline in ASCII for any client';
 COMMENT ON COLUMN healthscore.risk_list.stale IS 'true when the model is overdue: these scores are older than its schedule promises';
 COMMENT ON COLUMN healthscore.risk_list.stale_signals IS 'how many of the account''s signals were stale at the run and counted as missing';
+COMMENT ON COLUMN healthscore.risk_list.why_changed IS 'the signals that moved the score most since the run before';
+COMMENT ON COLUMN healthscore.risk_list.window_change IS 'score change over the trend window';
+COMMENT ON COLUMN healthscore.risk_list.tier_rank IS 'the tier''s place, 1 = worst';
 COMMENT ON VIEW healthscore.score_history IS 'every score of every run, one row per run and account (long format)';
 COMMENT ON COLUMN healthscore.score_history.model IS 'model';
 COMMENT ON COLUMN healthscore.score_history.run_id IS 'run';
@@ -4018,6 +4355,7 @@ COMMENT ON COLUMN healthscore.score_history.value IS 'account value at the run';
 COMMENT ON COLUMN healthscore.score_history.owner IS 'account owner at the run';
 COMMENT ON COLUMN healthscore.score_history.renewal_date IS 'renewal date at the run';
 COMMENT ON COLUMN healthscore.score_history.fingerprint IS 'model definition the run used';
+COMMENT ON COLUMN healthscore.score_history.tier_rank IS 'the tier''s place, 1 = worst';
 COMMENT ON VIEW healthscore.tier_changes IS 'every change of an account''s tier between consecutive runs of a model';
 COMMENT ON COLUMN healthscore.tier_changes.model IS 'model';
 COMMENT ON COLUMN healthscore.tier_changes.account_key IS 'account key as text';
@@ -4028,6 +4366,8 @@ COMMENT ON COLUMN healthscore.tier_changes.from_score IS 'score in the run befor
 COMMENT ON COLUMN healthscore.tier_changes.to_score IS 'score in this run';
 COMMENT ON COLUMN healthscore.tier_changes.from_run_id IS 'the run before';
 COMMENT ON COLUMN healthscore.tier_changes.to_run_id IS 'this run';
+COMMENT ON COLUMN healthscore.tier_changes.from_tier_rank IS 'place of from_tier, 1 = worst';
+COMMENT ON COLUMN healthscore.tier_changes.to_tier_rank IS 'place of to_tier, 1 = worst';
 COMMENT ON VIEW healthscore.tier_summary IS 'per model, run and tier: how many accounts and how much value';
 COMMENT ON COLUMN healthscore.tier_summary.model IS 'model';
 COMMENT ON COLUMN healthscore.tier_summary.run_id IS 'run';
@@ -4036,6 +4376,7 @@ COMMENT ON COLUMN healthscore.tier_summary.tier IS 'tier label';
 COMMENT ON COLUMN healthscore.tier_summary.accounts IS 'accounts in the tier';
 COMMENT ON COLUMN healthscore.tier_summary.total_value IS 'sum of the accounts'' value (ARR)';
 COMMENT ON COLUMN healthscore.tier_summary.average_score IS 'average score in the tier';
+COMMENT ON COLUMN healthscore.tier_summary.tier_rank IS 'the tier''s place, 1 = worst';
 COMMENT ON VIEW healthscore.score_drops IS 'accounts whose current score is at least the model''s drop_points below their highest score within its drop_window before the current run';
 COMMENT ON COLUMN healthscore.score_drops.model IS 'model';
 COMMENT ON COLUMN healthscore.score_drops.account_key IS 'account key as text';
@@ -4048,6 +4389,7 @@ COMMENT ON COLUMN healthscore.score_drops.scored_at IS 'as-of time of the curren
 COMMENT ON COLUMN healthscore.score_drops.value IS 'account value (ARR)';
 COMMENT ON COLUMN healthscore.score_drops.owner IS 'account owner';
 COMMENT ON COLUMN healthscore.score_drops.segment IS 'account segment';
+COMMENT ON COLUMN healthscore.score_drops.tier_rank IS 'the tier''s place, 1 = worst';
 COMMENT ON VIEW healthscore.stale_assessments IS 'success factors that need a new rating: missing, expired, or expiring within 14 days, for the accounts of models that use them';
 COMMENT ON COLUMN healthscore.stale_assessments.model IS 'model whose assessment signal uses the factor';
 COMMENT ON COLUMN healthscore.stale_assessments.account_key IS 'account key as text';
@@ -4058,6 +4400,27 @@ COMMENT ON COLUMN healthscore.stale_assessments.last_assessed_by IS 'who rated i
 COMMENT ON COLUMN healthscore.stale_assessments.status IS 'missing, expired or expiring (within 14 days)';
 COMMENT ON COLUMN healthscore.stale_assessments.owner IS 'account owner, who should rate it';
 COMMENT ON COLUMN healthscore.stale_assessments.value IS 'account value (ARR)';
+COMMENT ON VIEW healthscore.score_changes IS 'per account of every model''s current run and signal: raw value, points and contribution now, in the run before and at the start of the trend window, and how much the contribution changed (the changes add up to the score change)';
+COMMENT ON COLUMN healthscore.score_changes.model IS 'model';
+COMMENT ON COLUMN healthscore.score_changes.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.score_changes.signal IS 'signal (of the current run, or of the earlier runs only)';
+COMMENT ON COLUMN healthscore.score_changes.raw_value IS 'raw value in the current run';
+COMMENT ON COLUMN healthscore.score_changes.points IS 'points in the current run';
+COMMENT ON COLUMN healthscore.score_changes.contribution IS 'points * weight share in the current run';
+COMMENT ON COLUMN healthscore.score_changes.previous_raw_value IS 'raw value in the run before';
+COMMENT ON COLUMN healthscore.score_changes.previous_points IS 'points in the run before';
+COMMENT ON COLUMN healthscore.score_changes.previous_contribution IS 'contribution in the run before';
+COMMENT ON COLUMN healthscore.score_changes.contribution_change IS 'the signal''s part of the score change since the run before: its points change at its weight share, or, when it appeared or went missing, the effect of its joining or leaving; these add up to the score change (NULL when either run has no score for the account)';
+COMMENT ON COLUMN healthscore.score_changes.window_raw_value IS 'raw value at the start of the trend window';
+COMMENT ON COLUMN healthscore.score_changes.window_points IS 'points at the start of the trend window';
+COMMENT ON COLUMN healthscore.score_changes.window_contribution IS 'contribution at the start of the trend window';
+COMMENT ON COLUMN healthscore.score_changes.window_contribution_change IS 'the signal''s part of the change since the start of the trend window, split as contribution_change: these add up to window_change';
+COMMENT ON COLUMN healthscore.score_changes.configuration_changed IS 'true when the model''s definition (fingerprint) differs between the run before and now: the change is not the signals'' alone';
+COMMENT ON COLUMN healthscore.score_changes.scored_at IS 'as-of time of the current run';
+COMMENT ON COLUMN healthscore.score_changes.previous_as_of IS 'as-of time of the run before';
+COMMENT ON COLUMN healthscore.score_changes.window_start_as_of IS 'as-of time of the run at the start of the trend window';
+COMMENT ON FUNCTION healthscore.account_story(text, text) IS
+'one account''s runs of a model over time: score, tier (and its rank, 1 = worst), change since the run before and over the trend window, trend, the costliest signals, what changed, sparkline, and whether the model''s definition changed at that run';
 COMMENT ON FUNCTION healthscore.unscored_accounts(text) IS
 'the accounts of a model group that no model of it scored in its latest run (no filter matches and there is no default model, or new since), as the reader sees the account relation';
 COMMENT ON VIEW healthscore.unscored_accounts IS 'per model group, the accounts no model of the group scored in its latest run';
@@ -4139,6 +4502,32 @@ BEGIN
 END
 $$;
 
+-- The current run of every model gets its trend's baseline, so that the trend reads over the window
+-- at once rather than "new" until the next refresh (older runs keep none: only the views of the
+-- current run read it).
+DO $$
+DECLARE
+	current_run record;
+BEGIN
+	FOR current_run IN
+		SELECT DISTINCT ON (r.model) r.model, r.run_id, r.as_of, m.trend_window, m.time_zone
+		FROM healthscore.runs AS r JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
+		ORDER BY r.model, r.as_of DESC, r.run_id DESC
+	LOOP
+		UPDATE healthscore.scores AS s SET window_start_score = start.score
+		FROM healthscore.scores AS start
+		WHERE s.run_id OPERATOR(pg_catalog.=) current_run.run_id
+		  AND start.account_key OPERATOR(pg_catalog.=) s.account_key
+		  AND start.run_id OPERATOR(pg_catalog.=) (
+			  SELECT r.run_id FROM healthscore.runs AS r
+			  WHERE r.model OPERATOR(pg_catalog.=) current_run.model AND r.run_id OPERATOR(pg_catalog.<>) current_run.run_id
+				AND r.as_of OPERATOR(pg_catalog.<=) ((current_run.as_of AT TIME ZONE current_run.time_zone)
+													 OPERATOR(pg_catalog.-) current_run.trend_window) AT TIME ZONE current_run.time_zone
+			  ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1);
+	END LOOP;
+END
+$$;
+
 -- Privileges. What the install script revokes from PUBLIC: the new admin functions and every
 -- internal function.
 DO $$
@@ -4183,7 +4572,7 @@ BEGIN
 			stale, newest_rows) ON healthscore.runs TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT SELECT (attempt_id, model, as_of, started_at, finished_at, status, run_id, backend_pid,
 			error_sqlstate) ON healthscore.attempts TO %s', grantee);
-		EXECUTE pg_catalog.format('GRANT SELECT ON healthscore.model_status TO %s', grantee);
+		EXECUTE pg_catalog.format('GRANT SELECT ON healthscore.model_status, healthscore.score_changes TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT SELECT ON healthscore.trusted_owners TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO %s',

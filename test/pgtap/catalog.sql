@@ -107,7 +107,7 @@ SELECT is_empty($$SELECT f.signature FROM extension_functions AS f
                          OR f.signature::text LIKE 'healthscore\_internal.%')$$,
                 'functions that change models, write scores or run model text, and every internal one, are revoked from PUBLIC');
 SELECT is_empty($$SELECT f.signature FROM extension_functions AS f
-                  WHERE f.signature::text ~ '^healthscore\.(create_model|add_signal|alter_signal|set_weight|drop_signal|drop_model|refresh|refresh_group|refresh_sql|backfill|schedule|unschedule|run|set_expected_every|check_model|explain_refresh|adopt_model|set_outcomes|apply_weights|set_override|clear_override|add_playbook|assess)\('
+                  WHERE f.signature::text ~ '^healthscore\.(create_model|add_signal|alter_signal|set_weight|drop_signal|drop_model|refresh|refresh_group|refresh_sql|backfill|schedule|unschedule|run|set_expected_every|check_model|alter_model|explain_refresh|adopt_model|set_outcomes|apply_weights|set_override|clear_override|add_playbook|assess)\('
                     AND NOT f.signature = ANY (healthscore_internal.admin_functions())$$,
                 'admin_functions() lists every function that changes models, writes scores or runs model text');
 

@@ -38,6 +38,9 @@ tables=(models signals runs scores assessments overrides playbooks success_facto
 views=(current_scores risk_list score_components score_history tier_changes tier_summary model_runs
 	stale_assessments score_drops model_accuracy components)
 reader_views=(current_scores risk_list score_history)
+# Columns whose meaning the update changes on purpose (compared everywhere else):
+# 0.2.0 reads the trend over the model's trend window, not since the run before (issue 15).
+changed_meaning="0.1.0 current_scores.trend,0.1.0 risk_list.trend"
 
 drop_all() {
 	for v in "${versions[@]}"; do dropdb --if-exists "hs_upgrade_$v" >/dev/null 2>&1; done
@@ -112,9 +115,13 @@ for v in "${versions[@]}"; do
 	check "$v: the superuser adopts every model without a known author" \
 		q "$db" "SELECT healthscore.adopt_model(m.name) FROM healthscore.models AS m WHERE m.defined_by IS NULL"
 
-	# the columns a copy has, for comparing a table or view that may have gained columns since
+	# the columns a copy has, for comparing a table or view that may have gained columns since;
+	# but not those whose meaning a version changed on purpose, each named with its reason in
+	# changed_meaning ("version view.column": why)
 	columns() { q "$db" "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
-	                     WHERE attrelid = 'hs_before.$1'::regclass AND attnum > 0 AND NOT attisdropped"; }
+	                     WHERE attrelid = 'hs_before.$1'::regclass AND attnum > 0 AND NOT attisdropped
+	                       AND NOT '$v ' || regexp_replace('$1', '^(view_|reader_)', '') || '.' || attname
+	                           = ANY (string_to_array('$changed_meaning', ','))"; }
 	for t in "${tables[@]}"; do
 		cols=$(columns "$t")
 		check "$v: every row of healthscore.$t kept" \
