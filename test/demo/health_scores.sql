@@ -156,6 +156,24 @@ JOIN sample.accounts AS a ON a.account_id = r.account_key::integer
 ORDER BY r.value_at_risk DESC, r.account_key
 LIMIT 15;
 
+\echo 'What moved the scores of the top 10 since the run before (signal: raw value before -> now, points of the score)'
+SELECT row_number() OVER (ORDER BY r.value_at_risk DESC, r.account_key) AS "#", a.name AS account,
+       round(r.change::numeric, 1) AS change, round(r.window_change::numeric, 1) AS "28 days",
+       coalesce(r.why_changed, '-') AS why_changed
+FROM healthscore.risk_list AS r
+JOIN sample.accounts AS a ON a.account_id = r.account_key::integer
+ORDER BY r.value_at_risk DESC, r.account_key
+LIMIT 10;
+
+\echo 'The story of the account at the top of the risk list, run by run (healthscore.account_story)'
+SELECT to_char(st.as_of, 'YYYY-MM-DD') AS as_of, round(st.score::numeric, 1) AS score, st.tier,
+       st.computed_tier AS computed, round(st.change::numeric, 1) AS change, coalesce(st.trend, 'new') AS trend,
+       coalesce(st.why_changed, '-') AS why_changed
+FROM (SELECT r.model, r.account_key FROM healthscore.risk_list AS r
+      ORDER BY r.value_at_risk DESC, r.account_key LIMIT 1) AS top
+CROSS JOIN LATERAL healthscore.account_story(top.model, top.account_key) AS st
+ORDER BY st.as_of;
+
 \echo 'Overrides in force'
 SELECT a.name AS account, s.model, s.tier, s.computed_tier, s.override_reason, s.override_by IS NOT NULL AS has_author,
        to_char(s.override_expires_at, 'YYYY-MM-DD') AS expires
