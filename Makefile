@@ -28,6 +28,7 @@ SQL_PARTS = \
 	src/tier.sql \
 	src/weighted_score.sql \
 	src/score_breakdown.sql \
+	src/signal_groups.sql \
 	src/score_changes.sql \
 	src/sparkline.sql \
 	src/trend.sql \
@@ -61,7 +62,7 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(sort $(wildcard $(srcdir)/versions/$(EXTENSION)--*.sql))
 
 # pg_regress suites in sql/ with expected output in expected/.
-REGRESS = scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue auc logistic_fit parallel parallel_signals models refresh views access manual validation schedule security settings bad_input operations changes encoding
+REGRESS = scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue auc logistic_fit parallel parallel_signals models refresh views access manual validation schedule security settings bad_input operations changes groups encoding
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 # pg_isolation_regress suites (concurrent sessions) in test/isolation/specs/ with expected output in

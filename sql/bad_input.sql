@@ -286,7 +286,7 @@ INSERT INTO calls VALUES
 (246, $c$SELECT healthscore.add_signal('bad', 's', 'bad.events', 'account_id', 'count(*)', missing => 'value', missing_value => 101)$c$),
 (247, $c$SELECT healthscore.add_signal('bad', 's', 'bad.events', 'account_id', 'count(*)', missing => 'value', missing_value => 'NaN')$c$),
 (248, $c$SELECT healthscore.add_signal('bad', 's', 'bad.events', 'account_id', 'count(*)', missing => 'never')$c$),
-(249, $c$SELECT healthscore.add_signal('bad', 's', 'bad.events', 'account_id', 'count(*)', category => 'vibes')$c$),
+(249, $c$SELECT healthscore.add_signal('bad', 's', 'bad.events', 'account_id', 'count(*)', category => repeat('c', 70))$c$),
 (250, $c$SELECT healthscore.add_signal('bad', 's', 'bad.events', 'account_id', 'count(*)', lower_is_better => true)$c$),
 (251, $c$SELECT healthscore.add_signal('bad', 's', 'bad.events', 'account_id', 's.user_id')$c$),
 (252, $c$SELECT healthscore.add_signal('bad', 's', 'bad.events', 'account_id', 'count(*) + account.nope')$c$),

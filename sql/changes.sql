@@ -96,16 +96,17 @@ FROM healthscore.score_changes WHERE model = 'chg' AND account_key = '4' ORDER B
 -- new score (20 + 240) / 4 = 65 from 40: nps (1/4 - 1/2) * (20 - 40) = 5, logins
 -- (3/4 - 1/2) * (60 - 40) + 3/4 * 20 = 20; (c) nothing carries over: the old score leaves, the new
 -- arrives; (d) a run without a score
-SELECT healthscore_internal.contribution_changes('{nps,logins,other}', '{nps,logins}', '{NULL,60}', '{1,3}',
-                                                 '{nps,logins}', '{20,60}', '{1,3}') AS a,
-       healthscore_internal.contribution_changes('{nps,logins}', '{nps,logins}', '{20,80}', '{1,3}',
-                                                 '{nps,logins}', '{20,60}', '{1,1}') AS b,
-       healthscore_internal.contribution_changes('{nps,logins}', '{logins}', '{80}', '{3}',
-                                                 '{nps}', '{20}', '{1}') AS c,
-       healthscore_internal.contribution_changes('{nps}', '{nps}', '{NULL}', '{1}', '{nps}', '{20}', '{1}') AS d;
-SELECT * FROM error_of($$SELECT healthscore_internal.contribution_changes('{a}', '{a,b}', '{1}', '{1,1}', '{a}', '{1}', '{1}')$$);
-SELECT * FROM error_of($$SELECT healthscore_internal.contribution_changes('{a}', '{a}', '{1}', '{-1}', '{a}', '{1}', '{1}')$$);
-SELECT * FROM error_of($$SELECT healthscore_internal.contribution_changes('{NULL}', '{a}', '{1}', '{1}', '{a}', '{1}', '{1}')$$);
+SELECT healthscore_internal.contribution_changes('{nps,logins,other}', '{nps,logins}', '{NULL,60}', '{1,3}', NULL, NULL,
+                                                 '{nps,logins}', '{20,60}', '{1,3}', NULL, NULL) AS a,
+       healthscore_internal.contribution_changes('{nps,logins}', '{nps,logins}', '{20,80}', '{1,3}', NULL, NULL,
+                                                 '{nps,logins}', '{20,60}', '{1,1}', NULL, NULL) AS b,
+       healthscore_internal.contribution_changes('{nps,logins}', '{logins}', '{80}', '{3}', NULL, NULL,
+                                                 '{nps}', '{20}', '{1}', NULL, NULL) AS c,
+       healthscore_internal.contribution_changes('{nps}', '{nps}', '{NULL}', '{1}', NULL, NULL,
+                                                 '{nps}', '{20}', '{1}', NULL, NULL) AS d;
+SELECT * FROM error_of($$SELECT healthscore_internal.contribution_changes('{a}', '{a,b}', '{1}', '{1,1}', NULL, NULL, '{a}', '{1}', '{1}', NULL, NULL)$$);
+SELECT * FROM error_of($$SELECT healthscore_internal.contribution_changes('{a}', '{a}', '{1}', '{-1}', NULL, NULL, '{a}', '{1}', '{1}', NULL, NULL)$$);
+SELECT * FROM error_of($$SELECT healthscore_internal.contribution_changes('{NULL}', '{a}', '{1}', '{1}', NULL, NULL, '{a}', '{1}', '{1}', NULL, NULL)$$);
 SELECT account_key, why_changed FROM healthscore.current_scores WHERE model = 'chg' ORDER BY account_key;
 SELECT account_key, why_changed FROM healthscore.risk_list WHERE model = 'chg' ORDER BY account_key;
 -- a new weight is a new model: the change is flagged, not blamed on signals

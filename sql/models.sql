@@ -55,7 +55,7 @@ SELECT * FROM error_of($$SELECT healthscore.add_signal('default', 's', 'app.tick
 SELECT * FROM error_of($$SELECT healthscore.add_signal('default', 's', 'app.tickets', 'account_id', 'count(*)', weight => -2)$$);
 SELECT * FROM error_of($$SELECT healthscore.add_signal('default', 's', 'app.tickets', 'account_id', 'count(*)', missing => 'value')$$);
 SELECT * FROM error_of($$SELECT healthscore.add_signal('default', 's', 'app.tickets', 'account_id', 'count(*)', missing => 'value', missing_value => 150)$$);
-SELECT * FROM error_of($$SELECT healthscore.add_signal('default', 's', 'app.tickets', 'account_id', 'count(*)', category => 'vibes')$$);
+SELECT * FROM error_of($$SELECT healthscore.add_signal('default', 's', 'app.tickets', 'account_id', 'count(*)', category => '')$$);
 SELECT * FROM error_of($$SELECT healthscore.add_signal('default', 's', 'app.tickets', 'account_id', 'count(*)', lookback => '30 days')$$);
 SELECT * FROM error_of($$SELECT healthscore.add_signal('default', 's', 'app.tickets', 'account_id', 'count(*)', time_column => 'priority')$$);
 SELECT * FROM error_of($$SELECT healthscore.add_signal('default', 's', 'app.usage_events', 'account_id', 'count(*)', scoring => 'decay', half_life => '7 days')$$);

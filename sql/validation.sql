@@ -84,6 +84,39 @@ SELECT name, weight FROM healthscore.signals WHERE model = 'val_rare' AND name =
 SELECT * FROM error_of($$SELECT * FROM healthscore.suggest_weights('val_rare', '60 days', '2026-09-01', exclude => '{nope}')$$);
 SELECT * FROM error_of($$SELECT * FROM healthscore.suggest_weights('val_rare', '60 days', '2026-09-01', exclude => '{usage,rated,noise}')$$);
 SELECT healthscore.drop_model('val_rare');
+-- with group weights, suggestions are effective weights (a signal's weight when its whole group
+-- is present: group weight x weight / group's summed weight), and apply_weights maps them back:
+-- signals get their suggestions, groups the sum of their signals' new weights (an excluded signal
+-- keeps its effective weight), so that the effective weights become the suggestions
+SELECT healthscore.create_model('val_grouped', accounts => 'val.accounts', key => 'account_id');
+SELECT healthscore.add_signal('val_grouped', s, source => 'val.metrics', key => 'account_id', expression => 'max(s.' || s || ')',
+                              scoring => 'linear', worst => w, best => b, weight => 25, category => c)
+FROM (VALUES ('usage', 0, 100, 'usage'), ('tickets', 10, 0, 'support'), ('noise', 0, 100, 'usage'),
+             ('contrarian', 0, 100, 'support')) AS v(s, w, b, c);
+SELECT healthscore.set_group_weight('val_grouped', 'usage', 3), healthscore.set_group_weight('val_grouped', 'support', 1);
+SELECT healthscore.set_outcomes('val_grouped', 'val.churn', key => 'account_id', churned_on => 'churned_on');
+SET client_min_messages = warning;
+SELECT count(*) AS runs FROM healthscore.backfill('val_grouped', since => '2026-03-01', until => '2026-04-26', step => '1 week');
+RESET client_min_messages;
+SELECT signal, current_weight, round(suggested_weight::numeric, 3) AS suggested_weight, note
+FROM healthscore.suggest_weights('val_grouped', '60 days', '2026-09-01', exclude => '{noise}') ORDER BY signal;
+CREATE TEMP TABLE val_applied AS
+SELECT * FROM healthscore.apply_weights('val_grouped', '60 days', '2026-09-01', exclude => '{noise}');
+SELECT signal, old_weight, round(new_weight::numeric, 3) AS new_weight FROM val_applied ORDER BY signal;
+SELECT group_weights FROM healthscore.models WHERE name = 'val_grouped' \gset
+SELECT round((:'group_weights'::jsonb ->> 'usage')::numeric, 3) AS usage_group,
+       round((:'group_weights'::jsonb ->> 'support')::numeric, 3) AS support_group;
+-- with every signal present, each effective weight is now the suggestion (the excluded one's is 1.5)
+SELECT s.name, round(e.weight::numeric, 3) AS effective_weight,
+       abs(e.weight - coalesce(a.new_weight, 1.5)) < 1e-12 AS as_suggested
+FROM unnest(healthscore_internal.full_group_weights('val_grouped',
+              (SELECT array_agg(x.weight ORDER BY x.position) FROM healthscore.signals AS x WHERE x.model = 'val_grouped')))
+       WITH ORDINALITY AS e(weight, n)
+JOIN healthscore.signals AS s ON s.model = 'val_grouped' AND s.position = e.n
+LEFT JOIN val_applied AS a ON a.signal = s.name
+ORDER BY s.name;
+DROP TABLE val_applied;
+SELECT healthscore.drop_model('val_grouped');
 SELECT * FROM error_of($$SELECT * FROM healthscore.suggest_weights('val', '60 days', '2026-03-02')$$);
 SELECT * FROM error_of($$SELECT * FROM healthscore.evaluate('val', '-1 day')$$);
 SELECT * FROM error_of($$SELECT healthscore.set_outcomes('val', 'val.churn', key => 'account_id', churned_on => 'reason')$$);

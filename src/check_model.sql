@@ -105,8 +105,17 @@ BEGIN
 			format('its latest run (attempt %s) failed: %s', failing.attempt_id, failing.error),
 			'Fix the cause, then CALL healthscore.run(...) or wait for the schedule.'::text;
 	END IF;
+	-- a group weight whose category no signal has any more weighs nothing, silently
+	RETURN QUERY
+	SELECT 'warning', format('group "%s"', g.category),
+		   'the model has a group weight for this category, but no signal of it'::text,
+		   format('Remove it with healthscore.set_group_weight(%L, %L, NULL), or give a signal this category.',
+				  found_model.name, g.category)
+	FROM jsonb_object_keys(found_model.group_weights) AS g(category)
+	WHERE NOT EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = found_model.name AND s.category = g.category)
+	ORDER BY g.category;
 END
 $$;
 
 COMMENT ON FUNCTION healthscore.check_model(text) IS
-'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule)';
+'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule, group weights of categories without signals)';

@@ -260,14 +260,19 @@ AS $$
 						  m.owner_column, m.tier_cutoffs::text, m.tier_labels::text, m.trend_threshold,
 						  CASE WHEN m.time_zone <> 'UTC' THEN 'time_zone=' || m.time_zone END,
 						  CASE WHEN m.trend_window <> interval '28 days' THEN 'trend_window=' || m.trend_window END,
-						  CASE WHEN m.tier_hysteresis <> 0 THEN 'tier_hysteresis=' || m.tier_hysteresis END)
+						  CASE WHEN m.tier_hysteresis <> 0 THEN 'tier_hysteresis=' || m.tier_hysteresis END,
+						  CASE WHEN m.group_weights <> '{}' THEN 'group_weights=' || m.group_weights::text END)
 		 FROM healthscore_internal.model_row(fingerprint.model) AS m),
 		(SELECT string_agg(concat_ws(';', s.name, s.source, s.source_key, s.expression, s.time_column, s.lookback,
 									 s.scoring, s.worst, s.best, s.breaks::text, s.points::text, s.half_life,
 									 s.lower_is_better, s.weight, s.missing, s.missing_value,
-									 CASE WHEN s.max_age IS NOT NULL THEN 'max_age=' || s.max_age END),
+									 CASE WHEN s.max_age IS NOT NULL THEN 'max_age=' || s.max_age END,
+									 -- a category groups signals only once the model has group weights
+									 CASE WHEN m.group_weights <> '{}' THEN 'category=' || s.category END),
 						   '|' ORDER BY s.name)
-		 FROM healthscore.signals AS s WHERE s.model = fingerprint.model)))
+		 FROM healthscore.signals AS s
+		 JOIN healthscore.models AS m ON m.name = s.model
+		 WHERE s.model = fingerprint.model)))
 $$;
 
 COMMENT ON FUNCTION healthscore.fingerprint(text) IS

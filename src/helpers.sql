@@ -360,3 +360,38 @@ $$;
 
 COMMENT ON FUNCTION healthscore_internal.trend_over_window(float8, float8, float8) IS
 'up, down or flat: the score against the score at the start of the trend window and the trend threshold; new without a start';
+
+-- A model's signal groups in signal order, as a run keeps them: each signal's category and the
+-- weight of its group (the set group weight, else the summed weights of the category's signals);
+-- group_weights is NULL when the model has no group weights, which scores exactly as before groups.
+CREATE FUNCTION healthscore_internal.signal_groups(model text, OUT categories text[], OUT group_weights float8[])
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT array_agg(g.category ORDER BY g.position),
+		   CASE WHEN bool_or(g.grouped) THEN array_agg(g.group_weight ORDER BY g.position) END
+	FROM (SELECT s.position, s.category, m.group_weights <> '{}' AS grouped,
+				 coalesce((m.group_weights ->> s.category)::float8,
+						  sum(s.weight) OVER (PARTITION BY s.category)) AS group_weight
+		  FROM healthscore.models AS m
+		  JOIN healthscore.signals AS s ON s.model = m.name
+		  WHERE m.name = signal_groups.model) AS g
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.signal_groups(text) IS
+'a model''s signals'' categories and, when the model has group weights, the weight of each signal''s group, in signal order (what runs.categories and runs.group_weights keep)';
+
+-- With group weights, each signal's effective weight when its whole group is present (group
+-- weight x weight / summed weight of the group); without, the weights as they are.
+CREATE FUNCTION healthscore_internal.full_group_weights(model text, weights float8[])
+RETURNS float8[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT healthscore.effective_weights(array_fill(100::float8, ARRAY[cardinality(weights)]), weights,
+										 g.categories, g.group_weights)
+	FROM healthscore_internal.signal_groups(model) AS g
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.full_group_weights(text, float8[]) IS
+'the signals'' effective weights when every signal is present (group weight x weight / summed weight of its group), or the weights themselves for a model without group weights';

@@ -319,11 +319,10 @@ BEGIN
 				USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass how old the newest row may be, e.g. ''2 days''.';
 		END IF;
 	END IF;
-	IF signal.category IS NULL OR signal.category NOT IN ('usage', 'adoption', 'support', 'sentiment', 'financial', 'relationship', 'other') THEN
-		RAISE EXCEPTION '%(): unknown category "%"', func, signal.category
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Use usage, adoption, support, sentiment, financial, relationship or other.';
-	END IF;
+	-- a free name: the signal's group (usage, adoption, support, sentiment, financial, relationship
+	-- and other are the suggestions)
+	PERFORM healthscore_internal.check_name(func, format('category of signal "%s" of model "%s"', signal.name, signal.model),
+											signal.category);
 	IF signal.weight IS NULL OR NOT (signal.weight > 0 AND signal.weight < 'infinity') THEN
 		RAISE EXCEPTION '%(): weight must be positive and finite, not %', func, signal.weight
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Weights are relative, e.g. 10 or 25.';
@@ -635,6 +634,48 @@ $$;
 
 COMMENT ON FUNCTION healthscore.set_weight(text, text, float8) IS
 'changes the weight of one signal (shorthand for alter_signal(model, signal, weight => ...))';
+
+-- A group weight per category: the score becomes the weighted mean of the group scores (see
+-- signal_groups.c). Numbers are kept in jsonb as float8 writes them shortest and exact.
+CREATE FUNCTION healthscore.set_group_weight(model text, category text, weight float8)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 1
+AS $$
+DECLARE
+	found_model healthscore.models;
+	categories text[];
+BEGIN
+	PERFORM healthscore_internal.lock_model(model);
+	found_model := healthscore_internal.model_row(model);
+	SELECT array_agg(DISTINCT s.category ORDER BY s.category) INTO categories
+	FROM healthscore.signals AS s WHERE s.model = found_model.name;
+	-- a weight left behind by signals that moved to other categories can still be removed
+	IF category IS NULL OR NOT (category = ANY (coalesce(categories, '{}'))
+								OR (weight IS NULL AND found_model.group_weights ? category)) THEN
+		RAISE EXCEPTION 'set_group_weight(): model "%" has no signal of category "%"', found_model.name,
+			coalesce(category, 'NULL')
+			USING ERRCODE = 'undefined_object',
+				  HINT = CASE WHEN categories IS NULL THEN 'Add signals first: a group is the signals of one category.'
+							  ELSE format('Its categories: %s.', array_to_string(categories, ', ')) END;
+	END IF;
+	IF weight IS NOT NULL AND NOT (weight > 0 AND weight < 'infinity') THEN
+		RAISE EXCEPTION 'set_group_weight(): weight of group "%" of model "%" must be positive and finite, not %',
+			category, found_model.name, weight
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Group weights are relative, e.g. 2 for usage and 1 for support; NULL removes the group''s weight.';
+	END IF;
+	UPDATE healthscore.models AS m
+	SET group_weights = CASE WHEN weight IS NULL THEN m.group_weights - category
+							 ELSE m.group_weights || jsonb_build_object(category, weight) END
+	WHERE m.name = found_model.name;
+	RETURN category;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.set_group_weight(text, text, float8) IS
+'sets the weight of a signal group (the signals of one category; NULL removes it): once a model has a group weight, its score is the weighted mean of its group scores, a missing signal''s weight is re-spread within its group first, and a group with no present signal drops out; a category without a weight weighs the sum of its signals'' weights';
 
 CREATE FUNCTION healthscore.drop_signal(model text, name text)
 RETURNS text

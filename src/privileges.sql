@@ -14,6 +14,7 @@ AS $$
 		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval)',
 		'healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[])',
 		'healthscore.set_weight(text, text, float8)',
+		'healthscore.set_group_weight(text, text, float8)',
 		'healthscore.drop_signal(text, text)',
 		'healthscore.drop_model(text)',
 		'healthscore.refresh(text, timestamptz)',
@@ -102,9 +103,9 @@ BEGIN
 		healthscore.model_accuracy, healthscore.score_drops, healthscore.models, healthscore.signals,
 		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
 		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
-		healthscore.unscored_accounts, healthscore.score_changes TO %s', role);
+		healthscore.unscored_accounts, healthscore.score_changes, healthscore.group_scores TO %s', role);
 	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights, stale,
-		newest_rows) ON healthscore.runs TO %s', role);
+		newest_rows, categories, group_weights) ON healthscore.runs TO %s', role);
 	-- attempts without their error texts, which may quote values of rows
 	EXECUTE format('GRANT SELECT (attempt_id, model, as_of, started_at, finished_at, status, run_id, backend_pid,
 		error_sqlstate) ON healthscore.attempts TO %s', role);

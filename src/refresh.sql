@@ -27,6 +27,10 @@ DECLARE
 	started timestamptz := clock_timestamp();
 	signal_names text[];
 	signal_weights float8[];
+	signal_categories text[];
+	signal_group_weights float8[];
+	previous_categories text[];
+	previous_group_weights float8[];
 	accounts_total integer;
 	accounts_with_score integer;
 	tier_changes integer;
@@ -53,6 +57,8 @@ BEGIN
 	SELECT array_agg(s.name ORDER BY s.position), array_agg(s.weight ORDER BY s.position)
 	INTO signal_names, signal_weights
 	FROM healthscore.signals AS s WHERE s.model = found_model.name;
+	SELECT g.categories, g.group_weights INTO signal_categories, signal_group_weights
+	FROM healthscore_internal.signal_groups(found_model.name) AS g;
 
 	PERFORM set_config('TimeZone', found_model.time_zone, true);
 	-- what would make the scoring query fail, said plainly: relations, columns, the author's grants
@@ -97,9 +103,9 @@ BEGIN
 	END LOOP;
 
 	INSERT INTO healthscore.runs (model, as_of, started_at, finished_at, accounts, accounts_scored, fingerprint,
-								  signals, weights, stale, newest_rows)
+								  signals, weights, stale, newest_rows, categories, group_weights)
 	VALUES (found_model.name, as_of, started, started, 0, 0, this_fingerprint,
-			signal_names, signal_weights, signal_stale, signal_newest)
+			signal_names, signal_weights, signal_stale, signal_newest, signal_categories, signal_group_weights)
 	RETURNING run_id INTO run;
 
 	-- the run before this one: its scores give the change, the tier change and the sparkline,
@@ -107,7 +113,8 @@ BEGIN
 	SELECT r.run_id INTO previous_run FROM healthscore.runs AS r
 	WHERE r.model = found_model.name AND r.run_id <> run AND (r.as_of, r.run_id) < (refresh.as_of, run)
 	ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1;
-	SELECT r.signals, r.weights, r.fingerprint INTO previous_signals, previous_weights, previous_fingerprint
+	SELECT r.signals, r.weights, r.fingerprint, r.categories, r.group_weights
+	INTO previous_signals, previous_weights, previous_fingerprint, previous_categories, previous_group_weights
 	FROM healthscore.runs AS r WHERE r.run_id = previous_run;
 	-- the trend's baseline: the latest run at or before the start of the trend window (in the
 	-- model's time zone, which is the session's here)
@@ -133,20 +140,22 @@ BEGIN
 			INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, computed_tier, override_id,
 											previous_score, previous_tier, sparkline, reasons, worst_signal,
 											segment, value, owner, renewal_date, raw_values, points,
-											window_start_score, tier_without_hysteresis, why_changed)
+											window_start_score, tier_without_hysteresis, why_changed, weakest_group)
 			SELECT run, found_model.name, a.account_key, a.score,
 				   coalesce(a.override_tiers[a.chosen], a.computed_tier), a.computed_tier, a.override_ids[a.chosen],
 				   a.previous_score, a.previous_tier,
 				   right(coalesce(a.previous_sparkline, '') || healthscore_internal.spark_code(a.score), 12),
-				   healthscore.score_reasons(signal_names, a.raw_values, a.points, signal_weights, 3),
-				   healthscore.worst_signal(signal_names, a.points, signal_weights),
+				   healthscore.score_reasons(signal_names, a.raw_values, a.points, a.weights_now, 3),
+				   healthscore.worst_signal(signal_names, a.points, a.weights_now),
 				   a.segment, a.value, a.owner, a.renewal_date, a.raw_values, a.points,
 				   a.window_start_score, a.plain_tier,
 				   CASE WHEN a.previous_points IS NOT NULL AND previous_fingerprint IS DISTINCT FROM this_fingerprint
 						THEN 'the model''s definition changed since the run before'
 						ELSE healthscore_internal.change_reasons(signal_names, a.raw_values, a.points, signal_weights,
-																 previous_signals, a.previous_raw_values,
-																 a.previous_points, previous_weights, 3) END
+																 signal_categories, signal_group_weights, previous_signals,
+																 a.previous_raw_values, a.previous_points, previous_weights,
+																 previous_categories, previous_group_weights, 3) END,
+				   healthscore.weakest_group(a.points, signal_weights, signal_categories)
 			FROM (SELECT t.*,
 						 CASE WHEN t.override_ids IS NOT NULL THEN
 							 (SELECT min(i) FROM generate_subscripts(t.override_ids, 1) AS i
@@ -164,9 +173,14 @@ BEGIN
 							   previous.sparkline AS previous_sparkline, previous.raw_values AS previous_raw_values,
 							   previous.points AS previous_points, start.score AS window_start_score,
 							   active.override_ids, active.override_tiers
-						FROM (SELECT scored.*, healthscore.score_from_points(scored.points, signal_weights) AS score
-							  FROM pg_temp.healthscore_refresh_scored AS scored
-							  OFFSET 0) AS p	-- a fence: each score computed once
+						FROM (SELECT w.*, healthscore.score_from_points(w.points, w.weights_now) AS score
+							  FROM (SELECT scored.*,
+										   -- the signals' own weights unless the model has group weights
+										   healthscore.effective_weights(scored.points, signal_weights, signal_categories,
+																		 signal_group_weights) AS weights_now
+									FROM pg_temp.healthscore_refresh_scored AS scored
+									OFFSET 0) AS w
+							  OFFSET 0) AS p	-- fences: each account's weights and score computed once
 						LEFT JOIN healthscore.scores AS previous
 							ON previous.run_id = previous_run AND previous.account_key = p.account_key
 						LEFT JOIN healthscore.scores AS start

@@ -11,22 +11,26 @@ COMMENT ON FUNCTION healthscore_internal.contributions(text[], text[], float8[],
 'each of out_signals'' points * weight share in one run, as the components view has them (they add up to the score), NULL for a signal the run skipped or does not have';
 
 CREATE FUNCTION healthscore_internal.contribution_changes(out_signals text[], signals text[], points float8[],
-														  weights float8[], previous_signals text[],
-														  previous_points float8[], previous_weights float8[])
+														  weights float8[], categories text[], group_weights float8[],
+														  previous_signals text[], previous_points float8[],
+														  previous_weights float8[], previous_categories text[],
+														  previous_group_weights float8[])
 RETURNS float8[]
 AS 'MODULE_PATHNAME', 'healthscore_contribution_changes'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore_internal.contribution_changes(text[], text[], float8[], float8[], text[], float8[], float8[]) IS
-'each of out_signals'' part of the score change between two runs (they add up to it; a signal whose points and weight did not move has none, one that appeared or went missing has the effect of its joining or leaving), 0 for a signal of neither run, NULL when either run has no score';
+COMMENT ON FUNCTION healthscore_internal.contribution_changes(text[], text[], float8[], float8[], text[], float8[], text[], float8[], float8[], text[], float8[]) IS
+'each of out_signals'' part of the score change between two runs (they add up to it; a signal whose points and weight did not move has none, one that appeared or went missing has the effect of its joining or leaving; with group weights, over the groups and then within them), 0 for a signal of neither run, NULL when either run has no score';
 
 CREATE FUNCTION healthscore_internal.change_reasons(signals text[], raw_values float8[], points float8[],
-													weights float8[], previous_signals text[],
-													previous_raw_values float8[], previous_points float8[],
-													previous_weights float8[], how_many integer)
+													weights float8[], categories text[], group_weights float8[],
+													previous_signals text[], previous_raw_values float8[],
+													previous_points float8[], previous_weights float8[],
+													previous_categories text[], previous_group_weights float8[],
+													how_many integer)
 RETURNS text
 AS 'MODULE_PATHNAME', 'healthscore_change_reasons'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore_internal.change_reasons(text[], float8[], float8[], float8[], text[], float8[], float8[], float8[], integer) IS
+COMMENT ON FUNCTION healthscore_internal.change_reasons(text[], float8[], float8[], float8[], text[], float8[], text[], float8[], float8[], float8[], text[], float8[], integer) IS
 'the how_many signals with the largest parts of the score change between two runs (as contribution_changes() splits it): "signal before -> now (+-points)", NULL when none has 0.05 points or more, or without a run before';

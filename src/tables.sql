@@ -41,6 +41,7 @@ CREATE TABLE healthscore.models (
 	trend_window interval NOT NULL DEFAULT '28 days' CHECK (trend_window OPERATOR(pg_catalog.>) interval '0'),
 	tier_hysteresis float8 NOT NULL DEFAULT 5
 		CHECK (tier_hysteresis OPERATOR(pg_catalog.>=) 0 AND tier_hysteresis OPERATOR(pg_catalog.<) 100),
+	group_weights jsonb NOT NULL DEFAULT '{}' CHECK (pg_catalog.jsonb_typeof(group_weights) OPERATOR(pg_catalog.=) 'object'),
 	UNIQUE (model_group, priority),
 	CHECK (pg_catalog.cardinality(tier_labels) OPERATOR(pg_catalog.=) (pg_catalog.cardinality(tier_cutoffs) OPERATOR(pg_catalog.+) 1)),
 	CHECK (tier_actions IS NULL OR pg_catalog.cardinality(tier_actions) OPERATOR(pg_catalog.=) pg_catalog.cardinality(tier_labels))
@@ -72,6 +73,7 @@ COMMENT ON COLUMN healthscore.models.outcome_date IS 'the outcome relation''s ch
 COMMENT ON COLUMN healthscore.models.outcome_reason IS 'the outcome relation''s reason column (optional)';
 COMMENT ON COLUMN healthscore.models.defined_by IS 'the role that last wrote the model''s SQL text (relation, columns, segment filter); its queries run with the privileges of its authors (see README, Security); set by a trigger, NULL for models from before 0.2.0 until adopted';
 COMMENT ON COLUMN healthscore.models.trend_window IS 'the trend compares a score with the score at the start of this window: the model''s latest run at or before as_of - trend_window';
+COMMENT ON COLUMN healthscore.models.group_weights IS 'weights of signal groups (categories), {"usage": 2, "support": 1} (set_group_weight); empty: no groups, the score is the weighted mean of the present signals. A category without a weight here weighs the sum of its signals'' weights';
 COMMENT ON COLUMN healthscore.models.tier_hysteresis IS 'points a score must pass a cutoff by before an account leaves its tier (0: none), so that noise near a cutoff does not flip tiers';
 COMMENT ON COLUMN healthscore.models.expected_every IS 'how often the model is refreshed (schedule() sets it); model_status reads it as overdue when no run is that recent, plus a grace; NULL: no expectation';
 COMMENT ON COLUMN healthscore.models.time_zone IS 'the time zone of the model''s day boundaries: time columns of type date or timestamp, lookback windows, expiry of assessments, renewal days (default UTC)';
@@ -82,8 +84,7 @@ SELECT pg_catalog.pg_extension_config_dump('healthscore.models', '');
 CREATE TABLE healthscore.signals (
 	model text NOT NULL,
 	name text NOT NULL CHECK (name OPERATOR(pg_catalog.<>) ''),
-	category text NOT NULL DEFAULT 'other'
-		CHECK (category OPERATOR(pg_catalog.=) ANY (ARRAY['usage', 'adoption', 'support', 'sentiment', 'financial', 'relationship', 'other'])),
+	category text NOT NULL DEFAULT 'other' CHECK (category OPERATOR(pg_catalog.<>) ''),
 	description text,
 	source text NOT NULL,
 	source_key text NOT NULL,
@@ -116,7 +117,7 @@ CREATE TABLE healthscore.signals (
 COMMENT ON TABLE healthscore.signals IS 'signals of a model: how one raw value per account is computed, scored and weighted';
 COMMENT ON COLUMN healthscore.signals.model IS 'the model this signal belongs to';
 COMMENT ON COLUMN healthscore.signals.name IS 'signal name, unique within the model';
-COMMENT ON COLUMN healthscore.signals.category IS 'usage, adoption, support, sentiment, financial, relationship or other';
+COMMENT ON COLUMN healthscore.signals.category IS 'the signal''s group, a free name (suggested: usage, adoption, support, sentiment, financial, relationship, other); with group weights (models.group_weights) a missing signal''s weight is re-spread within its group first';
 COMMENT ON COLUMN healthscore.signals.description IS 'what the signal measures';
 COMMENT ON COLUMN healthscore.signals.source IS 'relation the signal aggregates, schema-qualified';
 COMMENT ON COLUMN healthscore.signals.source_key IS 'the source''s column holding the account key';
@@ -151,7 +152,9 @@ CREATE TABLE healthscore.runs (
 	signals text[] NOT NULL,
 	weights float8[] NOT NULL,
 	stale boolean[],
-	newest_rows timestamptz[]
+	newest_rows timestamptz[],
+	categories text[],
+	group_weights float8[]
 );
 CREATE INDEX runs_model_run_idx ON healthscore.runs (model, run_id);
 CREATE INDEX runs_model_as_of_idx ON healthscore.runs (model, as_of);
@@ -168,6 +171,8 @@ COMMENT ON COLUMN healthscore.runs.fingerprint IS 'md5 of the model and signal d
 COMMENT ON COLUMN healthscore.runs.signals IS 'the model''s signals at the run, in signal order: element i of scores.raw_values and scores.points belongs to signals[i]';
 COMMENT ON COLUMN healthscore.runs.weights IS 'the signals'' weights at the run, in the order of signals';
 COMMENT ON COLUMN healthscore.runs.stale IS 'per signal, in the order of signals: true when its source''s newest row was older than the signal''s max_age, so that it counted as missing for every account; NULL for runs before 0.2.0';
+COMMENT ON COLUMN healthscore.runs.categories IS 'per signal, in the order of signals: its category (group) at the run; NULL for runs before 0.2.0';
+COMMENT ON COLUMN healthscore.runs.group_weights IS 'per signal, in the order of signals: the weight of its group at the run; NULL when the model had no group weights (the score is the weighted mean of the present signals)';
 COMMENT ON COLUMN healthscore.runs.newest_rows IS 'per signal, in the order of signals: the time of its source''s newest row at the as-of time, for signals with a max_age (NULL otherwise, or when the source had no rows)';
 
 SELECT pg_catalog.pg_extension_config_dump('healthscore.runs', '');
@@ -237,6 +242,7 @@ CREATE TABLE healthscore.scores (
 	window_start_score float8,
 	tier_without_hysteresis text,
 	why_changed text,
+	weakest_group text,
 	PRIMARY KEY (run_id, account_key)
 );
 CREATE INDEX scores_model_account_idx ON healthscore.scores (model, account_key, run_id);
@@ -262,6 +268,7 @@ COMMENT ON COLUMN healthscore.scores.raw_values IS 'each signal''s raw value (de
 COMMENT ON COLUMN healthscore.scores.points IS 'each signal''s points 0-100 after the missing-data policy (NULL when skipped), in the order of runs.signals';
 COMMENT ON COLUMN healthscore.scores.window_start_score IS 'the account''s score in the model''s latest run at or before as_of - trend_window when this run was written (the trend''s baseline); NULL when there was none';
 COMMENT ON COLUMN healthscore.scores.tier_without_hysteresis IS 'the tier the score falls in by the cutoffs alone; computed_tier is that with the model''s tier_hysteresis applied to the run before';
+COMMENT ON COLUMN healthscore.scores.weakest_group IS 'the category (signal group) with the lowest group score: the weighted mean of its present signals'' points';
 COMMENT ON COLUMN healthscore.scores.why_changed IS 'the signals whose contribution moved the score most since the run before: "signal before -> now (+-points)"; a note instead when the model''s definition changed';
 SELECT pg_catalog.pg_extension_config_dump('healthscore.scores', '');
 -- Row-level security: a user sees the scores of the accounts they can see in the model's

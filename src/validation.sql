@@ -208,6 +208,9 @@ BEGIN
 		RAISE EXCEPTION 'suggest_weights(): model "%" has no signals', model
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Add signals and refresh first.';
 	END IF;
+	-- with group weights, the weights compared and suggested are the signals' effective weights
+	-- when their whole group is present (apply_weights maps them back)
+	weights := healthscore_internal.full_group_weights(model, weights);
 	IF (healthscore_internal.model_row(model)).outcomes IS NULL THEN
 		RAISE EXCEPTION 'suggest_weights(): model "%" has no outcome relation', model
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -321,7 +324,7 @@ END
 $$;
 
 COMMENT ON FUNCTION healthscore.suggest_weights(text, interval, timestamptz, text[]) IS
-'weights suggested by a logistic regression of churn on the signals'' points (earlier runs), with each signal''s AUC and the model''s AUC with current and suggested weights on later runs; signals in exclude are not fitted and keep their weights';
+'weights suggested by a logistic regression of churn on the signals'' points (earlier runs), with each signal''s AUC and the model''s AUC with current and suggested weights on later runs; signals in exclude are not fitted and keep their weights; with group weights, current and suggested weights are effective weights (a signal''s weight when its whole group is present)';
 
 CREATE FUNCTION healthscore.apply_weights(model text, horizon interval DEFAULT '90 days',
 										  known_until timestamptz DEFAULT pg_catalog.now(),
@@ -333,15 +336,19 @@ AS $$
 DECLARE
 	suggestion record;
 	total float8;
+	grouped boolean;
 BEGIN
 	IF min_share IS NULL OR NOT (min_share > 0 AND min_share < 1) THEN
 		RAISE EXCEPTION 'apply_weights(): min_share must be between 0 and 1, not %', min_share
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default, 0.01, gives 1% of the total weight.';
 	END IF;
-	SELECT sum(s.weight) INTO total FROM healthscore.signals AS s WHERE s.model = apply_weights.model;
+	grouped := (healthscore_internal.model_row(model)).group_weights <> '{}';
+	CREATE TEMP TABLE healthscore_apply_suggestions ON COMMIT DROP AS
+	SELECT * FROM healthscore.suggest_weights(model, horizon, known_until, exclude);
+	SELECT sum(g.current_weight) INTO total FROM pg_temp.healthscore_apply_suggestions AS g;
 	-- weights must stay positive: a signal suggested at 0 keeps min_share of the total
 	-- excluded signals keep their weights
-	FOR suggestion IN SELECT * FROM healthscore.suggest_weights(model, horizon, known_until, exclude) AS g
+	FOR suggestion IN SELECT * FROM pg_temp.healthscore_apply_suggestions AS g
 					  WHERE NOT g.signal = ANY (coalesce(exclude, '{}')) LOOP
 		signal := suggestion.signal;
 		old_weight := suggestion.current_weight;
@@ -349,8 +356,18 @@ BEGIN
 		PERFORM healthscore.set_weight(model, signal, new_weight);
 		RETURN NEXT;
 	END LOOP;
+	IF grouped THEN
+		-- the suggestions are effective weights: an excluded signal keeps its effective weight,
+		-- and each group weighs the sum of its signals' weights, so that with the whole group
+		-- present every signal's effective weight is its new weight
+		PERFORM healthscore.set_weight(apply_weights.model, g.signal, g.current_weight)
+		FROM pg_temp.healthscore_apply_suggestions AS g WHERE g.signal = ANY (coalesce(exclude, '{}'));
+		PERFORM healthscore.set_group_weight(apply_weights.model, s.category, sum(s.weight))
+		FROM healthscore.signals AS s WHERE s.model = apply_weights.model GROUP BY s.category;
+	END IF;
+	DROP TABLE pg_temp.healthscore_apply_suggestions;
 END
 $$;
 
 COMMENT ON FUNCTION healthscore.apply_weights(text, interval, timestamptz, float8, text[]) IS
-'sets a model''s weights to suggest_weights(); a signal suggested at 0 gets min_share of the total (weights stay positive); signals in exclude keep theirs; later runs get a new fingerprint';
+'sets a model''s weights to suggest_weights(); a signal suggested at 0 gets min_share of the total (weights stay positive); signals in exclude keep theirs; with group weights, each group then weighs the sum of its signals'' new weights, so that the suggestions become the effective weights; later runs get a new fingerprint';

@@ -12,12 +12,16 @@ SELECT s.run_id, s.model, s.account_key, c.signal, c.raw_value, c.points, c.weig
 	   r.as_of
 FROM healthscore.scores AS s
 JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
+-- the weights in this account's score: the signals' own, or re-spread within groups
+CROSS JOIN LATERAL (SELECT healthscore.effective_weights(s.points, r.weights, r.categories, r.group_weights)
+					OFFSET 0) AS effective(weights)
 CROSS JOIN LATERAL (SELECT pg_catalog.sum(u.weight)
-					FROM ROWS FROM (pg_catalog.unnest(s.points), pg_catalog.unnest(r.weights)) AS u(points, weight)
+					FROM ROWS FROM (pg_catalog.unnest(s.points), pg_catalog.unnest(effective.weights)) AS u(points, weight)
 					WHERE u.points IS NOT NULL) AS present(weight)
 CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(r.signals), pg_catalog.unnest(s.raw_values), pg_catalog.unnest(s.points),
-							  pg_catalog.unnest(r.weights), pg_catalog.unnest(r.stale)) AS c(signal, raw_value, points, weight, stale)
-CROSS JOIN LATERAL (SELECT CASE WHEN c.points IS NULL THEN 0 ELSE c.weight OPERATOR(pg_catalog./) present.weight END)
+							  pg_catalog.unnest(r.weights), pg_catalog.unnest(r.stale), pg_catalog.unnest(effective.weights))
+	AS c(signal, raw_value, points, weight, stale, effective_weight)
+CROSS JOIN LATERAL (SELECT CASE WHEN c.points IS NULL THEN 0 ELSE c.effective_weight OPERATOR(pg_catalog./) present.weight END)
 	AS share(weight_share);
 
 COMMENT ON VIEW healthscore.components IS 'one row per run, account and signal: how the score came about (unfolded from scores.raw_values and scores.points)';
@@ -28,7 +32,7 @@ COMMENT ON COLUMN healthscore.components.signal IS 'the signal';
 COMMENT ON COLUMN healthscore.components.raw_value IS 'the signal''s raw value (for decay signals: age in days); NULL when missing';
 COMMENT ON COLUMN healthscore.components.points IS 'points 0-100 after the missing-data policy; NULL when skipped';
 COMMENT ON COLUMN healthscore.components.weight IS 'the signal''s weight';
-COMMENT ON COLUMN healthscore.components.weight_share IS 'weight / sum of the weights of the account''s present signals (0 when skipped)';
+COMMENT ON COLUMN healthscore.components.weight_share IS 'the signal''s share of the account''s score: weight / sum of the weights of the account''s present signals (0 when skipped); with group weights, group weight share x share within the group''s present signals';
 COMMENT ON COLUMN healthscore.components.contribution IS 'points * weight_share: the components of an account add up to its score';
 COMMENT ON COLUMN healthscore.components.points_lost IS '(100 - points) * weight_share: what the signal cost the account';
 COMMENT ON COLUMN healthscore.components.as_of IS 'as-of time of the run';
@@ -108,7 +112,8 @@ SELECT s.model,
 	   s.score OPERATOR(pg_catalog.-) s.window_start_score AS window_change,
 	   pg_catalog.array_position(m.tier_labels, s.tier) AS tier_rank,
 	   s.tier_without_hysteresis,
-	   s.why_changed
+	   s.why_changed,
+	   s.weakest_group
 FROM healthscore.model_runs AS r
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
 JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
@@ -146,6 +151,7 @@ COMMENT ON COLUMN healthscore.current_scores.window_change IS 'score - window_st
 COMMENT ON COLUMN healthscore.current_scores.tier_rank IS 'the tier''s place, 1 = worst: sort by it, not by the label (NULL for unknown)';
 COMMENT ON COLUMN healthscore.current_scores.tier_without_hysteresis IS 'the tier by the cutoffs alone; computed_tier keeps the tier of the run before until a cutoff is passed by more than the model''s tier_hysteresis';
 COMMENT ON COLUMN healthscore.current_scores.why_changed IS 'the signals that moved the score most since the run before: "signal before -> now (+-points)"';
+COMMENT ON COLUMN healthscore.current_scores.weakest_group IS 'the category (signal group) with the lowest group score, the weighted mean of its present signals'' points (group_scores lists them all)';
 COMMENT ON COLUMN healthscore.current_scores.sparkline_ascii IS 'the sparkline in ASCII for any client: _ . : - = + * # from low to high, a space for no score';
 
 CREATE VIEW healthscore.score_components WITH (security_invoker = true) AS
@@ -172,6 +178,47 @@ COMMENT ON COLUMN healthscore.score_components.action IS 'the signal''s playbook
 COMMENT ON COLUMN healthscore.score_components.scored_at IS 'as-of time of the run';
 COMMENT ON COLUMN healthscore.score_components.run_id IS 'the run';
 COMMENT ON COLUMN healthscore.score_components.stale IS 'true when the signal''s source was stale at the run (newest row older than its max_age): the signal counted as missing';
+
+-- Each account's group scores in the current run: a group is the signals of one category. The
+-- contributions add up to the score, with or without group weights.
+CREATE VIEW healthscore.group_scores WITH (security_invoker = true) AS
+SELECT s.model, s.account_key, g.category, g.group_score, g.group_weight, g.weight_share,
+	   coalesce(g.group_score OPERATOR(pg_catalog.*) g.weight_share, 0) AS contribution,
+	   g.signals, g.present_signals, r.as_of AS scored_at, s.run_id
+FROM healthscore.model_runs AS current_run
+JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) current_run.run_id
+JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
+CROSS JOIN LATERAL (SELECT healthscore.effective_weights(s.points, r.weights, r.categories, r.group_weights)
+					OFFSET 0) AS effective(weights)
+CROSS JOIN LATERAL (SELECT pg_catalog.sum(u.weight)
+					FROM ROWS FROM (pg_catalog.unnest(s.points), pg_catalog.unnest(effective.weights)) AS u(points, weight)
+					WHERE u.points IS NOT NULL) AS present(weight)
+CROSS JOIN LATERAL (
+	SELECT u.category,
+		   pg_catalog.sum(u.weight OPERATOR(pg_catalog.*) u.points)
+			   OPERATOR(pg_catalog./) pg_catalog.sum(u.weight) FILTER (WHERE u.points IS NOT NULL) AS group_score,
+		   coalesce(pg_catalog.max(u.group_weight), pg_catalog.sum(u.weight)) AS group_weight,
+		   coalesce(pg_catalog.sum(u.effective_weight) FILTER (WHERE u.points IS NOT NULL), 0)
+			   OPERATOR(pg_catalog./) present.weight AS weight_share,
+		   pg_catalog.count(*) AS signals, pg_catalog.count(u.points) AS present_signals
+	FROM ROWS FROM (pg_catalog.unnest(r.categories), pg_catalog.unnest(s.points), pg_catalog.unnest(r.weights),
+					pg_catalog.unnest(effective.weights), pg_catalog.unnest(r.group_weights))
+		AS u(category, points, weight, effective_weight, group_weight)
+	GROUP BY u.category) AS g
+WHERE current_run.recency OPERATOR(pg_catalog.=) 1 AND r.categories IS NOT NULL;
+
+COMMENT ON VIEW healthscore.group_scores IS 'the current run''s group scores: one row per account and signal group (category); the contributions of an account add up to its score';
+COMMENT ON COLUMN healthscore.group_scores.model IS 'model';
+COMMENT ON COLUMN healthscore.group_scores.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.group_scores.category IS 'the group: the signals of this category';
+COMMENT ON COLUMN healthscore.group_scores.group_score IS 'weighted mean of the points of the group''s present signals (by the signals'' weights); NULL when none is present';
+COMMENT ON COLUMN healthscore.group_scores.group_weight IS 'the group''s weight: set by set_group_weight, else the summed weights of its signals';
+COMMENT ON COLUMN healthscore.group_scores.weight_share IS 'the group''s share of the account''s score: 0 when none of its signals is present (its weight went to the other groups)';
+COMMENT ON COLUMN healthscore.group_scores.contribution IS 'group_score * weight_share: an account''s contributions add up to its score';
+COMMENT ON COLUMN healthscore.group_scores.signals IS 'signals in the group';
+COMMENT ON COLUMN healthscore.group_scores.present_signals IS 'of them, signals with points for this account';
+COMMENT ON COLUMN healthscore.group_scores.scored_at IS 'as-of time of the run';
+COMMENT ON COLUMN healthscore.group_scores.run_id IS 'the run';
 
 CREATE VIEW healthscore.risk_list WITH (security_invoker = true) AS
 SELECT cs.model,
@@ -329,7 +376,9 @@ COMMENT ON COLUMN healthscore.tier_changes.to_tier_rank IS 'place of to_tier, 1 
 
 CREATE VIEW healthscore.tier_summary WITH (security_invoker = true) AS
 SELECT s.model, s.run_id, r.as_of, s.tier, pg_catalog.count(*) AS accounts, pg_catalog.sum(s.value) AS total_value,
-	   pg_catalog.avg(s.score) AS average_score, pg_catalog.array_position(m.tier_labels, s.tier) AS tier_rank
+	   -- in numeric, exact: a float average depends on the order the rows arrive in
+	   pg_catalog.avg(s.score::pg_catalog.numeric)::pg_catalog.float8 AS average_score,
+	   pg_catalog.array_position(m.tier_labels, s.tier) AS tier_rank
 FROM healthscore.scores AS s
 JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) s.model
@@ -437,16 +486,19 @@ SELECT m.name AS model, s.account_key, sig.signal,
 	   before_run.fingerprint OPERATOR(pg_catalog.<>) cur.fingerprint AS configuration_changed,
 	   cur.as_of AS scored_at, before_run.as_of AS previous_as_of, start_run.as_of AS window_start_as_of
 FROM healthscore.models AS m
-CROSS JOIN LATERAL (SELECT r.run_id, r.as_of, r.fingerprint, r.signals, r.weights FROM healthscore.runs AS r
+CROSS JOIN LATERAL (SELECT r.run_id, r.as_of, r.fingerprint, r.signals, r.weights, r.categories, r.group_weights
+					FROM healthscore.runs AS r
 					WHERE r.model OPERATOR(pg_catalog.=) m.name
 					ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1) AS cur
-LEFT JOIN LATERAL (SELECT r.run_id, r.as_of, r.fingerprint, r.signals, r.weights FROM healthscore.runs AS r
+LEFT JOIN LATERAL (SELECT r.run_id, r.as_of, r.fingerprint, r.signals, r.weights, r.categories, r.group_weights
+				   FROM healthscore.runs AS r
 				   WHERE r.model OPERATOR(pg_catalog.=) m.name
 					 AND (r.as_of OPERATOR(pg_catalog.<) cur.as_of
 						  OR (r.as_of OPERATOR(pg_catalog.=) cur.as_of AND r.run_id OPERATOR(pg_catalog.<) cur.run_id))
 				   ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1) AS before_run ON true
 -- the window in the model's time zone, as refresh() takes it
-LEFT JOIN LATERAL (SELECT r.run_id, r.as_of, r.signals, r.weights FROM healthscore.runs AS r
+LEFT JOIN LATERAL (SELECT r.run_id, r.as_of, r.signals, r.weights, r.categories, r.group_weights
+				   FROM healthscore.runs AS r
 				   WHERE r.model OPERATOR(pg_catalog.=) m.name AND r.run_id OPERATOR(pg_catalog.<>) cur.run_id
 					 AND r.as_of OPERATOR(pg_catalog.<=)
 						 ((cur.as_of AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.-) m.trend_window) AT TIME ZONE m.time_zone
@@ -467,17 +519,28 @@ LEFT JOIN LATERAL (SELECT x.raw_values, x.points FROM healthscore.scores AS x
 LEFT JOIN LATERAL (SELECT x.raw_values, x.points FROM healthscore.scores AS x
 				   WHERE x.run_id OPERATOR(pg_catalog.=) start_run.run_id
 					 AND x.account_key OPERATOR(pg_catalog.=) s.account_key OFFSET 0) AS start_s ON true
+-- each run's weights in the account's score (re-spread within groups when the run had group weights)
 CROSS JOIN LATERAL (
-	SELECT healthscore_internal.contributions(all_signals.signals, cur.signals, s.points, cur.weights) AS now_contributions,
-		   healthscore_internal.contributions(all_signals.signals, before_run.signals, before_s.points, before_run.weights)
+	SELECT healthscore.effective_weights(s.points, cur.weights, cur.categories, cur.group_weights) AS now_w,
+		   healthscore.effective_weights(before_s.points, before_run.weights, before_run.categories,
+										 before_run.group_weights) AS before_w,
+		   healthscore.effective_weights(start_s.points, start_run.weights, start_run.categories,
+										 start_run.group_weights) AS start_w
+	OFFSET 0) AS w
+CROSS JOIN LATERAL (
+	SELECT healthscore_internal.contributions(all_signals.signals, cur.signals, s.points, w.now_w) AS now_contributions,
+		   healthscore_internal.contributions(all_signals.signals, before_run.signals, before_s.points, w.before_w)
 			   AS before_contributions,
-		   healthscore_internal.contributions(all_signals.signals, start_run.signals, start_s.points, start_run.weights)
+		   healthscore_internal.contributions(all_signals.signals, start_run.signals, start_s.points, w.start_w)
 			   AS start_contributions,
 		   healthscore_internal.contribution_changes(all_signals.signals, cur.signals, s.points, cur.weights,
-													 before_run.signals, before_s.points, before_run.weights) AS changes,
+													 cur.categories, cur.group_weights, before_run.signals,
+													 before_s.points, before_run.weights, before_run.categories,
+													 before_run.group_weights) AS changes,
 		   healthscore_internal.contribution_changes(all_signals.signals, cur.signals, s.points, cur.weights,
-													 start_run.signals, start_s.points, start_run.weights)
-			   AS window_changes
+													 cur.categories, cur.group_weights, start_run.signals,
+													 start_s.points, start_run.weights, start_run.categories,
+													 start_run.group_weights) AS window_changes
 	OFFSET 0) AS part	-- once per account, not once per signal (a pulled-up subquery would be)
 CROSS JOIN LATERAL pg_catalog.unnest(all_signals.signals) WITH ORDINALITY AS sig(signal, n)
 CROSS JOIN LATERAL (SELECT pg_catalog.array_position(cur.signals, sig.signal) AS now_i,

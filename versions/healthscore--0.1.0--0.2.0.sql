@@ -123,6 +123,17 @@ UPDATE healthscore.models SET tier_hysteresis = 0;
 ALTER TABLE healthscore.scores ADD COLUMN window_start_score float8, ADD COLUMN tier_without_hysteresis text,
 	ADD COLUMN why_changed text;
 
+-- Signal groups: categories become free names and may get group weights (empty: no groups, the
+-- scores of every existing model stay as they are); runs keep the categories and group weights
+-- they used, scores their weakest group.
+ALTER TABLE healthscore.signals DROP CONSTRAINT signals_category_check;
+ALTER TABLE healthscore.signals ADD CHECK (category OPERATOR(pg_catalog.<>) '');
+ALTER TABLE healthscore.models
+	ADD COLUMN group_weights jsonb NOT NULL DEFAULT '{}'
+		CHECK (pg_catalog.jsonb_typeof(group_weights) OPERATOR(pg_catalog.=) 'object');
+ALTER TABLE healthscore.runs ADD COLUMN categories text[], ADD COLUMN group_weights float8[];
+ALTER TABLE healthscore.scores ADD COLUMN weakest_group text;
+
 -- Tables, indexes and pg_dump registrations new in 0.2.0.
 -- Attempts of healthscore.run(), the procedure schedules call: it commits a running attempt
 -- before it refreshes and a failed one when the refresh fails, so that a failure leaves a trace
@@ -240,6 +251,18 @@ CREATE OR REPLACE FUNCTION healthscore.worst_signal(signals text[], points float
 RETURNS text
 AS 'MODULE_PATHNAME', 'healthscore_worst_signal'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- Signal groups with group weights (signal_groups.c): the weight each signal has in one
+-- account's score once missing signals' weights are re-spread within their group first.
+
+CREATE OR REPLACE FUNCTION healthscore.effective_weights(points float8[], weights float8[], categories text[],
+											  group_weights float8[])
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'healthscore_effective_weights'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore.weakest_group(points float8[], weights float8[], categories text[])
+RETURNS text
+AS 'MODULE_PATHNAME', 'healthscore_weakest_group'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 -- What moved a score between two runs (score_changes.c): refresh() writes the largest movers of
 -- each account, the score_changes view lists every signal.
 
@@ -249,15 +272,19 @@ RETURNS float8[]
 AS 'MODULE_PATHNAME', 'healthscore_contributions'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE OR REPLACE FUNCTION healthscore_internal.contribution_changes(out_signals text[], signals text[], points float8[],
-														  weights float8[], previous_signals text[],
-														  previous_points float8[], previous_weights float8[])
+														  weights float8[], categories text[], group_weights float8[],
+														  previous_signals text[], previous_points float8[],
+														  previous_weights float8[], previous_categories text[],
+														  previous_group_weights float8[])
 RETURNS float8[]
 AS 'MODULE_PATHNAME', 'healthscore_contribution_changes'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE OR REPLACE FUNCTION healthscore_internal.change_reasons(signals text[], raw_values float8[], points float8[],
-													weights float8[], previous_signals text[],
-													previous_raw_values float8[], previous_points float8[],
-													previous_weights float8[], how_many integer)
+													weights float8[], categories text[], group_weights float8[],
+													previous_signals text[], previous_raw_values float8[],
+													previous_points float8[], previous_weights float8[],
+													previous_categories text[], previous_group_weights float8[],
+													how_many integer)
 RETURNS text
 AS 'MODULE_PATHNAME', 'healthscore_change_reasons'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -755,6 +782,33 @@ AS $$
 				WHEN window_start_score - score >= threshold AND score < window_start_score THEN 'down'
 				ELSE 'flat' END
 $$;
+-- A model's signal groups in signal order, as a run keeps them: each signal's category and the
+-- weight of its group (the set group weight, else the summed weights of the category's signals);
+-- group_weights is NULL when the model has no group weights, which scores exactly as before groups.
+CREATE OR REPLACE FUNCTION healthscore_internal.signal_groups(model text, OUT categories text[], OUT group_weights float8[])
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT array_agg(g.category ORDER BY g.position),
+		   CASE WHEN bool_or(g.grouped) THEN array_agg(g.group_weight ORDER BY g.position) END
+	FROM (SELECT s.position, s.category, m.group_weights <> '{}' AS grouped,
+				 coalesce((m.group_weights ->> s.category)::float8,
+						  sum(s.weight) OVER (PARTITION BY s.category)) AS group_weight
+		  FROM healthscore.models AS m
+		  JOIN healthscore.signals AS s ON s.model = m.name
+		  WHERE m.name = signal_groups.model) AS g
+$$;
+-- With group weights, each signal's effective weight when its whole group is present (group
+-- weight x weight / summed weight of the group); without, the weights as they are.
+CREATE OR REPLACE FUNCTION healthscore_internal.full_group_weights(model text, weights float8[])
+RETURNS float8[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT healthscore.effective_weights(array_fill(100::float8, ARRAY[cardinality(weights)]), weights,
+										 g.categories, g.group_weights)
+	FROM healthscore_internal.signal_groups(model) AS g
+$$;
 -- Triggers that keep the tables consistent: who wrote a model's or signal's SQL text (its
 -- author), the cascades from models to signals, runs and what people entered, and from runs to
 -- scores (triggers, not foreign keys: pg_restore -j loads extension tables in any order).
@@ -1129,14 +1183,19 @@ AS $$
 						  m.owner_column, m.tier_cutoffs::text, m.tier_labels::text, m.trend_threshold,
 						  CASE WHEN m.time_zone <> 'UTC' THEN 'time_zone=' || m.time_zone END,
 						  CASE WHEN m.trend_window <> interval '28 days' THEN 'trend_window=' || m.trend_window END,
-						  CASE WHEN m.tier_hysteresis <> 0 THEN 'tier_hysteresis=' || m.tier_hysteresis END)
+						  CASE WHEN m.tier_hysteresis <> 0 THEN 'tier_hysteresis=' || m.tier_hysteresis END,
+						  CASE WHEN m.group_weights <> '{}' THEN 'group_weights=' || m.group_weights::text END)
 		 FROM healthscore_internal.model_row(fingerprint.model) AS m),
 		(SELECT string_agg(concat_ws(';', s.name, s.source, s.source_key, s.expression, s.time_column, s.lookback,
 									 s.scoring, s.worst, s.best, s.breaks::text, s.points::text, s.half_life,
 									 s.lower_is_better, s.weight, s.missing, s.missing_value,
-									 CASE WHEN s.max_age IS NOT NULL THEN 'max_age=' || s.max_age END),
+									 CASE WHEN s.max_age IS NOT NULL THEN 'max_age=' || s.max_age END,
+									 -- a category groups signals only once the model has group weights
+									 CASE WHEN m.group_weights <> '{}' THEN 'category=' || s.category END),
 						   '|' ORDER BY s.name)
-		 FROM healthscore.signals AS s WHERE s.model = fingerprint.model)))
+		 FROM healthscore.signals AS s
+		 JOIN healthscore.models AS m ON m.name = s.model
+		 WHERE s.model = fingerprint.model)))
 $$;
 -- The relations readers' views need, read as the role that named them (a view may call any
 -- function, and would call it as the reader): the query, and the author to run it as.
@@ -1644,11 +1703,10 @@ BEGIN
 				USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass how old the newest row may be, e.g. ''2 days''.';
 		END IF;
 	END IF;
-	IF signal.category IS NULL OR signal.category NOT IN ('usage', 'adoption', 'support', 'sentiment', 'financial', 'relationship', 'other') THEN
-		RAISE EXCEPTION '%(): unknown category "%"', func, signal.category
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Use usage, adoption, support, sentiment, financial, relationship or other.';
-	END IF;
+	-- a free name: the signal's group (usage, adoption, support, sentiment, financial, relationship
+	-- and other are the suggestions)
+	PERFORM healthscore_internal.check_name(func, format('category of signal "%s" of model "%s"', signal.name, signal.model),
+											signal.category);
 	IF signal.weight IS NULL OR NOT (signal.weight > 0 AND signal.weight < 'infinity') THEN
 		RAISE EXCEPTION '%(): weight must be positive and finite, not %', func, signal.weight
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Weights are relative, e.g. 10 or 25.';
@@ -1945,6 +2003,44 @@ BEGIN
 	RETURN healthscore.alter_signal(model, signal, weight => weight);
 END
 $$;
+-- A group weight per category: the score becomes the weighted mean of the group scores (see
+-- signal_groups.c). Numbers are kept in jsonb as float8 writes them shortest and exact.
+CREATE OR REPLACE FUNCTION healthscore.set_group_weight(model text, category text, weight float8)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 1
+AS $$
+DECLARE
+	found_model healthscore.models;
+	categories text[];
+BEGIN
+	PERFORM healthscore_internal.lock_model(model);
+	found_model := healthscore_internal.model_row(model);
+	SELECT array_agg(DISTINCT s.category ORDER BY s.category) INTO categories
+	FROM healthscore.signals AS s WHERE s.model = found_model.name;
+	-- a weight left behind by signals that moved to other categories can still be removed
+	IF category IS NULL OR NOT (category = ANY (coalesce(categories, '{}'))
+								OR (weight IS NULL AND found_model.group_weights ? category)) THEN
+		RAISE EXCEPTION 'set_group_weight(): model "%" has no signal of category "%"', found_model.name,
+			coalesce(category, 'NULL')
+			USING ERRCODE = 'undefined_object',
+				  HINT = CASE WHEN categories IS NULL THEN 'Add signals first: a group is the signals of one category.'
+							  ELSE format('Its categories: %s.', array_to_string(categories, ', ')) END;
+	END IF;
+	IF weight IS NOT NULL AND NOT (weight > 0 AND weight < 'infinity') THEN
+		RAISE EXCEPTION 'set_group_weight(): weight of group "%" of model "%" must be positive and finite, not %',
+			category, found_model.name, weight
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Group weights are relative, e.g. 2 for usage and 1 for support; NULL removes the group''s weight.';
+	END IF;
+	UPDATE healthscore.models AS m
+	SET group_weights = CASE WHEN weight IS NULL THEN m.group_weights - category
+							 ELSE m.group_weights || jsonb_build_object(category, weight) END
+	WHERE m.name = found_model.name;
+	RETURN category;
+END
+$$;
 CREATE OR REPLACE FUNCTION healthscore.drop_signal(model text, name text)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -2161,6 +2257,10 @@ DECLARE
 	started timestamptz := clock_timestamp();
 	signal_names text[];
 	signal_weights float8[];
+	signal_categories text[];
+	signal_group_weights float8[];
+	previous_categories text[];
+	previous_group_weights float8[];
 	accounts_total integer;
 	accounts_with_score integer;
 	tier_changes integer;
@@ -2187,6 +2287,8 @@ BEGIN
 	SELECT array_agg(s.name ORDER BY s.position), array_agg(s.weight ORDER BY s.position)
 	INTO signal_names, signal_weights
 	FROM healthscore.signals AS s WHERE s.model = found_model.name;
+	SELECT g.categories, g.group_weights INTO signal_categories, signal_group_weights
+	FROM healthscore_internal.signal_groups(found_model.name) AS g;
 
 	PERFORM set_config('TimeZone', found_model.time_zone, true);
 	-- what would make the scoring query fail, said plainly: relations, columns, the author's grants
@@ -2231,9 +2333,9 @@ BEGIN
 	END LOOP;
 
 	INSERT INTO healthscore.runs (model, as_of, started_at, finished_at, accounts, accounts_scored, fingerprint,
-								  signals, weights, stale, newest_rows)
+								  signals, weights, stale, newest_rows, categories, group_weights)
 	VALUES (found_model.name, as_of, started, started, 0, 0, this_fingerprint,
-			signal_names, signal_weights, signal_stale, signal_newest)
+			signal_names, signal_weights, signal_stale, signal_newest, signal_categories, signal_group_weights)
 	RETURNING run_id INTO run;
 
 	-- the run before this one: its scores give the change, the tier change and the sparkline,
@@ -2241,7 +2343,8 @@ BEGIN
 	SELECT r.run_id INTO previous_run FROM healthscore.runs AS r
 	WHERE r.model = found_model.name AND r.run_id <> run AND (r.as_of, r.run_id) < (refresh.as_of, run)
 	ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1;
-	SELECT r.signals, r.weights, r.fingerprint INTO previous_signals, previous_weights, previous_fingerprint
+	SELECT r.signals, r.weights, r.fingerprint, r.categories, r.group_weights
+	INTO previous_signals, previous_weights, previous_fingerprint, previous_categories, previous_group_weights
 	FROM healthscore.runs AS r WHERE r.run_id = previous_run;
 	-- the trend's baseline: the latest run at or before the start of the trend window (in the
 	-- model's time zone, which is the session's here)
@@ -2267,20 +2370,22 @@ BEGIN
 			INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, computed_tier, override_id,
 											previous_score, previous_tier, sparkline, reasons, worst_signal,
 											segment, value, owner, renewal_date, raw_values, points,
-											window_start_score, tier_without_hysteresis, why_changed)
+											window_start_score, tier_without_hysteresis, why_changed, weakest_group)
 			SELECT run, found_model.name, a.account_key, a.score,
 				   coalesce(a.override_tiers[a.chosen], a.computed_tier), a.computed_tier, a.override_ids[a.chosen],
 				   a.previous_score, a.previous_tier,
 				   right(coalesce(a.previous_sparkline, '') || healthscore_internal.spark_code(a.score), 12),
-				   healthscore.score_reasons(signal_names, a.raw_values, a.points, signal_weights, 3),
-				   healthscore.worst_signal(signal_names, a.points, signal_weights),
+				   healthscore.score_reasons(signal_names, a.raw_values, a.points, a.weights_now, 3),
+				   healthscore.worst_signal(signal_names, a.points, a.weights_now),
 				   a.segment, a.value, a.owner, a.renewal_date, a.raw_values, a.points,
 				   a.window_start_score, a.plain_tier,
 				   CASE WHEN a.previous_points IS NOT NULL AND previous_fingerprint IS DISTINCT FROM this_fingerprint
 						THEN 'the model''s definition changed since the run before'
 						ELSE healthscore_internal.change_reasons(signal_names, a.raw_values, a.points, signal_weights,
-																 previous_signals, a.previous_raw_values,
-																 a.previous_points, previous_weights, 3) END
+																 signal_categories, signal_group_weights, previous_signals,
+																 a.previous_raw_values, a.previous_points, previous_weights,
+																 previous_categories, previous_group_weights, 3) END,
+				   healthscore.weakest_group(a.points, signal_weights, signal_categories)
 			FROM (SELECT t.*,
 						 CASE WHEN t.override_ids IS NOT NULL THEN
 							 (SELECT min(i) FROM generate_subscripts(t.override_ids, 1) AS i
@@ -2298,9 +2403,14 @@ BEGIN
 							   previous.sparkline AS previous_sparkline, previous.raw_values AS previous_raw_values,
 							   previous.points AS previous_points, start.score AS window_start_score,
 							   active.override_ids, active.override_tiers
-						FROM (SELECT scored.*, healthscore.score_from_points(scored.points, signal_weights) AS score
-							  FROM pg_temp.healthscore_refresh_scored AS scored
-							  OFFSET 0) AS p	-- a fence: each score computed once
+						FROM (SELECT w.*, healthscore.score_from_points(w.points, w.weights_now) AS score
+							  FROM (SELECT scored.*,
+										   -- the signals' own weights unless the model has group weights
+										   healthscore.effective_weights(scored.points, signal_weights, signal_categories,
+																		 signal_group_weights) AS weights_now
+									FROM pg_temp.healthscore_refresh_scored AS scored
+									OFFSET 0) AS w
+							  OFFSET 0) AS p	-- fences: each account's weights and score computed once
 						LEFT JOIN healthscore.scores AS previous
 							ON previous.run_id = previous_run AND previous.account_key = p.account_key
 						LEFT JOIN healthscore.scores AS start
@@ -3014,6 +3124,9 @@ BEGIN
 		RAISE EXCEPTION 'suggest_weights(): model "%" has no signals', model
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Add signals and refresh first.';
 	END IF;
+	-- with group weights, the weights compared and suggested are the signals' effective weights
+	-- when their whole group is present (apply_weights maps them back)
+	weights := healthscore_internal.full_group_weights(model, weights);
 	IF (healthscore_internal.model_row(model)).outcomes IS NULL THEN
 		RAISE EXCEPTION 'suggest_weights(): model "%" has no outcome relation', model
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -3135,15 +3248,19 @@ AS $$
 DECLARE
 	suggestion record;
 	total float8;
+	grouped boolean;
 BEGIN
 	IF min_share IS NULL OR NOT (min_share > 0 AND min_share < 1) THEN
 		RAISE EXCEPTION 'apply_weights(): min_share must be between 0 and 1, not %', min_share
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default, 0.01, gives 1% of the total weight.';
 	END IF;
-	SELECT sum(s.weight) INTO total FROM healthscore.signals AS s WHERE s.model = apply_weights.model;
+	grouped := (healthscore_internal.model_row(model)).group_weights <> '{}';
+	CREATE TEMP TABLE healthscore_apply_suggestions ON COMMIT DROP AS
+	SELECT * FROM healthscore.suggest_weights(model, horizon, known_until, exclude);
+	SELECT sum(g.current_weight) INTO total FROM pg_temp.healthscore_apply_suggestions AS g;
 	-- weights must stay positive: a signal suggested at 0 keeps min_share of the total
 	-- excluded signals keep their weights
-	FOR suggestion IN SELECT * FROM healthscore.suggest_weights(model, horizon, known_until, exclude) AS g
+	FOR suggestion IN SELECT * FROM pg_temp.healthscore_apply_suggestions AS g
 					  WHERE NOT g.signal = ANY (coalesce(exclude, '{}')) LOOP
 		signal := suggestion.signal;
 		old_weight := suggestion.current_weight;
@@ -3151,6 +3268,16 @@ BEGIN
 		PERFORM healthscore.set_weight(model, signal, new_weight);
 		RETURN NEXT;
 	END LOOP;
+	IF grouped THEN
+		-- the suggestions are effective weights: an excluded signal keeps its effective weight,
+		-- and each group weighs the sum of its signals' weights, so that with the whole group
+		-- present every signal's effective weight is its new weight
+		PERFORM healthscore.set_weight(apply_weights.model, g.signal, g.current_weight)
+		FROM pg_temp.healthscore_apply_suggestions AS g WHERE g.signal = ANY (coalesce(exclude, '{}'));
+		PERFORM healthscore.set_group_weight(apply_weights.model, s.category, sum(s.weight))
+		FROM healthscore.signals AS s WHERE s.model = apply_weights.model GROUP BY s.category;
+	END IF;
+	DROP TABLE pg_temp.healthscore_apply_suggestions;
 END
 $$;
 -- A model's health check: what would make its refresh fail (model_checks.sql) and what makes its
@@ -3260,6 +3387,15 @@ BEGIN
 			format('its latest run (attempt %s) failed: %s', failing.attempt_id, failing.error),
 			'Fix the cause, then CALL healthscore.run(...) or wait for the schedule.'::text;
 	END IF;
+	-- a group weight whose category no signal has any more weighs nothing, silently
+	RETURN QUERY
+	SELECT 'warning', format('group "%s"', g.category),
+		   'the model has a group weight for this category, but no signal of it'::text,
+		   format('Remove it with healthscore.set_group_weight(%L, %L, NULL), or give a signal this category.',
+				  found_model.name, g.category)
+	FROM jsonb_object_keys(found_model.group_weights) AS g(category)
+	WHERE NOT EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = found_model.name AND s.category = g.category)
+	ORDER BY g.category;
 END
 $$;
 -- Privileges. Defining models, refreshing and scheduling write shared tables and run model text
@@ -3278,6 +3414,7 @@ AS $$
 		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval)',
 		'healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[])',
 		'healthscore.set_weight(text, text, float8)',
+		'healthscore.set_group_weight(text, text, float8)',
 		'healthscore.drop_signal(text, text)',
 		'healthscore.drop_model(text)',
 		'healthscore.refresh(text, timestamptz)',
@@ -3354,9 +3491,9 @@ BEGIN
 		healthscore.model_accuracy, healthscore.score_drops, healthscore.models, healthscore.signals,
 		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
 		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
-		healthscore.unscored_accounts, healthscore.score_changes TO %s', role);
+		healthscore.unscored_accounts, healthscore.score_changes, healthscore.group_scores TO %s', role);
 	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights, stale,
-		newest_rows) ON healthscore.runs TO %s', role);
+		newest_rows, categories, group_weights) ON healthscore.runs TO %s', role);
 	-- attempts without their error texts, which may quote values of rows
 	EXECUTE format('GRANT SELECT (attempt_id, model, as_of, started_at, finished_at, status, run_id, backend_pid,
 		error_sqlstate) ON healthscore.attempts TO %s', role);
@@ -3463,12 +3600,16 @@ SELECT s.run_id, s.model, s.account_key, c.signal, c.raw_value, c.points, c.weig
 	   r.as_of
 FROM healthscore.scores AS s
 JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
+-- the weights in this account's score: the signals' own, or re-spread within groups
+CROSS JOIN LATERAL (SELECT healthscore.effective_weights(s.points, r.weights, r.categories, r.group_weights)
+					OFFSET 0) AS effective(weights)
 CROSS JOIN LATERAL (SELECT pg_catalog.sum(u.weight)
-					FROM ROWS FROM (pg_catalog.unnest(s.points), pg_catalog.unnest(r.weights)) AS u(points, weight)
+					FROM ROWS FROM (pg_catalog.unnest(s.points), pg_catalog.unnest(effective.weights)) AS u(points, weight)
 					WHERE u.points IS NOT NULL) AS present(weight)
 CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(r.signals), pg_catalog.unnest(s.raw_values), pg_catalog.unnest(s.points),
-							  pg_catalog.unnest(r.weights), pg_catalog.unnest(r.stale)) AS c(signal, raw_value, points, weight, stale)
-CROSS JOIN LATERAL (SELECT CASE WHEN c.points IS NULL THEN 0 ELSE c.weight OPERATOR(pg_catalog./) present.weight END)
+							  pg_catalog.unnest(r.weights), pg_catalog.unnest(r.stale), pg_catalog.unnest(effective.weights))
+	AS c(signal, raw_value, points, weight, stale, effective_weight)
+CROSS JOIN LATERAL (SELECT CASE WHEN c.points IS NULL THEN 0 ELSE c.effective_weight OPERATOR(pg_catalog./) present.weight END)
 	AS share(weight_share);
 -- Runs of each model, newest as-of time first (recency 1 = the current run), and the attempts of
 -- run() that did not write one (running, failed): those never become current. The totals count
@@ -3528,7 +3669,8 @@ SELECT s.model,
 	   s.score OPERATOR(pg_catalog.-) s.window_start_score AS window_change,
 	   pg_catalog.array_position(m.tier_labels, s.tier) AS tier_rank,
 	   s.tier_without_hysteresis,
-	   s.why_changed
+	   s.why_changed,
+	   s.weakest_group
 FROM healthscore.model_runs AS r
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
 JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
@@ -3542,6 +3684,33 @@ JOIN healthscore.components AS c ON c.run_id OPERATOR(pg_catalog.=) r.run_id
 LEFT JOIN healthscore.signals AS sig ON sig.model OPERATOR(pg_catalog.=) c.model AND sig.name OPERATOR(pg_catalog.=) c.signal
 WHERE r.recency OPERATOR(pg_catalog.=) 1
 ORDER BY c.model, c.account_key, c.points_lost DESC, c.signal;
+-- Each account's group scores in the current run: a group is the signals of one category. The
+-- contributions add up to the score, with or without group weights.
+CREATE OR REPLACE VIEW healthscore.group_scores WITH (security_invoker = true) AS
+SELECT s.model, s.account_key, g.category, g.group_score, g.group_weight, g.weight_share,
+	   coalesce(g.group_score OPERATOR(pg_catalog.*) g.weight_share, 0) AS contribution,
+	   g.signals, g.present_signals, r.as_of AS scored_at, s.run_id
+FROM healthscore.model_runs AS current_run
+JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) current_run.run_id
+JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
+CROSS JOIN LATERAL (SELECT healthscore.effective_weights(s.points, r.weights, r.categories, r.group_weights)
+					OFFSET 0) AS effective(weights)
+CROSS JOIN LATERAL (SELECT pg_catalog.sum(u.weight)
+					FROM ROWS FROM (pg_catalog.unnest(s.points), pg_catalog.unnest(effective.weights)) AS u(points, weight)
+					WHERE u.points IS NOT NULL) AS present(weight)
+CROSS JOIN LATERAL (
+	SELECT u.category,
+		   pg_catalog.sum(u.weight OPERATOR(pg_catalog.*) u.points)
+			   OPERATOR(pg_catalog./) pg_catalog.sum(u.weight) FILTER (WHERE u.points IS NOT NULL) AS group_score,
+		   coalesce(pg_catalog.max(u.group_weight), pg_catalog.sum(u.weight)) AS group_weight,
+		   coalesce(pg_catalog.sum(u.effective_weight) FILTER (WHERE u.points IS NOT NULL), 0)
+			   OPERATOR(pg_catalog./) present.weight AS weight_share,
+		   pg_catalog.count(*) AS signals, pg_catalog.count(u.points) AS present_signals
+	FROM ROWS FROM (pg_catalog.unnest(r.categories), pg_catalog.unnest(s.points), pg_catalog.unnest(r.weights),
+					pg_catalog.unnest(effective.weights), pg_catalog.unnest(r.group_weights))
+		AS u(category, points, weight, effective_weight, group_weight)
+	GROUP BY u.category) AS g
+WHERE current_run.recency OPERATOR(pg_catalog.=) 1 AND r.categories IS NOT NULL;
 CREATE OR REPLACE VIEW healthscore.risk_list WITH (security_invoker = true) AS
 SELECT cs.model,
 	   pg_catalog.row_number() OVER (PARTITION BY cs.model
@@ -3638,7 +3807,9 @@ CROSS JOIN LATERAL (SELECT x.run_id FROM healthscore.runs AS x
 WHERE s.previous_tier OPERATOR(pg_catalog.<>) s.tier;
 CREATE OR REPLACE VIEW healthscore.tier_summary WITH (security_invoker = true) AS
 SELECT s.model, s.run_id, r.as_of, s.tier, pg_catalog.count(*) AS accounts, pg_catalog.sum(s.value) AS total_value,
-	   pg_catalog.avg(s.score) AS average_score, pg_catalog.array_position(m.tier_labels, s.tier) AS tier_rank
+	   -- in numeric, exact: a float average depends on the order the rows arrive in
+	   pg_catalog.avg(s.score::pg_catalog.numeric)::pg_catalog.float8 AS average_score,
+	   pg_catalog.array_position(m.tier_labels, s.tier) AS tier_rank
 FROM healthscore.scores AS s
 JOIN healthscore.runs AS r ON r.run_id OPERATOR(pg_catalog.=) s.run_id
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) s.model
@@ -3708,16 +3879,19 @@ SELECT m.name AS model, s.account_key, sig.signal,
 	   before_run.fingerprint OPERATOR(pg_catalog.<>) cur.fingerprint AS configuration_changed,
 	   cur.as_of AS scored_at, before_run.as_of AS previous_as_of, start_run.as_of AS window_start_as_of
 FROM healthscore.models AS m
-CROSS JOIN LATERAL (SELECT r.run_id, r.as_of, r.fingerprint, r.signals, r.weights FROM healthscore.runs AS r
+CROSS JOIN LATERAL (SELECT r.run_id, r.as_of, r.fingerprint, r.signals, r.weights, r.categories, r.group_weights
+					FROM healthscore.runs AS r
 					WHERE r.model OPERATOR(pg_catalog.=) m.name
 					ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1) AS cur
-LEFT JOIN LATERAL (SELECT r.run_id, r.as_of, r.fingerprint, r.signals, r.weights FROM healthscore.runs AS r
+LEFT JOIN LATERAL (SELECT r.run_id, r.as_of, r.fingerprint, r.signals, r.weights, r.categories, r.group_weights
+				   FROM healthscore.runs AS r
 				   WHERE r.model OPERATOR(pg_catalog.=) m.name
 					 AND (r.as_of OPERATOR(pg_catalog.<) cur.as_of
 						  OR (r.as_of OPERATOR(pg_catalog.=) cur.as_of AND r.run_id OPERATOR(pg_catalog.<) cur.run_id))
 				   ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1) AS before_run ON true
 -- the window in the model's time zone, as refresh() takes it
-LEFT JOIN LATERAL (SELECT r.run_id, r.as_of, r.signals, r.weights FROM healthscore.runs AS r
+LEFT JOIN LATERAL (SELECT r.run_id, r.as_of, r.signals, r.weights, r.categories, r.group_weights
+				   FROM healthscore.runs AS r
 				   WHERE r.model OPERATOR(pg_catalog.=) m.name AND r.run_id OPERATOR(pg_catalog.<>) cur.run_id
 					 AND r.as_of OPERATOR(pg_catalog.<=)
 						 ((cur.as_of AT TIME ZONE m.time_zone) OPERATOR(pg_catalog.-) m.trend_window) AT TIME ZONE m.time_zone
@@ -3738,17 +3912,28 @@ LEFT JOIN LATERAL (SELECT x.raw_values, x.points FROM healthscore.scores AS x
 LEFT JOIN LATERAL (SELECT x.raw_values, x.points FROM healthscore.scores AS x
 				   WHERE x.run_id OPERATOR(pg_catalog.=) start_run.run_id
 					 AND x.account_key OPERATOR(pg_catalog.=) s.account_key OFFSET 0) AS start_s ON true
+-- each run's weights in the account's score (re-spread within groups when the run had group weights)
 CROSS JOIN LATERAL (
-	SELECT healthscore_internal.contributions(all_signals.signals, cur.signals, s.points, cur.weights) AS now_contributions,
-		   healthscore_internal.contributions(all_signals.signals, before_run.signals, before_s.points, before_run.weights)
+	SELECT healthscore.effective_weights(s.points, cur.weights, cur.categories, cur.group_weights) AS now_w,
+		   healthscore.effective_weights(before_s.points, before_run.weights, before_run.categories,
+										 before_run.group_weights) AS before_w,
+		   healthscore.effective_weights(start_s.points, start_run.weights, start_run.categories,
+										 start_run.group_weights) AS start_w
+	OFFSET 0) AS w
+CROSS JOIN LATERAL (
+	SELECT healthscore_internal.contributions(all_signals.signals, cur.signals, s.points, w.now_w) AS now_contributions,
+		   healthscore_internal.contributions(all_signals.signals, before_run.signals, before_s.points, w.before_w)
 			   AS before_contributions,
-		   healthscore_internal.contributions(all_signals.signals, start_run.signals, start_s.points, start_run.weights)
+		   healthscore_internal.contributions(all_signals.signals, start_run.signals, start_s.points, w.start_w)
 			   AS start_contributions,
 		   healthscore_internal.contribution_changes(all_signals.signals, cur.signals, s.points, cur.weights,
-													 before_run.signals, before_s.points, before_run.weights) AS changes,
+													 cur.categories, cur.group_weights, before_run.signals,
+													 before_s.points, before_run.weights, before_run.categories,
+													 before_run.group_weights) AS changes,
 		   healthscore_internal.contribution_changes(all_signals.signals, cur.signals, s.points, cur.weights,
-													 start_run.signals, start_s.points, start_run.weights)
-			   AS window_changes
+													 cur.categories, cur.group_weights, start_run.signals,
+													 start_s.points, start_run.weights, start_run.categories,
+													 start_run.group_weights) AS window_changes
 	OFFSET 0) AS part	-- once per account, not once per signal (a pulled-up subquery would be)
 CROSS JOIN LATERAL pg_catalog.unnest(all_signals.signals) WITH ORDINALITY AS sig(signal, n)
 CROSS JOIN LATERAL (SELECT pg_catalog.array_position(cur.signals, sig.signal) AS now_i,
@@ -3831,11 +4016,15 @@ COMMENT ON FUNCTION healthscore.score_reasons(text[], float8[], float8[], float8
 'the how_many signals that cost the most points, costliest first: "signal raw value (-points lost); ..." (raw value rounded to 2 decimals, no data when missing); NULL when none cost anything';
 COMMENT ON FUNCTION healthscore.worst_signal(text[], float8[], float8[]) IS
 'the signal that cost the most points ((100 - points) x its share of the present weight; ties by name); NULL when none cost anything';
+COMMENT ON FUNCTION healthscore.effective_weights(float8[], float8[], text[], float8[]) IS
+'each signal''s weight in one account''s score with group weights: group weight x signal weight / summed weight of the group''s present signals (a missing signal: of the whole group); the weights unchanged when group_weights is NULL (a model without group weights)';
+COMMENT ON FUNCTION healthscore.weakest_group(float8[], float8[], text[]) IS
+'the category whose present signals have the lowest group score (weighted mean of their points); ties by name; NULL when no signal is present';
 COMMENT ON FUNCTION healthscore_internal.contributions(text[], text[], float8[], float8[]) IS
 'each of out_signals'' points * weight share in one run, as the components view has them (they add up to the score), NULL for a signal the run skipped or does not have';
-COMMENT ON FUNCTION healthscore_internal.contribution_changes(text[], text[], float8[], float8[], text[], float8[], float8[]) IS
-'each of out_signals'' part of the score change between two runs (they add up to it; a signal whose points and weight did not move has none, one that appeared or went missing has the effect of its joining or leaving), 0 for a signal of neither run, NULL when either run has no score';
-COMMENT ON FUNCTION healthscore_internal.change_reasons(text[], float8[], float8[], float8[], text[], float8[], float8[], float8[], integer) IS
+COMMENT ON FUNCTION healthscore_internal.contribution_changes(text[], text[], float8[], float8[], text[], float8[], text[], float8[], float8[], text[], float8[]) IS
+'each of out_signals'' part of the score change between two runs (they add up to it; a signal whose points and weight did not move has none, one that appeared or went missing has the effect of its joining or leaving; with group weights, over the groups and then within them), 0 for a signal of neither run, NULL when either run has no score';
+COMMENT ON FUNCTION healthscore_internal.change_reasons(text[], float8[], float8[], float8[], text[], float8[], text[], float8[], float8[], float8[], text[], float8[], integer) IS
 'the how_many signals with the largest parts of the score change between two runs (as contribution_changes() splits it): "signal before -> now (+-points)", NULL when none has 0.05 points or more, or without a run before';
 COMMENT ON FUNCTION healthscore_internal.spark_code(float8) IS
 'the sparkline code of a score: its band floor(score / 12.5) clamped to 0-7 as a digit, a space for NULL (what refresh() stores)';
@@ -3975,13 +4164,14 @@ COMMENT ON COLUMN healthscore.models.outcome_date IS 'the outcome relation''s ch
 COMMENT ON COLUMN healthscore.models.outcome_reason IS 'the outcome relation''s reason column (optional)';
 COMMENT ON COLUMN healthscore.models.defined_by IS 'the role that last wrote the model''s SQL text (relation, columns, segment filter); its queries run with the privileges of its authors (see README, Security); set by a trigger, NULL for models from before 0.2.0 until adopted';
 COMMENT ON COLUMN healthscore.models.trend_window IS 'the trend compares a score with the score at the start of this window: the model''s latest run at or before as_of - trend_window';
+COMMENT ON COLUMN healthscore.models.group_weights IS 'weights of signal groups (categories), {"usage": 2, "support": 1} (set_group_weight); empty: no groups, the score is the weighted mean of the present signals. A category without a weight here weighs the sum of its signals'' weights';
 COMMENT ON COLUMN healthscore.models.tier_hysteresis IS 'points a score must pass a cutoff by before an account leaves its tier (0: none), so that noise near a cutoff does not flip tiers';
 COMMENT ON COLUMN healthscore.models.expected_every IS 'how often the model is refreshed (schedule() sets it); model_status reads it as overdue when no run is that recent, plus a grace; NULL: no expectation';
 COMMENT ON COLUMN healthscore.models.time_zone IS 'the time zone of the model''s day boundaries: time columns of type date or timestamp, lookback windows, expiry of assessments, renewal days (default UTC)';
 COMMENT ON TABLE healthscore.signals IS 'signals of a model: how one raw value per account is computed, scored and weighted';
 COMMENT ON COLUMN healthscore.signals.model IS 'the model this signal belongs to';
 COMMENT ON COLUMN healthscore.signals.name IS 'signal name, unique within the model';
-COMMENT ON COLUMN healthscore.signals.category IS 'usage, adoption, support, sentiment, financial, relationship or other';
+COMMENT ON COLUMN healthscore.signals.category IS 'the signal''s group, a free name (suggested: usage, adoption, support, sentiment, financial, relationship, other); with group weights (models.group_weights) a missing signal''s weight is re-spread within its group first';
 COMMENT ON COLUMN healthscore.signals.description IS 'what the signal measures';
 COMMENT ON COLUMN healthscore.signals.source IS 'relation the signal aggregates, schema-qualified';
 COMMENT ON COLUMN healthscore.signals.source_key IS 'the source''s column holding the account key';
@@ -4015,6 +4205,8 @@ COMMENT ON COLUMN healthscore.runs.fingerprint IS 'md5 of the model and signal d
 COMMENT ON COLUMN healthscore.runs.signals IS 'the model''s signals at the run, in signal order: element i of scores.raw_values and scores.points belongs to signals[i]';
 COMMENT ON COLUMN healthscore.runs.weights IS 'the signals'' weights at the run, in the order of signals';
 COMMENT ON COLUMN healthscore.runs.stale IS 'per signal, in the order of signals: true when its source''s newest row was older than the signal''s max_age, so that it counted as missing for every account; NULL for runs before 0.2.0';
+COMMENT ON COLUMN healthscore.runs.categories IS 'per signal, in the order of signals: its category (group) at the run; NULL for runs before 0.2.0';
+COMMENT ON COLUMN healthscore.runs.group_weights IS 'per signal, in the order of signals: the weight of its group at the run; NULL when the model had no group weights (the score is the weighted mean of the present signals)';
 COMMENT ON COLUMN healthscore.runs.newest_rows IS 'per signal, in the order of signals: the time of its source''s newest row at the as-of time, for signals with a max_age (NULL otherwise, or when the source had no rows)';
 COMMENT ON TABLE healthscore.attempts IS 'one row per model and call of healthscore.run() (what schedules call): running, succeeded (with its run) or failed (with the error)';
 COMMENT ON COLUMN healthscore.attempts.attempt_id IS 'attempt identifier';
@@ -4051,6 +4243,7 @@ COMMENT ON COLUMN healthscore.scores.raw_values IS 'each signal''s raw value (de
 COMMENT ON COLUMN healthscore.scores.points IS 'each signal''s points 0-100 after the missing-data policy (NULL when skipped), in the order of runs.signals';
 COMMENT ON COLUMN healthscore.scores.window_start_score IS 'the account''s score in the model''s latest run at or before as_of - trend_window when this run was written (the trend''s baseline); NULL when there was none';
 COMMENT ON COLUMN healthscore.scores.tier_without_hysteresis IS 'the tier the score falls in by the cutoffs alone; computed_tier is that with the model''s tier_hysteresis applied to the run before';
+COMMENT ON COLUMN healthscore.scores.weakest_group IS 'the category (signal group) with the lowest group score: the weighted mean of its present signals'' points';
 COMMENT ON COLUMN healthscore.scores.why_changed IS 'the signals whose contribution moved the score most since the run before: "signal before -> now (+-points)"; a note instead when the model''s definition changed';
 COMMENT ON TABLE healthscore.success_factors IS 'success factors that people rate per account (assessments)';
 COMMENT ON COLUMN healthscore.success_factors.factor IS 'factor name';
@@ -4128,6 +4321,10 @@ COMMENT ON FUNCTION healthscore_internal.overdue(interval, timestamptz) IS
 'true when a model expected every expected_every has no run that recent, plus a grace of the period (at most an hour)';
 COMMENT ON FUNCTION healthscore_internal.trend_over_window(float8, float8, float8) IS
 'up, down or flat: the score against the score at the start of the trend window and the trend threshold; new without a start';
+COMMENT ON FUNCTION healthscore_internal.signal_groups(text) IS
+'a model''s signals'' categories and, when the model has group weights, the weight of each signal''s group, in signal order (what runs.categories and runs.group_weights keep)';
+COMMENT ON FUNCTION healthscore_internal.full_group_weights(text, float8[]) IS
+'the signals'' effective weights when every signal is present (group weight x weight / summed weight of its group), or the weights themselves for a model without group weights';
 COMMENT ON FUNCTION healthscore_internal.author_after_write(boolean, boolean, text, text) IS
 'the author to record after a write: the writer when it writes SQL text; a role may name itself, a superuser anyone; otherwise unchanged';
 COMMENT ON FUNCTION healthscore_internal.record_model_author() IS
@@ -4190,6 +4387,8 @@ COMMENT ON FUNCTION healthscore.alter_signal(text, text, float8, text, text, flo
 'changes a signal: arguments left NULL stay as they are, clear lists settings to unset (max_age, lookback, description, action); a new scoring method drops the old one''s parameters; validated like add_signal()';
 COMMENT ON FUNCTION healthscore.set_weight(text, text, float8) IS
 'changes the weight of one signal (shorthand for alter_signal(model, signal, weight => ...))';
+COMMENT ON FUNCTION healthscore.set_group_weight(text, text, float8) IS
+'sets the weight of a signal group (the signals of one category; NULL removes it): once a model has a group weight, its score is the weighted mean of its group scores, a missing signal''s weight is re-spread within its group first, and a group with no present signal drops out; a category without a weight weighs the sum of its signals'' weights';
 COMMENT ON FUNCTION healthscore.drop_signal(text, text) IS
 'removes a signal from a model; past runs keep their components';
 COMMENT ON FUNCTION healthscore.adopt_model(text) IS
@@ -4248,7 +4447,7 @@ COMMENT ON COLUMN healthscore.components.signal IS 'the signal';
 COMMENT ON COLUMN healthscore.components.raw_value IS 'the signal''s raw value (for decay signals: age in days); NULL when missing';
 COMMENT ON COLUMN healthscore.components.points IS 'points 0-100 after the missing-data policy; NULL when skipped';
 COMMENT ON COLUMN healthscore.components.weight IS 'the signal''s weight';
-COMMENT ON COLUMN healthscore.components.weight_share IS 'weight / sum of the weights of the account''s present signals (0 when skipped)';
+COMMENT ON COLUMN healthscore.components.weight_share IS 'the signal''s share of the account''s score: weight / sum of the weights of the account''s present signals (0 when skipped); with group weights, group weight share x share within the group''s present signals';
 COMMENT ON COLUMN healthscore.components.contribution IS 'points * weight_share: the components of an account add up to its score';
 COMMENT ON COLUMN healthscore.components.points_lost IS '(100 - points) * weight_share: what the signal cost the account';
 COMMENT ON COLUMN healthscore.components.as_of IS 'as-of time of the run';
@@ -4298,6 +4497,7 @@ COMMENT ON COLUMN healthscore.current_scores.window_change IS 'score - window_st
 COMMENT ON COLUMN healthscore.current_scores.tier_rank IS 'the tier''s place, 1 = worst: sort by it, not by the label (NULL for unknown)';
 COMMENT ON COLUMN healthscore.current_scores.tier_without_hysteresis IS 'the tier by the cutoffs alone; computed_tier keeps the tier of the run before until a cutoff is passed by more than the model''s tier_hysteresis';
 COMMENT ON COLUMN healthscore.current_scores.why_changed IS 'the signals that moved the score most since the run before: "signal before -> now (+-points)"';
+COMMENT ON COLUMN healthscore.current_scores.weakest_group IS 'the category (signal group) with the lowest group score, the weighted mean of its present signals'' points (group_scores lists them all)';
 COMMENT ON COLUMN healthscore.current_scores.sparkline_ascii IS 'the sparkline in ASCII for any client: _ . : - = + * # from low to high, a space for no score';
 COMMENT ON VIEW healthscore.score_components IS 'the latest run''s components: one row per account and signal, the costliest signals first';
 COMMENT ON COLUMN healthscore.score_components.model IS 'model';
@@ -4314,6 +4514,18 @@ COMMENT ON COLUMN healthscore.score_components.action IS 'the signal''s playbook
 COMMENT ON COLUMN healthscore.score_components.scored_at IS 'as-of time of the run';
 COMMENT ON COLUMN healthscore.score_components.run_id IS 'the run';
 COMMENT ON COLUMN healthscore.score_components.stale IS 'true when the signal''s source was stale at the run (newest row older than its max_age): the signal counted as missing';
+COMMENT ON VIEW healthscore.group_scores IS 'the current run''s group scores: one row per account and signal group (category); the contributions of an account add up to its score';
+COMMENT ON COLUMN healthscore.group_scores.model IS 'model';
+COMMENT ON COLUMN healthscore.group_scores.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.group_scores.category IS 'the group: the signals of this category';
+COMMENT ON COLUMN healthscore.group_scores.group_score IS 'weighted mean of the points of the group''s present signals (by the signals'' weights); NULL when none is present';
+COMMENT ON COLUMN healthscore.group_scores.group_weight IS 'the group''s weight: set by set_group_weight, else the summed weights of its signals';
+COMMENT ON COLUMN healthscore.group_scores.weight_share IS 'the group''s share of the account''s score: 0 when none of its signals is present (its weight went to the other groups)';
+COMMENT ON COLUMN healthscore.group_scores.contribution IS 'group_score * weight_share: an account''s contributions add up to its score';
+COMMENT ON COLUMN healthscore.group_scores.signals IS 'signals in the group';
+COMMENT ON COLUMN healthscore.group_scores.present_signals IS 'of them, signals with points for this account';
+COMMENT ON COLUMN healthscore.group_scores.scored_at IS 'as-of time of the run';
+COMMENT ON COLUMN healthscore.group_scores.run_id IS 'the run';
 COMMENT ON VIEW healthscore.risk_list IS 'accounts below the top tier, most value at risk first, with the three signals that cost the most points and the action to take';
 COMMENT ON COLUMN healthscore.risk_list.model IS 'model';
 COMMENT ON COLUMN healthscore.risk_list.priority IS '1 = act first: most value at risk (value x points missing), then lowest score';
@@ -4465,11 +4677,11 @@ COMMENT ON COLUMN healthscore.model_accuracy.best_tier_churn_rate IS 'churn rate
 COMMENT ON COLUMN healthscore.model_accuracy.lift_worst_tier IS 'worst tier churn rate / overall churn rate';
 COMMENT ON COLUMN healthscore.model_accuracy.churn_falls_by_tier IS 'true when churn never rises from a tier to the next better one';
 COMMENT ON FUNCTION healthscore.suggest_weights(text, interval, timestamptz, text[]) IS
-'weights suggested by a logistic regression of churn on the signals'' points (earlier runs), with each signal''s AUC and the model''s AUC with current and suggested weights on later runs; signals in exclude are not fitted and keep their weights';
+'weights suggested by a logistic regression of churn on the signals'' points (earlier runs), with each signal''s AUC and the model''s AUC with current and suggested weights on later runs; signals in exclude are not fitted and keep their weights; with group weights, current and suggested weights are effective weights (a signal''s weight when its whole group is present)';
 COMMENT ON FUNCTION healthscore.apply_weights(text, interval, timestamptz, float8, text[]) IS
-'sets a model''s weights to suggest_weights(); a signal suggested at 0 gets min_share of the total (weights stay positive); signals in exclude keep theirs; later runs get a new fingerprint';
+'sets a model''s weights to suggest_weights(); a signal suggested at 0 gets min_share of the total (weights stay positive); signals in exclude keep theirs; with group weights, each group then weighs the sum of its signals'' new weights, so that the suggestions become the effective weights; later runs get a new fingerprint';
 COMMENT ON FUNCTION healthscore.check_model(text) IS
-'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule)';
+'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule, group weights of categories without signals)';
 COMMENT ON FUNCTION healthscore_internal.reader_functions() IS
 'the internal functions that readers'' views call as the reader; granted by grant_reader()';
 COMMENT ON FUNCTION healthscore_internal.admin_functions() IS
@@ -4569,10 +4781,10 @@ BEGIN
 			EXECUTE pg_catalog.format('REVOKE SELECT ON healthscore.runs FROM %s', grantee);
 		END IF;
 		EXECUTE pg_catalog.format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights,
-			stale, newest_rows) ON healthscore.runs TO %s', grantee);
+			stale, newest_rows, categories, group_weights) ON healthscore.runs TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT SELECT (attempt_id, model, as_of, started_at, finished_at, status, run_id, backend_pid,
 			error_sqlstate) ON healthscore.attempts TO %s', grantee);
-		EXECUTE pg_catalog.format('GRANT SELECT ON healthscore.model_status, healthscore.score_changes TO %s', grantee);
+		EXECUTE pg_catalog.format('GRANT SELECT ON healthscore.model_status, healthscore.score_changes, healthscore.group_scores TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT SELECT ON healthscore.trusted_owners TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO %s',

@@ -75,6 +75,8 @@ SELECT healthscore.add_signal('default', 'tickets_total', source => 'app.tickets
 SELECT healthscore.refresh('default', '2026-07-02 12:00') > 0 AS refreshed;
 SELECT healthscore.drop_signal('default', 'tickets_total');
 SELECT healthscore.set_weight('default', 'nps', 12);
+-- the model as it now stands, run once: the update must score it the same, bit for bit
+SELECT healthscore.refresh('default', '2026-07-03 12:00') > 0 AS refreshed;
 
 -- a segment group: onboarding by filter, enterprise with an assessment, a default model
 SELECT healthscore.create_model('onboarding', accounts => 'app.accounts', key => 'account_id', value => 'arr',

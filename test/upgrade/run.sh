@@ -40,7 +40,9 @@ views=(current_scores risk_list score_components score_history tier_changes tier
 reader_views=(current_scores risk_list score_history)
 # Columns whose meaning the update changes on purpose (compared everywhere else):
 # 0.2.0 reads the trend over the model's trend window, not since the run before (issue 15).
-changed_meaning="0.1.0 current_scores.trend,0.1.0 risk_list.trend"
+# tier_summary.average_score: averaged exactly (in numeric) since 0.2.0, so that it no longer
+# depends on the order of the rows; a float average may differ in the last digit
+changed_meaning="0.1.0 current_scores.trend,0.1.0 risk_list.trend,0.1.0 tier_summary.average_score"
 
 drop_all() {
 	for v in "${versions[@]}"; do dropdb --if-exists "hs_upgrade_$v" >/dev/null 2>&1; done
@@ -54,7 +56,7 @@ cleanup() {
 trap cleanup EXIT
 drop_all
 
-per_version=$((8 + ${#tables[@]} + ${#views[@]} + ${#reader_views[@]}))
+per_version=$((10 + ${#tables[@]} + ${#views[@]} + ${#reader_views[@]}))
 tap_plan $((1 + ${#versions[@]} * per_version))
 # check DESCRIPTION COMMAND...: ok when the command succeeds; its output is shown otherwise.
 check() {
@@ -132,6 +134,16 @@ for v in "${versions[@]}"; do
 		check "$v: healthscore.$w shows the same rows to the superuser" \
 			same_rows "$db" "SELECT $cols FROM hs_before.view_$w" "SELECT $cols FROM healthscore.$w"
 	done
+	check "$v: tier_summary's averages equal those of $v to 1e-9 (now averaged exactly)" \
+		q "$db" "DO \$\$
+		BEGIN
+			IF EXISTS (SELECT FROM hs_before.view_tier_summary AS b
+					   FULL JOIN healthscore.tier_summary AS a USING (model, run_id, tier)
+					   WHERE a.model IS NULL OR b.model IS NULL OR (a.average_score IS NULL) <> (b.average_score IS NULL)
+						  OR abs(a.average_score - b.average_score) > 1e-9) THEN
+				RAISE EXCEPTION 'the averages differ';
+			END IF;
+		END \$\$"
 	for w in "${reader_views[@]}"; do
 		cols=$(columns "reader_$w")
 		check "$v: healthscore.$w shows the reader the same rows (row-level security)" \
@@ -148,6 +160,38 @@ for v in "${versions[@]}"; do
 				RAISE EXCEPTION 'not every account was scored';
 			END IF;
 			PERFORM healthscore.refresh_group('cs', '2026-07-09 12:00');
+		END \$\$"
+	# a model without group weights scores as the version before did, bit for bit: the latest run
+	# of each model whose definition has not changed since (same fingerprint), refreshed again at
+	# its as-of time after the update, gives the same scores and computed tiers
+	check "$v: a refresh after the update gives the scores and tiers $v gave, bit for bit" \
+		q "$db" "DO \$\$
+		DECLARE
+			old record;
+			new_run bigint;
+			compared integer := 0;
+			differing bigint;
+		BEGIN
+			FOR old IN
+				SELECT DISTINCT ON (r.model) r.model, r.run_id, r.as_of, r.fingerprint
+				FROM hs_before.runs AS r ORDER BY r.model, r.as_of DESC, r.run_id DESC
+			LOOP
+				CONTINUE WHEN old.fingerprint <> healthscore.fingerprint(old.model);
+				new_run := healthscore.refresh(old.model, old.as_of);
+				SELECT count(*) INTO differing
+				FROM hs_before.scores AS o
+				LEFT JOIN healthscore.scores AS n ON n.run_id = new_run AND n.account_key = o.account_key
+				WHERE o.run_id = old.run_id
+				  AND (n.account_key IS NULL OR n.score IS DISTINCT FROM o.score OR n.computed_tier IS DISTINCT FROM o.computed_tier);
+				IF differing <> 0 THEN
+					RAISE EXCEPTION '% accounts of model % score differently as of %', differing, old.model, old.as_of;
+				END IF;
+				compared := compared + (SELECT count(*) FROM hs_before.scores WHERE run_id = old.run_id);
+			END LOOP;
+			IF compared < 48 THEN	-- default (every scoring method) and the segment group's models
+				RAISE EXCEPTION 'only % scores compared', compared;
+			END IF;
+			RAISE NOTICE '% scores compared', compared;
 		END \$\$"
 	if psql -Xq -d "$db" -f test/upgrade/catalog.sql >"$work/$v.catalog" 2>&1 &&
 		diff -u "$work/fresh.catalog" "$work/$v.catalog" >"$work/$v.diff"; then
