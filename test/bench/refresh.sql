@@ -658,6 +658,38 @@ RESET work_mem;
 -- ---------------------------------------------------------------------------------------------
 -- Backfill and the views on a long history
 -- ---------------------------------------------------------------------------------------------
+-- Signal groups (issue 16): the same model with group weights, refreshed interleaved with the
+-- model without them; the grouped refresh computes each account's effective weights in C once
+-- and splits what changed over groups. Target: at most 10% slower.
+-- ---------------------------------------------------------------------------------------------
+\echo
+\echo == signal groups: the same model with group weights
+SELECT healthscore.create_model('benchr_groups', accounts => 'benchr.accounts', key => 'account_id',
+       value => 'arr', segment => 'segment', renewal => 'renewal_date', owner => 'csm',
+       description => 'benchr with group weights') AS created \gset
+SELECT pg_catalog.count(*) AS signals FROM (
+	SELECT healthscore.add_signal('benchr_groups', s.name, source => s.source::regclass, key => s.source_key,
+		   expression => s.expression, scoring => s.scoring, weight => s.weight, time_column => s.time_column,
+		   lookback => s.lookback, worst => s.worst, best => s.best, breaks => s.breaks, points => s.points,
+		   half_life => s.half_life, category => s.category, missing => s.missing, missing_value => s.missing_value)
+	FROM healthscore.signals AS s WHERE s.model = 'benchr' ORDER BY s.position) AS added \gset
+SELECT healthscore.set_group_weight('benchr_groups', g.category, g.weight) AS category, g.weight
+FROM (VALUES ('usage', 40), ('adoption', 25), ('support', 20), ('sentiment', 15)) AS g(category, weight);
+INSERT INTO benchr.queries (label, position, sql) VALUES
+('refresh (no group weights)', 10, $$SELECT healthscore.refresh('benchr', TIMESTAMPTZ '2026-06-30 00:00:00+00')$$),
+('refresh (group weights)', 11, $$SELECT healthscore.refresh('benchr_groups', TIMESTAMPTZ '2026-06-30 00:00:00+00')$$);
+CALL benchr.time_interleaved('4MB', '{refresh (no group weights),refresh (group weights)}', :reps);
+SELECT p.ms AS plain_ms, g.ms AS groups_ms FROM benchr.medians AS p, benchr.medians AS g
+WHERE p.label = 'refresh (no group weights)' AND g.label = 'refresh (group weights)' \gset
+SELECT pg_catalog.round(:plain_ms::numeric, 1) AS "refresh ms", pg_catalog.round(:groups_ms::numeric, 1) AS "with group weights ms",
+	   pg_catalog.round((:groups_ms / :plain_ms)::numeric, 3) AS ratio,
+	   (SELECT pg_catalog.count(*) FROM healthscore.group_scores WHERE model = 'benchr_groups') AS "group_scores rows";
+SELECT pg_catalog.count(bench.record(ROW(NULL, NULL, 'refresh with group weights vs without', :groups_ms, :plain_ms,
+										 :groups_ms / :plain_ms, 'ratio <= 1.10', :groups_ms <= 1.1 * :plain_ms, 'OK',
+										 '4 groups of 8 signals', 'the same signals', :reps)::bench.results)) AS recorded \gset
+SELECT healthscore.drop_model('benchr_groups') AS dropped \gset
+
+-- ---------------------------------------------------------------------------------------------
 \echo
 \echo == backfill and history
 SELECT pg_catalog.count(*) AS timing_runs FROM healthscore.runs WHERE model = 'benchr' \gset
