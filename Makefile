@@ -48,6 +48,7 @@ SQL_PARTS = \
 	src/model_checks.sql \
 	src/models.sql \
 	src/manual.sql \
+	src/indicators.sql \
 	src/refresh.sql \
 	src/schedule.sql \
 	src/views.sql \
@@ -62,7 +63,7 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(sort $(wildcard $(srcdir)/versions/$(EXTENSION)--*.sql))
 
 # pg_regress suites in sql/ with expected output in expected/.
-REGRESS = scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue auc logistic_fit parallel parallel_signals models refresh views access manual validation schedule security settings bad_input operations changes groups encoding
+REGRESS = scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue auc logistic_fit parallel parallel_signals models refresh views access manual validation schedule security settings bad_input operations changes groups indicators encoding
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 # pg_isolation_regress suites (concurrent sessions) in test/isolation/specs/ with expected output in

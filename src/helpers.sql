@@ -344,23 +344,6 @@ $$;
 COMMENT ON FUNCTION healthscore_internal.overdue(interval, timestamptz) IS
 'true when a model expected every expected_every has no run that recent, plus a grace of the period (at most an hour)';
 
--- The trend of a score over the model's trend window: up or down once the change from the
--- window's start reaches the threshold, else flat; new without a score at the window's start.
-CREATE FUNCTION healthscore_internal.trend_over_window(score float8, window_start_score float8, threshold float8)
-RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT CASE WHEN score IS NULL THEN NULL
-				WHEN window_start_score IS NULL THEN 'new'
-				WHEN score - window_start_score >= threshold AND score > window_start_score THEN 'up'
-				WHEN window_start_score - score >= threshold AND score < window_start_score THEN 'down'
-				ELSE 'flat' END
-$$;
-
-COMMENT ON FUNCTION healthscore_internal.trend_over_window(float8, float8, float8) IS
-'up, down or flat: the score against the score at the start of the trend window and the trend threshold; new without a start';
-
 -- A model's signal groups in signal order, as a run keeps them: each signal's category and the
 -- weight of its group (the set group weight, else the summed weights of the category's signals);
 -- group_weights is NULL when the model has no group weights, which scores exactly as before groups.

@@ -130,7 +130,7 @@ COMMENT ON FUNCTION healthscore.clear_override(text, text, timestamptz) IS
 'ends an account''s active overrides of a model now (they stay in history); returns how many';
 
 CREATE FUNCTION healthscore.add_playbook(model text, action text, tier text DEFAULT NULL, signal text DEFAULT NULL,
-										 owner_role text DEFAULT NULL)
+										 owner_role text DEFAULT NULL, indicator text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -139,9 +139,18 @@ DECLARE
 	found_model healthscore.models := healthscore_internal.model_row(model);
 	id bigint;
 BEGIN
-	IF tier IS NULL AND signal IS NULL THEN
-		RAISE EXCEPTION 'add_playbook(): name a tier, a signal, or both'
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. tier => ''red'', or signal => ''nps''.';
+	IF tier IS NULL AND signal IS NULL AND indicator IS NULL THEN
+		RAISE EXCEPTION 'add_playbook(): name a tier, a signal, an indicator, or a tier with one of those'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. tier => ''red'', signal => ''nps'', or indicator => ''usage_drop''.';
+	END IF;
+	IF signal IS NOT NULL AND indicator IS NOT NULL THEN
+		RAISE EXCEPTION 'add_playbook(): name a signal or an indicator, not both'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'An indicator''s playbook applies while it is raised, whatever the costliest signal.';
+	END IF;
+	IF indicator IS NOT NULL AND NOT EXISTS (SELECT FROM healthscore.indicators AS i
+											 WHERE i.model = found_model.name AND i.name = add_playbook.indicator) THEN
+		RAISE EXCEPTION 'add_playbook(): model "%" has no indicator "%"', found_model.name, indicator
+			USING ERRCODE = 'undefined_object', HINT = 'Define it first with healthscore.add_indicator().';
 	END IF;
 	IF tier IS NOT NULL THEN
 		PERFORM healthscore_internal.tier_rank(found_model, tier);
@@ -155,14 +164,14 @@ BEGIN
 		RAISE EXCEPTION 'add_playbook(): action must not be empty'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Say what to do, e.g. ''Executive business review''.';
 	END IF;
-	INSERT INTO healthscore.playbooks (model, tier, signal, action, owner_role)
-	VALUES (found_model.name, tier, signal, action, owner_role)
-	ON CONFLICT ON CONSTRAINT playbooks_model_tier_signal_key
+	INSERT INTO healthscore.playbooks (model, tier, signal, action, owner_role, indicator)
+	VALUES (found_model.name, tier, signal, action, owner_role, indicator)
+	ON CONFLICT ON CONSTRAINT playbooks_model_tier_signal_indicator_key
 	DO UPDATE SET action = excluded.action, owner_role = excluded.owner_role
 	RETURNING playbook_id INTO id;
 	RETURN id;
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.add_playbook(text, text, text, text, text) IS
-'sets the action (and owner role) for a model''s tier, failing signal, or both; risk_list shows the most specific one';
+COMMENT ON FUNCTION healthscore.add_playbook(text, text, text, text, text, text) IS
+'sets the action (and owner role) for a model''s tier, failing signal, or both, or for a raised risk indicator (in a tier or any); risk_list shows the most specific one, a raised indicator''s first';

@@ -27,7 +27,9 @@ AS $$
 		'healthscore.refresh_group(text, timestamptz)',
 		'healthscore.set_override(text, text, text, text, timestamptz, timestamptz)',
 		'healthscore.clear_override(text, text, timestamptz)',
-		'healthscore.add_playbook(text, text, text, text, text)',
+		'healthscore.add_playbook(text, text, text, text, text, text)',
+		'healthscore.add_indicator(text, text, text, text, float8, interval, text)',
+		'healthscore.drop_indicator(text, text)',
 		'healthscore.assess(text, text, integer, float8, text, interval, timestamptz)',
 		'healthscore.adopt_model(text)',
 		'healthscore.explain_refresh(text, timestamptz)',
@@ -103,7 +105,8 @@ BEGIN
 		healthscore.model_accuracy, healthscore.score_drops, healthscore.models, healthscore.signals,
 		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
 		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
-		healthscore.unscored_accounts, healthscore.score_changes, healthscore.group_scores TO %s', role);
+		healthscore.unscored_accounts, healthscore.score_changes, healthscore.group_scores, healthscore.indicators,
+		healthscore.risk_indicators TO %s', role);
 	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights, stale,
 		newest_rows, categories, group_weights) ON healthscore.runs TO %s', role);
 	-- attempts without their error texts, which may quote values of rows
@@ -131,7 +134,7 @@ BEGIN
 	-- the extension's own SQL that admin functions call, and the refresh runs as model authors
 	EXECUTE format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', role);
 	EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA healthscore_internal TO %s', role);
-	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals,
+	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals, healthscore.indicators,
 		healthscore.runs, healthscore.attempts, healthscore.scores, healthscore.churn_reasons,
 		healthscore.success_factors, healthscore.assessments, healthscore.overrides, healthscore.playbooks TO %s', role);
 	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.attempts_attempt_id_seq,

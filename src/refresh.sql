@@ -126,6 +126,8 @@ BEGIN
 	SELECT r.run_id INTO window_run FROM healthscore.runs AS r
 	WHERE r.model = found_model.name AND r.run_id <> run AND r.as_of <= window_start
 	ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1;
+	-- the risk indicators each account raises, beside the score
+	PERFORM healthscore_internal.evaluate_indicators(found_model.name, run, signal_names, previous_run, as_of);
 
 	-- One statement writes every score with its explanation. The tier in force is the latest
 	-- active override's (set_at <= as_of < expires_at), unless the model allows only lowering and
@@ -140,7 +142,8 @@ BEGIN
 			INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, computed_tier, override_id,
 											previous_score, previous_tier, sparkline, reasons, worst_signal,
 											segment, value, owner, renewal_date, raw_values, points,
-											window_start_score, tier_without_hysteresis, why_changed, weakest_group)
+											window_start_score, tier_without_hysteresis, why_changed, weakest_group,
+											indicators, indicators_since, indicator_reasons)
 			SELECT run, found_model.name, a.account_key, a.score,
 				   coalesce(a.override_tiers[a.chosen], a.computed_tier), a.computed_tier, a.override_ids[a.chosen],
 				   a.previous_score, a.previous_tier,
@@ -155,7 +158,8 @@ BEGIN
 																 signal_categories, signal_group_weights, previous_signals,
 																 a.previous_raw_values, a.previous_points, previous_weights,
 																 previous_categories, previous_group_weights, 3) END,
-				   healthscore.weakest_group(a.points, signal_weights, signal_categories)
+				   healthscore.weakest_group(a.points, signal_weights, signal_categories),
+				   a.indicator_names, a.indicator_since, a.indicator_reasons
 			FROM (SELECT t.*,
 						 CASE WHEN t.override_ids IS NOT NULL THEN
 							 (SELECT min(i) FROM generate_subscripts(t.override_ids, 1) AS i
@@ -172,7 +176,9 @@ BEGIN
 							   previous.score AS previous_score, previous.tier AS previous_tier,
 							   previous.sparkline AS previous_sparkline, previous.raw_values AS previous_raw_values,
 							   previous.points AS previous_points, start.score AS window_start_score,
-							   active.override_ids, active.override_tiers
+							   active.override_ids, active.override_tiers,
+							   raised.names AS indicator_names, raised.since AS indicator_since,
+							   raised.reasons AS indicator_reasons
 						FROM (SELECT w.*, healthscore.score_from_points(w.points, w.weights_now) AS score
 							  FROM (SELECT scored.*,
 										   -- the signals' own weights unless the model has group weights
@@ -185,6 +191,7 @@ BEGIN
 							ON previous.run_id = previous_run AND previous.account_key = p.account_key
 						LEFT JOIN healthscore.scores AS start
 							ON start.run_id = window_run AND start.account_key = p.account_key
+						LEFT JOIN pg_temp.healthscore_refresh_indicators AS raised ON raised.account_key = p.account_key
 						LEFT JOIN (SELECT ov.account_key,
 										  array_agg(ov.override_id ORDER BY ov.set_at DESC, ov.override_id DESC)
 											AS override_ids,
@@ -219,6 +226,7 @@ BEGIN
 	SET finished_at = clock_timestamp(), accounts = accounts_total, accounts_scored = accounts_with_score
 	WHERE run_id = run;
 	DROP TABLE pg_temp.healthscore_refresh_scored;
+	DROP TABLE pg_temp.healthscore_refresh_indicators;
 
 	-- tell listeners (scheduled jobs, alerting) when the run commits: which run, no more (any role
 	-- may LISTEN, so totals are not in it; model_runs and tier_changes give them, with the

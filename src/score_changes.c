@@ -40,6 +40,9 @@
  *				   previous_group_weights, how_many)
  *		"nps -20 -> -100 (-6.0); logins_30d 30 -> 12 (-4.5)", the how_many signals with the
  *		largest parts (at least 0.05 points), or NULL
+ *	trend_over_window(score, window_start_score, threshold)
+ *		the trend arrow: up or down once the change over the trend window reaches the threshold
+ *		(in C because the views compute it for every account they show)
  * categories and group_weights are a run's (runs.categories, runs.group_weights): NULL group
  * weights (and categories) mean a run without group weights.
  */
@@ -58,6 +61,7 @@
 PG_FUNCTION_INFO_V1(healthscore_contributions);
 PG_FUNCTION_INFO_V1(healthscore_contribution_changes);
 PG_FUNCTION_INFO_V1(healthscore_change_reasons);
+PG_FUNCTION_INFO_V1(healthscore_trend_over_window);
 
 #define SIGNALS_HINT "Pass the signal names in signal order, e.g. healthscore.runs.signals."
 
@@ -406,17 +410,35 @@ static bool
 grouped_change_parts(const RunRow *now, const RunRow *before, int n, const int *now_index,
 					 const int *before_index, double *parts)
 {
-	RunGroups	now_groups = run_groups(now);
-	RunGroups	before_groups = run_groups(before);
+	RunGroups	now_groups;
+	RunGroups	before_groups;
 	int		   *now_group;
 	int		   *before_group;
-	int			ngroups = name_union(&now_groups.level, &before_groups.level, &now_group, &before_group);
-	double	   *group_parts = palloc(sizeof(double) * Max(ngroups, 1));
-	double	   *group_weight_parts = palloc(sizeof(double) * Max(ngroups, 1));
-	double	   *group_new_shares = palloc(sizeof(double) * Max(ngroups, 1));
-	double	   *now_acc = palloc0(sizeof(double) * Max(now->n, 1));
-	double	   *before_acc = palloc0(sizeof(double) * Max(before->n, 1));
+	int			ngroups;
+	double	   *group_parts;
+	double	   *group_weight_parts;
+	double	   *group_new_shares;
+	double	   *now_acc;
+	double	   *before_acc;
 	ChangeKind	kind;
+
+	if (now->group_weights == NULL && before->group_weights == NULL)
+	{
+		/* every signal a group of its own: the steps over the signals are the same, to the bit */
+		double	   *unused_weight_parts = palloc(sizeof(double) * Max(n, 1));
+		double	   *unused_shares = palloc(sizeof(double) * Max(n, 1));
+
+		return score_change_parts(now, before, n, now_index, before_index, parts, unused_weight_parts,
+								  unused_shares) != CHANGE_NO_SCORE;
+	}
+	now_groups = run_groups(now);
+	before_groups = run_groups(before);
+	ngroups = name_union(&now_groups.level, &before_groups.level, &now_group, &before_group);
+	group_parts = palloc(sizeof(double) * Max(ngroups, 1));
+	group_weight_parts = palloc(sizeof(double) * Max(ngroups, 1));
+	group_new_shares = palloc(sizeof(double) * Max(ngroups, 1));
+	now_acc = palloc0(sizeof(double) * Max(now->n, 1));
+	before_acc = palloc0(sizeof(double) * Max(before->n, 1));
 
 	kind = score_change_parts(&now_groups.level, &before_groups.level, ngroups, now_group, before_group,
 							  group_parts, group_weight_parts, group_new_shares);
@@ -646,4 +668,34 @@ healthscore_contributions(PG_FUNCTION_ARGS)
 		PG_RETURN_ARRAYTYPE_P(construct_empty_array(FLOAT8OID));
 	PG_RETURN_ARRAYTYPE_P(construct_md_array(result, result_null, 1, dims, lbs, FLOAT8OID, sizeof(float8),
 											 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/*
+ * trend_over_window(score float8, window_start_score float8, threshold float8): NULL without a
+ * score, 'new' without a score at the window's start, 'up' or 'down' when the change reaches the
+ * threshold, else 'flat'.
+ */
+Datum
+healthscore_trend_over_window(PG_FUNCTION_ARGS)
+{
+	double		score;
+	double		start;
+	double		threshold;
+	const char *trend = "flat";
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	if (PG_ARGISNULL(1))
+		PG_RETURN_TEXT_P(cstring_to_text("new"));
+	score = PG_GETARG_FLOAT8(0);
+	start = PG_GETARG_FLOAT8(1);
+	if (!PG_ARGISNULL(2))
+	{
+		threshold = PG_GETARG_FLOAT8(2);
+		if (score - start >= threshold && score > start)
+			trend = "up";
+		else if (start - score >= threshold && score < start)
+			trend = "down";
+	}
+	PG_RETURN_TEXT_P(cstring_to_text(trend));
 }

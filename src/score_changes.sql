@@ -34,3 +34,11 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION healthscore_internal.change_reasons(text[], float8[], float8[], float8[], text[], float8[], text[], float8[], float8[], float8[], text[], float8[], integer) IS
 'the how_many signals with the largest parts of the score change between two runs (as contribution_changes() splits it): "signal before -> now (+-points)", NULL when none has 0.05 points or more, or without a run before';
+
+CREATE FUNCTION healthscore_internal.trend_over_window(score float8, window_start_score float8, threshold float8)
+RETURNS text
+AS 'MODULE_PATHNAME', 'healthscore_trend_over_window'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.trend_over_window(float8, float8, float8) IS
+'up, down or flat: the score against the score at the start of the trend window and the trend threshold; new without a start';

@@ -140,6 +140,34 @@ COMMENT ON COLUMN healthscore.signals.position IS 'order of definition, for stab
 COMMENT ON COLUMN healthscore.signals.max_age IS 'when the source''s newest row (by time_column, at the run''s as-of time) is older than this, the signal is stale: missing for every account, and flagged; NULL: no limit';
 COMMENT ON COLUMN healthscore.signals.defined_by IS 'the role that last wrote the signal''s SQL text (source, key, expression, time column): it runs with the privileges of its authors (see README, Security); set by a trigger, NULL for signals from before 0.2.0 until adopted';
 SELECT pg_catalog.pg_extension_config_dump('healthscore.signals', '');
+-- Risk indicators: named flags on a signal's raw value, evaluated at each refresh and kept beside
+-- the score, not in it.
+CREATE TABLE healthscore.indicators (
+	model text NOT NULL,
+	name text NOT NULL CHECK (name OPERATOR(pg_catalog.<>) ''),
+	kind text NOT NULL
+		CHECK (kind OPERATOR(pg_catalog.=) ANY (ARRAY['drop', 'above', 'below', 'event', 'rating_below'])),
+	signal text NOT NULL,
+	threshold float8 CHECK (threshold OPERATOR(pg_catalog.>) '-infinity' AND threshold OPERATOR(pg_catalog.<) 'infinity'),
+	period interval CHECK (period OPERATOR(pg_catalog.>) interval '0'),
+	description text,
+	position integer NOT NULL,
+	PRIMARY KEY (model, name),
+	CHECK ((kind OPERATOR(pg_catalog.=) 'event') OPERATOR(pg_catalog.=) (threshold IS NULL)),
+	CHECK ((kind OPERATOR(pg_catalog.=) 'drop') OPERATOR(pg_catalog.=) (period IS NOT NULL))
+);
+
+COMMENT ON TABLE healthscore.indicators IS 'risk indicators of a model: flags on a signal''s raw value, raised or cleared at each refresh, kept beside the score (add_indicator)';
+COMMENT ON COLUMN healthscore.indicators.model IS 'the model';
+COMMENT ON COLUMN healthscore.indicators.name IS 'indicator name, unique within the model';
+COMMENT ON COLUMN healthscore.indicators.kind IS 'drop (the raw value fell by more than threshold, a fraction, against the run a period before), above or below (the raw value is above or below threshold), event (the raw value, a count over the signal''s lookback, is above 0), rating_below (an assessment signal''s rating is below threshold)';
+COMMENT ON COLUMN healthscore.indicators.signal IS 'the signal whose raw value it reads';
+COMMENT ON COLUMN healthscore.indicators.threshold IS 'drop: the fraction, e.g. 0.2 for down more than 20%; above, below: the raw value; rating_below: a rating 1-5; event: NULL';
+COMMENT ON COLUMN healthscore.indicators.period IS 'drop: compare with the latest run at or before as_of - period (e.g. 7 days: the week before)';
+COMMENT ON COLUMN healthscore.indicators.description IS 'what it means, for the people who act on it';
+COMMENT ON COLUMN healthscore.indicators.position IS 'order of definition, for stable output';
+SELECT pg_catalog.pg_extension_config_dump('healthscore.indicators', '');
+
 CREATE TABLE healthscore.runs (
 	run_id bigserial PRIMARY KEY,
 	model text NOT NULL,
@@ -243,6 +271,9 @@ CREATE TABLE healthscore.scores (
 	tier_without_hysteresis text,
 	why_changed text,
 	weakest_group text,
+	indicators text[],
+	indicators_since timestamptz[],
+	indicator_reasons text[],
 	PRIMARY KEY (run_id, account_key)
 );
 CREATE INDEX scores_model_account_idx ON healthscore.scores (model, account_key, run_id);
@@ -268,6 +299,9 @@ COMMENT ON COLUMN healthscore.scores.raw_values IS 'each signal''s raw value (de
 COMMENT ON COLUMN healthscore.scores.points IS 'each signal''s points 0-100 after the missing-data policy (NULL when skipped), in the order of runs.signals';
 COMMENT ON COLUMN healthscore.scores.window_start_score IS 'the account''s score in the model''s latest run at or before as_of - trend_window when this run was written (the trend''s baseline); NULL when there was none';
 COMMENT ON COLUMN healthscore.scores.tier_without_hysteresis IS 'the tier the score falls in by the cutoffs alone; computed_tier is that with the model''s tier_hysteresis applied to the run before';
+COMMENT ON COLUMN healthscore.scores.indicators IS 'the model''s risk indicators raised for the account at the run, in their order; NULL: none';
+COMMENT ON COLUMN healthscore.scores.indicators_since IS 'per raised indicator: the as-of time of the first run of its current streak (raised in every run since)';
+COMMENT ON COLUMN healthscore.scores.indicator_reasons IS 'per raised indicator: why, e.g. "logins_7d 40 -> 12 (-70%)"';
 COMMENT ON COLUMN healthscore.scores.weakest_group IS 'the category (signal group) with the lowest group score: the weighted mean of its present signals'' points';
 COMMENT ON COLUMN healthscore.scores.why_changed IS 'the signals whose contribution moved the score most since the run before: "signal before -> now (+-points)"; a note instead when the model''s definition changed';
 SELECT pg_catalog.pg_extension_config_dump('healthscore.scores', '');
@@ -387,16 +421,18 @@ CREATE TABLE healthscore.playbooks (
 	signal text,
 	action text NOT NULL CHECK (action OPERATOR(pg_catalog.<>) ''),
 	owner_role text,
-	CHECK (tier IS NOT NULL OR signal IS NOT NULL),
-	UNIQUE NULLS NOT DISTINCT (model, tier, signal)
+	indicator text,
+	CHECK (tier IS NOT NULL OR signal IS NOT NULL OR indicator IS NOT NULL),
+	UNIQUE NULLS NOT DISTINCT (model, tier, signal, indicator)
 );
 
-COMMENT ON TABLE healthscore.playbooks IS 'actions per model and tier, per failing signal, or per both, with the role that acts';
+COMMENT ON TABLE healthscore.playbooks IS 'actions per model and tier, per failing signal, per raised risk indicator, or per tier and one of those, with the role that acts';
 COMMENT ON COLUMN healthscore.playbooks.playbook_id IS 'playbook identifier';
 COMMENT ON COLUMN healthscore.playbooks.model IS 'model';
 COMMENT ON COLUMN healthscore.playbooks.tier IS 'tier it applies to; NULL: any tier';
 COMMENT ON COLUMN healthscore.playbooks.signal IS 'failing signal (the account''s costliest) it applies to; NULL: any signal';
 COMMENT ON COLUMN healthscore.playbooks.action IS 'what to do';
+COMMENT ON COLUMN healthscore.playbooks.indicator IS 'risk indicator it applies to, while raised for the account (it wins over tier and signal playbooks); NULL: none';
 COMMENT ON COLUMN healthscore.playbooks.owner_role IS 'who does it, e.g. CSM, support lead, account executive';
 
 SELECT pg_catalog.pg_extension_config_dump('healthscore.playbooks', '');

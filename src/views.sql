@@ -106,16 +106,20 @@ SELECT s.model,
 	   s.worst_signal,
 	   s.run_id,
 	   healthscore.sparkline_ascii(s.sparkline) AS sparkline_ascii,
-	   healthscore_internal.overdue(m.expected_every, r.as_of) AS stale,
+	   run_state.overdue AS stale,
 	   r.stale_signals,
 	   s.window_start_score,
 	   s.score OPERATOR(pg_catalog.-) s.window_start_score AS window_change,
 	   pg_catalog.array_position(m.tier_labels, s.tier) AS tier_rank,
 	   s.tier_without_hysteresis,
 	   s.why_changed,
-	   s.weakest_group
+	   s.weakest_group,
+	   coalesce(pg_catalog.cardinality(s.indicators), 0) AS active_indicators,
+	   pg_catalog.array_to_string(s.indicators, '; ') AS indicators
 FROM healthscore.model_runs AS r
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
+-- once per run, not per account
+CROSS JOIN LATERAL (SELECT healthscore_internal.overdue(m.expected_every, r.as_of) AS overdue OFFSET 0) AS run_state
 JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
 LEFT JOIN healthscore.overrides AS ov ON ov.override_id OPERATOR(pg_catalog.=) s.override_id
 WHERE r.recency OPERATOR(pg_catalog.=) 1;
@@ -152,6 +156,8 @@ COMMENT ON COLUMN healthscore.current_scores.tier_rank IS 'the tier''s place, 1 
 COMMENT ON COLUMN healthscore.current_scores.tier_without_hysteresis IS 'the tier by the cutoffs alone; computed_tier keeps the tier of the run before until a cutoff is passed by more than the model''s tier_hysteresis';
 COMMENT ON COLUMN healthscore.current_scores.why_changed IS 'the signals that moved the score most since the run before: "signal before -> now (+-points)"';
 COMMENT ON COLUMN healthscore.current_scores.weakest_group IS 'the category (signal group) with the lowest group score, the weighted mean of its present signals'' points (group_scores lists them all)';
+COMMENT ON COLUMN healthscore.current_scores.active_indicators IS 'how many of the model''s risk indicators are raised for the account (risk_indicators lists them)';
+COMMENT ON COLUMN healthscore.current_scores.indicators IS 'the raised risk indicators'' names, separated by "; " (NULL: none)';
 COMMENT ON COLUMN healthscore.current_scores.sparkline_ascii IS 'the sparkline in ASCII for any client: _ . : - = + * # from low to high, a space for no score';
 
 CREATE VIEW healthscore.score_components WITH (security_invoker = true) AS
@@ -220,6 +226,36 @@ COMMENT ON COLUMN healthscore.group_scores.present_signals IS 'of them, signals 
 COMMENT ON COLUMN healthscore.group_scores.scored_at IS 'as-of time of the run';
 COMMENT ON COLUMN healthscore.group_scores.run_id IS 'the run';
 
+-- The risk indicators raised for the accounts of every model's current run, since when and why.
+CREATE VIEW healthscore.risk_indicators WITH (security_invoker = true) AS
+SELECT s.model, s.account_key, raised.indicator, def.kind, def.signal, raised.since,
+	   raised.since OPERATOR(pg_catalog.=) r.as_of AS newly_raised, raised.reason, def.description,
+	   s.score, s.tier, s.value, s.owner, r.as_of AS scored_at, s.run_id
+FROM healthscore.model_runs AS r
+JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
+CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(s.indicators), pg_catalog.unnest(s.indicators_since),
+							  pg_catalog.unnest(s.indicator_reasons)) AS raised(indicator, since, reason)
+LEFT JOIN healthscore.indicators AS def
+	ON def.model OPERATOR(pg_catalog.=) s.model AND def.name OPERATOR(pg_catalog.=) raised.indicator
+WHERE r.recency OPERATOR(pg_catalog.=) 1 AND s.indicators IS NOT NULL;
+
+COMMENT ON VIEW healthscore.risk_indicators IS 'the risk indicators raised in every model''s current run: one row per account and raised indicator, since when and why';
+COMMENT ON COLUMN healthscore.risk_indicators.model IS 'model';
+COMMENT ON COLUMN healthscore.risk_indicators.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.risk_indicators.indicator IS 'indicator name';
+COMMENT ON COLUMN healthscore.risk_indicators.kind IS 'drop, above, below, event or rating_below (NULL when the indicator was dropped since)';
+COMMENT ON COLUMN healthscore.risk_indicators.signal IS 'the signal it reads';
+COMMENT ON COLUMN healthscore.risk_indicators.since IS 'as-of time of the first run of the streak in which it has been raised in every run';
+COMMENT ON COLUMN healthscore.risk_indicators.newly_raised IS 'true when the current run raised it (it was not raised in the run before)';
+COMMENT ON COLUMN healthscore.risk_indicators.reason IS 'why: the raw values it compared, e.g. "logins_7d 40 -> 12 (-70%)"';
+COMMENT ON COLUMN healthscore.risk_indicators.description IS 'what the indicator means';
+COMMENT ON COLUMN healthscore.risk_indicators.score IS 'the account''s score (indicators are beside it, not in it)';
+COMMENT ON COLUMN healthscore.risk_indicators.tier IS 'tier in force';
+COMMENT ON COLUMN healthscore.risk_indicators.value IS 'account value (ARR)';
+COMMENT ON COLUMN healthscore.risk_indicators.owner IS 'account owner (CSM)';
+COMMENT ON COLUMN healthscore.risk_indicators.scored_at IS 'as-of time of the run';
+COMMENT ON COLUMN healthscore.risk_indicators.run_id IS 'the run';
+
 CREATE VIEW healthscore.risk_list WITH (security_invoker = true) AS
 SELECT cs.model,
 	   pg_catalog.row_number() OVER (PARTITION BY cs.model
@@ -236,8 +272,9 @@ SELECT cs.model,
 		   AS value_at_risk,
 	   cs.reasons,
 	   cs.worst_signal,
-	   play.action,
-	   play.owner_role AS action_owner,
+	   coalesce(indicator_play.action, play.action) AS action,
+	   CASE WHEN indicator_play.action IS NOT NULL THEN indicator_play.owner_role ELSE play.owner_role END
+		   AS action_owner,
 	   cs.owner,
 	   cs.days_to_renewal,
 	   cs.renewal_date,
@@ -252,9 +289,24 @@ SELECT cs.model,
 	   cs.stale_signals,
 	   cs.why_changed,
 	   cs.window_change,
-	   cs.tier_rank
+	   cs.tier_rank,
+	   cs.active_indicators,
+	   cs.indicators
 FROM healthscore.current_scores AS cs
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
+-- a raised risk indicator's playbook wins (the first raised indicator that has one; one for the
+-- account's tier before one for any tier); looked up only for accounts with raised indicators
+LEFT JOIN LATERAL (
+	SELECT pb.action, pb.owner_role
+	FROM healthscore.scores AS sx
+	CROSS JOIN LATERAL pg_catalog.unnest(sx.indicators) WITH ORDINALITY AS raised(name, n)
+	JOIN healthscore.playbooks AS pb ON pb.model OPERATOR(pg_catalog.=) cs.model
+		AND pb.indicator OPERATOR(pg_catalog.=) raised.name
+		AND (pb.tier IS NULL OR pb.tier OPERATOR(pg_catalog.=) cs.tier)
+	WHERE cs.active_indicators OPERATOR(pg_catalog.>) 0
+	  AND sx.run_id OPERATOR(pg_catalog.=) cs.run_id AND sx.account_key OPERATOR(pg_catalog.=) cs.account_key
+	ORDER BY raised.n, pb.tier IS NULL
+	LIMIT 1) AS indicator_play ON true
 -- the most specific playbook for every tier and costliest signal of a model, resolved once per
 -- combination (few) rather than per account: tier and signal, that signal in any tier, the signal's
 -- own action, the tier's playbook, the model's tier action
@@ -270,11 +322,11 @@ LEFT JOIN (
 	CROSS JOIN LATERAL (
 		SELECT 1 AS specificity, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
 		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier OPERATOR(pg_catalog.=) combination.tier
-		  AND pb.signal OPERATOR(pg_catalog.=) combination.signal
+		  AND pb.signal OPERATOR(pg_catalog.=) combination.signal AND pb.indicator IS NULL
 		UNION ALL
 		SELECT 2, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
 		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier IS NULL
-		  AND pb.signal OPERATOR(pg_catalog.=) combination.signal
+		  AND pb.signal OPERATOR(pg_catalog.=) combination.signal AND pb.indicator IS NULL
 		UNION ALL
 		SELECT 3, sig.action, NULL FROM healthscore.signals AS sig
 		WHERE sig.model OPERATOR(pg_catalog.=) combination.model AND sig.name OPERATOR(pg_catalog.=) combination.signal
@@ -282,7 +334,7 @@ LEFT JOIN (
 		UNION ALL
 		SELECT 4, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
 		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier OPERATOR(pg_catalog.=) combination.tier
-		  AND pb.signal IS NULL
+		  AND pb.signal IS NULL AND pb.indicator IS NULL
 		UNION ALL
 		SELECT 5, combination.tier_actions[pg_catalog.array_position(combination.tier_labels, combination.tier)], NULL
 		WHERE combination.tier_actions[pg_catalog.array_position(combination.tier_labels, combination.tier)] IS NOT NULL
@@ -295,6 +347,8 @@ WHERE cs.tier OPERATOR(pg_catalog.<>) m.tier_labels[pg_catalog.cardinality(m.tie
 
 COMMENT ON VIEW healthscore.risk_list IS 'accounts below the top tier, most value at risk first, with the three signals that cost the most points and the action to take';
 COMMENT ON COLUMN healthscore.risk_list.model IS 'model';
+COMMENT ON COLUMN healthscore.risk_list.active_indicators IS 'how many risk indicators are raised for the account';
+COMMENT ON COLUMN healthscore.risk_list.indicators IS 'the raised risk indicators'' names, separated by "; "';
 COMMENT ON COLUMN healthscore.risk_list.priority IS '1 = act first: most value at risk (value x points missing), then lowest score';
 COMMENT ON COLUMN healthscore.risk_list.account_key IS 'account key as text';
 COMMENT ON COLUMN healthscore.risk_list.score IS 'health score 0-100';

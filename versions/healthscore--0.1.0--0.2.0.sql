@@ -88,6 +88,8 @@ DROP FUNCTION healthscore.source_query(healthscore.models, text, text, text, int
 -- functions go (grant_admin's grants are given again below, to the same roles).
 DROP FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text);
 DROP FUNCTION healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text);
+-- add_playbook() gained indicator (a playbook may target a risk indicator).
+DROP FUNCTION healthscore.add_playbook(text, text, text, text, text);
 
 -- suggest_weights() and apply_weights() gained exclude: new signatures.
 DROP FUNCTION healthscore.apply_weights(text, interval, timestamptz, float8);
@@ -133,6 +135,30 @@ ALTER TABLE healthscore.models
 		CHECK (pg_catalog.jsonb_typeof(group_weights) OPERATOR(pg_catalog.=) 'object');
 ALTER TABLE healthscore.runs ADD COLUMN categories text[], ADD COLUMN group_weights float8[];
 ALTER TABLE healthscore.scores ADD COLUMN weakest_group text;
+
+-- Risk indicators: their definitions, and per score the indicators raised, since when and why;
+-- playbooks may target an indicator.
+CREATE TABLE healthscore.indicators (
+	model text NOT NULL,
+	name text NOT NULL CHECK (name OPERATOR(pg_catalog.<>) ''),
+	kind text NOT NULL
+		CHECK (kind OPERATOR(pg_catalog.=) ANY (ARRAY['drop', 'above', 'below', 'event', 'rating_below'])),
+	signal text NOT NULL,
+	threshold float8 CHECK (threshold OPERATOR(pg_catalog.>) '-infinity' AND threshold OPERATOR(pg_catalog.<) 'infinity'),
+	period interval CHECK (period OPERATOR(pg_catalog.>) interval '0'),
+	description text,
+	position integer NOT NULL,
+	PRIMARY KEY (model, name),
+	CHECK ((kind OPERATOR(pg_catalog.=) 'event') OPERATOR(pg_catalog.=) (threshold IS NULL)),
+	CHECK ((kind OPERATOR(pg_catalog.=) 'drop') OPERATOR(pg_catalog.=) (period IS NOT NULL))
+);
+SELECT pg_catalog.pg_extension_config_dump('healthscore.indicators', '');
+ALTER TABLE healthscore.scores ADD COLUMN indicators text[], ADD COLUMN indicators_since timestamptz[],
+	ADD COLUMN indicator_reasons text[];
+ALTER TABLE healthscore.playbooks ADD COLUMN indicator text;
+ALTER TABLE healthscore.playbooks DROP CONSTRAINT playbooks_check, DROP CONSTRAINT playbooks_model_tier_signal_key;
+ALTER TABLE healthscore.playbooks ADD CHECK (tier IS NOT NULL OR signal IS NOT NULL OR indicator IS NOT NULL),
+	ADD UNIQUE NULLS NOT DISTINCT (model, tier, signal, indicator);
 
 -- Tables, indexes and pg_dump registrations new in 0.2.0.
 -- Attempts of healthscore.run(), the procedure schedules call: it commits a running attempt
@@ -287,6 +313,10 @@ CREATE OR REPLACE FUNCTION healthscore_internal.change_reasons(signals text[], r
 													how_many integer)
 RETURNS text
 AS 'MODULE_PATHNAME', 'healthscore_change_reasons'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.trend_over_window(score float8, window_start_score float8, threshold float8)
+RETURNS text
+AS 'MODULE_PATHNAME', 'healthscore_trend_over_window'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 -- Sparklines (sparkline.c): refresh() stores each account's last 12 scores as digits, one per
 -- score's band, which mean the same in every encoding; the views draw them for the client.
@@ -769,19 +799,6 @@ AS $$
 	SELECT expected_every IS NOT NULL
 		   AND (current_as_of IS NULL OR current_as_of + expected_every + least(expected_every, interval '1 hour') < now())
 $$;
--- The trend of a score over the model's trend window: up or down once the change from the
--- window's start reaches the threshold, else flat; new without a score at the window's start.
-CREATE OR REPLACE FUNCTION healthscore_internal.trend_over_window(score float8, window_start_score float8, threshold float8)
-RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT CASE WHEN score IS NULL THEN NULL
-				WHEN window_start_score IS NULL THEN 'new'
-				WHEN score - window_start_score >= threshold AND score > window_start_score THEN 'up'
-				WHEN window_start_score - score >= threshold AND score < window_start_score THEN 'down'
-				ELSE 'flat' END
-$$;
 -- A model's signal groups in signal order, as a run keeps them: each signal's category and the
 -- weight of its group (the set group weight, else the summed weights of the category's signals);
 -- group_weights is NULL when the model has no group weights, which scores exactly as before groups.
@@ -912,6 +929,7 @@ BEGIN
 	DELETE FROM healthscore.attempts AS a USING old_models AS o WHERE a.model = o.name;
 	DELETE FROM healthscore.overrides AS v USING old_models AS o WHERE v.model = o.name;
 	DELETE FROM healthscore.playbooks AS p USING old_models AS o WHERE p.model = o.name;
+	DELETE FROM healthscore.indicators AS i USING old_models AS o WHERE i.model = o.name;
 	RETURN NULL;
 END
 $$;
@@ -2195,7 +2213,7 @@ BEGIN
 END
 $$;
 CREATE OR REPLACE FUNCTION healthscore.add_playbook(model text, action text, tier text DEFAULT NULL, signal text DEFAULT NULL,
-										 owner_role text DEFAULT NULL)
+										 owner_role text DEFAULT NULL, indicator text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -2204,9 +2222,18 @@ DECLARE
 	found_model healthscore.models := healthscore_internal.model_row(model);
 	id bigint;
 BEGIN
-	IF tier IS NULL AND signal IS NULL THEN
-		RAISE EXCEPTION 'add_playbook(): name a tier, a signal, or both'
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. tier => ''red'', or signal => ''nps''.';
+	IF tier IS NULL AND signal IS NULL AND indicator IS NULL THEN
+		RAISE EXCEPTION 'add_playbook(): name a tier, a signal, an indicator, or a tier with one of those'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. tier => ''red'', signal => ''nps'', or indicator => ''usage_drop''.';
+	END IF;
+	IF signal IS NOT NULL AND indicator IS NOT NULL THEN
+		RAISE EXCEPTION 'add_playbook(): name a signal or an indicator, not both'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'An indicator''s playbook applies while it is raised, whatever the costliest signal.';
+	END IF;
+	IF indicator IS NOT NULL AND NOT EXISTS (SELECT FROM healthscore.indicators AS i
+											 WHERE i.model = found_model.name AND i.name = add_playbook.indicator) THEN
+		RAISE EXCEPTION 'add_playbook(): model "%" has no indicator "%"', found_model.name, indicator
+			USING ERRCODE = 'undefined_object', HINT = 'Define it first with healthscore.add_indicator().';
 	END IF;
 	IF tier IS NOT NULL THEN
 		PERFORM healthscore_internal.tier_rank(found_model, tier);
@@ -2220,12 +2247,183 @@ BEGIN
 		RAISE EXCEPTION 'add_playbook(): action must not be empty'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Say what to do, e.g. ''Executive business review''.';
 	END IF;
-	INSERT INTO healthscore.playbooks (model, tier, signal, action, owner_role)
-	VALUES (found_model.name, tier, signal, action, owner_role)
-	ON CONFLICT ON CONSTRAINT playbooks_model_tier_signal_key
+	INSERT INTO healthscore.playbooks (model, tier, signal, action, owner_role, indicator)
+	VALUES (found_model.name, tier, signal, action, owner_role, indicator)
+	ON CONFLICT ON CONSTRAINT playbooks_model_tier_signal_indicator_key
 	DO UPDATE SET action = excluded.action, owner_role = excluded.owner_role
 	RETURNING playbook_id INTO id;
 	RETURN id;
+END
+$$;
+-- Risk indicators: named flags on a signal's raw value (a drop against the period before, a value
+-- above or below a threshold, an event in the signal's window, a low rating), raised or cleared at
+-- each refresh and kept with the score row, beside the score, not in it.
+
+CREATE OR REPLACE FUNCTION healthscore.add_indicator(model text, name text, kind text, signal text,
+										  threshold float8 DEFAULT NULL, period interval DEFAULT NULL,
+										  description text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET IntervalStyle = 'postgres'
+AS $$
+DECLARE
+	found_model healthscore.models;
+	found_signal healthscore.signals;
+BEGIN
+	PERFORM healthscore_internal.lock_model(model);
+	found_model := healthscore_internal.model_row(model);
+	PERFORM healthscore_internal.check_name('add_indicator', 'indicator name', name);
+	IF kind IS NULL OR NOT kind = ANY (ARRAY['drop', 'above', 'below', 'event', 'rating_below']) THEN
+		RAISE EXCEPTION 'add_indicator(): kind of indicator "%" of model "%" must be drop, above, below, event or rating_below, not %',
+			name, found_model.name, coalesce(kind, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'drop: the raw value fell by more than threshold (a fraction) against the run a period before; above, below: against threshold; event: a count above 0; rating_below: an assessment below threshold.';
+	END IF;
+	SELECT * INTO found_signal FROM healthscore.signals AS s WHERE s.model = found_model.name AND s.name = add_indicator.signal;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'add_indicator(): model "%" has no signal "%" for indicator "%"', found_model.name,
+			coalesce(signal, 'NULL'), name
+			USING ERRCODE = 'undefined_object',
+				  HINT = format('Its signals: %s.', (SELECT string_agg(s.name, ', ' ORDER BY s.position)
+													 FROM healthscore.signals AS s WHERE s.model = found_model.name));
+	END IF;
+	IF kind = 'event' AND threshold IS NOT NULL THEN
+		RAISE EXCEPTION 'add_indicator(): event indicator "%" of model "%" takes no threshold', name, found_model.name
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'It is raised while the signal''s raw value (a count over its lookback) is above 0; use kind above for another bound.';
+	ELSIF kind <> 'event' AND (threshold IS NULL OR NOT (threshold > '-infinity' AND threshold < 'infinity')) THEN
+		RAISE EXCEPTION 'add_indicator(): % indicator "%" of model "%" needs a finite threshold, not %', kind, name,
+			found_model.name, coalesce(threshold::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = CASE kind WHEN 'drop' THEN 'A fraction between 0 and 1, e.g. 0.2 for down more than 20%.'
+								   WHEN 'rating_below' THEN 'A rating, e.g. 3: raised while the latest rating is below it.'
+								   ELSE 'A raw value of the signal, e.g. 3.' END;
+	END IF;
+	IF kind = 'drop' AND NOT (threshold > 0 AND threshold < 1) THEN
+		RAISE EXCEPTION 'add_indicator(): threshold of drop indicator "%" of model "%" must be between 0 and 1, not %',
+			name, found_model.name, threshold
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'A fraction, e.g. 0.2 for down more than 20%.';
+	END IF;
+	IF (kind = 'drop') <> (period IS NOT NULL) OR NOT coalesce(period > interval '0', true) THEN
+		RAISE EXCEPTION 'add_indicator(): % indicator "%" of model "%" %', kind, name, found_model.name,
+			CASE WHEN kind = 'drop' THEN format('needs a positive period, not %s', coalesce(period::text, 'NULL'))
+				 ELSE 'takes no period' END
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'A drop compares with the latest run at or before as_of - period, e.g. ''7 days'' for the week before.';
+	END IF;
+	IF kind = 'rating_below' AND NOT (threshold > 1 AND threshold <= 5) THEN
+		RAISE EXCEPTION 'add_indicator(): threshold of rating_below indicator "%" of model "%" must be a rating above 1 and at most 5, not %',
+			name, found_model.name, threshold
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Ratings are 1 to 5; e.g. 3 raises it while the latest rating is 1 or 2.';
+	END IF;
+	IF kind = 'rating_below' AND found_signal.scoring <> 'assessment' THEN
+		RAISE EXCEPTION 'add_indicator(): rating_below indicator "%" of model "%" needs an assessment signal; "%" is scored %',
+			name, found_model.name, signal, found_signal.scoring
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use kind below for other signals.';
+	END IF;
+	INSERT INTO healthscore.indicators (model, name, kind, signal, threshold, period, description, position)
+	VALUES (found_model.name, name, kind, signal, threshold, period, description,
+			(SELECT coalesce(max(i.position), 0) + 1 FROM healthscore.indicators AS i WHERE i.model = found_model.name))
+	ON CONFLICT ON CONSTRAINT indicators_pkey DO UPDATE
+	SET kind = excluded.kind, signal = excluded.signal, threshold = excluded.threshold, period = excluded.period,
+		description = excluded.description;
+	RETURN name;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore.drop_indicator(model text, name text)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM healthscore_internal.lock_model(model);
+	PERFORM healthscore_internal.model_row(model);
+	DELETE FROM healthscore.indicators AS i WHERE i.model = drop_indicator.model AND i.name = drop_indicator.name;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'drop_indicator(): model "%" has no indicator "%"', model, name
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name FROM healthscore.indicators WHERE model = ...';
+	END IF;
+	RETURN name;
+END
+$$;
+-- A raw value as indicator reasons print it: rounded to 2 decimals, trailing zeros cut.
+CREATE OR REPLACE FUNCTION healthscore_internal.indicator_number(value float8)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT trim_scale(round(value::numeric, 2))::text
+$$;
+-- The indicators a run raises, per account: refresh() writes them with the score rows. Reads the
+-- accounts' raw values from the scoring query's temporary table, a drop's baseline from the
+-- latest run at or before as_of - period, and the streak's start from the run before. A raw value
+-- that is missing counts as 0 when the signal's missing policy is zero (no rows: nothing
+-- happened), else raises nothing. Runs as refresh() does, in the model's time zone.
+CREATE OR REPLACE FUNCTION healthscore_internal.evaluate_indicators(model text, run bigint, signals text[], previous_run bigint,
+														 as_of timestamptz)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF to_regclass('pg_temp.healthscore_refresh_indicators') IS NOT NULL THEN
+		DROP TABLE pg_temp.healthscore_refresh_indicators;
+	END IF;
+	IF NOT EXISTS (SELECT FROM healthscore.indicators AS i WHERE i.model = evaluate_indicators.model) THEN
+		CREATE TEMP TABLE healthscore_refresh_indicators (account_key text, names text[], since timestamptz[],
+														  reasons text[]) ON COMMIT DROP;
+		RETURN;
+	END IF;
+	CREATE TEMP TABLE healthscore_refresh_indicators ON COMMIT DROP AS
+	WITH definitions AS (
+		SELECT i.name, i.kind, i.signal, i.threshold, i.position, sig.missing,
+			   array_position(evaluate_indicators.signals, i.signal) AS idx, base.run_id AS base_run,
+			   array_position(base.signals, i.signal) AS base_idx
+		FROM healthscore.indicators AS i
+		JOIN healthscore.signals AS sig ON sig.model = i.model AND sig.name = i.signal
+		LEFT JOIN LATERAL (SELECT r.run_id, r.signals FROM healthscore.runs AS r
+						   WHERE i.kind = 'drop' AND r.model = i.model AND r.run_id <> evaluate_indicators.run
+							 AND r.as_of <= evaluate_indicators.as_of - i.period
+						   ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1) AS base ON true
+		WHERE i.model = evaluate_indicators.model
+	)
+	SELECT sc.account_key::text AS account_key,
+		   array_agg(d.name ORDER BY d.position) AS names,
+		   array_agg(coalesce(p.indicators_since[array_position(p.indicators, d.name)], evaluate_indicators.as_of)
+					 ORDER BY d.position) AS since,
+		   array_agg(c.reason ORDER BY d.position) AS reasons
+	FROM pg_temp.healthscore_refresh_scored AS sc
+	CROSS JOIN definitions AS d
+	LEFT JOIN healthscore.scores AS b ON b.run_id = d.base_run AND b.account_key = sc.account_key::text
+	LEFT JOIN healthscore.scores AS p ON p.run_id = evaluate_indicators.previous_run AND p.account_key = sc.account_key::text
+	CROSS JOIN LATERAL (
+		SELECT CASE WHEN sc.raw_values[d.idx] IS NULL AND d.missing = 'zero' AND d.idx IS NOT NULL THEN 0
+					ELSE sc.raw_values[d.idx] END AS value,
+			   CASE WHEN b.raw_values[d.base_idx] IS NULL AND d.missing = 'zero' AND b.account_key IS NOT NULL
+						 AND d.base_idx IS NOT NULL THEN 0
+					ELSE b.raw_values[d.base_idx] END AS base) AS v
+	CROSS JOIN LATERAL (
+		SELECT CASE d.kind
+				   WHEN 'drop' THEN CASE WHEN v.base > 0 AND v.value < v.base * (1 - d.threshold) THEN
+						format('%s %s -> %s (%s%%)', d.signal, healthscore_internal.indicator_number(v.base),
+							   healthscore_internal.indicator_number(v.value),
+							   round((100 * (v.value - v.base) / v.base)::numeric)) END
+				   WHEN 'above' THEN CASE WHEN v.value > d.threshold THEN
+						format('%s %s (above %s)', d.signal, healthscore_internal.indicator_number(v.value),
+							   healthscore_internal.indicator_number(d.threshold)) END
+				   WHEN 'below' THEN CASE WHEN v.value < d.threshold THEN
+						format('%s %s (below %s)', d.signal, healthscore_internal.indicator_number(v.value),
+							   healthscore_internal.indicator_number(d.threshold)) END
+				   WHEN 'event' THEN CASE WHEN v.value > 0 THEN
+						format('%s %s', d.signal, healthscore_internal.indicator_number(v.value)) END
+				   -- an assessment's raw value is its points: ratings 1-5 are 0, 25, 50, 75, 100
+				   WHEN 'rating_below' THEN CASE WHEN v.value / 25 + 1 < d.threshold THEN
+						format('%s rated %s (below %s)', d.signal, healthscore_internal.indicator_number(v.value / 25 + 1),
+							   healthscore_internal.indicator_number(d.threshold)) END
+			   END AS reason) AS c
+	WHERE c.reason IS NOT NULL
+	GROUP BY sc.account_key;
 END
 $$;
 -- Running a refresh: one run of a model writes a run record and a score row per account (the
@@ -2356,6 +2554,8 @@ BEGIN
 	SELECT r.run_id INTO window_run FROM healthscore.runs AS r
 	WHERE r.model = found_model.name AND r.run_id <> run AND r.as_of <= window_start
 	ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1;
+	-- the risk indicators each account raises, beside the score
+	PERFORM healthscore_internal.evaluate_indicators(found_model.name, run, signal_names, previous_run, as_of);
 
 	-- One statement writes every score with its explanation. The tier in force is the latest
 	-- active override's (set_at <= as_of < expires_at), unless the model allows only lowering and
@@ -2370,7 +2570,8 @@ BEGIN
 			INSERT INTO healthscore.scores (run_id, model, account_key, score, tier, computed_tier, override_id,
 											previous_score, previous_tier, sparkline, reasons, worst_signal,
 											segment, value, owner, renewal_date, raw_values, points,
-											window_start_score, tier_without_hysteresis, why_changed, weakest_group)
+											window_start_score, tier_without_hysteresis, why_changed, weakest_group,
+											indicators, indicators_since, indicator_reasons)
 			SELECT run, found_model.name, a.account_key, a.score,
 				   coalesce(a.override_tiers[a.chosen], a.computed_tier), a.computed_tier, a.override_ids[a.chosen],
 				   a.previous_score, a.previous_tier,
@@ -2385,7 +2586,8 @@ BEGIN
 																 signal_categories, signal_group_weights, previous_signals,
 																 a.previous_raw_values, a.previous_points, previous_weights,
 																 previous_categories, previous_group_weights, 3) END,
-				   healthscore.weakest_group(a.points, signal_weights, signal_categories)
+				   healthscore.weakest_group(a.points, signal_weights, signal_categories),
+				   a.indicator_names, a.indicator_since, a.indicator_reasons
 			FROM (SELECT t.*,
 						 CASE WHEN t.override_ids IS NOT NULL THEN
 							 (SELECT min(i) FROM generate_subscripts(t.override_ids, 1) AS i
@@ -2402,7 +2604,9 @@ BEGIN
 							   previous.score AS previous_score, previous.tier AS previous_tier,
 							   previous.sparkline AS previous_sparkline, previous.raw_values AS previous_raw_values,
 							   previous.points AS previous_points, start.score AS window_start_score,
-							   active.override_ids, active.override_tiers
+							   active.override_ids, active.override_tiers,
+							   raised.names AS indicator_names, raised.since AS indicator_since,
+							   raised.reasons AS indicator_reasons
 						FROM (SELECT w.*, healthscore.score_from_points(w.points, w.weights_now) AS score
 							  FROM (SELECT scored.*,
 										   -- the signals' own weights unless the model has group weights
@@ -2415,6 +2619,7 @@ BEGIN
 							ON previous.run_id = previous_run AND previous.account_key = p.account_key
 						LEFT JOIN healthscore.scores AS start
 							ON start.run_id = window_run AND start.account_key = p.account_key
+						LEFT JOIN pg_temp.healthscore_refresh_indicators AS raised ON raised.account_key = p.account_key
 						LEFT JOIN (SELECT ov.account_key,
 										  array_agg(ov.override_id ORDER BY ov.set_at DESC, ov.override_id DESC)
 											AS override_ids,
@@ -2449,6 +2654,7 @@ BEGIN
 	SET finished_at = clock_timestamp(), accounts = accounts_total, accounts_scored = accounts_with_score
 	WHERE run_id = run;
 	DROP TABLE pg_temp.healthscore_refresh_scored;
+	DROP TABLE pg_temp.healthscore_refresh_indicators;
 
 	-- tell listeners (scheduled jobs, alerting) when the run commits: which run, no more (any role
 	-- may LISTEN, so totals are not in it; model_runs and tier_changes give them, with the
@@ -3427,7 +3633,9 @@ AS $$
 		'healthscore.refresh_group(text, timestamptz)',
 		'healthscore.set_override(text, text, text, text, timestamptz, timestamptz)',
 		'healthscore.clear_override(text, text, timestamptz)',
-		'healthscore.add_playbook(text, text, text, text, text)',
+		'healthscore.add_playbook(text, text, text, text, text, text)',
+		'healthscore.add_indicator(text, text, text, text, float8, interval, text)',
+		'healthscore.drop_indicator(text, text)',
 		'healthscore.assess(text, text, integer, float8, text, interval, timestamptz)',
 		'healthscore.adopt_model(text)',
 		'healthscore.explain_refresh(text, timestamptz)',
@@ -3491,7 +3699,8 @@ BEGIN
 		healthscore.model_accuracy, healthscore.score_drops, healthscore.models, healthscore.signals,
 		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
 		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
-		healthscore.unscored_accounts, healthscore.score_changes, healthscore.group_scores TO %s', role);
+		healthscore.unscored_accounts, healthscore.score_changes, healthscore.group_scores, healthscore.indicators,
+		healthscore.risk_indicators TO %s', role);
 	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights, stale,
 		newest_rows, categories, group_weights) ON healthscore.runs TO %s', role);
 	-- attempts without their error texts, which may quote values of rows
@@ -3515,7 +3724,7 @@ BEGIN
 	-- the extension's own SQL that admin functions call, and the refresh runs as model authors
 	EXECUTE format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', role);
 	EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA healthscore_internal TO %s', role);
-	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals,
+	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals, healthscore.indicators,
 		healthscore.runs, healthscore.attempts, healthscore.scores, healthscore.churn_reasons,
 		healthscore.success_factors, healthscore.assessments, healthscore.overrides, healthscore.playbooks TO %s', role);
 	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.attempts_attempt_id_seq,
@@ -3663,16 +3872,20 @@ SELECT s.model,
 	   s.worst_signal,
 	   s.run_id,
 	   healthscore.sparkline_ascii(s.sparkline) AS sparkline_ascii,
-	   healthscore_internal.overdue(m.expected_every, r.as_of) AS stale,
+	   run_state.overdue AS stale,
 	   r.stale_signals,
 	   s.window_start_score,
 	   s.score OPERATOR(pg_catalog.-) s.window_start_score AS window_change,
 	   pg_catalog.array_position(m.tier_labels, s.tier) AS tier_rank,
 	   s.tier_without_hysteresis,
 	   s.why_changed,
-	   s.weakest_group
+	   s.weakest_group,
+	   coalesce(pg_catalog.cardinality(s.indicators), 0) AS active_indicators,
+	   pg_catalog.array_to_string(s.indicators, '; ') AS indicators
 FROM healthscore.model_runs AS r
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
+-- once per run, not per account
+CROSS JOIN LATERAL (SELECT healthscore_internal.overdue(m.expected_every, r.as_of) AS overdue OFFSET 0) AS run_state
 JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
 LEFT JOIN healthscore.overrides AS ov ON ov.override_id OPERATOR(pg_catalog.=) s.override_id
 WHERE r.recency OPERATOR(pg_catalog.=) 1;
@@ -3711,6 +3924,18 @@ CROSS JOIN LATERAL (
 		AS u(category, points, weight, effective_weight, group_weight)
 	GROUP BY u.category) AS g
 WHERE current_run.recency OPERATOR(pg_catalog.=) 1 AND r.categories IS NOT NULL;
+-- The risk indicators raised for the accounts of every model's current run, since when and why.
+CREATE OR REPLACE VIEW healthscore.risk_indicators WITH (security_invoker = true) AS
+SELECT s.model, s.account_key, raised.indicator, def.kind, def.signal, raised.since,
+	   raised.since OPERATOR(pg_catalog.=) r.as_of AS newly_raised, raised.reason, def.description,
+	   s.score, s.tier, s.value, s.owner, r.as_of AS scored_at, s.run_id
+FROM healthscore.model_runs AS r
+JOIN healthscore.scores AS s ON s.run_id OPERATOR(pg_catalog.=) r.run_id
+CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(s.indicators), pg_catalog.unnest(s.indicators_since),
+							  pg_catalog.unnest(s.indicator_reasons)) AS raised(indicator, since, reason)
+LEFT JOIN healthscore.indicators AS def
+	ON def.model OPERATOR(pg_catalog.=) s.model AND def.name OPERATOR(pg_catalog.=) raised.indicator
+WHERE r.recency OPERATOR(pg_catalog.=) 1 AND s.indicators IS NOT NULL;
 CREATE OR REPLACE VIEW healthscore.risk_list WITH (security_invoker = true) AS
 SELECT cs.model,
 	   pg_catalog.row_number() OVER (PARTITION BY cs.model
@@ -3727,8 +3952,9 @@ SELECT cs.model,
 		   AS value_at_risk,
 	   cs.reasons,
 	   cs.worst_signal,
-	   play.action,
-	   play.owner_role AS action_owner,
+	   coalesce(indicator_play.action, play.action) AS action,
+	   CASE WHEN indicator_play.action IS NOT NULL THEN indicator_play.owner_role ELSE play.owner_role END
+		   AS action_owner,
 	   cs.owner,
 	   cs.days_to_renewal,
 	   cs.renewal_date,
@@ -3743,9 +3969,24 @@ SELECT cs.model,
 	   cs.stale_signals,
 	   cs.why_changed,
 	   cs.window_change,
-	   cs.tier_rank
+	   cs.tier_rank,
+	   cs.active_indicators,
+	   cs.indicators
 FROM healthscore.current_scores AS cs
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
+-- a raised risk indicator's playbook wins (the first raised indicator that has one; one for the
+-- account's tier before one for any tier); looked up only for accounts with raised indicators
+LEFT JOIN LATERAL (
+	SELECT pb.action, pb.owner_role
+	FROM healthscore.scores AS sx
+	CROSS JOIN LATERAL pg_catalog.unnest(sx.indicators) WITH ORDINALITY AS raised(name, n)
+	JOIN healthscore.playbooks AS pb ON pb.model OPERATOR(pg_catalog.=) cs.model
+		AND pb.indicator OPERATOR(pg_catalog.=) raised.name
+		AND (pb.tier IS NULL OR pb.tier OPERATOR(pg_catalog.=) cs.tier)
+	WHERE cs.active_indicators OPERATOR(pg_catalog.>) 0
+	  AND sx.run_id OPERATOR(pg_catalog.=) cs.run_id AND sx.account_key OPERATOR(pg_catalog.=) cs.account_key
+	ORDER BY raised.n, pb.tier IS NULL
+	LIMIT 1) AS indicator_play ON true
 -- the most specific playbook for every tier and costliest signal of a model, resolved once per
 -- combination (few) rather than per account: tier and signal, that signal in any tier, the signal's
 -- own action, the tier's playbook, the model's tier action
@@ -3761,11 +4002,11 @@ LEFT JOIN (
 	CROSS JOIN LATERAL (
 		SELECT 1 AS specificity, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
 		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier OPERATOR(pg_catalog.=) combination.tier
-		  AND pb.signal OPERATOR(pg_catalog.=) combination.signal
+		  AND pb.signal OPERATOR(pg_catalog.=) combination.signal AND pb.indicator IS NULL
 		UNION ALL
 		SELECT 2, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
 		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier IS NULL
-		  AND pb.signal OPERATOR(pg_catalog.=) combination.signal
+		  AND pb.signal OPERATOR(pg_catalog.=) combination.signal AND pb.indicator IS NULL
 		UNION ALL
 		SELECT 3, sig.action, NULL FROM healthscore.signals AS sig
 		WHERE sig.model OPERATOR(pg_catalog.=) combination.model AND sig.name OPERATOR(pg_catalog.=) combination.signal
@@ -3773,7 +4014,7 @@ LEFT JOIN (
 		UNION ALL
 		SELECT 4, pb.action, pb.owner_role FROM healthscore.playbooks AS pb
 		WHERE pb.model OPERATOR(pg_catalog.=) combination.model AND pb.tier OPERATOR(pg_catalog.=) combination.tier
-		  AND pb.signal IS NULL
+		  AND pb.signal IS NULL AND pb.indicator IS NULL
 		UNION ALL
 		SELECT 5, combination.tier_actions[pg_catalog.array_position(combination.tier_labels, combination.tier)], NULL
 		WHERE combination.tier_actions[pg_catalog.array_position(combination.tier_labels, combination.tier)] IS NOT NULL
@@ -4026,6 +4267,8 @@ COMMENT ON FUNCTION healthscore_internal.contribution_changes(text[], text[], fl
 'each of out_signals'' part of the score change between two runs (they add up to it; a signal whose points and weight did not move has none, one that appeared or went missing has the effect of its joining or leaving; with group weights, over the groups and then within them), 0 for a signal of neither run, NULL when either run has no score';
 COMMENT ON FUNCTION healthscore_internal.change_reasons(text[], float8[], float8[], float8[], text[], float8[], text[], float8[], float8[], float8[], text[], float8[], integer) IS
 'the how_many signals with the largest parts of the score change between two runs (as contribution_changes() splits it): "signal before -> now (+-points)", NULL when none has 0.05 points or more, or without a run before';
+COMMENT ON FUNCTION healthscore_internal.trend_over_window(float8, float8, float8) IS
+'up, down or flat: the score against the score at the start of the trend window and the trend threshold; new without a start';
 COMMENT ON FUNCTION healthscore_internal.spark_code(float8) IS
 'the sparkline code of a score: its band floor(score / 12.5) clamped to 0-7 as a digit, a space for NULL (what refresh() stores)';
 COMMENT ON FUNCTION healthscore.sparkline(text) IS
@@ -4193,6 +4436,15 @@ COMMENT ON COLUMN healthscore.signals.action IS 'playbook action when this signa
 COMMENT ON COLUMN healthscore.signals.position IS 'order of definition, for stable output';
 COMMENT ON COLUMN healthscore.signals.max_age IS 'when the source''s newest row (by time_column, at the run''s as-of time) is older than this, the signal is stale: missing for every account, and flagged; NULL: no limit';
 COMMENT ON COLUMN healthscore.signals.defined_by IS 'the role that last wrote the signal''s SQL text (source, key, expression, time column): it runs with the privileges of its authors (see README, Security); set by a trigger, NULL for signals from before 0.2.0 until adopted';
+COMMENT ON TABLE healthscore.indicators IS 'risk indicators of a model: flags on a signal''s raw value, raised or cleared at each refresh, kept beside the score (add_indicator)';
+COMMENT ON COLUMN healthscore.indicators.model IS 'the model';
+COMMENT ON COLUMN healthscore.indicators.name IS 'indicator name, unique within the model';
+COMMENT ON COLUMN healthscore.indicators.kind IS 'drop (the raw value fell by more than threshold, a fraction, against the run a period before), above or below (the raw value is above or below threshold), event (the raw value, a count over the signal''s lookback, is above 0), rating_below (an assessment signal''s rating is below threshold)';
+COMMENT ON COLUMN healthscore.indicators.signal IS 'the signal whose raw value it reads';
+COMMENT ON COLUMN healthscore.indicators.threshold IS 'drop: the fraction, e.g. 0.2 for down more than 20%; above, below: the raw value; rating_below: a rating 1-5; event: NULL';
+COMMENT ON COLUMN healthscore.indicators.period IS 'drop: compare with the latest run at or before as_of - period (e.g. 7 days: the week before)';
+COMMENT ON COLUMN healthscore.indicators.description IS 'what it means, for the people who act on it';
+COMMENT ON COLUMN healthscore.indicators.position IS 'order of definition, for stable output';
 COMMENT ON TABLE healthscore.runs IS 'one row per refresh of a model; its scores and components are written in the same transaction';
 COMMENT ON COLUMN healthscore.runs.run_id IS 'run identifier, increasing in the order runs of a model committed';
 COMMENT ON COLUMN healthscore.runs.model IS 'the model refreshed';
@@ -4243,6 +4495,9 @@ COMMENT ON COLUMN healthscore.scores.raw_values IS 'each signal''s raw value (de
 COMMENT ON COLUMN healthscore.scores.points IS 'each signal''s points 0-100 after the missing-data policy (NULL when skipped), in the order of runs.signals';
 COMMENT ON COLUMN healthscore.scores.window_start_score IS 'the account''s score in the model''s latest run at or before as_of - trend_window when this run was written (the trend''s baseline); NULL when there was none';
 COMMENT ON COLUMN healthscore.scores.tier_without_hysteresis IS 'the tier the score falls in by the cutoffs alone; computed_tier is that with the model''s tier_hysteresis applied to the run before';
+COMMENT ON COLUMN healthscore.scores.indicators IS 'the model''s risk indicators raised for the account at the run, in their order; NULL: none';
+COMMENT ON COLUMN healthscore.scores.indicators_since IS 'per raised indicator: the as-of time of the first run of its current streak (raised in every run since)';
+COMMENT ON COLUMN healthscore.scores.indicator_reasons IS 'per raised indicator: why, e.g. "logins_7d 40 -> 12 (-70%)"';
 COMMENT ON COLUMN healthscore.scores.weakest_group IS 'the category (signal group) with the lowest group score: the weighted mean of its present signals'' points';
 COMMENT ON COLUMN healthscore.scores.why_changed IS 'the signals whose contribution moved the score most since the run before: "signal before -> now (+-points)"; a note instead when the model''s definition changed';
 COMMENT ON TABLE healthscore.success_factors IS 'success factors that people rate per account (assessments)';
@@ -4268,12 +4523,13 @@ COMMENT ON COLUMN healthscore.overrides.reason IS 'why (mandatory)';
 COMMENT ON COLUMN healthscore.overrides.set_by IS 'who set it';
 COMMENT ON COLUMN healthscore.overrides.set_at IS 'from when it applies';
 COMMENT ON COLUMN healthscore.overrides.expires_at IS 'from when it no longer applies (mandatory: overrides must not go stale)';
-COMMENT ON TABLE healthscore.playbooks IS 'actions per model and tier, per failing signal, or per both, with the role that acts';
+COMMENT ON TABLE healthscore.playbooks IS 'actions per model and tier, per failing signal, per raised risk indicator, or per tier and one of those, with the role that acts';
 COMMENT ON COLUMN healthscore.playbooks.playbook_id IS 'playbook identifier';
 COMMENT ON COLUMN healthscore.playbooks.model IS 'model';
 COMMENT ON COLUMN healthscore.playbooks.tier IS 'tier it applies to; NULL: any tier';
 COMMENT ON COLUMN healthscore.playbooks.signal IS 'failing signal (the account''s costliest) it applies to; NULL: any signal';
 COMMENT ON COLUMN healthscore.playbooks.action IS 'what to do';
+COMMENT ON COLUMN healthscore.playbooks.indicator IS 'risk indicator it applies to, while raised for the account (it wins over tier and signal playbooks); NULL: none';
 COMMENT ON COLUMN healthscore.playbooks.owner_role IS 'who does it, e.g. CSM, support lead, account executive';
 COMMENT ON TABLE healthscore.churn_reasons IS 'churn reason categories and the teams that usually mitigate them';
 COMMENT ON COLUMN healthscore.churn_reasons.reason IS 'reason category';
@@ -4319,8 +4575,6 @@ COMMENT ON FUNCTION healthscore_internal.tier_rank(healthscore.models, text) IS
 'position of a tier among a model''s tier labels (1 = worst), or an error naming the valid tiers';
 COMMENT ON FUNCTION healthscore_internal.overdue(interval, timestamptz) IS
 'true when a model expected every expected_every has no run that recent, plus a grace of the period (at most an hour)';
-COMMENT ON FUNCTION healthscore_internal.trend_over_window(float8, float8, float8) IS
-'up, down or flat: the score against the score at the start of the trend window and the trend threshold; new without a start';
 COMMENT ON FUNCTION healthscore_internal.signal_groups(text) IS
 'a model''s signals'' categories and, when the model has group weights, the weight of each signal''s group, in signal order (what runs.categories and runs.group_weights keep)';
 COMMENT ON FUNCTION healthscore_internal.full_group_weights(text, float8[]) IS
@@ -4332,7 +4586,7 @@ COMMENT ON FUNCTION healthscore_internal.record_model_author() IS
 COMMENT ON FUNCTION healthscore_internal.record_signal_author() IS
 'trigger: checks a signal''s expression on every write and records who wrote its SQL text';
 COMMENT ON FUNCTION healthscore_internal.cascade_model_deletes() IS
-'trigger: removes the signals, runs, attempts, overrides and playbooks of deleted models';
+'trigger: removes the signals, runs, attempts, overrides, playbooks and indicators of deleted models';
 COMMENT ON FUNCTION healthscore_internal.forbid_model_rename() IS
 'trigger: rejects renaming a model, whose signals and history refer to it by name';
 COMMENT ON FUNCTION healthscore_internal.cascade_run_deletes() IS
@@ -4399,8 +4653,16 @@ COMMENT ON FUNCTION healthscore.set_override(text, text, text, text, timestamptz
 'sets an account''s tier for a model until expires_at, with a mandatory reason; refreshes while it is active use it and keep the computed tier beside it';
 COMMENT ON FUNCTION healthscore.clear_override(text, text, timestamptz) IS
 'ends an account''s active overrides of a model now (they stay in history); returns how many';
-COMMENT ON FUNCTION healthscore.add_playbook(text, text, text, text, text) IS
-'sets the action (and owner role) for a model''s tier, failing signal, or both; risk_list shows the most specific one';
+COMMENT ON FUNCTION healthscore.add_playbook(text, text, text, text, text, text) IS
+'sets the action (and owner role) for a model''s tier, failing signal, or both, or for a raised risk indicator (in a tier or any); risk_list shows the most specific one, a raised indicator''s first';
+COMMENT ON FUNCTION healthscore.add_indicator(text, text, text, text, float8, interval, text) IS
+'defines (or redefines) a risk indicator: a named flag on a signal''s raw value, raised or cleared at each refresh and kept beside the score: drop (fell by more than threshold, a fraction, against the latest run at or before as_of - period), above or below threshold, event (a count above 0), rating_below (an assessment below threshold)';
+COMMENT ON FUNCTION healthscore.drop_indicator(text, text) IS
+'removes a risk indicator; the runs that raised it keep it';
+COMMENT ON FUNCTION healthscore_internal.indicator_number(float8) IS
+'a number as indicator reasons print it: rounded to 2 decimals, trailing zeros cut';
+COMMENT ON FUNCTION healthscore_internal.evaluate_indicators(text, bigint, text[], bigint, timestamptz) IS
+'refresh(): the model''s risk indicators each account raises at the run, since when (the run before''s start of the streak, else as_of) and why, into the temporary table pg_temp.healthscore_refresh_indicators';
 COMMENT ON FUNCTION healthscore.refresh(text, timestamptz) IS
 'scores every account of a model as of a time (default now) and writes the run and its scores (with raw values and points per signal) in one transaction; returns the run id';
 COMMENT ON FUNCTION healthscore.backfill(text, timestamptz, timestamptz, interval) IS
@@ -4498,6 +4760,8 @@ COMMENT ON COLUMN healthscore.current_scores.tier_rank IS 'the tier''s place, 1 
 COMMENT ON COLUMN healthscore.current_scores.tier_without_hysteresis IS 'the tier by the cutoffs alone; computed_tier keeps the tier of the run before until a cutoff is passed by more than the model''s tier_hysteresis';
 COMMENT ON COLUMN healthscore.current_scores.why_changed IS 'the signals that moved the score most since the run before: "signal before -> now (+-points)"';
 COMMENT ON COLUMN healthscore.current_scores.weakest_group IS 'the category (signal group) with the lowest group score, the weighted mean of its present signals'' points (group_scores lists them all)';
+COMMENT ON COLUMN healthscore.current_scores.active_indicators IS 'how many of the model''s risk indicators are raised for the account (risk_indicators lists them)';
+COMMENT ON COLUMN healthscore.current_scores.indicators IS 'the raised risk indicators'' names, separated by "; " (NULL: none)';
 COMMENT ON COLUMN healthscore.current_scores.sparkline_ascii IS 'the sparkline in ASCII for any client: _ . : - = + * # from low to high, a space for no score';
 COMMENT ON VIEW healthscore.score_components IS 'the latest run''s components: one row per account and signal, the costliest signals first';
 COMMENT ON COLUMN healthscore.score_components.model IS 'model';
@@ -4526,8 +4790,26 @@ COMMENT ON COLUMN healthscore.group_scores.signals IS 'signals in the group';
 COMMENT ON COLUMN healthscore.group_scores.present_signals IS 'of them, signals with points for this account';
 COMMENT ON COLUMN healthscore.group_scores.scored_at IS 'as-of time of the run';
 COMMENT ON COLUMN healthscore.group_scores.run_id IS 'the run';
+COMMENT ON VIEW healthscore.risk_indicators IS 'the risk indicators raised in every model''s current run: one row per account and raised indicator, since when and why';
+COMMENT ON COLUMN healthscore.risk_indicators.model IS 'model';
+COMMENT ON COLUMN healthscore.risk_indicators.account_key IS 'account key as text';
+COMMENT ON COLUMN healthscore.risk_indicators.indicator IS 'indicator name';
+COMMENT ON COLUMN healthscore.risk_indicators.kind IS 'drop, above, below, event or rating_below (NULL when the indicator was dropped since)';
+COMMENT ON COLUMN healthscore.risk_indicators.signal IS 'the signal it reads';
+COMMENT ON COLUMN healthscore.risk_indicators.since IS 'as-of time of the first run of the streak in which it has been raised in every run';
+COMMENT ON COLUMN healthscore.risk_indicators.newly_raised IS 'true when the current run raised it (it was not raised in the run before)';
+COMMENT ON COLUMN healthscore.risk_indicators.reason IS 'why: the raw values it compared, e.g. "logins_7d 40 -> 12 (-70%)"';
+COMMENT ON COLUMN healthscore.risk_indicators.description IS 'what the indicator means';
+COMMENT ON COLUMN healthscore.risk_indicators.score IS 'the account''s score (indicators are beside it, not in it)';
+COMMENT ON COLUMN healthscore.risk_indicators.tier IS 'tier in force';
+COMMENT ON COLUMN healthscore.risk_indicators.value IS 'account value (ARR)';
+COMMENT ON COLUMN healthscore.risk_indicators.owner IS 'account owner (CSM)';
+COMMENT ON COLUMN healthscore.risk_indicators.scored_at IS 'as-of time of the run';
+COMMENT ON COLUMN healthscore.risk_indicators.run_id IS 'the run';
 COMMENT ON VIEW healthscore.risk_list IS 'accounts below the top tier, most value at risk first, with the three signals that cost the most points and the action to take';
 COMMENT ON COLUMN healthscore.risk_list.model IS 'model';
+COMMENT ON COLUMN healthscore.risk_list.active_indicators IS 'how many risk indicators are raised for the account';
+COMMENT ON COLUMN healthscore.risk_list.indicators IS 'the raised risk indicators'' names, separated by "; "';
 COMMENT ON COLUMN healthscore.risk_list.priority IS '1 = act first: most value at risk (value x points missing), then lowest score';
 COMMENT ON COLUMN healthscore.risk_list.account_key IS 'account key as text';
 COMMENT ON COLUMN healthscore.risk_list.score IS 'health score 0-100';
@@ -4784,7 +5066,8 @@ BEGIN
 			stale, newest_rows, categories, group_weights) ON healthscore.runs TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT SELECT (attempt_id, model, as_of, started_at, finished_at, status, run_id, backend_pid,
 			error_sqlstate) ON healthscore.attempts TO %s', grantee);
-		EXECUTE pg_catalog.format('GRANT SELECT ON healthscore.model_status, healthscore.score_changes, healthscore.group_scores TO %s', grantee);
+		EXECUTE pg_catalog.format('GRANT SELECT ON healthscore.model_status, healthscore.score_changes, healthscore.group_scores,
+			healthscore.indicators, healthscore.risk_indicators TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT SELECT ON healthscore.trusted_owners TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO %s',
@@ -4803,7 +5086,7 @@ BEGIN
 		EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO %s',
 			(SELECT pg_catalog.string_agg(f::pg_catalog.text, ', ') FROM pg_catalog.unnest(healthscore_internal.admin_functions()) AS f),
 			grantee);
-		EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.attempts TO %s', grantee);
+		EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.attempts, healthscore.indicators TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT USAGE, SELECT ON SEQUENCE healthscore.attempts_attempt_id_seq TO %s', grantee);
 		IF healthscore_internal.cron_installed() THEN
 			EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA cron TO %s', grantee);

@@ -55,7 +55,7 @@ SELECT has_function('healthscore', 'auc', ARRAY['double precision', 'boolean']);
 SELECT has_function('healthscore', 'refresh_group', ARRAY['text', 'timestamp with time zone']);
 SELECT has_function('healthscore', 'assess', ARRAY['text', 'text', 'integer', 'double precision', 'text', 'interval', 'timestamp with time zone']);
 SELECT has_function('healthscore', 'set_override', ARRAY['text', 'text', 'text', 'text', 'timestamp with time zone', 'timestamp with time zone']);
-SELECT has_function('healthscore', 'add_playbook', ARRAY['text', 'text', 'text', 'text', 'text']);
+SELECT has_function('healthscore', 'add_playbook', ARRAY['text', 'text', 'text', 'text', 'text', 'text']);
 SELECT has_function('healthscore', 'logistic_fit', ARRAY['boolean', 'double precision[]']);
 SELECT has_function('healthscore', 'set_outcomes', ARRAY['text', 'regclass', 'text', 'text', 'text']);
 SELECT has_function('healthscore', 'evaluate', ARRAY['text', 'interval', 'timestamp with time zone']);
@@ -107,7 +107,7 @@ SELECT is_empty($$SELECT f.signature FROM extension_functions AS f
                          OR f.signature::text LIKE 'healthscore\_internal.%')$$,
                 'functions that change models, write scores or run model text, and every internal one, are revoked from PUBLIC');
 SELECT is_empty($$SELECT f.signature FROM extension_functions AS f
-                  WHERE f.signature::text ~ '^healthscore\.(create_model|add_signal|alter_signal|set_weight|drop_signal|drop_model|refresh|refresh_group|refresh_sql|backfill|schedule|unschedule|run|set_expected_every|check_model|alter_model|explain_refresh|adopt_model|set_outcomes|apply_weights|set_override|clear_override|add_playbook|assess)\('
+                  WHERE f.signature::text ~ '^healthscore\.(create_model|add_signal|alter_signal|set_weight|drop_signal|drop_model|refresh|refresh_group|refresh_sql|backfill|schedule|unschedule|run|set_expected_every|check_model|alter_model|explain_refresh|adopt_model|set_outcomes|apply_weights|set_override|clear_override|add_playbook|assess|set_group_weight|add_indicator|drop_indicator)\('
                     AND NOT f.signature = ANY (healthscore_internal.admin_functions())$$,
                 'admin_functions() lists every function that changes models, writes scores or runs model text');
 
@@ -143,7 +143,7 @@ SELECT set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_catalog.pg_exte
                     'healthscore.success_factors', 'healthscore.assessments', 'healthscore.assessments_assessment_id_seq',
                     'healthscore.overrides', 'healthscore.overrides_override_id_seq', 'healthscore.playbooks',
                     'healthscore.playbooks_playbook_id_seq', 'healthscore.trusted_owners', 'healthscore.attempts',
-                    'healthscore.attempts_attempt_id_seq'],
+                    'healthscore.attempts_attempt_id_seq', 'healthscore.indicators'],
               'the model and history tables are registered with pg_extension_config_dump');
 SELECT is_empty($$SELECT a.aggfnoid::regprocedure FROM pg_catalog.pg_aggregate AS a
                   JOIN extension_functions AS f ON f.signature = a.aggfnoid::regprocedure
