@@ -51,6 +51,7 @@ SQL_PARTS = \
 	src/indicators.sql \
 	src/refresh.sql \
 	src/schedule.sql \
+	src/hierarchies.sql \
 	src/views.sql \
 	src/validation.sql \
 	src/check_model.sql \
@@ -63,7 +64,7 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(sort $(wildcard $(srcdir)/versions/$(EXTENSION)--*.sql))
 
 # pg_regress suites in sql/ with expected output in expected/.
-REGRESS = scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue auc logistic_fit parallel parallel_signals models refresh views access manual validation schedule security settings bad_input operations changes groups indicators encoding
+REGRESS = scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue auc logistic_fit parallel parallel_signals models refresh views access manual validation schedule security settings bad_input operations changes groups indicators hierarchies encoding
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 # pg_isolation_regress suites (concurrent sessions) in test/isolation/specs/ with expected output in

@@ -44,6 +44,24 @@ FROM (VALUES (1, '{x,y,z,w}'::text[], '{1.005,-2.5,1e-9,12345.678}'::float8[], '
              (2, '{x,y,z,w}', '{7,8,NULL,9}', '{10,20,30,40}', '{1,2,3,4}'),
              (3, '{q,p}', '{1,1}', '{12.5,12.5}', '{3,3}')) AS t(k, names, raws, points, weights)
 ORDER BY k;
+-- numbers are printed without going through numeric (faster), as numeric prints them: 200,000
+-- values (halves at the rounding digit, negatives, tiny and huge ones, exponent forms, infinity)
+-- in the raw value (2 decimals, trimmed) and the points lost (1 decimal)
+SELECT count(*) AS numbers,
+       count(*) FILTER (WHERE healthscore.score_reasons('{s}', ARRAY[r], ARRAY[p], '{1}')
+                        IS DISTINCT FROM format('s %s (-%s)', trim_scale(round(r::numeric, 2)), round((100 - p)::numeric, 1)))
+         AS printed_differently
+FROM (SELECT CASE i % 8 WHEN 0 THEN (i % 2000) / 1000.0 - 1 + 0.005	-- halves at the second decimal
+                        WHEN 1 THEN -(i * 0.0125)
+                        WHEN 2 THEN 1e-5 * i
+                        WHEN 3 THEN 1e14 + i * 0.25
+                        WHEN 4 THEN 1e16 * i
+                        WHEN 5 THEN (i % 1000) * 0.999
+                        WHEN 6 THEN CASE WHEN i % 16 = 6 THEN 'infinity'::float8 ELSE '-infinity'::float8 END
+                        ELSE sin(i) * 1000 END::float8 AS r,
+             CASE WHEN i % 3 = 0 THEN (i % 1000) / 10.0 + 0.05 ELSE abs(cos(i)) * 99.999 END::float8 AS p
+      FROM generate_series(1, 200000) AS i) AS v
+WHERE p < 100;
 -- spark: a bar per score band of 12.5 points (100 is the full bar), clamped, a space for NULL
 SELECT string_agg(healthscore.spark(x), '' ORDER BY i) AS bars
 FROM unnest('{0,12.4,12.5,25,37.5,50,62.5,75,87.5,99.9,100,-5,1e9,NULL,infinity}'::float8[]) WITH ORDINALITY AS u(x, i);

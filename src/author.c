@@ -68,8 +68,8 @@ PG_FUNCTION_INFO_V1(healthscore_source_freshness);
 static const char *const scored_table_sql =
 "CREATE TEMPORARY TABLE pg_temp." SCORED_TABLE " ("
 "account_key pg_catalog.text, segment pg_catalog.text, value pg_catalog.numeric, "
-"owner pg_catalog.text, renewal_date pg_catalog.date, raw_values pg_catalog.float8[], "
-"points pg_catalog.float8[]) ON COMMIT DROP";
+"owner pg_catalog.text, renewal_date pg_catalog.date, parent_key pg_catalog.text, "
+"raw_values pg_catalog.float8[], points pg_catalog.float8[]) ON COMMIT DROP";
 
 /* Writes the rows of a query into a relation created for them (see transientrel in matview.c). */
 typedef struct IntoTable

@@ -105,6 +105,18 @@ BEGIN
 			format('its latest run (attempt %s) failed: %s', failing.attempt_id, failing.error),
 			'Fix the cause, then CALL healthscore.run(...) or wait for the schedule.'::text;
 	END IF;
+	-- hierarchy links the rollups skip: a parent that is no account of the current runs, a cycle
+	RETURN QUERY
+	SELECT 'warning', format('model "%s"', found_model.name),
+		   format('%s a parent link with a %s (e.g. account %s): parent_scores skips them',
+				  CASE WHEN count(*) = 1 THEN '1 account has' ELSE count(*) || ' accounts have' END,
+				  l.problem, (array_agg(l.account_key || ' -> ' || l.parent_key ORDER BY l.account_key))[1]),
+		   CASE l.problem WHEN 'cycle' THEN 'Fix the parent column so that following parents never leads back to the account.'
+				ELSE format('Give the parent an account row in %s, or clear the child''s %I.', found_model.accounts,
+							found_model.parent_column) END
+	FROM healthscore_internal.hierarchy_links() AS l
+	WHERE l.model = found_model.name AND l.problem IS NOT NULL
+	GROUP BY l.problem ORDER BY l.problem;
 	-- a group weight whose category no signal has any more weighs nothing, silently
 	RETURN QUERY
 	SELECT 'warning', format('group "%s"', g.category),
@@ -118,4 +130,4 @@ END
 $$;
 
 COMMENT ON FUNCTION healthscore.check_model(text) IS
-'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule, group weights of categories without signals)';
+'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule, group weights of categories without signals, hierarchy links to missing parents or on cycles)';

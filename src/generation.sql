@@ -223,6 +223,7 @@ BEGIN
 
 	-- array_to_string skips the NULL gaps that dropped signals leave between positions
 	RETURN format($q$SELECT account.%I::pg_catalog.text AS account_key, %s AS segment, %s AS value, %s AS owner, %s AS renewal_date,
+       %s AS parent_key,
        ARRAY[%s] AS raw_values,
        ARRAY[%s] AS points
 FROM %s AS account%s
@@ -232,6 +233,7 @@ WHERE %s$q$,
 		CASE WHEN found_model.value_column IS NULL THEN 'NULL::pg_catalog.numeric' ELSE format('account.%I::pg_catalog.numeric', found_model.value_column) END,
 		CASE WHEN found_model.owner_column IS NULL THEN 'NULL::pg_catalog.text' ELSE format('account.%I::pg_catalog.text', found_model.owner_column) END,
 		CASE WHEN found_model.renewal_column IS NULL THEN 'NULL::pg_catalog.date' ELSE format('account.%I::pg_catalog.date', found_model.renewal_column) END,
+		CASE WHEN found_model.parent_column IS NULL THEN 'NULL::pg_catalog.text' ELSE format('account.%I::pg_catalog.text', found_model.parent_column) END,
 		array_to_string(raw_by_position, E',\n         '),
 		array_to_string(points_by_position, E',\n         '),
 		found_model.accounts::regclass, joins,

@@ -123,9 +123,10 @@ extern void hs_check_same_length(const char *func, const char *arg, int nelems,
 /* signal_groups.c: the groups of a run's signals (categories) and their weights, checked */
 extern bool hs_same_text(Datum a, Datum b);
 extern int *hs_signal_group_index(const Datum *categories, int n);
-extern void hs_read_signal_groups(const char *func, const char *prefix, ArrayType *categories,
-								  ArrayType *group_weights, int n, Datum **categories_out,
-								  const float8 **group_weights_out);
+extern void hs_read_signal_groups(const char *func, const char *categories_arg,
+								  const char *group_weights_arg, const char *points_arg,
+								  ArrayType *categories, ArrayType *group_weights, int n,
+								  Datum **categories_out, const float8 **group_weights_out);
 
 /* score_breakdown.c: a number as reasons print it (rounded, trailing zeros cut when trim) */
 extern char *hs_rounded_text(double value, int digits, bool trim);

@@ -184,3 +184,26 @@ $$;
 
 COMMENT ON FUNCTION healthscore_internal.evaluate_indicators(text, bigint, text[], bigint, timestamptz) IS
 'refresh(): the model''s risk indicators each account raises at the run, since when (the run before''s start of the streak, else as_of) and why, into the temporary table pg_temp.healthscore_refresh_indicators';
+
+-- risk_list's action for an account with raised indicators: the playbook of the first raised
+-- indicator that has one, for the account's tier before one for any tier. Reads the score row as
+-- the caller (row-level security applies).
+CREATE FUNCTION healthscore_internal.indicator_playbook(model text, tier text, run_id bigint, account_key text,
+														OUT action text, OUT owner_role text)
+RETURNS SETOF record
+LANGUAGE sql STABLE PARALLEL SAFE COST 1 ROWS 1
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pb.action, pb.owner_role
+	FROM healthscore.scores AS sx
+	CROSS JOIN LATERAL unnest(sx.indicators) WITH ORDINALITY AS raised(name, n)
+	JOIN healthscore.playbooks AS pb
+		ON pb.model = indicator_playbook.model AND pb.indicator = raised.name
+		   AND (pb.tier IS NULL OR pb.tier = indicator_playbook.tier)
+	WHERE sx.run_id = indicator_playbook.run_id AND sx.account_key = indicator_playbook.account_key
+	ORDER BY raised.n, pb.tier IS NULL
+	LIMIT 1
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.indicator_playbook(text, text, bigint, text) IS
+'risk_list: the playbook action and owner role for the first raised indicator of an account''s score row that has one (the tier''s before any tier''s)';

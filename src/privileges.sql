@@ -30,6 +30,7 @@ AS $$
 		'healthscore.add_playbook(text, text, text, text, text, text)',
 		'healthscore.add_indicator(text, text, text, text, float8, interval, text)',
 		'healthscore.drop_indicator(text, text)',
+		'healthscore.set_parent(text, text, text)',
 		'healthscore.assess(text, text, integer, float8, text, interval, timestamptz)',
 		'healthscore.adopt_model(text)',
 		'healthscore.explain_refresh(text, timestamptz)',
@@ -61,7 +62,9 @@ AS $$
 		'healthscore_internal.account_visible(text, text)',
 		'healthscore_internal.account_listed(text, text)',
 		'healthscore_internal.run_outcomes(text, interval, timestamptz)',
-		'healthscore_internal.trend_over_window(float8, float8, float8)'
+		'healthscore_internal.trend_over_window(float8, float8, float8)',
+		'healthscore_internal.hierarchy_links()',
+		'healthscore_internal.indicator_playbook(text, text, bigint, text)'
 	]::regprocedure[]
 $$;
 
@@ -106,7 +109,7 @@ BEGIN
 		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
 		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
 		healthscore.unscored_accounts, healthscore.score_changes, healthscore.group_scores, healthscore.indicators,
-		healthscore.risk_indicators TO %s', role);
+		healthscore.risk_indicators, healthscore.parent_scores TO %s', role);
 	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights, stale,
 		newest_rows, categories, group_weights) ON healthscore.runs TO %s', role);
 	-- attempts without their error texts, which may quote values of rows

@@ -143,7 +143,7 @@ BEGIN
 											previous_score, previous_tier, sparkline, reasons, worst_signal,
 											segment, value, owner, renewal_date, raw_values, points,
 											window_start_score, tier_without_hysteresis, why_changed, weakest_group,
-											indicators, indicators_since, indicator_reasons)
+											indicators, indicators_since, indicator_reasons, parent_key)
 			SELECT run, found_model.name, a.account_key, a.score,
 				   coalesce(a.override_tiers[a.chosen], a.computed_tier), a.computed_tier, a.override_ids[a.chosen],
 				   a.previous_score, a.previous_tier,
@@ -159,7 +159,7 @@ BEGIN
 																 a.previous_raw_values, a.previous_points, previous_weights,
 																 previous_categories, previous_group_weights, 3) END,
 				   healthscore.weakest_group(a.points, signal_weights, signal_categories),
-				   a.indicator_names, a.indicator_since, a.indicator_reasons
+				   a.indicator_names, a.indicator_since, a.indicator_reasons, a.parent_key
 			FROM (SELECT t.*,
 						 CASE WHEN t.override_ids IS NOT NULL THEN
 							 (SELECT min(i) FROM generate_subscripts(t.override_ids, 1) AS i

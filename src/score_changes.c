@@ -119,43 +119,56 @@ read_names(FunctionCallInfo fcinfo, const char *func, int arg, const char *arg_n
 	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, names, &nulls, n);
 }
 
+/* The argument names of a run (in errors), for the current run and the run before. */
+typedef struct RunArgNames
+{
+	const char *signals;
+	const char *raw_values;
+	const char *points;
+	const char *weights;
+	const char *categories;
+	const char *group_weights;
+} RunArgNames;
+
+static const RunArgNames now_args = {"signals", "raw_values", "points", "weights", "categories", "group_weights"};
+static const RunArgNames previous_args = {"previous_signals", "previous_raw_values", "previous_points",
+	"previous_weights", "previous_categories", "previous_group_weights"};
+
 /*
  * One run's arrays from the arguments starting at first_arg: signals, raw values (when
  * raw_arg_offset > 0), points, weights, and when with_groups categories and group weights (which
- * may be NULL).
+ * may be NULL; categories are read only with group weights, the only case that needs them).
  */
 static RunRow
 read_run(FunctionCallInfo fcinfo, const char *func, int first_arg, int raw_arg_offset, bool with_groups,
-		 const char *prefix)
+		 const RunArgNames *args)
 {
 	RunRow		row;
 	int			npoints;
 	int			nweights;
 	int			points_arg = first_arg + raw_arg_offset + 1;
-	char	   *signals_arg = psprintf("%ssignals", prefix);
 
-	read_names(fcinfo, func, first_arg, signals_arg, &row.names, &row.n);
+	read_names(fcinfo, func, first_arg, args->signals, &row.names, &row.n);
 	row.raw = NULL;
 	row.raw_null = NULL;
 	if (raw_arg_offset > 0)
 	{
 		int			nraw;
 
-		hs_float8_array_with_nulls(func, psprintf("%sraw_values", prefix), PG_GETARG_ARRAYTYPE_P(first_arg + 1),
+		hs_float8_array_with_nulls(func, args->raw_values, PG_GETARG_ARRAYTYPE_P(first_arg + 1),
 								   &row.raw, &row.raw_null, &nraw);
-		hs_check_same_length(func, psprintf("%sraw_values", prefix), nraw, signals_arg, row.n);
+		hs_check_same_length(func, args->raw_values, nraw, args->signals, row.n);
 	}
-	hs_float8_array_with_nulls(func, psprintf("%spoints", prefix), PG_GETARG_ARRAYTYPE_P(points_arg),
+	hs_float8_array_with_nulls(func, args->points, PG_GETARG_ARRAYTYPE_P(points_arg),
 							   &row.points, &row.points_null, &npoints);
-	row.weights = hs_float8_array(func, psprintf("%sweights", prefix), PG_GETARG_ARRAYTYPE_P(points_arg + 1),
-								  &nweights);
-	hs_check_same_length(func, psprintf("%spoints", prefix), npoints, signals_arg, row.n);
-	hs_check_same_length(func, psprintf("%sweights", prefix), nweights, signals_arg, row.n);
+	row.weights = hs_float8_array(func, args->weights, PG_GETARG_ARRAYTYPE_P(points_arg + 1), &nweights);
+	hs_check_same_length(func, args->points, npoints, args->signals, row.n);
+	hs_check_same_length(func, args->weights, nweights, args->signals, row.n);
 	/* in signal order, as sum() over the components view adds them */
 	row.present_weight = 0.0;
 	for (int i = 0; i < row.n; i++)
 	{
-		hs_check_weight(func, psprintf("%sweights", prefix), "signal", row.weights[i]);
+		hs_check_weight(func, args->weights, "signal", row.weights[i]);
 		if (!row.points_null[i])
 		{
 			hs_check_points(func, DatumGetFloat8(row.points[i]));
@@ -164,11 +177,10 @@ read_run(FunctionCallInfo fcinfo, const char *func, int first_arg, int raw_arg_o
 	}
 	row.categories = NULL;
 	row.group_weights = NULL;
-	if (with_groups)
-		hs_read_signal_groups(func, prefix,
+	if (with_groups && !PG_ARGISNULL(points_arg + 3))
+		hs_read_signal_groups(func, args->categories, args->group_weights, args->points,
 							  PG_ARGISNULL(points_arg + 2) ? NULL : PG_GETARG_ARRAYTYPE_P(points_arg + 2),
-							  PG_ARGISNULL(points_arg + 3) ? NULL : PG_GETARG_ARRAYTYPE_P(points_arg + 3),
-							  row.n, &row.categories, &row.group_weights);
+							  PG_GETARG_ARRAYTYPE_P(points_arg + 3), row.n, &row.categories, &row.group_weights);
 	return row;
 }
 
@@ -552,8 +564,8 @@ healthscore_change_reasons(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s(): how_many must be at least 1, not %d", func, how_many),
 				 errhint("Pass how many of the largest movers to list, e.g. 3.")));
-	now = read_run(fcinfo, func, 0, 1, true, "");
-	before = read_run(fcinfo, func, 6, 1, true, "previous_");
+	now = read_run(fcinfo, func, 0, 1, true, &now_args);
+	before = read_run(fcinfo, func, 6, 1, true, &previous_args);
 
 	/* the signals of the current run, then those of the run before only */
 	movers = palloc(sizeof(Mover) * Max(now.n + before.n, 1));
@@ -615,8 +627,8 @@ healthscore_contribution_changes(PG_FUNCTION_ARGS)
 	if (any_null(fcinfo, required, lengthof(required)))
 		PG_RETURN_NULL();		/* no run before: nothing changed from it */
 	read_names(fcinfo, func, 0, "out_signals", &out_names, &nout);
-	now = read_run(fcinfo, func, 1, 0, true, "");
-	before = read_run(fcinfo, func, 6, 0, true, "previous_");
+	now = read_run(fcinfo, func, 1, 0, true, &now_args);
+	before = read_run(fcinfo, func, 6, 0, true, &previous_args);
 	now_index = palloc(sizeof(int) * Max(nout, 1));
 	before_index = palloc(sizeof(int) * Max(nout, 1));
 	parts = palloc(sizeof(double) * Max(nout, 1));
@@ -650,7 +662,7 @@ healthscore_contributions(PG_FUNCTION_ARGS)
 		if (PG_ARGISNULL(i))
 			PG_RETURN_NULL();	/* no such run */
 	read_names(fcinfo, func, 0, "out_signals", &out_names, &nout);
-	run = read_run(fcinfo, func, 1, 0, false, "");
+	run = read_run(fcinfo, func, 1, 0, false, &now_args);
 	result = palloc(sizeof(Datum) * Max(nout, 1));
 	result_null = palloc(sizeof(bool) * Max(nout, 1));
 	for (int k = 0; k < nout; k++)

@@ -92,18 +92,18 @@ hs_signal_group_index(const Datum *categories, int n)
 }
 
 /*
- * The categories and group weights of a run of n signals (the arguments categories and
- * group_weights, with prefix before their names), checked: one category per signal and none NULL;
- * one group weight per signal, each a valid weight, the same for the signals of one category. A
- * NULL group_weights (a run without group weights) gives *group_weights NULL; a NULL categories
- * is an error only with group weights, and gives *categories NULL.
+ * The categories and group weights of a run of n signals (the arguments named categories_arg and
+ * group_weights_arg; points_arg names what they must match in length), checked: one category per
+ * signal and none NULL; one group weight per signal, each a valid weight, the same for the
+ * signals of one category. A NULL group_weights (a run without group weights) gives
+ * *group_weights NULL; a NULL categories is an error only with group weights, and gives
+ * *categories NULL.
  */
 void
-hs_read_signal_groups(const char *func, const char *prefix, ArrayType *categories, ArrayType *group_weights,
+hs_read_signal_groups(const char *func, const char *categories_arg, const char *group_weights_arg,
+					  const char *points_arg, ArrayType *categories, ArrayType *group_weights,
 					  int n, Datum **categories_out, const float8 **group_weights_out)
 {
-	char	   *categories_arg = psprintf("%scategories", prefix);
-	char	   *group_weights_arg = psprintf("%sgroup_weights", prefix);
 	int			ncategories;
 	bool	   *categories_null;
 
@@ -121,14 +121,14 @@ hs_read_signal_groups(const char *func, const char *prefix, ArrayType *categorie
 	(void) hs_check_vector(func, categories_arg, categories, CATEGORIES_HINT);
 	hs_check_no_nulls(func, categories_arg, array_contains_nulls(categories), CATEGORIES_HINT);
 	deconstruct_array(categories, TEXTOID, -1, false, TYPALIGN_INT, categories_out, &categories_null, &ncategories);
-	hs_check_same_length(func, categories_arg, ncategories, psprintf("%spoints", prefix), n);
+	hs_check_same_length(func, categories_arg, ncategories, points_arg, n);
 	if (group_weights != NULL)
 	{
 		int			ngroup_weights;
 		const float8 *weights = hs_float8_array(func, group_weights_arg, group_weights, &ngroup_weights);
 		int		   *group = hs_signal_group_index(*categories_out, n);
 
-		hs_check_same_length(func, group_weights_arg, ngroup_weights, psprintf("%spoints", prefix), n);
+		hs_check_same_length(func, group_weights_arg, ngroup_weights, points_arg, n);
 		for (int i = 0; i < n; i++)
 		{
 			hs_check_weight(func, group_weights_arg, "group", weights[i]);
@@ -156,7 +156,7 @@ read_grouped_run(FunctionCallInfo fcinfo, const char *func, bool with_group_weig
 	hs_float8_array_with_nulls(func, "points", PG_GETARG_ARRAYTYPE_P(0), &run->points, &run->points_null, &run->n);
 	run->weights = hs_float8_array(func, "weights", PG_GETARG_ARRAYTYPE_P(1), &nweights);
 	hs_check_same_length(func, "weights", nweights, "points", run->n);
-	hs_read_signal_groups(func, "", PG_GETARG_ARRAYTYPE_P(2),
+	hs_read_signal_groups(func, "categories", "group_weights", "points", PG_GETARG_ARRAYTYPE_P(2),
 						  with_group_weights ? PG_GETARG_ARRAYTYPE_P(3) : NULL, run->n,
 						  &run->categories, group_weights);
 	run->group = hs_signal_group_index(run->categories, run->n);
@@ -202,7 +202,8 @@ healthscore_effective_weights(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(3))
 		PG_RETURN_DATUM(PG_GETARG_DATUM(1));
 	if (PG_ARGISNULL(2))
-		hs_read_signal_groups(func, "", NULL, PG_GETARG_ARRAYTYPE_P(3), 0, &run.categories, &group_weights);
+		hs_read_signal_groups(func, "categories", "group_weights", "points", NULL, PG_GETARG_ARRAYTYPE_P(3), 0,
+							  &run.categories, &group_weights);
 	read_grouped_run(fcinfo, func, true, &run, &group_weights);
 
 	present = palloc(sizeof(double) * Max(run.n, 1));

@@ -42,6 +42,9 @@ CREATE TABLE healthscore.models (
 	tier_hysteresis float8 NOT NULL DEFAULT 5
 		CHECK (tier_hysteresis OPERATOR(pg_catalog.>=) 0 AND tier_hysteresis OPERATOR(pg_catalog.<) 100),
 	group_weights jsonb NOT NULL DEFAULT '{}' CHECK (pg_catalog.jsonb_typeof(group_weights) OPERATOR(pg_catalog.=) 'object'),
+	parent_column text,
+	rollup text NOT NULL DEFAULT 'value_weighted'
+		CHECK (rollup OPERATOR(pg_catalog.=) ANY (ARRAY['value_weighted', 'minimum'])),
 	UNIQUE (model_group, priority),
 	CHECK (pg_catalog.cardinality(tier_labels) OPERATOR(pg_catalog.=) (pg_catalog.cardinality(tier_cutoffs) OPERATOR(pg_catalog.+) 1)),
 	CHECK (tier_actions IS NULL OR pg_catalog.cardinality(tier_actions) OPERATOR(pg_catalog.=) pg_catalog.cardinality(tier_labels))
@@ -74,6 +77,8 @@ COMMENT ON COLUMN healthscore.models.outcome_reason IS 'the outcome relation''s 
 COMMENT ON COLUMN healthscore.models.defined_by IS 'the role that last wrote the model''s SQL text (relation, columns, segment filter); its queries run with the privileges of its authors (see README, Security); set by a trigger, NULL for models from before 0.2.0 until adopted';
 COMMENT ON COLUMN healthscore.models.trend_window IS 'the trend compares a score with the score at the start of this window: the model''s latest run at or before as_of - trend_window';
 COMMENT ON COLUMN healthscore.models.group_weights IS 'weights of signal groups (categories), {"usage": 2, "support": 1} (set_group_weight); empty: no groups, the score is the weighted mean of the present signals. A category without a weight here weighs the sum of its signals'' weights';
+COMMENT ON COLUMN healthscore.models.parent_column IS 'the account relation''s column holding each account''s parent account key (set_parent); NULL: no hierarchy';
+COMMENT ON COLUMN healthscore.models.rollup IS 'how a parent''s score rolls up from its children''s: value_weighted (by value, ARR) or minimum';
 COMMENT ON COLUMN healthscore.models.tier_hysteresis IS 'points a score must pass a cutoff by before an account leaves its tier (0: none), so that noise near a cutoff does not flip tiers';
 COMMENT ON COLUMN healthscore.models.expected_every IS 'how often the model is refreshed (schedule() sets it); model_status reads it as overdue when no run is that recent, plus a grace; NULL: no expectation';
 COMMENT ON COLUMN healthscore.models.time_zone IS 'the time zone of the model''s day boundaries: time columns of type date or timestamp, lookback windows, expiry of assessments, renewal days (default UTC)';
@@ -274,6 +279,7 @@ CREATE TABLE healthscore.scores (
 	indicators text[],
 	indicators_since timestamptz[],
 	indicator_reasons text[],
+	parent_key text,
 	PRIMARY KEY (run_id, account_key)
 );
 CREATE INDEX scores_model_account_idx ON healthscore.scores (model, account_key, run_id);
@@ -302,6 +308,7 @@ COMMENT ON COLUMN healthscore.scores.tier_without_hysteresis IS 'the tier the sc
 COMMENT ON COLUMN healthscore.scores.indicators IS 'the model''s risk indicators raised for the account at the run, in their order; NULL: none';
 COMMENT ON COLUMN healthscore.scores.indicators_since IS 'per raised indicator: the as-of time of the first run of its current streak (raised in every run since)';
 COMMENT ON COLUMN healthscore.scores.indicator_reasons IS 'per raised indicator: why, e.g. "logins_7d 40 -> 12 (-70%)"';
+COMMENT ON COLUMN healthscore.scores.parent_key IS 'the account''s parent account key at the run (the model''s parent_column), NULL without one';
 COMMENT ON COLUMN healthscore.scores.weakest_group IS 'the category (signal group) with the lowest group score: the weighted mean of its present signals'' points';
 COMMENT ON COLUMN healthscore.scores.why_changed IS 'the signals whose contribution moved the score most since the run before: "signal before -> now (+-points)"; a note instead when the model''s definition changed';
 SELECT pg_catalog.pg_extension_config_dump('healthscore.scores', '');

@@ -115,7 +115,8 @@ SELECT s.model,
 	   s.why_changed,
 	   s.weakest_group,
 	   coalesce(pg_catalog.cardinality(s.indicators), 0) AS active_indicators,
-	   pg_catalog.array_to_string(s.indicators, '; ') AS indicators
+	   pg_catalog.array_to_string(s.indicators, '; ') AS indicators,
+	   s.parent_key
 FROM healthscore.model_runs AS r
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
 -- once per run, not per account
@@ -156,6 +157,7 @@ COMMENT ON COLUMN healthscore.current_scores.tier_rank IS 'the tier''s place, 1 
 COMMENT ON COLUMN healthscore.current_scores.tier_without_hysteresis IS 'the tier by the cutoffs alone; computed_tier keeps the tier of the run before until a cutoff is passed by more than the model''s tier_hysteresis';
 COMMENT ON COLUMN healthscore.current_scores.why_changed IS 'the signals that moved the score most since the run before: "signal before -> now (+-points)"';
 COMMENT ON COLUMN healthscore.current_scores.weakest_group IS 'the category (signal group) with the lowest group score, the weighted mean of its present signals'' points (group_scores lists them all)';
+COMMENT ON COLUMN healthscore.current_scores.parent_key IS 'the account''s parent account (the model''s parent column, see set_parent); parent_scores rolls children up';
 COMMENT ON COLUMN healthscore.current_scores.active_indicators IS 'how many of the model''s risk indicators are raised for the account (risk_indicators lists them)';
 COMMENT ON COLUMN healthscore.current_scores.indicators IS 'the raised risk indicators'' names, separated by "; " (NULL: none)';
 COMMENT ON COLUMN healthscore.current_scores.sparkline_ascii IS 'the sparkline in ASCII for any client: _ . : - = + * # from low to high, a space for no score';
@@ -256,6 +258,45 @@ COMMENT ON COLUMN healthscore.risk_indicators.owner IS 'account owner (CSM)';
 COMMENT ON COLUMN healthscore.risk_indicators.scored_at IS 'as-of time of the run';
 COMMENT ON COLUMN healthscore.risk_indicators.run_id IS 'the run';
 
+-- Parents rolled up from their children's current scores (whichever model of the group scored
+-- each), over the children the reader may see; links to a missing parent or on a cycle are skipped.
+CREATE VIEW healthscore.parent_scores WITH (security_invoker = true) AS
+SELECT g.scope AS hierarchy, g.parent_key, g.rollup, g.score,
+	   healthscore.tier(g.score, g.tier_cutoffs, g.tier_labels) AS tier,
+	   pg_catalog.array_position(g.tier_labels, healthscore.tier(g.score, g.tier_cutoffs, g.tier_labels)) AS tier_rank,
+	   g.children, g.children_scored, g.total_value, g.weakest_child, g.weakest_child_score
+FROM (SELECT l.scope, l.parent_key, pg_catalog.min(l.rollup) AS rollup,
+			 CASE pg_catalog.min(l.rollup)
+				  WHEN 'minimum' THEN pg_catalog.min(l.score)
+				  -- by value; children without a positive value only when no child has one
+				  ELSE coalesce(pg_catalog.sum(l.value::pg_catalog.float8 OPERATOR(pg_catalog.*) l.score)
+									FILTER (WHERE l.value OPERATOR(pg_catalog.>) 0 AND l.score IS NOT NULL)
+								OPERATOR(pg_catalog./)
+								pg_catalog.sum(l.value::pg_catalog.float8)
+									FILTER (WHERE l.value OPERATOR(pg_catalog.>) 0 AND l.score IS NOT NULL),
+								pg_catalog.avg(l.score)) END AS score,
+			 pg_catalog.min(l.tier_cutoffs) AS tier_cutoffs, pg_catalog.min(l.tier_labels) AS tier_labels,
+			 pg_catalog.count(*) AS children, pg_catalog.count(l.score) AS children_scored,
+			 pg_catalog.sum(l.value) AS total_value,
+			 (pg_catalog.array_agg(l.account_key ORDER BY l.score NULLS LAST, l.account_key))[1] AS weakest_child,
+			 pg_catalog.min(l.score) AS weakest_child_score
+	  FROM healthscore_internal.hierarchy_links() AS l
+	  WHERE l.parent_key IS NOT NULL AND l.problem IS NULL
+	  GROUP BY l.scope, l.parent_key) AS g;
+
+COMMENT ON VIEW healthscore.parent_scores IS 'per hierarchy (model group, or model on its own) and parent account: the rollup of its children''s current scores, over the children the reader may see; links to a parent that is no account, or on a cycle, are skipped (check_model reports them)';
+COMMENT ON COLUMN healthscore.parent_scores.hierarchy IS 'the model group, or the model on its own, whose accounts these are';
+COMMENT ON COLUMN healthscore.parent_scores.parent_key IS 'the parent account key';
+COMMENT ON COLUMN healthscore.parent_scores.rollup IS 'value_weighted or minimum (set_parent)';
+COMMENT ON COLUMN healthscore.parent_scores.score IS 'value_weighted: the children''s scores weighted by their value (ARR; a plain mean when no child has a positive value); minimum: the weakest child''s score';
+COMMENT ON COLUMN healthscore.parent_scores.tier IS 'tier of the rollup score, by the models'' cutoffs';
+COMMENT ON COLUMN healthscore.parent_scores.tier_rank IS 'the tier''s place, 1 = worst';
+COMMENT ON COLUMN healthscore.parent_scores.children IS 'children the reader may see';
+COMMENT ON COLUMN healthscore.parent_scores.children_scored IS 'of them, children with a score';
+COMMENT ON COLUMN healthscore.parent_scores.total_value IS 'the children''s summed value (ARR)';
+COMMENT ON COLUMN healthscore.parent_scores.weakest_child IS 'the child with the lowest score';
+COMMENT ON COLUMN healthscore.parent_scores.weakest_child_score IS 'its score';
+
 CREATE VIEW healthscore.risk_list WITH (security_invoker = true) AS
 SELECT cs.model,
 	   pg_catalog.row_number() OVER (PARTITION BY cs.model
@@ -291,22 +332,15 @@ SELECT cs.model,
 	   cs.window_change,
 	   cs.tier_rank,
 	   cs.active_indicators,
-	   cs.indicators
+	   cs.indicators,
+	   cs.parent_key
 FROM healthscore.current_scores AS cs
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
--- a raised risk indicator's playbook wins (the first raised indicator that has one; one for the
--- account's tier before one for any tier); looked up only for accounts with raised indicators
-LEFT JOIN LATERAL (
-	SELECT pb.action, pb.owner_role
-	FROM healthscore.scores AS sx
-	CROSS JOIN LATERAL pg_catalog.unnest(sx.indicators) WITH ORDINALITY AS raised(name, n)
-	JOIN healthscore.playbooks AS pb ON pb.model OPERATOR(pg_catalog.=) cs.model
-		AND pb.indicator OPERATOR(pg_catalog.=) raised.name
-		AND (pb.tier IS NULL OR pb.tier OPERATOR(pg_catalog.=) cs.tier)
-	WHERE cs.active_indicators OPERATOR(pg_catalog.>) 0
-	  AND sx.run_id OPERATOR(pg_catalog.=) cs.run_id AND sx.account_key OPERATOR(pg_catalog.=) cs.account_key
-	ORDER BY raised.n, pb.tier IS NULL
-	LIMIT 1) AS indicator_play ON true
+-- a raised risk indicator's playbook wins; looked up only for accounts with raised indicators (a
+-- function of tiny estimated cost, so that the plan's cost, and JIT, stay what they were)
+LEFT JOIN LATERAL (SELECT p.action, p.owner_role
+				   FROM healthscore_internal.indicator_playbook(cs.model, cs.tier, cs.run_id, cs.account_key) AS p
+				   WHERE cs.active_indicators OPERATOR(pg_catalog.>) 0) AS indicator_play ON true
 -- the most specific playbook for every tier and costliest signal of a model, resolved once per
 -- combination (few) rather than per account: tier and signal, that signal in any tier, the signal's
 -- own action, the tier's playbook, the model's tier action
@@ -347,6 +381,7 @@ WHERE cs.tier OPERATOR(pg_catalog.<>) m.tier_labels[pg_catalog.cardinality(m.tie
 
 COMMENT ON VIEW healthscore.risk_list IS 'accounts below the top tier, most value at risk first, with the three signals that cost the most points and the action to take';
 COMMENT ON COLUMN healthscore.risk_list.model IS 'model';
+COMMENT ON COLUMN healthscore.risk_list.parent_key IS 'the account''s parent account, NULL without one';
 COMMENT ON COLUMN healthscore.risk_list.active_indicators IS 'how many risk indicators are raised for the account';
 COMMENT ON COLUMN healthscore.risk_list.indicators IS 'the raised risk indicators'' names, separated by "; "';
 COMMENT ON COLUMN healthscore.risk_list.priority IS '1 = act first: most value at risk (value x points missing), then lowest score';

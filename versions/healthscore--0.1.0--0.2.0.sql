@@ -160,6 +160,12 @@ ALTER TABLE healthscore.playbooks DROP CONSTRAINT playbooks_check, DROP CONSTRAI
 ALTER TABLE healthscore.playbooks ADD CHECK (tier IS NOT NULL OR signal IS NOT NULL OR indicator IS NOT NULL),
 	ADD UNIQUE NULLS NOT DISTINCT (model, tier, signal, indicator);
 
+-- Account hierarchies: a model's parent column and rollup, and each score's parent.
+ALTER TABLE healthscore.models ADD COLUMN parent_column text,
+	ADD COLUMN rollup text NOT NULL DEFAULT 'value_weighted'
+		CHECK (rollup OPERATOR(pg_catalog.=) ANY (ARRAY['value_weighted', 'minimum']));
+ALTER TABLE healthscore.scores ADD COLUMN parent_key text;
+
 -- Tables, indexes and pg_dump registrations new in 0.2.0.
 -- Attempts of healthscore.run(), the procedure schedules call: it commits a running attempt
 -- before it refreshes and a failed one when the refresh fails, so that a failure leaves a trace
@@ -1168,6 +1174,7 @@ BEGIN
 
 	-- array_to_string skips the NULL gaps that dropped signals leave between positions
 	RETURN format($q$SELECT account.%I::pg_catalog.text AS account_key, %s AS segment, %s AS value, %s AS owner, %s AS renewal_date,
+       %s AS parent_key,
        ARRAY[%s] AS raw_values,
        ARRAY[%s] AS points
 FROM %s AS account%s
@@ -1177,6 +1184,7 @@ WHERE %s$q$,
 		CASE WHEN found_model.value_column IS NULL THEN 'NULL::pg_catalog.numeric' ELSE format('account.%I::pg_catalog.numeric', found_model.value_column) END,
 		CASE WHEN found_model.owner_column IS NULL THEN 'NULL::pg_catalog.text' ELSE format('account.%I::pg_catalog.text', found_model.owner_column) END,
 		CASE WHEN found_model.renewal_column IS NULL THEN 'NULL::pg_catalog.date' ELSE format('account.%I::pg_catalog.date', found_model.renewal_column) END,
+		CASE WHEN found_model.parent_column IS NULL THEN 'NULL::pg_catalog.text' ELSE format('account.%I::pg_catalog.text', found_model.parent_column) END,
 		array_to_string(raw_by_position, E',\n         '),
 		array_to_string(points_by_position, E',\n         '),
 		found_model.accounts::regclass, joins,
@@ -2426,6 +2434,25 @@ BEGIN
 	GROUP BY sc.account_key;
 END
 $$;
+-- risk_list's action for an account with raised indicators: the playbook of the first raised
+-- indicator that has one, for the account's tier before one for any tier. Reads the score row as
+-- the caller (row-level security applies).
+CREATE OR REPLACE FUNCTION healthscore_internal.indicator_playbook(model text, tier text, run_id bigint, account_key text,
+														OUT action text, OUT owner_role text)
+RETURNS SETOF record
+LANGUAGE sql STABLE PARALLEL SAFE COST 1 ROWS 1
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pb.action, pb.owner_role
+	FROM healthscore.scores AS sx
+	CROSS JOIN LATERAL unnest(sx.indicators) WITH ORDINALITY AS raised(name, n)
+	JOIN healthscore.playbooks AS pb
+		ON pb.model = indicator_playbook.model AND pb.indicator = raised.name
+		   AND (pb.tier IS NULL OR pb.tier = indicator_playbook.tier)
+	WHERE sx.run_id = indicator_playbook.run_id AND sx.account_key = indicator_playbook.account_key
+	ORDER BY raised.n, pb.tier IS NULL
+	LIMIT 1
+$$;
 -- Running a refresh: one run of a model writes a run record and a score row per account (the
 -- scoring query of generation.sql, run as the model's author); each score row keeps its signals'
 -- raw values and points as arrays in signal order, one row per account rather than one per
@@ -2571,7 +2598,7 @@ BEGIN
 											previous_score, previous_tier, sparkline, reasons, worst_signal,
 											segment, value, owner, renewal_date, raw_values, points,
 											window_start_score, tier_without_hysteresis, why_changed, weakest_group,
-											indicators, indicators_since, indicator_reasons)
+											indicators, indicators_since, indicator_reasons, parent_key)
 			SELECT run, found_model.name, a.account_key, a.score,
 				   coalesce(a.override_tiers[a.chosen], a.computed_tier), a.computed_tier, a.override_ids[a.chosen],
 				   a.previous_score, a.previous_tier,
@@ -2587,7 +2614,7 @@ BEGIN
 																 a.previous_raw_values, a.previous_points, previous_weights,
 																 previous_categories, previous_group_weights, 3) END,
 				   healthscore.weakest_group(a.points, signal_weights, signal_categories),
-				   a.indicator_names, a.indicator_since, a.indicator_reasons
+				   a.indicator_names, a.indicator_since, a.indicator_reasons, a.parent_key
 			FROM (SELECT t.*,
 						 CASE WHEN t.override_ids IS NOT NULL THEN
 							 (SELECT min(i) FROM generate_subscripts(t.override_ids, 1) AS i
@@ -3121,6 +3148,77 @@ BEGIN
 	END IF;
 END
 $$;
+-- Account hierarchies: a model (or every model of a group) names the account relation's column
+-- holding each account's parent account; a parent's rollup is computed from its children's
+-- current scores (view parent_scores). Links to a parent that is not an account, and links on a
+-- cycle, are skipped and reported by check_model; they never fail a refresh.
+
+CREATE OR REPLACE FUNCTION healthscore.set_parent(name text, parent_column text, rollup text DEFAULT 'value_weighted')
+RETURNS text[]
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	members text[] := healthscore_internal.run_members(name, 'set_parent');
+	member healthscore.models;
+BEGIN
+	IF rollup IS NULL OR NOT rollup = ANY (ARRAY['value_weighted', 'minimum']) THEN
+		RAISE EXCEPTION 'set_parent(): rollup of "%" must be value_weighted or minimum, not %', name, coalesce(rollup, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'value_weighted: the children''s scores weighted by their value (ARR); minimum: the weakest child''s score.';
+	END IF;
+	PERFORM healthscore_internal.lock_model(m) FROM unnest(members) AS m;
+	FOR member IN SELECT * FROM healthscore.models AS m WHERE m.name = ANY (members) ORDER BY m.name LOOP
+		IF parent_column IS NOT NULL THEN
+			PERFORM healthscore_internal.check_column('set_parent', 'parent', member.accounts::regclass, parent_column);
+		END IF;
+	END LOOP;
+	-- one tier scale for a parent, whichever model scored each child
+	IF (SELECT count(DISTINCT (m.tier_cutoffs, m.tier_labels)) FROM healthscore.models AS m WHERE m.name = ANY (members)) > 1 THEN
+		RAISE EXCEPTION 'set_parent(): the models of group "%" have different tier cutoffs or labels', name
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'A parent''s tier needs one scale: give the models the same tier_cutoffs and tier_labels (alter_model).';
+	END IF;
+	UPDATE healthscore.models AS m SET parent_column = set_parent.parent_column, rollup = set_parent.rollup
+	WHERE m.name = ANY (members);
+	RETURN members;
+END
+$$;
+-- The parent links of the current runs that the caller may see (row-level security of the scores
+-- applies: it runs as the caller), by scope (the model group, or the model on its own), each with
+-- its problem: NULL, 'missing parent' (the parent is no account of the scope's current runs) or
+-- 'cycle' (following parents leads back to the account, within 32 steps).
+CREATE OR REPLACE FUNCTION healthscore_internal.hierarchy_links()
+RETURNS TABLE (scope text, model text, account_key text, parent_key text, score float8, value numeric,
+			   tier_cutoffs float8[], tier_labels text[], rollup text, problem text)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH RECURSIVE linked AS (
+		SELECT coalesce(m.model_group, m.name) AS scope, m.name AS model, s.account_key, s.parent_key, s.score,
+			   s.value, m.tier_cutoffs, m.tier_labels, m.rollup
+		FROM healthscore.models AS m
+		CROSS JOIN LATERAL (SELECT r.run_id FROM healthscore.runs AS r WHERE r.model = m.name
+							ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1) AS current_run
+		JOIN healthscore.scores AS s ON s.run_id = current_run.run_id
+		WHERE m.parent_column IS NOT NULL
+	), walk AS (
+		SELECT l.scope, l.account_key AS start, l.parent_key AS node, 1 AS depth
+		FROM linked AS l WHERE l.parent_key IS NOT NULL AND l.parent_key <> l.account_key
+		UNION ALL
+		SELECT w.scope, w.start, p.parent_key, w.depth + 1
+		FROM walk AS w JOIN linked AS p ON p.scope = w.scope AND p.account_key = w.node
+		WHERE w.node <> w.start AND w.depth < 32 AND p.parent_key IS NOT NULL
+	)
+	SELECT l.scope, l.model, l.account_key, l.parent_key, l.score, l.value, l.tier_cutoffs, l.tier_labels, l.rollup,
+		   CASE WHEN l.parent_key IS NULL THEN NULL
+				WHEN l.parent_key = l.account_key
+					 OR EXISTS (SELECT FROM walk AS w WHERE w.scope = l.scope AND w.start = l.account_key
+								AND w.node = l.account_key) THEN 'cycle'
+				WHEN NOT EXISTS (SELECT FROM linked AS p WHERE p.scope = l.scope AND p.account_key = l.parent_key)
+					THEN 'missing parent' END
+	FROM linked AS l
+$$;
 -- One account's story for an account page: every run of the model with its score, tier, trend
 -- over the window, the signals that cost the most, and what changed since the run before.
 CREATE OR REPLACE FUNCTION healthscore.account_story(model text, account_key text)
@@ -3593,6 +3691,18 @@ BEGIN
 			format('its latest run (attempt %s) failed: %s', failing.attempt_id, failing.error),
 			'Fix the cause, then CALL healthscore.run(...) or wait for the schedule.'::text;
 	END IF;
+	-- hierarchy links the rollups skip: a parent that is no account of the current runs, a cycle
+	RETURN QUERY
+	SELECT 'warning', format('model "%s"', found_model.name),
+		   format('%s a parent link with a %s (e.g. account %s): parent_scores skips them',
+				  CASE WHEN count(*) = 1 THEN '1 account has' ELSE count(*) || ' accounts have' END,
+				  l.problem, (array_agg(l.account_key || ' -> ' || l.parent_key ORDER BY l.account_key))[1]),
+		   CASE l.problem WHEN 'cycle' THEN 'Fix the parent column so that following parents never leads back to the account.'
+				ELSE format('Give the parent an account row in %s, or clear the child''s %I.', found_model.accounts,
+							found_model.parent_column) END
+	FROM healthscore_internal.hierarchy_links() AS l
+	WHERE l.model = found_model.name AND l.problem IS NOT NULL
+	GROUP BY l.problem ORDER BY l.problem;
 	-- a group weight whose category no signal has any more weighs nothing, silently
 	RETURN QUERY
 	SELECT 'warning', format('group "%s"', g.category),
@@ -3636,6 +3746,7 @@ AS $$
 		'healthscore.add_playbook(text, text, text, text, text, text)',
 		'healthscore.add_indicator(text, text, text, text, float8, interval, text)',
 		'healthscore.drop_indicator(text, text)',
+		'healthscore.set_parent(text, text, text)',
 		'healthscore.assess(text, text, integer, float8, text, interval, timestamptz)',
 		'healthscore.adopt_model(text)',
 		'healthscore.explain_refresh(text, timestamptz)',
@@ -3666,7 +3777,9 @@ AS $$
 		'healthscore_internal.account_visible(text, text)',
 		'healthscore_internal.account_listed(text, text)',
 		'healthscore_internal.run_outcomes(text, interval, timestamptz)',
-		'healthscore_internal.trend_over_window(float8, float8, float8)'
+		'healthscore_internal.trend_over_window(float8, float8, float8)',
+		'healthscore_internal.hierarchy_links()',
+		'healthscore_internal.indicator_playbook(text, text, bigint, text)'
 	]::regprocedure[]
 $$;
 -- The views are security_invoker: a reader needs SELECT on the tables behind them too, and every
@@ -3700,7 +3813,7 @@ BEGIN
 		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
 		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
 		healthscore.unscored_accounts, healthscore.score_changes, healthscore.group_scores, healthscore.indicators,
-		healthscore.risk_indicators TO %s', role);
+		healthscore.risk_indicators, healthscore.parent_scores TO %s', role);
 	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights, stale,
 		newest_rows, categories, group_weights) ON healthscore.runs TO %s', role);
 	-- attempts without their error texts, which may quote values of rows
@@ -3881,7 +3994,8 @@ SELECT s.model,
 	   s.why_changed,
 	   s.weakest_group,
 	   coalesce(pg_catalog.cardinality(s.indicators), 0) AS active_indicators,
-	   pg_catalog.array_to_string(s.indicators, '; ') AS indicators
+	   pg_catalog.array_to_string(s.indicators, '; ') AS indicators,
+	   s.parent_key
 FROM healthscore.model_runs AS r
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
 -- once per run, not per account
@@ -3936,6 +4050,31 @@ CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(s.indicators), pg_catalog.unnest
 LEFT JOIN healthscore.indicators AS def
 	ON def.model OPERATOR(pg_catalog.=) s.model AND def.name OPERATOR(pg_catalog.=) raised.indicator
 WHERE r.recency OPERATOR(pg_catalog.=) 1 AND s.indicators IS NOT NULL;
+-- Parents rolled up from their children's current scores (whichever model of the group scored
+-- each), over the children the reader may see; links to a missing parent or on a cycle are skipped.
+CREATE OR REPLACE VIEW healthscore.parent_scores WITH (security_invoker = true) AS
+SELECT g.scope AS hierarchy, g.parent_key, g.rollup, g.score,
+	   healthscore.tier(g.score, g.tier_cutoffs, g.tier_labels) AS tier,
+	   pg_catalog.array_position(g.tier_labels, healthscore.tier(g.score, g.tier_cutoffs, g.tier_labels)) AS tier_rank,
+	   g.children, g.children_scored, g.total_value, g.weakest_child, g.weakest_child_score
+FROM (SELECT l.scope, l.parent_key, pg_catalog.min(l.rollup) AS rollup,
+			 CASE pg_catalog.min(l.rollup)
+				  WHEN 'minimum' THEN pg_catalog.min(l.score)
+				  -- by value; children without a positive value only when no child has one
+				  ELSE coalesce(pg_catalog.sum(l.value::pg_catalog.float8 OPERATOR(pg_catalog.*) l.score)
+									FILTER (WHERE l.value OPERATOR(pg_catalog.>) 0 AND l.score IS NOT NULL)
+								OPERATOR(pg_catalog./)
+								pg_catalog.sum(l.value::pg_catalog.float8)
+									FILTER (WHERE l.value OPERATOR(pg_catalog.>) 0 AND l.score IS NOT NULL),
+								pg_catalog.avg(l.score)) END AS score,
+			 pg_catalog.min(l.tier_cutoffs) AS tier_cutoffs, pg_catalog.min(l.tier_labels) AS tier_labels,
+			 pg_catalog.count(*) AS children, pg_catalog.count(l.score) AS children_scored,
+			 pg_catalog.sum(l.value) AS total_value,
+			 (pg_catalog.array_agg(l.account_key ORDER BY l.score NULLS LAST, l.account_key))[1] AS weakest_child,
+			 pg_catalog.min(l.score) AS weakest_child_score
+	  FROM healthscore_internal.hierarchy_links() AS l
+	  WHERE l.parent_key IS NOT NULL AND l.problem IS NULL
+	  GROUP BY l.scope, l.parent_key) AS g;
 CREATE OR REPLACE VIEW healthscore.risk_list WITH (security_invoker = true) AS
 SELECT cs.model,
 	   pg_catalog.row_number() OVER (PARTITION BY cs.model
@@ -3971,22 +4110,15 @@ SELECT cs.model,
 	   cs.window_change,
 	   cs.tier_rank,
 	   cs.active_indicators,
-	   cs.indicators
+	   cs.indicators,
+	   cs.parent_key
 FROM healthscore.current_scores AS cs
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
--- a raised risk indicator's playbook wins (the first raised indicator that has one; one for the
--- account's tier before one for any tier); looked up only for accounts with raised indicators
-LEFT JOIN LATERAL (
-	SELECT pb.action, pb.owner_role
-	FROM healthscore.scores AS sx
-	CROSS JOIN LATERAL pg_catalog.unnest(sx.indicators) WITH ORDINALITY AS raised(name, n)
-	JOIN healthscore.playbooks AS pb ON pb.model OPERATOR(pg_catalog.=) cs.model
-		AND pb.indicator OPERATOR(pg_catalog.=) raised.name
-		AND (pb.tier IS NULL OR pb.tier OPERATOR(pg_catalog.=) cs.tier)
-	WHERE cs.active_indicators OPERATOR(pg_catalog.>) 0
-	  AND sx.run_id OPERATOR(pg_catalog.=) cs.run_id AND sx.account_key OPERATOR(pg_catalog.=) cs.account_key
-	ORDER BY raised.n, pb.tier IS NULL
-	LIMIT 1) AS indicator_play ON true
+-- a raised risk indicator's playbook wins; looked up only for accounts with raised indicators (a
+-- function of tiny estimated cost, so that the plan's cost, and JIT, stay what they were)
+LEFT JOIN LATERAL (SELECT p.action, p.owner_role
+				   FROM healthscore_internal.indicator_playbook(cs.model, cs.tier, cs.run_id, cs.account_key) AS p
+				   WHERE cs.active_indicators OPERATOR(pg_catalog.>) 0) AS indicator_play ON true
 -- the most specific playbook for every tier and costliest signal of a model, resolved once per
 -- combination (few) rather than per account: tier and signal, that signal in any tier, the signal's
 -- own action, the tier's playbook, the model's tier action
@@ -4408,6 +4540,8 @@ COMMENT ON COLUMN healthscore.models.outcome_reason IS 'the outcome relation''s 
 COMMENT ON COLUMN healthscore.models.defined_by IS 'the role that last wrote the model''s SQL text (relation, columns, segment filter); its queries run with the privileges of its authors (see README, Security); set by a trigger, NULL for models from before 0.2.0 until adopted';
 COMMENT ON COLUMN healthscore.models.trend_window IS 'the trend compares a score with the score at the start of this window: the model''s latest run at or before as_of - trend_window';
 COMMENT ON COLUMN healthscore.models.group_weights IS 'weights of signal groups (categories), {"usage": 2, "support": 1} (set_group_weight); empty: no groups, the score is the weighted mean of the present signals. A category without a weight here weighs the sum of its signals'' weights';
+COMMENT ON COLUMN healthscore.models.parent_column IS 'the account relation''s column holding each account''s parent account key (set_parent); NULL: no hierarchy';
+COMMENT ON COLUMN healthscore.models.rollup IS 'how a parent''s score rolls up from its children''s: value_weighted (by value, ARR) or minimum';
 COMMENT ON COLUMN healthscore.models.tier_hysteresis IS 'points a score must pass a cutoff by before an account leaves its tier (0: none), so that noise near a cutoff does not flip tiers';
 COMMENT ON COLUMN healthscore.models.expected_every IS 'how often the model is refreshed (schedule() sets it); model_status reads it as overdue when no run is that recent, plus a grace; NULL: no expectation';
 COMMENT ON COLUMN healthscore.models.time_zone IS 'the time zone of the model''s day boundaries: time columns of type date or timestamp, lookback windows, expiry of assessments, renewal days (default UTC)';
@@ -4498,6 +4632,7 @@ COMMENT ON COLUMN healthscore.scores.tier_without_hysteresis IS 'the tier the sc
 COMMENT ON COLUMN healthscore.scores.indicators IS 'the model''s risk indicators raised for the account at the run, in their order; NULL: none';
 COMMENT ON COLUMN healthscore.scores.indicators_since IS 'per raised indicator: the as-of time of the first run of its current streak (raised in every run since)';
 COMMENT ON COLUMN healthscore.scores.indicator_reasons IS 'per raised indicator: why, e.g. "logins_7d 40 -> 12 (-70%)"';
+COMMENT ON COLUMN healthscore.scores.parent_key IS 'the account''s parent account key at the run (the model''s parent_column), NULL without one';
 COMMENT ON COLUMN healthscore.scores.weakest_group IS 'the category (signal group) with the lowest group score: the weighted mean of its present signals'' points';
 COMMENT ON COLUMN healthscore.scores.why_changed IS 'the signals whose contribution moved the score most since the run before: "signal before -> now (+-points)"; a note instead when the model''s definition changed';
 COMMENT ON TABLE healthscore.success_factors IS 'success factors that people rate per account (assessments)';
@@ -4663,6 +4798,8 @@ COMMENT ON FUNCTION healthscore_internal.indicator_number(float8) IS
 'a number as indicator reasons print it: rounded to 2 decimals, trailing zeros cut';
 COMMENT ON FUNCTION healthscore_internal.evaluate_indicators(text, bigint, text[], bigint, timestamptz) IS
 'refresh(): the model''s risk indicators each account raises at the run, since when (the run before''s start of the streak, else as_of) and why, into the temporary table pg_temp.healthscore_refresh_indicators';
+COMMENT ON FUNCTION healthscore_internal.indicator_playbook(text, text, bigint, text) IS
+'risk_list: the playbook action and owner role for the first raised indicator of an account''s score row that has one (the tier''s before any tier''s)';
 COMMENT ON FUNCTION healthscore.refresh(text, timestamptz) IS
 'scores every account of a model as of a time (default now) and writes the run and its scores (with raw values and points per signal) in one transaction; returns the run id';
 COMMENT ON FUNCTION healthscore.backfill(text, timestamptz, timestamptz, interval) IS
@@ -4701,6 +4838,10 @@ COMMENT ON FUNCTION healthscore_internal.raise_failure(text, text, text, text) I
 'raises an error again from its parts (run() re-raises a refresh''s error after committing the failed attempt)';
 COMMENT ON PROCEDURE healthscore.run(text, timestamptz) IS
 'refreshes a model or a model group (as of now, or as_of) recording the attempt: running, then succeeded or failed with the error, which stays in model_runs and model_status; raises the error again; call outside a transaction block (CALL healthscore.run(''m''))';
+COMMENT ON FUNCTION healthscore.set_parent(text, text, text) IS
+'names the account relation''s column holding each account''s parent account, for a model or every model of a group (NULL removes it), and how parents roll up: value_weighted (by ARR) or minimum; the next refresh records each account''s parent; returns the models';
+COMMENT ON FUNCTION healthscore_internal.hierarchy_links() IS
+'the parent links of every hierarchy''s current runs that the caller may see, with their problem (NULL, missing parent, cycle)';
 COMMENT ON VIEW healthscore.components IS 'one row per run, account and signal: how the score came about (unfolded from scores.raw_values and scores.points)';
 COMMENT ON COLUMN healthscore.components.run_id IS 'the run';
 COMMENT ON COLUMN healthscore.components.model IS 'the model';
@@ -4760,6 +4901,7 @@ COMMENT ON COLUMN healthscore.current_scores.tier_rank IS 'the tier''s place, 1 
 COMMENT ON COLUMN healthscore.current_scores.tier_without_hysteresis IS 'the tier by the cutoffs alone; computed_tier keeps the tier of the run before until a cutoff is passed by more than the model''s tier_hysteresis';
 COMMENT ON COLUMN healthscore.current_scores.why_changed IS 'the signals that moved the score most since the run before: "signal before -> now (+-points)"';
 COMMENT ON COLUMN healthscore.current_scores.weakest_group IS 'the category (signal group) with the lowest group score, the weighted mean of its present signals'' points (group_scores lists them all)';
+COMMENT ON COLUMN healthscore.current_scores.parent_key IS 'the account''s parent account (the model''s parent column, see set_parent); parent_scores rolls children up';
 COMMENT ON COLUMN healthscore.current_scores.active_indicators IS 'how many of the model''s risk indicators are raised for the account (risk_indicators lists them)';
 COMMENT ON COLUMN healthscore.current_scores.indicators IS 'the raised risk indicators'' names, separated by "; " (NULL: none)';
 COMMENT ON COLUMN healthscore.current_scores.sparkline_ascii IS 'the sparkline in ASCII for any client: _ . : - = + * # from low to high, a space for no score';
@@ -4806,8 +4948,21 @@ COMMENT ON COLUMN healthscore.risk_indicators.value IS 'account value (ARR)';
 COMMENT ON COLUMN healthscore.risk_indicators.owner IS 'account owner (CSM)';
 COMMENT ON COLUMN healthscore.risk_indicators.scored_at IS 'as-of time of the run';
 COMMENT ON COLUMN healthscore.risk_indicators.run_id IS 'the run';
+COMMENT ON VIEW healthscore.parent_scores IS 'per hierarchy (model group, or model on its own) and parent account: the rollup of its children''s current scores, over the children the reader may see; links to a parent that is no account, or on a cycle, are skipped (check_model reports them)';
+COMMENT ON COLUMN healthscore.parent_scores.hierarchy IS 'the model group, or the model on its own, whose accounts these are';
+COMMENT ON COLUMN healthscore.parent_scores.parent_key IS 'the parent account key';
+COMMENT ON COLUMN healthscore.parent_scores.rollup IS 'value_weighted or minimum (set_parent)';
+COMMENT ON COLUMN healthscore.parent_scores.score IS 'value_weighted: the children''s scores weighted by their value (ARR; a plain mean when no child has a positive value); minimum: the weakest child''s score';
+COMMENT ON COLUMN healthscore.parent_scores.tier IS 'tier of the rollup score, by the models'' cutoffs';
+COMMENT ON COLUMN healthscore.parent_scores.tier_rank IS 'the tier''s place, 1 = worst';
+COMMENT ON COLUMN healthscore.parent_scores.children IS 'children the reader may see';
+COMMENT ON COLUMN healthscore.parent_scores.children_scored IS 'of them, children with a score';
+COMMENT ON COLUMN healthscore.parent_scores.total_value IS 'the children''s summed value (ARR)';
+COMMENT ON COLUMN healthscore.parent_scores.weakest_child IS 'the child with the lowest score';
+COMMENT ON COLUMN healthscore.parent_scores.weakest_child_score IS 'its score';
 COMMENT ON VIEW healthscore.risk_list IS 'accounts below the top tier, most value at risk first, with the three signals that cost the most points and the action to take';
 COMMENT ON COLUMN healthscore.risk_list.model IS 'model';
+COMMENT ON COLUMN healthscore.risk_list.parent_key IS 'the account''s parent account, NULL without one';
 COMMENT ON COLUMN healthscore.risk_list.active_indicators IS 'how many risk indicators are raised for the account';
 COMMENT ON COLUMN healthscore.risk_list.indicators IS 'the raised risk indicators'' names, separated by "; "';
 COMMENT ON COLUMN healthscore.risk_list.priority IS '1 = act first: most value at risk (value x points missing), then lowest score';
@@ -4963,7 +5118,7 @@ COMMENT ON FUNCTION healthscore.suggest_weights(text, interval, timestamptz, tex
 COMMENT ON FUNCTION healthscore.apply_weights(text, interval, timestamptz, float8, text[]) IS
 'sets a model''s weights to suggest_weights(); a signal suggested at 0 gets min_share of the total (weights stay positive); signals in exclude keep theirs; with group weights, each group then weighs the sum of its signals'' new weights, so that the suggestions become the effective weights; later runs get a new fingerprint';
 COMMENT ON FUNCTION healthscore.check_model(text) IS
-'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule, group weights of categories without signals)';
+'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule, group weights of categories without signals, hierarchy links to missing parents or on cycles)';
 COMMENT ON FUNCTION healthscore_internal.reader_functions() IS
 'the internal functions that readers'' views call as the reader; granted by grant_reader()';
 COMMENT ON FUNCTION healthscore_internal.admin_functions() IS
@@ -5067,7 +5222,7 @@ BEGIN
 		EXECUTE pg_catalog.format('GRANT SELECT (attempt_id, model, as_of, started_at, finished_at, status, run_id, backend_pid,
 			error_sqlstate) ON healthscore.attempts TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT SELECT ON healthscore.model_status, healthscore.score_changes, healthscore.group_scores,
-			healthscore.indicators, healthscore.risk_indicators TO %s', grantee);
+			healthscore.indicators, healthscore.risk_indicators, healthscore.parent_scores TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT SELECT ON healthscore.trusted_owners TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO %s',

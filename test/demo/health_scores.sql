@@ -112,6 +112,44 @@ SELECT count(*) AS playbooks FROM (
 	) AS p(model, tier, signal, action, owner)
 ) AS added \gset
 
+-- the default model scores by signal groups (categories), each with its weight: a missing signal's
+-- weight stays in its group first; here the group weights are the sums of the signals' weights,
+-- so only the re-spreading changes (of its signals only nps can be missing, alone in its group)
+SELECT count(*) AS groups FROM (
+	SELECT healthscore.set_group_weight('default', g.category, g.weight)
+	FROM (VALUES ('usage', 35), ('adoption', 30), ('support', 15), ('sentiment', 15), ('financial', 10)) AS g(category, weight)
+) AS weighted \gset
+
+-- a small hierarchy: the five largest enterprise accounts are the parents of three smaller accounts each
+ALTER TABLE sample.accounts ADD COLUMN parent_account_id integer;
+UPDATE sample.accounts AS a SET parent_account_id = p.account_id
+FROM (SELECT account_id, row_number() OVER (ORDER BY arr DESC, account_id) AS n FROM sample.accounts
+      WHERE segment = 'enterprise') AS p,
+     (SELECT account_id, row_number() OVER (ORDER BY arr DESC, account_id) AS n FROM sample.accounts
+      WHERE segment <> 'enterprise') AS c
+WHERE a.account_id = c.account_id AND c.n BETWEEN 10 * p.n + 1 AND 10 * p.n + 3 AND p.n <= 5;
+SELECT healthscore.set_parent('cs', 'parent_account_id') AS models \gset
+
+-- risk indicators beside the score: usage falling fast, invoices paid late again and again, an
+-- enterprise champion rated low; a usage drop has its own playbook
+SELECT count(*) AS indicators FROM (
+	SELECT healthscore.add_indicator(m, 'usage_drop', 'drop', 'logins_30d', threshold => 0.5, period => '28 days',
+	       description => 'logins in the last 30 days down by more than half against four weeks before')
+	FROM unnest('{default,enterprise}'::text[]) AS m
+	UNION ALL
+	SELECT healthscore.add_indicator(m, 'late_payer', 'above', 'late_invoices_180d', threshold => 2,
+	       description => 'three or more invoices paid late (or not at all) in 180 days')
+	FROM unnest('{default,enterprise}'::text[]) AS m
+	UNION ALL
+	SELECT healthscore.add_indicator('enterprise', 'champion_at_risk', 'rating_below', 'executive_relationship',
+	       threshold => 3, description => 'the executive relationship is rated 1 or 2')
+) AS added \gset
+SELECT count(*) AS playbooks FROM (
+	SELECT healthscore.add_playbook(m, 'Call the champion about the usage drop this week', indicator => 'usage_drop',
+	       owner_role => 'CSM')
+	FROM unnest('{default,enterprise}'::text[]) AS m
+) AS added \gset
+
 \echo
 \echo 'Models of group "cs": each account is scored by the first model whose segment it is in'
 SELECT m.name AS model, m.priority, coalesce(m.segment_filter, '(everyone else)') AS segment,
@@ -150,7 +188,7 @@ SELECT row_number() OVER (ORDER BY r.value_at_risk DESC, r.account_key) AS "#", 
        round(r.score::numeric, 1) AS score, r.tier || CASE WHEN r.overridden THEN ' (override)' ELSE '' END AS tier,
        r.trend, r.sparkline AS "12 weeks", to_char(r.value, 'FM999,999,990') AS arr,
        r.reasons AS "why (raw value, points lost)", r.action, r.action_owner AS "who", r.owner AS csm,
-       r.days_to_renewal AS renews_in
+       r.days_to_renewal AS renews_in, coalesce(r.indicators, '-') AS indicators
 FROM healthscore.risk_list AS r
 JOIN sample.accounts AS a ON a.account_id = r.account_key::integer
 ORDER BY r.value_at_risk DESC, r.account_key
@@ -173,6 +211,31 @@ FROM (SELECT r.model, r.account_key FROM healthscore.risk_list AS r
       ORDER BY r.value_at_risk DESC, r.account_key LIMIT 1) AS top
 CROSS JOIN LATERAL healthscore.account_story(top.model, top.account_key) AS st
 ORDER BY st.as_of;
+
+\echo 'Risk indicators raised in the current runs (beside the score, not in it; healthscore.risk_indicators)'
+SELECT i.model, i.indicator, count(*) AS accounts, count(*) FILTER (WHERE i.newly_raised) AS new_this_week,
+       to_char(sum(i.value), 'FM999,999,990') AS arr,
+       (array_agg(a.name || ': ' || i.reason ORDER BY i.value DESC, i.account_key))[1] AS "largest account: why"
+FROM healthscore.risk_indicators AS i JOIN sample.accounts AS a ON a.account_id = i.account_key::integer
+GROUP BY i.model, i.indicator ORDER BY i.model, i.indicator;
+
+\echo 'Parent accounts rolled up from their children (value-weighted, whichever model scored each child; healthscore.parent_scores)'
+SELECT a.name AS parent, round(p.score::numeric, 1) AS rollup, p.tier, p.children,
+       to_char(p.total_value, 'FM999,999,990') AS children_arr, c.name AS weakest_child,
+       round(p.weakest_child_score::numeric, 1) AS its_score
+FROM healthscore.parent_scores AS p
+JOIN sample.accounts AS a ON a.account_id = p.parent_key::integer
+JOIN sample.accounts AS c ON c.account_id = p.weakest_child::integer
+ORDER BY p.score, p.parent_key;
+
+\echo 'The group scores of the account at the top of the risk list (healthscore.group_scores)'
+SELECT g.category AS "group", round(g.group_score::numeric, 1) AS group_score, g.group_weight AS weight,
+       round(100 * g.weight_share::numeric, 1) AS "share %", round(g.contribution::numeric, 1) AS contribution,
+       g.present_signals || ' of ' || g.signals AS signals
+FROM (SELECT r.model, r.account_key FROM healthscore.risk_list AS r
+      ORDER BY r.value_at_risk DESC, r.account_key LIMIT 1) AS top
+JOIN healthscore.group_scores AS g USING (model, account_key)
+ORDER BY g.contribution DESC, g.category;
 
 \echo 'Overrides in force'
 SELECT a.name AS account, s.model, s.tier, s.computed_tier, s.override_reason, s.override_by IS NOT NULL AS has_author,
