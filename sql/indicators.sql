@@ -125,4 +125,6 @@ DROP OWNED BY ind_reader;
 DROP ROLE ind_reader;
 SELECT healthscore.drop_model(m) FROM unnest('{ind,ind_plain}'::text[]) AS m;
 SELECT count(*) AS indicators_left FROM healthscore.indicators;
+-- ratings belong to accounts, not models: the suite removes its own
+DELETE FROM healthscore.assessments WHERE account_key IN ('3', '5') AND factor = 'executive relationship';
 DROP SCHEMA ind CASCADE;

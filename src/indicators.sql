@@ -188,13 +188,12 @@ COMMENT ON FUNCTION healthscore_internal.evaluate_indicators(text, bigint, text[
 -- risk_list's action for an account with raised indicators: the playbook of the first raised
 -- indicator that has one, for the account's tier before one for any tier. Reads the score row as
 -- the caller (row-level security applies).
-CREATE FUNCTION healthscore_internal.indicator_playbook(model text, tier text, run_id bigint, account_key text,
-														OUT action text, OUT owner_role text)
-RETURNS SETOF record
-LANGUAGE sql STABLE PARALLEL SAFE COST 1 ROWS 1
+CREATE FUNCTION healthscore_internal.indicator_playbook(model text, tier text, run_id bigint, account_key text)
+RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE COST 1
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT pb.action, pb.owner_role
+	SELECT ARRAY[pb.action, pb.owner_role]
 	FROM healthscore.scores AS sx
 	CROSS JOIN LATERAL unnest(sx.indicators) WITH ORDINALITY AS raised(name, n)
 	JOIN healthscore.playbooks AS pb
@@ -206,4 +205,4 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION healthscore_internal.indicator_playbook(text, text, bigint, text) IS
-'risk_list: the playbook action and owner role for the first raised indicator of an account''s score row that has one (the tier''s before any tier''s)';
+'risk_list: {action, owner role} of the playbook for the first raised indicator of an account''s score row that has one (the tier''s before any tier''s); NULL without one';

@@ -336,11 +336,13 @@ SELECT cs.model,
 	   cs.parent_key
 FROM healthscore.current_scores AS cs
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
--- a raised risk indicator's playbook wins; looked up only for accounts with raised indicators (a
--- function of tiny estimated cost, so that the plan's cost, and JIT, stay what they were)
-LEFT JOIN LATERAL (SELECT p.action, p.owner_role
-				   FROM healthscore_internal.indicator_playbook(cs.model, cs.tier, cs.run_id, cs.account_key) AS p
-				   WHERE cs.active_indicators OPERATOR(pg_catalog.>) 0) AS indicator_play ON true
+-- a raised risk indicator's playbook wins; looked up only for accounts with raised indicators (the
+-- CASE), by a function of tiny estimated cost, so that the plan's cost, and JIT, stay what they were
+CROSS JOIN LATERAL (SELECT play_row.p[1] AS action, play_row.p[2] AS owner_role
+					FROM (SELECT CASE WHEN cs.active_indicators OPERATOR(pg_catalog.>) 0 THEN
+								 healthscore_internal.indicator_playbook(cs.model, cs.tier, cs.run_id, cs.account_key) END
+								 AS p
+						  OFFSET 0) AS play_row) AS indicator_play
 -- the most specific playbook for every tier and costliest signal of a model, resolved once per
 -- combination (few) rather than per account: tier and signal, that signal in any tier, the signal's
 -- own action, the tier's playbook, the model's tier action

@@ -2437,13 +2437,12 @@ $$;
 -- risk_list's action for an account with raised indicators: the playbook of the first raised
 -- indicator that has one, for the account's tier before one for any tier. Reads the score row as
 -- the caller (row-level security applies).
-CREATE OR REPLACE FUNCTION healthscore_internal.indicator_playbook(model text, tier text, run_id bigint, account_key text,
-														OUT action text, OUT owner_role text)
-RETURNS SETOF record
-LANGUAGE sql STABLE PARALLEL SAFE COST 1 ROWS 1
+CREATE OR REPLACE FUNCTION healthscore_internal.indicator_playbook(model text, tier text, run_id bigint, account_key text)
+RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE COST 1
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT pb.action, pb.owner_role
+	SELECT ARRAY[pb.action, pb.owner_role]
 	FROM healthscore.scores AS sx
 	CROSS JOIN LATERAL unnest(sx.indicators) WITH ORDINALITY AS raised(name, n)
 	JOIN healthscore.playbooks AS pb
@@ -4114,11 +4113,13 @@ SELECT cs.model,
 	   cs.parent_key
 FROM healthscore.current_scores AS cs
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
--- a raised risk indicator's playbook wins; looked up only for accounts with raised indicators (a
--- function of tiny estimated cost, so that the plan's cost, and JIT, stay what they were)
-LEFT JOIN LATERAL (SELECT p.action, p.owner_role
-				   FROM healthscore_internal.indicator_playbook(cs.model, cs.tier, cs.run_id, cs.account_key) AS p
-				   WHERE cs.active_indicators OPERATOR(pg_catalog.>) 0) AS indicator_play ON true
+-- a raised risk indicator's playbook wins; looked up only for accounts with raised indicators (the
+-- CASE), by a function of tiny estimated cost, so that the plan's cost, and JIT, stay what they were
+CROSS JOIN LATERAL (SELECT play_row.p[1] AS action, play_row.p[2] AS owner_role
+					FROM (SELECT CASE WHEN cs.active_indicators OPERATOR(pg_catalog.>) 0 THEN
+								 healthscore_internal.indicator_playbook(cs.model, cs.tier, cs.run_id, cs.account_key) END
+								 AS p
+						  OFFSET 0) AS play_row) AS indicator_play
 -- the most specific playbook for every tier and costliest signal of a model, resolved once per
 -- combination (few) rather than per account: tier and signal, that signal in any tier, the signal's
 -- own action, the tier's playbook, the model's tier action
@@ -4799,7 +4800,7 @@ COMMENT ON FUNCTION healthscore_internal.indicator_number(float8) IS
 COMMENT ON FUNCTION healthscore_internal.evaluate_indicators(text, bigint, text[], bigint, timestamptz) IS
 'refresh(): the model''s risk indicators each account raises at the run, since when (the run before''s start of the streak, else as_of) and why, into the temporary table pg_temp.healthscore_refresh_indicators';
 COMMENT ON FUNCTION healthscore_internal.indicator_playbook(text, text, bigint, text) IS
-'risk_list: the playbook action and owner role for the first raised indicator of an account''s score row that has one (the tier''s before any tier''s)';
+'risk_list: {action, owner role} of the playbook for the first raised indicator of an account''s score row that has one (the tier''s before any tier''s); NULL without one';
 COMMENT ON FUNCTION healthscore.refresh(text, timestamptz) IS
 'scores every account of a model as of a time (default now) and writes the run and its scores (with raw values and points per signal) in one transaction; returns the run id';
 COMMENT ON FUNCTION healthscore.backfill(text, timestamptz, timestamptz, interval) IS
