@@ -209,7 +209,8 @@ points_of(const RunRow *row, int i)
  * Each of n signals' part of the score change from before to now (see the top of the file); the
  * signal is now_index[k] in now and before_index[k] in before, -1 where a run does not have it.
  * For a signal present in both runs, weight_parts[k] gets the part of step 2 and new_shares[k] its
- * new share (the rest of its part is new share * points change); elsewhere both are 0.
+ * new share (the rest of its part is new share * points change); elsewhere both are 0. Callers that
+ * need only the parts pass NULL for both.
  */
 static ChangeKind
 score_change_parts(const RunRow *now, const RunRow *before, int n, const int *now_index,
@@ -225,7 +226,7 @@ score_change_parts(const RunRow *now, const RunRow *before, int n, const int *no
 
 	if (!(before->present_weight > 0.0) || !(now->present_weight > 0.0))
 		return CHANGE_NO_SCORE;
-	for (int k = 0; k < n; k++)
+	for (int k = 0; weight_parts != NULL && k < n; k++)
 		weight_parts[k] = new_shares[k] = 0.0;
 	for (int j = 0; j < before->n; j++)
 		if (present(before, j))
@@ -270,9 +271,14 @@ score_change_parts(const RunRow *now, const RunRow *before, int n, const int *no
 			double		old_share = before->weights[j] / common_old_weight;
 			double		new_share = now->weights[i] / common_new_weight;
 
-			weight_parts[k] = (new_share - old_share) * (points_of(before, j) - step1_score);
-			new_shares[k] = new_share;
-			parts[k] = weight_parts[k] + new_share * (points_of(now, i) - points_of(before, j));
+			double		weight_part = (new_share - old_share) * (points_of(before, j) - step1_score);
+
+			if (weight_parts != NULL)
+			{
+				weight_parts[k] = weight_part;
+				new_shares[k] = new_share;
+			}
+			parts[k] = weight_part + new_share * (points_of(now, i) - points_of(before, j));
 		}
 		else if (present(before, j))
 			parts[k] = -(before->weights[j] / common_old_weight) * (points_of(before, j) - old_score);
@@ -437,11 +443,7 @@ grouped_change_parts(const RunRow *now, const RunRow *before, int n, const int *
 	if (now->group_weights == NULL && before->group_weights == NULL)
 	{
 		/* every signal a group of its own: the steps over the signals are the same, to the bit */
-		double	   *unused_weight_parts = palloc(sizeof(double) * Max(n, 1));
-		double	   *unused_shares = palloc(sizeof(double) * Max(n, 1));
-
-		return score_change_parts(now, before, n, now_index, before_index, parts, unused_weight_parts,
-								  unused_shares) != CHANGE_NO_SCORE;
+		return score_change_parts(now, before, n, now_index, before_index, parts, NULL, NULL) != CHANGE_NO_SCORE;
 	}
 	now_groups = run_groups(now);
 	before_groups = run_groups(before);
@@ -486,12 +488,10 @@ grouped_change_parts(const RunRow *now, const RunRow *before, int n, const int *
 			int		   *before_member;
 			int			nmembers = name_union(&now_members, &before_members, &now_member, &before_member);
 			double	   *member_parts = palloc(sizeof(double) * Max(nmembers, 1));
-			double	   *unused_weight_parts = palloc(sizeof(double) * Max(nmembers, 1));
-			double	   *unused_shares = palloc(sizeof(double) * Max(nmembers, 1));
 
 			spread_over_group(before, &before_groups, b, group_weight_parts[u], before_acc);
 			if (score_change_parts(&now_members, &before_members, nmembers, now_member, before_member,
-								   member_parts, unused_weight_parts, unused_shares) == CHANGE_NO_SCORE)
+								   member_parts, NULL, NULL) == CHANGE_NO_SCORE)
 				elog(ERROR, "%s: a group present in both runs has no score", __func__);
 			for (int m = 0; m < nmembers; m++)
 			{

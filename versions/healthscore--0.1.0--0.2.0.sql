@@ -4057,8 +4057,7 @@ SELECT g.scope AS hierarchy, g.parent_key, g.rollup, g.score,
 	   pg_catalog.array_position(g.tier_labels, healthscore.tier(g.score, g.tier_cutoffs, g.tier_labels)) AS tier_rank,
 	   g.children, g.children_scored, g.total_value, g.weakest_child, g.weakest_child_score
 FROM (SELECT l.scope, l.parent_key, pg_catalog.min(l.rollup) AS rollup,
-			 CASE pg_catalog.min(l.rollup)
-				  WHEN 'minimum' THEN pg_catalog.min(l.score)
+			 CASE WHEN pg_catalog.min(l.rollup) OPERATOR(pg_catalog.=) 'minimum' THEN pg_catalog.min(l.score)
 				  -- by value; children without a positive value only when no child has one
 				  ELSE coalesce(pg_catalog.sum(l.value::pg_catalog.float8 OPERATOR(pg_catalog.*) l.score)
 									FILTER (WHERE l.value OPERATOR(pg_catalog.>) 0 AND l.score IS NOT NULL)
