@@ -38,6 +38,8 @@ SQL_PARTS = \
 	src/revenue.sql \
 	src/auc.sql \
 	src/logistic.sql \
+	src/calibration.sql \
+	src/model_comparison.sql \
 	src/signal_values.sql \
 	src/visibility.sql \
 	src/tables.sql \
@@ -54,6 +56,8 @@ SQL_PARTS = \
 	src/hierarchies.sql \
 	src/views.sql \
 	src/validation.sql \
+	src/probability.sql \
+	src/comparison.sql \
 	src/check_model.sql \
 	src/privileges.sql
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
@@ -64,7 +68,7 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(sort $(wildcard $(srcdir)/versions/$(EXTENSION)--*.sql))
 
 # pg_regress suites in sql/ with expected output in expected/.
-REGRESS = scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue auc logistic_fit parallel parallel_signals models refresh views access manual validation schedule security settings bad_input operations changes groups indicators hierarchies encoding
+REGRESS = scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue auc logistic_fit parallel parallel_signals models refresh views access manual validation calibration schedule security settings bad_input operations changes groups indicators hierarchies encoding
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 # pg_isolation_regress suites (concurrent sessions) in test/isolation/specs/ with expected output in

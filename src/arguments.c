@@ -211,10 +211,18 @@ void
 hs_check_same_length(const char *func, const char *arg, int nelems,
 					 const char *other_arg, int other_nelems)
 {
+	hs_check_same_count(func, arg, nelems, other_arg, other_nelems, SIGNAL_ORDER_HINT);
+}
+
+/* The same for arrays that pair other things than signals; hint says what each element is. */
+void
+hs_check_same_count(const char *func, const char *arg, int nelems,
+					const char *other_arg, int other_nelems, const char *hint)
+{
 	if (nelems != other_nelems)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("%s(): %s must have as many elements as %s", func, arg, other_arg),
 				 errdetail("%s has %d elements and %s has %d.", arg, nelems, other_arg, other_nelems),
-				 errhint(SIGNAL_ORDER_HINT)));
+				 errhint("%s", hint)));
 }

@@ -119,6 +119,8 @@ extern void hs_check_length(const char *func, const char *arg, int nelems,
 							const char *other_arg, int other_nelems);
 extern void hs_check_same_length(const char *func, const char *arg, int nelems,
 								 const char *other_arg, int other_nelems);
+extern void hs_check_same_count(const char *func, const char *arg, int nelems,
+								const char *other_arg, int other_nelems, const char *hint);
 
 /* signal_groups.c: the groups of a run's signals (categories) and their weights, checked */
 extern bool hs_same_text(Datum a, Datum b);

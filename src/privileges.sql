@@ -36,7 +36,10 @@ AS $$
 		'healthscore.explain_refresh(text, timestamptz)',
 		'healthscore.run(text, timestamptz)',
 		'healthscore.set_expected_every(text, interval)',
-		'healthscore.check_model(text)'
+		'healthscore.check_model(text)',
+		'healthscore.calibrate(text, interval, timestamptz)',
+		'healthscore.preview(text, jsonb, jsonb, float8[], timestamptz, interval, timestamptz, float8)',
+		'healthscore.preview_accounts(text, jsonb, jsonb, float8[], timestamptz, float8)'
 	]::regprocedure[]
 $$;
 
@@ -64,7 +67,17 @@ AS $$
 		'healthscore_internal.run_outcomes(text, interval, timestamptz)',
 		'healthscore_internal.trend_over_window(float8, float8, float8)',
 		'healthscore_internal.hierarchy_links()',
-		'healthscore_internal.indicator_playbook(text, text, bigint, text)'
+		'healthscore_internal.indicator_playbook(text, text, bigint, text)',
+		'healthscore_internal.model_row(text)',
+		'healthscore_internal.calibration_rows(text, interval, timestamptz)',
+		'healthscore_internal.fit_calibration(text, text, interval, timestamptz)',
+		'healthscore_internal.calibration_measured(text, text, interval, timestamptz, integer, boolean)',
+		'healthscore_internal.run_measures(bigint[], float8[], integer[], boolean[])',
+		'healthscore_internal.check_two_models(text, text, text)',
+		'healthscore_internal.paired_rows(text, text, interval, timestamptz)',
+		'healthscore_internal.models_compared(text, text, text, interval, timestamptz, integer, bigint, boolean)',
+		'healthscore_internal.paired_auc_bootstrap(integer[], integer[], float8[], float8[], boolean[], integer, bigint)',
+		'healthscore_internal.tiers_compared(text, text, text, timestamptz, boolean)'
 	]::regprocedure[]
 $$;
 
@@ -109,9 +122,11 @@ BEGIN
 		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
 		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
 		healthscore.unscored_accounts, healthscore.score_changes, healthscore.group_scores, healthscore.indicators,
-		healthscore.risk_indicators, healthscore.parent_scores TO %s', role);
+		healthscore.risk_indicators, healthscore.parent_scores, healthscore.calibrations,
+		healthscore.model_calibration, healthscore.model_comparisons, healthscore.model_tier_agreement TO %s', role);
 	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights, stale,
-		newest_rows, categories, group_weights) ON healthscore.runs TO %s', role);
+		newest_rows, categories, group_weights, probability_horizon, probability_min_score, probability_max_score,
+		probability_note) ON healthscore.runs TO %s', role);
 	-- attempts without their error texts, which may quote values of rows
 	EXECUTE format('GRANT SELECT (attempt_id, model, as_of, started_at, finished_at, status, run_id, backend_pid,
 		error_sqlstate) ON healthscore.attempts TO %s', role);
@@ -139,7 +154,8 @@ BEGIN
 	EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA healthscore_internal TO %s', role);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals, healthscore.indicators,
 		healthscore.runs, healthscore.attempts, healthscore.scores, healthscore.churn_reasons,
-		healthscore.success_factors, healthscore.assessments, healthscore.overrides, healthscore.playbooks TO %s', role);
+		healthscore.success_factors, healthscore.assessments, healthscore.overrides, healthscore.playbooks,
+		healthscore.calibrations TO %s', role);
 	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.attempts_attempt_id_seq,
 		healthscore.assessments_assessment_id_seq,
 		healthscore.overrides_override_id_seq, healthscore.playbooks_playbook_id_seq TO %s', role);

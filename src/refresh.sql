@@ -45,6 +45,8 @@ DECLARE
 	previous_weights float8[];
 	previous_fingerprint text;
 	this_fingerprint text;
+	calibration healthscore.calibrations;
+	probability_note text;
 BEGIN
 	IF as_of IS NULL OR NOT isfinite(as_of) THEN
 		RAISE EXCEPTION 'refresh(): as_of must be a finite timestamp, not %', coalesce(as_of::text, 'NULL')
@@ -54,6 +56,14 @@ BEGIN
 	PERFORM healthscore_internal.lock_model(model);
 	found_model := healthscore_internal.model_row(model);
 	this_fingerprint := healthscore.fingerprint(found_model.name);
+	-- churn probabilities only from a calibration of the model as it is now
+	SELECT c.* INTO calibration FROM healthscore.calibrations AS c WHERE c.model = found_model.name;
+	IF calibration.model IS NULL THEN
+		probability_note := 'not calibrated: run healthscore.calibrate()';
+	ELSIF calibration.fingerprint <> this_fingerprint THEN
+		probability_note := 'the model changed since it was calibrated: run healthscore.calibrate() again';
+		calibration := NULL;
+	END IF;
 	SELECT array_agg(s.name ORDER BY s.position), array_agg(s.weight ORDER BY s.position)
 	INTO signal_names, signal_weights
 	FROM healthscore.signals AS s WHERE s.model = found_model.name;
@@ -103,9 +113,11 @@ BEGIN
 	END LOOP;
 
 	INSERT INTO healthscore.runs (model, as_of, started_at, finished_at, accounts, accounts_scored, fingerprint,
-								  signals, weights, stale, newest_rows, categories, group_weights)
+								  signals, weights, stale, newest_rows, categories, group_weights, probability_horizon,
+								  probability_min_score, probability_max_score, probability_note)
 	VALUES (found_model.name, as_of, started, started, 0, 0, this_fingerprint,
-			signal_names, signal_weights, signal_stale, signal_newest, signal_categories, signal_group_weights)
+			signal_names, signal_weights, signal_stale, signal_newest, signal_categories, signal_group_weights,
+			calibration.horizon, calibration.min_score, calibration.max_score, probability_note)
 	RETURNING run_id INTO run;
 
 	-- the run before this one: its scores give the change, the tier change and the sparkline,
@@ -143,7 +155,7 @@ BEGIN
 											previous_score, previous_tier, sparkline, reasons, worst_signal,
 											segment, value, owner, renewal_date, raw_values, points,
 											window_start_score, tier_without_hysteresis, why_changed, weakest_group,
-											indicators, indicators_since, indicator_reasons, parent_key)
+											indicators, indicators_since, indicator_reasons, parent_key, churn_probability)
 			SELECT run, found_model.name, a.account_key, a.score,
 				   coalesce(a.override_tiers[a.chosen], a.computed_tier), a.computed_tier, a.override_ids[a.chosen],
 				   a.previous_score, a.previous_tier,
@@ -159,7 +171,8 @@ BEGIN
 																 a.previous_raw_values, a.previous_points, previous_weights,
 																 previous_categories, previous_group_weights, 3) END,
 				   healthscore.weakest_group(a.points, signal_weights, signal_categories),
-				   a.indicator_names, a.indicator_since, a.indicator_reasons, a.parent_key
+				   a.indicator_names, a.indicator_since, a.indicator_reasons, a.parent_key,
+				   healthscore.churn_probability(a.score, calibration.intercept, calibration.slope)
 			FROM (SELECT t.*,
 						 CASE WHEN t.override_ids IS NOT NULL THEN
 							 (SELECT min(i) FROM generate_subscripts(t.override_ids, 1) AS i

@@ -187,7 +187,11 @@ CREATE TABLE healthscore.runs (
 	stale boolean[],
 	newest_rows timestamptz[],
 	categories text[],
-	group_weights float8[]
+	group_weights float8[],
+	probability_horizon interval,
+	probability_min_score float8,
+	probability_max_score float8,
+	probability_note text
 );
 CREATE INDEX runs_model_run_idx ON healthscore.runs (model, run_id);
 CREATE INDEX runs_model_as_of_idx ON healthscore.runs (model, as_of);
@@ -206,6 +210,10 @@ COMMENT ON COLUMN healthscore.runs.weights IS 'the signals'' weights at the run,
 COMMENT ON COLUMN healthscore.runs.stale IS 'per signal, in the order of signals: true when its source''s newest row was older than the signal''s max_age, so that it counted as missing for every account; NULL for runs before 0.2.0';
 COMMENT ON COLUMN healthscore.runs.categories IS 'per signal, in the order of signals: its category (group) at the run; NULL for runs before 0.2.0';
 COMMENT ON COLUMN healthscore.runs.group_weights IS 'per signal, in the order of signals: the weight of its group at the run; NULL when the model had no group weights (the score is the weighted mean of the present signals)';
+COMMENT ON COLUMN healthscore.runs.probability_horizon IS 'the horizon of the churn probabilities the run wrote (the model''s calibration, see calibrate()); NULL when it wrote none';
+COMMENT ON COLUMN healthscore.runs.probability_min_score IS 'the lowest score the calibration was fitted on: a probability for a lower score is extrapolated';
+COMMENT ON COLUMN healthscore.runs.probability_max_score IS 'the highest score the calibration was fitted on: a probability for a higher score is extrapolated';
+COMMENT ON COLUMN healthscore.runs.probability_note IS 'why the run wrote no churn probabilities: the model was not calibrated, or changed since it was (NULL when it wrote them)';
 COMMENT ON COLUMN healthscore.runs.newest_rows IS 'per signal, in the order of signals: the time of its source''s newest row at the as-of time, for signals with a max_age (NULL otherwise, or when the source had no rows)';
 
 SELECT pg_catalog.pg_extension_config_dump('healthscore.runs', '');
@@ -280,6 +288,7 @@ CREATE TABLE healthscore.scores (
 	indicators_since timestamptz[],
 	indicator_reasons text[],
 	parent_key text,
+	churn_probability float8,
 	PRIMARY KEY (run_id, account_key)
 );
 CREATE INDEX scores_model_account_idx ON healthscore.scores (model, account_key, run_id);
@@ -311,6 +320,7 @@ COMMENT ON COLUMN healthscore.scores.indicator_reasons IS 'per raised indicator:
 COMMENT ON COLUMN healthscore.scores.parent_key IS 'the account''s parent account key at the run (the model''s parent_column), NULL without one';
 COMMENT ON COLUMN healthscore.scores.weakest_group IS 'the category (signal group) with the lowest group score: the weighted mean of its present signals'' points';
 COMMENT ON COLUMN healthscore.scores.why_changed IS 'the signals whose contribution moved the score most since the run before: "signal before -> now (+-points)"; a note instead when the model''s definition changed';
+COMMENT ON COLUMN healthscore.scores.churn_probability IS 'probability that the account churns within the calibration''s horizon (runs.probability_horizon), from the model''s calibration of churn on the score; NULL when the run had no current calibration';
 SELECT pg_catalog.pg_extension_config_dump('healthscore.scores', '');
 -- Row-level security: a user sees the scores of the accounts they can see in the model's
 -- account relation (account_visible asks that relation once per query). Writers (refresh) need
@@ -320,6 +330,49 @@ CREATE POLICY visible_accounts ON healthscore.scores FOR SELECT
 	USING (healthscore_internal.account_visible(model, account_key));
 CREATE POLICY writers ON healthscore.scores FOR INSERT WITH CHECK (true);
 CREATE POLICY removers ON healthscore.scores FOR DELETE USING (true);
+-- A model's calibration (calibrate()): churn within a horizon as a logistic function of the score,
+-- fitted on the model's earlier evaluable runs with its current definition. The fingerprint ties it
+-- to that definition: a refresh writes probabilities only while the model's fingerprint equals it.
+-- Model-level numbers, like runs' totals: they name no account.
+CREATE TABLE healthscore.calibrations (
+	model text PRIMARY KEY,
+	horizon interval NOT NULL CHECK (horizon OPERATOR(pg_catalog.>) interval '0'),
+	fingerprint text NOT NULL,
+	intercept float8 NOT NULL,
+	slope float8 NOT NULL,
+	min_score float8 NOT NULL,
+	max_score float8 NOT NULL,
+	fit_runs integer NOT NULL,
+	fit_rows bigint NOT NULL,
+	fit_churned bigint NOT NULL,
+	fit_from timestamptz NOT NULL,
+	fit_until timestamptz NOT NULL,
+	fit_last_run bigint NOT NULL,
+	known_until timestamptz NOT NULL,
+	calibrated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	calibrated_by text NOT NULL DEFAULT CURRENT_USER
+);
+
+COMMENT ON TABLE healthscore.calibrations IS 'per model, its calibration (calibrate()): churn probability within a horizon = 1 / (1 + exp(-(intercept + slope * score / 100)))';
+COMMENT ON COLUMN healthscore.calibrations.model IS 'the model';
+COMMENT ON COLUMN healthscore.calibrations.horizon IS 'churn counted within this interval after a run''s as-of time';
+COMMENT ON COLUMN healthscore.calibrations.fingerprint IS 'the model''s fingerprint when calibrated: refreshes write probabilities only while the model still has it';
+COMMENT ON COLUMN healthscore.calibrations.intercept IS 'log-odds of churn at score 0';
+COMMENT ON COLUMN healthscore.calibrations.slope IS 'change of the log-odds from score 0 to score 100 (negative: a higher score, less churn)';
+COMMENT ON COLUMN healthscore.calibrations.min_score IS 'the lowest score in the fitted rows';
+COMMENT ON COLUMN healthscore.calibrations.max_score IS 'the highest score in the fitted rows';
+COMMENT ON COLUMN healthscore.calibrations.fit_runs IS 'runs fitted on (the earlier two thirds of the evaluable runs)';
+COMMENT ON COLUMN healthscore.calibrations.fit_rows IS 'rows fitted on: one per fitted run and account still a customer at its as-of time';
+COMMENT ON COLUMN healthscore.calibrations.fit_churned IS 'of them, rows whose account churned within the horizon';
+COMMENT ON COLUMN healthscore.calibrations.fit_from IS 'as-of time of the first fitted run';
+COMMENT ON COLUMN healthscore.calibrations.fit_until IS 'as-of time of the last fitted run: later evaluable runs are held out (calibration() measures on them)';
+COMMENT ON COLUMN healthscore.calibrations.fit_last_run IS 'the last fitted run';
+COMMENT ON COLUMN healthscore.calibrations.known_until IS 'the time up to which churn was taken as recorded';
+COMMENT ON COLUMN healthscore.calibrations.calibrated_at IS 'when calibrate() ran';
+COMMENT ON COLUMN healthscore.calibrations.calibrated_by IS 'the role that ran it';
+
+SELECT pg_catalog.pg_extension_config_dump('healthscore.calibrations', '');
+
 -- Success factors a customer-success manager rates per account. The shipped rows come with the
 -- extension; rows users add are theirs and are kept by pg_dump.
 CREATE TABLE healthscore.success_factors (

@@ -55,13 +55,17 @@ SELECT r.model, r.run_id, r.as_of, r.started_at, r.finished_at,
 	   (SELECT pg_catalog.min(a.attempt_id) FROM healthscore.attempts AS a
 		WHERE a.run_id OPERATOR(pg_catalog.=) r.run_id) AS attempt_id,
 	   (SELECT pg_catalog.count(*)::pg_catalog.int4 FROM pg_catalog.unnest(r.stale) AS x(stale) WHERE x.stale)
-		   AS stale_signals
+		   AS stale_signals,
+	   r.probability_horizon,
+	   r.probability_min_score,
+	   r.probability_max_score,
+	   r.probability_note
 FROM healthscore.runs AS r
 UNION ALL
 SELECT a.model, NULL, a.as_of, a.started_at, a.finished_at, NULL, NULL, NULL, NULL,
 	   healthscore_internal.attempt_status(a.status, a.attempt_id, a.backend_pid),
 	   healthscore_internal.attempt_error(a.status, a.attempt_id, a.backend_pid),
-	   a.attempt_id, NULL
+	   a.attempt_id, NULL, NULL, NULL, NULL, NULL
 FROM healthscore.attempts AS a
 WHERE a.status OPERATOR(pg_catalog.<>) 'succeeded';
 
@@ -78,6 +82,10 @@ COMMENT ON COLUMN healthscore.model_runs.recency IS '1 for the latest as-of time
 COMMENT ON COLUMN healthscore.model_runs.status IS 'succeeded (a run), running, or failed (an attempt of healthscore.run(); a running one whose session ended reads as failed)';
 COMMENT ON COLUMN healthscore.model_runs.error IS 'why an attempt failed: the error''s message, detail, hint and SQLSTATE for administrators, only the SQLSTATE for readers';
 COMMENT ON COLUMN healthscore.model_runs.attempt_id IS 'the attempt of healthscore.run(), NULL for a run written by a plain refresh()';
+COMMENT ON COLUMN healthscore.model_runs.probability_horizon IS 'the horizon of the churn probabilities the run wrote; NULL when it wrote none';
+COMMENT ON COLUMN healthscore.model_runs.probability_min_score IS 'the lowest score its calibration was fitted on';
+COMMENT ON COLUMN healthscore.model_runs.probability_max_score IS 'the highest score its calibration was fitted on';
+COMMENT ON COLUMN healthscore.model_runs.probability_note IS 'why the run wrote no churn probabilities (not calibrated, or changed since)';
 COMMENT ON COLUMN healthscore.model_runs.stale_signals IS 'how many signals of the run were stale (their source''s newest row older than max_age)';
 
 CREATE VIEW healthscore.current_scores WITH (security_invoker = true) AS
@@ -116,7 +124,15 @@ SELECT s.model,
 	   s.weakest_group,
 	   coalesce(pg_catalog.cardinality(s.indicators), 0) AS active_indicators,
 	   pg_catalog.array_to_string(s.indicators, '; ') AS indicators,
-	   s.parent_key
+	   s.parent_key,
+	   s.churn_probability,
+	   r.probability_horizon,
+	   coalesce(r.probability_note,
+				CASE WHEN s.score OPERATOR(pg_catalog.<) r.probability_min_score
+						  OR s.score OPERATOR(pg_catalog.>) r.probability_max_score
+					 THEN 'extrapolated: the score is outside the scores the calibration was fitted on' END)
+		   AS probability_note,
+	   s.churn_probability OPERATOR(pg_catalog.*) s.value AS expected_loss
 FROM healthscore.model_runs AS r
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
 -- once per run, not per account
@@ -160,6 +176,10 @@ COMMENT ON COLUMN healthscore.current_scores.weakest_group IS 'the category (sig
 COMMENT ON COLUMN healthscore.current_scores.parent_key IS 'the account''s parent account (the model''s parent column, see set_parent); parent_scores rolls children up';
 COMMENT ON COLUMN healthscore.current_scores.active_indicators IS 'how many of the model''s risk indicators are raised for the account (risk_indicators lists them)';
 COMMENT ON COLUMN healthscore.current_scores.indicators IS 'the raised risk indicators'' names, separated by "; " (NULL: none)';
+COMMENT ON COLUMN healthscore.current_scores.churn_probability IS 'probability that the account churns within probability_horizon, from the model''s calibration of churn on the score (calibrate()); NULL when the run had no current calibration';
+COMMENT ON COLUMN healthscore.current_scores.probability_horizon IS 'the horizon of churn_probability';
+COMMENT ON COLUMN healthscore.current_scores.probability_note IS 'why churn_probability is NULL (not calibrated, or the model changed since), or that it is extrapolated beyond the scores fitted on; NULL: fitted';
+COMMENT ON COLUMN healthscore.current_scores.expected_loss IS 'churn_probability * value: the value expected to be lost within the horizon';
 COMMENT ON COLUMN healthscore.current_scores.sparkline_ascii IS 'the sparkline in ASCII for any client: _ . : - = + * # from low to high, a space for no score';
 
 CREATE VIEW healthscore.score_components WITH (security_invoker = true) AS
@@ -332,7 +352,11 @@ SELECT cs.model,
 	   cs.tier_rank,
 	   cs.active_indicators,
 	   cs.indicators,
-	   cs.parent_key
+	   cs.parent_key,
+	   cs.churn_probability,
+	   cs.probability_horizon,
+	   cs.probability_note,
+	   cs.expected_loss
 FROM healthscore.current_scores AS cs
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
 -- a raised risk indicator's playbook wins; looked up only for accounts with raised indicators (the
@@ -383,6 +407,10 @@ WHERE cs.tier OPERATOR(pg_catalog.<>) m.tier_labels[pg_catalog.cardinality(m.tie
 COMMENT ON VIEW healthscore.risk_list IS 'accounts below the top tier, most value at risk first, with the three signals that cost the most points and the action to take';
 COMMENT ON COLUMN healthscore.risk_list.model IS 'model';
 COMMENT ON COLUMN healthscore.risk_list.parent_key IS 'the account''s parent account, NULL without one';
+COMMENT ON COLUMN healthscore.risk_list.churn_probability IS 'probability of churn within probability_horizon, from the model''s calibration (calibrate()); NULL without a current calibration';
+COMMENT ON COLUMN healthscore.risk_list.probability_horizon IS 'the horizon of churn_probability';
+COMMENT ON COLUMN healthscore.risk_list.probability_note IS 'why churn_probability is NULL, or that it is extrapolated; NULL: fitted';
+COMMENT ON COLUMN healthscore.risk_list.expected_loss IS 'churn_probability * value: value expected to be lost within the horizon (value_at_risk instead weighs value by the points the score lacks, with no calibration)';
 COMMENT ON COLUMN healthscore.risk_list.active_indicators IS 'how many risk indicators are raised for the account';
 COMMENT ON COLUMN healthscore.risk_list.indicators IS 'the raised risk indicators'' names, separated by "; "';
 COMMENT ON COLUMN healthscore.risk_list.priority IS '1 = act first: most value at risk (value x points missing), then lowest score';

@@ -166,6 +166,30 @@ ALTER TABLE healthscore.models ADD COLUMN parent_column text,
 		CHECK (rollup OPERATOR(pg_catalog.=) ANY (ARRAY['value_weighted', 'minimum']));
 ALTER TABLE healthscore.scores ADD COLUMN parent_key text;
 
+-- Churn probability: a model's calibration, and what each run and score wrote with it.
+CREATE TABLE healthscore.calibrations (
+	model text PRIMARY KEY,
+	horizon interval NOT NULL CHECK (horizon OPERATOR(pg_catalog.>) interval '0'),
+	fingerprint text NOT NULL,
+	intercept float8 NOT NULL,
+	slope float8 NOT NULL,
+	min_score float8 NOT NULL,
+	max_score float8 NOT NULL,
+	fit_runs integer NOT NULL,
+	fit_rows bigint NOT NULL,
+	fit_churned bigint NOT NULL,
+	fit_from timestamptz NOT NULL,
+	fit_until timestamptz NOT NULL,
+	fit_last_run bigint NOT NULL,
+	known_until timestamptz NOT NULL,
+	calibrated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	calibrated_by text NOT NULL DEFAULT CURRENT_USER
+);
+SELECT pg_catalog.pg_extension_config_dump('healthscore.calibrations', '');
+ALTER TABLE healthscore.runs ADD COLUMN probability_horizon interval, ADD COLUMN probability_min_score float8,
+	ADD COLUMN probability_max_score float8, ADD COLUMN probability_note text;
+ALTER TABLE healthscore.scores ADD COLUMN churn_probability float8;
+
 -- Tables, indexes and pg_dump registrations new in 0.2.0.
 -- Attempts of healthscore.run(), the procedure schedules call: it commits a running attempt
 -- before it refreshes and a failed one when the refresh fails, so that a failure leaves a trace
@@ -504,6 +528,21 @@ CREATE OR REPLACE FUNCTION healthscore_internal.logistic_final(state internal)
 RETURNS healthscore.logistic_fit_result
 AS 'MODULE_PATHNAME', 'healthscore_logistic_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
+-- Function churn_probability (calibration.c): a calibration's probability for a score.
+
+CREATE OR REPLACE FUNCTION healthscore.churn_probability(score float8, intercept float8, slope float8)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_churn_probability'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- Function paired_auc_bootstrap (model_comparison.c): the AUC difference of two models on the
+-- same rows, with a bootstrap interval that resamples accounts.
+
+CREATE OR REPLACE FUNCTION healthscore_internal.paired_auc_bootstrap(runs integer[], accounts integer[], score_a float8[],
+														  score_b float8[], churned boolean[], samples integer,
+														  seed bigint)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'healthscore_paired_auc_bootstrap'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 -- A signal's raw value as the refresh reads it (signal_values.c): checked, with errors naming the
 -- model and the signal. Called by the generated scoring query, as the model's author.
 
@@ -936,6 +975,7 @@ BEGIN
 	DELETE FROM healthscore.overrides AS v USING old_models AS o WHERE v.model = o.name;
 	DELETE FROM healthscore.playbooks AS p USING old_models AS o WHERE p.model = o.name;
 	DELETE FROM healthscore.indicators AS i USING old_models AS o WHERE i.model = o.name;
+	DELETE FROM healthscore.calibrations AS c USING old_models AS o WHERE c.model = o.name;
 	RETURN NULL;
 END
 $$;
@@ -2499,6 +2539,8 @@ DECLARE
 	previous_weights float8[];
 	previous_fingerprint text;
 	this_fingerprint text;
+	calibration healthscore.calibrations;
+	probability_note text;
 BEGIN
 	IF as_of IS NULL OR NOT isfinite(as_of) THEN
 		RAISE EXCEPTION 'refresh(): as_of must be a finite timestamp, not %', coalesce(as_of::text, 'NULL')
@@ -2508,6 +2550,14 @@ BEGIN
 	PERFORM healthscore_internal.lock_model(model);
 	found_model := healthscore_internal.model_row(model);
 	this_fingerprint := healthscore.fingerprint(found_model.name);
+	-- churn probabilities only from a calibration of the model as it is now
+	SELECT c.* INTO calibration FROM healthscore.calibrations AS c WHERE c.model = found_model.name;
+	IF calibration.model IS NULL THEN
+		probability_note := 'not calibrated: run healthscore.calibrate()';
+	ELSIF calibration.fingerprint <> this_fingerprint THEN
+		probability_note := 'the model changed since it was calibrated: run healthscore.calibrate() again';
+		calibration := NULL;
+	END IF;
 	SELECT array_agg(s.name ORDER BY s.position), array_agg(s.weight ORDER BY s.position)
 	INTO signal_names, signal_weights
 	FROM healthscore.signals AS s WHERE s.model = found_model.name;
@@ -2557,9 +2607,11 @@ BEGIN
 	END LOOP;
 
 	INSERT INTO healthscore.runs (model, as_of, started_at, finished_at, accounts, accounts_scored, fingerprint,
-								  signals, weights, stale, newest_rows, categories, group_weights)
+								  signals, weights, stale, newest_rows, categories, group_weights, probability_horizon,
+								  probability_min_score, probability_max_score, probability_note)
 	VALUES (found_model.name, as_of, started, started, 0, 0, this_fingerprint,
-			signal_names, signal_weights, signal_stale, signal_newest, signal_categories, signal_group_weights)
+			signal_names, signal_weights, signal_stale, signal_newest, signal_categories, signal_group_weights,
+			calibration.horizon, calibration.min_score, calibration.max_score, probability_note)
 	RETURNING run_id INTO run;
 
 	-- the run before this one: its scores give the change, the tier change and the sparkline,
@@ -2597,7 +2649,7 @@ BEGIN
 											previous_score, previous_tier, sparkline, reasons, worst_signal,
 											segment, value, owner, renewal_date, raw_values, points,
 											window_start_score, tier_without_hysteresis, why_changed, weakest_group,
-											indicators, indicators_since, indicator_reasons, parent_key)
+											indicators, indicators_since, indicator_reasons, parent_key, churn_probability)
 			SELECT run, found_model.name, a.account_key, a.score,
 				   coalesce(a.override_tiers[a.chosen], a.computed_tier), a.computed_tier, a.override_ids[a.chosen],
 				   a.previous_score, a.previous_tier,
@@ -2613,7 +2665,8 @@ BEGIN
 																 a.previous_raw_values, a.previous_points, previous_weights,
 																 previous_categories, previous_group_weights, 3) END,
 				   healthscore.weakest_group(a.points, signal_weights, signal_categories),
-				   a.indicator_names, a.indicator_since, a.indicator_reasons, a.parent_key
+				   a.indicator_names, a.indicator_since, a.indicator_reasons, a.parent_key,
+				   healthscore.churn_probability(a.score, calibration.intercept, calibration.slope)
 			FROM (SELECT t.*,
 						 CASE WHEN t.override_ids IS NOT NULL THEN
 							 (SELECT min(i) FROM generate_subscripts(t.override_ids, 1) AS i
@@ -3583,6 +3636,659 @@ BEGIN
 	DROP TABLE pg_temp.healthscore_apply_suggestions;
 END
 $$;
+-- Churn probability: a model's calibration (churn within a horizon as a logistic function of its
+-- score), fitted on its earlier evaluable runs and measured on the later ones, as suggest_weights
+-- splits them. The score, not the signals' points, is the one feature: the probability then never
+-- contradicts the ranking and the tiers people act on, one coefficient is estimable from a few
+-- dozen churners, and a second scorecard hidden in the probability is what suggest_weights and
+-- compare_models are for.
+
+-- The rows a calibration is fitted and measured on: evaluate()'s rows (run_outcomes) of the runs
+-- made with the model's current definition (fingerprint), numbered by run in time order.
+CREATE OR REPLACE FUNCTION healthscore_internal.calibration_rows(model text, horizon interval, known_until timestamptz)
+RETURNS TABLE (run_id bigint, as_of timestamptz, account_key text, score float8, tier text, churned boolean,
+			   run_number bigint)
+LANGUAGE sql STABLE PARALLEL UNSAFE	-- run_outcomes sets the time zone
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT o.run_id, o.as_of, o.account_key, o.score, o.tier, o.churned,
+		   dense_rank() OVER (ORDER BY o.as_of, o.run_id)
+	FROM healthscore_internal.run_outcomes(calibration_rows.model, calibration_rows.horizon,
+										   calibration_rows.known_until) AS o
+	JOIN healthscore.runs AS r ON r.run_id = o.run_id
+	WHERE r.fingerprint = (SELECT healthscore.fingerprint(calibration_rows.model))	-- once, not per row
+$$;
+-- The fit calibrate() stores, computed without storing it: the earlier two thirds of the runs (at
+-- least one, leaving at least one to measure on), at least 30 churned and 30 retained rows.
+CREATE OR REPLACE FUNCTION healthscore_internal.fit_calibration(func text, model text, horizon interval,
+													 known_until timestamptz)
+RETURNS healthscore.calibrations
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore_internal.model_row(model);
+	result healthscore.calibrations;
+	total_runs bigint;
+	retained bigint;
+	fit healthscore.logistic_fit_result;
+	failure text;
+BEGIN
+	IF found_model.outcomes IS NULL THEN
+		RAISE EXCEPTION '%(): model "%" has no outcome relation', func, found_model.name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Name it with healthscore.set_outcomes(model, outcomes, key, churned_on).';
+	END IF;
+	result.model := found_model.name;
+	result.horizon := horizon;
+	result.fingerprint := healthscore.fingerprint(found_model.name);
+	result.known_until := known_until;
+	SELECT max(r.run_number) INTO total_runs FROM healthscore_internal.calibration_rows(model, horizon, known_until) AS r;
+	IF coalesce(total_runs, 0) < 2 THEN
+		RAISE EXCEPTION '%(): model "%" has % runs with its current definition and a full % of outcomes after them; a calibration needs at least 2',
+			func, found_model.name, coalesce(total_runs, 0), horizon
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'The earlier runs are fitted, the later ones held out to measure the fit; runs made before the model last changed do not count.',
+				  HINT = 'Backfill runs further in the past (healthscore.backfill), or pass a shorter horizon.';
+	END IF;
+	result.fit_runs := greatest(1, least(total_runs - 1, ceil(total_runs * 2.0 / 3)::integer));
+	SELECT count(*), count(*) FILTER (WHERE r.churned), count(*) FILTER (WHERE NOT r.churned),
+		   min(r.score), max(r.score), min(r.as_of), max(r.as_of), max(r.run_id) FILTER (WHERE r.run_number = result.fit_runs)
+	INTO result.fit_rows, result.fit_churned, retained, result.min_score, result.max_score, result.fit_from,
+		 result.fit_until, result.fit_last_run
+	FROM healthscore_internal.calibration_rows(model, horizon, known_until) AS r
+	WHERE r.run_number <= result.fit_runs;
+	IF result.fit_churned < 30 OR retained < 30 THEN
+		RAISE EXCEPTION '%(): model "%" has % churned and % retained rows in its % fitted runs; a calibration needs at least 30 of each',
+			func, found_model.name, result.fit_churned, retained, result.fit_runs
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('Rows are (run, account) pairs of runs before %s with churn counted within %s.',
+								  result.fit_until, horizon),
+				  HINT = 'Backfill more runs, or pass a longer horizon: a probability fitted on fewer churners is noise.';
+	END IF;
+	BEGIN
+		fit := (SELECT healthscore.logistic_fit(r.churned, ARRAY[r.score / 100])
+				FROM healthscore_internal.calibration_rows(model, horizon, known_until) AS r
+				WHERE r.run_number <= result.fit_runs);
+	EXCEPTION WHEN invalid_parameter_value THEN
+		GET STACKED DIAGNOSTICS failure = MESSAGE_TEXT;
+		RAISE EXCEPTION '%(): churn of model "%" cannot be fitted on its score: %', func, found_model.name,
+			regexp_replace(failure, '^logistic_fit\(\): ', '')
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'A score that is the same for every account, or that separates churners perfectly, has no calibration.';
+	END;
+	IF NOT fit.converged THEN
+		RAISE EXCEPTION '%(): the fit of churn on the score of model "%" did not converge', func, found_model.name
+			USING ERRCODE = 'data_exception', HINT = 'Check the outcome relation; separation of churners by the score stops the fit.';
+	END IF;
+	result.intercept := fit.coefficients[1];
+	result.slope := fit.coefficients[2];
+	result.calibrated_at := now();
+	result.calibrated_by := current_user;
+	RETURN result;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore.calibrate(model text, horizon interval DEFAULT '90 days',
+									  known_until timestamptz DEFAULT pg_catalog.now())
+RETURNS healthscore.calibrations
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	fitted healthscore.calibrations;
+BEGIN
+	PERFORM healthscore_internal.lock_model(model);
+	fitted := healthscore_internal.fit_calibration('calibrate', model, horizon, known_until);
+	IF NOT fitted.slope < 0 THEN
+		RAISE WARNING 'calibrate(): churn of model "%" rises with its score (slope %)', fitted.model, fitted.slope
+			USING DETAIL = 'The probabilities follow the data, but the score ranks accounts the wrong way round.',
+				  HINT = 'Check the signals'' scoring directions with healthscore.suggest_weights().';
+	END IF;
+	DELETE FROM healthscore.calibrations AS c WHERE c.model = fitted.model;
+	INSERT INTO healthscore.calibrations SELECT fitted.*;
+	RETURN fitted;
+END
+$$;
+-- The calibration measured: the stored one when it is for this horizon and the model's current
+-- definition, else the one calibrate() would store now; rows of the runs after its fitted ones.
+CREATE OR REPLACE FUNCTION healthscore_internal.calibration_measured(func text, model text, horizon interval,
+														  known_until timestamptz, bins integer, strict boolean)
+RETURNS TABLE (bin integer, rows bigint, churned bigint, mean_predicted float8, observed_rate float8,
+			   min_predicted float8, max_predicted float8, brier float8, brier_skill float8, log_loss float8,
+			   base_rate float8, test_runs integer, test_rows bigint, test_from timestamptz, test_until timestamptz,
+			   fit_runs integer, fit_rows bigint, horizon_used interval, intercept float8, slope float8, stored boolean)
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore_internal.model_row(model);
+	used healthscore.calibrations;
+	is_stored boolean := false;
+BEGIN
+	IF bins IS NULL OR bins < 2 OR bins > 100 THEN
+		RAISE EXCEPTION '%(): bins must be between 2 and 100, not %', func, coalesce(bins::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Deciles: bins => 10.';
+	END IF;
+	SELECT c.* INTO used FROM healthscore.calibrations AS c WHERE c.model = found_model.name;
+	IF horizon IS NULL AND used.model IS NULL THEN
+		RAISE EXCEPTION '%(): model "%" has no calibration, and no horizon was given', func, found_model.name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Run healthscore.calibrate(model, horizon), or pass horizon => ''90 days''.';
+	END IF;
+	horizon := coalesce(horizon, used.horizon);
+	IF used.model IS NOT NULL AND used.horizon = horizon AND used.fingerprint = healthscore.fingerprint(found_model.name) THEN
+		is_stored := true;
+	ELSE
+		used := healthscore_internal.fit_calibration(func, found_model.name, horizon, known_until);
+	END IF;
+	RETURN QUERY
+	WITH held_out AS MATERIALIZED (
+		SELECT r.run_id, r.churned, healthscore.churn_probability(r.score, used.intercept, used.slope) AS p,
+			   ntile(bins) OVER (ORDER BY healthscore.churn_probability(r.score, used.intercept, used.slope),
+								 r.run_id, r.account_key COLLATE "C") AS bin, r.as_of
+		FROM healthscore_internal.calibration_rows(found_model.name, horizon, known_until) AS r
+		WHERE (r.as_of, r.run_id) > (used.fit_until, used.fit_last_run)
+	), overall AS (
+		SELECT avg((h.p - h.churned::integer) ^ 2) AS brier, avg(h.churned::integer)::float8 AS base_rate,
+			   -- probabilities clamped away from 0 and 1 so that one confident miss costs 34.5, not infinity
+			   -avg(CASE WHEN h.churned THEN ln(greatest(h.p, 1e-15)) ELSE ln(greatest(1 - h.p, 1e-15)) END) AS log_loss,
+			   count(DISTINCT h.run_id)::integer AS runs, count(*) AS rows, min(h.as_of) AS test_from,
+			   max(h.as_of) AS test_until
+		FROM held_out AS h
+	)
+	SELECT h.bin::integer, count(*), count(*) FILTER (WHERE h.churned), avg(h.p),
+		   avg(h.churned::integer)::float8, min(h.p), max(h.p), o.brier,
+		   -- skill against always predicting the held-out rows' own churn rate, whose Brier score is
+		   -- base_rate * (1 - base_rate): 0 = no better than the base rate, 1 = perfect
+		   1 - o.brier / nullif(o.base_rate * (1 - o.base_rate), 0), o.log_loss, o.base_rate, o.runs, o.rows,
+		   o.test_from, o.test_until, used.fit_runs, used.fit_rows, horizon, used.intercept, used.slope, is_stored
+	FROM held_out AS h, overall AS o
+	GROUP BY h.bin, o.brier, o.base_rate, o.log_loss, o.runs, o.rows, o.test_from, o.test_until
+	ORDER BY h.bin;
+	IF NOT FOUND AND strict THEN
+		RAISE EXCEPTION '%(): model "%" has no evaluable run after the % runs its calibration was fitted on', func,
+			found_model.name, used.fit_runs
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Measured on later runs only: refresh, and wait for a full horizon of outcomes after them.';
+	END IF;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore.calibration(model text, horizon interval DEFAULT NULL,
+										known_until timestamptz DEFAULT pg_catalog.now(), bins integer DEFAULT 10)
+RETURNS TABLE (bin integer, rows bigint, churned bigint, mean_predicted float8, observed_rate float8,
+			   min_predicted float8, max_predicted float8, brier float8, brier_skill float8, log_loss float8,
+			   base_rate float8, test_runs integer, test_rows bigint, test_from timestamptz, test_until timestamptz,
+			   fit_runs integer, fit_rows bigint, horizon_used interval, intercept float8, slope float8, stored boolean)
+LANGUAGE sql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT c.bin, c.rows, c.churned, c.mean_predicted, c.observed_rate, c.min_predicted, c.max_predicted, c.brier,
+		   c.brier_skill, c.log_loss, c.base_rate, c.test_runs, c.test_rows, c.test_from, c.test_until, c.fit_runs,
+		   c.fit_rows, c.horizon_used, c.intercept, c.slope, c.stored
+	FROM healthscore_internal.calibration_measured('calibration', model, horizon, known_until, bins, true) AS c
+$$;
+-- Comparing scorecards before switching: two models on the runs both have (compare_models,
+-- tier_agreement), and one model with other weights or cutoffs before they are published
+-- (preview, preview_accounts), without writing history or changing the model.
+
+-- AUC and lift of the worst tier over rows of several runs, as evaluate() computes them per run,
+-- averaged over the runs: the one definition compare_models and preview share.
+CREATE OR REPLACE FUNCTION healthscore_internal.run_measures(runs bigint[], scores float8[], tier_ranks integer[],
+												  churned boolean[])
+RETURNS TABLE (auc float8, lift_worst_tier float8, runs integer, rows bigint, churned bigint)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH r AS (
+		SELECT * FROM unnest(run_measures.runs, run_measures.scores, run_measures.tier_ranks, run_measures.churned)
+			AS u(run, score, tier_rank, churned)
+	), per_run AS (
+		SELECT r.run, healthscore.auc(r.score, r.churned) AS auc, avg(r.churned::integer)::float8 AS churn_rate
+		FROM r GROUP BY r.run
+	), worst AS (
+		SELECT DISTINCT ON (r.run) r.run, avg(r.churned::integer)::float8 AS churn_rate
+		FROM r WHERE r.tier_rank IS NOT NULL
+		GROUP BY r.run, r.tier_rank ORDER BY r.run, r.tier_rank
+	)
+	SELECT avg(p.auc), avg(w.churn_rate / nullif(p.churn_rate, 0)), count(*)::integer,
+		   (SELECT count(*) FROM r), (SELECT count(*) FILTER (WHERE r.churned) FROM r)
+	FROM per_run AS p LEFT JOIN worst AS w ON w.run = p.run
+$$;
+-- Two models to compare must be two.
+CREATE OR REPLACE FUNCTION healthscore_internal.check_two_models(func text, model_a text, model_b text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF model_a = model_b THEN
+		RAISE EXCEPTION '%(): model_a and model_b are both "%"', func, model_a
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Compare two different models, e.g. a copy with other weights.';
+	END IF;
+END
+$$;
+-- The rows two models share: for each as-of time both have runs with their current definitions
+-- (the latest run of each at that time), the accounts both scored, with each model's outcome.
+CREATE OR REPLACE FUNCTION healthscore_internal.paired_rows(model_a text, model_b text, horizon interval, known_until timestamptz)
+RETURNS TABLE (as_of timestamptz, account_key text, run_number bigint, account_number bigint, score_a float8,
+			   score_b float8, tier_rank_a integer, tier_rank_b integer, tier_a text, tier_b text, churned_a boolean,
+			   churned_b boolean)
+LANGUAGE sql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH ra AS (
+		SELECT x.*, max(x.run_id) OVER (PARTITION BY x.as_of) AS latest
+		FROM healthscore_internal.calibration_rows(model_a, horizon, known_until) AS x
+	), rb AS (
+		SELECT x.*, max(x.run_id) OVER (PARTITION BY x.as_of) AS latest
+		FROM healthscore_internal.calibration_rows(model_b, horizon, known_until) AS x
+	)
+	SELECT ra.as_of, ra.account_key, dense_rank() OVER (ORDER BY ra.as_of),
+		   dense_rank() OVER (ORDER BY ra.account_key COLLATE "C"), ra.score, rb.score,
+		   array_position(ma.tier_labels, ra.tier), array_position(mb.tier_labels, rb.tier), ra.tier, rb.tier,
+		   ra.churned, rb.churned
+	FROM ra
+	JOIN rb ON rb.as_of = ra.as_of AND rb.account_key = ra.account_key
+	JOIN healthscore.models AS ma ON ma.name = model_a
+	JOIN healthscore.models AS mb ON mb.name = model_b
+	WHERE ra.run_id = ra.latest AND rb.run_id = rb.latest
+$$;
+CREATE OR REPLACE FUNCTION healthscore_internal.models_compared(func text, model_a text, model_b text, horizon interval,
+													 known_until timestamptz, samples integer, seed bigint,
+													 strict boolean)
+RETURNS TABLE (measure text, tier_rank integer, tier_a text, tier_b text, value_a float8, value_b float8,
+			   difference float8, ci_low float8, ci_high float8, runs integer, rows_a bigint, rows_b bigint,
+			   churned_a bigint, churned_b bigint, accounts bigint)
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+AS $$
+DECLARE
+	paired_runs bigint[];
+	paired_accounts bigint[];
+	as_ofs timestamptz[];
+	scores_a float8[];
+	scores_b float8[];
+	ranks_a integer[];
+	ranks_b integer[];
+	labels_a text[];
+	labels_b text[];
+	outcomes boolean[];
+	measured_a record;
+	measured_b record;
+	bootstrap float8[];
+	calibration_a healthscore.calibrations;
+	calibration_b healthscore.calibrations;
+	scored_since timestamptz;
+	account_count bigint;
+	disagreeing bigint;
+	a healthscore.models := healthscore_internal.model_row(model_a);
+	b healthscore.models := healthscore_internal.model_row(model_b);
+BEGIN
+	PERFORM healthscore_internal.check_two_models(func, a.name, b.name);
+	IF samples IS NULL OR samples < 100 OR samples > 100000 THEN
+		RAISE EXCEPTION '%(): samples must be between 100 and 100000, not %', func, coalesce(samples::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = '1000 resamples give a stable 95% interval.';
+	END IF;
+	IF seed IS NULL THEN
+		RAISE EXCEPTION '%(): seed must not be NULL', func
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Any number; the same seed gives the same interval.';
+	END IF;
+	SELECT array_agg(p.run_number ORDER BY p.run_number, p.account_number),
+		   array_agg(p.account_number ORDER BY p.run_number, p.account_number),
+		   array_agg(p.as_of ORDER BY p.run_number, p.account_number),
+		   array_agg(p.score_a ORDER BY p.run_number, p.account_number),
+		   array_agg(p.score_b ORDER BY p.run_number, p.account_number),
+		   array_agg(p.tier_rank_a ORDER BY p.run_number, p.account_number),
+		   array_agg(p.tier_rank_b ORDER BY p.run_number, p.account_number),
+		   array_agg(p.tier_a ORDER BY p.run_number, p.account_number),
+		   array_agg(p.tier_b ORDER BY p.run_number, p.account_number),
+		   array_agg(p.churned_a ORDER BY p.run_number, p.account_number),
+		   max(p.account_number), count(*) FILTER (WHERE p.churned_a <> p.churned_b)
+	INTO paired_runs, paired_accounts, as_ofs, scores_a, scores_b, ranks_a, ranks_b, labels_a, labels_b, outcomes,
+		 account_count, disagreeing
+	FROM healthscore_internal.paired_rows(a.name, b.name, horizon, known_until) AS p;
+	-- outcomes come from each model's own outcome relation: they must agree to be compared
+	IF disagreeing > 0 THEN
+		RAISE EXCEPTION '%(): models "%" and "%" record different churn for % of the rows both score', func, a.name,
+			b.name, disagreeing
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Compare models over the same outcome relation (healthscore.set_outcomes).';
+	END IF;
+	IF paired_runs IS NULL THEN
+		IF NOT strict THEN
+			RETURN;
+		END IF;
+		RAISE EXCEPTION '%(): models "%" and "%" have no evaluable run at the same as-of time with their current definitions',
+			func, a.name, b.name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Backfill both over the same times (healthscore.backfill with the same since, until and step), with a full horizon of outcomes after them.';
+	END IF;
+	SELECT * INTO measured_a FROM healthscore_internal.run_measures(paired_runs, scores_a, ranks_a, outcomes);
+	SELECT * INTO measured_b FROM healthscore_internal.run_measures(paired_runs, scores_b, ranks_b, outcomes);
+	bootstrap := healthscore_internal.paired_auc_bootstrap(paired_runs::integer[], paired_accounts::integer[], scores_a,
+														   scores_b, outcomes, samples, seed);
+	measure := 'auc';
+	value_a := measured_a.auc;
+	value_b := measured_b.auc;
+	difference := bootstrap[1];
+	ci_low := bootstrap[2];
+	ci_high := bootstrap[3];
+	runs := measured_a.runs;
+	rows_a := measured_a.rows;
+	rows_b := measured_b.rows;
+	churned_a := measured_a.churned;
+	churned_b := measured_b.churned;
+	accounts := account_count;
+	RETURN NEXT;
+	measure := 'lift_worst_tier';
+	value_a := measured_a.lift_worst_tier;
+	value_b := measured_b.lift_worst_tier;
+	difference := value_a - value_b;
+	ci_low := NULL;
+	ci_high := NULL;
+	RETURN NEXT;
+
+	-- Brier skill of each model's stored calibration (for this horizon and its current
+	-- definition), on the rows after the runs either calibration was fitted on
+	SELECT c.* INTO calibration_a FROM healthscore.calibrations AS c
+	WHERE c.model = a.name AND c.horizon = models_compared.horizon AND c.fingerprint = healthscore.fingerprint(c.model);
+	SELECT c.* INTO calibration_b FROM healthscore.calibrations AS c
+	WHERE c.model = b.name AND c.horizon = models_compared.horizon AND c.fingerprint = healthscore.fingerprint(c.model);
+	scored_since := greatest(calibration_a.fit_until, calibration_b.fit_until);
+	measure := 'brier_skill';
+	SELECT 1 - avg((healthscore.churn_probability(u.a, calibration_a.intercept, calibration_a.slope) - u.y::integer) ^ 2)
+			   / nullif(avg(u.y::integer) * (1 - avg(u.y::integer)), 0),
+		   1 - avg((healthscore.churn_probability(u.b, calibration_b.intercept, calibration_b.slope) - u.y::integer) ^ 2)
+			   / nullif(avg(u.y::integer) * (1 - avg(u.y::integer)), 0),
+		   count(DISTINCT u.t)::integer, count(*), count(*) FILTER (WHERE u.y), count(DISTINCT u.k)
+	INTO value_a, value_b, runs, rows_a, churned_a, accounts
+	FROM unnest(as_ofs, scores_a, scores_b, outcomes, paired_accounts) AS u(t, a, b, y, k)
+	WHERE scored_since IS NOT NULL AND u.t > scored_since;
+	rows_b := rows_a;
+	churned_b := churned_a;
+	difference := value_a - value_b;
+	RETURN NEXT;
+
+	-- churn by tier, over all rows; tiers matched by their place (1 = worst)
+	RETURN QUERY
+	WITH by_a AS (
+		SELECT u.r AS tier_rank, min(u.l) AS label, count(*) AS rows, count(*) FILTER (WHERE u.y) AS churned
+		FROM unnest(ranks_a, labels_a, outcomes) AS u(r, l, y) WHERE u.r IS NOT NULL GROUP BY u.r
+	), by_b AS (
+		SELECT u.r AS tier_rank, min(u.l) AS label, count(*) AS rows, count(*) FILTER (WHERE u.y) AS churned
+		FROM unnest(ranks_b, labels_b, outcomes) AS u(r, l, y) WHERE u.r IS NOT NULL GROUP BY u.r
+	)
+	SELECT 'churn_rate', coalesce(x.tier_rank, y.tier_rank), x.label, y.label, x.churned::float8 / x.rows,
+		   y.churned::float8 / y.rows, x.churned::float8 / x.rows - y.churned::float8 / y.rows, NULL::float8,
+		   NULL::float8, measured_a.runs, coalesce(x.rows, 0), coalesce(y.rows, 0), coalesce(x.churned, 0),
+		   coalesce(y.churned, 0), NULL::bigint
+	FROM by_a AS x FULL JOIN by_b AS y ON y.tier_rank = x.tier_rank
+	ORDER BY 2;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore.compare_models(model_a text, model_b text, horizon interval DEFAULT '90 days',
+										   known_until timestamptz DEFAULT pg_catalog.now(),
+										   samples integer DEFAULT 1000, seed bigint DEFAULT 0)
+RETURNS TABLE (measure text, tier_rank integer, tier_a text, tier_b text, value_a float8, value_b float8,
+			   difference float8, ci_low float8, ci_high float8, runs integer, rows_a bigint, rows_b bigint,
+			   churned_a bigint, churned_b bigint, accounts bigint)
+LANGUAGE sql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT c.measure, c.tier_rank, c.tier_a, c.tier_b, c.value_a, c.value_b, c.difference, c.ci_low, c.ci_high,
+		   c.runs, c.rows_a, c.rows_b, c.churned_a, c.churned_b, c.accounts
+	FROM healthscore_internal.models_compared('compare_models', model_a, model_b, horizon, known_until, samples, seed,
+											  true) AS c
+$$;
+-- The tiers two models give the same accounts at one as-of time (the latest both have by default).
+CREATE OR REPLACE FUNCTION healthscore_internal.tiers_compared(func text, model_a text, model_b text, as_of timestamptz,
+													strict boolean)
+RETURNS TABLE (scored_at timestamptz, tier_rank_a integer, tier_a text, tier_rank_b integer, tier_b text,
+			   accounts bigint, value numeric, moves boolean)
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+AS $$
+DECLARE
+	a healthscore.models := healthscore_internal.model_row(model_a);
+	b healthscore.models := healthscore_internal.model_row(model_b);
+	run_a bigint;
+	run_b bigint;
+BEGIN
+	PERFORM healthscore_internal.check_two_models(func, a.name, b.name);
+	scored_at := coalesce(as_of, (SELECT max(ra.as_of) FROM healthscore.runs AS ra
+								  JOIN healthscore.runs AS rb ON rb.model = b.name AND rb.as_of = ra.as_of
+								  WHERE ra.model = a.name));
+	SELECT max(r.run_id) INTO run_a FROM healthscore.runs AS r WHERE r.model = a.name AND r.as_of = scored_at;
+	SELECT max(r.run_id) INTO run_b FROM healthscore.runs AS r WHERE r.model = b.name AND r.as_of = scored_at;
+	IF run_a IS NULL OR run_b IS NULL THEN
+		IF NOT strict THEN
+			RETURN;
+		END IF;
+		RAISE EXCEPTION '%(): models "%" and "%" have no runs at %', func, a.name, b.name,
+			coalesce(as_of::text, 'the same as-of time')
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Refresh both as of the same time: healthscore.refresh(model, as_of) with one as_of.';
+	END IF;
+	RETURN QUERY
+	SELECT scored_at, array_position(a.tier_labels, sa.tier), sa.tier, array_position(b.tier_labels, sb.tier), sb.tier,
+		   count(*), sum(sa.value),
+		   array_position(a.tier_labels, sa.tier) IS DISTINCT FROM array_position(b.tier_labels, sb.tier)
+	FROM healthscore.scores AS sa
+	JOIN healthscore.scores AS sb ON sb.run_id = run_b AND sb.account_key = sa.account_key
+	WHERE sa.run_id = run_a
+	GROUP BY sa.tier, sb.tier
+	ORDER BY 2 NULLS LAST, 4 NULLS LAST, 3, 5;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore.tier_agreement(model_a text, model_b text, as_of timestamptz DEFAULT NULL)
+RETURNS TABLE (scored_at timestamptz, tier_rank_a integer, tier_a text, tier_rank_b integer, tier_b text,
+			   accounts bigint, value numeric, moves boolean)
+LANGUAGE sql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT t.scored_at, t.tier_rank_a, t.tier_a, t.tier_rank_b, t.tier_b, t.accounts, t.value, t.moves
+	FROM healthscore_internal.tiers_compared('tier_agreement', model_a, model_b, as_of, true) AS t
+$$;
+-- One refresh of a model, with other settings when changed, inside a subtransaction that is
+-- rolled back: what it wrote is read first, then the run, its scores and the changed settings are
+-- undone. The real refresh is what makes a preview equal a refresh with the same settings, bit for
+-- bit. A sequence value for the run id is used up (sequences are not transactional).
+CREATE OR REPLACE FUNCTION healthscore_internal.preview_run(func text, model text, weights jsonb, group_weights jsonb,
+												 tier_cutoffs float8[], as_of timestamptz, min_share float8,
+												 changed boolean,
+												 OUT account_keys text[], OUT scores float8[], OUT tiers text[],
+												 OUT tier_ranks integer[], OUT account_values numeric[],
+												 OUT run_signals text[], OUT run_weights float8[],
+												 OUT run_categories text[], OUT run_group_weights float8[],
+												 OUT cutoffs float8[], OUT labels text[])
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore_internal.model_row(model);
+	setting record;
+	run bigint;
+	weight float8;
+	least_weight float8;
+BEGIN
+	IF changed AND (min_share IS NULL OR NOT (min_share > 0 AND min_share < 1)) THEN
+		RAISE EXCEPTION '%(): min_share of model "%" must be between 0 and 1, not %', func, found_model.name,
+			coalesce(min_share::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default, 0.01, gives 1% of the total weight, as apply_weights() does.';
+	END IF;
+	-- as apply_weights() sets them: weights stay positive, at least min_share of the total
+	SELECT min_share * sum(s.weight) INTO least_weight FROM healthscore.signals AS s WHERE s.model = found_model.name;
+	IF changed AND jsonb_typeof(weights) IS DISTINCT FROM 'object' AND weights IS NOT NULL THEN
+		RAISE EXCEPTION '%(): weights of model "%" must be a JSON object of signal names and weights, not %', func,
+			found_model.name, weights
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. weights => ''{"logins": 2, "tickets": 1}''.';
+	END IF;
+	IF changed AND jsonb_typeof(group_weights) IS DISTINCT FROM 'object' AND group_weights IS NOT NULL THEN
+		RAISE EXCEPTION '%(): group_weights of model "%" must be a JSON object of categories and weights, not %', func,
+			found_model.name, group_weights
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. group_weights => ''{"usage": 2, "support": 1}''; null removes one.';
+	END IF;
+	BEGIN
+		IF changed THEN
+			FOR setting IN SELECT e.key, e.value FROM jsonb_each(weights) AS e LOOP
+				IF jsonb_typeof(setting.value) <> 'number' THEN
+					RAISE EXCEPTION '%(): weights of model "%" gives signal "%" the weight %, not a number', func,
+						found_model.name, setting.key, setting.value
+						USING ERRCODE = 'invalid_parameter_value', HINT = 'Weights are positive numbers, e.g. {"logins": 2}.';
+				END IF;
+				weight := (setting.value #>> '{}')::float8;
+				IF weight >= 0 AND weight < least_weight THEN
+					weight := least_weight;
+				END IF;
+				PERFORM healthscore.set_weight(found_model.name, setting.key, weight);
+			END LOOP;
+			FOR setting IN SELECT e.key, e.value FROM jsonb_each(group_weights) AS e LOOP
+				IF jsonb_typeof(setting.value) NOT IN ('number', 'null') THEN
+					RAISE EXCEPTION '%(): group_weights of model "%" gives category "%" the weight %, not a number', func,
+						found_model.name, setting.key, setting.value
+						USING ERRCODE = 'invalid_parameter_value', HINT = 'Weights are positive numbers; null removes a group''s weight.';
+				END IF;
+				PERFORM healthscore.set_group_weight(found_model.name, setting.key, (setting.value #>> '{}')::float8);
+			END LOOP;
+			IF tier_cutoffs IS NOT NULL THEN
+				PERFORM healthscore.alter_model(found_model.name, tier_cutoffs => tier_cutoffs);
+			END IF;
+		END IF;
+		run := healthscore.refresh(found_model.name, as_of);
+		SELECT array_agg(s.account_key), array_agg(s.score), array_agg(s.tier),
+			   array_agg(array_position(m.tier_labels, s.tier)), array_agg(s.value)
+		INTO account_keys, scores, tiers, tier_ranks, account_values
+		FROM healthscore.scores AS s JOIN healthscore.models AS m ON m.name = s.model
+		WHERE s.run_id = run;
+		SELECT r.signals, r.weights, r.categories, r.group_weights INTO run_signals, run_weights, run_categories,
+			   run_group_weights
+		FROM healthscore.runs AS r WHERE r.run_id = run;
+		SELECT m.tier_cutoffs, m.tier_labels INTO cutoffs, labels FROM healthscore.models AS m WHERE m.name = found_model.name;
+		RAISE EXCEPTION USING ERRCODE = 'HSP01', MESSAGE = 'preview: undo the run';
+	EXCEPTION WHEN SQLSTATE 'HSP01' THEN
+		NULL;	-- the run, its scores and the changed settings are undone; what was read stays
+	END;
+END
+$$;
+-- A model's evaluable history rescored with a run's weights and cutoffs, from the points each run
+-- stored: runs with the same signals only; tiers by the cutoffs alone (no hysteresis, no override).
+CREATE OR REPLACE FUNCTION healthscore_internal.history_rescored(model text, horizon interval, known_until timestamptz,
+													  signals text[], weights float8[], categories text[],
+													  group_weights float8[], cutoffs float8[], labels text[])
+RETURNS TABLE (run_id bigint, score float8, tier_rank integer, churned boolean)
+LANGUAGE sql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT o.run_id, x.score,
+		   array_position(history_rescored.labels,
+						  healthscore.tier(x.score, history_rescored.cutoffs, history_rescored.labels)),
+		   o.churned
+	FROM healthscore_internal.run_outcomes(history_rescored.model, history_rescored.horizon,
+										   history_rescored.known_until) AS o
+	JOIN healthscore.runs AS r ON r.run_id = o.run_id AND r.signals = history_rescored.signals
+	JOIN healthscore.scores AS s ON s.run_id = o.run_id AND s.account_key = o.account_key
+	CROSS JOIN LATERAL (SELECT healthscore.score_from_points(s.points,
+								   healthscore.effective_weights(s.points, history_rescored.weights,
+									history_rescored.categories, history_rescored.group_weights)) AS score
+						OFFSET 0) AS x
+$$;
+CREATE OR REPLACE FUNCTION healthscore.preview_accounts(model text, weights jsonb DEFAULT NULL, group_weights jsonb DEFAULT NULL,
+											 tier_cutoffs float8[] DEFAULT NULL,
+											 as_of timestamptz DEFAULT pg_catalog.now(),
+											 min_share float8 DEFAULT 0.01)
+RETURNS TABLE (account_key text, value numeric, current_score float8, current_tier text, current_tier_rank integer,
+			   preview_score float8, preview_tier text, preview_tier_rank integer, score_change float8,
+			   tier_changes boolean, scored_at timestamptz)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	now_run record;
+	new_run record;
+BEGIN
+	now_run := healthscore_internal.preview_run('preview_accounts', model, NULL, NULL, NULL, as_of, min_share, false);
+	new_run := healthscore_internal.preview_run('preview_accounts', model, weights, group_weights, tier_cutoffs, as_of,
+												min_share, true);
+	RETURN QUERY
+	SELECT coalesce(n.k, c.k), coalesce(n.v, c.v), c.score, c.tier, c.r, n.score, n.tier, n.r, n.score - c.score,
+		   c.r IS DISTINCT FROM n.r OR c.tier IS DISTINCT FROM n.tier, as_of
+	FROM unnest(now_run.account_keys, now_run.scores, now_run.tiers, now_run.tier_ranks, now_run.account_values)
+		 AS c(k, score, tier, r, v)
+	FULL JOIN unnest(new_run.account_keys, new_run.scores, new_run.tiers, new_run.tier_ranks, new_run.account_values)
+		 AS n(k, score, tier, r, v) ON n.k = c.k;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore.preview(model text, weights jsonb DEFAULT NULL, group_weights jsonb DEFAULT NULL,
+									tier_cutoffs float8[] DEFAULT NULL, as_of timestamptz DEFAULT pg_catalog.now(),
+									horizon interval DEFAULT '90 days',
+									known_until timestamptz DEFAULT pg_catalog.now(), min_share float8 DEFAULT 0.01)
+RETURNS TABLE (tier_rank integer, tier text, accounts_current bigint, accounts_preview bigint, value_current numeric,
+			   value_preview numeric, moving_in bigint, moving_out bigint, auc_current float8, auc_preview float8,
+			   lift_current float8, lift_preview float8, history_runs integer, history_rows bigint,
+			   history_churned bigint, scored_at timestamptz)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore_internal.model_row(model);
+	now_run record;
+	new_run record;
+	history_now record;
+	history_new record;
+BEGIN
+	now_run := healthscore_internal.preview_run('preview', found_model.name, NULL, NULL, NULL, as_of, min_share, false);
+	new_run := healthscore_internal.preview_run('preview', found_model.name, weights, group_weights, tier_cutoffs, as_of,
+												min_share, true);
+	-- with outcomes: the evaluable history rescored both ways from its stored points
+	IF found_model.outcomes IS NOT NULL THEN
+		SELECT m.* INTO history_now
+		FROM (SELECT array_agg(h.run_id) AS runs, array_agg(h.score) AS scores, array_agg(h.tier_rank) AS ranks,
+					 array_agg(h.churned) AS churned
+			  FROM healthscore_internal.history_rescored(found_model.name, horizon, known_until, now_run.run_signals,
+					now_run.run_weights, now_run.run_categories, now_run.run_group_weights, now_run.cutoffs,
+					now_run.labels) AS h) AS x
+		CROSS JOIN LATERAL healthscore_internal.run_measures(x.runs, x.scores, x.ranks, x.churned) AS m;
+		SELECT m.* INTO history_new
+		FROM (SELECT array_agg(h.run_id) AS runs, array_agg(h.score) AS scores, array_agg(h.tier_rank) AS ranks,
+					 array_agg(h.churned) AS churned
+			  FROM healthscore_internal.history_rescored(found_model.name, horizon, known_until, new_run.run_signals,
+					new_run.run_weights, new_run.run_categories, new_run.run_group_weights, new_run.cutoffs,
+					new_run.labels) AS h) AS x
+		CROSS JOIN LATERAL healthscore_internal.run_measures(x.runs, x.scores, x.ranks, x.churned) AS m;
+	END IF;
+	RETURN QUERY
+	WITH c AS (
+		SELECT * FROM unnest(now_run.account_keys, now_run.tiers, now_run.tier_ranks, now_run.account_values)
+			AS u(k, tier, r, v)
+	), n AS (
+		SELECT * FROM unnest(new_run.account_keys, new_run.tiers, new_run.tier_ranks, new_run.account_values)
+			AS u(k, tier, r, v)
+	), both_runs AS (
+		SELECT c.tier AS tier_c, n.tier AS tier_n, c.v AS value_c, n.v AS value_n
+		FROM c FULL JOIN n ON n.k = c.k
+	), tiers AS (
+		SELECT DISTINCT x.r, x.tier FROM (SELECT c.r, c.tier FROM c UNION ALL SELECT n.r, n.tier FROM n) AS x
+	)
+	SELECT t.r, t.tier, count(*) FILTER (WHERE b.tier_c = t.tier), count(*) FILTER (WHERE b.tier_n = t.tier),
+		   coalesce(sum(b.value_c) FILTER (WHERE b.tier_c = t.tier), 0),
+		   coalesce(sum(b.value_n) FILTER (WHERE b.tier_n = t.tier), 0),
+		   count(*) FILTER (WHERE b.tier_n = t.tier AND b.tier_c IS DISTINCT FROM t.tier),
+		   count(*) FILTER (WHERE b.tier_c = t.tier AND b.tier_n IS DISTINCT FROM t.tier),
+		   history_now.auc, history_new.auc, history_now.lift_worst_tier, history_new.lift_worst_tier,
+		   history_new.runs, history_new.rows, history_new.churned, as_of
+	FROM tiers AS t CROSS JOIN both_runs AS b
+	GROUP BY t.r, t.tier
+	ORDER BY t.r NULLS LAST, t.tier;
+END
+$$;
 -- A model's health check: what would make its refresh fail (model_checks.sql) and what makes its
 -- scores less than they seem, read from the sources, the current run and the schedule.
 
@@ -3751,7 +4457,10 @@ AS $$
 		'healthscore.explain_refresh(text, timestamptz)',
 		'healthscore.run(text, timestamptz)',
 		'healthscore.set_expected_every(text, interval)',
-		'healthscore.check_model(text)'
+		'healthscore.check_model(text)',
+		'healthscore.calibrate(text, interval, timestamptz)',
+		'healthscore.preview(text, jsonb, jsonb, float8[], timestamptz, interval, timestamptz, float8)',
+		'healthscore.preview_accounts(text, jsonb, jsonb, float8[], timestamptz, float8)'
 	]::regprocedure[]
 $$;
 -- The internal functions that readers' views and row-level security policies run as the reader:
@@ -3778,7 +4487,17 @@ AS $$
 		'healthscore_internal.run_outcomes(text, interval, timestamptz)',
 		'healthscore_internal.trend_over_window(float8, float8, float8)',
 		'healthscore_internal.hierarchy_links()',
-		'healthscore_internal.indicator_playbook(text, text, bigint, text)'
+		'healthscore_internal.indicator_playbook(text, text, bigint, text)',
+		'healthscore_internal.model_row(text)',
+		'healthscore_internal.calibration_rows(text, interval, timestamptz)',
+		'healthscore_internal.fit_calibration(text, text, interval, timestamptz)',
+		'healthscore_internal.calibration_measured(text, text, interval, timestamptz, integer, boolean)',
+		'healthscore_internal.run_measures(bigint[], float8[], integer[], boolean[])',
+		'healthscore_internal.check_two_models(text, text, text)',
+		'healthscore_internal.paired_rows(text, text, interval, timestamptz)',
+		'healthscore_internal.models_compared(text, text, text, interval, timestamptz, integer, bigint, boolean)',
+		'healthscore_internal.paired_auc_bootstrap(integer[], integer[], float8[], float8[], boolean[], integer, bigint)',
+		'healthscore_internal.tiers_compared(text, text, text, timestamptz, boolean)'
 	]::regprocedure[]
 $$;
 -- The views are security_invoker: a reader needs SELECT on the tables behind them too, and every
@@ -3812,9 +4531,11 @@ BEGIN
 		healthscore.scores, healthscore.components, healthscore.churn_reasons, healthscore.success_factors,
 		healthscore.playbooks, healthscore.overrides, healthscore.assessments, healthscore.stale_assessments,
 		healthscore.unscored_accounts, healthscore.score_changes, healthscore.group_scores, healthscore.indicators,
-		healthscore.risk_indicators, healthscore.parent_scores TO %s', role);
+		healthscore.risk_indicators, healthscore.parent_scores, healthscore.calibrations,
+		healthscore.model_calibration, healthscore.model_comparisons, healthscore.model_tier_agreement TO %s', role);
 	EXECUTE format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights, stale,
-		newest_rows, categories, group_weights) ON healthscore.runs TO %s', role);
+		newest_rows, categories, group_weights, probability_horizon, probability_min_score, probability_max_score,
+		probability_note) ON healthscore.runs TO %s', role);
 	-- attempts without their error texts, which may quote values of rows
 	EXECUTE format('GRANT SELECT (attempt_id, model, as_of, started_at, finished_at, status, run_id, backend_pid,
 		error_sqlstate) ON healthscore.attempts TO %s', role);
@@ -3838,7 +4559,8 @@ BEGIN
 	EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA healthscore_internal TO %s', role);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals, healthscore.indicators,
 		healthscore.runs, healthscore.attempts, healthscore.scores, healthscore.churn_reasons,
-		healthscore.success_factors, healthscore.assessments, healthscore.overrides, healthscore.playbooks TO %s', role);
+		healthscore.success_factors, healthscore.assessments, healthscore.overrides, healthscore.playbooks,
+		healthscore.calibrations TO %s', role);
 	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.attempts_attempt_id_seq,
 		healthscore.assessments_assessment_id_seq,
 		healthscore.overrides_override_id_seq, healthscore.playbooks_playbook_id_seq TO %s', role);
@@ -3949,13 +4671,17 @@ SELECT r.model, r.run_id, r.as_of, r.started_at, r.finished_at,
 	   (SELECT pg_catalog.min(a.attempt_id) FROM healthscore.attempts AS a
 		WHERE a.run_id OPERATOR(pg_catalog.=) r.run_id) AS attempt_id,
 	   (SELECT pg_catalog.count(*)::pg_catalog.int4 FROM pg_catalog.unnest(r.stale) AS x(stale) WHERE x.stale)
-		   AS stale_signals
+		   AS stale_signals,
+	   r.probability_horizon,
+	   r.probability_min_score,
+	   r.probability_max_score,
+	   r.probability_note
 FROM healthscore.runs AS r
 UNION ALL
 SELECT a.model, NULL, a.as_of, a.started_at, a.finished_at, NULL, NULL, NULL, NULL,
 	   healthscore_internal.attempt_status(a.status, a.attempt_id, a.backend_pid),
 	   healthscore_internal.attempt_error(a.status, a.attempt_id, a.backend_pid),
-	   a.attempt_id, NULL
+	   a.attempt_id, NULL, NULL, NULL, NULL, NULL
 FROM healthscore.attempts AS a
 WHERE a.status OPERATOR(pg_catalog.<>) 'succeeded';
 CREATE OR REPLACE VIEW healthscore.current_scores WITH (security_invoker = true) AS
@@ -3994,7 +4720,15 @@ SELECT s.model,
 	   s.weakest_group,
 	   coalesce(pg_catalog.cardinality(s.indicators), 0) AS active_indicators,
 	   pg_catalog.array_to_string(s.indicators, '; ') AS indicators,
-	   s.parent_key
+	   s.parent_key,
+	   s.churn_probability,
+	   r.probability_horizon,
+	   coalesce(r.probability_note,
+				CASE WHEN s.score OPERATOR(pg_catalog.<) r.probability_min_score
+						  OR s.score OPERATOR(pg_catalog.>) r.probability_max_score
+					 THEN 'extrapolated: the score is outside the scores the calibration was fitted on' END)
+		   AS probability_note,
+	   s.churn_probability OPERATOR(pg_catalog.*) s.value AS expected_loss
 FROM healthscore.model_runs AS r
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
 -- once per run, not per account
@@ -4109,7 +4843,11 @@ SELECT cs.model,
 	   cs.tier_rank,
 	   cs.active_indicators,
 	   cs.indicators,
-	   cs.parent_key
+	   cs.parent_key,
+	   cs.churn_probability,
+	   cs.probability_horizon,
+	   cs.probability_note,
+	   cs.expected_loss
 FROM healthscore.current_scores AS cs
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) cs.model
 -- a raised risk indicator's playbook wins; looked up only for accounts with raised indicators (the
@@ -4355,6 +5093,33 @@ SELECT m.name AS model, e.run_id, e.as_of, e.horizon, e.accounts, e.churned, e.c
 FROM healthscore.models AS m
 CROSS JOIN LATERAL healthscore.evaluate(m.name) AS e
 WHERE m.outcomes IS NOT NULL;
+CREATE OR REPLACE VIEW healthscore.model_calibration WITH (security_invoker = true) AS
+SELECT c.model, c.horizon, m.bin, m.rows, m.churned, m.mean_predicted, m.observed_rate, m.min_predicted,
+	   m.max_predicted, m.brier, m.brier_skill, m.log_loss, m.base_rate, m.test_runs, m.test_rows, m.test_from,
+	   m.test_until, m.fit_runs, m.fit_rows, c.intercept, c.slope, c.calibrated_at
+FROM healthscore.calibrations AS c
+CROSS JOIN LATERAL healthscore_internal.calibration_measured('model_calibration', c.model, c.horizon,
+															  pg_catalog.now(), 10, false) AS m
+WHERE c.fingerprint OPERATOR(pg_catalog.=) healthscore.fingerprint(c.model);
+-- For BI: every pair of models over the same accounts and outcomes (90-day horizon, outcomes
+-- known until now), and the tiers of every pair over the same accounts at their latest common time.
+CREATE OR REPLACE VIEW healthscore.model_comparisons WITH (security_invoker = true) AS
+SELECT a.name AS model_a, b.name AS model_b, c.measure, c.tier_rank, c.tier_a, c.tier_b, c.value_a, c.value_b,
+	   c.difference, c.ci_low, c.ci_high, c.runs, c.rows_a, c.rows_b, c.churned_a, c.churned_b, c.accounts
+FROM healthscore.models AS a
+JOIN healthscore.models AS b
+	ON b.accounts OPERATOR(pg_catalog.=) a.accounts AND b.outcomes OPERATOR(pg_catalog.=) a.outcomes
+	   AND b.outcome_key OPERATOR(pg_catalog.=) a.outcome_key AND b.outcome_date OPERATOR(pg_catalog.=) a.outcome_date
+	   AND a.name OPERATOR(pg_catalog.<) b.name COLLATE "C"
+CROSS JOIN LATERAL healthscore_internal.models_compared('model_comparisons', a.name, b.name, '90 days',
+														 pg_catalog.now(), 1000, 0, false) AS c;
+CREATE OR REPLACE VIEW healthscore.model_tier_agreement WITH (security_invoker = true) AS
+SELECT a.name AS model_a, b.name AS model_b, t.scored_at, t.tier_rank_a, t.tier_a, t.tier_rank_b, t.tier_b, t.accounts,
+	   t.value, t.moves
+FROM healthscore.models AS a
+JOIN healthscore.models AS b
+	ON b.accounts OPERATOR(pg_catalog.=) a.accounts AND a.name OPERATOR(pg_catalog.<) b.name COLLATE "C"
+CROSS JOIN LATERAL healthscore_internal.tiers_compared('model_tier_agreement', a.name, b.name, NULL, false) AS t;
 
 -- Every comment, as the install script has it.
 COMMENT ON SCHEMA healthscore IS 'healthscore: customer health scores computed inside PostgreSQL';
@@ -4505,6 +5270,10 @@ COMMENT ON FUNCTION healthscore_internal.logistic_final(internal) IS
 'final function of logistic_fit(): Newton iterations to convergence, standard errors from the inverse Hessian';
 COMMENT ON AGGREGATE healthscore.logistic_fit(boolean, float8[]) IS
 'logistic regression of outcome on features by Newton''s method (as R glm binomial); errors on one-class outcomes, collinear or constant features and perfect separation';
+COMMENT ON FUNCTION healthscore.churn_probability(float8, float8, float8) IS
+'1 / (1 + exp(-(intercept + slope * score / 100))): the churn probability a calibration (healthscore.calibrations) gives a score';
+COMMENT ON FUNCTION healthscore_internal.paired_auc_bootstrap(integer[], integer[], float8[], float8[], boolean[], integer, bigint) IS
+'{difference, low, high}: mean per-run AUC of score_a minus that of score_b, and its 95% percentile interval from a paired bootstrap of accounts (samples resamples, seeded); NULL without a run holding churned and retained rows';
 COMMENT ON FUNCTION healthscore_internal.signal_value(float8, text, text, text) IS
 'a signal''s raw value, or an error naming the model and signal when it cannot be scored (NaN; negative for logarithmic; outside 0-100 for points)';
 COMMENT ON FUNCTION healthscore_internal.age_days(timestamptz, timestamptz) IS
@@ -4593,6 +5362,10 @@ COMMENT ON COLUMN healthscore.runs.weights IS 'the signals'' weights at the run,
 COMMENT ON COLUMN healthscore.runs.stale IS 'per signal, in the order of signals: true when its source''s newest row was older than the signal''s max_age, so that it counted as missing for every account; NULL for runs before 0.2.0';
 COMMENT ON COLUMN healthscore.runs.categories IS 'per signal, in the order of signals: its category (group) at the run; NULL for runs before 0.2.0';
 COMMENT ON COLUMN healthscore.runs.group_weights IS 'per signal, in the order of signals: the weight of its group at the run; NULL when the model had no group weights (the score is the weighted mean of the present signals)';
+COMMENT ON COLUMN healthscore.runs.probability_horizon IS 'the horizon of the churn probabilities the run wrote (the model''s calibration, see calibrate()); NULL when it wrote none';
+COMMENT ON COLUMN healthscore.runs.probability_min_score IS 'the lowest score the calibration was fitted on: a probability for a lower score is extrapolated';
+COMMENT ON COLUMN healthscore.runs.probability_max_score IS 'the highest score the calibration was fitted on: a probability for a higher score is extrapolated';
+COMMENT ON COLUMN healthscore.runs.probability_note IS 'why the run wrote no churn probabilities: the model was not calibrated, or changed since it was (NULL when it wrote them)';
 COMMENT ON COLUMN healthscore.runs.newest_rows IS 'per signal, in the order of signals: the time of its source''s newest row at the as-of time, for signals with a max_age (NULL otherwise, or when the source had no rows)';
 COMMENT ON TABLE healthscore.attempts IS 'one row per model and call of healthscore.run() (what schedules call): running, succeeded (with its run) or failed (with the error)';
 COMMENT ON COLUMN healthscore.attempts.attempt_id IS 'attempt identifier';
@@ -4635,6 +5408,24 @@ COMMENT ON COLUMN healthscore.scores.indicator_reasons IS 'per raised indicator:
 COMMENT ON COLUMN healthscore.scores.parent_key IS 'the account''s parent account key at the run (the model''s parent_column), NULL without one';
 COMMENT ON COLUMN healthscore.scores.weakest_group IS 'the category (signal group) with the lowest group score: the weighted mean of its present signals'' points';
 COMMENT ON COLUMN healthscore.scores.why_changed IS 'the signals whose contribution moved the score most since the run before: "signal before -> now (+-points)"; a note instead when the model''s definition changed';
+COMMENT ON COLUMN healthscore.scores.churn_probability IS 'probability that the account churns within the calibration''s horizon (runs.probability_horizon), from the model''s calibration of churn on the score; NULL when the run had no current calibration';
+COMMENT ON TABLE healthscore.calibrations IS 'per model, its calibration (calibrate()): churn probability within a horizon = 1 / (1 + exp(-(intercept + slope * score / 100)))';
+COMMENT ON COLUMN healthscore.calibrations.model IS 'the model';
+COMMENT ON COLUMN healthscore.calibrations.horizon IS 'churn counted within this interval after a run''s as-of time';
+COMMENT ON COLUMN healthscore.calibrations.fingerprint IS 'the model''s fingerprint when calibrated: refreshes write probabilities only while the model still has it';
+COMMENT ON COLUMN healthscore.calibrations.intercept IS 'log-odds of churn at score 0';
+COMMENT ON COLUMN healthscore.calibrations.slope IS 'change of the log-odds from score 0 to score 100 (negative: a higher score, less churn)';
+COMMENT ON COLUMN healthscore.calibrations.min_score IS 'the lowest score in the fitted rows';
+COMMENT ON COLUMN healthscore.calibrations.max_score IS 'the highest score in the fitted rows';
+COMMENT ON COLUMN healthscore.calibrations.fit_runs IS 'runs fitted on (the earlier two thirds of the evaluable runs)';
+COMMENT ON COLUMN healthscore.calibrations.fit_rows IS 'rows fitted on: one per fitted run and account still a customer at its as-of time';
+COMMENT ON COLUMN healthscore.calibrations.fit_churned IS 'of them, rows whose account churned within the horizon';
+COMMENT ON COLUMN healthscore.calibrations.fit_from IS 'as-of time of the first fitted run';
+COMMENT ON COLUMN healthscore.calibrations.fit_until IS 'as-of time of the last fitted run: later evaluable runs are held out (calibration() measures on them)';
+COMMENT ON COLUMN healthscore.calibrations.fit_last_run IS 'the last fitted run';
+COMMENT ON COLUMN healthscore.calibrations.known_until IS 'the time up to which churn was taken as recorded';
+COMMENT ON COLUMN healthscore.calibrations.calibrated_at IS 'when calibrate() ran';
+COMMENT ON COLUMN healthscore.calibrations.calibrated_by IS 'the role that ran it';
 COMMENT ON TABLE healthscore.success_factors IS 'success factors that people rate per account (assessments)';
 COMMENT ON COLUMN healthscore.success_factors.factor IS 'factor name';
 COMMENT ON COLUMN healthscore.success_factors.description IS 'what a high rating means';
@@ -4721,7 +5512,7 @@ COMMENT ON FUNCTION healthscore_internal.record_model_author() IS
 COMMENT ON FUNCTION healthscore_internal.record_signal_author() IS
 'trigger: checks a signal''s expression on every write and records who wrote its SQL text';
 COMMENT ON FUNCTION healthscore_internal.cascade_model_deletes() IS
-'trigger: removes the signals, runs, attempts, overrides, playbooks and indicators of deleted models';
+'trigger: removes the signals, runs, attempts, overrides, playbooks, indicators and calibrations of deleted models';
 COMMENT ON FUNCTION healthscore_internal.forbid_model_rename() IS
 'trigger: rejects renaming a model, whose signals and history refer to it by name';
 COMMENT ON FUNCTION healthscore_internal.cascade_run_deletes() IS
@@ -4868,6 +5659,10 @@ COMMENT ON COLUMN healthscore.model_runs.recency IS '1 for the latest as-of time
 COMMENT ON COLUMN healthscore.model_runs.status IS 'succeeded (a run), running, or failed (an attempt of healthscore.run(); a running one whose session ended reads as failed)';
 COMMENT ON COLUMN healthscore.model_runs.error IS 'why an attempt failed: the error''s message, detail, hint and SQLSTATE for administrators, only the SQLSTATE for readers';
 COMMENT ON COLUMN healthscore.model_runs.attempt_id IS 'the attempt of healthscore.run(), NULL for a run written by a plain refresh()';
+COMMENT ON COLUMN healthscore.model_runs.probability_horizon IS 'the horizon of the churn probabilities the run wrote; NULL when it wrote none';
+COMMENT ON COLUMN healthscore.model_runs.probability_min_score IS 'the lowest score its calibration was fitted on';
+COMMENT ON COLUMN healthscore.model_runs.probability_max_score IS 'the highest score its calibration was fitted on';
+COMMENT ON COLUMN healthscore.model_runs.probability_note IS 'why the run wrote no churn probabilities (not calibrated, or changed since)';
 COMMENT ON COLUMN healthscore.model_runs.stale_signals IS 'how many signals of the run were stale (their source''s newest row older than max_age)';
 COMMENT ON VIEW healthscore.current_scores IS 'the latest score of every account of every model, with the change since the run before and a sparkline of the last 12 runs';
 COMMENT ON COLUMN healthscore.current_scores.model IS 'model that scored the account';
@@ -4904,6 +5699,10 @@ COMMENT ON COLUMN healthscore.current_scores.weakest_group IS 'the category (sig
 COMMENT ON COLUMN healthscore.current_scores.parent_key IS 'the account''s parent account (the model''s parent column, see set_parent); parent_scores rolls children up';
 COMMENT ON COLUMN healthscore.current_scores.active_indicators IS 'how many of the model''s risk indicators are raised for the account (risk_indicators lists them)';
 COMMENT ON COLUMN healthscore.current_scores.indicators IS 'the raised risk indicators'' names, separated by "; " (NULL: none)';
+COMMENT ON COLUMN healthscore.current_scores.churn_probability IS 'probability that the account churns within probability_horizon, from the model''s calibration of churn on the score (calibrate()); NULL when the run had no current calibration';
+COMMENT ON COLUMN healthscore.current_scores.probability_horizon IS 'the horizon of churn_probability';
+COMMENT ON COLUMN healthscore.current_scores.probability_note IS 'why churn_probability is NULL (not calibrated, or the model changed since), or that it is extrapolated beyond the scores fitted on; NULL: fitted';
+COMMENT ON COLUMN healthscore.current_scores.expected_loss IS 'churn_probability * value: the value expected to be lost within the horizon';
 COMMENT ON COLUMN healthscore.current_scores.sparkline_ascii IS 'the sparkline in ASCII for any client: _ . : - = + * # from low to high, a space for no score';
 COMMENT ON VIEW healthscore.score_components IS 'the latest run''s components: one row per account and signal, the costliest signals first';
 COMMENT ON COLUMN healthscore.score_components.model IS 'model';
@@ -4963,6 +5762,10 @@ COMMENT ON COLUMN healthscore.parent_scores.weakest_child_score IS 'its score';
 COMMENT ON VIEW healthscore.risk_list IS 'accounts below the top tier, most value at risk first, with the three signals that cost the most points and the action to take';
 COMMENT ON COLUMN healthscore.risk_list.model IS 'model';
 COMMENT ON COLUMN healthscore.risk_list.parent_key IS 'the account''s parent account, NULL without one';
+COMMENT ON COLUMN healthscore.risk_list.churn_probability IS 'probability of churn within probability_horizon, from the model''s calibration (calibrate()); NULL without a current calibration';
+COMMENT ON COLUMN healthscore.risk_list.probability_horizon IS 'the horizon of churn_probability';
+COMMENT ON COLUMN healthscore.risk_list.probability_note IS 'why churn_probability is NULL, or that it is extrapolated; NULL: fitted';
+COMMENT ON COLUMN healthscore.risk_list.expected_loss IS 'churn_probability * value: value expected to be lost within the horizon (value_at_risk instead weighs value by the points the score lacks, with no calibration)';
 COMMENT ON COLUMN healthscore.risk_list.active_indicators IS 'how many risk indicators are raised for the account';
 COMMENT ON COLUMN healthscore.risk_list.indicators IS 'the raised risk indicators'' names, separated by "; "';
 COMMENT ON COLUMN healthscore.risk_list.priority IS '1 = act first: most value at risk (value x points missing), then lowest score';
@@ -5117,6 +5920,90 @@ COMMENT ON FUNCTION healthscore.suggest_weights(text, interval, timestamptz, tex
 'weights suggested by a logistic regression of churn on the signals'' points (earlier runs), with each signal''s AUC and the model''s AUC with current and suggested weights on later runs; signals in exclude are not fitted and keep their weights; with group weights, current and suggested weights are effective weights (a signal''s weight when its whole group is present)';
 COMMENT ON FUNCTION healthscore.apply_weights(text, interval, timestamptz, float8, text[]) IS
 'sets a model''s weights to suggest_weights(); a signal suggested at 0 gets min_share of the total (weights stay positive); signals in exclude keep theirs; with group weights, each group then weighs the sum of its signals'' new weights, so that the suggestions become the effective weights; later runs get a new fingerprint';
+COMMENT ON FUNCTION healthscore_internal.calibration_rows(text, interval, timestamptz) IS
+'run_outcomes() of the runs with the model''s current fingerprint, each numbered by its run''s place in time (1 = earliest)';
+COMMENT ON FUNCTION healthscore_internal.fit_calibration(text, text, interval, timestamptz) IS
+'the calibration calibrate() would store now: logistic fit of churn within the horizon on score / 100 over the earlier two thirds of the runs with the current fingerprint; errors name func';
+COMMENT ON FUNCTION healthscore.calibrate(text, interval, timestamptz) IS
+'fits and stores a model''s calibration: churn within the horizon as a logistic function of the score, on the earlier two thirds of its evaluable runs with its current definition (at least 30 churned and 30 retained rows); later refreshes write churn_probability while the model keeps that definition';
+COMMENT ON FUNCTION healthscore_internal.calibration_measured(text, text, interval, timestamptz, integer, boolean) IS
+'calibration() and model_calibration: per bin of predicted probability on the held-out runs, with Brier score, skill and log loss; strict raises an error when no run is held out, else returns no rows';
+COMMENT ON FUNCTION healthscore.calibration(text, interval, timestamptz, integer) IS
+'how well a model''s churn probabilities match observed churn on held-out later runs: per bin (decile) of predicted probability, rows, mean predicted and observed churn rate, with the Brier score, its skill against the base rate, and log loss; the stored calibration when it is for this horizon (default: its own) and the model''s current definition, else the one calibrate() would store now';
+COMMENT ON VIEW healthscore.model_calibration IS 'the reliability diagram of every calibrated model (its own horizon, outcomes known until now): per decile of predicted churn probability on the runs held out from the fit, mean predicted against observed churn, with Brier skill and log loss';
+COMMENT ON COLUMN healthscore.model_calibration.model IS 'model';
+COMMENT ON COLUMN healthscore.model_calibration.horizon IS 'churn counted within this interval after each run';
+COMMENT ON COLUMN healthscore.model_calibration.bin IS 'decile of predicted probability, 1 = lowest';
+COMMENT ON COLUMN healthscore.model_calibration.rows IS 'held-out rows (run, account) in the decile';
+COMMENT ON COLUMN healthscore.model_calibration.churned IS 'of them, churned within the horizon';
+COMMENT ON COLUMN healthscore.model_calibration.mean_predicted IS 'mean predicted churn probability (the x of a reliability diagram)';
+COMMENT ON COLUMN healthscore.model_calibration.observed_rate IS 'observed churn rate, churned / rows (the y: on the diagonal when calibrated)';
+COMMENT ON COLUMN healthscore.model_calibration.min_predicted IS 'lowest predicted probability in the decile';
+COMMENT ON COLUMN healthscore.model_calibration.max_predicted IS 'highest predicted probability in the decile';
+COMMENT ON COLUMN healthscore.model_calibration.brier IS 'Brier score over all held-out rows: mean squared difference of probability and outcome (0 = perfect)';
+COMMENT ON COLUMN healthscore.model_calibration.brier_skill IS '1 - brier / (base_rate * (1 - base_rate)): above 0, better than always predicting the base rate';
+COMMENT ON COLUMN healthscore.model_calibration.log_loss IS 'mean negative log-likelihood of the outcomes (probabilities clamped to 1e-15 .. 1 - 1e-15)';
+COMMENT ON COLUMN healthscore.model_calibration.base_rate IS 'churn rate over all held-out rows';
+COMMENT ON COLUMN healthscore.model_calibration.test_runs IS 'held-out runs measured on';
+COMMENT ON COLUMN healthscore.model_calibration.test_rows IS 'held-out rows measured on';
+COMMENT ON COLUMN healthscore.model_calibration.test_from IS 'as-of time of the first held-out run';
+COMMENT ON COLUMN healthscore.model_calibration.test_until IS 'as-of time of the last held-out run';
+COMMENT ON COLUMN healthscore.model_calibration.fit_runs IS 'runs the calibration was fitted on';
+COMMENT ON COLUMN healthscore.model_calibration.fit_rows IS 'rows it was fitted on';
+COMMENT ON COLUMN healthscore.model_calibration.intercept IS 'the calibration''s intercept';
+COMMENT ON COLUMN healthscore.model_calibration.slope IS 'the calibration''s slope (per 100 score points)';
+COMMENT ON COLUMN healthscore.model_calibration.calibrated_at IS 'when calibrate() ran';
+COMMENT ON FUNCTION healthscore_internal.run_measures(bigint[], float8[], integer[], boolean[]) IS
+'mean over runs of each run''s AUC and lift of the worst tier (lowest tier_rank with rows: its churn rate / the run''s), as evaluate() computes them, with the runs, rows and churned rows';
+COMMENT ON FUNCTION healthscore_internal.check_two_models(text, text, text) IS
+'raises an error naming func when the two models to compare are one';
+COMMENT ON FUNCTION healthscore_internal.paired_rows(text, text, interval, timestamptz) IS
+'the (as-of time, account) rows two models both scored in evaluable runs with their current definitions, with both scores, tiers and outcomes; runs and accounts numbered from 1';
+COMMENT ON FUNCTION healthscore_internal.models_compared(text, text, text, interval, timestamptz, integer, bigint, boolean) IS
+'compare_models() and model_comparisons: AUC (with a paired bootstrap interval of the difference), lift of the worst tier, Brier skill and churn by tier of two models on the rows both have; strict raises an error when they share no row, else returns no rows';
+COMMENT ON FUNCTION healthscore.compare_models(text, text, interval, timestamptz, integer, bigint) IS
+'two models on the evaluable runs both have at the same as-of times (current definitions) and the accounts both score: auc (mean over runs, with a 95% interval for the difference from a paired bootstrap of accounts), lift_worst_tier, brier_skill of their calibrations, churn_rate per tier; value_a - value_b in difference';
+COMMENT ON FUNCTION healthscore_internal.tiers_compared(text, text, text, timestamptz, boolean) IS
+'tier_agreement() and model_tier_agreement: accounts and value per pair of tiers two models give at one as-of time; strict raises an error without runs of both at that time, else returns no rows';
+COMMENT ON FUNCTION healthscore.tier_agreement(text, text, timestamptz) IS
+'the tier agreement matrix of two models at one as-of time (default: the latest both have): accounts and value (model_a''s) per pair of tiers; moves is true where the tiers'' places differ, the accounts switching models would move';
+COMMENT ON FUNCTION healthscore_internal.preview_run(text, text, jsonb, jsonb, float8[], timestamptz, float8, boolean) IS
+'a refresh of the model (with the given weights, raised to at least min_share of the total as apply_weights does, group weights and cutoffs when changed) that is rolled back after its scores, tiers and settings are read';
+COMMENT ON FUNCTION healthscore_internal.history_rescored(text, interval, timestamptz, text[], float8[], text[], float8[], float8[], text[]) IS
+'the evaluable rows of a model''s runs with the given signals, rescored from their stored points with the given weights and cutoffs (tiers by the cutoffs alone)';
+COMMENT ON FUNCTION healthscore.preview_accounts(text, jsonb, jsonb, float8[], timestamptz, float8) IS
+'every account''s score and tier as of a time with the model as it is and with other weights (jsonb {"signal": weight}; unnamed signals keep theirs; below min_share of the total raised to it, as apply_weights does), group weights and tier cutoffs: two refreshes that are rolled back, so nothing is written and the model is unchanged';
+COMMENT ON FUNCTION healthscore.preview(text, jsonb, jsonb, float8[], timestamptz, interval, timestamptz, float8) IS
+'what other weights (jsonb {"signal": weight}; unnamed signals keep theirs; below min_share of the total raised to it, as apply_weights does, so that suggest_weights'' output can be passed as it is), group weights and tier cutoffs would do, before publishing: per tier, accounts and value now and with the change as of a time (two refreshes that are rolled back), accounts moving in and out, and with outcomes the AUC and lift of the worst tier over the evaluable history rescored from its stored points both ways';
+COMMENT ON VIEW healthscore.model_comparisons IS 'compare_models() of every pair of models over the same accounts and outcomes (model_a before model_b by name), 90-day horizon, outcomes known until now, 1000 resamples';
+COMMENT ON COLUMN healthscore.model_comparisons.model_a IS 'first model';
+COMMENT ON COLUMN healthscore.model_comparisons.model_b IS 'second model';
+COMMENT ON COLUMN healthscore.model_comparisons.measure IS 'auc (mean over runs of each run''s AUC), lift_worst_tier (mean over runs), brier_skill (of each model''s calibration, on rows after both were fitted), churn_rate (per tier, over all rows)';
+COMMENT ON COLUMN healthscore.model_comparisons.tier_rank IS 'for churn_rate: the tier''s place, 1 = worst';
+COMMENT ON COLUMN healthscore.model_comparisons.tier_a IS 'for churn_rate: model_a''s tier at that place';
+COMMENT ON COLUMN healthscore.model_comparisons.tier_b IS 'for churn_rate: model_b''s tier at that place';
+COMMENT ON COLUMN healthscore.model_comparisons.value_a IS 'the measure for model_a';
+COMMENT ON COLUMN healthscore.model_comparisons.value_b IS 'the measure for model_b';
+COMMENT ON COLUMN healthscore.model_comparisons.difference IS 'value_a - value_b';
+COMMENT ON COLUMN healthscore.model_comparisons.ci_low IS 'for auc: 2.5th percentile of the difference over bootstrap resamples of accounts';
+COMMENT ON COLUMN healthscore.model_comparisons.ci_high IS 'for auc: 97.5th percentile; an interval above 0 says model_a ranks churners better';
+COMMENT ON COLUMN healthscore.model_comparisons.runs IS 'runs measured on (as-of times both models have)';
+COMMENT ON COLUMN healthscore.model_comparisons.rows_a IS 'rows (run, account) measured on for model_a (for churn_rate: in its tier)';
+COMMENT ON COLUMN healthscore.model_comparisons.rows_b IS 'rows measured on for model_b';
+COMMENT ON COLUMN healthscore.model_comparisons.churned_a IS 'of rows_a, churned within the horizon';
+COMMENT ON COLUMN healthscore.model_comparisons.churned_b IS 'of rows_b, churned within the horizon';
+COMMENT ON COLUMN healthscore.model_comparisons.accounts IS 'distinct accounts measured on';
+COMMENT ON VIEW healthscore.model_tier_agreement IS 'tier_agreement() of every pair of models over the same accounts at the latest as-of time both have';
+COMMENT ON COLUMN healthscore.model_tier_agreement.model_a IS 'first model';
+COMMENT ON COLUMN healthscore.model_tier_agreement.model_b IS 'second model';
+COMMENT ON COLUMN healthscore.model_tier_agreement.scored_at IS 'the as-of time compared';
+COMMENT ON COLUMN healthscore.model_tier_agreement.tier_rank_a IS 'model_a''s tier place, 1 = worst';
+COMMENT ON COLUMN healthscore.model_tier_agreement.tier_a IS 'model_a''s tier';
+COMMENT ON COLUMN healthscore.model_tier_agreement.tier_rank_b IS 'model_b''s tier place';
+COMMENT ON COLUMN healthscore.model_tier_agreement.tier_b IS 'model_b''s tier';
+COMMENT ON COLUMN healthscore.model_tier_agreement.accounts IS 'accounts with these two tiers';
+COMMENT ON COLUMN healthscore.model_tier_agreement.value IS 'their value (ARR, as model_a''s run has it)';
+COMMENT ON COLUMN healthscore.model_tier_agreement.moves IS 'true when the tiers'' places differ: accounts switching from model_a to model_b would move';
 COMMENT ON FUNCTION healthscore.check_model(text) IS
 'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule, group weights of categories without signals, hierarchy links to missing parents or on cycles)';
 COMMENT ON FUNCTION healthscore_internal.reader_functions() IS
@@ -5218,11 +6105,13 @@ BEGIN
 			EXECUTE pg_catalog.format('REVOKE SELECT ON healthscore.runs FROM %s', grantee);
 		END IF;
 		EXECUTE pg_catalog.format('GRANT SELECT (run_id, model, as_of, started_at, finished_at, fingerprint, signals, weights,
-			stale, newest_rows, categories, group_weights) ON healthscore.runs TO %s', grantee);
+			stale, newest_rows, categories, group_weights, probability_horizon, probability_min_score, probability_max_score,
+			probability_note) ON healthscore.runs TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT SELECT (attempt_id, model, as_of, started_at, finished_at, status, run_id, backend_pid,
 			error_sqlstate) ON healthscore.attempts TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT SELECT ON healthscore.model_status, healthscore.score_changes, healthscore.group_scores,
-			healthscore.indicators, healthscore.risk_indicators, healthscore.parent_scores TO %s', grantee);
+			healthscore.indicators, healthscore.risk_indicators, healthscore.parent_scores, healthscore.calibrations,
+			healthscore.model_calibration, healthscore.model_comparisons, healthscore.model_tier_agreement TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT SELECT ON healthscore.trusted_owners TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA healthscore_internal TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO %s',
@@ -5241,7 +6130,8 @@ BEGIN
 		EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO %s',
 			(SELECT pg_catalog.string_agg(f::pg_catalog.text, ', ') FROM pg_catalog.unnest(healthscore_internal.admin_functions()) AS f),
 			grantee);
-		EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.attempts, healthscore.indicators TO %s', grantee);
+		EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.attempts, healthscore.indicators,
+			healthscore.calibrations TO %s', grantee);
 		EXECUTE pg_catalog.format('GRANT USAGE, SELECT ON SEQUENCE healthscore.attempts_attempt_id_seq TO %s', grantee);
 		IF healthscore_internal.cron_installed() THEN
 			EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA cron TO %s', grantee);
