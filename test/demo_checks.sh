@@ -8,7 +8,12 @@
 #     tier to the best and the worst tier's lift drops by no more than 5% (default model, current
 #     run, churn within 120 days after it). The numbers are printed for README.md;
 #   - score_changes splits every score change into parts that add up to it (and to window_change)
-#     to 1e-9, and a signal whose points did not move, in a run of an unchanged model, has no part.
+#     to 1e-9, and a signal whose points did not move, in a run of an unchanged model, has no part;
+#   - the default model's calibration by decile (rows, churned, mean predicted, observed rate) and
+#     its Brier score, skill and log loss equal an independent computation from scores and outcomes
+#     to 1e-12, on the runs held out from the fit;
+#   - compare_models' AUC of each model equals the mean of evaluate()'s per-run AUCs over the runs
+#     it compares (the latest run at each as-of time), to 1e-12.
 #
 # Usage: test/demo_checks.sh (from the repository root)
 set -uo pipefail
@@ -19,7 +24,7 @@ trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$work"' EXIT
 . test/tap.sh
 export PGTZ=UTC
 
-tap_plan 6
+tap_plan 8
 dropdb --if-exists "$db" >/dev/null 2>&1
 if createdb "$db" && psql -Xq -v ON_ERROR_STOP=1 -d "$db" -f test/generators/sample_data.sql >"$work/load.log" 2>&1 &&
 	psql -Xq -v ON_ERROR_STOP=1 -d "$db" -f test/demo/health_scores.sql >"$work/demo.log" 2>&1; then
@@ -116,5 +121,54 @@ if [ -n "$accounts" ] && [ "$accounts" -gt 0 ] && [ "$add_up" = "$accounts" ] &&
 else
 	not_ok "score_changes parts add up and unmoved signals have none"
 	echo "accounts, adding up, window adding up, unmoved signals with a part: $parts" | diag
+fi
+# the calibration, recomputed here from the scores, the outcomes and the stored coefficients
+calibration=$(q "$db" "
+	WITH c AS (SELECT * FROM healthscore.calibrations WHERE model = 'default'),
+	held_out AS (
+		SELECT r.run_id, s.account_key, 1 / (1 + exp(-(c.intercept + c.slope * s.score / 100))) AS p,
+		       (o.churned_on IS NOT NULL AND o.churned_on <= (r.as_of + interval '120 days')::date) AS churned
+		FROM c JOIN healthscore.runs AS r ON r.model = c.model AND r.fingerprint = c.fingerprint
+		     AND (r.as_of, r.run_id) > (c.fit_until, c.fit_last_run) AND r.as_of + interval '120 days' <= '2026-10-28'
+		JOIN healthscore.scores AS s ON s.run_id = r.run_id AND s.score IS NOT NULL
+		LEFT JOIN sample.churn_outcomes AS o ON o.account_id::text = s.account_key
+		WHERE o.churned_on IS NULL OR o.churned_on > r.as_of::date),
+	binned AS (SELECT h.*, ntile(10) OVER (ORDER BY h.p, h.run_id, h.account_key COLLATE \"C\") AS bin FROM held_out AS h),
+	mine AS (SELECT bin, count(*) AS n, count(*) FILTER (WHERE churned) AS churned, avg(p) AS predicted,
+	                avg(churned::int) AS observed FROM binned GROUP BY bin),
+	overall AS (SELECT avg((p - churned::int) ^ 2) AS brier, avg(churned::int) AS base,
+	                   -avg(CASE WHEN churned THEN ln(p) ELSE ln(1 - p) END) AS log_loss FROM held_out),
+	theirs AS (SELECT * FROM healthscore.calibration('default', known_until => '2026-10-28'))
+	SELECT count(*) || ' ' || count(*) FILTER (WHERE m.n = t.rows AND m.churned = t.churned
+	                                          AND abs(m.predicted - t.mean_predicted) < 1e-12
+	                                          AND abs(m.observed - t.observed_rate) < 1e-12
+	                                          AND abs(o.brier - t.brier) < 1e-12
+	                                          AND abs(1 - o.brier / (o.base * (1 - o.base)) - t.brier_skill) < 1e-12
+	                                          AND abs(o.log_loss - t.log_loss) < 1e-12)
+	       || ' ' || round(min(t.brier_skill)::numeric, 4) || ' ' || min(t.test_rows)
+	FROM mine AS m JOIN theirs AS t USING (bin), overall AS o")
+read -r bins matching skill rows <<<"$calibration"
+if [ "$bins" = 10 ] && [ "$matching" = 10 ]; then
+	ok "calibration by decile, Brier score, skill ($skill) and log loss equal an independent computation ($rows held-out rows)"
+else
+	not_ok "calibration equals an independent computation"
+	echo "deciles, matching, skill, rows: $calibration" | diag
+fi
+# compare_models against evaluate(): each run's AUC, averaged over the latest run at each as-of time
+aucs=$(q "$db" "
+	WITH latest AS (SELECT e.model, e.auc FROM (VALUES ('default'), ('default_suggested')) AS v(model)
+	                CROSS JOIN LATERAL (SELECT v.model, x.* FROM healthscore.evaluate(v.model, '120 days', '2026-10-28') AS x) AS e
+	                WHERE e.run_id = (SELECT max(r.run_id) FROM healthscore.runs AS r WHERE r.model = e.model AND r.as_of = e.as_of)),
+	c AS (SELECT * FROM healthscore.compare_models('default', 'default_suggested', '120 days', '2026-10-28') WHERE measure = 'auc')
+	SELECT (abs(c.value_a - (SELECT avg(auc) FROM latest WHERE model = 'default')) < 1e-12
+	        AND abs(c.value_b - (SELECT avg(auc) FROM latest WHERE model = 'default_suggested')) < 1e-12)
+	       || ' ' || round(c.value_a::numeric, 4) || ' ' || round(c.value_b::numeric, 4) || ' ' || c.runs
+	FROM c")
+read -r equal auc_default auc_suggested compared_runs <<<"$aucs"
+if [ "$equal" = true ]; then
+	ok "compare_models' AUCs ($auc_default, $auc_suggested over $compared_runs runs) equal evaluate()'s, run by run averaged"
+else
+	not_ok "compare_models' AUCs equal evaluate()'s"
+	echo "equal, default, suggested, runs: $aucs" | diag
 fi
 tap_done

@@ -279,3 +279,64 @@ SELECT signal, current_weight AS current, round(suggested_weight::numeric, 1) AS
        round(model_auc_current::numeric, 3) AS "model AUC now", round(model_auc_suggested::numeric, 3) AS "model AUC suggested"
 FROM healthscore.suggest_weights('default', horizon => '120 days', known_until => '2026-10-28');
 \echo 'A person decides: SELECT * FROM healthscore.apply_weights(''default'', ''120 days'', ''2026-10-28'') applies them.'
+
+-- From score to decision, with churn known until 2026-10-28: churn probability, expected loss,
+-- and the suggested weights tried on a variant of the default model before anyone switches.
+\echo
+\echo 'Churn probability: the default model calibrated on its 8 earlier runs (churn within 120 days, a logistic fit on the score)'
+SELECT fit_runs, fit_rows, fit_churned, round(intercept::numeric, 3) AS intercept, round(slope::numeric, 3) AS slope,
+       round(min_score::numeric, 1) || ' - ' || round(max_score::numeric, 1) AS fitted_scores
+FROM healthscore.calibrate('default', '120 days', known_until => '2026-10-28');
+\echo 'Calibration on the 4 held-out runs, by decile of predicted churn (a reliability diagram: predicted against observed)'
+SELECT bin AS decile, rows, churned, round(100 * mean_predicted::numeric, 1) AS "predicted %",
+       round(100 * observed_rate::numeric, 1) AS "observed %", round(brier::numeric, 4) AS brier,
+       round(brier_skill::numeric, 3) AS brier_skill, round(log_loss::numeric, 3) AS log_loss, test_runs
+FROM healthscore.calibration('default', known_until => '2026-10-28');
+\echo 'The nightly run of 2026-06-30 again, now that the model is calibrated: the default model''s risk list with'
+\echo 'the probability of churn within 120 days and the ARR expected to be lost (value at risk weighs ARR by the points missing)'
+SET client_min_messages = error;	-- the stale NPS again, as above
+SELECT healthscore.refresh('default', '2026-06-30') AS rerun \gset
+SET client_min_messages = warning;
+SELECT r.priority AS "#", a.name AS account, round(r.score::numeric, 1) AS score, r.tier,
+       to_char(r.value, 'FM999,999,990') AS arr, to_char(r.value_at_risk, 'FM999,999,990') AS value_at_risk,
+       round(100 * r.churn_probability::numeric, 1) AS "churn %", to_char(r.expected_loss, 'FM999,999,990') AS expected_loss,
+       coalesce(r.probability_note, '-') AS note
+FROM healthscore.risk_list AS r JOIN sample.accounts AS a ON a.account_id = r.account_key::integer
+WHERE r.model = 'default'
+ORDER BY r.priority
+LIMIT 10;
+SELECT to_char(sum(expected_loss), 'FM999,999,990') AS expected_loss_all, to_char(sum(value_at_risk), 'FM999,999,990') AS value_at_risk_all
+FROM healthscore.risk_list WHERE model = 'default';
+
+-- a variant of the default model over the same accounts, with the weights suggest_weights gave
+-- (as apply_weights would set them: at least 1% of the total), backfilled over the same 12 weeks
+SELECT healthscore.create_model('default_suggested', accounts => 'sample.accounts', key => 'account_id',
+       value => 'arr', segment => 'segment', renewal => 'renewal_date', owner => 'csm',
+       description => 'the default model with the weights the data suggests', model_group => 'trial',
+       segment_filter => $$account.segment <> 'enterprise' AND account.contract_start <= date '2026-06-30' - 120$$) \gset
+SELECT pg_temp.add_standard_signals('default_suggested', 15) \gset
+SELECT count(*) AS weights FROM (
+	SELECT healthscore.set_weight('default_suggested', w.signal,
+	                              greatest(w.suggested_weight, 0.01 * sum(w.current_weight) OVER ()))
+	FROM healthscore.suggest_weights('default', horizon => '120 days', known_until => '2026-10-28') AS w
+) AS set \gset
+SELECT healthscore.set_outcomes('default_suggested', 'sample.churn_outcomes', key => 'account_id',
+                                churned_on => 'churned_on') \gset
+SET client_min_messages = error;	-- the stale NPS of its last two weeks, as above
+SELECT count(*) AS runs FROM healthscore.backfill('default_suggested', since => '2026-04-14', until => '2026-06-30',
+                                                  step => '1 week') \gset
+SET client_min_messages = warning;
+\echo 'The default model against the variant with the suggested weights, on the 12 runs both have (churn within 120 days;'
+\echo 'the AUC difference with a 95% interval from resampling accounts, 1000 times)'
+SELECT measure, coalesce(tier_a, '') AS tier, round(value_a::numeric, 3) AS "default", round(value_b::numeric, 3) AS suggested,
+       round(difference::numeric, 3) AS difference,
+       coalesce(round(ci_low::numeric, 3) || ' .. ' || round(ci_high::numeric, 3), '') AS "95% interval",
+       runs, rows_a AS rows
+FROM healthscore.compare_models('default', 'default_suggested', '120 days', known_until => '2026-10-28')
+ORDER BY measure = 'churn_rate', tier_rank, measure;
+\echo 'Accounts each tier of the default model would send to each tier of the variant (2026-06-30)'
+SELECT tier_a AS "default", sum(accounts) FILTER (WHERE tier_b = 'red') AS red,
+       sum(accounts) FILTER (WHERE tier_b = 'yellow') AS yellow, sum(accounts) FILTER (WHERE tier_b = 'green') AS green,
+       sum(accounts) FILTER (WHERE moves) AS would_move
+FROM healthscore.tier_agreement('default', 'default_suggested')
+GROUP BY tier_rank_a, tier_a ORDER BY tier_rank_a;
