@@ -7,6 +7,13 @@
 -- one scan per source and time window: usage_events appears twice (30 and 90 days; all rows for recency)
 SELECT count(*) AS grouped_queries
 FROM regexp_matches(healthscore.refresh_sql('default', '2026-06-30 12:00'), 'GROUP BY', 'g');
+-- its plan, as the model's author: as a set of lines in FROM and in the select list (it failed
+-- with "return type must be a row type"), and with the remote SQL of foreign scans when verbose
+SELECT count(*) > 3 AS plan_lines, bool_or(line ~ 'Hash Left Join|Merge Left Join|Nested Loop Left Join') AS joins_accounts
+FROM healthscore.explain_refresh('default', '2026-06-30 12:00') AS line;
+SELECT count(*) > 3 AS plan_lines FROM (SELECT healthscore.explain_refresh('default', '2026-06-30 12:00')) AS x;
+SELECT bool_or(line ~ '^\s+Output: ') AS verbose_outputs
+FROM healthscore.explain_refresh('default', '2026-06-30 12:00', verbose => true) AS line;
 
 SELECT run_id, model, as_of, accounts, accounts_scored, fingerprint = healthscore.fingerprint('default') AS same_model
 FROM healthscore.runs ORDER BY run_id;

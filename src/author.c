@@ -165,6 +165,14 @@ become_author(Oid author, AsAuthor *as)
 							 GUC_ACTION_SAVE, true, 0, false);
 	(void) set_config_option("standard_conforming_strings", "on", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
+
+	/*
+	 * Sources partitioned by account key (foreign partitions on other servers, local partitions)
+	 * are then aggregated partition by partition: on postgres_fdw the grouped query runs on the
+	 * shards instead of pulling every row (see README, "Running on more than one machine").
+	 */
+	(void) set_config_option("enable_partitionwise_aggregate", "on", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 }
 
 static void
@@ -448,14 +456,15 @@ healthscore_explain_refresh(PG_FUNCTION_ARGS)
 	char	   *query;
 	AsAuthor	as;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("explain_refresh(): model and as_of must not be NULL"),
+				 errmsg("explain_refresh(): model, as_of and verbose must not be NULL"),
 				 errhint("Pass a model and the time the scores would describe, e.g. now().")));
 	args[0] = PG_GETARG_DATUM(0);
 	args[1] = PG_GETARG_DATUM(1);
-	InitMaterializedSRF(fcinfo, 0);
+	/* one text column: the executor describes it, in FROM and in the select list */
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "explain_refresh(): SPI_connect failed");
 	author = DatumGetObjectId(query_value("SELECT healthscore_internal.model_author($1, 'explain_refresh')",
@@ -463,7 +472,8 @@ healthscore_explain_refresh(PG_FUNCTION_ARGS)
 	query = TextDatumGetCString(query_value("SELECT healthscore.refresh_sql($1, $2)", 2, types, args, &isnull));
 
 	become_author(author, &as);
-	run_statement(psprintf("EXPLAIN %s", query), NULL);
+	/* VERBOSE shows the remote SQL of foreign scans: what postgres_fdw ships to the shards */
+	run_statement(psprintf("EXPLAIN %s%s", PG_GETARG_BOOL(2) ? "(VERBOSE) " : "", query), NULL);
 	stop_being_author(&as);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{

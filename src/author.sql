@@ -42,10 +42,11 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION healthscore_internal.explain_as_author(healthscore.signals, text) IS
 'EXPLAIN (FORMAT JSON) of the grouped query of a signal being defined, and the type its expression yields, run as the signal''s author (signal_author), in a security-restricted operation';
 
-CREATE FUNCTION healthscore.explain_refresh(model text, as_of timestamptz DEFAULT pg_catalog.now())
+CREATE FUNCTION healthscore.explain_refresh(model text, as_of timestamptz DEFAULT pg_catalog.now(),
+											verbose boolean DEFAULT false)
 RETURNS SETOF text
 AS 'MODULE_PATHNAME', 'healthscore_explain_refresh'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION healthscore.explain_refresh(text, timestamptz) IS
-'the plan of a model''s scoring query, EXPLAINed as the model''s author (running refresh_sql()''s text yourself runs the authors'' SQL with your privileges)';
+COMMENT ON FUNCTION healthscore.explain_refresh(text, timestamptz, boolean) IS
+'the plan of a model''s scoring query, EXPLAINed as the model''s author (running refresh_sql()''s text yourself runs the authors'' SQL with your privileges); verbose: EXPLAIN VERBOSE, with the remote SQL of foreign scans';

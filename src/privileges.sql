@@ -33,7 +33,7 @@ AS $$
 		'healthscore.set_parent(text, text, text)',
 		'healthscore.assess(text, text, integer, float8, text, interval, timestamptz)',
 		'healthscore.adopt_model(text)',
-		'healthscore.explain_refresh(text, timestamptz)',
+		'healthscore.explain_refresh(text, timestamptz, boolean)',
 		'healthscore.run(text, timestamptz)',
 		'healthscore.set_expected_every(text, interval)',
 		'healthscore.check_model(text)',

@@ -100,6 +100,11 @@ echo "== upgrade"
 ./test/upgrade/run.sh >"$log" 2>&1
 tap $?
 
+# postgres_fdw: shards as databases of the cluster, the refresh's aggregates pushed to them (TAP).
+echo "== postgres_fdw"
+./test/fdw.sh >"$log" 2>&1
+tap $?
+
 # CREATE EXTENSION against a schema an attacker prepared (TAP).
 echo "== hostile install"
 ./test/hostile_install.sh >"$log" 2>&1

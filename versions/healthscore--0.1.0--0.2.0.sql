@@ -1364,7 +1364,8 @@ CREATE OR REPLACE FUNCTION healthscore_internal.explain_as_author(signal healths
 													   OUT plan text, OUT value_type regtype)
 AS 'MODULE_PATHNAME', 'healthscore_explain_as_author'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-CREATE OR REPLACE FUNCTION healthscore.explain_refresh(model text, as_of timestamptz DEFAULT pg_catalog.now())
+CREATE OR REPLACE FUNCTION healthscore.explain_refresh(model text, as_of timestamptz DEFAULT pg_catalog.now(),
+											verbose boolean DEFAULT false)
 RETURNS SETOF text
 AS 'MODULE_PATHNAME', 'healthscore_explain_refresh'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
@@ -4459,7 +4460,7 @@ AS $$
 		'healthscore.set_parent(text, text, text)',
 		'healthscore.assess(text, text, integer, float8, text, interval, timestamptz)',
 		'healthscore.adopt_model(text)',
-		'healthscore.explain_refresh(text, timestamptz)',
+		'healthscore.explain_refresh(text, timestamptz, boolean)',
 		'healthscore.run(text, timestamptz)',
 		'healthscore.set_expected_every(text, interval)',
 		'healthscore.check_model(text)',
@@ -5548,8 +5549,8 @@ COMMENT ON FUNCTION healthscore_internal.accounts_as_author(text) IS
 'the keys of a model group''s account relation, read as the group''s author, that the caller may see';
 COMMENT ON FUNCTION healthscore_internal.explain_as_author(healthscore.signals, text) IS
 'EXPLAIN (FORMAT JSON) of the grouped query of a signal being defined, and the type its expression yields, run as the signal''s author (signal_author), in a security-restricted operation';
-COMMENT ON FUNCTION healthscore.explain_refresh(text, timestamptz) IS
-'the plan of a model''s scoring query, EXPLAINed as the model''s author (running refresh_sql()''s text yourself runs the authors'' SQL with your privileges)';
+COMMENT ON FUNCTION healthscore.explain_refresh(text, timestamptz, boolean) IS
+'the plan of a model''s scoring query, EXPLAINed as the model''s author (running refresh_sql()''s text yourself runs the authors'' SQL with your privileges); verbose: EXPLAIN VERBOSE, with the remote SQL of foreign scans';
 COMMENT ON FUNCTION healthscore_internal.model_errors(text, text) IS
 'what would make a model''s refresh fail, from the catalog: an unknown author, relations and columns dropped or renamed, privileges the author lacks; one row per problem';
 COMMENT ON FUNCTION healthscore_internal.raise_model_errors(text, text) IS
