@@ -15,7 +15,7 @@ GRANT SELECT ON ALL TABLES IN SCHEMA app TO hs_admin, hs_csm_0, hs_csm_1;
 SELECT r.rolname, f.fname, has_function_privilege(r.rolname, f.sig, 'EXECUTE') AS can_execute
 FROM (VALUES ('hs_nobody'), ('hs_csm_0'), ('hs_admin')) AS r(rolname),
      (VALUES ('refresh', 'healthscore.refresh(text, timestamptz)'),
-             ('add_signal', 'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval)'),
+             ('add_signal', 'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval, text)'),
              ('grant_reader', 'healthscore.grant_reader(regrole)'),
              ('linear', 'healthscore.linear(float8, float8, float8)')) AS f(fname, sig)
 ORDER BY 1, 2;

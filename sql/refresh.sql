@@ -104,4 +104,43 @@ SELECT healthscore.add_signal('not_a_number', 'ranked', source => 'app.usage_eve
        expression => $$CASE min(s.account_id) WHEN 1 THEN 'NaN'::float8 ELSE count(*) END$$, scoring => 'percentile');
 SELECT * FROM error_of($$SELECT healthscore.refresh('not_a_number', '2026-06-30')$$);
 SELECT healthscore.drop_model('not_a_number');
+-- group first, join after: a signal whose per-account part (per_account) is applied after
+-- grouping gives the same values, bit for bit, as the expression that joins the account row
+-- before grouping; its grouped query groups the source by its own key
+SELECT healthscore.create_model('joined', accounts => 'app.accounts', key => 'account_id');
+SELECT healthscore.add_signal('joined', 'seat_use', source => 'app.usage_events', key => 'account_id',
+       expression => 'healthscore.distinct_count(s.user_id)::float8 / account.seats', time_column => 'ts',
+       lookback => '90 days', scoring => 'linear', worst => 0, best => 1);
+SELECT healthscore.create_model('grouped', accounts => 'app.accounts', key => 'account_id');
+SELECT healthscore.add_signal('grouped', 'seat_use', source => 'app.usage_events', key => 'account_id',
+       expression => 'healthscore.distinct_count(s.user_id)::float8', per_account => 'value / account.seats',
+       time_column => 'ts', lookback => '90 days', scoring => 'linear', worst => 0, best => 1);
+SELECT healthscore.refresh(m, '2026-06-30 12:00') > 0 AS refreshed FROM (VALUES ('joined'), ('grouped')) AS v(m);
+SELECT count(*) AS accounts, count(*) FILTER (WHERE j.raw_values = g.raw_values AND j.points = g.points
+                                                AND j.score IS NOT DISTINCT FROM g.score) AS identical,
+       count(g.raw_values[1]) AS with_value
+FROM healthscore.current_scores AS jc JOIN healthscore.scores AS j USING (run_id, account_key)
+JOIN healthscore.current_scores AS gc ON gc.model = 'grouped' AND gc.account_key = jc.account_key
+JOIN healthscore.scores AS g ON g.run_id = gc.run_id AND g.account_key = gc.account_key
+WHERE jc.model = 'joined';
+SELECT healthscore.refresh_sql('grouped', '2026-06-30 12:00') ~ 'FROM app.usage_events AS s WHERE .* GROUP BY s.account_id' AS groups_by_source_key,
+       healthscore.refresh_sql('joined', '2026-06-30 12:00') ~ 'GROUP BY account.account_id' AS joined_groups_by_account;
+-- per_account is model text like the expression: one expression, its author recorded; it
+-- enters the fingerprint, and can be changed and cleared
+SELECT * FROM error_of($$SELECT healthscore.alter_signal('grouped', 'seat_use', per_account => 'value / account.seats) FROM pg_class; --')$$);
+SELECT * FROM error_of($$SELECT healthscore.alter_signal('grouped', 'seat_use', per_account => 'value / s.user_id')$$);
+SELECT * FROM error_of($$SELECT healthscore.alter_signal('grouped', 'seat_use', per_account => 'value / account.nope')$$);
+SELECT * FROM error_of($$SELECT healthscore.alter_signal('grouped', 'seat_use', per_account => 'account.name')$$);
+SELECT * FROM error_of($$SELECT healthscore.alter_signal('grouped', 'seat_use', per_account => '')$$);
+SELECT * FROM error_of($$SELECT healthscore.add_signal('grouped', 'seen', source => 'app.usage_events', key => 'account_id',
+       expression => 'max(s.ts)', scoring => 'decay', half_life => '7 days', per_account => 'value')$$);
+SELECT * FROM error_of($$SELECT healthscore.add_signal('grouped', 'both', source => 'app.usage_events', key => 'account_id',
+       expression => 'count(*) / account.seats', per_account => 'value * 2', scoring => 'linear', worst => 0, best => 10)$$);
+SELECT healthscore.fingerprint('grouped') AS before_change \gset
+SELECT healthscore.alter_signal('grouped', 'seat_use', per_account => 'value / (account.seats + 1)');
+SELECT healthscore.fingerprint('grouped') <> :'before_change' AS fingerprint_changed, s.per_account, s.defined_by = current_user AS author
+FROM healthscore.signals AS s WHERE s.model = 'grouped';
+SELECT healthscore.alter_signal('grouped', 'seat_use', clear => '{per_account}');
+SELECT s.per_account IS NULL AS cleared FROM healthscore.signals AS s WHERE s.model = 'grouped';
+SELECT healthscore.drop_model(m) FROM (VALUES ('joined'), ('grouped')) AS v(m);
 \ir sql/include/app_drop.sql

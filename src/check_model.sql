@@ -21,6 +21,7 @@ DECLARE
 	found record;
 	failing record;
 	has_errors boolean := false;
+	foreign_signal healthscore.signals;
 BEGIN
 	FOR found IN SELECT * FROM healthscore_internal.model_errors(found_model.name, 'check_model') LOOP
 		has_errors := true;
@@ -49,6 +50,34 @@ BEGIN
 				format('%s is stale: its newest row (by %s) is from %s, more than max_age %s ago',
 					   found.source, found.time_column, found.newest, found.max_age),
 				format('Check what loads %s; until it is fresh again the signal counts as missing.', found.source);
+		END IF;
+	END LOOP;
+	-- signals over foreign tables (or partitions of them) that the shards cannot aggregate: their
+	-- grouped query, planned as the refresh plans it, aggregates here, pulling every row of the
+	-- window, with the rows of every signal that shares its source and window
+	FOR foreign_signal IN
+		SELECT s.* FROM healthscore.signals AS s
+		WHERE s.model = found_model.name AND s.scoring <> 'assessment'
+		  AND EXISTS (SELECT FROM pg_catalog.pg_class AS c
+					  WHERE c.relkind = 'f'
+						AND (c.oid = s.source::regclass
+							 OR c.oid IN (SELECT t.relid FROM pg_catalog.pg_partition_tree(s.source::regclass) AS t)))
+		ORDER BY s.position
+	LOOP
+		IF (healthscore_internal.explain_as_author(foreign_signal, 'check_model')).plan LIKE '%"Node Type": "Aggregate"%' THEN
+			RETURN QUERY SELECT 'warning', format('signal "%s"', foreign_signal.name),
+				format('%s is a foreign table (or has foreign partitions), and the expression of this signal is aggregated on this server: every row of its window is fetched%s',
+					   foreign_signal.source,
+					   coalesce(' (so are the rows of ' || (SELECT string_agg(format('"%s"', o.name), ', ' ORDER BY o.position)
+															FROM healthscore.signals AS o
+															WHERE o.model = found_model.name AND o.name <> foreign_signal.name
+															  AND o.source = foreign_signal.source
+															  AND o.time_column IS NOT DISTINCT FROM foreign_signal.time_column
+															  AND o.lookback IS NOT DISTINCT FROM foreign_signal.lookback)
+								|| ', which share its source and window)', '')),
+				CASE WHEN foreign_signal.expression ~* '\maccount\s*\.'
+					 THEN 'It joins the account row before grouping: move account.<column> into per_account (e.g. expression => ''healthscore.distinct_count(s.user_id)::float8'', per_account => ''value / account.seats'').'
+					 ELSE 'postgres_fdw ships only immutable built-in functions and those of extensions the server lists: ALTER SERVER ... OPTIONS (ADD extensions ''healthscore''), with healthscore installed on the server; avoid COLLATE and functions such as now().' END;
 		END IF;
 	END LOOP;
 	SELECT r.* INTO current_run FROM healthscore.runs AS r WHERE r.model = found_model.name
@@ -130,4 +159,4 @@ END
 $$;
 
 COMMENT ON FUNCTION healthscore.check_model(text) IS
-'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule, group weights of categories without signals, hierarchy links to missing parents or on cycles)';
+'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule, group weights of categories without signals, hierarchy links to missing parents or on cycles, signals over foreign tables that the foreign server cannot aggregate)';

@@ -42,7 +42,8 @@ BEGIN
 		uses_account := uses_account OR signal.expression ~* '\maccount\s*\.';
 		columns := columns || format(', %s%s AS c%s',
 									 healthscore_internal.one_expression(signal.expression, 'refresh', model.name, signal.name, 'expression'),
-									 CASE WHEN NOT typed THEN ''
+									 -- a per_account expression reads the value in its own type, and is cast instead
+									 CASE WHEN NOT typed OR signal.per_account IS NOT NULL THEN ''
 										  WHEN signal.scoring = 'decay' THEN '::pg_catalog.timestamptz'
 										  ELSE '::pg_catalog.float8' END,
 									 signal.position);
@@ -87,9 +88,22 @@ SET DateStyle = 'ISO, MDY'
 SET IntervalStyle = 'postgres'
 SET extra_float_digits = 3
 AS $$
-	SELECT healthscore_internal.source_query(m, signal.source, signal.source_key, signal.time_column, signal.lookback,
-											 ARRAY[signal], '2000-01-01 00:00:00+00'::timestamptz, typed)
-	FROM healthscore_internal.model_row(signal.model) AS m
+	SELECT CASE WHEN signal.per_account IS NULL THEN q.grouped
+				-- the grouped value, then per_account over it and the account row, as refresh_sql joins them
+				ELSE format('SELECT g.account_key, (SELECT (%s)%s FROM (SELECT g.c%s AS value) AS per_account) AS c%s'
+							' FROM (%s) AS g JOIN %s AS account ON account.%I %s g.account_key',
+							healthscore_internal.one_expression(signal.per_account, 'signal_query', m.name, signal.name,
+																'per_account'),
+							CASE WHEN typed THEN '::pg_catalog.float8' ELSE '' END, signal.position, signal.position,
+							q.grouped, m.accounts::regclass, m.key_column,
+							healthscore_internal.equality(
+								healthscore_internal.column_type(m.accounts::regclass, m.key_column),
+								healthscore_internal.column_type(signal.source::regclass, signal.source_key)))
+		   END
+	FROM healthscore_internal.model_row(signal.model) AS m,
+		 LATERAL (SELECT healthscore_internal.source_query(m, signal.source, signal.source_key, signal.time_column,
+														   signal.lookback, ARRAY[signal],
+														   '2000-01-01 00:00:00+00'::timestamptz, typed) AS grouped) AS q
 $$;
 
 COMMENT ON FUNCTION healthscore_internal.signal_query(healthscore.signals, boolean) IS
@@ -179,6 +193,14 @@ BEGIN
 								 CASE WHEN source_group.source = 'healthscore.assessments' THEN '::pg_catalog.text' ELSE '' END);
 		FOREACH signal IN ARRAY source_group.signals LOOP
 			value_ref := format('%I.c%s', group_alias, signal.position);
+			-- per_account: applied to the grouped value beside the account row, after grouping
+			IF signal.per_account IS NOT NULL THEN
+				joins := joins || format(E'\nCROSS JOIN LATERAL (SELECT (%s)::pg_catalog.float8 AS value FROM (SELECT %s AS value) AS per_account) AS %I',
+										 healthscore_internal.one_expression(signal.per_account, 'refresh', found_model.name,
+																			 signal.name, 'per_account'),
+										 value_ref, 'p' || signal.position);
+				value_ref := format('%I.value', 'p' || signal.position);
+			END IF;
 			checked := format('healthscore_internal.signal_value(%s, %L, %L, %L)', value_ref, found_model.name,
 							  signal.name, signal.scoring);
 			raw_value := CASE signal.scoring
@@ -269,6 +291,7 @@ AS $$
 									 s.scoring, s.worst, s.best, s.breaks::text, s.points::text, s.half_life,
 									 s.lower_is_better, s.weight, s.missing, s.missing_value,
 									 CASE WHEN s.max_age IS NOT NULL THEN 'max_age=' || s.max_age END,
+									 CASE WHEN s.per_account IS NOT NULL THEN 'per_account=' || s.per_account END,
 									 -- a category groups signals only once the model has group weights
 									 CASE WHEN m.group_weights <> '{}' THEN 'category=' || s.category END),
 						   '|' ORDER BY s.name)

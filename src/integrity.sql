@@ -81,8 +81,9 @@ AS $$
 DECLARE
 	-- moving a signal to another model (or renaming it) puts its text there: a write of text too
 	writes_text boolean := TG_OP = 'INSERT' OR
-		(NEW.model, NEW.name, NEW.source, NEW.source_key, NEW.expression, NEW.time_column)
-		IS DISTINCT FROM (OLD.model, OLD.name, OLD.source, OLD.source_key, OLD.expression, OLD.time_column);
+		(NEW.model, NEW.name, NEW.source, NEW.source_key, NEW.expression, NEW.time_column, NEW.per_account)
+		IS DISTINCT FROM (OLD.model, OLD.name, OLD.source, OLD.source_key, OLD.expression, OLD.time_column,
+						  OLD.per_account);
 BEGIN
 	IF writes_text THEN
 		NEW.source := NEW.source::regclass::text;	-- schema-qualified, as accounts of a model
@@ -90,6 +91,9 @@ BEGIN
 	-- an assessment signal's expression is a description; the refresh reads the factor instead
 	IF NEW.scoring <> 'assessment' AND (writes_text OR NEW.scoring IS DISTINCT FROM OLD.scoring) THEN
 		PERFORM healthscore_internal.one_expression(NEW.expression, 'record_signal_author', NEW.model, NEW.name, 'expression');
+	END IF;
+	IF NEW.per_account IS NOT NULL AND (writes_text OR NEW.scoring IS DISTINCT FROM OLD.scoring) THEN
+		PERFORM healthscore_internal.one_expression(NEW.per_account, 'record_signal_author', NEW.model, NEW.name, 'per_account');
 	END IF;
 	NEW.defined_by := healthscore_internal.author_after_write(writes_text, TG_OP = 'INSERT',
 		CASE WHEN TG_OP = 'UPDATE' THEN OLD.defined_by END, NEW.defined_by);

@@ -152,7 +152,8 @@ check_one_expression(const TextRole *role, const char *text)
 /*
  * one_expression(text, func, model, signal, kind): text wrapped as "(\n<text>\n)" when it is
  * exactly one expression, else an error naming the function, the model and the signal. kind is
- * 'expression' (a signal's aggregate expression) or 'filter' (a model's segment filter; signal is
+ * 'expression' (a signal's aggregate expression), 'per_account' (what a signal applies to that
+ * aggregate beside the account row) or 'filter' (a model's segment filter; signal is
  * NULL then).
  */
 Datum
@@ -178,6 +179,12 @@ healthscore_one_expression(PG_FUNCTION_ARGS)
 		role.what = psprintf("expression of signal \"%s\" of model \"%s\"",
 							 text_to_cstring(PG_GETARG_TEXT_PP(3)), model);
 		role.hint = "Write one aggregate over the source rows (alias s), e.g. count(*) FILTER (WHERE s.kind = 'login'); use account.<column> for the account row.";
+	}
+	else if (strcmp(kind, "per_account") == 0 && !PG_ARGISNULL(3))
+	{
+		role.what = psprintf("per_account of signal \"%s\" of model \"%s\"",
+							 text_to_cstring(PG_GETARG_TEXT_PP(3)), model);
+		role.hint = "Write one expression over value (the grouped expression's result) and the account row (alias account), e.g. value / account.seats.";
 	}
 	else
 		elog(ERROR, "one_expression(): unknown kind \"%s\"", kind);

@@ -413,6 +413,21 @@ BEGIN
 	IF signal.scoring <> 'assessment' THEN
 		PERFORM healthscore_internal.one_expression(signal.expression, func, signal.model, signal.name, 'expression');
 	END IF;
+	IF signal.per_account IS NOT NULL THEN
+		IF signal.scoring IN ('decay', 'assessment') THEN
+			RAISE EXCEPTION '%(): per_account of signal "%" applies to a number, not to a % signal', func, signal.name,
+				signal.scoring
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Use it with linear, logarithmic, bands, percentile or points scoring, e.g. per_account => ''value / account.seats''.';
+		END IF;
+		IF signal.expression ~* '\maccount\s*\.' THEN
+			RAISE EXCEPTION '%(): expression of signal "%" uses the account row, and has a per_account expression', func,
+				signal.name
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'With per_account the expression groups the source alone: move account.<column> into per_account, e.g. per_account => ''value / account.seats''.';
+		END IF;
+		PERFORM healthscore_internal.one_expression(signal.per_account, func, signal.model, signal.name, 'per_account');
+	END IF;
 	BEGIN
 		SELECT * INTO compiled FROM healthscore_internal.explain_as_author(signal, func);
 	EXCEPTION
@@ -429,7 +444,8 @@ BEGIN
 					  HINT = 'The expression sums up one account''s rows, e.g. count(*) or max(s.ts); use account.<column> for the account row.';
 		WHEN syntax_error OR undefined_column OR undefined_function OR undefined_table
 			 OR datatype_mismatch OR cannot_coerce OR ambiguous_column OR wrong_object_type THEN
-			RAISE EXCEPTION '%(): expression of signal "%" does not work: %', func, signal.name, SQLERRM
+			RAISE EXCEPTION '%(): % of signal "%" does not work: %', func,
+				CASE WHEN signal.per_account IS NULL THEN 'expression' ELSE 'expression or per_account' END, signal.name, SQLERRM
 				USING ERRCODE = SQLSTATE,
 					  HINT = CASE signal.scoring WHEN 'decay'
 								THEN 'A decay signal''s expression yields a timestamp, e.g. max(s.ts); the source is s, the account row account.'
@@ -439,7 +455,8 @@ BEGIN
 	IF signal.scoring <> 'assessment' AND NOT (CASE signal.scoring
 			WHEN 'decay' THEN compiled.value_type IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype)
 			ELSE (SELECT t.typcategory = 'N' FROM pg_type AS t WHERE t.oid = compiled.value_type) END) THEN
-		RAISE EXCEPTION '%(): expression of signal "%" yields %, not %', func, signal.name, compiled.value_type,
+		RAISE EXCEPTION '%(): % of signal "%" yields %, not %', func,
+			CASE WHEN signal.per_account IS NULL THEN 'expression' ELSE 'per_account' END, signal.name, compiled.value_type,
 			CASE signal.scoring WHEN 'decay' THEN 'a time' ELSE 'a number' END
 			USING ERRCODE = 'datatype_mismatch',
 				  HINT = CASE signal.scoring WHEN 'decay'
@@ -480,7 +497,8 @@ CREATE FUNCTION healthscore.add_signal(
 	description text DEFAULT NULL,
 	action text DEFAULT NULL,
 	factor text DEFAULT NULL,
-	max_age interval DEFAULT NULL)
+	max_age interval DEFAULT NULL,
+	per_account text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -520,6 +538,7 @@ BEGIN
 	signal.half_life := half_life; signal.lower_is_better := coalesce(lower_is_better, false);
 	signal.factor := factor; signal.weight := weight; signal.missing := missing;
 	signal.missing_value := missing_value; signal.action := action; signal.max_age := max_age;
+	signal.per_account := per_account;
 	signal.position := (SELECT coalesce(max(s.position), 0) + 1 FROM healthscore.signals AS s WHERE s.model = add_signal.model);
 	PERFORM healthscore_internal.check_signal(signal, 'add_signal');
 	INSERT INTO healthscore.signals SELECT signal.*;
@@ -527,8 +546,8 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval) IS
-'adds a signal to a model: an aggregate expression over a source relation, its scoring method and weight; validated and compiled at once; the caller becomes the author of its SQL text; max_age: how old the source''s newest row may be before the signal is stale';
+COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval, text) IS
+'adds a signal to a model: an aggregate expression over a source relation, its scoring method and weight; validated and compiled at once; the caller becomes the author of its SQL text; max_age: how old the source''s newest row may be before the signal is stale; per_account: an expression over value and account.<column> applied after grouping';
 
 CREATE FUNCTION healthscore.alter_signal(
 	model text,
@@ -548,14 +567,15 @@ CREATE FUNCTION healthscore.alter_signal(
 	description text DEFAULT NULL,
 	action text DEFAULT NULL,
 	max_age interval DEFAULT NULL,
-	clear text[] DEFAULT NULL)
+	clear text[] DEFAULT NULL,
+	per_account text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	signal healthscore.signals;
-	clearable CONSTANT text[] := '{max_age,lookback,description,action}';
+	clearable CONSTANT text[] := '{max_age,lookback,description,action,per_account}';
 	unknown text;
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
@@ -573,12 +593,13 @@ BEGIN
 	IF FOUND THEN
 		RAISE EXCEPTION 'alter_signal(): clear of signal "%" of model "%" names "%", which cannot be cleared', name, model, unknown
 			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Settings that can be cleared: max_age, lookback, description, action.';
+				  HINT = 'Settings that can be cleared: max_age, lookback, description, action, per_account.';
 	END IF;
 	IF 'max_age' = ANY (clear) THEN signal.max_age := NULL; END IF;
 	IF 'lookback' = ANY (clear) THEN signal.lookback := NULL; END IF;
 	IF 'description' = ANY (clear) THEN signal.description := NULL; END IF;
 	IF 'action' = ANY (clear) THEN signal.action := NULL; END IF;
+	IF 'per_account' = ANY (clear) THEN signal.per_account := NULL; END IF;
 	-- a new scoring method drops the old method's parameters, so they need not be cleared by hand
 	IF scoring IS NOT NULL AND scoring IS DISTINCT FROM signal.scoring THEN
 		signal.worst := NULL; signal.best := NULL; signal.breaks := NULL; signal.points := NULL;
@@ -602,20 +623,21 @@ BEGIN
 	signal.description := coalesce(description, signal.description);
 	signal.action := coalesce(action, signal.action);
 	signal.max_age := coalesce(max_age, signal.max_age);
+	signal.per_account := coalesce(per_account, signal.per_account);
 	PERFORM healthscore_internal.check_signal(signal, 'alter_signal');
 	UPDATE healthscore.signals AS s SET (category, description, expression, lookback, scoring, worst, best, breaks,
 										 points, half_life, lower_is_better, weight, missing, missing_value, action,
-										 max_age)
+										 max_age, per_account)
 		= (signal.category, signal.description, signal.expression, signal.lookback, signal.scoring, signal.worst,
 		   signal.best, signal.breaks, signal.points, signal.half_life, signal.lower_is_better, signal.weight,
-		   signal.missing, signal.missing_value, signal.action, signal.max_age)
+		   signal.missing, signal.missing_value, signal.action, signal.max_age, signal.per_account)
 	WHERE s.model = alter_signal.model AND s.name = alter_signal.name;
 	RETURN name;
 END
 $$;
 
-COMMENT ON FUNCTION healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[]) IS
-'changes a signal: arguments left NULL stay as they are, clear lists settings to unset (max_age, lookback, description, action); a new scoring method drops the old one''s parameters; validated like add_signal()';
+COMMENT ON FUNCTION healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[], text) IS
+'changes a signal: arguments left NULL stay as they are, clear lists settings to unset (max_age, lookback, description, action, per_account); a new scoring method drops the old one''s parameters; validated like add_signal()';
 
 CREATE FUNCTION healthscore.set_weight(model text, signal text, weight float8)
 RETURNS text

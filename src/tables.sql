@@ -112,6 +112,7 @@ CREATE TABLE healthscore.signals (
 	position integer NOT NULL,
 	defined_by text,
 	max_age interval CHECK (max_age OPERATOR(pg_catalog.>) interval '0'),
+	per_account text CHECK (per_account OPERATOR(pg_catalog.<>) ''),
 	PRIMARY KEY (model, name),
 	CHECK ((missing OPERATOR(pg_catalog.=) 'value') OPERATOR(pg_catalog.=) (missing_value IS NOT NULL)),
 	CHECK (lookback IS NULL OR time_column IS NOT NULL),
@@ -126,7 +127,8 @@ COMMENT ON COLUMN healthscore.signals.category IS 'the signal''s group, a free n
 COMMENT ON COLUMN healthscore.signals.description IS 'what the signal measures';
 COMMENT ON COLUMN healthscore.signals.source IS 'relation the signal aggregates, schema-qualified';
 COMMENT ON COLUMN healthscore.signals.source_key IS 'the source''s column holding the account key';
-COMMENT ON COLUMN healthscore.signals.expression IS 'aggregate over the source''s rows of one account (alias s), may use account.<column>';
+COMMENT ON COLUMN healthscore.signals.expression IS 'aggregate over the source''s rows of one account (alias s), may use account.<column> (then the source is joined to the accounts before grouping; per_account groups first)';
+COMMENT ON COLUMN healthscore.signals.per_account IS 'an expression over value (the expression''s result) and account.<column>, applied after grouping, e.g. value / account.seats: the source is then grouped by its own key, which postgres_fdw and partitionwise aggregation can push down; NULL: none';
 COMMENT ON COLUMN healthscore.signals.time_column IS 'source column compared with the run''s as-of time (rows after it are ignored)';
 COMMENT ON COLUMN healthscore.signals.lookback IS 'window before the as-of time whose rows count; NULL: all rows up to it';
 COMMENT ON COLUMN healthscore.signals.scoring IS 'linear, logarithmic, bands, decay, percentile, points (the expression yields 0-100) or assessment (a person''s latest unexpired rating)';
@@ -143,7 +145,7 @@ COMMENT ON COLUMN healthscore.signals.missing_value IS 'points given under missi
 COMMENT ON COLUMN healthscore.signals.action IS 'playbook action when this signal is an account''s weakest';
 COMMENT ON COLUMN healthscore.signals.position IS 'order of definition, for stable output';
 COMMENT ON COLUMN healthscore.signals.max_age IS 'when the source''s newest row (by time_column, at the run''s as-of time) is older than this, the signal is stale: missing for every account, and flagged; NULL: no limit';
-COMMENT ON COLUMN healthscore.signals.defined_by IS 'the role that last wrote the signal''s SQL text (source, key, expression, time column): it runs with the privileges of its authors (see README, Security); set by a trigger, NULL for signals from before 0.2.0 until adopted';
+COMMENT ON COLUMN healthscore.signals.defined_by IS 'the role that last wrote the signal''s SQL text (source, key, expression, per_account, time column): it runs with the privileges of its authors (see README, Security); set by a trigger, NULL for signals from before 0.2.0 until adopted';
 SELECT pg_catalog.pg_extension_config_dump('healthscore.signals', '');
 -- Risk indicators: named flags on a signal's raw value, evaluated at each refresh and kept beside
 -- the score, not in it.

@@ -2,7 +2,8 @@
 # healthscore over postgres_fdw, as TAP: run inside the throwaway cluster of test/run_suites.sh.
 # Two shards are databases of the cluster, reached through postgres_fdw with
 # extensions 'healthscore'; the coordinator's events table is hash-partitioned by account key into
-# one foreign partition per shard. A model over it and the same model over a local copy of the
+# one foreign partition per shard. A model over it (a signal divided by the account's seats with
+# per_account, so that it groups first) and the same model over a local copy of the
 # events score every account the same (counts and exact sets bit for bit, floating sums to 1e-12
 # relative), and the plan of the refresh ships the grouped aggregates to the shards.
 #
@@ -20,7 +21,7 @@ trap cleanup EXIT
 . test/tap.sh
 export PGTZ=UTC
 
-tap_plan 6
+tap_plan 8
 cleanup
 mkdir -p "$work"
 setup_ok=true
@@ -85,6 +86,10 @@ for model in sharded local; do
 		SELECT healthscore.add_signal('$model', 'last_use', source => '$relation', key => 'account_id',
 		       expression => 'max(s.ts)', time_column => 'ts', scoring => 'decay', half_life => '7 days', weight => 20,
 		       missing => 'zero');
+		SELECT healthscore.add_signal('$model', 'seat_use', source => '$relation', key => 'account_id',
+		       expression => 'healthscore.distinct_count(s.user_id)::float8', per_account => 'value / account.seats',
+		       time_column => 'ts', lookback => '30 days', scoring => 'linear', worst => 0, best => 1, weight => 20,
+		       missing => 'zero');
 		SELECT healthscore.refresh('$model', '2026-06-30');" >/dev/null 2>"$work/$model.err" || cat "$work/$model.err" | diag
 done
 
@@ -92,7 +97,7 @@ done
 compared=$(q "$coordinator" "
 	SELECT count(*) || ' ' ||
 	       count(*) FILTER (WHERE s.raw_values[1:3] IS NOT DISTINCT FROM l.raw_values[1:3]
-	                          AND s.raw_values[5] IS NOT DISTINCT FROM l.raw_values[5]) || ' ' ||
+	                          AND s.raw_values[5:6] IS NOT DISTINCT FROM l.raw_values[5:6]) || ' ' ||
 	       count(*) FILTER (WHERE abs(s.raw_values[4] - l.raw_values[4]) <= 1e-12 * abs(l.raw_values[4])
 	                          OR s.raw_values[4] IS NOT DISTINCT FROM l.raw_values[4]) || ' ' ||
 	       count(*) FILTER (WHERE abs(s.score - l.score) <= 1e-12 * l.score OR s.score IS NOT DISTINCT FROM l.score) || ' ' ||
@@ -104,7 +109,7 @@ compared=$(q "$coordinator" "
 	WHERE sc.model = 'sharded'")
 read -r accounts exact sums scores tiers <<<"$compared"
 if [ "${accounts:-0}" = 1000 ] && [ "$exact" = 1000 ] && [ "$sums" = 1000 ]; then
-	ok "every account's counts, distinct counts, stickiness and last use are equal, sums to 1e-12 ($accounts accounts)"
+	ok "every account's counts, distinct counts, stickiness, last use and seat use (per_account) are equal, sums to 1e-12 ($accounts accounts)"
 else
 	not_ok "raw values over postgres_fdw equal the local copy's"
 	echo "accounts, exact, sums: $compared" | diag
@@ -134,6 +139,15 @@ else
 	diag <"$work/plan.txt"
 fi
 
+# check_model is quiet about what the shards aggregate
+warnings=$(q "$coordinator" "SELECT count(*) FROM healthscore.check_model('sharded') WHERE problem LIKE '%aggregated on this server%'")
+if [ "$warnings" = 0 ]; then
+	ok "check_model reports no signal aggregated on the coordinator"
+else
+	not_ok "check_model reports no signal aggregated on the coordinator"
+	q "$coordinator" "SELECT * FROM healthscore.check_model('sharded')" | diag
+fi
+
 # without the extensions option, postgres_fdw ships no healthscore function: the refresh still
 # gives the same scores, pulling the rows
 q "$coordinator" "ALTER SERVER shard0 OPTIONS (DROP extensions); ALTER SERVER shard1 OPTIONS (DROP extensions);
@@ -152,5 +166,14 @@ else
 	not_ok "without extensions 'healthscore' the aggregates run on the coordinator, with the same results"
 	echo "equal accounts: $same" | diag
 	diag <"$work/plan_pulled.txt"
+fi
+# ... and check_model names the signals whose aggregates stay on the coordinator, and those they drag
+named=$(q "$coordinator" "SELECT string_agg(object, ', ' ORDER BY object) FROM healthscore.check_model('sharded')
+	WHERE problem LIKE '%aggregated on this server%'")
+if [ "$named" = 'signal "seat_use", signal "stickiness_30d", signal "users_30d"' ]; then
+	ok "without the extensions option check_model names the signals the coordinator aggregates ($named)"
+else
+	not_ok "without the extensions option check_model names the signals the coordinator aggregates"
+	q "$coordinator" "SELECT * FROM healthscore.check_model('sharded')" | diag
 fi
 tap_done

@@ -190,6 +190,9 @@ ALTER TABLE healthscore.runs ADD COLUMN probability_horizon interval, ADD COLUMN
 	ADD COLUMN probability_max_score float8, ADD COLUMN probability_note text;
 ALTER TABLE healthscore.scores ADD COLUMN churn_probability float8;
 
+-- Group first, join after: a signal's per_account expression, applied after grouping.
+ALTER TABLE healthscore.signals ADD COLUMN per_account text CHECK (per_account OPERATOR(pg_catalog.<>) '');
+
 -- Tables, indexes and pg_dump registrations new in 0.2.0.
 -- Attempts of healthscore.run(), the procedure schedules call: it commits a running attempt
 -- before it refreshes and a failed one when the refresh fails, so that a failure leaves a trace
@@ -943,8 +946,9 @@ AS $$
 DECLARE
 	-- moving a signal to another model (or renaming it) puts its text there: a write of text too
 	writes_text boolean := TG_OP = 'INSERT' OR
-		(NEW.model, NEW.name, NEW.source, NEW.source_key, NEW.expression, NEW.time_column)
-		IS DISTINCT FROM (OLD.model, OLD.name, OLD.source, OLD.source_key, OLD.expression, OLD.time_column);
+		(NEW.model, NEW.name, NEW.source, NEW.source_key, NEW.expression, NEW.time_column, NEW.per_account)
+		IS DISTINCT FROM (OLD.model, OLD.name, OLD.source, OLD.source_key, OLD.expression, OLD.time_column,
+						  OLD.per_account);
 BEGIN
 	IF writes_text THEN
 		NEW.source := NEW.source::regclass::text;	-- schema-qualified, as accounts of a model
@@ -952,6 +956,9 @@ BEGIN
 	-- an assessment signal's expression is a description; the refresh reads the factor instead
 	IF NEW.scoring <> 'assessment' AND (writes_text OR NEW.scoring IS DISTINCT FROM OLD.scoring) THEN
 		PERFORM healthscore_internal.one_expression(NEW.expression, 'record_signal_author', NEW.model, NEW.name, 'expression');
+	END IF;
+	IF NEW.per_account IS NOT NULL AND (writes_text OR NEW.scoring IS DISTINCT FROM OLD.scoring) THEN
+		PERFORM healthscore_internal.one_expression(NEW.per_account, 'record_signal_author', NEW.model, NEW.name, 'per_account');
 	END IF;
 	NEW.defined_by := healthscore_internal.author_after_write(writes_text, TG_OP = 'INSERT',
 		CASE WHEN TG_OP = 'UPDATE' THEN OLD.defined_by END, NEW.defined_by);
@@ -1044,7 +1051,8 @@ BEGIN
 		uses_account := uses_account OR signal.expression ~* '\maccount\s*\.';
 		columns := columns || format(', %s%s AS c%s',
 									 healthscore_internal.one_expression(signal.expression, 'refresh', model.name, signal.name, 'expression'),
-									 CASE WHEN NOT typed THEN ''
+									 -- a per_account expression reads the value in its own type, and is cast instead
+									 CASE WHEN NOT typed OR signal.per_account IS NOT NULL THEN ''
 										  WHEN signal.scoring = 'decay' THEN '::pg_catalog.timestamptz'
 										  ELSE '::pg_catalog.float8' END,
 									 signal.position);
@@ -1086,9 +1094,22 @@ SET DateStyle = 'ISO, MDY'
 SET IntervalStyle = 'postgres'
 SET extra_float_digits = 3
 AS $$
-	SELECT healthscore_internal.source_query(m, signal.source, signal.source_key, signal.time_column, signal.lookback,
-											 ARRAY[signal], '2000-01-01 00:00:00+00'::timestamptz, typed)
-	FROM healthscore_internal.model_row(signal.model) AS m
+	SELECT CASE WHEN signal.per_account IS NULL THEN q.grouped
+				-- the grouped value, then per_account over it and the account row, as refresh_sql joins them
+				ELSE format('SELECT g.account_key, (SELECT (%s)%s FROM (SELECT g.c%s AS value) AS per_account) AS c%s'
+							' FROM (%s) AS g JOIN %s AS account ON account.%I %s g.account_key',
+							healthscore_internal.one_expression(signal.per_account, 'signal_query', m.name, signal.name,
+																'per_account'),
+							CASE WHEN typed THEN '::pg_catalog.float8' ELSE '' END, signal.position, signal.position,
+							q.grouped, m.accounts::regclass, m.key_column,
+							healthscore_internal.equality(
+								healthscore_internal.column_type(m.accounts::regclass, m.key_column),
+								healthscore_internal.column_type(signal.source::regclass, signal.source_key)))
+		   END
+	FROM healthscore_internal.model_row(signal.model) AS m,
+		 LATERAL (SELECT healthscore_internal.source_query(m, signal.source, signal.source_key, signal.time_column,
+														   signal.lookback, ARRAY[signal],
+														   '2000-01-01 00:00:00+00'::timestamptz, typed) AS grouped) AS q
 $$;
 -- The accounts a model scores, as a condition over the account row: its own segment filter, and
 -- none of the filters of the models of its group with a higher priority.
@@ -1170,6 +1191,14 @@ BEGIN
 								 CASE WHEN source_group.source = 'healthscore.assessments' THEN '::pg_catalog.text' ELSE '' END);
 		FOREACH signal IN ARRAY source_group.signals LOOP
 			value_ref := format('%I.c%s', group_alias, signal.position);
+			-- per_account: applied to the grouped value beside the account row, after grouping
+			IF signal.per_account IS NOT NULL THEN
+				joins := joins || format(E'\nCROSS JOIN LATERAL (SELECT (%s)::pg_catalog.float8 AS value FROM (SELECT %s AS value) AS per_account) AS %I',
+										 healthscore_internal.one_expression(signal.per_account, 'refresh', found_model.name,
+																			 signal.name, 'per_account'),
+										 value_ref, 'p' || signal.position);
+				value_ref := format('%I.value', 'p' || signal.position);
+			END IF;
 			checked := format('healthscore_internal.signal_value(%s, %L, %L, %L)', value_ref, found_model.name,
 							  signal.name, signal.scoring);
 			raw_value := CASE signal.scoring
@@ -1256,6 +1285,7 @@ AS $$
 									 s.scoring, s.worst, s.best, s.breaks::text, s.points::text, s.half_life,
 									 s.lower_is_better, s.weight, s.missing, s.missing_value,
 									 CASE WHEN s.max_age IS NOT NULL THEN 'max_age=' || s.max_age END,
+									 CASE WHEN s.per_account IS NOT NULL THEN 'per_account=' || s.per_account END,
 									 -- a category groups signals only once the model has group weights
 									 CASE WHEN m.group_weights <> '{}' THEN 'category=' || s.category END),
 						   '|' ORDER BY s.name)
@@ -1864,6 +1894,21 @@ BEGIN
 	IF signal.scoring <> 'assessment' THEN
 		PERFORM healthscore_internal.one_expression(signal.expression, func, signal.model, signal.name, 'expression');
 	END IF;
+	IF signal.per_account IS NOT NULL THEN
+		IF signal.scoring IN ('decay', 'assessment') THEN
+			RAISE EXCEPTION '%(): per_account of signal "%" applies to a number, not to a % signal', func, signal.name,
+				signal.scoring
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Use it with linear, logarithmic, bands, percentile or points scoring, e.g. per_account => ''value / account.seats''.';
+		END IF;
+		IF signal.expression ~* '\maccount\s*\.' THEN
+			RAISE EXCEPTION '%(): expression of signal "%" uses the account row, and has a per_account expression', func,
+				signal.name
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'With per_account the expression groups the source alone: move account.<column> into per_account, e.g. per_account => ''value / account.seats''.';
+		END IF;
+		PERFORM healthscore_internal.one_expression(signal.per_account, func, signal.model, signal.name, 'per_account');
+	END IF;
 	BEGIN
 		SELECT * INTO compiled FROM healthscore_internal.explain_as_author(signal, func);
 	EXCEPTION
@@ -1880,7 +1925,8 @@ BEGIN
 					  HINT = 'The expression sums up one account''s rows, e.g. count(*) or max(s.ts); use account.<column> for the account row.';
 		WHEN syntax_error OR undefined_column OR undefined_function OR undefined_table
 			 OR datatype_mismatch OR cannot_coerce OR ambiguous_column OR wrong_object_type THEN
-			RAISE EXCEPTION '%(): expression of signal "%" does not work: %', func, signal.name, SQLERRM
+			RAISE EXCEPTION '%(): % of signal "%" does not work: %', func,
+				CASE WHEN signal.per_account IS NULL THEN 'expression' ELSE 'expression or per_account' END, signal.name, SQLERRM
 				USING ERRCODE = SQLSTATE,
 					  HINT = CASE signal.scoring WHEN 'decay'
 								THEN 'A decay signal''s expression yields a timestamp, e.g. max(s.ts); the source is s, the account row account.'
@@ -1890,7 +1936,8 @@ BEGIN
 	IF signal.scoring <> 'assessment' AND NOT (CASE signal.scoring
 			WHEN 'decay' THEN compiled.value_type IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype)
 			ELSE (SELECT t.typcategory = 'N' FROM pg_type AS t WHERE t.oid = compiled.value_type) END) THEN
-		RAISE EXCEPTION '%(): expression of signal "%" yields %, not %', func, signal.name, compiled.value_type,
+		RAISE EXCEPTION '%(): % of signal "%" yields %, not %', func,
+			CASE WHEN signal.per_account IS NULL THEN 'expression' ELSE 'per_account' END, signal.name, compiled.value_type,
 			CASE signal.scoring WHEN 'decay' THEN 'a time' ELSE 'a number' END
 			USING ERRCODE = 'datatype_mismatch',
 				  HINT = CASE signal.scoring WHEN 'decay'
@@ -1927,7 +1974,8 @@ CREATE OR REPLACE FUNCTION healthscore.add_signal(
 	description text DEFAULT NULL,
 	action text DEFAULT NULL,
 	factor text DEFAULT NULL,
-	max_age interval DEFAULT NULL)
+	max_age interval DEFAULT NULL,
+	per_account text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -1967,6 +2015,7 @@ BEGIN
 	signal.half_life := half_life; signal.lower_is_better := coalesce(lower_is_better, false);
 	signal.factor := factor; signal.weight := weight; signal.missing := missing;
 	signal.missing_value := missing_value; signal.action := action; signal.max_age := max_age;
+	signal.per_account := per_account;
 	signal.position := (SELECT coalesce(max(s.position), 0) + 1 FROM healthscore.signals AS s WHERE s.model = add_signal.model);
 	PERFORM healthscore_internal.check_signal(signal, 'add_signal');
 	INSERT INTO healthscore.signals SELECT signal.*;
@@ -1991,14 +2040,15 @@ CREATE OR REPLACE FUNCTION healthscore.alter_signal(
 	description text DEFAULT NULL,
 	action text DEFAULT NULL,
 	max_age interval DEFAULT NULL,
-	clear text[] DEFAULT NULL)
+	clear text[] DEFAULT NULL,
+	per_account text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	signal healthscore.signals;
-	clearable CONSTANT text[] := '{max_age,lookback,description,action}';
+	clearable CONSTANT text[] := '{max_age,lookback,description,action,per_account}';
 	unknown text;
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
@@ -2016,12 +2066,13 @@ BEGIN
 	IF FOUND THEN
 		RAISE EXCEPTION 'alter_signal(): clear of signal "%" of model "%" names "%", which cannot be cleared', name, model, unknown
 			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Settings that can be cleared: max_age, lookback, description, action.';
+				  HINT = 'Settings that can be cleared: max_age, lookback, description, action, per_account.';
 	END IF;
 	IF 'max_age' = ANY (clear) THEN signal.max_age := NULL; END IF;
 	IF 'lookback' = ANY (clear) THEN signal.lookback := NULL; END IF;
 	IF 'description' = ANY (clear) THEN signal.description := NULL; END IF;
 	IF 'action' = ANY (clear) THEN signal.action := NULL; END IF;
+	IF 'per_account' = ANY (clear) THEN signal.per_account := NULL; END IF;
 	-- a new scoring method drops the old method's parameters, so they need not be cleared by hand
 	IF scoring IS NOT NULL AND scoring IS DISTINCT FROM signal.scoring THEN
 		signal.worst := NULL; signal.best := NULL; signal.breaks := NULL; signal.points := NULL;
@@ -2045,13 +2096,14 @@ BEGIN
 	signal.description := coalesce(description, signal.description);
 	signal.action := coalesce(action, signal.action);
 	signal.max_age := coalesce(max_age, signal.max_age);
+	signal.per_account := coalesce(per_account, signal.per_account);
 	PERFORM healthscore_internal.check_signal(signal, 'alter_signal');
 	UPDATE healthscore.signals AS s SET (category, description, expression, lookback, scoring, worst, best, breaks,
 										 points, half_life, lower_is_better, weight, missing, missing_value, action,
-										 max_age)
+										 max_age, per_account)
 		= (signal.category, signal.description, signal.expression, signal.lookback, signal.scoring, signal.worst,
 		   signal.best, signal.breaks, signal.points, signal.half_life, signal.lower_is_better, signal.weight,
-		   signal.missing, signal.missing_value, signal.action, signal.max_age)
+		   signal.missing, signal.missing_value, signal.action, signal.max_age, signal.per_account)
 	WHERE s.model = alter_signal.model AND s.name = alter_signal.name;
 	RETURN name;
 END
@@ -4318,6 +4370,7 @@ DECLARE
 	found record;
 	failing record;
 	has_errors boolean := false;
+	foreign_signal healthscore.signals;
 BEGIN
 	FOR found IN SELECT * FROM healthscore_internal.model_errors(found_model.name, 'check_model') LOOP
 		has_errors := true;
@@ -4346,6 +4399,34 @@ BEGIN
 				format('%s is stale: its newest row (by %s) is from %s, more than max_age %s ago',
 					   found.source, found.time_column, found.newest, found.max_age),
 				format('Check what loads %s; until it is fresh again the signal counts as missing.', found.source);
+		END IF;
+	END LOOP;
+	-- signals over foreign tables (or partitions of them) that the shards cannot aggregate: their
+	-- grouped query, planned as the refresh plans it, aggregates here, pulling every row of the
+	-- window, with the rows of every signal that shares its source and window
+	FOR foreign_signal IN
+		SELECT s.* FROM healthscore.signals AS s
+		WHERE s.model = found_model.name AND s.scoring <> 'assessment'
+		  AND EXISTS (SELECT FROM pg_catalog.pg_class AS c
+					  WHERE c.relkind = 'f'
+						AND (c.oid = s.source::regclass
+							 OR c.oid IN (SELECT t.relid FROM pg_catalog.pg_partition_tree(s.source::regclass) AS t)))
+		ORDER BY s.position
+	LOOP
+		IF (healthscore_internal.explain_as_author(foreign_signal, 'check_model')).plan LIKE '%"Node Type": "Aggregate"%' THEN
+			RETURN QUERY SELECT 'warning', format('signal "%s"', foreign_signal.name),
+				format('%s is a foreign table (or has foreign partitions), and the expression of this signal is aggregated on this server: every row of its window is fetched%s',
+					   foreign_signal.source,
+					   coalesce(' (so are the rows of ' || (SELECT string_agg(format('"%s"', o.name), ', ' ORDER BY o.position)
+															FROM healthscore.signals AS o
+															WHERE o.model = found_model.name AND o.name <> foreign_signal.name
+															  AND o.source = foreign_signal.source
+															  AND o.time_column IS NOT DISTINCT FROM foreign_signal.time_column
+															  AND o.lookback IS NOT DISTINCT FROM foreign_signal.lookback)
+								|| ', which share its source and window)', '')),
+				CASE WHEN foreign_signal.expression ~* '\maccount\s*\.'
+					 THEN 'It joins the account row before grouping: move account.<column> into per_account (e.g. expression => ''healthscore.distinct_count(s.user_id)::float8'', per_account => ''value / account.seats'').'
+					 ELSE 'postgres_fdw ships only immutable built-in functions and those of extensions the server lists: ALTER SERVER ... OPTIONS (ADD extensions ''healthscore''), with healthscore installed on the server; avoid COLLATE and functions such as now().' END;
 		END IF;
 	END LOOP;
 	SELECT r.* INTO current_run FROM healthscore.runs AS r WHERE r.model = found_model.name
@@ -4438,8 +4519,8 @@ AS $$
 	SELECT ARRAY[
 		'healthscore.create_model(text, regclass, text, text, text, text, text, text, float8[], text[], text[], float8, float8, interval, text, text, integer, boolean, text, interval, float8)',
 		'healthscore.alter_model(text, text, float8[], text[], text[], float8, interval, float8, float8, interval, boolean, text)',
-		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval)',
-		'healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[])',
+		'healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval, text)',
+		'healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[], text)',
 		'healthscore.set_weight(text, text, float8)',
 		'healthscore.set_group_weight(text, text, float8)',
 		'healthscore.drop_signal(text, text)',
@@ -5327,7 +5408,8 @@ COMMENT ON COLUMN healthscore.signals.category IS 'the signal''s group, a free n
 COMMENT ON COLUMN healthscore.signals.description IS 'what the signal measures';
 COMMENT ON COLUMN healthscore.signals.source IS 'relation the signal aggregates, schema-qualified';
 COMMENT ON COLUMN healthscore.signals.source_key IS 'the source''s column holding the account key';
-COMMENT ON COLUMN healthscore.signals.expression IS 'aggregate over the source''s rows of one account (alias s), may use account.<column>';
+COMMENT ON COLUMN healthscore.signals.expression IS 'aggregate over the source''s rows of one account (alias s), may use account.<column> (then the source is joined to the accounts before grouping; per_account groups first)';
+COMMENT ON COLUMN healthscore.signals.per_account IS 'an expression over value (the expression''s result) and account.<column>, applied after grouping, e.g. value / account.seats: the source is then grouped by its own key, which postgres_fdw and partitionwise aggregation can push down; NULL: none';
 COMMENT ON COLUMN healthscore.signals.time_column IS 'source column compared with the run''s as-of time (rows after it are ignored)';
 COMMENT ON COLUMN healthscore.signals.lookback IS 'window before the as-of time whose rows count; NULL: all rows up to it';
 COMMENT ON COLUMN healthscore.signals.scoring IS 'linear, logarithmic, bands, decay, percentile, points (the expression yields 0-100) or assessment (a person''s latest unexpired rating)';
@@ -5344,7 +5426,7 @@ COMMENT ON COLUMN healthscore.signals.missing_value IS 'points given under missi
 COMMENT ON COLUMN healthscore.signals.action IS 'playbook action when this signal is an account''s weakest';
 COMMENT ON COLUMN healthscore.signals.position IS 'order of definition, for stable output';
 COMMENT ON COLUMN healthscore.signals.max_age IS 'when the source''s newest row (by time_column, at the run''s as-of time) is older than this, the signal is stale: missing for every account, and flagged; NULL: no limit';
-COMMENT ON COLUMN healthscore.signals.defined_by IS 'the role that last wrote the signal''s SQL text (source, key, expression, time column): it runs with the privileges of its authors (see README, Security); set by a trigger, NULL for signals from before 0.2.0 until adopted';
+COMMENT ON COLUMN healthscore.signals.defined_by IS 'the role that last wrote the signal''s SQL text (source, key, expression, per_account, time column): it runs with the privileges of its authors (see README, Security); set by a trigger, NULL for signals from before 0.2.0 until adopted';
 COMMENT ON TABLE healthscore.indicators IS 'risk indicators of a model: flags on a signal''s raw value, raised or cleared at each refresh, kept beside the score (add_indicator)';
 COMMENT ON COLUMN healthscore.indicators.model IS 'the model';
 COMMENT ON COLUMN healthscore.indicators.name IS 'indicator name, unique within the model';
@@ -5567,10 +5649,10 @@ COMMENT ON FUNCTION healthscore.alter_model(text, text, float8[], text[], text[]
 'changes a model''s settings (tiers and their actions, trend threshold and window, tier hysteresis, drop settings, lower-only overrides, time zone): arguments left NULL stay as they are; checked as create_model() checks them';
 COMMENT ON FUNCTION healthscore_internal.check_signal(healthscore.signals, text) IS
 'validates a signal definition and compiles its expression as the refresh will run it; errors name the problem';
-COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval) IS
-'adds a signal to a model: an aggregate expression over a source relation, its scoring method and weight; validated and compiled at once; the caller becomes the author of its SQL text; max_age: how old the source''s newest row may be before the signal is stale';
-COMMENT ON FUNCTION healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[]) IS
-'changes a signal: arguments left NULL stay as they are, clear lists settings to unset (max_age, lookback, description, action); a new scoring method drops the old one''s parameters; validated like add_signal()';
+COMMENT ON FUNCTION healthscore.add_signal(text, text, regclass, text, text, text, float8, text, interval, float8, float8, float8[], float8[], interval, boolean, text, text, float8, text, text, text, interval, text) IS
+'adds a signal to a model: an aggregate expression over a source relation, its scoring method and weight; validated and compiled at once; the caller becomes the author of its SQL text; max_age: how old the source''s newest row may be before the signal is stale; per_account: an expression over value and account.<column> applied after grouping';
+COMMENT ON FUNCTION healthscore.alter_signal(text, text, float8, text, text, float8, float8, float8[], float8[], interval, interval, text, text, float8, text, text, interval, text[], text) IS
+'changes a signal: arguments left NULL stay as they are, clear lists settings to unset (max_age, lookback, description, action, per_account); a new scoring method drops the old one''s parameters; validated like add_signal()';
 COMMENT ON FUNCTION healthscore.set_weight(text, text, float8) IS
 'changes the weight of one signal (shorthand for alter_signal(model, signal, weight => ...))';
 COMMENT ON FUNCTION healthscore.set_group_weight(text, text, float8) IS
@@ -6011,7 +6093,7 @@ COMMENT ON COLUMN healthscore.model_tier_agreement.accounts IS 'accounts with th
 COMMENT ON COLUMN healthscore.model_tier_agreement.value IS 'their value (ARR, as model_a''s run has it)';
 COMMENT ON COLUMN healthscore.model_tier_agreement.moves IS 'true when the tiers'' places differ: accounts switching from model_a to model_b would move';
 COMMENT ON FUNCTION healthscore.check_model(text) IS
-'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule, group weights of categories without signals, hierarchy links to missing parents or on cycles)';
+'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule, group weights of categories without signals, hierarchy links to missing parents or on cycles, signals over foreign tables that the foreign server cannot aggregate)';
 COMMENT ON FUNCTION healthscore_internal.reader_functions() IS
 'the internal functions that readers'' views call as the reader; granted by grant_reader()';
 COMMENT ON FUNCTION healthscore_internal.admin_functions() IS

@@ -258,9 +258,9 @@ SELECT healthscore.add_signal('benchr', 'days_since_last_use', source => 'benchr
        weight => 10, category => 'usage', missing => 'zero')
 UNION ALL
 SELECT healthscore.add_signal('benchr', 'seat_utilization', source => 'benchr.usage_events', key => 'account_id',
-       expression => 'healthscore.distinct_count(s.user_id)::float8 / account.seats', time_column => 'ts',
-       lookback => '30 days', scoring => 'linear', worst => 0, best => 0.6, weight => 20, category => 'adoption',
-       missing => 'zero')
+       expression => 'healthscore.distinct_count(s.user_id)::float8', per_account => 'value / account.seats',
+       time_column => 'ts', lookback => '30 days', scoring => 'linear', worst => 0, best => 0.6, weight => 20,
+       category => 'adoption', missing => 'zero')
 UNION ALL
 SELECT healthscore.add_signal('benchr', 'features_used', source => 'benchr.usage_events', key => 'account_id',
        expression => 'healthscore.distinct_count(s.feature)', time_column => 'ts', lookback => '30 days',
@@ -282,6 +282,23 @@ SELECT healthscore.add_signal('benchr', 'high_priority_tickets_90d', source => '
        category => 'support', missing => 'value', missing_value => 100)
 ) AS added \gset
 
+-- the same model with seat_utilization written as 0.1.0 had to: the account row joined to every
+-- event before grouping (its scores are the same, bit for bit); timed as "refresh_sql (account
+-- joined first)" against refresh_sql, whose signal groups first (per_account)
+SELECT pg_catalog.count(*) AS dropped
+FROM (SELECT healthscore.drop_model(name) FROM healthscore.models WHERE name = 'benchr_joined') AS d \gset
+SELECT healthscore.create_model('benchr_joined', accounts => 'benchr.accounts', key => 'account_id',
+       value => 'arr', segment => 'segment', renewal => 'renewal_date', owner => 'csm') AS created \gset
+SELECT pg_catalog.count(*) AS signals FROM (
+	SELECT healthscore.add_signal('benchr_joined', s.name, source => s.source::regclass, key => s.source_key,
+	       expression => CASE WHEN s.per_account IS NULL THEN s.expression
+	                          ELSE s.expression || ' / account.seats' END,
+	       scoring => s.scoring, weight => s.weight, time_column => s.time_column, lookback => s.lookback,
+	       worst => s.worst, best => s.best, breaks => s.breaks, points => s.points, half_life => s.half_life,
+	       category => s.category, missing => s.missing, missing_value => s.missing_value)
+	FROM healthscore.signals AS s WHERE s.model = 'benchr' ORDER BY s.position
+) AS added \gset
+
 -- ---------------------------------------------------------------------------------------------
 -- The queries
 -- ---------------------------------------------------------------------------------------------
@@ -300,6 +317,7 @@ WHERE responded_at <= TIMESTAMPTZ '2026-06-30 00:00:00+00' AND responded_at > TI
 SELECT account_id, count(*) FROM benchr.accounts GROUP BY account_id$$),
 ('refresh', 3, $$SELECT healthscore.refresh('benchr', TIMESTAMPTZ '2026-06-30 00:00:00+00')$$),
 ('refresh_sql', 4, healthscore.refresh_sql('benchr', :'as_of')),
+('refresh_sql (account joined first)', 6, healthscore.refresh_sql('benchr_joined', :'as_of')),
 ('hand-written', 5, $$WITH usage_30d AS (
 	SELECT account_id,
 		   count(*) FILTER (WHERE feature = 'login') AS logins,
@@ -409,7 +427,8 @@ DECLARE
 	hand_facts record;
 	hand_sql text := (SELECT q.sql FROM benchr.queries AS q WHERE q.label = 'hand-written');
 BEGIN
-	CALL benchr.time_interleaved(setting, '{floor,source floor,refresh,refresh_sql,hand-written}', repetitions);
+	CALL benchr.time_interleaved(setting, '{floor,source floor,refresh,refresh_sql,hand-written,refresh_sql (account joined first)}',
+								 repetitions);
 	SELECT pg_catalog.max(r.run_id) INTO run FROM healthscore.runs AS r WHERE r.model = 'benchr';
 	IF pg_catalog.to_regclass('pg_temp.benchr_hand') IS NOT NULL THEN
 		DROP TABLE pg_temp.benchr_hand;
@@ -436,7 +455,7 @@ CALL benchr.measure('4MB', :reps);
 CALL benchr.measure('256MB', :reps);
 \echo == work_mem 4MB, jit off (what JIT compilation costs the scoring query; refresh() itself runs with jit off)
 INSERT INTO benchr.queries (label, position, sql)
-SELECT label || ' (jit off)', position + 5, sql FROM benchr.queries WHERE label = 'refresh_sql';
+SELECT label || ' (jit off)', position + 6, sql FROM benchr.queries WHERE label = 'refresh_sql';
 SET jit = off;
 CALL benchr.time_interleaved('4MB', '{refresh_sql (jit off)}', :reps);
 RESET jit;

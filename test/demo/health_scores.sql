@@ -35,7 +35,7 @@ SELECT healthscore.add_signal(model, 'days_since_last_use', source => 'sample.us
        expression => 'max(s.ts)', time_column => 'ts', scoring => 'decay', half_life => '14 days',
        weight => 10, category => 'usage', missing => 'zero');
 SELECT healthscore.add_signal(model, 'seat_utilization', source => 'sample.usage_events', key => 'account_id',
-       expression => 'healthscore.distinct_count(s.user_id)::float8 / account.seats', time_column => 'ts',
+       expression => 'healthscore.distinct_count(s.user_id)::float8', per_account => 'value / account.seats', time_column => 'ts',
        lookback => '30 days', scoring => 'linear', worst => 0, best => 0.6, weight => 20, category => 'adoption',
        missing => 'zero');
 SELECT healthscore.add_signal(model, 'features_used', source => 'sample.usage_events', key => 'account_id',
@@ -63,7 +63,7 @@ SELECT healthscore.add_signal('enterprise', 'business_value', scoring => 'assess
        factor => 'business value', weight => 10, category => 'relationship') \gset
 -- onboarding: is the product being adopted at all?
 SELECT healthscore.add_signal('onboarding', 'seat_utilization', source => 'sample.usage_events', key => 'account_id',
-       expression => 'healthscore.distinct_count(s.user_id)::float8 / account.seats', time_column => 'ts',
+       expression => 'healthscore.distinct_count(s.user_id)::float8', per_account => 'value / account.seats', time_column => 'ts',
        lookback => '30 days', scoring => 'linear', worst => 0, best => 0.4, weight => 30, category => 'adoption',
        missing => 'zero') \gset
 SELECT healthscore.add_signal('onboarding', 'features_used', source => 'sample.usage_events', key => 'account_id',
