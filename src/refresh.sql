@@ -155,7 +155,8 @@ BEGIN
 											previous_score, previous_tier, sparkline, reasons, worst_signal,
 											segment, value, owner, renewal_date, raw_values, points,
 											window_start_score, tier_without_hysteresis, why_changed, weakest_group,
-											indicators, indicators_since, indicator_reasons, parent_key, churn_probability)
+											indicators, indicators_since, indicator_reasons, parent_key, churn_probability,
+											expected_loss)
 			SELECT run, found_model.name, a.account_key, a.score,
 				   coalesce(a.override_tiers[a.chosen], a.computed_tier), a.computed_tier, a.override_ids[a.chosen],
 				   a.previous_score, a.previous_tier,
@@ -172,7 +173,10 @@ BEGIN
 																 previous_categories, previous_group_weights, 3) END,
 				   healthscore.weakest_group(a.points, signal_weights, signal_categories),
 				   a.indicator_names, a.indicator_since, a.indicator_reasons, a.parent_key,
-				   healthscore.churn_probability(a.score, calibration.intercept, calibration.slope)
+				   healthscore.churn_probability(a.score, calibration.intercept, calibration.slope),
+				   CASE WHEN calibration.model IS NOT NULL THEN
+					   healthscore.churn_probability(a.score, calibration.intercept, calibration.slope)
+					   * a.value::float8 END
 			FROM (SELECT t.*,
 						 CASE WHEN t.override_ids IS NOT NULL THEN
 							 (SELECT min(i) FROM generate_subscripts(t.override_ids, 1) AS i

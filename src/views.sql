@@ -132,7 +132,7 @@ SELECT s.model,
 						  OR s.score OPERATOR(pg_catalog.>) r.probability_max_score
 					 THEN 'extrapolated: the score is outside the scores the calibration was fitted on' END)
 		   AS probability_note,
-	   s.churn_probability OPERATOR(pg_catalog.*) s.value AS expected_loss
+	   s.expected_loss
 FROM healthscore.model_runs AS r
 JOIN healthscore.models AS m ON m.name OPERATOR(pg_catalog.=) r.model
 -- once per run, not per account
