@@ -17,8 +17,8 @@ MODULE_big = healthscore
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 # The install script is the concatenation of one SQL file per concern, in dependency order: the
-# C concerns (functions, aggregates, types), the tables, internal helpers and triggers, SQL
-# generation, running model text as its author, the model API, manual input, refresh, scheduling,
+# C concerns (functions, aggregates, types), the tables, internal helpers and triggers, running
+# model text as its author (C functions that SQL generation also plans with), SQL generation, the model API, manual input, refresh, scheduling,
 # views, validation, the health check, privileges. Each file uses only what the files before it
 # define (test/sql_layers.sh checks).
 SQL_PARTS = \
@@ -45,8 +45,8 @@ SQL_PARTS = \
 	src/tables.sql \
 	src/helpers.sql \
 	src/integrity.sql \
-	src/generation.sql \
 	src/author.sql \
+	src/generation.sql \
 	src/model_checks.sql \
 	src/models.sql \
 	src/manual.sql \

@@ -52,29 +52,13 @@ BEGIN
 				format('Check what loads %s; until it is fresh again the signal counts as missing.', found.source);
 		END IF;
 	END LOOP;
-	-- signals over foreign tables (or partitions of them) that the shards cannot aggregate: their
-	-- grouped query, planned as the refresh plans it, aggregates here, pulling every row of the
-	-- window, with the rows of every signal that shares its source and window
-	FOR foreign_signal IN
-		SELECT s.* FROM healthscore.signals AS s
-		WHERE s.model = found_model.name AND s.scoring <> 'assessment'
-		  AND EXISTS (SELECT FROM pg_catalog.pg_class AS c
-					  WHERE c.relkind = 'f'
-						AND (c.oid = s.source::regclass
-							 OR c.oid IN (SELECT t.relid FROM pg_catalog.pg_partition_tree(s.source::regclass) AS t)))
-		ORDER BY s.position
-	LOOP
-		IF (healthscore_internal.explain_as_author(foreign_signal, 'check_model')).plan LIKE '%"Node Type": "Aggregate"%' THEN
+	-- signals over foreign tables (or partitions of them) that the foreign server cannot aggregate:
+	-- the refresh groups them apart, but fetches every row of their window
+	FOR foreign_signal IN SELECT s.* FROM healthscore.signals AS s WHERE s.model = found_model.name ORDER BY s.position LOOP
+		IF healthscore_internal.aggregated_here(foreign_signal, 'check_model') THEN
 			RETURN QUERY SELECT 'warning', format('signal "%s"', foreign_signal.name),
-				format('%s is a foreign table (or has foreign partitions), and the expression of this signal is aggregated on this server: every row of its window is fetched%s',
-					   foreign_signal.source,
-					   coalesce(' (so are the rows of ' || (SELECT string_agg(format('"%s"', o.name), ', ' ORDER BY o.position)
-															FROM healthscore.signals AS o
-															WHERE o.model = found_model.name AND o.name <> foreign_signal.name
-															  AND o.source = foreign_signal.source
-															  AND o.time_column IS NOT DISTINCT FROM foreign_signal.time_column
-															  AND o.lookback IS NOT DISTINCT FROM foreign_signal.lookback)
-								|| ', which share its source and window)', '')),
+				format('%s is a foreign table (or has foreign partitions), and this signal is aggregated on this server: every row of its window is fetched (the refresh groups it apart from the signals the foreign server can aggregate)',
+					   foreign_signal.source),
 				CASE WHEN foreign_signal.expression ~* '\maccount\s*\.'
 					 THEN 'It joins the account row before grouping: move account.<column> into per_account (e.g. expression => ''healthscore.distinct_count(s.user_id)::float8'', per_account => ''value / account.seats'').'
 					 ELSE 'postgres_fdw ships only immutable built-in functions and those of extensions the server lists: ALTER SERVER ... OPTIONS (ADD extensions ''healthscore''), with healthscore installed on the server; avoid COLLATE and functions such as now().' END;

@@ -127,6 +127,31 @@ $$;
 COMMENT ON FUNCTION healthscore_internal.segment_condition(healthscore.models) IS
 'the SQL condition over the account row selecting the accounts a model scores: its filter, and no filter of a higher-priority model of its group';
 
+-- Whether a signal over a foreign source (a foreign table, or a partitioned table with foreign
+-- partitions) is aggregated on this server: its grouped query, planned as the refresh plans it and
+-- as its author, has an Aggregate node, so postgres_fdw fetches every row of its window (a function
+-- the server does not ship, now(), a COLLATE, the account row joined first). refresh_sql() gives
+-- such signals a grouped query of their own, so that the others are still aggregated on the shards.
+CREATE FUNCTION healthscore_internal.aggregated_here(signal healthscore.signals, func text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF signal.scoring = 'assessment'
+	   OR NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c
+					  WHERE c.relkind = 'f'
+						AND (c.oid = signal.source::regclass
+							 OR c.oid IN (SELECT t.relid FROM pg_catalog.pg_partition_tree(signal.source::regclass) AS t))) THEN
+		RETURN false;
+	END IF;
+	RETURN (healthscore_internal.explain_as_author(signal, func)).plan LIKE '%"Node Type": "Aggregate"%';
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.aggregated_here(healthscore.signals, text) IS
+'true when a signal''s source has foreign tables and its grouped query, planned as its author, aggregates on this server instead of on the foreign server';
+
 -- The whole scoring query of a model as of a time: one row per account the model scores, with
 -- the account's attributes and, in signal order (position), the signals' raw values and their
 -- points after the missing-data policy. Windows are computed in the model's time zone; the text
@@ -173,8 +198,10 @@ BEGIN
 			   array_agg(s ORDER BY s.position) AS signals, min(s.position) AS first,
 			   bool_or(s.expression ~* '\maccount\s*\.' AND s.scoring <> 'assessment') AS uses_account
 		FROM healthscore.signals AS s
+		-- over foreign sources, what the foreign server cannot aggregate is grouped apart
+		CROSS JOIN LATERAL (SELECT healthscore_internal.aggregated_here(s, 'refresh') AS here) AS shipping
 		WHERE s.model = found_model.name
-		GROUP BY s.source, s.source_key, s.time_column, s.lookback
+		GROUP BY s.source, s.source_key, s.time_column, s.lookback, shipping.here
 		ORDER BY first
 	LOOP
 		group_number := group_number + 1;

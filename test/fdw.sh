@@ -5,7 +5,8 @@
 # one foreign partition per shard. A model over it (a signal divided by the account's seats with
 # per_account, so that it groups first) and the same model over a local copy of the
 # events score every account the same (counts and exact sets bit for bit, floating sums to 1e-12
-# relative), and the plan of the refresh ships the grouped aggregates to the shards.
+# relative), and the plan of the refresh ships the grouped aggregates to the shards; what a shard
+# cannot aggregate is grouped apart and named by check_model.
 #
 # Usage: test/fdw.sh (from the repository root, with PGHOST/PGPORT/PGUSER of the cluster)
 set -uo pipefail
@@ -21,7 +22,7 @@ trap cleanup EXIT
 . test/tap.sh
 export PGTZ=UTC
 
-tap_plan 8
+tap_plan 9
 cleanup
 mkdir -p "$work"
 setup_ok=true
@@ -165,6 +166,14 @@ if [ "$same" = 1000 ] && ! grep -q 'Remote SQL: SELECT .*healthscore.distinct_co
 else
 	not_ok "without extensions 'healthscore' the aggregates run on the coordinator, with the same results"
 	echo "equal accounts: $same" | diag
+	diag <"$work/plan_pulled.txt"
+fi
+# ... but the signals the shards can aggregate (count, sum) are grouped apart and still shipped
+split=$(grep 'Remote SQL: SELECT .*GROUP BY' "$work/plan_pulled.txt" | grep -c 'count(\*) FILTER .*sum(amount)')
+if [ "$split" -ge 2 ]; then
+	ok "without the extensions option the shippable signals get a grouped query of their own, still run on the shards"
+else
+	not_ok "without the extensions option the shippable signals get a grouped query of their own, still run on the shards"
 	diag <"$work/plan_pulled.txt"
 fi
 # ... and check_model names the signals whose aggregates stay on the coordinator, and those they drag

@@ -1007,6 +1007,35 @@ BEGIN
 	RETURN NULL;
 END
 $$;
+-- Model text runs as its author (author.c): the scoring query of a refresh, and the compilation of
+-- a signal when it is defined. The author is decided by model_author() and signal_author() from
+-- the defined_by columns; these functions take no role from their caller.
+
+CREATE OR REPLACE FUNCTION healthscore_internal.score_as_author(model text, as_of timestamptz)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'healthscore_score_as_author'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.source_freshness(model text, as_of timestamptz, every_signal boolean)
+RETURNS TABLE (signal text, newest timestamptz, rows_in_window boolean)
+AS 'MODULE_PATHNAME', 'healthscore_source_freshness'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.outcomes_as_author(model text)
+RETURNS TABLE (account_key text, churned_at text)
+AS 'MODULE_PATHNAME', 'healthscore_outcomes_as_author'
+LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.accounts_as_author(model_group text)
+RETURNS TABLE (account_key text)
+AS 'MODULE_PATHNAME', 'healthscore_accounts_as_author'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.explain_as_author(signal healthscore.signals, func text,
+													   OUT plan text, OUT value_type regtype)
+AS 'MODULE_PATHNAME', 'healthscore_explain_as_author'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+CREATE OR REPLACE FUNCTION healthscore.explain_refresh(model text, as_of timestamptz DEFAULT pg_catalog.now(),
+											verbose boolean DEFAULT false)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'healthscore_explain_refresh'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
 -- SQL generation: the text of the queries a refresh runs, built from the model's definition:
 -- one grouped query per source relation and time window (never one scan per signal), joined to
 -- the account relation so every account gets a row, scored with the C functions. Model text in it
@@ -1125,6 +1154,27 @@ AS $$
 					  FROM healthscore.models AS h
 					  WHERE h.model_group = model.model_group AND h.priority > model.priority))
 $$;
+-- Whether a signal over a foreign source (a foreign table, or a partitioned table with foreign
+-- partitions) is aggregated on this server: its grouped query, planned as the refresh plans it and
+-- as its author, has an Aggregate node, so postgres_fdw fetches every row of its window (a function
+-- the server does not ship, now(), a COLLATE, the account row joined first). refresh_sql() gives
+-- such signals a grouped query of their own, so that the others are still aggregated on the shards.
+CREATE OR REPLACE FUNCTION healthscore_internal.aggregated_here(signal healthscore.signals, func text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF signal.scoring = 'assessment'
+	   OR NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c
+					  WHERE c.relkind = 'f'
+						AND (c.oid = signal.source::regclass
+							 OR c.oid IN (SELECT t.relid FROM pg_catalog.pg_partition_tree(signal.source::regclass) AS t))) THEN
+		RETURN false;
+	END IF;
+	RETURN (healthscore_internal.explain_as_author(signal, func)).plan LIKE '%"Node Type": "Aggregate"%';
+END
+$$;
 -- The whole scoring query of a model as of a time: one row per account the model scores, with
 -- the account's attributes and, in signal order (position), the signals' raw values and their
 -- points after the missing-data policy. Windows are computed in the model's time zone; the text
@@ -1171,8 +1221,10 @@ BEGIN
 			   array_agg(s ORDER BY s.position) AS signals, min(s.position) AS first,
 			   bool_or(s.expression ~* '\maccount\s*\.' AND s.scoring <> 'assessment') AS uses_account
 		FROM healthscore.signals AS s
+		-- over foreign sources, what the foreign server cannot aggregate is grouped apart
+		CROSS JOIN LATERAL (SELECT healthscore_internal.aggregated_here(s, 'refresh') AS here) AS shipping
 		WHERE s.model = found_model.name
-		GROUP BY s.source, s.source_key, s.time_column, s.lookback
+		GROUP BY s.source, s.source_key, s.time_column, s.lookback, shipping.here
 		ORDER BY first
 	LOOP
 		group_number := group_number + 1;
@@ -1370,35 +1422,6 @@ BEGIN
 	  AND (every_signal OR s.max_age IS NOT NULL);
 END
 $$;
--- Model text runs as its author (author.c): the scoring query of a refresh, and the compilation of
--- a signal when it is defined. The author is decided by model_author() and signal_author() from
--- the defined_by columns; these functions take no role from their caller.
-
-CREATE OR REPLACE FUNCTION healthscore_internal.score_as_author(model text, as_of timestamptz)
-RETURNS bigint
-AS 'MODULE_PATHNAME', 'healthscore_score_as_author'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.source_freshness(model text, as_of timestamptz, every_signal boolean)
-RETURNS TABLE (signal text, newest timestamptz, rows_in_window boolean)
-AS 'MODULE_PATHNAME', 'healthscore_source_freshness'
-LANGUAGE C STABLE PARALLEL UNSAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.outcomes_as_author(model text)
-RETURNS TABLE (account_key text, churned_at text)
-AS 'MODULE_PATHNAME', 'healthscore_outcomes_as_author'
-LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.accounts_as_author(model_group text)
-RETURNS TABLE (account_key text)
-AS 'MODULE_PATHNAME', 'healthscore_accounts_as_author'
-LANGUAGE C STABLE PARALLEL UNSAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.explain_as_author(signal healthscore.signals, func text,
-													   OUT plan text, OUT value_type regtype)
-AS 'MODULE_PATHNAME', 'healthscore_explain_as_author'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
-CREATE OR REPLACE FUNCTION healthscore.explain_refresh(model text, as_of timestamptz DEFAULT pg_catalog.now(),
-											verbose boolean DEFAULT false)
-RETURNS SETOF text
-AS 'MODULE_PATHNAME', 'healthscore_explain_refresh'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
 -- What would make a model's refresh fail, found in the catalog before anything runs: relations
 -- and columns that are gone or renamed since the model was defined, and privileges its author
 -- lacks. refresh() raises the first of them (raise_model_errors); check_model() lists them all,
@@ -4405,29 +4428,13 @@ BEGIN
 				format('Check what loads %s; until it is fresh again the signal counts as missing.', found.source);
 		END IF;
 	END LOOP;
-	-- signals over foreign tables (or partitions of them) that the shards cannot aggregate: their
-	-- grouped query, planned as the refresh plans it, aggregates here, pulling every row of the
-	-- window, with the rows of every signal that shares its source and window
-	FOR foreign_signal IN
-		SELECT s.* FROM healthscore.signals AS s
-		WHERE s.model = found_model.name AND s.scoring <> 'assessment'
-		  AND EXISTS (SELECT FROM pg_catalog.pg_class AS c
-					  WHERE c.relkind = 'f'
-						AND (c.oid = s.source::regclass
-							 OR c.oid IN (SELECT t.relid FROM pg_catalog.pg_partition_tree(s.source::regclass) AS t)))
-		ORDER BY s.position
-	LOOP
-		IF (healthscore_internal.explain_as_author(foreign_signal, 'check_model')).plan LIKE '%"Node Type": "Aggregate"%' THEN
+	-- signals over foreign tables (or partitions of them) that the foreign server cannot aggregate:
+	-- the refresh groups them apart, but fetches every row of their window
+	FOR foreign_signal IN SELECT s.* FROM healthscore.signals AS s WHERE s.model = found_model.name ORDER BY s.position LOOP
+		IF healthscore_internal.aggregated_here(foreign_signal, 'check_model') THEN
 			RETURN QUERY SELECT 'warning', format('signal "%s"', foreign_signal.name),
-				format('%s is a foreign table (or has foreign partitions), and the expression of this signal is aggregated on this server: every row of its window is fetched%s',
-					   foreign_signal.source,
-					   coalesce(' (so are the rows of ' || (SELECT string_agg(format('"%s"', o.name), ', ' ORDER BY o.position)
-															FROM healthscore.signals AS o
-															WHERE o.model = found_model.name AND o.name <> foreign_signal.name
-															  AND o.source = foreign_signal.source
-															  AND o.time_column IS NOT DISTINCT FROM foreign_signal.time_column
-															  AND o.lookback IS NOT DISTINCT FROM foreign_signal.lookback)
-								|| ', which share its source and window)', '')),
+				format('%s is a foreign table (or has foreign partitions), and this signal is aggregated on this server: every row of its window is fetched (the refresh groups it apart from the signals the foreign server can aggregate)',
+					   foreign_signal.source),
 				CASE WHEN foreign_signal.expression ~* '\maccount\s*\.'
 					 THEN 'It joins the account row before grouping: move account.<column> into per_account (e.g. expression => ''healthscore.distinct_count(s.user_id)::float8'', per_account => ''value / account.seats'').'
 					 ELSE 'postgres_fdw ships only immutable built-in functions and those of extensions the server lists: ALTER SERVER ... OPTIONS (ADD extensions ''healthscore''), with healthscore installed on the server; avoid COLLATE and functions such as now().' END;
@@ -5610,22 +5617,6 @@ COMMENT ON FUNCTION healthscore_internal.forbid_model_rename() IS
 'trigger: rejects renaming a model, whose signals and history refer to it by name';
 COMMENT ON FUNCTION healthscore_internal.cascade_run_deletes() IS
 'trigger: removes the scores of deleted runs';
-COMMENT ON FUNCTION healthscore_internal.source_query(healthscore.models, text, text, text, interval, healthscore.signals[], timestamptz, boolean) IS
-'the grouped query computing the given signals of one source relation and time window (used by refresh_sql); typed: values cast to float8 (timestamptz for decay)';
-COMMENT ON FUNCTION healthscore_internal.signal_query(healthscore.signals, boolean) IS
-'the grouped query that computes one signal as a refresh would, as of a fixed time: what defining a signal compiles; typed: cast as the refresh casts it';
-COMMENT ON FUNCTION healthscore_internal.segment_condition(healthscore.models) IS
-'the SQL condition over the account row selecting the accounts a model scores: its filter, and no filter of a higher-priority model of its group';
-COMMENT ON FUNCTION healthscore.refresh_sql(text, timestamptz) IS
-'the scoring query a refresh runs for a model: one row per account with its attributes, and its signals'' raw values and points as arrays in signal order; for EXPLAIN and for checking a model by hand';
-COMMENT ON FUNCTION healthscore.fingerprint(text) IS
-'md5 of everything in a model that changes its scores (not descriptions or actions)';
-COMMENT ON FUNCTION healthscore_internal.outcomes_query(text) IS
-'the query reading a model''s outcome relation (account key, earliest churn as text), and the author it runs as';
-COMMENT ON FUNCTION healthscore_internal.accounts_query(text) IS
-'the query reading the keys of a model group''s account relation, and the author it runs as';
-COMMENT ON FUNCTION healthscore_internal.freshness_query(text, timestamptz, boolean) IS
-'the query reading the newest row at the as-of time and whether the window has rows, per signal of a model with a time column (with a max_age unless every_signal), and the author it runs as';
 COMMENT ON FUNCTION healthscore_internal.score_as_author(text, timestamptz) IS
 'runs a model''s scoring query (refresh_sql) as its author, in a security-restricted operation, into a new temporary table pg_temp.healthscore_refresh_scored; returns its rows';
 COMMENT ON FUNCTION healthscore_internal.source_freshness(text, timestamptz, boolean) IS
@@ -5638,6 +5629,24 @@ COMMENT ON FUNCTION healthscore_internal.explain_as_author(healthscore.signals, 
 'EXPLAIN (FORMAT JSON) of the grouped query of a signal being defined, and the type its expression yields, run as the signal''s author (signal_author), in a security-restricted operation';
 COMMENT ON FUNCTION healthscore.explain_refresh(text, timestamptz, boolean) IS
 'the plan of a model''s scoring query, EXPLAINed as the model''s author (running refresh_sql()''s text yourself runs the authors'' SQL with your privileges); verbose: EXPLAIN VERBOSE, with the remote SQL of foreign scans';
+COMMENT ON FUNCTION healthscore_internal.source_query(healthscore.models, text, text, text, interval, healthscore.signals[], timestamptz, boolean) IS
+'the grouped query computing the given signals of one source relation and time window (used by refresh_sql); typed: values cast to float8 (timestamptz for decay)';
+COMMENT ON FUNCTION healthscore_internal.signal_query(healthscore.signals, boolean) IS
+'the grouped query that computes one signal as a refresh would, as of a fixed time: what defining a signal compiles; typed: cast as the refresh casts it';
+COMMENT ON FUNCTION healthscore_internal.segment_condition(healthscore.models) IS
+'the SQL condition over the account row selecting the accounts a model scores: its filter, and no filter of a higher-priority model of its group';
+COMMENT ON FUNCTION healthscore_internal.aggregated_here(healthscore.signals, text) IS
+'true when a signal''s source has foreign tables and its grouped query, planned as its author, aggregates on this server instead of on the foreign server';
+COMMENT ON FUNCTION healthscore.refresh_sql(text, timestamptz) IS
+'the scoring query a refresh runs for a model: one row per account with its attributes, and its signals'' raw values and points as arrays in signal order; for EXPLAIN and for checking a model by hand';
+COMMENT ON FUNCTION healthscore.fingerprint(text) IS
+'md5 of everything in a model that changes its scores (not descriptions or actions)';
+COMMENT ON FUNCTION healthscore_internal.outcomes_query(text) IS
+'the query reading a model''s outcome relation (account key, earliest churn as text), and the author it runs as';
+COMMENT ON FUNCTION healthscore_internal.accounts_query(text) IS
+'the query reading the keys of a model group''s account relation, and the author it runs as';
+COMMENT ON FUNCTION healthscore_internal.freshness_query(text, timestamptz, boolean) IS
+'the query reading the newest row at the as-of time and whether the window has rows, per signal of a model with a time column (with a max_age unless every_signal), and the author it runs as';
 COMMENT ON FUNCTION healthscore_internal.model_errors(text, text) IS
 'what would make a model''s refresh fail, from the catalog: an unknown author, relations and columns dropped or renamed, privileges the author lacks; one row per problem';
 COMMENT ON FUNCTION healthscore_internal.raise_model_errors(text, text) IS
