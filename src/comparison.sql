@@ -382,30 +382,35 @@ COMMENT ON FUNCTION healthscore_internal.preview_run(text, text, jsonb, jsonb, f
 'a refresh of the model (with the given weights, raised to at least min_share of the total as apply_weights does, group weights and cutoffs when changed) that is rolled back after its scores, tiers and settings are read';
 
 -- A model's evaluable history rescored with a run's weights and cutoffs, from the points each run
--- stored: runs with the same signals only; tiers by the cutoffs alone (no hysteresis, no override).
-CREATE FUNCTION healthscore_internal.history_rescored(model text, horizon interval, known_until timestamptz,
+-- stored (runs with the same signals only; tiers by the cutoffs alone, no hysteresis, no override),
+-- measured as compare_models measures: AUC and lift of the worst tier, averaged over the runs.
+CREATE FUNCTION healthscore_internal.history_measures(model text, horizon interval, known_until timestamptz,
 													  signals text[], weights float8[], categories text[],
 													  group_weights float8[], cutoffs float8[], labels text[])
-RETURNS TABLE (run_id bigint, score float8, tier_rank integer, churned boolean)
+RETURNS TABLE (auc float8, lift_worst_tier float8, runs integer, rows bigint, churned bigint)
 LANGUAGE sql STABLE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT o.run_id, x.score,
-		   array_position(history_rescored.labels,
-						  healthscore.tier(x.score, history_rescored.cutoffs, history_rescored.labels)),
-		   o.churned
-	FROM healthscore_internal.run_outcomes(history_rescored.model, history_rescored.horizon,
-										   history_rescored.known_until) AS o
-	JOIN healthscore.runs AS r ON r.run_id = o.run_id AND r.signals = history_rescored.signals
-	JOIN healthscore.scores AS s ON s.run_id = o.run_id AND s.account_key = o.account_key
-	CROSS JOIN LATERAL (SELECT healthscore.score_from_points(s.points,
-								   healthscore.effective_weights(s.points, history_rescored.weights,
-									history_rescored.categories, history_rescored.group_weights)) AS score
-						OFFSET 0) AS x
+	SELECT m.*
+	FROM (SELECT array_agg(o.run_id) AS runs, array_agg(x.score) AS scores,
+				 array_agg(array_position(history_measures.labels,
+										  healthscore.tier(x.score, history_measures.cutoffs, history_measures.labels)))
+					 AS ranks,
+				 array_agg(o.churned) AS churned
+		  FROM healthscore_internal.run_outcomes(history_measures.model, history_measures.horizon,
+												 history_measures.known_until) AS o
+		  JOIN healthscore.runs AS r ON r.run_id = o.run_id AND r.signals = history_measures.signals
+		  JOIN healthscore.scores AS s ON s.run_id = o.run_id AND s.account_key = o.account_key
+		  CROSS JOIN LATERAL (SELECT healthscore.score_from_points(s.points,
+										 healthscore.effective_weights(s.points, history_measures.weights,
+																	   history_measures.categories,
+																	   history_measures.group_weights)) AS score
+							  OFFSET 0) AS x) AS h
+	CROSS JOIN LATERAL healthscore_internal.run_measures(h.runs, h.scores, h.ranks, h.churned) AS m
 $$;
 
-COMMENT ON FUNCTION healthscore_internal.history_rescored(text, interval, timestamptz, text[], float8[], text[], float8[], float8[], text[]) IS
-'the evaluable rows of a model''s runs with the given signals, rescored from their stored points with the given weights and cutoffs (tiers by the cutoffs alone)';
+COMMENT ON FUNCTION healthscore_internal.history_measures(text, interval, timestamptz, text[], float8[], text[], float8[], float8[], text[]) IS
+'the evaluable rows of a model''s runs with the given signals, rescored from their stored points with the given weights and cutoffs (tiers by the cutoffs alone), measured by run_measures: mean AUC and lift of the worst tier over the runs';
 
 CREATE FUNCTION healthscore.preview_accounts(model text, weights jsonb DEFAULT NULL, group_weights jsonb DEFAULT NULL,
 											 tier_cutoffs float8[] DEFAULT NULL,
@@ -460,20 +465,14 @@ BEGIN
 												min_share, true);
 	-- with outcomes: the evaluable history rescored both ways from its stored points
 	IF found_model.outcomes IS NOT NULL THEN
-		SELECT m.* INTO history_now
-		FROM (SELECT array_agg(h.run_id) AS runs, array_agg(h.score) AS scores, array_agg(h.tier_rank) AS ranks,
-					 array_agg(h.churned) AS churned
-			  FROM healthscore_internal.history_rescored(found_model.name, horizon, known_until, now_run.run_signals,
-					now_run.run_weights, now_run.run_categories, now_run.run_group_weights, now_run.cutoffs,
-					now_run.labels) AS h) AS x
-		CROSS JOIN LATERAL healthscore_internal.run_measures(x.runs, x.scores, x.ranks, x.churned) AS m;
-		SELECT m.* INTO history_new
-		FROM (SELECT array_agg(h.run_id) AS runs, array_agg(h.score) AS scores, array_agg(h.tier_rank) AS ranks,
-					 array_agg(h.churned) AS churned
-			  FROM healthscore_internal.history_rescored(found_model.name, horizon, known_until, new_run.run_signals,
-					new_run.run_weights, new_run.run_categories, new_run.run_group_weights, new_run.cutoffs,
-					new_run.labels) AS h) AS x
-		CROSS JOIN LATERAL healthscore_internal.run_measures(x.runs, x.scores, x.ranks, x.churned) AS m;
+		SELECT h.* INTO history_now
+		FROM healthscore_internal.history_measures(found_model.name, horizon, known_until, now_run.run_signals,
+				now_run.run_weights, now_run.run_categories, now_run.run_group_weights, now_run.cutoffs,
+				now_run.labels) AS h;
+		SELECT h.* INTO history_new
+		FROM healthscore_internal.history_measures(found_model.name, horizon, known_until, new_run.run_signals,
+				new_run.run_weights, new_run.run_categories, new_run.run_group_weights, new_run.cutoffs,
+				new_run.labels) AS h;
 	END IF;
 	RETURN QUERY
 	WITH c AS (

@@ -162,11 +162,12 @@ BEGIN
 	END IF;
 	RETURN QUERY
 	WITH held_out AS MATERIALIZED (
-		SELECT r.run_id, r.churned, healthscore.churn_probability(r.score, used.intercept, used.slope) AS p,
-			   ntile(bins) OVER (ORDER BY healthscore.churn_probability(r.score, used.intercept, used.slope),
-								 r.run_id, r.account_key COLLATE "C") AS bin, r.as_of
-		FROM healthscore_internal.calibration_rows(found_model.name, horizon, known_until) AS r
-		WHERE (r.as_of, r.run_id) > (used.fit_until, used.fit_last_run)
+		SELECT x.run_id, x.churned, x.p, ntile(bins) OVER (ORDER BY x.p, x.run_id, x.account_key COLLATE "C") AS bin,
+			   x.as_of
+		FROM (SELECT r.run_id, r.account_key, r.churned, r.as_of,
+					 healthscore.churn_probability(r.score, used.intercept, used.slope) AS p
+			  FROM healthscore_internal.calibration_rows(found_model.name, horizon, known_until) AS r
+			  WHERE (r.as_of, r.run_id) > (used.fit_until, used.fit_last_run)) AS x
 	), overall AS (
 		SELECT avg((h.p - h.churned::integer) ^ 2) AS brier, avg(h.churned::integer)::float8 AS base_rate,
 			   -- probabilities clamped away from 0 and 1 so that one confident miss costs 34.5, not infinity

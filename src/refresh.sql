@@ -173,11 +173,12 @@ BEGIN
 																 previous_categories, previous_group_weights, 3) END,
 				   healthscore.weakest_group(a.points, signal_weights, signal_categories),
 				   a.indicator_names, a.indicator_since, a.indicator_reasons, a.parent_key,
-				   healthscore.churn_probability(a.score, calibration.intercept, calibration.slope),
-				   CASE WHEN calibration.model IS NOT NULL THEN
-					   healthscore.churn_probability(a.score, calibration.intercept, calibration.slope)
-					   * a.value::float8 END
+				   a.churn_probability,
+				   -- value is numeric: converted only where there is a probability
+				   CASE WHEN a.churn_probability IS NOT NULL THEN a.churn_probability * a.value::float8 END
 			FROM (SELECT t.*,
+						 healthscore.churn_probability(t.score, calibration.intercept, calibration.slope)
+							 AS churn_probability,
 						 CASE WHEN t.override_ids IS NOT NULL THEN
 							 (SELECT min(i) FROM generate_subscripts(t.override_ids, 1) AS i
 							  WHERE NOT (found_model.overrides_lower_only AND t.computed_tier <> 'unknown'

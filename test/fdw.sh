@@ -95,7 +95,10 @@ for model in sharded local; do
 done
 
 # every account's raw values: counts, exact sets and times equal, floating sums to 1e-12 relative
-compared=$(q "$coordinator" "
+# the sharded model's current run against the local one's, account by account: accounts, accounts
+# whose counts, exact sets and times are equal, whose sum is within 1e-12, whose score, whose tier
+compare_with_local() {
+	q "$coordinator" "
 	SELECT count(*) || ' ' ||
 	       count(*) FILTER (WHERE s.raw_values[1:3] IS NOT DISTINCT FROM l.raw_values[1:3]
 	                          AND s.raw_values[5:6] IS NOT DISTINCT FROM l.raw_values[5:6]) || ' ' ||
@@ -107,7 +110,9 @@ compared=$(q "$coordinator" "
 	JOIN healthscore.scores AS s ON s.run_id = sc.run_id AND s.account_key = sc.account_key
 	JOIN healthscore.current_scores AS lc ON lc.model = 'local' AND lc.account_key = sc.account_key
 	JOIN healthscore.scores AS l ON l.run_id = lc.run_id AND l.account_key = lc.account_key
-	WHERE sc.model = 'sharded'")
+	WHERE sc.model = 'sharded'"
+}
+compared=$(compare_with_local)
 read -r accounts exact sums scores tiers <<<"$compared"
 if [ "${accounts:-0}" = 1000 ] && [ "$exact" = 1000 ] && [ "$sums" = 1000 ]; then
 	ok "every account's counts, distinct counts, stickiness, last use and seat use (per_account) are equal, sums to 1e-12 ($accounts accounts)"
@@ -154,13 +159,7 @@ fi
 q "$coordinator" "ALTER SERVER shard0 OPTIONS (DROP extensions); ALTER SERVER shard1 OPTIONS (DROP extensions);
 	SELECT healthscore.refresh('sharded', '2026-06-30');" >/dev/null
 q "$coordinator" "SELECT * FROM healthscore.explain_refresh('sharded', '2026-06-30', verbose => true)" >"$work/plan_pulled.txt"
-same=$(q "$coordinator" "
-	SELECT count(*) FILTER (WHERE s.raw_values[1:3] IS NOT DISTINCT FROM l.raw_values[1:3])
-	FROM healthscore.current_scores AS sc
-	JOIN healthscore.scores AS s ON s.run_id = sc.run_id AND s.account_key = sc.account_key
-	JOIN healthscore.current_scores AS lc ON lc.model = 'local' AND lc.account_key = sc.account_key
-	JOIN healthscore.scores AS l ON l.run_id = lc.run_id AND l.account_key = lc.account_key
-	WHERE sc.model = 'sharded'")
+read -r _ same _ <<<"$(compare_with_local)"
 if [ "$same" = 1000 ] && ! grep -q 'Remote SQL: SELECT .*healthscore.distinct_count' "$work/plan_pulled.txt"; then
 	ok "without extensions 'healthscore' the aggregates run on the coordinator, with the same results"
 else

@@ -2743,11 +2743,12 @@ BEGIN
 																 previous_categories, previous_group_weights, 3) END,
 				   healthscore.weakest_group(a.points, signal_weights, signal_categories),
 				   a.indicator_names, a.indicator_since, a.indicator_reasons, a.parent_key,
-				   healthscore.churn_probability(a.score, calibration.intercept, calibration.slope),
-				   CASE WHEN calibration.model IS NOT NULL THEN
-					   healthscore.churn_probability(a.score, calibration.intercept, calibration.slope)
-					   * a.value::float8 END
+				   a.churn_probability,
+				   -- value is numeric: converted only where there is a probability
+				   CASE WHEN a.churn_probability IS NOT NULL THEN a.churn_probability * a.value::float8 END
 			FROM (SELECT t.*,
+						 healthscore.churn_probability(t.score, calibration.intercept, calibration.slope)
+							 AS churn_probability,
 						 CASE WHEN t.override_ids IS NOT NULL THEN
 							 (SELECT min(i) FROM generate_subscripts(t.override_ids, 1) AS i
 							  WHERE NOT (found_model.overrides_lower_only AND t.computed_tier <> 'unknown'
@@ -3868,11 +3869,12 @@ BEGIN
 	END IF;
 	RETURN QUERY
 	WITH held_out AS MATERIALIZED (
-		SELECT r.run_id, r.churned, healthscore.churn_probability(r.score, used.intercept, used.slope) AS p,
-			   ntile(bins) OVER (ORDER BY healthscore.churn_probability(r.score, used.intercept, used.slope),
-								 r.run_id, r.account_key COLLATE "C") AS bin, r.as_of
-		FROM healthscore_internal.calibration_rows(found_model.name, horizon, known_until) AS r
-		WHERE (r.as_of, r.run_id) > (used.fit_until, used.fit_last_run)
+		SELECT x.run_id, x.churned, x.p, ntile(bins) OVER (ORDER BY x.p, x.run_id, x.account_key COLLATE "C") AS bin,
+			   x.as_of
+		FROM (SELECT r.run_id, r.account_key, r.churned, r.as_of,
+					 healthscore.churn_probability(r.score, used.intercept, used.slope) AS p
+			  FROM healthscore_internal.calibration_rows(found_model.name, horizon, known_until) AS r
+			  WHERE (r.as_of, r.run_id) > (used.fit_until, used.fit_last_run)) AS x
 	), overall AS (
 		SELECT avg((h.p - h.churned::integer) ^ 2) AS brier, avg(h.churned::integer)::float8 AS base_rate,
 			   -- probabilities clamped away from 0 and 1 so that one confident miss costs 34.5, not infinity
@@ -4264,26 +4266,31 @@ BEGIN
 END
 $$;
 -- A model's evaluable history rescored with a run's weights and cutoffs, from the points each run
--- stored: runs with the same signals only; tiers by the cutoffs alone (no hysteresis, no override).
-CREATE OR REPLACE FUNCTION healthscore_internal.history_rescored(model text, horizon interval, known_until timestamptz,
+-- stored (runs with the same signals only; tiers by the cutoffs alone, no hysteresis, no override),
+-- measured as compare_models measures: AUC and lift of the worst tier, averaged over the runs.
+CREATE OR REPLACE FUNCTION healthscore_internal.history_measures(model text, horizon interval, known_until timestamptz,
 													  signals text[], weights float8[], categories text[],
 													  group_weights float8[], cutoffs float8[], labels text[])
-RETURNS TABLE (run_id bigint, score float8, tier_rank integer, churned boolean)
+RETURNS TABLE (auc float8, lift_worst_tier float8, runs integer, rows bigint, churned bigint)
 LANGUAGE sql STABLE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT o.run_id, x.score,
-		   array_position(history_rescored.labels,
-						  healthscore.tier(x.score, history_rescored.cutoffs, history_rescored.labels)),
-		   o.churned
-	FROM healthscore_internal.run_outcomes(history_rescored.model, history_rescored.horizon,
-										   history_rescored.known_until) AS o
-	JOIN healthscore.runs AS r ON r.run_id = o.run_id AND r.signals = history_rescored.signals
-	JOIN healthscore.scores AS s ON s.run_id = o.run_id AND s.account_key = o.account_key
-	CROSS JOIN LATERAL (SELECT healthscore.score_from_points(s.points,
-								   healthscore.effective_weights(s.points, history_rescored.weights,
-									history_rescored.categories, history_rescored.group_weights)) AS score
-						OFFSET 0) AS x
+	SELECT m.*
+	FROM (SELECT array_agg(o.run_id) AS runs, array_agg(x.score) AS scores,
+				 array_agg(array_position(history_measures.labels,
+										  healthscore.tier(x.score, history_measures.cutoffs, history_measures.labels)))
+					 AS ranks,
+				 array_agg(o.churned) AS churned
+		  FROM healthscore_internal.run_outcomes(history_measures.model, history_measures.horizon,
+												 history_measures.known_until) AS o
+		  JOIN healthscore.runs AS r ON r.run_id = o.run_id AND r.signals = history_measures.signals
+		  JOIN healthscore.scores AS s ON s.run_id = o.run_id AND s.account_key = o.account_key
+		  CROSS JOIN LATERAL (SELECT healthscore.score_from_points(s.points,
+										 healthscore.effective_weights(s.points, history_measures.weights,
+																	   history_measures.categories,
+																	   history_measures.group_weights)) AS score
+							  OFFSET 0) AS x) AS h
+	CROSS JOIN LATERAL healthscore_internal.run_measures(h.runs, h.scores, h.ranks, h.churned) AS m
 $$;
 CREATE OR REPLACE FUNCTION healthscore.preview_accounts(model text, weights jsonb DEFAULT NULL, group_weights jsonb DEFAULT NULL,
 											 tier_cutoffs float8[] DEFAULT NULL,
@@ -4334,20 +4341,14 @@ BEGIN
 												min_share, true);
 	-- with outcomes: the evaluable history rescored both ways from its stored points
 	IF found_model.outcomes IS NOT NULL THEN
-		SELECT m.* INTO history_now
-		FROM (SELECT array_agg(h.run_id) AS runs, array_agg(h.score) AS scores, array_agg(h.tier_rank) AS ranks,
-					 array_agg(h.churned) AS churned
-			  FROM healthscore_internal.history_rescored(found_model.name, horizon, known_until, now_run.run_signals,
-					now_run.run_weights, now_run.run_categories, now_run.run_group_weights, now_run.cutoffs,
-					now_run.labels) AS h) AS x
-		CROSS JOIN LATERAL healthscore_internal.run_measures(x.runs, x.scores, x.ranks, x.churned) AS m;
-		SELECT m.* INTO history_new
-		FROM (SELECT array_agg(h.run_id) AS runs, array_agg(h.score) AS scores, array_agg(h.tier_rank) AS ranks,
-					 array_agg(h.churned) AS churned
-			  FROM healthscore_internal.history_rescored(found_model.name, horizon, known_until, new_run.run_signals,
-					new_run.run_weights, new_run.run_categories, new_run.run_group_weights, new_run.cutoffs,
-					new_run.labels) AS h) AS x
-		CROSS JOIN LATERAL healthscore_internal.run_measures(x.runs, x.scores, x.ranks, x.churned) AS m;
+		SELECT h.* INTO history_now
+		FROM healthscore_internal.history_measures(found_model.name, horizon, known_until, now_run.run_signals,
+				now_run.run_weights, now_run.run_categories, now_run.run_group_weights, now_run.cutoffs,
+				now_run.labels) AS h;
+		SELECT h.* INTO history_new
+		FROM healthscore_internal.history_measures(found_model.name, horizon, known_until, new_run.run_signals,
+				new_run.run_weights, new_run.run_categories, new_run.run_group_weights, new_run.cutoffs,
+				new_run.labels) AS h;
 	END IF;
 	RETURN QUERY
 	WITH c AS (
@@ -6071,8 +6072,8 @@ COMMENT ON FUNCTION healthscore.tier_agreement(text, text, timestamptz) IS
 'the tier agreement matrix of two models at one as-of time (default: the latest both have): accounts and value (model_a''s) per pair of tiers; moves is true where the tiers'' places differ, the accounts switching models would move';
 COMMENT ON FUNCTION healthscore_internal.preview_run(text, text, jsonb, jsonb, float8[], timestamptz, float8, boolean) IS
 'a refresh of the model (with the given weights, raised to at least min_share of the total as apply_weights does, group weights and cutoffs when changed) that is rolled back after its scores, tiers and settings are read';
-COMMENT ON FUNCTION healthscore_internal.history_rescored(text, interval, timestamptz, text[], float8[], text[], float8[], float8[], text[]) IS
-'the evaluable rows of a model''s runs with the given signals, rescored from their stored points with the given weights and cutoffs (tiers by the cutoffs alone)';
+COMMENT ON FUNCTION healthscore_internal.history_measures(text, interval, timestamptz, text[], float8[], text[], float8[], float8[], text[]) IS
+'the evaluable rows of a model''s runs with the given signals, rescored from their stored points with the given weights and cutoffs (tiers by the cutoffs alone), measured by run_measures: mean AUC and lift of the worst tier over the runs';
 COMMENT ON FUNCTION healthscore.preview_accounts(text, jsonb, jsonb, float8[], timestamptz, float8) IS
 'every account''s score and tier as of a time with the model as it is and with other weights (jsonb {"signal": weight}; unnamed signals keep theirs; below min_share of the total raised to it, as apply_weights does), group weights and tier cutoffs: two refreshes that are rolled back, so nothing is written and the model is unchanged';
 COMMENT ON FUNCTION healthscore.preview(text, jsonb, jsonb, float8[], timestamptz, interval, timestamptz, float8) IS
