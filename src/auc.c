@@ -22,13 +22,15 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
-PG_FUNCTION_INFO_V1(healthscore_auc_accum);
-PG_FUNCTION_INFO_V1(healthscore_auc_combine);
-PG_FUNCTION_INFO_V1(healthscore_auc_serialize);
-PG_FUNCTION_INFO_V1(healthscore_auc_deserialize);
-PG_FUNCTION_INFO_V1(healthscore_auc_final);
+PG_FUNCTION_INFO_V1(healthscore_auc_step);
+PG_FUNCTION_INFO_V1(healthscore_auc_merge);
+PG_FUNCTION_INFO_V1(healthscore_auc_result);
+PG_FUNCTION_INFO_V1(healthscore_auc_state_in);
+PG_FUNCTION_INFO_V1(healthscore_auc_state_out);
+PG_FUNCTION_INFO_V1(healthscore_auc_state_recv);
+PG_FUNCTION_INFO_V1(healthscore_auc_state_send);
 
-/* Serialized: the shared header (kind and flags 0), two uint64 counts, then the scores as float8. */
+/* Flat form: the shared header (kind and flags 0), two uint64 counts, then the scores as float8. */
 #define AUC_HEADER_SIZE 24
 
 static const HsStateFormat auc_format = {
@@ -36,7 +38,8 @@ static const HsStateFormat auc_format = {
 	.version = 1,
 	.header_size = AUC_HEADER_SIZE,
 	.marker = "auc state marker",
-	.made_by = "healthscore_internal.auc_serialize()",
+	.type_name = "healthscore.auc_state",
+	.made_by = "healthscore.auc()",
 };
 
 /* The scores of one class, in a growing array. */
@@ -49,7 +52,6 @@ typedef struct ScoreList
 
 typedef struct AucState
 {
-	MemoryContext context;
 	ScoreList	retained;
 	ScoreList	churned;
 } AucState;
@@ -63,15 +65,6 @@ typedef struct AucState
 #define ST_DECLARE
 #define ST_DEFINE
 #include "lib/sort_template.h"
-
-static AucState *
-auc_state_create(MemoryContext context)
-{
-	AucState   *state = MemoryContextAllocZero(context, sizeof(AucState));
-
-	state->context = context;
-	return state;
-}
 
 static void
 list_reserve(MemoryContext context, ScoreList *list, uint64 needed)
@@ -112,58 +105,38 @@ list_append_all(MemoryContext context, ScoreList *into, const ScoreList *from)
 	into->count += from->count;
 }
 
-Datum
-healthscore_auc_accum(PG_FUNCTION_ARGS)
+static void
+auc_merge(MemoryContext context, void *into_state, const void *from_state, const char *func)
 {
-	MemoryContext context;
-	AucState   *state;
-	float8		score;
-
-	context = hs_aggregate_context(fcinfo, "auc");
-	state = PG_ARGISNULL(0) ? auc_state_create(context) : (AucState *) PG_GETARG_POINTER(0);
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(state);	/* NULL score or outcome: skipped */
-
-	score = PG_GETARG_FLOAT8(1);
-	if (unlikely(isnan(score)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("auc(): score must not be NaN"),
-				 errhint("Scores must be ordered; use NULL for an account without a score.")));
-	list_append(context, PG_GETARG_BOOL(2) ? &state->churned : &state->retained, score);
-	PG_RETURN_POINTER(state);
-}
-
-static void *
-auc_state_merge(MemoryContext context, void *into_state, const void *from_state)
-{
-	AucState   *into = into_state ? (AucState *) into_state : auc_state_create(context);
+	AucState   *into = (AucState *) into_state;
 	const AucState *from = (const AucState *) from_state;
 
 	list_append_all(context, &into->retained, &from->retained);
 	list_append_all(context, &into->churned, &from->churned);
-	return into;
 }
 
-/* Union of two partial states: the scores of each class, concatenated. */
-Datum
-healthscore_auc_combine(PG_FUNCTION_ARGS)
+static void *
+auc_copy(MemoryContext context, const void *from, int kind)
 {
-	return hs_combine_states(fcinfo, "auc_combine", auc_state_merge);
+	AucState   *state = MemoryContextAllocZero(context, sizeof(AucState));
+
+	if (from != NULL)
+		auc_merge(context, state, from, "auc");
+	return state;
 }
 
-Datum
-healthscore_auc_serialize(PG_FUNCTION_ARGS)
+static bytea *
+auc_flatten(const void *state_ptr)
 {
-	AucState   *state = (AucState *) PG_GETARG_POINTER(0);
+	const AucState *state = (const AucState *) state_ptr;
 	StringInfoData buf;
 	uint64		total = state->retained.count + state->churned.count;
 
-	if (total > (MaxAllocSize - VARHDRSZ - AUC_HEADER_SIZE) / sizeof(float8))	/* a bytea is at most 1 GB */
+	if (total > (MaxAllocSize - VARHDRSZ - AUC_HEADER_SIZE) / sizeof(float8))	/* a varlena is at most 1 GB */
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("auc(): state of " UINT64_FORMAT " scores is too large to pass between processes", total),
-				 errhint("Compute the AUC without parallel workers (max_parallel_workers_per_gather = 0).")));
+				 errmsg("auc(): state of " UINT64_FORMAT " scores is too large to store or pass between processes", total),
+				 errhint("Compute the AUC in one process (max_parallel_workers_per_gather = 0), or over a sample.")));
 	hs_state_begin(&buf, &auc_format, 0, 0);
 	pq_sendint64(&buf, state->retained.count);
 	pq_sendint64(&buf, state->churned.count);
@@ -171,7 +144,7 @@ healthscore_auc_serialize(PG_FUNCTION_ARGS)
 		pq_sendfloat8(&buf, state->retained.values[i]);
 	for (uint64 i = 0; i < state->churned.count; i++)
 		pq_sendfloat8(&buf, state->churned.values[i]);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	return pq_endtypsend(&buf);
 }
 
 static void
@@ -192,12 +165,11 @@ read_scores(const char *func, MemoryContext context, ScoreList *list, const unsi
 }
 
 /* Every byte is checked: marker, version, reserved bytes, counts against the length, no NaN. */
-Datum
-healthscore_auc_deserialize(PG_FUNCTION_ARGS)
+static void *
+auc_expand(bytea *flat, MemoryContext context, const char *func)
 {
-	const char *func = "auc_deserialize";
 	uint64		length;
-	const unsigned char *p = hs_state_header(func, &auc_format, PG_GETARG_BYTEA_PP(0), &length);
+	const unsigned char *p = hs_state_header(func, &auc_format, flat, &length);
 	uint64		retained,
 				churned;
 	AucState   *state;
@@ -211,10 +183,75 @@ healthscore_auc_deserialize(PG_FUNCTION_ARGS)
 		length - AUC_HEADER_SIZE != (retained + churned) * sizeof(float8))
 		hs_state_malformed(func, &auc_format, "Its length does not match its number of scores.");
 
-	state = auc_state_create(CurrentMemoryContext);
-	read_scores(func, CurrentMemoryContext, &state->retained, p + AUC_HEADER_SIZE, retained);
-	read_scores(func, CurrentMemoryContext, &state->churned, p + AUC_HEADER_SIZE + retained * sizeof(float8), churned);
-	PG_RETURN_POINTER(state);
+	state = auc_copy(context, NULL, 0);
+	read_scores(func, context, &state->retained, p + AUC_HEADER_SIZE, retained);
+	read_scores(func, context, &state->churned, p + AUC_HEADER_SIZE + retained * sizeof(float8), churned);
+	return state;
+}
+
+static const HsStateFamily auc_family = {
+	.copy = auc_copy,
+	.flatten = auc_flatten,
+	.expand = auc_expand,
+	.merge = auc_merge,
+};
+
+static Datum
+auc_accum(FunctionCallInfo fcinfo, bool internal_state)
+{
+	HsStateUpdate update;
+	AucState   *state;
+	float8		score;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		return hs_keep_state(fcinfo);	/* NULL score or outcome: skipped */
+	score = PG_GETARG_FLOAT8(1);
+	if (unlikely(isnan(score)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("auc(): score must not be NaN"),
+				 errhint("Scores must be ordered; use NULL for an account without a score.")));
+	hs_state_begin_update(fcinfo, &auc_family, "auc", 0, internal_state, &update);
+	state = update.state;
+	list_append(update.context, PG_GETARG_BOOL(2) ? &state->churned : &state->retained, score);
+	return hs_state_end_update(&update);
+}
+
+Datum
+healthscore_auc_step(PG_FUNCTION_ARGS)
+{
+	return auc_accum(fcinfo, false);
+}
+
+/* Union of two partial states: the scores of each class, concatenated. */
+Datum
+healthscore_auc_merge(PG_FUNCTION_ARGS)
+{
+	return hs_combine_states(fcinfo, &auc_family, "auc_combine");
+}
+
+Datum
+healthscore_auc_state_in(PG_FUNCTION_ARGS)
+{
+	return hs_state_in(fcinfo, &auc_family, "auc_state_in");
+}
+
+Datum
+healthscore_auc_state_out(PG_FUNCTION_ARGS)
+{
+	return hs_state_out(fcinfo, &auc_family);
+}
+
+Datum
+healthscore_auc_state_recv(PG_FUNCTION_ARGS)
+{
+	return hs_state_recv(fcinfo, &auc_family, "auc_state_recv");
+}
+
+Datum
+healthscore_auc_state_send(PG_FUNCTION_ARGS)
+{
+	return hs_state_send(fcinfo, &auc_family);
 }
 
 /*
@@ -248,15 +285,19 @@ twice_u(const ScoreList *retained, const ScoreList *churned)
 	return total;
 }
 
-Datum
-healthscore_auc_final(PG_FUNCTION_ARGS)
+static Datum
+auc_final(FunctionCallInfo fcinfo, bool internal_state)
 {
 	AucState   *state;
 	long double pairs;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	state = (AucState *) PG_GETARG_POINTER(0);
+	/*
+	 * Sorting changes the order of the scores, never which they are, so the aggregate's own
+	 * state may be sorted in place (a later row or combine appends, and the order is free).
+	 */
+	state = (AucState *) hs_state_argument(fcinfo, &auc_family, "auc_final", internal_state);
 	if (state->retained.count == 0 || state->churned.count == 0)
 		PG_RETURN_NULL();		/* one class empty: no pair to compare */
 	/* 2 * U <= 2 * retained * churned must fit in 64 bits */
@@ -270,4 +311,47 @@ healthscore_auc_final(PG_FUNCTION_ARGS)
 	sort_scores(state->churned.values, state->churned.count);
 	pairs = (long double) state->retained.count * (long double) state->churned.count;
 	PG_RETURN_FLOAT8((double) ((long double) twice_u(&state->retained, &state->churned) / (2.0L * pairs)));
+}
+
+Datum
+healthscore_auc_result(PG_FUNCTION_ARGS)
+{
+	return auc_final(fcinfo, false);
+}
+
+/* The 0.1.0 interface (internal states), for installations not yet updated: aggregate_support.c. */
+PG_FUNCTION_INFO_V1(healthscore_auc_accum);
+PG_FUNCTION_INFO_V1(healthscore_auc_combine);
+PG_FUNCTION_INFO_V1(healthscore_auc_serialize);
+PG_FUNCTION_INFO_V1(healthscore_auc_deserialize);
+PG_FUNCTION_INFO_V1(healthscore_auc_final);
+
+Datum
+healthscore_auc_accum(PG_FUNCTION_ARGS)
+{
+	return auc_accum(fcinfo, true);
+}
+
+Datum
+healthscore_auc_combine(PG_FUNCTION_ARGS)
+{
+	return hs_internal_combine(fcinfo, &auc_family, "auc_combine");
+}
+
+Datum
+healthscore_auc_serialize(PG_FUNCTION_ARGS)
+{
+	return hs_internal_serialize(fcinfo, &auc_family);
+}
+
+Datum
+healthscore_auc_deserialize(PG_FUNCTION_ARGS)
+{
+	return hs_internal_deserialize(fcinfo, &auc_family, "auc_deserialize");
+}
+
+Datum
+healthscore_auc_final(PG_FUNCTION_ARGS)
+{
+	return auc_final(fcinfo, true);
 }

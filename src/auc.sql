@@ -1,52 +1,34 @@
 -- Aggregate auc (auc.c): exact ROC AUC of a score against a boolean outcome (churned).
 
-CREATE FUNCTION healthscore_internal.auc_accum(state internal, score float8, churned boolean)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_auc_accum'
+CREATE FUNCTION healthscore_internal.auc_accum(state healthscore.auc_state, score float8, churned boolean)
+RETURNS healthscore.auc_state
+AS 'MODULE_PATHNAME', 'healthscore_auc_step'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore_internal.auc_accum(internal, float8, boolean) IS
+COMMENT ON FUNCTION healthscore_internal.auc_accum(healthscore.auc_state, float8, boolean) IS
 'transition function of auc(): keeps the score in the list of its class';
 
-CREATE FUNCTION healthscore_internal.auc_combine(state internal, other internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_auc_combine'
+CREATE FUNCTION healthscore_internal.auc_combine(state healthscore.auc_state, other healthscore.auc_state)
+RETURNS healthscore.auc_state
+AS 'MODULE_PATHNAME', 'healthscore_auc_merge'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore_internal.auc_combine(internal, internal) IS
+COMMENT ON FUNCTION healthscore_internal.auc_combine(healthscore.auc_state, healthscore.auc_state) IS
 'combine function of auc(): concatenates the score lists';
 
-CREATE FUNCTION healthscore_internal.auc_serialize(state internal)
-RETURNS bytea
-AS 'MODULE_PATHNAME', 'healthscore_auc_serialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-COMMENT ON FUNCTION healthscore_internal.auc_serialize(internal) IS
-'serialize function of auc(): counts and scores in network byte order';
-
-CREATE FUNCTION healthscore_internal.auc_deserialize(bytes bytea, unused internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_auc_deserialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-COMMENT ON FUNCTION healthscore_internal.auc_deserialize(bytea, internal) IS
-'deserialize function of auc(): rebuilds the score lists, rejecting malformed bytes';
-
-CREATE FUNCTION healthscore_internal.auc_final(state internal)
+CREATE FUNCTION healthscore_internal.auc_final(state healthscore.auc_state)
 RETURNS float8
-AS 'MODULE_PATHNAME', 'healthscore_auc_final'
+AS 'MODULE_PATHNAME', 'healthscore_auc_result'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore_internal.auc_final(internal) IS
+COMMENT ON FUNCTION healthscore_internal.auc_final(healthscore.auc_state) IS
 'final function of auc(): sorts both classes (interruptibly) and counts the pairs exactly';
 
 CREATE AGGREGATE healthscore.auc(score float8, churned boolean) (
 	SFUNC = healthscore_internal.auc_accum,
-	STYPE = internal,
+	STYPE = healthscore.auc_state,
 	SSPACE = 8192,
 	COMBINEFUNC = healthscore_internal.auc_combine,
-	SERIALFUNC = healthscore_internal.auc_serialize,
-	DESERIALFUNC = healthscore_internal.auc_deserialize,
 	FINALFUNC = healthscore_internal.auc_final,
 	FINALFUNC_MODIFY = READ_WRITE,
 	PARALLEL = SAFE

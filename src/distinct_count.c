@@ -3,8 +3,9 @@
  *		Aggregate distinct_count(value) for bigint, text and uuid: the exact number of distinct
  *		non-NULL values, e.g. active users per account.
  *
- * The state is an internal hash set (distinct_set.c) with serialize, deserialize and combine
- * functions, so unlike count(DISTINCT ...) it runs in parallel and needs no sort per group.
+ * The state is an exact_set (exact_set.c: small sets flat and sorted, large ones hash sets of
+ * distinct_set.c) with a combine function, so unlike count(DISTINCT ...) it runs in parallel,
+ * ships between nodes and needs no sort per group.
  * text values are compared byte for byte, which is what a deterministic collation means;
  * a nondeterministic collation (e.g. case-insensitive ICU) is rejected rather than ignored.
  */
@@ -16,51 +17,31 @@
 #include "utils/lsyscache.h"
 #include "utils/uuid.h"
 
-PG_FUNCTION_INFO_V1(healthscore_distinct_count_int8_accum);
-PG_FUNCTION_INFO_V1(healthscore_distinct_count_text_accum);
-PG_FUNCTION_INFO_V1(healthscore_distinct_count_uuid_accum);
-PG_FUNCTION_INFO_V1(healthscore_distinct_set_combine);
-PG_FUNCTION_INFO_V1(healthscore_distinct_set_serialize);
-PG_FUNCTION_INFO_V1(healthscore_distinct_count_int8_deserialize);
-PG_FUNCTION_INFO_V1(healthscore_distinct_count_text_deserialize);
-PG_FUNCTION_INFO_V1(healthscore_distinct_count_uuid_deserialize);
-PG_FUNCTION_INFO_V1(healthscore_distinct_count_final);
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_int8_step);
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_text_step);
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_uuid_step);
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_result);
 PG_FUNCTION_INFO_V1(healthscore_distinct_state_count);
 PG_FUNCTION_INFO_V1(healthscore_distinct_set_probes);
 
-/* The set of this group, created on its first non-NULL value. */
-static HsDistinctSet *
-group_set(FunctionCallInfo fcinfo, HsSetKind kind, const char *func)
+static Datum
+int8_accum(FunctionCallInfo fcinfo, bool internal_state)
 {
-	MemoryContext context = hs_aggregate_context(fcinfo, func);
-
-	if (!PG_ARGISNULL(0))
-		return (HsDistinctSet *) PG_GETARG_POINTER(0);
-	return hs_set_create(context, kind);
-}
-
-Datum
-healthscore_distinct_count_int8_accum(PG_FUNCTION_ARGS)
-{
-	HsDistinctSet *set;
 	int64		value;
 
 	if (PG_ARGISNULL(1))
-		return keep_state(fcinfo);
-	set = group_set(fcinfo, HS_SET_INT8, "distinct_count");
+		return hs_keep_state(fcinfo);
 	value = PG_GETARG_INT64(1);
-	hs_set_add(set, &value, sizeof(value));
-	PG_RETURN_POINTER(set);
+	return hs_exact_set_accum(fcinfo, HS_SET_INT8, &value, sizeof(value), "distinct_count", internal_state);
 }
 
-Datum
-healthscore_distinct_count_text_accum(PG_FUNCTION_ARGS)
+static Datum
+text_accum(FunctionCallInfo fcinfo, bool internal_state)
 {
-	HsDistinctSet *set;
 	text	   *value;
 
 	if (PG_ARGISNULL(1))
-		return keep_state(fcinfo);
+		return hs_keep_state(fcinfo);
 	if (PG_ARGISNULL(0))
 	{
 		Oid			collation = PG_GET_COLLATION();
@@ -71,82 +52,57 @@ healthscore_distinct_count_text_accum(PG_FUNCTION_ARGS)
 					 errmsg("distinct_count(): nondeterministic collations are not supported"),
 					 errhint("Normalize the values first, e.g. distinct_count(lower(value)), or use COLLATE \"C\".")));
 	}
-	set = group_set(fcinfo, HS_SET_TEXT, "distinct_count");
 	value = PG_GETARG_TEXT_PP(1);
-	hs_set_add(set, VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value));
-	PG_RETURN_POINTER(set);
+	return hs_exact_set_accum(fcinfo, HS_SET_TEXT, VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value),
+							  "distinct_count", internal_state);
 }
 
-Datum
-healthscore_distinct_count_uuid_accum(PG_FUNCTION_ARGS)
+static Datum
+uuid_accum(FunctionCallInfo fcinfo, bool internal_state)
 {
-	HsDistinctSet *set;
-
 	if (PG_ARGISNULL(1))
-		return keep_state(fcinfo);
-	set = group_set(fcinfo, HS_SET_UUID, "distinct_count");
-	hs_set_add(set, PG_GETARG_UUID_P(1)->data, UUID_LEN);
-	PG_RETURN_POINTER(set);
-}
-
-static void *
-set_merge(MemoryContext context, void *into, const void *from)
-{
-	const HsDistinctSet *other = (const HsDistinctSet *) from;
-	HsDistinctSet *set = into ? (HsDistinctSet *) into : hs_set_create(context, hs_set_kind(other));
-
-	hs_set_merge(set, other);
-	return set;
-}
-
-/* Combine (shared with stickiness): union of two sets. */
-Datum
-healthscore_distinct_set_combine(PG_FUNCTION_ARGS)
-{
-	return hs_combine_states(fcinfo, "distinct_set_combine", set_merge);
-}
-
-Datum
-healthscore_distinct_set_serialize(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(hs_set_serialize((HsDistinctSet *) PG_GETARG_POINTER(0)));
-}
-
-Datum
-healthscore_distinct_count_int8_deserialize(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(hs_set_deserialize(PG_GETARG_BYTEA_PP(0), HS_SET_INT8,
-										 CurrentMemoryContext, "distinct_count_deserialize"));
-}
-
-Datum
-healthscore_distinct_count_text_deserialize(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(hs_set_deserialize(PG_GETARG_BYTEA_PP(0), HS_SET_TEXT,
-										 CurrentMemoryContext, "distinct_count_deserialize"));
-}
-
-Datum
-healthscore_distinct_count_uuid_deserialize(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(hs_set_deserialize(PG_GETARG_BYTEA_PP(0), HS_SET_UUID,
-										 CurrentMemoryContext, "distinct_count_deserialize"));
+		return hs_keep_state(fcinfo);
+	return hs_exact_set_accum(fcinfo, HS_SET_UUID, PG_GETARG_UUID_P(1)->data, UUID_LEN, "distinct_count",
+							  internal_state);
 }
 
 /* Like count(), no rows count 0. */
-Datum
-healthscore_distinct_count_final(PG_FUNCTION_ARGS)
+static Datum
+count_final(FunctionCallInfo fcinfo, bool internal_state)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT64(0);
-	PG_RETURN_INT64((int64) hs_set_count((HsDistinctSet *) PG_GETARG_POINTER(0)));
+	PG_RETURN_INT64((int64) hs_exact_set_count(fcinfo, "distinct_count_final", internal_state));
+}
+
+Datum
+healthscore_distinct_count_int8_step(PG_FUNCTION_ARGS)
+{
+	return int8_accum(fcinfo, false);
+}
+
+Datum
+healthscore_distinct_count_text_step(PG_FUNCTION_ARGS)
+{
+	return text_accum(fcinfo, false);
+}
+
+Datum
+healthscore_distinct_count_uuid_step(PG_FUNCTION_ARGS)
+{
+	return uuid_accum(fcinfo, false);
+}
+
+Datum
+healthscore_distinct_count_result(PG_FUNCTION_ARGS)
+{
+	return count_final(fcinfo, false);
 }
 
 /*
  * distinct_state_count(bytes): the number of values in a serialized distinct_count() or
- * stickiness() state, after the same byte-for-byte validation the deserialize functions do.
- * Internal-typed functions cannot be called from SQL, so this is how a person (or a test) checks
- * a state that a parallel worker or another node produced.
+ * stickiness() state (the bytes of an exact_set, as exact_set_send writes them), after the same
+ * byte-for-byte validation the type's input and receive functions do.
  */
 Datum
 healthscore_distinct_state_count(PG_FUNCTION_ARGS)
@@ -169,4 +125,55 @@ healthscore_distinct_set_probes(PG_FUNCTION_ARGS)
 												"distinct_set_probes");
 
 	PG_RETURN_INT64((int64) hs_set_probes(set));
+}
+
+/* The 0.1.0 interface (internal sets), for installations not yet updated: aggregate_support.c. */
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_int8_accum);
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_text_accum);
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_uuid_accum);
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_int8_deserialize);
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_text_deserialize);
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_uuid_deserialize);
+PG_FUNCTION_INFO_V1(healthscore_distinct_count_final);
+
+Datum
+healthscore_distinct_count_int8_accum(PG_FUNCTION_ARGS)
+{
+	return int8_accum(fcinfo, true);
+}
+
+Datum
+healthscore_distinct_count_text_accum(PG_FUNCTION_ARGS)
+{
+	return text_accum(fcinfo, true);
+}
+
+Datum
+healthscore_distinct_count_uuid_accum(PG_FUNCTION_ARGS)
+{
+	return uuid_accum(fcinfo, true);
+}
+
+Datum
+healthscore_distinct_count_int8_deserialize(PG_FUNCTION_ARGS)
+{
+	return hs_internal_deserialize(fcinfo, &hs_exact_set_family, "distinct_count_deserialize");
+}
+
+Datum
+healthscore_distinct_count_text_deserialize(PG_FUNCTION_ARGS)
+{
+	return hs_internal_deserialize(fcinfo, &hs_exact_set_family, "distinct_count_deserialize");
+}
+
+Datum
+healthscore_distinct_count_uuid_deserialize(PG_FUNCTION_ARGS)
+{
+	return hs_internal_deserialize(fcinfo, &hs_exact_set_family, "distinct_count_deserialize");
+}
+
+Datum
+healthscore_distinct_count_final(PG_FUNCTION_ARGS)
+{
+	return count_final(fcinfo, true);
 }

@@ -22,10 +22,11 @@
  * probe sequences check for interrupts, and the set counts its probes (distinct_set_probes()),
  * which tests read instead of timing.
  *
- * Serialized form (network byte order, validated byte for byte on the way back in):
- *		the shared header of aggregate_support.c (magic 'HSDS', format version, the set's kind,
- *		flags zero), uint64 count, then count keys: 8 bytes (int8), 16 bytes (uuid, user-day), or
- *		uint32 length + bytes (text).
+ * Flat form, the type healthscore.exact_set (network byte order, validated byte for byte on
+ * the way back in): the shared header of aggregate_support.c (magic 'HSDS', format version, the
+ * set's kind, flags), uint64 count, then count keys: 8 bytes (int8), 16 bytes (uuid, user-day),
+ * or uint32 length + bytes (text). Flag HS_SET_SORTED (fixed-size keys only) says the keys are
+ * in strictly ascending byte order: the small sets of exact_set.c, searched by bisection.
  */
 #include "postgres.h"
 
@@ -37,7 +38,6 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
-#define HS_SET_HEADER_SIZE	16
 #define HS_SET_INITIAL_SLOTS 16
 /* Grow when more than 7/10 of the slots are taken: short probe sequences, modest memory. */
 #define HS_SET_FULL(nitems, nslots) ((nitems) * 10 > (nslots) * 7)
@@ -49,7 +49,8 @@ static const HsStateFormat set_format = {
 	.version = 1,
 	.header_size = HS_SET_HEADER_SIZE,
 	.marker = "healthscore set marker",
-	.made_by = "healthscore's own serialize functions",
+	.type_name = "healthscore.exact_set",
+	.made_by = "healthscore.distinct_count() and healthscore.stickiness()",
 };
 
 /* A text key's slot. */
@@ -429,8 +430,7 @@ add_visitor(const void *key, uint32 keylen, void *arg)
 void
 hs_set_merge(HsDistinctSet *into, const HsDistinctSet *from)
 {
-	if (into->kind != from->kind)
-		elog(ERROR, "cannot merge distinct sets of kinds %d and %d", into->kind, from->kind);
+	hs_check_set_kind("exact_set_combine", from->kind, into->kind);
 	hs_set_foreach(from, add_visitor, into);
 }
 
@@ -491,13 +491,16 @@ hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, cons
 	uint64		remaining;
 	const unsigned char *p = hs_state_header(func, &set_format, bytes, &remaining);
 	uint64		count;
+	uint16		flags;
 	uint32		size = key_size(expected);
+	const unsigned char *previous = NULL;
 	HsDistinctSet *set;
 
 	if (p[5] != (unsigned char) expected)
 		hs_state_malformed(func, &set_format, "It holds values of another type.");
-	if (p[6] != 0 || p[7] != 0)
-		hs_state_malformed(func, &set_format, "Its reserved header bytes are not zero.");
+	flags = (uint16) (p[6] << 8 | p[7]);
+	if ((flags & ~HS_SET_SORTED) != 0 || (flags != 0 && size == 0))
+		hs_state_malformed(func, &set_format, "Its flags are not valid.");
 	count = hs_read_uint64(p + 8);
 	p += HS_SET_HEADER_SIZE;
 	remaining -= HS_SET_HEADER_SIZE;
@@ -537,6 +540,9 @@ hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, cons
 			if (expected == HS_SET_USER_DAY && (words[1] < HS_MIN_DAY || words[1] > HS_MAX_DAY))
 				hs_state_malformed(func, &set_format, "A day is outside the range of timestamps.");
 		}
+		if ((flags & HS_SET_SORTED) && previous != NULL && memcmp(previous, p, keylen) >= 0)
+			hs_state_malformed(func, &set_format, "It says its values are in ascending order, but they are not.");
+		previous = p;
 		if (!hs_set_add(set, key, keylen))
 			hs_state_malformed(func, &set_format, "A value appears twice.");
 		p += keylen;
@@ -549,6 +555,50 @@ hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, cons
 	return set;
 }
 
+static const char *
+kind_name(HsSetKind kind)
+{
+	switch (kind)
+	{
+		case HS_SET_INT8:
+			return "bigint values";
+		case HS_SET_UUID:
+			return "uuid values";
+		case HS_SET_TEXT:
+			return "text values";
+		case HS_SET_USER_DAY:
+			return "(user, day) pairs of stickiness()";
+	}
+	return "values of an unknown kind";
+}
+
+/*
+ * The kind of a flat set after checking its header's marker, version and kind byte: what a
+ * function reads before it uses a set of a given kind (a set of text values handed to
+ * distinct_count(bigint)'s transition function, say).
+ */
+HsSetKind
+hs_set_flat_kind(bytea *flat, const char *func)
+{
+	uint64		length;
+	const unsigned char *p = hs_state_header(func, &set_format, flat, &length);
+
+	if (p[5] != HS_SET_INT8 && p[5] != HS_SET_UUID && p[5] != HS_SET_TEXT && p[5] != HS_SET_USER_DAY)
+		hs_state_malformed(func, &set_format, psprintf("Its kind byte %d is unknown.", (int) p[5]));
+	return (HsSetKind) p[5];
+}
+
+/* A set of one kind where another is needed: reachable from SQL, so an error, not a can't-happen. */
+void
+hs_check_set_kind(const char *func, HsSetKind have, HsSetKind want)
+{
+	if (have != want)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s(): the exact_set holds %s, not %s", func, kind_name(have), kind_name(want)),
+				 errhint("Combine only states of the same aggregate and argument type.")));
+}
+
 /*
  * A set of whatever kind its serialized form says, for functions that read any state
  * (distinct_state_count, distinct_set_probes). The kind byte is checked first, so that a state
@@ -559,14 +609,5 @@ hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, cons
 HsDistinctSet *
 hs_set_deserialize_any(bytea *bytes, MemoryContext context, const char *func)
 {
-	const unsigned char *p = (const unsigned char *) VARDATA_ANY(bytes);
-	HsSetKind	kind = HS_SET_INT8;	/* a too-short header is reported by hs_set_deserialize */
-
-	if (VARSIZE_ANY_EXHDR(bytes) > 5)
-	{
-		kind = (HsSetKind) p[5];
-		if (kind != HS_SET_INT8 && kind != HS_SET_UUID && kind != HS_SET_TEXT && kind != HS_SET_USER_DAY)
-			hs_state_malformed(func, &set_format, psprintf("Its kind byte %d is unknown.", (int) p[5]));
-	}
-	return hs_set_deserialize(bytes, kind, context, func);
+	return hs_set_deserialize(bytes, hs_set_flat_kind(bytes, func), context, func);
 }

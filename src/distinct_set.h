@@ -8,6 +8,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "healthscore.h"
 
 /* What a set holds; also the kind byte of its serialized form. */
 typedef enum HsSetKind
@@ -17,6 +18,11 @@ typedef enum HsSetKind
 	HS_SET_TEXT = 3,			/* text values, variable-length keys */
 	HS_SET_USER_DAY = 4			/* (user id, UTC day) pairs of stickiness, 16-byte keys */
 } HsSetKind;
+
+/* The flat form's header: magic, version, kind, flags (uint16), count (uint64). */
+#define HS_SET_HEADER_SIZE	16
+/* flag: fixed-size keys in strictly ascending byte order (a small set of exact_set.c) */
+#define HS_SET_SORTED		0x0001
 
 typedef struct HsDistinctSet HsDistinctSet;
 
@@ -32,17 +38,14 @@ extern HsDistinctSet *hs_set_deserialize(bytea *bytes, HsSetKind expected,
 										 MemoryContext context, const char *func);
 extern HsDistinctSet *hs_set_deserialize_any(bytea *bytes, MemoryContext context, const char *func);
 
-/*
- * A transition function skipping a NULL input returns the state unchanged, and that state is
- * itself NULL until the first value arrives: say so, rather than return a null pointer as a value.
- */
-static inline Datum
-keep_state(FunctionCallInfo fcinfo)
-{
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-}
+extern HsSetKind hs_set_flat_kind(bytea *flat, const char *func);
+extern void hs_check_set_kind(const char *func, HsSetKind have, HsSetKind want);
+
+/* exact_set.c: the type healthscore.exact_set, the state of distinct_count() and stickiness() */
+extern const HsStateFamily hs_exact_set_family;
+extern Datum hs_exact_set_accum(FunctionCallInfo fcinfo, HsSetKind kind, const void *key, uint32 keylen,
+								const char *func, bool internal_state);
+extern uint64 hs_exact_set_count(FunctionCallInfo fcinfo, const char *func, bool internal_state);
 
 /* Visit every key: for fixed-size kinds keylen is the kind's key size. */
 typedef void (*HsSetVisitor) (const void *key, uint32 keylen, void *arg);

@@ -4,7 +4,7 @@
  *
  * Every C file holds one concern (scoring functions, tiers, one aggregate family);
  * argument checks that several of them need live in arguments.c, and what aggregates with
- * internal states need in aggregate_support.c, so that the same mistake gets the same error
+ * variable-size states need in aggregate_support.c, so that the same mistake gets the same error
  * everywhere.
  */
 #ifndef HEALTHSCORE_H
@@ -140,25 +140,81 @@ extern void *hs_state_values(ArrayType *state, Oid elemtype, int nelems,
 							 const char *func, const char *aggregate);
 
 /*
- * aggregate_support.c: internal aggregate states (auc, logistic_fit, distinct_count, stickiness).
- *
- * How a combine function merges: add everything of from to into and return into; into is NULL
- * for a group without a state yet, and the merge then makes one in context, of from's kind.
+ * aggregate_support.c: variable-size aggregate states (auc, logistic_fit, distinct_count,
+ * stickiness) as real types, expanded while an aggregate works on them.
  */
-typedef void *(*HsStateMerge) (MemoryContext context, void *into, const void *from);
 
-/* One serialized state format: a static const per format, shared by its writer and reader. */
+/* One flat state format: a static const per format, shared by its writer and reader. */
 typedef struct HsStateFormat
 {
 	uint32		magic;			/* the first four bytes, e.g. "HSAU" */
 	uint8		version;		/* the fifth: changes whenever the layout does */
 	uint32		header_size;	/* bytes before the first value, the format's own fields included */
 	const char *marker;			/* what errors call the magic, e.g. "auc state marker" */
-	const char *made_by;		/* what the hint says writes the state */
+	const char *type_name;		/* the SQL type, e.g. "healthscore.auc_state" */
+	const char *made_by;		/* what the hint says makes its values */
 } HsStateFormat;
 
+/* What the shared machinery needs of one family's in-memory structure. */
+typedef struct HsStateFamily
+{
+	/* a new structure in context: a copy of from, or an empty one holding kind if from is NULL */
+	void	   *(*copy) (MemoryContext context, const void *from, int kind);
+	/* the flat form, allocated in the current context */
+	bytea	   *(*flatten) (const void *state);
+	/* the structure of a flat form, every byte validated (malformed: hs_state_malformed) */
+	void	   *(*expand) (bytea *flat, MemoryContext context, const char *func);
+	/* add everything of from to into */
+	void		(*merge) (MemoryContext context, void *into, const void *from, const char *func);
+} HsStateFamily;
+
+typedef struct HsExpandedState HsExpandedState;
+
+/*
+ * A transition function skipping a NULL input returns the state unchanged, and that state is
+ * itself NULL until the first value arrives: say so, rather than return a null pointer as a value.
+ */
+static inline Datum
+hs_keep_state(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+}
+
+extern HsExpandedState *hs_state_new(MemoryContext parent, const HsStateFamily *family,
+									 const void *copy_of, int kind);
+extern bool hs_state_is_expanded(Datum value, const HsStateFamily *family);
+extern const void *hs_state_read(Datum value, const HsStateFamily *family, const char *func);
+extern HsExpandedState *hs_state_for_update(FunctionCallInfo fcinfo, const HsStateFamily *family,
+											const char *func, int kind);
+extern void *hs_state_contents(HsExpandedState *expanded);
+extern MemoryContext hs_state_context(HsExpandedState *expanded);
+extern Datum hs_state_datum(HsExpandedState *expanded);
+extern Datum hs_combine_states(FunctionCallInfo fcinfo, const HsStateFamily *family, const char *func);
+extern bytea *hs_state_flat(Datum value, const HsStateFamily *family);
+
+/* A transition function's state, in the 0.2.0 interface (expanded) or 0.1.0's (internal). */
+typedef struct HsStateUpdate
+{
+	void	   *state;			/* the family's structure */
+	MemoryContext context;		/* where it allocates */
+	HsExpandedState *expanded;	/* NULL for an internal state */
+} HsStateUpdate;
+
+extern void hs_state_begin_update(FunctionCallInfo fcinfo, const HsStateFamily *family, const char *func,
+								  int kind, bool internal_state, HsStateUpdate *update);
+extern Datum hs_state_end_update(HsStateUpdate *update);
+extern const void *hs_state_argument(FunctionCallInfo fcinfo, const HsStateFamily *family,
+									 const char *func, bool internal_state);
 extern MemoryContext hs_aggregate_context(FunctionCallInfo fcinfo, const char *func);
-extern Datum hs_combine_states(FunctionCallInfo fcinfo, const char *func, HsStateMerge merge);
+extern Datum hs_internal_combine(FunctionCallInfo fcinfo, const HsStateFamily *family, const char *func);
+extern Datum hs_internal_serialize(FunctionCallInfo fcinfo, const HsStateFamily *family);
+extern Datum hs_internal_deserialize(FunctionCallInfo fcinfo, const HsStateFamily *family, const char *func);
+extern Datum hs_state_in(FunctionCallInfo fcinfo, const HsStateFamily *family, const char *func);
+extern Datum hs_state_out(FunctionCallInfo fcinfo, const HsStateFamily *family);
+extern Datum hs_state_recv(FunctionCallInfo fcinfo, const HsStateFamily *family, const char *func);
+extern Datum hs_state_send(FunctionCallInfo fcinfo, const HsStateFamily *family);
 extern void hs_state_begin(StringInfo buf, const HsStateFormat *format, uint8 kind, uint16 flags);
 extern void hs_state_malformed(const char *func, const HsStateFormat *format,
 							   const char *detail) pg_attribute_noreturn();

@@ -5,8 +5,9 @@
  *		R's glm(..., family = binomial) does. Returns the coefficients (intercept first), their
  *		standard errors, the log-likelihood, the iterations and whether it converged.
  *
- * The state keeps every row ({y, x1..xk} as float8; Newton needs several passes) in an internal
- * state with validated serialize/deserialize and a concatenating combine function. Problems that
+ * The state keeps every row ({y, x1..xk} as float8; Newton needs several passes) in the type
+ * healthscore.logistic_state (aggregate_support.c: expanded while aggregating, flat and validated
+ * byte for byte when it travels), with a concatenating combine function. Problems that
  * make the fit meaningless are errors, never a silently wrong answer:
  *	- an outcome with one class only, and features that are constant or collinear (the Hessian
  *	  is singular; the error names the feature);
@@ -31,14 +32,16 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
-PG_FUNCTION_INFO_V1(healthscore_logistic_accum);
-PG_FUNCTION_INFO_V1(healthscore_logistic_combine);
-PG_FUNCTION_INFO_V1(healthscore_logistic_serialize);
-PG_FUNCTION_INFO_V1(healthscore_logistic_deserialize);
-PG_FUNCTION_INFO_V1(healthscore_logistic_final);
+PG_FUNCTION_INFO_V1(healthscore_logistic_step);
+PG_FUNCTION_INFO_V1(healthscore_logistic_merge);
+PG_FUNCTION_INFO_V1(healthscore_logistic_result);
+PG_FUNCTION_INFO_V1(healthscore_logistic_state_in);
+PG_FUNCTION_INFO_V1(healthscore_logistic_state_out);
+PG_FUNCTION_INFO_V1(healthscore_logistic_state_recv);
+PG_FUNCTION_INFO_V1(healthscore_logistic_state_send);
 
 /*
- * Serialized: the shared header (kind 0; flags 0xFFFF before the first row fixes the number of
+ * Flat form: the shared header (kind 0; flags 0xFFFF before the first row fixes the number of
  * features, else 0), uint32 features, uint32 zero, uint64 rows, then the rows as float8.
  */
 #define LOGISTIC_HEADER_SIZE	24
@@ -53,7 +56,8 @@ static const HsStateFormat logistic_format = {
 	.version = 1,
 	.header_size = LOGISTIC_HEADER_SIZE,
 	.marker = "logistic_fit state marker",
-	.made_by = "healthscore_internal.logistic_serialize()",
+	.type_name = "healthscore.logistic_state",
+	.made_by = "healthscore.logistic_fit()",
 };
 
 typedef struct LogisticState
@@ -64,12 +68,17 @@ typedef struct LogisticState
 	float8	   *rows;			/* nrows x (1 + k): y, then the features */
 } LogisticState;
 
-static LogisticState *
-logistic_state_create(MemoryContext context)
+static void logistic_merge(MemoryContext context, void *into_state, const void *from_state, const char *func);
+static const HsStateFamily logistic_family;
+
+static void *
+logistic_copy(MemoryContext context, const void *from, int kind)
 {
 	LogisticState *state = MemoryContextAllocZero(context, sizeof(LogisticState));
 
 	state->nfeatures = -1;
+	if (from != NULL)
+		logistic_merge(context, state, from, "logistic_fit");
 	return state;
 }
 
@@ -109,20 +118,18 @@ set_width(LogisticState *state, int nfeatures)
 				 errhint("Pass the features in one fixed order, e.g. ARRAY[logins, tickets, nps].")));
 }
 
-Datum
-healthscore_logistic_accum(PG_FUNCTION_ARGS)
+static Datum
+logistic_accum(FunctionCallInfo fcinfo, bool internal_state)
 {
-	MemoryContext context;
+	HsStateUpdate update;
 	LogisticState *state;
 	ArrayType  *features;
 	float8	   *values;
 	int			nfeatures;
 	float8	   *row;
 
-	context = hs_aggregate_context(fcinfo, "logistic_fit");
-	state = PG_ARGISNULL(0) ? logistic_state_create(context) : (LogisticState *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(state);	/* NULL outcome or features: the row is skipped */
+		return hs_keep_state(fcinfo);	/* NULL outcome or features: the row is skipped */
 
 	features = PG_GETARG_ARRAYTYPE_P(2);
 	nfeatures = hs_check_vector("logistic_fit", "features", features,
@@ -134,7 +141,6 @@ healthscore_logistic_accum(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("logistic_fit(): at most %d features, not %d", LOGISTIC_MAX_FEATURES, nfeatures),
 				 errhint("Select the features that matter first.")));
-	set_width(state, nfeatures);
 	values = (float8 *) ARR_DATA_PTR(features);
 	for (int j = 0; j < nfeatures; j++)
 		if (unlikely(!isfinite(values[j])))
@@ -143,41 +149,43 @@ healthscore_logistic_accum(PG_FUNCTION_ARGS)
 					 errmsg("logistic_fit(): feature %d must be finite, not %g", j + 1, values[j]),
 					 errhint("Features are finite numbers; leave out or fix rows with NaN or Infinity.")));
 
-	reserve_rows(context, state, state->nrows + 1);
+	hs_state_begin_update(fcinfo, &logistic_family, "logistic_fit", 0, internal_state, &update);
+	state = update.state;
+	set_width(state, nfeatures);
+	reserve_rows(update.context, state, state->nrows + 1);
 	row = state->rows + state->nrows * (1 + nfeatures);
 	row[0] = PG_GETARG_BOOL(1) ? 1.0 : 0.0;
 	memcpy(row + 1, values, nfeatures * sizeof(float8));
 	state->nrows++;
-	PG_RETURN_POINTER(state);
+	return hs_state_end_update(&update);
+}
+
+Datum
+healthscore_logistic_step(PG_FUNCTION_ARGS)
+{
+	return logistic_accum(fcinfo, false);
 }
 
 /* Rows of the same width, appended; an empty state (no first row yet) has no width to agree with. */
-static void *
-logistic_state_merge(MemoryContext context, void *into_state, const void *from_state)
+static void
+logistic_merge(MemoryContext context, void *into_state, const void *from_state, const char *func)
 {
-	LogisticState *into = into_state ? (LogisticState *) into_state : logistic_state_create(context);
+	LogisticState *into = (LogisticState *) into_state;
 	const LogisticState *from = (const LogisticState *) from_state;
 
 	if (from->nrows == 0)
-		return into;
+		return;
 	set_width(into, from->nfeatures);
 	reserve_rows(context, into, into->nrows + from->nrows);
 	memcpy(into->rows + into->nrows * (1 + into->nfeatures), from->rows,
 		   from->nrows * (1 + from->nfeatures) * sizeof(float8));
 	into->nrows += from->nrows;
-	return into;
 }
 
-Datum
-healthscore_logistic_combine(PG_FUNCTION_ARGS)
+static bytea *
+logistic_flatten(const void *state_ptr)
 {
-	return hs_combine_states(fcinfo, "logistic_combine", logistic_state_merge);
-}
-
-Datum
-healthscore_logistic_serialize(PG_FUNCTION_ARGS)
-{
-	LogisticState *state = (LogisticState *) PG_GETARG_POINTER(0);
+	const LogisticState *state = (const LogisticState *) state_ptr;
 	StringInfoData buf;
 	int32		nfeatures = Max(state->nfeatures, 0);
 	uint64		nvalues = state->nrows * (1 + nfeatures);
@@ -185,24 +193,24 @@ healthscore_logistic_serialize(PG_FUNCTION_ARGS)
 	if (nvalues > (MaxAllocSize - VARHDRSZ - LOGISTIC_HEADER_SIZE) / sizeof(float8))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("logistic_fit(): " UINT64_FORMAT " rows of %d features are too many to pass between processes",
+				 errmsg("logistic_fit(): " UINT64_FORMAT " rows of %d features are too many to store or pass between processes",
 						state->nrows, nfeatures),
-				 errhint("Fit without parallel workers (max_parallel_workers_per_gather = 0), or on a sample.")));
+				 errhint("Fit in one process (max_parallel_workers_per_gather = 0), or on a sample.")));
 	hs_state_begin(&buf, &logistic_format, 0, state->nfeatures < 0 ? LOGISTIC_NO_ROW_YET : 0);
 	pq_sendint32(&buf, nfeatures);
 	pq_sendint32(&buf, 0);
 	pq_sendint64(&buf, state->nrows);
 	for (uint64 i = 0; i < nvalues; i++)
 		pq_sendfloat8(&buf, state->rows[i]);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	return pq_endtypsend(&buf);
 }
 
-Datum
-healthscore_logistic_deserialize(PG_FUNCTION_ARGS)
+/* Every byte is checked: marker, version, reserved bytes, rows against the length, the values. */
+static void *
+logistic_expand(bytea *flat, MemoryContext context, const char *func)
 {
-	const char *func = "logistic_deserialize";
 	uint64		length;
-	const unsigned char *p = hs_state_header(func, &logistic_format, PG_GETARG_BYTEA_PP(0), &length);
+	const unsigned char *p = hs_state_header(func, &logistic_format, flat, &length);
 	uint16		flags = (uint16) (p[6] << 8 | p[7]);
 	uint32		nfeatures;
 	uint64		nrows;
@@ -223,11 +231,11 @@ healthscore_logistic_deserialize(PG_FUNCTION_ARGS)
 	if (nrows > length / (width * sizeof(float8)) || length != nrows * width * sizeof(float8))
 		hs_state_malformed(func, &logistic_format, "Its length does not match its number of rows.");
 
-	state = logistic_state_create(CurrentMemoryContext);
+	state = logistic_copy(context, NULL, 0);
 	state->nfeatures = flags == LOGISTIC_NO_ROW_YET ? -1 : (int32) nfeatures;
 	if (nrows == 0)
-		PG_RETURN_POINTER(state);
-	reserve_rows(CurrentMemoryContext, state, nrows);
+		return state;
+	reserve_rows(context, state, nrows);
 	p += LOGISTIC_HEADER_SIZE;
 	for (uint64 i = 0; i < nrows * width; i++)
 	{
@@ -241,7 +249,44 @@ healthscore_logistic_deserialize(PG_FUNCTION_ARGS)
 			CHECK_FOR_INTERRUPTS();
 	}
 	state->nrows = nrows;
-	PG_RETURN_POINTER(state);
+	return state;
+}
+
+static const HsStateFamily logistic_family = {
+	.copy = logistic_copy,
+	.flatten = logistic_flatten,
+	.expand = logistic_expand,
+	.merge = logistic_merge,
+};
+
+Datum
+healthscore_logistic_merge(PG_FUNCTION_ARGS)
+{
+	return hs_combine_states(fcinfo, &logistic_family, "logistic_combine");
+}
+
+Datum
+healthscore_logistic_state_in(PG_FUNCTION_ARGS)
+{
+	return hs_state_in(fcinfo, &logistic_family, "logistic_state_in");
+}
+
+Datum
+healthscore_logistic_state_out(PG_FUNCTION_ARGS)
+{
+	return hs_state_out(fcinfo, &logistic_family);
+}
+
+Datum
+healthscore_logistic_state_recv(PG_FUNCTION_ARGS)
+{
+	return hs_state_recv(fcinfo, &logistic_family, "logistic_state_recv");
+}
+
+Datum
+healthscore_logistic_state_send(PG_FUNCTION_ARGS)
+{
+	return hs_state_send(fcinfo, &logistic_family);
 }
 
 /* log(1 + exp(x)) without overflow */
@@ -387,10 +432,10 @@ collinear_error(int column)
 			 errhint("Leave the feature out: its coefficient cannot be estimated.")));
 }
 
-Datum
-healthscore_logistic_final(PG_FUNCTION_ARGS)
+static Datum
+logistic_final(FunctionCallInfo fcinfo, bool internal_state)
 {
-	LogisticState *state;
+	const LogisticState *state;
 	TupleDesc	tupdesc;
 	int			p;
 	double	   *beta,
@@ -411,7 +456,7 @@ healthscore_logistic_final(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	state = (LogisticState *) PG_GETARG_POINTER(0);
+	state = (const LogisticState *) hs_state_argument(fcinfo, &logistic_family, "logistic_final", internal_state);
 	if (state->nrows == 0)
 		PG_RETURN_NULL();
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
@@ -493,4 +538,47 @@ healthscore_logistic_final(PG_FUNCTION_ARGS)
 	values[4] = BoolGetDatum(converged);
 	values[5] = Int64GetDatum((int64) state->nrows);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+Datum
+healthscore_logistic_result(PG_FUNCTION_ARGS)
+{
+	return logistic_final(fcinfo, false);
+}
+
+/* The 0.1.0 interface (internal states), for installations not yet updated: aggregate_support.c. */
+PG_FUNCTION_INFO_V1(healthscore_logistic_accum);
+PG_FUNCTION_INFO_V1(healthscore_logistic_combine);
+PG_FUNCTION_INFO_V1(healthscore_logistic_serialize);
+PG_FUNCTION_INFO_V1(healthscore_logistic_deserialize);
+PG_FUNCTION_INFO_V1(healthscore_logistic_final);
+
+Datum
+healthscore_logistic_accum(PG_FUNCTION_ARGS)
+{
+	return logistic_accum(fcinfo, true);
+}
+
+Datum
+healthscore_logistic_combine(PG_FUNCTION_ARGS)
+{
+	return hs_internal_combine(fcinfo, &logistic_family, "logistic_combine");
+}
+
+Datum
+healthscore_logistic_serialize(PG_FUNCTION_ARGS)
+{
+	return hs_internal_serialize(fcinfo, &logistic_family);
+}
+
+Datum
+healthscore_logistic_deserialize(PG_FUNCTION_ARGS)
+{
+	return hs_internal_deserialize(fcinfo, &logistic_family, "logistic_deserialize");
+}
+
+Datum
+healthscore_logistic_final(PG_FUNCTION_ARGS)
+{
+	return logistic_final(fcinfo, true);
 }

@@ -4,8 +4,8 @@
  *		the span from the first to the last event's UTC day inclusive (a day without events
  *		counts as 0 active users). Between 0 and 1; 1 means every user is active every day.
  *
- * The state is the set of distinct (user, UTC day) pairs (distinct_set.c): its size is the sum
- * of daily active users, and the distinct users and the span follow from it at the end.
+ * The state is the exact_set of distinct (user, UTC day) pairs (exact_set.c): its size is the
+ * sum of daily active users, and the distinct users and the span follow from it at the end.
  */
 #include "postgres.h"
 
@@ -15,21 +15,17 @@
 #include "healthscore.h"
 #include "utils/timestamp.h"
 
-PG_FUNCTION_INFO_V1(healthscore_stickiness_accum);
-PG_FUNCTION_INFO_V1(healthscore_stickiness_deserialize);
-PG_FUNCTION_INFO_V1(healthscore_stickiness_final);
+PG_FUNCTION_INFO_V1(healthscore_stickiness_step);
+PG_FUNCTION_INFO_V1(healthscore_stickiness_result);
 
-Datum
-healthscore_stickiness_accum(PG_FUNCTION_ARGS)
+static Datum
+stickiness_accum(FunctionCallInfo fcinfo, bool internal_state)
 {
-	MemoryContext context;
-	HsDistinctSet *set;
 	HsUserDay	key;
 	TimestampTz at;
 
-	context = hs_aggregate_context(fcinfo, "stickiness");
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		return keep_state(fcinfo);	/* NULL user or time: skipped */
+		return hs_keep_state(fcinfo);	/* NULL user or time: skipped */
 
 	at = PG_GETARG_TIMESTAMPTZ(2);
 	if (unlikely(TIMESTAMP_NOT_FINITE(at)))
@@ -38,20 +34,10 @@ healthscore_stickiness_accum(PG_FUNCTION_ARGS)
 				 errmsg("stickiness(): at must be a finite timestamp"),
 				 errhint("Filter out rows at infinity, or turn them into NULL, which is skipped.")));
 
-	set = PG_ARGISNULL(0) ? hs_set_create(context, HS_SET_USER_DAY)
-		: (HsDistinctSet *) PG_GETARG_POINTER(0);
 	key.user_id = PG_GETARG_INT64(1);
 	/* timestamptz counts microseconds since 2000-01-01 UTC; floor to whole UTC days */
 	key.day = at >= 0 ? at / USECS_PER_DAY : -((-at + USECS_PER_DAY - 1) / USECS_PER_DAY);
-	hs_set_add(set, &key, sizeof(key));
-	PG_RETURN_POINTER(set);
-}
-
-Datum
-healthscore_stickiness_deserialize(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(hs_set_deserialize(PG_GETARG_BYTEA_PP(0), HS_SET_USER_DAY,
-										 CurrentMemoryContext, "stickiness_deserialize"));
+	return hs_exact_set_accum(fcinfo, HS_SET_USER_DAY, &key, sizeof(key), "stickiness", internal_state);
 }
 
 typedef struct SpanAndUsers
@@ -73,16 +59,17 @@ span_visitor(const void *key, uint32 keylen, void *arg)
 	hs_set_add(acc->users, &pair.user_id, sizeof(pair.user_id));
 }
 
-Datum
-healthscore_stickiness_final(PG_FUNCTION_ARGS)
+static Datum
+stickiness_final(FunctionCallInfo fcinfo, bool internal_state)
 {
-	HsDistinctSet *pairs;
+	const HsDistinctSet *pairs;
 	SpanAndUsers acc;
 	double		days;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();		/* no events: no stickiness */
-	pairs = (HsDistinctSet *) PG_GETARG_POINTER(0);
+	pairs = hs_state_argument(fcinfo, &hs_exact_set_family, "stickiness_final", internal_state);
+	hs_check_set_kind("stickiness_final", hs_set_kind(pairs), HS_SET_USER_DAY);
 
 	acc.first_day = PG_INT64_MAX;
 	acc.last_day = PG_INT64_MIN;
@@ -91,4 +78,39 @@ healthscore_stickiness_final(PG_FUNCTION_ARGS)
 
 	days = (double) (acc.last_day - acc.first_day + 1);
 	PG_RETURN_FLOAT8((double) hs_set_count(pairs) / (days * (double) hs_set_count(acc.users)));
+}
+
+Datum
+healthscore_stickiness_step(PG_FUNCTION_ARGS)
+{
+	return stickiness_accum(fcinfo, false);
+}
+
+Datum
+healthscore_stickiness_result(PG_FUNCTION_ARGS)
+{
+	return stickiness_final(fcinfo, false);
+}
+
+/* The 0.1.0 interface (internal sets), for installations not yet updated: aggregate_support.c. */
+PG_FUNCTION_INFO_V1(healthscore_stickiness_accum);
+PG_FUNCTION_INFO_V1(healthscore_stickiness_deserialize);
+PG_FUNCTION_INFO_V1(healthscore_stickiness_final);
+
+Datum
+healthscore_stickiness_accum(PG_FUNCTION_ARGS)
+{
+	return stickiness_accum(fcinfo, true);
+}
+
+Datum
+healthscore_stickiness_deserialize(PG_FUNCTION_ARGS)
+{
+	return hs_internal_deserialize(fcinfo, &hs_exact_set_family, "stickiness_deserialize");
+}
+
+Datum
+healthscore_stickiness_final(PG_FUNCTION_ARGS)
+{
+	return stickiness_final(fcinfo, true);
 }

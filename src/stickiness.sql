@@ -1,37 +1,27 @@
 -- Aggregate stickiness (stickiness.c): average daily active users / distinct users. The state is
--- the internal set of distinct (user, UTC day) pairs, shared machinery with distinct_count.
+-- the exact_set of distinct (user, UTC day) pairs, shared machinery with distinct_count.
 
-CREATE FUNCTION healthscore_internal.stickiness_accum(state internal, user_id bigint, at timestamptz)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_stickiness_accum'
+CREATE FUNCTION healthscore_internal.stickiness_accum(state healthscore.exact_set, user_id bigint, at timestamptz)
+RETURNS healthscore.exact_set
+AS 'MODULE_PATHNAME', 'healthscore_stickiness_step'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore_internal.stickiness_accum(internal, bigint, timestamptz) IS
+COMMENT ON FUNCTION healthscore_internal.stickiness_accum(healthscore.exact_set, bigint, timestamptz) IS
 'transition function of stickiness(): adds the (user, UTC day) pair of an event';
 
-CREATE FUNCTION healthscore_internal.stickiness_deserialize(bytes bytea, unused internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_stickiness_deserialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-COMMENT ON FUNCTION healthscore_internal.stickiness_deserialize(bytea, internal) IS
-'deserialize function of stickiness(): rebuilds the set of (user, day) pairs, rejecting malformed bytes';
-
-CREATE FUNCTION healthscore_internal.stickiness_final(state internal)
+CREATE FUNCTION healthscore_internal.stickiness_final(state healthscore.exact_set)
 RETURNS float8
-AS 'MODULE_PATHNAME', 'healthscore_stickiness_final'
+AS 'MODULE_PATHNAME', 'healthscore_stickiness_result'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION healthscore_internal.stickiness_final(internal) IS
+COMMENT ON FUNCTION healthscore_internal.stickiness_final(healthscore.exact_set) IS
 'final function of stickiness(): (user, day) pairs / (days in span * distinct users)';
 
 CREATE AGGREGATE healthscore.stickiness(user_id bigint, at timestamptz) (
 	SFUNC = healthscore_internal.stickiness_accum,
-	STYPE = internal,
+	STYPE = healthscore.exact_set,
 	SSPACE = 1024,
-	COMBINEFUNC = healthscore_internal.distinct_set_combine,
-	SERIALFUNC = healthscore_internal.distinct_set_serialize,
-	DESERIALFUNC = healthscore_internal.stickiness_deserialize,
+	COMBINEFUNC = healthscore_internal.exact_set_combine,
 	FINALFUNC = healthscore_internal.stickiness_final,
 	PARALLEL = SAFE
 );

@@ -193,6 +193,150 @@ ALTER TABLE healthscore.scores ADD COLUMN churn_probability float8, ADD COLUMN e
 -- Group first, join after: a signal's per_account expression, applied after grouping.
 ALTER TABLE healthscore.signals ADD COLUMN per_account text CHECK (per_account OPERATOR(pg_catalog.<>) '');
 
+-- The state types of the aggregates that keep lists and sets (aggregate_support.c): real types,
+-- not internal, so that engines such as Citus ship them between nodes through their input and
+-- output functions, and parallel workers need no serialize functions. The text form is the
+-- binary form in hex; input and receive validate every byte, so a value of these types is
+-- always one that the aggregate could have made.
+
+CREATE TYPE healthscore.exact_set;
+
+CREATE FUNCTION healthscore_internal.exact_set_in(cstring)
+RETURNS healthscore.exact_set
+AS 'MODULE_PATHNAME', 'healthscore_exact_set_in'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.exact_set_in(cstring) IS
+'input function of exact_set: the binary form in hex (as bytea writes it), validated byte for byte';
+
+CREATE FUNCTION healthscore_internal.exact_set_out(healthscore.exact_set)
+RETURNS cstring
+AS 'MODULE_PATHNAME', 'healthscore_exact_set_out'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.exact_set_out(healthscore.exact_set) IS
+'output function of exact_set: the binary form in hex';
+
+CREATE FUNCTION healthscore_internal.exact_set_recv(internal)
+RETURNS healthscore.exact_set
+AS 'MODULE_PATHNAME', 'healthscore_exact_set_recv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.exact_set_recv(internal) IS
+'receive function of exact_set: validates every byte';
+
+CREATE FUNCTION healthscore_internal.exact_set_send(healthscore.exact_set)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'healthscore_exact_set_send'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.exact_set_send(healthscore.exact_set) IS
+'send function of exact_set: header, count and keys in network byte order';
+
+CREATE TYPE healthscore.exact_set (
+	INPUT = healthscore_internal.exact_set_in,
+	OUTPUT = healthscore_internal.exact_set_out,
+	RECEIVE = healthscore_internal.exact_set_recv,
+	SEND = healthscore_internal.exact_set_send,
+	INTERNALLENGTH = VARIABLE,
+	STORAGE = extended
+);
+
+COMMENT ON TYPE healthscore.exact_set IS
+'state of distinct_count() and stickiness(): an exact set of keys (bigint, uuid, text, or (user, day) pairs); small sets sorted, large ones hashed with a per-set key';
+
+CREATE TYPE healthscore.auc_state;
+
+CREATE FUNCTION healthscore_internal.auc_state_in(cstring)
+RETURNS healthscore.auc_state
+AS 'MODULE_PATHNAME', 'healthscore_auc_state_in'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.auc_state_in(cstring) IS
+'input function of auc_state: the binary form in hex (as bytea writes it), validated byte for byte';
+
+CREATE FUNCTION healthscore_internal.auc_state_out(healthscore.auc_state)
+RETURNS cstring
+AS 'MODULE_PATHNAME', 'healthscore_auc_state_out'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.auc_state_out(healthscore.auc_state) IS
+'output function of auc_state: the binary form in hex';
+
+CREATE FUNCTION healthscore_internal.auc_state_recv(internal)
+RETURNS healthscore.auc_state
+AS 'MODULE_PATHNAME', 'healthscore_auc_state_recv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.auc_state_recv(internal) IS
+'receive function of auc_state: validates every byte';
+
+CREATE FUNCTION healthscore_internal.auc_state_send(healthscore.auc_state)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'healthscore_auc_state_send'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.auc_state_send(healthscore.auc_state) IS
+'send function of auc_state: header, counts and scores in network byte order';
+
+CREATE TYPE healthscore.auc_state (
+	INPUT = healthscore_internal.auc_state_in,
+	OUTPUT = healthscore_internal.auc_state_out,
+	RECEIVE = healthscore_internal.auc_state_recv,
+	SEND = healthscore_internal.auc_state_send,
+	INTERNALLENGTH = VARIABLE,
+	STORAGE = extended
+);
+
+COMMENT ON TYPE healthscore.auc_state IS
+'state of auc(): the scores of retained and of churned rows';
+
+CREATE TYPE healthscore.logistic_state;
+
+CREATE FUNCTION healthscore_internal.logistic_state_in(cstring)
+RETURNS healthscore.logistic_state
+AS 'MODULE_PATHNAME', 'healthscore_logistic_state_in'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.logistic_state_in(cstring) IS
+'input function of logistic_state: the binary form in hex (as bytea writes it), validated byte for byte';
+
+CREATE FUNCTION healthscore_internal.logistic_state_out(healthscore.logistic_state)
+RETURNS cstring
+AS 'MODULE_PATHNAME', 'healthscore_logistic_state_out'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.logistic_state_out(healthscore.logistic_state) IS
+'output function of logistic_state: the binary form in hex';
+
+CREATE FUNCTION healthscore_internal.logistic_state_recv(internal)
+RETURNS healthscore.logistic_state
+AS 'MODULE_PATHNAME', 'healthscore_logistic_state_recv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.logistic_state_recv(internal) IS
+'receive function of logistic_state: validates every byte';
+
+CREATE FUNCTION healthscore_internal.logistic_state_send(healthscore.logistic_state)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'healthscore_logistic_state_send'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.logistic_state_send(healthscore.logistic_state) IS
+'send function of logistic_state: header, width, rows in network byte order';
+
+CREATE TYPE healthscore.logistic_state (
+	INPUT = healthscore_internal.logistic_state_in,
+	OUTPUT = healthscore_internal.logistic_state_out,
+	RECEIVE = healthscore_internal.logistic_state_recv,
+	SEND = healthscore_internal.logistic_state_send,
+	INTERNALLENGTH = VARIABLE,
+	STORAGE = extended
+);
+
+COMMENT ON TYPE healthscore.logistic_state IS
+'state of logistic_fit(): every row kept (outcome, then the features)';
+
 -- Tables, indexes and pg_dump registrations new in 0.2.0.
 -- Attempts of healthscore.run(), the procedure schedules call: it commits a running attempt
 -- before it refreshes and a failed one when the refresh fails, so that a failure leaves a trace
@@ -403,46 +547,78 @@ CREATE OR REPLACE FUNCTION healthscore_internal.nps_final(state int8[])
 RETURNS float8
 AS 'MODULE_PATHNAME', 'healthscore_nps_final'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
--- Aggregate distinct_count (distinct_count.c, distinct_set.c): exact count of distinct non-NULL
--- values, for bigint, text and uuid. The state is an internal hash set; serialize/deserialize let
--- parallel workers (and distributed engines) ship it, and the deserializers validate every byte.
-
-CREATE OR REPLACE FUNCTION healthscore_internal.distinct_set_combine(state internal, other internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_distinct_set_combine'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.distinct_set_serialize(state internal)
+CREATE OR REPLACE FUNCTION healthscore_internal.exact_set_in(cstring)
+RETURNS healthscore.exact_set
+AS 'MODULE_PATHNAME', 'healthscore_exact_set_in'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.exact_set_out(healthscore.exact_set)
+RETURNS cstring
+AS 'MODULE_PATHNAME', 'healthscore_exact_set_out'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.exact_set_recv(internal)
+RETURNS healthscore.exact_set
+AS 'MODULE_PATHNAME', 'healthscore_exact_set_recv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.exact_set_send(healthscore.exact_set)
 RETURNS bytea
-AS 'MODULE_PATHNAME', 'healthscore_distinct_set_serialize'
+AS 'MODULE_PATHNAME', 'healthscore_exact_set_send'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_final(state internal)
+CREATE OR REPLACE FUNCTION healthscore_internal.auc_state_in(cstring)
+RETURNS healthscore.auc_state
+AS 'MODULE_PATHNAME', 'healthscore_auc_state_in'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.auc_state_out(healthscore.auc_state)
+RETURNS cstring
+AS 'MODULE_PATHNAME', 'healthscore_auc_state_out'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.auc_state_recv(internal)
+RETURNS healthscore.auc_state
+AS 'MODULE_PATHNAME', 'healthscore_auc_state_recv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.auc_state_send(healthscore.auc_state)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'healthscore_auc_state_send'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.logistic_state_in(cstring)
+RETURNS healthscore.logistic_state
+AS 'MODULE_PATHNAME', 'healthscore_logistic_state_in'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.logistic_state_out(healthscore.logistic_state)
+RETURNS cstring
+AS 'MODULE_PATHNAME', 'healthscore_logistic_state_out'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.logistic_state_recv(internal)
+RETURNS healthscore.logistic_state
+AS 'MODULE_PATHNAME', 'healthscore_logistic_state_recv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.logistic_state_send(healthscore.logistic_state)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'healthscore_logistic_state_send'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- Aggregate distinct_count (distinct_count.c, exact_set.c, distinct_set.c): exact count of
+-- distinct non-NULL values, for bigint, text and uuid. The state is an exact_set, which parallel
+-- workers and distributed engines ship as it is.
+
+CREATE OR REPLACE FUNCTION healthscore_internal.exact_set_combine(state healthscore.exact_set, other healthscore.exact_set)
+RETURNS healthscore.exact_set
+AS 'MODULE_PATHNAME', 'healthscore_exact_set_combine'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_final(state healthscore.exact_set)
 RETURNS bigint
-AS 'MODULE_PATHNAME', 'healthscore_distinct_count_final'
+AS 'MODULE_PATHNAME', 'healthscore_distinct_count_result'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_int8_accum(state internal, value bigint)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_distinct_count_int8_accum'
+CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_int8_accum(state healthscore.exact_set, value bigint)
+RETURNS healthscore.exact_set
+AS 'MODULE_PATHNAME', 'healthscore_distinct_count_int8_step'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_int8_deserialize(bytes bytea, unused internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_distinct_count_int8_deserialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_text_accum(state internal, value text)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_distinct_count_text_accum'
+CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_text_accum(state healthscore.exact_set, value text)
+RETURNS healthscore.exact_set
+AS 'MODULE_PATHNAME', 'healthscore_distinct_count_text_step'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_text_deserialize(bytes bytea, unused internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_distinct_count_text_deserialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_uuid_accum(state internal, value uuid)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_distinct_count_uuid_accum'
+CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_uuid_accum(state healthscore.exact_set, value uuid)
+RETURNS healthscore.exact_set
+AS 'MODULE_PATHNAME', 'healthscore_distinct_count_uuid_step'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.distinct_count_uuid_deserialize(bytes bytea, unused internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_distinct_count_uuid_deserialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE OR REPLACE FUNCTION healthscore.distinct_state_count(state bytea)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'healthscore_distinct_state_count'
@@ -452,19 +628,15 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'healthscore_distinct_set_probes'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 -- Aggregate stickiness (stickiness.c): average daily active users / distinct users. The state is
--- the internal set of distinct (user, UTC day) pairs, shared machinery with distinct_count.
+-- the exact_set of distinct (user, UTC day) pairs, shared machinery with distinct_count.
 
-CREATE OR REPLACE FUNCTION healthscore_internal.stickiness_accum(state internal, user_id bigint, at timestamptz)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_stickiness_accum'
+CREATE OR REPLACE FUNCTION healthscore_internal.stickiness_accum(state healthscore.exact_set, user_id bigint, at timestamptz)
+RETURNS healthscore.exact_set
+AS 'MODULE_PATHNAME', 'healthscore_stickiness_step'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.stickiness_deserialize(bytes bytea, unused internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_stickiness_deserialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.stickiness_final(state internal)
+CREATE OR REPLACE FUNCTION healthscore_internal.stickiness_final(state healthscore.exact_set)
 RETURNS float8
-AS 'MODULE_PATHNAME', 'healthscore_stickiness_final'
+AS 'MODULE_PATHNAME', 'healthscore_stickiness_result'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 -- Revenue signals (revenue.c): cohort retention aggregates and customer lifetime value.
 -- net_retention and gross_retention share a numeric[3] state: sums of start, end, least(end, start).
@@ -491,45 +663,29 @@ AS 'MODULE_PATHNAME', 'healthscore_lifetime_value'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 -- Aggregate auc (auc.c): exact ROC AUC of a score against a boolean outcome (churned).
 
-CREATE OR REPLACE FUNCTION healthscore_internal.auc_accum(state internal, score float8, churned boolean)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_auc_accum'
+CREATE OR REPLACE FUNCTION healthscore_internal.auc_accum(state healthscore.auc_state, score float8, churned boolean)
+RETURNS healthscore.auc_state
+AS 'MODULE_PATHNAME', 'healthscore_auc_step'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.auc_combine(state internal, other internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_auc_combine'
+CREATE OR REPLACE FUNCTION healthscore_internal.auc_combine(state healthscore.auc_state, other healthscore.auc_state)
+RETURNS healthscore.auc_state
+AS 'MODULE_PATHNAME', 'healthscore_auc_merge'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.auc_serialize(state internal)
-RETURNS bytea
-AS 'MODULE_PATHNAME', 'healthscore_auc_serialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.auc_deserialize(bytes bytea, unused internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_auc_deserialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.auc_final(state internal)
+CREATE OR REPLACE FUNCTION healthscore_internal.auc_final(state healthscore.auc_state)
 RETURNS float8
-AS 'MODULE_PATHNAME', 'healthscore_auc_final'
+AS 'MODULE_PATHNAME', 'healthscore_auc_result'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.logistic_accum(state internal, outcome boolean, features float8[])
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_logistic_accum'
+CREATE OR REPLACE FUNCTION healthscore_internal.logistic_accum(state healthscore.logistic_state, outcome boolean, features float8[])
+RETURNS healthscore.logistic_state
+AS 'MODULE_PATHNAME', 'healthscore_logistic_step'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.logistic_combine(state internal, other internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_logistic_combine'
+CREATE OR REPLACE FUNCTION healthscore_internal.logistic_combine(state healthscore.logistic_state, other healthscore.logistic_state)
+RETURNS healthscore.logistic_state
+AS 'MODULE_PATHNAME', 'healthscore_logistic_merge'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.logistic_serialize(state internal)
-RETURNS bytea
-AS 'MODULE_PATHNAME', 'healthscore_logistic_serialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.logistic_deserialize(bytes bytea, unused internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'healthscore_logistic_deserialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION healthscore_internal.logistic_final(state internal)
+CREATE OR REPLACE FUNCTION healthscore_internal.logistic_final(state healthscore.logistic_state)
 RETURNS healthscore.logistic_fit_result
-AS 'MODULE_PATHNAME', 'healthscore_logistic_final'
+AS 'MODULE_PATHNAME', 'healthscore_logistic_result'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 -- Function churn_probability (calibration.c): a calibration's probability for a score.
 
@@ -4673,6 +4829,94 @@ BEGIN
 END
 $$;
 
+-- 0.2.0 gives the aggregates that keep lists and sets real state types (exact_set, auc_state,
+-- logistic_state) instead of internal, so that engines such as Citus can ship their states.
+-- Dropping and re-creating the aggregates would fail on every view of a user that calls one
+-- (or, with CASCADE, drop those views), so each aggregate keeps its OID and is pointed at its
+-- new support functions in the catalog, with its dependencies moved along, as PostGIS's
+-- updates do for the same reason. The old support functions are dropped after.
+DO $repoint$
+DECLARE
+	target record;
+	old pg_catalog.pg_aggregate;
+BEGIN
+	FOR target IN
+		SELECT v.aggregate::pg_catalog.regprocedure AS aggregate, v.transfn::pg_catalog.regprocedure AS transfn,
+		       v.combinefn::pg_catalog.regprocedure AS combinefn, v.finalfn::pg_catalog.regprocedure AS finalfn,
+		       v.transtype::pg_catalog.regtype AS transtype
+		FROM (VALUES
+			('healthscore.distinct_count(bigint)', 'healthscore_internal.distinct_count_int8_accum(healthscore.exact_set, bigint)',
+			 'healthscore_internal.exact_set_combine(healthscore.exact_set, healthscore.exact_set)',
+			 'healthscore_internal.distinct_count_final(healthscore.exact_set)', 'healthscore.exact_set'),
+			('healthscore.distinct_count(text)', 'healthscore_internal.distinct_count_text_accum(healthscore.exact_set, text)',
+			 'healthscore_internal.exact_set_combine(healthscore.exact_set, healthscore.exact_set)',
+			 'healthscore_internal.distinct_count_final(healthscore.exact_set)', 'healthscore.exact_set'),
+			('healthscore.distinct_count(uuid)', 'healthscore_internal.distinct_count_uuid_accum(healthscore.exact_set, uuid)',
+			 'healthscore_internal.exact_set_combine(healthscore.exact_set, healthscore.exact_set)',
+			 'healthscore_internal.distinct_count_final(healthscore.exact_set)', 'healthscore.exact_set'),
+			('healthscore.stickiness(bigint, timestamptz)',
+			 'healthscore_internal.stickiness_accum(healthscore.exact_set, bigint, timestamptz)',
+			 'healthscore_internal.exact_set_combine(healthscore.exact_set, healthscore.exact_set)',
+			 'healthscore_internal.stickiness_final(healthscore.exact_set)', 'healthscore.exact_set'),
+			('healthscore.auc(float8, boolean)', 'healthscore_internal.auc_accum(healthscore.auc_state, float8, boolean)',
+			 'healthscore_internal.auc_combine(healthscore.auc_state, healthscore.auc_state)',
+			 'healthscore_internal.auc_final(healthscore.auc_state)', 'healthscore.auc_state'),
+			('healthscore.logistic_fit(boolean, float8[])',
+			 'healthscore_internal.logistic_accum(healthscore.logistic_state, boolean, float8[])',
+			 'healthscore_internal.logistic_combine(healthscore.logistic_state, healthscore.logistic_state)',
+			 'healthscore_internal.logistic_final(healthscore.logistic_state)', 'healthscore.logistic_state')
+		) AS v(aggregate, transfn, combinefn, finalfn, transtype)
+	LOOP
+		SELECT * INTO STRICT old FROM pg_catalog.pg_aggregate AS a
+		WHERE a.aggfnoid OPERATOR(pg_catalog.=) target.aggregate;
+		UPDATE pg_catalog.pg_aggregate AS a
+		SET aggtransfn = target.transfn::pg_catalog.oid::pg_catalog.regproc,
+		    aggcombinefn = target.combinefn::pg_catalog.oid::pg_catalog.regproc,
+		    aggfinalfn = target.finalfn::pg_catalog.oid::pg_catalog.regproc,
+		    aggserialfn = 0, aggdeserialfn = 0,
+		    aggtranstype = target.transtype
+		WHERE a.aggfnoid OPERATOR(pg_catalog.=) target.aggregate;
+		UPDATE pg_catalog.pg_depend AS d
+		SET refobjid = CASE d.refobjid
+			WHEN old.aggtransfn THEN target.transfn::pg_catalog.oid
+			WHEN old.aggcombinefn THEN target.combinefn::pg_catalog.oid
+			ELSE target.finalfn::pg_catalog.oid END
+		WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+		  AND d.objid OPERATOR(pg_catalog.=) target.aggregate
+		  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+		  AND d.refobjid OPERATOR(pg_catalog.=) ANY (ARRAY[old.aggtransfn, old.aggcombinefn, old.aggfinalfn]::pg_catalog.oid[]);
+		DELETE FROM pg_catalog.pg_depend AS d
+		WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+		  AND d.objid OPERATOR(pg_catalog.=) target.aggregate
+		  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+		  AND d.refobjid OPERATOR(pg_catalog.=) ANY (ARRAY[old.aggserialfn, old.aggdeserialfn]::pg_catalog.oid[]);
+	END LOOP;
+END
+$repoint$;
+
+DROP FUNCTION healthscore_internal.distinct_set_combine(internal, internal);
+DROP FUNCTION healthscore_internal.distinct_set_serialize(internal);
+DROP FUNCTION healthscore_internal.distinct_count_final(internal);
+DROP FUNCTION healthscore_internal.distinct_count_int8_accum(internal, bigint);
+DROP FUNCTION healthscore_internal.distinct_count_int8_deserialize(bytea, internal);
+DROP FUNCTION healthscore_internal.distinct_count_text_accum(internal, text);
+DROP FUNCTION healthscore_internal.distinct_count_text_deserialize(bytea, internal);
+DROP FUNCTION healthscore_internal.distinct_count_uuid_accum(internal, uuid);
+DROP FUNCTION healthscore_internal.distinct_count_uuid_deserialize(bytea, internal);
+DROP FUNCTION healthscore_internal.stickiness_accum(internal, bigint, timestamptz);
+DROP FUNCTION healthscore_internal.stickiness_deserialize(bytea, internal);
+DROP FUNCTION healthscore_internal.stickiness_final(internal);
+DROP FUNCTION healthscore_internal.auc_accum(internal, float8, boolean);
+DROP FUNCTION healthscore_internal.auc_combine(internal, internal);
+DROP FUNCTION healthscore_internal.auc_serialize(internal);
+DROP FUNCTION healthscore_internal.auc_deserialize(bytea, internal);
+DROP FUNCTION healthscore_internal.auc_final(internal);
+DROP FUNCTION healthscore_internal.logistic_accum(internal, boolean, float8[]);
+DROP FUNCTION healthscore_internal.logistic_combine(internal, internal);
+DROP FUNCTION healthscore_internal.logistic_serialize(internal);
+DROP FUNCTION healthscore_internal.logistic_deserialize(bytea, internal);
+DROP FUNCTION healthscore_internal.logistic_final(internal);
+
 -- Text that 0.1.0 stored is code, and 0.2.0 never runs text that is not exactly one expression:
 -- stop here, naming it, rather than keep something that would run other statements.
 DO $$
@@ -5293,39 +5537,59 @@ COMMENT ON FUNCTION healthscore_internal.nps_final(int8[]) IS
 'final function of nps(): % promoters - % detractors, NULL without responses';
 COMMENT ON AGGREGATE healthscore.nps(integer) IS
 'Net Promoter Score: % promoters (9-10) minus % detractors (0-6), from -100 to 100; NULL rows skipped; a rating outside 0..10 is an error';
-COMMENT ON FUNCTION healthscore_internal.distinct_set_combine(internal, internal) IS
+COMMENT ON FUNCTION healthscore_internal.exact_set_in(cstring) IS
+'input function of exact_set: the binary form in hex (as bytea writes it), validated byte for byte';
+COMMENT ON FUNCTION healthscore_internal.exact_set_out(healthscore.exact_set) IS
+'output function of exact_set: the binary form in hex';
+COMMENT ON FUNCTION healthscore_internal.exact_set_recv(internal) IS
+'receive function of exact_set: validates every byte';
+COMMENT ON FUNCTION healthscore_internal.exact_set_send(healthscore.exact_set) IS
+'send function of exact_set: header, count and keys in network byte order';
+COMMENT ON TYPE healthscore.exact_set IS
+'state of distinct_count() and stickiness(): an exact set of keys (bigint, uuid, text, or (user, day) pairs); small sets sorted, large ones hashed with a per-set key';
+COMMENT ON FUNCTION healthscore_internal.auc_state_in(cstring) IS
+'input function of auc_state: the binary form in hex (as bytea writes it), validated byte for byte';
+COMMENT ON FUNCTION healthscore_internal.auc_state_out(healthscore.auc_state) IS
+'output function of auc_state: the binary form in hex';
+COMMENT ON FUNCTION healthscore_internal.auc_state_recv(internal) IS
+'receive function of auc_state: validates every byte';
+COMMENT ON FUNCTION healthscore_internal.auc_state_send(healthscore.auc_state) IS
+'send function of auc_state: header, counts and scores in network byte order';
+COMMENT ON TYPE healthscore.auc_state IS
+'state of auc(): the scores of retained and of churned rows';
+COMMENT ON FUNCTION healthscore_internal.logistic_state_in(cstring) IS
+'input function of logistic_state: the binary form in hex (as bytea writes it), validated byte for byte';
+COMMENT ON FUNCTION healthscore_internal.logistic_state_out(healthscore.logistic_state) IS
+'output function of logistic_state: the binary form in hex';
+COMMENT ON FUNCTION healthscore_internal.logistic_state_recv(internal) IS
+'receive function of logistic_state: validates every byte';
+COMMENT ON FUNCTION healthscore_internal.logistic_state_send(healthscore.logistic_state) IS
+'send function of logistic_state: header, width, rows in network byte order';
+COMMENT ON TYPE healthscore.logistic_state IS
+'state of logistic_fit(): every row kept (outcome, then the features)';
+COMMENT ON FUNCTION healthscore_internal.exact_set_combine(healthscore.exact_set, healthscore.exact_set) IS
 'combine function of distinct_count() and stickiness(): union of two sets';
-COMMENT ON FUNCTION healthscore_internal.distinct_set_serialize(internal) IS
-'serialize function of distinct_count() and stickiness(): the set as bytes in network byte order';
-COMMENT ON FUNCTION healthscore_internal.distinct_count_final(internal) IS
+COMMENT ON FUNCTION healthscore_internal.distinct_count_final(healthscore.exact_set) IS
 'final function of distinct_count(): the number of values in the set, 0 for no rows';
-COMMENT ON FUNCTION healthscore_internal.distinct_count_int8_accum(internal, bigint) IS
+COMMENT ON FUNCTION healthscore_internal.distinct_count_int8_accum(healthscore.exact_set, bigint) IS
 'transition function of distinct_count(bigint): adds a non-NULL value to the set';
-COMMENT ON FUNCTION healthscore_internal.distinct_count_int8_deserialize(bytea, internal) IS
-'deserialize function of distinct_count(bigint): rebuilds the set, rejecting malformed bytes';
 COMMENT ON AGGREGATE healthscore.distinct_count(bigint) IS
 'exact number of distinct non-NULL bigint values, like count(DISTINCT value) but hashed and parallel-safe';
-COMMENT ON FUNCTION healthscore_internal.distinct_count_text_accum(internal, text) IS
+COMMENT ON FUNCTION healthscore_internal.distinct_count_text_accum(healthscore.exact_set, text) IS
 'transition function of distinct_count(text): adds a non-NULL value to the set';
-COMMENT ON FUNCTION healthscore_internal.distinct_count_text_deserialize(bytea, internal) IS
-'deserialize function of distinct_count(text): rebuilds the set, rejecting malformed bytes';
 COMMENT ON AGGREGATE healthscore.distinct_count(text) IS
 'exact number of distinct non-NULL text values, like count(DISTINCT value) but hashed and parallel-safe; compares bytes, so a nondeterministic collation is an error';
-COMMENT ON FUNCTION healthscore_internal.distinct_count_uuid_accum(internal, uuid) IS
+COMMENT ON FUNCTION healthscore_internal.distinct_count_uuid_accum(healthscore.exact_set, uuid) IS
 'transition function of distinct_count(uuid): adds a non-NULL value to the set';
-COMMENT ON FUNCTION healthscore_internal.distinct_count_uuid_deserialize(bytea, internal) IS
-'deserialize function of distinct_count(uuid): rebuilds the set, rejecting malformed bytes';
 COMMENT ON AGGREGATE healthscore.distinct_count(uuid) IS
 'exact number of distinct non-NULL uuid values, like count(DISTINCT value) but hashed and parallel-safe';
 COMMENT ON FUNCTION healthscore.distinct_state_count(bytea) IS
-'number of values in a serialized distinct_count() or stickiness() state, validating every byte as the deserialize functions do';
+'number of values in the binary form of an exact_set (the state of distinct_count() and stickiness(), as exact_set_send writes it), validating every byte as its input and receive functions do';
 COMMENT ON FUNCTION healthscore_internal.distinct_set_probes(bytea) IS
-'slots looked at beyond the first while rebuilding a serialized distinct_count() or stickiness() state: about its number of values unless the keys collide (a deterministic test of the keyed hash)';
-COMMENT ON FUNCTION healthscore_internal.stickiness_accum(internal, bigint, timestamptz) IS
+'slots looked at beyond the first while rebuilding the binary form of an exact_set as a hash set: about its number of values unless the keys collide (a deterministic test of the keyed hash)';
+COMMENT ON FUNCTION healthscore_internal.stickiness_accum(healthscore.exact_set, bigint, timestamptz) IS
 'transition function of stickiness(): adds the (user, UTC day) pair of an event';
-COMMENT ON FUNCTION healthscore_internal.stickiness_deserialize(bytea, internal) IS
-'deserialize function of stickiness(): rebuilds the set of (user, day) pairs, rejecting malformed bytes';
-COMMENT ON FUNCTION healthscore_internal.stickiness_final(internal) IS
+COMMENT ON FUNCTION healthscore_internal.stickiness_final(healthscore.exact_set) IS
 'final function of stickiness(): (user, day) pairs / (days in span * distinct users)';
 COMMENT ON AGGREGATE healthscore.stickiness(bigint, timestamptz) IS
 'average daily active users / distinct users over the first to last event''s UTC day inclusive, 0 to 1; NULL without events';
@@ -5343,29 +5607,21 @@ COMMENT ON AGGREGATE healthscore.gross_retention(numeric, numeric) IS
 'gross revenue retention in percent over a cohort: 100 * sum(least(end, start)) / sum(start), never above 100; expansion does not count';
 COMMENT ON FUNCTION healthscore.lifetime_value(numeric, float8, float8) IS
 'customer lifetime value arpa * gross_margin / churn_rate; NULL when churn_rate is 0; rates must be between 0 and 1';
-COMMENT ON FUNCTION healthscore_internal.auc_accum(internal, float8, boolean) IS
+COMMENT ON FUNCTION healthscore_internal.auc_accum(healthscore.auc_state, float8, boolean) IS
 'transition function of auc(): keeps the score in the list of its class';
-COMMENT ON FUNCTION healthscore_internal.auc_combine(internal, internal) IS
+COMMENT ON FUNCTION healthscore_internal.auc_combine(healthscore.auc_state, healthscore.auc_state) IS
 'combine function of auc(): concatenates the score lists';
-COMMENT ON FUNCTION healthscore_internal.auc_serialize(internal) IS
-'serialize function of auc(): counts and scores in network byte order';
-COMMENT ON FUNCTION healthscore_internal.auc_deserialize(bytea, internal) IS
-'deserialize function of auc(): rebuilds the score lists, rejecting malformed bytes';
-COMMENT ON FUNCTION healthscore_internal.auc_final(internal) IS
+COMMENT ON FUNCTION healthscore_internal.auc_final(healthscore.auc_state) IS
 'final function of auc(): sorts both classes (interruptibly) and counts the pairs exactly';
 COMMENT ON AGGREGATE healthscore.auc(float8, boolean) IS
 'exact ROC AUC: probability that a retained account (churned = false) scores higher than a churned one, ties counting one half; NULL rows skipped; NULL when a class is empty';
 COMMENT ON TYPE healthscore.logistic_fit_result IS
 'result of logistic_fit(): coefficients and standard errors (intercept first, then the features in order), log-likelihood, Newton iterations, convergence, rows used';
-COMMENT ON FUNCTION healthscore_internal.logistic_accum(internal, boolean, float8[]) IS
+COMMENT ON FUNCTION healthscore_internal.logistic_accum(healthscore.logistic_state, boolean, float8[]) IS
 'transition function of logistic_fit(): keeps the row';
-COMMENT ON FUNCTION healthscore_internal.logistic_combine(internal, internal) IS
+COMMENT ON FUNCTION healthscore_internal.logistic_combine(healthscore.logistic_state, healthscore.logistic_state) IS
 'combine function of logistic_fit(): concatenates the rows';
-COMMENT ON FUNCTION healthscore_internal.logistic_serialize(internal) IS
-'serialize function of logistic_fit(): the rows in network byte order';
-COMMENT ON FUNCTION healthscore_internal.logistic_deserialize(bytea, internal) IS
-'deserialize function of logistic_fit(): rebuilds the rows, rejecting malformed bytes';
-COMMENT ON FUNCTION healthscore_internal.logistic_final(internal) IS
+COMMENT ON FUNCTION healthscore_internal.logistic_final(healthscore.logistic_state) IS
 'final function of logistic_fit(): Newton iterations to convergence, standard errors from the inverse Hessian';
 COMMENT ON AGGREGATE healthscore.logistic_fit(boolean, float8[]) IS
 'logistic regression of outcome on features by Newton''s method (as R glm binomial); errors on one-class outcomes, collinear or constant features and perfect separation';

@@ -114,3 +114,17 @@ GRANT USAGE ON SCHEMA app TO :"reader", :"admin";
 GRANT SELECT ON ALL TABLES IN SCHEMA app TO :"reader", :"admin";
 SELECT healthscore.grant_reader(:'reader');
 SELECT healthscore.grant_admin(:'admin');
+
+-- A user's own view over the aggregates whose state types 0.2.0 changes (internal to real
+-- types): the update must keep it working, with the same results.
+CREATE VIEW app.usage_summary AS
+SELECT e.account_id,
+       healthscore.distinct_count(e.user_id) AS users,
+       healthscore.distinct_count(e.feature) AS features,
+       healthscore.distinct_count(md5(e.feature)::uuid) AS feature_ids,
+       healthscore.stickiness(e.user_id, e.ts) AS stickiness,
+       healthscore.auc(e.user_id::float8, e.feature = 'login') AS auc,
+       (SELECT (f.fit).rows::text || ' rows, slope ' || round(((f.fit).coefficients[2])::numeric, 6)
+        FROM (SELECT healthscore.logistic_fit(u.feature = 'login', ARRAY[(u.user_id % 7)::float8]) AS fit
+              FROM app.usage_events AS u) AS f) AS fit
+FROM app.usage_events AS e GROUP BY e.account_id;

@@ -56,7 +56,7 @@ cleanup() {
 trap cleanup EXIT
 drop_all
 
-per_version=$((10 + ${#tables[@]} + ${#views[@]} + ${#reader_views[@]}))
+per_version=$((12 + ${#tables[@]} + ${#views[@]} + ${#reader_views[@]}))
 tap_plan $((1 + ${#versions[@]} * per_version))
 # check DESCRIPTION COMMAND...: ok when the command succeeds; its output is shown otherwise.
 check() {
@@ -101,6 +101,7 @@ for v in "${versions[@]}"; do
 	keep="CREATE SCHEMA hs_before; GRANT USAGE, CREATE ON SCHEMA hs_before TO $reader;"
 	for t in "${tables[@]}"; do keep+="CREATE TABLE hs_before.$t AS SELECT * FROM healthscore.$t;"; done
 	for w in "${views[@]}"; do keep+="CREATE TABLE hs_before.view_$w AS SELECT * FROM healthscore.$w;"; done
+	keep+="CREATE TABLE hs_before.usage_summary AS SELECT * FROM app.usage_summary;"
 	keep+="CREATE TABLE hs_before.run_seq AS SELECT last_value, is_called FROM healthscore.runs_run_id_seq;"
 	keep+="SET ROLE $reader;"
 	for w in "${reader_views[@]}"; do keep+="CREATE TABLE hs_before.reader_$w AS SELECT * FROM healthscore.$w;"; done
@@ -201,7 +202,17 @@ for v in "${versions[@]}"; do
 		echo "differences (- fresh install, + updated from $v):" | diag
 		head -n 200 "$work/$v.diff" | diag
 	fi
-	check "$v: the updated extension drops cleanly" q "$db" "DROP EXTENSION healthscore"
+	# the aggregates kept their OIDs (the update points them at their new state types in the
+	# catalog), so a view of the user's that calls them survives the update
+	check "$v: a user's view over distinct_count, stickiness, auc and logistic_fit gives the same rows after the update" \
+		same_rows "$db" "SELECT * FROM hs_before.usage_summary" "SELECT * FROM app.usage_summary"
+	parallel="SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+	          SET max_parallel_workers_per_gather = 2; SET enable_hashagg = off;"
+	check "$v: the same view in parallel (states shipped between processes as exact_set, auc_state, logistic_state)" \
+		bash -c "psql -XAtq -d '$db' -c \"$parallel EXPLAIN SELECT * FROM app.usage_summary\" | grep -q 'Partial GroupAggregate' &&
+		         [ \"\$(psql -XAtq -d '$db' -c \"$parallel SELECT count(*) FROM ((TABLE hs_before.usage_summary EXCEPT ALL TABLE app.usage_summary)
+		              UNION ALL (TABLE app.usage_summary EXCEPT ALL TABLE hs_before.usage_summary)) AS d\" | tail -1)\" = 0 ]"
+	check "$v: the updated extension drops cleanly" q "$db" "DROP VIEW app.usage_summary; DROP EXTENSION healthscore"
 done
 
 tap_done
