@@ -114,3 +114,10 @@ demo: bootstrap
 
 bench: bootstrap
 	@./test/bench/run.sh "$(PG15_CONFIG)" $(SCALE)
+
+# Optional, not part of make test: healthscore on Citus 13.2 (a coordinator and two workers), Citus built
+# from a source tree the developer names (AGPL, not in this repository); uses the healthscore installed.
+#   make test-citus CITUS_SRC=/path/to/citus
+.PHONY: test-citus
+test-citus:
+	@./test/citus.sh "$(PG15_CONFIG)" "$(CITUS_SRC)"
