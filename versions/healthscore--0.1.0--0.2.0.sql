@@ -1565,7 +1565,9 @@ BEGIN
 	SELECT string_agg(format('SELECT %1$L::pg_catalog.text,'
 							 ' (SELECT pg_catalog.max(s.%2$I)::pg_catalog.timestamptz FROM %3$s AS s'
 							 '  WHERE s.%2$I OPERATOR(pg_catalog.<=) %4$L::pg_catalog.timestamptz),'
-							 ' EXISTS (SELECT FROM %3$s AS s WHERE s.%2$I OPERATOR(pg_catalog.<=) %4$L::pg_catalog.timestamptz%5$s)',
+							 -- SELECT 1, not SELECT: Citus cannot plan a zero-column subquery over a
+							 -- distributed table (citusdata/citus#5094)
+							 ' EXISTS (SELECT 1 FROM %3$s AS s WHERE s.%2$I OPERATOR(pg_catalog.<=) %4$L::pg_catalog.timestamptz%5$s)',
 							 s.name, s.time_column, s.source::regclass, freshness_query.as_of,
 							 CASE WHEN s.lookback IS NOT NULL
 								  THEN format(' AND s.%I OPERATOR(pg_catalog.>) %L::pg_catalog.timestamptz',
