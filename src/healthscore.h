@@ -182,8 +182,6 @@ hs_keep_state(FunctionCallInfo fcinfo)
 	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 }
 
-extern HsExpandedState *hs_state_new(MemoryContext parent, const HsStateFamily *family,
-									 const void *copy_of, int kind);
 extern bool hs_state_is_expanded(Datum value, const HsStateFamily *family);
 extern const void *hs_state_read(Datum value, const HsStateFamily *family, const char *func);
 extern HsExpandedState *hs_state_for_update(FunctionCallInfo fcinfo, const HsStateFamily *family,
