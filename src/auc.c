@@ -7,8 +7,9 @@
  * Exact, not binned: the state keeps every score of each class (8 bytes a row), and the final
  * function sorts both lists and walks them once, counting pairs in integers (twice the count,
  * so that a tie adds exactly 1). The sort is PostgreSQL's sort template built interruptible, so
- * statement_timeout and cancel work during it. The state is internal, with serialize and
- * deserialize functions (every byte validated) and a combine function that concatenates.
+ * statement_timeout and cancel work during it. The state is the type healthscore.auc_state
+ * (aggregate_support.c: expanded while aggregating, flat and validated byte for byte when it
+ * travels), with a combine function that concatenates.
  *
  * NaN scores are an error (they have no order); infinite scores are fine (they sort at the ends).
  */

@@ -100,7 +100,7 @@ healthscore_distinct_count_result(PG_FUNCTION_ARGS)
 }
 
 /*
- * distinct_state_count(bytes): the number of values in a serialized distinct_count() or
+ * distinct_state_count(bytes): the number of values in the binary form of a distinct_count() or
  * stickiness() state (the bytes of an exact_set, as exact_set_send writes them), after the same
  * byte-for-byte validation the type's input and receive functions do.
  */
@@ -115,7 +115,7 @@ healthscore_distinct_state_count(PG_FUNCTION_ARGS)
 
 /*
  * distinct_set_probes(bytes): how many slots beyond the first the set looked at while it was
- * rebuilt from a serialized state: about the number of values for keys the hash spreads, their
+ * rebuilt from the binary form of an exact_set: about the number of values for keys the hash spreads, their
  * square for keys made to collide. A deterministic measure of hash flooding, for tests.
  */
 Datum

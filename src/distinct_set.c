@@ -1,10 +1,12 @@
 /*
  * distinct_set.c
- *		An exact hash set of keys, the internal state of distinct_count() and stickiness().
+ *		An exact hash set of keys: the large form of an exact_set (exact_set.c), the state of
+ *		distinct_count() and stickiness(), and the reader of its flat form.
  *
  * Why not count(DISTINCT ...): in a query grouped by account, PostgreSQL sorts the values of
  * every group and cannot run such an aggregate in parallel. A hash set per group needs no sort,
- * and with serialize/deserialize/combine functions it splits across parallel workers.
+ * and with a combine function and a state type that travels it splits across parallel workers
+ * and nodes.
  *
  * Layout: open addressing with linear probing over a power-of-two slot array, plus an occupancy
  * bitmap so that every key value (including all-zero bytes) is a valid key. Fixed-size keys are
