@@ -200,6 +200,45 @@ SELECT * FROM error_of($$SELECT 'not hex'::healthscore.exact_set$$);
 SELECT * FROM error_detail_of($$SELECT '\x485341550100000000000000000000010000000000000000fff8000000000000'::healthscore.auc_state$$);
 SELECT * FROM error_detail_of($$SELECT '\x485341550100000000000000000000020000000000000000'::healthscore.auc_state$$);
 SELECT * FROM error_detail_of($$SELECT '\x48534c47010000000000000100000000000000000000000140000000000000003ff0000000000000'::healthscore.logistic_state$$);
+-- Every byte of valid states changed in three ways (to 0x00, to 0xff, its low bit flipped):
+-- each changed value is read back (still a valid state) or refused with 22P03, text that is
+-- not valid UTF-8 included; nothing else, no internal error, no crash.
+CREATE FUNCTION pg_temp.mutation_outcomes(valid bytea, type regtype) RETURNS TABLE (outcome text, mutations bigint)
+LANGUAGE plpgsql AS $f$
+DECLARE
+	changed bytea;
+	result text;
+	outcomes text[] := '{}';
+BEGIN
+	FOR i IN 0 .. length(valid) - 1 LOOP
+		FOREACH changed IN ARRAY ARRAY[set_byte(valid, i, 0), set_byte(valid, i, 255),
+		                               set_byte(valid, i, get_byte(valid, i) # 1)] LOOP
+			BEGIN
+				EXECUTE format('SELECT %L::text::%s IS NOT NULL', changed, type);
+				result := 'read back';
+			EXCEPTION WHEN OTHERS THEN
+				result := SQLSTATE;
+			END;
+			outcomes := outcomes || result;
+		END LOOP;
+	END LOOP;
+	RETURN QUERY SELECT o, count(*) FROM unnest(outcomes) AS o GROUP BY o ORDER BY o;
+END $f$;
+SELECT 'exact_set of bigint' AS state, m.*
+FROM pg_temp.mutation_outcomes((SELECT healthscore_internal.exact_set_send(exact_set_of(v))
+                                FROM (VALUES (42::bigint), (-1), (7)) AS x(v)), 'healthscore.exact_set') AS m
+UNION ALL
+SELECT 'exact_set of text', m.*
+FROM pg_temp.mutation_outcomes((SELECT healthscore_internal.exact_set_send(exact_set_of(v))
+                                FROM (VALUES ('b'), ('ä'), ('')) AS x(v)), 'healthscore.exact_set') AS m
+UNION ALL
+SELECT 'auc_state', m.*
+FROM pg_temp.mutation_outcomes((SELECT healthscore_internal.auc_state_send(auc_state_of(v, v > 1))
+                                FROM (VALUES (1.0::float8), (2.5)) AS x(v)), 'healthscore.auc_state') AS m
+UNION ALL
+SELECT 'logistic_state', m.*
+FROM pg_temp.mutation_outcomes((SELECT healthscore_internal.logistic_state_send(logistic_state_of(v > 1, ARRAY[v]))
+                                FROM (VALUES (1.0::float8), (2.5)) AS x(v)), 'healthscore.logistic_state') AS m;
 -- the valid ones read back
 SELECT healthscore_internal.auc_final('\x48534155010000000000000000000001000000000000000140000000000000003ff0000000000000') AS auc_one_pair,
        healthscore_internal.distinct_count_final('\x4853445301010001000000000000000200000000000000030000000000000007') AS two_sorted_keys;
