@@ -31,8 +31,20 @@ PG_FUNCTION_INFO_V1(healthscore_exact_set_out);
 PG_FUNCTION_INFO_V1(healthscore_exact_set_recv);
 PG_FUNCTION_INFO_V1(healthscore_exact_set_send);
 
-/* A flat set up to this size (varlena header included) stays flat while aggregating. */
+/*
+ * A flat set up to this size (varlena header included) stays flat while aggregating: 61 bigint
+ * keys. (user, day) pairs of stickiness stop at half that, 15 pairs: most events of an active
+ * account are a new pair, so its set grows through the small form one copy per event, and past
+ * a few days of a few users a hash set is cheaper.
+ */
 #define HS_SET_SMALL_BYTES	512
+#define HS_SET_SMALL_PAIR_BYTES 256
+
+static inline uint32
+small_limit(HsSetKind kind)
+{
+	return kind == HS_SET_USER_DAY ? HS_SET_SMALL_PAIR_BYTES : HS_SET_SMALL_BYTES;
+}
 
 static void *
 set_copy(MemoryContext context, const void *from, int kind)
@@ -96,7 +108,7 @@ is_small(const bytea *flat)
 {
 	const unsigned char *p = (const unsigned char *) VARDATA(flat);
 
-	if (VARSIZE(flat) > HS_SET_SMALL_BYTES)
+	if (VARSIZE(flat) > small_limit((HsSetKind) p[5]))
 		return false;
 	return p[5] == HS_SET_TEXT || (p[7] & HS_SET_SORTED) != 0;
 }
@@ -220,7 +232,7 @@ exact_set_add(FunctionCallInfo fcinfo, HsSetKind kind, const void *key, uint32 k
 		{
 			bytea	   *added = flat_insert(flat, kind, stored, keylen);
 
-			if (VARSIZE(added) <= HS_SET_SMALL_BYTES)
+			if (VARSIZE(added) <= small_limit(kind))
 				return PointerGetDatum(added);
 		}
 	}
