@@ -42,6 +42,9 @@ ORDER BY n;
 -- the sorted keys of a small set, as its text form shows them (header, count, keys in order)
 SELECT exact_set_of(v) AS small_set FROM (VALUES (42::bigint), (-1), (7), (42), (0)) AS x(v);
 SELECT exact_set_of(v) AS small_text_set FROM (VALUES ('b'), ('a'), ('b'), ('')) AS x(v);
+-- a key too long for the small form goes straight to a hash set (no oversized copy first)
+SELECT healthscore_internal.distinct_count_final(s) AS counted, octet_length(healthscore_internal.exact_set_send(s)) AS bytes
+FROM (SELECT exact_set_of(v) AS s FROM (VALUES (repeat('x', 600)), ('a'), (repeat('x', 600)), ('a')) AS x(v)) AS y;
 -- keys already present leave a small set as it is; a new key gives a new value, the input unchanged
 CREATE TABLE stored_sets AS
 SELECT 'small' AS name, exact_set_of(i) AS s FROM generate_series(1, 10) AS i

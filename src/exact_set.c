@@ -133,12 +133,12 @@ flat_alloc(HsSetKind kind, uint64 count, uint32 key_bytes)
 }
 
 /*
- * flat with key added: flat itself when the key is in it already, else a new value in the
- * current context. Fixed-size keys are inserted in order (bisection finds where); text keys
- * are appended after a scan.
+ * flat with key added: flat itself when the key is in it already, NULL when adding it would make
+ * the set larger than limit bytes, else a new value in the current context. Fixed-size keys are
+ * inserted in order (bisection finds where); text keys are appended after a scan.
  */
 static bytea *
-flat_insert(bytea *flat, HsSetKind kind, const void *key, uint32 keylen)
+flat_insert(bytea *flat, HsSetKind kind, const void *key, uint32 keylen, uint32 limit)
 {
 	const unsigned char *keys = (const unsigned char *) VARDATA(flat) + HS_SET_HEADER_SIZE;
 	uint32		key_bytes = VARSIZE(flat) - VARHDRSZ - HS_SET_HEADER_SIZE;
@@ -157,6 +157,8 @@ flat_insert(bytea *flat, HsSetKind kind, const void *key, uint32 keylen)
 				return flat;
 			offset += 4 + length;
 		}
+		if ((uint64) VARSIZE(flat) + 4 + keylen > limit)
+			return NULL;
 		bigger = flat_alloc(kind, count + 1, key_bytes + 4 + keylen);
 		out = (unsigned char *) VARDATA(bigger) + HS_SET_HEADER_SIZE;
 		memcpy(out, keys, key_bytes);
@@ -184,6 +186,8 @@ flat_insert(bytea *flat, HsSetKind kind, const void *key, uint32 keylen)
 		}
 		at = (uint32) low * keylen;
 	}
+	if ((uint64) VARSIZE(flat) + keylen > limit)
+		return NULL;
 	bigger = flat_alloc(kind, count + 1, key_bytes + keylen);
 	out = (unsigned char *) VARDATA(bigger) + HS_SET_HEADER_SIZE;
 	memcpy(out, keys, at);
@@ -222,17 +226,23 @@ exact_set_add(FunctionCallInfo fcinfo, HsSetKind kind, const void *key, uint32 k
 	HsDistinctSet *set;
 
 	if (PG_ARGISNULL(0))
-		return PointerGetDatum(flat_insert(flat_alloc(kind, 0, 0), kind, stored, keylen));
-	if (!hs_state_is_expanded(PG_GETARG_DATUM(0), &hs_exact_set_family))
+	{
+		bytea	   *first = flat_insert(flat_alloc(kind, 0, 0), kind, stored, keylen, small_limit(kind));
+
+		if (first != NULL)
+			return PointerGetDatum(first);
+		/* a key too long for the small form goes straight to a hash set */
+	}
+	else if (!hs_state_is_expanded(PG_GETARG_DATUM(0), &hs_exact_set_family))
 	{
 		bytea	   *flat = (bytea *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
 
 		hs_check_set_kind(func, hs_set_flat_kind(flat, func), kind);
 		if (is_small(flat))
 		{
-			bytea	   *added = flat_insert(flat, kind, stored, keylen);
+			bytea	   *added = flat_insert(flat, kind, stored, keylen, small_limit(kind));
 
-			if (VARSIZE(added) <= small_limit(kind))
+			if (added != NULL)
 				return PointerGetDatum(added);
 		}
 	}
@@ -306,11 +316,12 @@ healthscore_exact_set_combine(PG_FUNCTION_ARGS)
 	}
 	if (!hs_state_is_expanded(PG_GETARG_DATUM(1), &hs_exact_set_family))
 	{
+		HsSetKind	kind;
+
 		from = (bytea *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
+		kind = hs_set_flat_kind(from, func);
 		if (is_small(from))
 		{
-			HsSetKind	kind = hs_set_flat_kind(from, func);
-
 			(void) hs_set_deserialize(from, kind, CurrentMemoryContext, func);	/* validated */
 			if (PG_ARGISNULL(0))
 				PG_RETURN_BYTEA_P(PG_DETOAST_DATUM_COPY(PointerGetDatum(from)));
