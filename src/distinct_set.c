@@ -46,7 +46,7 @@
 /* A probe sequence this long checks for interrupts (keyed, it should never be this long). */
 #define HS_SET_PROBES_PER_CHECK 1024
 
-static const HsStateFormat set_format = {
+const HsStateFormat hs_set_format = {
 	.magic = 0x48534453,		/* "HSDS" */
 	.version = 1,
 	.header_size = HS_SET_HEADER_SIZE,
@@ -470,7 +470,7 @@ hs_set_serialize(const HsDistinctSet *set)
 {
 	StringInfoData buf;
 
-	hs_state_begin(&buf, &set_format, (uint8) set->kind, 0);
+	hs_state_begin(&buf, &hs_set_format, (uint8) set->kind, 0);
 	pq_sendint64(&buf, set->nitems);
 	hs_set_foreach(set,
 				   set->kind == HS_SET_TEXT ? send_text_visitor :
@@ -491,7 +491,7 @@ HsDistinctSet *
 hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, const char *func)
 {
 	uint64		remaining;
-	const unsigned char *p = hs_state_header(func, &set_format, bytes, &remaining);
+	const unsigned char *p = hs_state_header(func, &hs_set_format, bytes, &remaining);
 	uint64		count;
 	uint16		flags;
 	uint32		size = key_size(expected);
@@ -499,10 +499,10 @@ hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, cons
 	HsDistinctSet *set;
 
 	if (p[5] != (unsigned char) expected)
-		hs_state_malformed(func, &set_format, "It holds values of another type.");
+		hs_state_malformed(func, &hs_set_format, "It holds values of another type.");
 	flags = (uint16) (p[6] << 8 | p[7]);
 	if ((flags & ~HS_SET_SORTED) != 0 || (flags != 0 && size == 0))
-		hs_state_malformed(func, &set_format, "Its flags are not valid.");
+		hs_state_malformed(func, &hs_set_format, "Its flags are not valid.");
 	count = hs_read_uint64(p + 8);
 	p += HS_SET_HEADER_SIZE;
 	remaining -= HS_SET_HEADER_SIZE;
@@ -510,7 +510,7 @@ hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, cons
 	/* Check the size before allocating anything for count keys. */
 	if (size > 0 ? remaining / size != count || remaining % size != 0
 		: count > remaining / sizeof(uint32))
-		hs_state_malformed(func, &set_format, "Its length does not match its number of values.");
+		hs_state_malformed(func, &hs_set_format, "Its length does not match its number of values.");
 
 	set = hs_set_create(context, expected);
 	for (uint64 n = 0; n < count; n++)
@@ -522,14 +522,14 @@ hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, cons
 		if (size == 0)
 		{
 			if (remaining < sizeof(uint32))
-				hs_state_malformed(func, &set_format, "A value's length is cut off.");
+				hs_state_malformed(func, &hs_set_format, "A value's length is cut off.");
 			keylen = hs_read_uint32(p);
 			p += sizeof(uint32);
 			remaining -= sizeof(uint32);
 			if (keylen > remaining)
-				hs_state_malformed(func, &set_format, "A value is longer than the bytes that remain.");
+				hs_state_malformed(func, &hs_set_format, "A value is longer than the bytes that remain.");
 			if (!pg_verifymbstr((const char *) p, (int) keylen, true))
-				hs_state_malformed(func, &set_format, "A value is not valid in the server encoding.");
+				hs_state_malformed(func, &hs_set_format, "A value is not valid in the server encoding.");
 			key = p;
 		}
 		else if (expected == HS_SET_UUID)
@@ -540,20 +540,20 @@ hs_set_deserialize(bytea *bytes, HsSetKind expected, MemoryContext context, cons
 			if (size == 16)
 				words[1] = (int64) hs_read_uint64(p + 8);
 			if (expected == HS_SET_USER_DAY && (words[1] < HS_MIN_DAY || words[1] > HS_MAX_DAY))
-				hs_state_malformed(func, &set_format, "A day is outside the range of timestamps.");
+				hs_state_malformed(func, &hs_set_format, "A day is outside the range of timestamps.");
 		}
 		if ((flags & HS_SET_SORTED) && previous != NULL && memcmp(previous, p, keylen) >= 0)
-			hs_state_malformed(func, &set_format, "It says its values are in ascending order, but they are not.");
+			hs_state_malformed(func, &hs_set_format, "It says its values are in ascending order, but they are not.");
 		previous = p;
 		if (!hs_set_add(set, key, keylen))
-			hs_state_malformed(func, &set_format, "A value appears twice.");
+			hs_state_malformed(func, &hs_set_format, "A value appears twice.");
 		p += keylen;
 		remaining -= keylen;
 		if ((n & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
 	if (remaining != 0)
-		hs_state_malformed(func, &set_format, "Bytes follow the last value.");
+		hs_state_malformed(func, &hs_set_format, "Bytes follow the last value.");
 	return set;
 }
 
@@ -583,10 +583,10 @@ HsSetKind
 hs_set_flat_kind(bytea *flat, const char *func)
 {
 	uint64		length;
-	const unsigned char *p = hs_state_header(func, &set_format, flat, &length);
+	const unsigned char *p = hs_state_header(func, &hs_set_format, flat, &length);
 
 	if (p[5] != HS_SET_INT8 && p[5] != HS_SET_UUID && p[5] != HS_SET_TEXT && p[5] != HS_SET_USER_DAY)
-		hs_state_malformed(func, &set_format, psprintf("Its kind byte %d is unknown.", (int) p[5]));
+		hs_state_malformed(func, &hs_set_format, psprintf("Its kind byte %d is unknown.", (int) p[5]));
 	return (HsSetKind) p[5];
 }
 

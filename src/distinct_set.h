@@ -26,6 +26,9 @@ typedef enum HsSetKind
 
 typedef struct HsDistinctSet HsDistinctSet;
 
+/* The flat form's format (distinct_set.c), which exact_set.c's small sets write too. */
+extern const HsStateFormat hs_set_format;
+
 extern HsDistinctSet *hs_set_create(MemoryContext context, HsSetKind kind);
 extern uint64 hs_set_count(const HsDistinctSet *set);
 extern HsSetKind hs_set_kind(const HsDistinctSet *set);

@@ -4,8 +4,8 @@
  *		sets kept flat and sorted, large ones as expanded hash sets (distinct_set.c).
  *
  * Why two forms: a query grouped by account holds one set per account at once, and most
- * accounts have a few dozen users. An expanded hash set needs a memory context of its own (at
- * least 1 kB) and slack in its table; a flat set of n bigint keys is 20 + 8n bytes. So a set stays
+ * accounts have a few dozen users. An expanded hash set costs its header, its set structure and
+ * slack in its table; a flat set of n bigint keys is 20 + 8n bytes. So a set stays
  * in its flat form, keys in ascending byte order and found by bisection, until it would pass
  * HS_SET_SMALL_BYTES; then it becomes a hash set, which nodeAgg keeps as an expanded object and
  * the transition function updates in place. Text keys are not sorted (their lengths vary); a
@@ -69,10 +69,10 @@ set_expand(bytea *flat, MemoryContext context, const char *func)
 	return hs_set_deserialize_any(flat, context, func);
 }
 
+/* hs_set_merge refuses sets of two kinds */
 static void
 set_merge(MemoryContext context, void *into, const void *from, const char *func)
 {
-	hs_check_set_kind(func, hs_set_kind((const HsDistinctSet *) from), hs_set_kind((HsDistinctSet *) into));
 	hs_set_merge((HsDistinctSet *) into, (const HsDistinctSet *) from);
 }
 
@@ -119,12 +119,12 @@ flat_alloc(HsSetKind kind, uint64 count, uint32 key_bytes)
 {
 	bytea	   *flat = palloc(VARHDRSZ + HS_SET_HEADER_SIZE + key_bytes);
 	unsigned char *p = (unsigned char *) VARDATA(flat);
-	uint32		magic = pg_hton32(0x48534453);	/* "HSDS", as distinct_set.c writes it */
+	uint32		magic = pg_hton32(hs_set_format.magic);
 	uint64		n = pg_hton64(count);
 
 	SET_VARSIZE(flat, VARHDRSZ + HS_SET_HEADER_SIZE + key_bytes);
 	memcpy(p, &magic, 4);
-	p[4] = 1;					/* format version */
+	p[4] = hs_set_format.version;
 	p[5] = (unsigned char) kind;
 	p[6] = 0;
 	p[7] = kind == HS_SET_TEXT ? 0 : HS_SET_SORTED;
@@ -254,48 +254,22 @@ exact_set_add(FunctionCallInfo fcinfo, HsSetKind kind, const void *key, uint32 k
 	return hs_state_datum(expanded);
 }
 
-/*
- * Add the keys of a flat set one by one, converted to memory order, through exact_set_add,
- * which reads the state from argument 0: each step's result is put there for the next, as
- * nodeAgg does between rows.
- */
-static Datum
-add_flat_keys(FunctionCallInfo fcinfo, bytea *from, HsSetKind kind, const char *func)
+/* Adds each key of a set to the state in argument 0 through exact_set_add, as nodeAgg would row by row. */
+typedef struct KeyAdder
 {
-	const unsigned char *keys = (const unsigned char *) VARDATA(from) + HS_SET_HEADER_SIZE;
-	uint32		key_bytes = VARSIZE(from) - VARHDRSZ - HS_SET_HEADER_SIZE;
-	Datum		state = PG_GETARG_DATUM(0);
+	FunctionCallInfo fcinfo;
+	HsSetKind	kind;
+	const char *func;
+} KeyAdder;
 
-	for (uint32 offset = 0; offset < key_bytes;)
-	{
-		uint64		words[2];
-		const void *key = words;
-		uint32		keylen;
+static void
+add_key_visitor(const void *key, uint32 keylen, void *arg)
+{
+	KeyAdder   *adder = (KeyAdder *) arg;
+	Datum		state = exact_set_add(adder->fcinfo, adder->kind, key, keylen, adder->func);
 
-		if (kind == HS_SET_TEXT)
-		{
-			keylen = hs_read_uint32(keys + offset);
-			offset += 4;
-			key = keys + offset;
-		}
-		else
-		{
-			keylen = kind == HS_SET_INT8 ? 8 : 16;
-			if (kind == HS_SET_UUID)
-				key = keys + offset;
-			else
-			{
-				words[0] = hs_read_uint64(keys + offset);
-				if (keylen == 16)
-					words[1] = hs_read_uint64(keys + offset + 8);
-			}
-		}
-		offset += keylen;
-		fcinfo->args[0].value = state;
-		fcinfo->args[0].isnull = false;
-		state = exact_set_add(fcinfo, kind, key, keylen, func);
-	}
-	return state;
+	adder->fcinfo->args[0].value = state;
+	adder->fcinfo->args[0].isnull = false;
 }
 
 /*
@@ -322,10 +296,14 @@ healthscore_exact_set_combine(PG_FUNCTION_ARGS)
 		kind = hs_set_flat_kind(from, func);
 		if (is_small(from))
 		{
-			(void) hs_set_deserialize(from, kind, CurrentMemoryContext, func);	/* validated */
+			/* validated and read in one pass: its keys are added one by one */
+			HsDistinctSet *keys = hs_set_deserialize(from, kind, CurrentMemoryContext, func);
+			KeyAdder	adder = {fcinfo, kind, func};
+
 			if (PG_ARGISNULL(0))
 				PG_RETURN_BYTEA_P(PG_DETOAST_DATUM_COPY(PointerGetDatum(from)));
-			return add_flat_keys(fcinfo, from, kind, func);
+			hs_set_foreach(keys, add_key_visitor, &adder);
+			PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 		}
 	}
 	return hs_combine_states(fcinfo, &hs_exact_set_family, func);
