@@ -20,6 +20,7 @@ cleanup() {
 }
 trap cleanup EXIT
 . test/tap.sh
+. test/scale_out.sh
 export PGTZ=UTC
 
 tap_plan 9
@@ -70,48 +71,13 @@ fi
 # the same model over the partitioned foreign events and over the local copy
 for model in sharded local; do
 	relation=$([ $model = sharded ] && echo app.events || echo app.events_local)
-	q "$coordinator" "
-		SELECT healthscore.create_model('$model', accounts => 'app.accounts', key => 'account_id', value => 'arr');
-		SELECT healthscore.add_signal('$model', 'logins_30d', source => '$relation', key => 'account_id',
-		       expression => \$\$count(*) FILTER (WHERE s.feature = 'login')\$\$, time_column => 'ts', lookback => '30 days',
-		       scoring => 'linear', worst => 0, best => 20, weight => 20, missing => 'zero');
-		SELECT healthscore.add_signal('$model', 'users_30d', source => '$relation', key => 'account_id',
-		       expression => 'healthscore.distinct_count(s.user_id)', time_column => 'ts', lookback => '30 days',
-		       scoring => 'linear', worst => 0, best => 30, weight => 20, missing => 'zero');
-		SELECT healthscore.add_signal('$model', 'stickiness_30d', source => '$relation', key => 'account_id',
-		       expression => 'healthscore.stickiness(s.user_id, s.ts)', time_column => 'ts', lookback => '30 days',
-		       scoring => 'linear', worst => 0, best => 0.5, weight => 20, missing => 'zero');
-		SELECT healthscore.add_signal('$model', 'spend_30d', source => '$relation', key => 'account_id',
-		       expression => 'sum(s.amount)', time_column => 'ts', lookback => '30 days',
-		       scoring => 'logarithmic', worst => 1, best => 5000, weight => 20, missing => 'zero');
-		SELECT healthscore.add_signal('$model', 'last_use', source => '$relation', key => 'account_id',
-		       expression => 'max(s.ts)', time_column => 'ts', scoring => 'decay', half_life => '7 days', weight => 20,
-		       missing => 'zero');
-		SELECT healthscore.add_signal('$model', 'seat_use', source => '$relation', key => 'account_id',
-		       expression => 'healthscore.distinct_count(s.user_id)::float8', per_account => 'value / account.seats',
-		       time_column => 'ts', lookback => '30 days', scoring => 'linear', worst => 0, best => 1, weight => 20,
-		       missing => 'zero');
+	q "$coordinator" "$(scale_out_model_sql "$model" app.accounts "$relation")
 		SELECT healthscore.refresh('$model', '2026-06-30');" >/dev/null 2>"$work/$model.err" || cat "$work/$model.err" | diag
 done
 
 # every account's raw values: counts, exact sets and times equal, floating sums to 1e-12 relative
-# the sharded model's current run against the local one's, account by account: accounts, accounts
-# whose counts, exact sets and times are equal, whose sum is within 1e-12, whose score, whose tier
-compare_with_local() {
-	q "$coordinator" "
-	SELECT count(*) || ' ' ||
-	       count(*) FILTER (WHERE s.raw_values[1:3] IS NOT DISTINCT FROM l.raw_values[1:3]
-	                          AND s.raw_values[5:6] IS NOT DISTINCT FROM l.raw_values[5:6]) || ' ' ||
-	       count(*) FILTER (WHERE abs(s.raw_values[4] - l.raw_values[4]) <= 1e-12 * abs(l.raw_values[4])
-	                          OR s.raw_values[4] IS NOT DISTINCT FROM l.raw_values[4]) || ' ' ||
-	       count(*) FILTER (WHERE abs(s.score - l.score) <= 1e-12 * l.score OR s.score IS NOT DISTINCT FROM l.score) || ' ' ||
-	       count(*) FILTER (WHERE s.tier = l.tier)
-	FROM healthscore.current_scores AS sc
-	JOIN healthscore.scores AS s ON s.run_id = sc.run_id AND s.account_key = sc.account_key
-	JOIN healthscore.current_scores AS lc ON lc.model = 'local' AND lc.account_key = sc.account_key
-	JOIN healthscore.scores AS l ON l.run_id = lc.run_id AND l.account_key = lc.account_key
-	WHERE sc.model = 'sharded'"
-}
+# (the sharded model's current run against the local one's, scale_out_compare)
+compare_with_local() { scale_out_compare "$coordinator" sharded; }
 compared=$(compare_with_local)
 read -r accounts exact sums scores tiers <<<"$compared"
 if [ "${accounts:-0}" = 1000 ] && [ "$exact" = 1000 ] && [ "$sums" = 1000 ]; then
