@@ -247,24 +247,21 @@ hs_state_read(Datum value, const HsStateFamily *family, const char *func)
 HsExpandedState *
 hs_state_for_update(FunctionCallInfo fcinfo, const HsStateFamily *family, const char *func, int kind)
 {
-	HsExpandedState *expanded = NULL;
+	HsExpandedState *expanded;
 
-	if (!PG_ARGISNULL(0))
-	{
-		expanded = our_expanded_state(PG_GETARG_DATUM(0), family);
-		if (expanded != NULL && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))) &&
-			AggCheckCallContext(fcinfo, NULL))
-		{
-			expanded->flat = NULL;	/* about to change */
-			return expanded;
-		}
-	}
 	if (PG_ARGISNULL(0))
 		return state_new(state_home(fcinfo), family, NULL, kind);
+	expanded = our_expanded_state(PG_GETARG_DATUM(0), family);
+	if (expanded != NULL && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))) &&
+		AggCheckCallContext(fcinfo, NULL))
+		return expanded;
 	return state_copy_of(state_home(fcinfo), family, PG_GETARG_DATUM(0), func);
 }
 
-/* The structure inside an expanded state, and the datum to return for it. */
+/*
+ * The structure inside an expanded state, to change (its flat form, if made, is forgotten), and
+ * the datum to return for it.
+ */
 void *
 hs_state_contents(HsExpandedState *expanded)
 {
@@ -295,11 +292,7 @@ hs_combine_states(FunctionCallInfo fcinfo, const HsStateFamily *family, const ch
 	const void *from;
 
 	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		return hs_keep_state(fcinfo);
 	if (PG_ARGISNULL(0))
 		return hs_state_datum(state_copy_of(state_home(fcinfo), family, PG_GETARG_DATUM(1), func));
 	from = hs_state_read(PG_GETARG_DATUM(1), family, func);

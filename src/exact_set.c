@@ -283,11 +283,7 @@ healthscore_exact_set_combine(PG_FUNCTION_ARGS)
 	bytea	   *from;
 
 	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		return hs_keep_state(fcinfo);
 	if (!hs_state_is_expanded(PG_GETARG_DATUM(1), &hs_exact_set_family))
 	{
 		HsSetKind	kind;

@@ -171,8 +171,9 @@ typedef struct HsStateFamily
 typedef struct HsExpandedState HsExpandedState;
 
 /*
- * A transition function skipping a NULL input returns the state unchanged, and that state is
- * itself NULL until the first value arrives: say so, rather than return a null pointer as a value.
+ * A transition function skipping a NULL input (or a combine function a NULL state) returns the
+ * state unchanged, and that state is itself NULL until the first value arrives: say so, rather
+ * than return a null pointer as a value.
  */
 static inline Datum
 hs_keep_state(FunctionCallInfo fcinfo)
