@@ -4879,9 +4879,9 @@ BEGIN
 		    aggtranstype = target.transtype
 		WHERE a.aggfnoid OPERATOR(pg_catalog.=) target.aggregate;
 		UPDATE pg_catalog.pg_depend AS d
-		SET refobjid = CASE d.refobjid
-			WHEN old.aggtransfn THEN target.transfn::pg_catalog.oid
-			WHEN old.aggcombinefn THEN target.combinefn::pg_catalog.oid
+		SET refobjid = CASE
+			WHEN d.refobjid OPERATOR(pg_catalog.=) old.aggtransfn THEN target.transfn::pg_catalog.oid
+			WHEN d.refobjid OPERATOR(pg_catalog.=) old.aggcombinefn THEN target.combinefn::pg_catalog.oid
 			ELSE target.finalfn::pg_catalog.oid END
 		WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
 		  AND d.objid OPERATOR(pg_catalog.=) target.aggregate
