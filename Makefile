@@ -39,6 +39,7 @@ SQL_PARTS = \
 	src/revenue.sql \
 	src/auc.sql \
 	src/logistic.sql \
+	src/rollup_calls.sql \
 	src/calibration.sql \
 	src/model_comparison.sql \
 	src/signal_values.sql \
@@ -52,6 +53,7 @@ SQL_PARTS = \
 	src/models.sql \
 	src/manual.sql \
 	src/indicators.sql \
+	src/rollups.sql \
 	src/refresh.sql \
 	src/schedule.sql \
 	src/hierarchies.sql \
@@ -69,7 +71,7 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(sort $(wildcard $(srcdir)/versions/$(EXTENSION)--*.sql))
 
 # pg_regress suites in sql/ with expected output in expected/.
-REGRESS = scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue auc logistic_fit state_types parallel parallel_signals models refresh views access manual validation calibration schedule security settings bad_input operations changes groups indicators hierarchies encoding
+REGRESS = scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue auc logistic_fit state_types rollups parallel parallel_signals models refresh views access manual validation calibration schedule security settings bad_input operations changes groups indicators hierarchies encoding
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 # pg_isolation_regress suites (concurrent sessions) in test/isolation/specs/ with expected output in

@@ -26,6 +26,10 @@
  *									author, then only the accounts the caller may see
  *	accounts_as_author(group)		the keys of a model group's account relation, read as the
  *									group's author, then only those the caller may see
+ *	rollup_as_author(rollup, since, until)
+ *									the day states of a rollup's source between two midnights, as
+ *									the model's author, into a new temporary table
+ *									pg_temp.healthscore_rollup_rolled
  *	source_freshness(model, as_of, every_signal)
  *									per signal, its source's newest row at the as-of time and
  *									whether its window has rows, read as the model's author
@@ -47,6 +51,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "healthscore.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "tcop/dest.h"
@@ -62,6 +67,7 @@ PG_FUNCTION_INFO_V1(healthscore_explain_as_author);
 PG_FUNCTION_INFO_V1(healthscore_outcomes_as_author);
 PG_FUNCTION_INFO_V1(healthscore_accounts_as_author);
 PG_FUNCTION_INFO_V1(healthscore_source_freshness);
+PG_FUNCTION_INFO_V1(healthscore_rollup_as_author);
 
 /* The temporary table a refresh's scoring query fills: the columns of refresh_sql(), in order. */
 #define SCORED_TABLE "healthscore_refresh_scored"
@@ -70,6 +76,13 @@ static const char *const scored_table_sql =
 "account_key pg_catalog.text, segment pg_catalog.text, value pg_catalog.numeric, "
 "owner pg_catalog.text, renewal_date pg_catalog.date, parent_key pg_catalog.text, "
 "raw_values pg_catalog.float8[], points pg_catalog.float8[]) ON COMMIT DROP";
+
+/* The temporary table a rollup's day states are written into: the columns of rollup_bucket_query(). */
+#define ROLLED_TABLE "healthscore_rollup_rolled"
+static const char *const rolled_table_sql =
+"CREATE TEMPORARY TABLE pg_temp." ROLLED_TABLE " ("
+"bucket pg_catalog.timestamptz, account_key pg_catalog.text, events pg_catalog.int8, "
+"numbers pg_catalog.float8[], sets healthscore.exact_set[]) ON COMMIT DROP";
 
 /* Writes the rows of a query into a relation created for them (see transientrel in matview.c). */
 typedef struct IntoTable
@@ -142,20 +155,12 @@ into_table(Oid relid)
 	return into;
 }
 
-/* Who the caller was, to return to after running as the author. */
-typedef struct AsAuthor
-{
-	Oid			saved_user;
-	int			saved_context;
-	int			nest_level;
-} AsAuthor;
-
 /*
  * Become the author inside a security-restricted operation, with the settings the text must be
  * read under. On error, transaction abort restores the user and the settings.
  */
-static void
-become_author(Oid author, AsAuthor *as)
+void
+hs_become_author(Oid author, AsAuthor *as)
 {
 	GetUserIdAndSecContext(&as->saved_user, &as->saved_context);
 	SetUserIdAndSecContext(author, as->saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
@@ -175,8 +180,8 @@ become_author(Oid author, AsAuthor *as)
 							 GUC_ACTION_SAVE, true, 0, false);
 }
 
-static void
-stop_being_author(const AsAuthor *as)
+void
+hs_stop_being_author(const AsAuthor *as)
 {
 	AtEOXact_GUC(false, as->nest_level);
 	SetUserIdAndSecContext(as->saved_user, as->saved_context);
@@ -256,9 +261,56 @@ healthscore_score_as_author(PG_FUNCTION_ARGS)
 	relid = RangeVarGetRelid(makeRangeVar("pg_temp", SCORED_TABLE, -1), NoLock, false);
 
 	into = into_table(relid);
-	become_author(author, &as);
+	hs_become_author(author, &as);
 	run_statement(query, (DestReceiver *) into);
-	stop_being_author(&as);
+	hs_stop_being_author(&as);
+	rows = into->rows;
+	SPI_finish();
+	PG_RETURN_INT64((int64) rows);
+}
+
+/*
+ * rollup_as_author(rollup integer, since timestamptz, until timestamptz) returns bigint: runs the
+ * query of a rollup's day states from since to until (rollup_bucket_query) as the model's author,
+ * into a new temporary table; returns the number of rows.
+ */
+Datum
+healthscore_rollup_as_author(PG_FUNCTION_ARGS)
+{
+	Oid			types[3] = {INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		args[3];
+	bool		isnull;
+	Oid			author;
+	char	   *query;
+	Oid			relid;
+	IntoTable  *into;
+	uint64		rows;
+	AsAuthor	as;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		elog(ERROR, "rollup_as_author(): rollup, since and until must not be NULL");
+	for (int i = 0; i < 3; i++)
+		args[i] = PG_GETARG_DATUM(i);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "rollup_as_author(): SPI_connect failed");
+
+	/* decided and generated as the caller, by the extension's own SQL */
+	author = DatumGetObjectId(query_value("SELECT healthscore_internal.model_author(u.model) FROM healthscore.rollups AS u"
+										  " WHERE u.rollup_id OPERATOR(pg_catalog.=) $1", 1, types, args, &isnull));
+	if (isnull)
+		elog(ERROR, "rollup_as_author(): model_author() returned NULL");
+	query = TextDatumGetCString(query_value("SELECT healthscore_internal.rollup_bucket_query($1, $2, $3)", 3, types, args, &isnull));
+	if (isnull)
+		elog(ERROR, "rollup_as_author(): rollup_bucket_query() returned NULL");
+
+	if (SPI_execute(rolled_table_sql, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "rollup_as_author(): creating the table of day states failed");
+	relid = RangeVarGetRelid(makeRangeVar("pg_temp", ROLLED_TABLE, -1), NoLock, false);
+
+	into = into_table(relid);
+	hs_become_author(author, &as);
+	run_statement(query, (DestReceiver *) into);
+	hs_stop_being_author(&as);
 	rows = into->rows;
 	SPI_finish();
 	PG_RETURN_INT64((int64) rows);
@@ -312,10 +364,10 @@ healthscore_explain_as_author(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &result_desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "explain_as_author() must return a composite type");
 
-	become_author(author, &as);
+	hs_become_author(author, &as);
 	value_type = result_column_type(untyped_probe, 2);	/* account_key, then the signal's value */
 	run_statement(psprintf("EXPLAIN (FORMAT JSON) %s", probe), NULL);
-	stop_being_author(&as);
+	hs_stop_being_author(&as);
 	if (SPI_processed != 1)
 		elog(ERROR, "explain_as_author(): EXPLAIN returned " UINT64_FORMAT " rows", SPI_processed);
 	/* the result must outlive SPI's memory */
@@ -364,10 +416,10 @@ visible_rows_as_author(FunctionCallInfo fcinfo, const char *author_sql, Datum ar
 	if (isnull || model == NULL || query == NULL)
 		elog(ERROR, "\"%s\" returned NULL", author_sql);
 
-	become_author(author, &as);
+	hs_become_author(author, &as);
 	if (SPI_execute(query, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading a relation as its author failed");
-	stop_being_author(&as);
+	hs_stop_being_author(&as);
 
 	nrows = (int) SPI_processed;
 	for (int c = 0; c < ncolumns; c++)
@@ -471,10 +523,10 @@ healthscore_explain_refresh(PG_FUNCTION_ARGS)
 										  1, types, args, &isnull));
 	query = TextDatumGetCString(query_value("SELECT healthscore.refresh_sql($1, $2)", 2, types, args, &isnull));
 
-	become_author(author, &as);
+	hs_become_author(author, &as);
 	/* VERBOSE shows the remote SQL of foreign scans: what postgres_fdw ships to the shards */
 	run_statement(psprintf("EXPLAIN %s%s", PG_GETARG_BOOL(2) ? "(VERBOSE) " : "", query), NULL);
-	stop_being_author(&as);
+	hs_stop_being_author(&as);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		Datum		line = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull);
@@ -524,10 +576,10 @@ healthscore_source_freshness(PG_FUNCTION_ARGS)
 	if (isnull)
 		elog(ERROR, "source_freshness(): freshness_query() returned no author");
 
-	become_author(author, &as);
+	hs_become_author(author, &as);
 	if (SPI_execute(query, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "source_freshness(): reading the sources failed");
-	stop_being_author(&as);
+	hs_stop_being_author(&as);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		Datum		row[3];

@@ -18,6 +18,14 @@ LANGUAGE C STABLE PARALLEL UNSAFE;
 COMMENT ON FUNCTION healthscore_internal.source_freshness(text, timestamptz, boolean) IS
 'per signal with a time column (with a max_age unless every_signal): its source''s newest row at the as-of time, and whether its window has rows, read as the model''s author';
 
+CREATE FUNCTION healthscore_internal.rollup_as_author(rollup integer, since timestamptz, until timestamptz)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'healthscore_rollup_as_author'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION healthscore_internal.rollup_as_author(integer, timestamptz, timestamptz) IS
+'runs the query of a rollup''s day states from since to until (rollup_bucket_query) as the model''s author, in a security-restricted operation, into a new temporary table pg_temp.healthscore_rollup_rolled; returns its rows';
+
 CREATE FUNCTION healthscore_internal.outcomes_as_author(model text)
 RETURNS TABLE (account_key text, churned_at text)
 AS 'MODULE_PATHNAME', 'healthscore_outcomes_as_author'

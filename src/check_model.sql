@@ -22,6 +22,8 @@ DECLARE
 	failing record;
 	has_errors boolean := false;
 	foreign_signal healthscore.signals;
+	rolled record;
+	failed_message text;
 BEGIN
 	FOR found IN SELECT * FROM healthscore_internal.model_errors(found_model.name, 'check_model') LOOP
 		has_errors := true;
@@ -130,6 +132,46 @@ BEGIN
 	FROM healthscore_internal.hierarchy_links() AS l
 	WHERE l.model = found_model.name AND l.problem IS NOT NULL
 	GROUP BY l.problem ORDER BY l.problem;
+	-- rollups: what they do not hold, and what makes them cost more than they save
+	FOR found IN SELECT u.* FROM healthscore.rollups AS u WHERE u.model = found_model.name ORDER BY u.rollup_id LOOP
+		BEGIN
+			rolled := healthscore_internal.rollup_plan(found_model.name, found.source);
+		EXCEPTION WHEN OTHERS THEN
+			-- a signal's text no longer reads (a column dropped): refresh() fails on it too
+			GET STACKED DIAGNOSTICS failed_message = MESSAGE_TEXT;
+			RETURN QUERY SELECT 'warning', format('rollup of %s', found.source),
+				format('the rollup cannot read the signals over its source: %s', failed_message),
+				'Fix the signal (healthscore.alter_signal) or disable the rollup (healthscore.disable_rollup).'::text;
+			CONTINUE;
+		END;
+		IF NOT found.in_use THEN
+			RETURN QUERY SELECT 'warning', format('rollup of %s', found.source),
+				CASE WHEN found.definition IS NULL THEN 'the rollup holds no signal: refreshes read the events'
+					 ELSE format('the rollup is not used: its days held %s events per account and day when it was built, fewer than its min_events_per_row %s, so refreshes read the events',
+								 round((found.events::numeric / nullif(found.state_rows, 0)), 1), found.min_events_per_row) END,
+				format('Reading events is as cheap at that density; SELECT * FROM healthscore.enable_rollup(%L, %L) measures again, or healthscore.disable_rollup() drops it.',
+					   found_model.name, found.source);
+			CONTINUE;
+		END IF;
+		IF rolled.definition IS DISTINCT FROM found.definition THEN
+			RETURN QUERY SELECT 'warning', format('rollup of %s', found.source),
+				'the signals over this source changed since the rollup was built: until the next refresh builds it again (reading the whole source once), refreshes read the events'::text,
+				'Refresh the model at a quiet time, or run healthscore.enable_rollup() again now.'::text;
+		END IF;
+		RETURN QUERY SELECT 'warning', format('signal "%s"', x.signal),
+			format('its rollup of %s does not hold it, so every refresh reads its events: %s', found.source, x.reason),
+			'Rollups hold count, sum, avg, min and max of integers, float8 and times, bool_and, bool_or, healthscore.distinct_count, healthscore.stickiness and healthscore.nps, with immutable arguments and FILTER, over the source''s time column (timestamptz).'::text
+		FROM unnest(rolled.skipped, rolled.reasons) AS x(signal, reason);
+		IF NOT EXISTS (SELECT FROM pg_catalog.pg_index AS i
+					   JOIN pg_catalog.pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+					   WHERE i.indrelid = found.source::regclass AND a.attname = rolled.time_column)
+		   AND EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = found.source::regclass AND c.relkind IN ('r', 'm')) THEN
+			RETURN QUERY SELECT 'warning', format('rollup of %s', found.source),
+				format('%s has no index that starts with its time column %s: the days at a window''s edges and the new days are read by scanning the whole source',
+					   found.source, rolled.time_column),
+				format('CREATE INDEX ON %s (%I);', found.source, rolled.time_column);
+		END IF;
+	END LOOP;
 	-- a group weight whose category no signal has any more weighs nothing, silently
 	RETURN QUERY
 	SELECT 'warning', format('group "%s"', g.category),
@@ -143,4 +185,4 @@ END
 $$;
 
 COMMENT ON FUNCTION healthscore.check_model(text) IS
-'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule, group weights of categories without signals, hierarchy links to missing parents or on cycles, signals over foreign tables that the foreign server cannot aggregate)';
+'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule, group weights of categories without signals, hierarchy links to missing parents or on cycles, signals over foreign tables that the foreign server cannot aggregate, signals a rollup does not hold and why, rollups not used or out of date, rolled-up sources without an index on their time column)';

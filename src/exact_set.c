@@ -24,7 +24,10 @@
 #include "fmgr.h"
 #include "healthscore.h"
 #include "port/pg_bswap.h"
+#include "utils/lsyscache.h"
 
+PG_FUNCTION_INFO_V1(healthscore_exact_set_same);
+PG_FUNCTION_INFO_V1(healthscore_exact_sets_same);
 PG_FUNCTION_INFO_V1(healthscore_exact_set_combine);
 PG_FUNCTION_INFO_V1(healthscore_exact_set_in);
 PG_FUNCTION_INFO_V1(healthscore_exact_set_out);
@@ -362,4 +365,87 @@ Datum
 healthscore_exact_set_send(PG_FUNCTION_ARGS)
 {
 	return hs_state_send(fcinfo, &hs_exact_set_family);
+}
+
+/* Whether every key visited is in another set. */
+typedef struct SameKeys
+{
+	const HsDistinctSet *other;
+	bool		same;
+} SameKeys;
+
+static void
+same_key_visitor(const void *key, uint32 keylen, void *arg)
+{
+	SameKeys   *check = (SameKeys *) arg;
+
+	if (check->same && !hs_set_contains(check->other, key, keylen))
+		check->same = false;
+}
+
+static bool
+sets_same(Datum a, Datum b, const char *func)
+{
+	bytea	   *first_flat = hs_state_flat(a, &hs_exact_set_family);
+	bytea	   *second_flat = hs_state_flat(b, &hs_exact_set_family);
+	HsDistinctSet *first;
+	HsDistinctSet *second;
+	SameKeys	check;
+
+	hs_check_set_kind(func, hs_set_flat_kind(first_flat, func), hs_set_flat_kind(second_flat, func));
+	first = hs_set_deserialize_any(first_flat, CurrentMemoryContext, func);
+	second = hs_set_deserialize_any(second_flat, CurrentMemoryContext, func);
+	if (hs_set_count(first) != hs_set_count(second))
+		return false;
+	check.other = second;
+	check.same = true;
+	hs_set_foreach(first, same_key_visitor, &check);
+	return check.same;
+}
+
+/*
+ * exact_set_same(a, b): whether two sets hold the same keys. Their bytes cannot tell: a large
+ * set is hashed with a key of its own, so equal sets differ in their bytes. Sets of two kinds
+ * are an error (42804).
+ */
+Datum
+healthscore_exact_set_same(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(sets_same(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), "exact_set_same"));
+}
+
+/*
+ * exact_sets_same(a exact_set[], b exact_set[]): whether two arrays hold the same sets, element
+ * by element (a NULL element matching only a NULL one): the sets of two rollup states.
+ */
+Datum
+healthscore_exact_sets_same(PG_FUNCTION_ARGS)
+{
+	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *b = PG_GETARG_ARRAYTYPE_P(1);
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *a_values;
+	Datum	   *b_values;
+	bool	   *a_nulls;
+	bool	   *b_nulls;
+	int			a_count;
+	int			b_count;
+
+	if (ARR_ELEMTYPE(a) != ARR_ELEMTYPE(b))
+		elog(ERROR, "exact_sets_same(): arrays of two types");
+	get_typlenbyvalalign(ARR_ELEMTYPE(a), &typlen, &typbyval, &typalign);
+	deconstruct_array(a, ARR_ELEMTYPE(a), typlen, typbyval, typalign, &a_values, &a_nulls, &a_count);
+	deconstruct_array(b, ARR_ELEMTYPE(b), typlen, typbyval, typalign, &b_values, &b_nulls, &b_count);
+	if (a_count != b_count)
+		PG_RETURN_BOOL(false);
+	for (int i = 0; i < a_count; i++)
+	{
+		if (a_nulls[i] != b_nulls[i])
+			PG_RETURN_BOOL(false);
+		if (!a_nulls[i] && !sets_same(a_values[i], b_values[i], "exact_sets_same"))
+			PG_RETURN_BOOL(false);
+	}
+	PG_RETURN_BOOL(true);
 }

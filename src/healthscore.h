@@ -220,4 +220,21 @@ extern void hs_state_malformed(const char *func, const HsStateFormat *format,
 extern const unsigned char *hs_state_header(const char *func, const HsStateFormat *format,
 											bytea *bytes, uint64 *length);
 
+/*
+ * Running model text as its author (author.c): the caller's role and settings, saved while the
+ * author's text runs in a security-restricted operation.
+ */
+typedef struct AsAuthor
+{
+	Oid			saved_user;
+	int			saved_context;
+	int			nest_level;
+} AsAuthor;
+
+extern void hs_become_author(Oid author, AsAuthor *as);
+extern void hs_stop_being_author(const AsAuthor *as);
+
+/* Rolled-up values (rollup_values.c): 2^53, beyond which a float8 no longer holds every integer. */
+#define HS_ROLLUP_EXACT_LIMIT 9007199254740992.0
+
 #endif							/* HEALTHSCORE_H */

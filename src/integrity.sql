@@ -125,12 +125,15 @@ BEGIN
 	DELETE FROM healthscore.playbooks AS p USING old_models AS o WHERE p.model = o.name;
 	DELETE FROM healthscore.indicators AS i USING old_models AS o WHERE i.model = o.name;
 	DELETE FROM healthscore.calibrations AS c USING old_models AS o WHERE c.model = o.name;
+	DELETE FROM healthscore.rollup_states AS t USING healthscore.rollups AS u, old_models AS o
+	WHERE t.rollup_id = u.rollup_id AND u.model = o.name;
+	DELETE FROM healthscore.rollups AS u USING old_models AS o WHERE u.model = o.name;
 	RETURN NULL;
 END
 $$;
 
 COMMENT ON FUNCTION healthscore_internal.cascade_model_deletes() IS
-'trigger: removes the signals, runs, attempts, overrides, playbooks, indicators and calibrations of deleted models';
+'trigger: removes the signals, runs, attempts, overrides, playbooks, indicators, calibrations and rollups of deleted models';
 
 CREATE TRIGGER cascade_deleted_models AFTER DELETE ON healthscore.models
 	REFERENCING OLD TABLE AS old_models

@@ -39,7 +39,10 @@ AS $$
 		'healthscore.check_model(text)',
 		'healthscore.calibrate(text, interval, timestamptz)',
 		'healthscore.preview(text, jsonb, jsonb, float8[], timestamptz, interval, timestamptz, float8)',
-		'healthscore.preview_accounts(text, jsonb, jsonb, float8[], timestamptz, float8)'
+		'healthscore.preview_accounts(text, jsonb, jsonb, float8[], timestamptz, float8)',
+		'healthscore.enable_rollup(text, regclass, interval, interval, float8)',
+		'healthscore.disable_rollup(text, regclass)',
+		'healthscore.refresh_rollup(text, regclass, timestamptz, timestamptz)'
 	]::regprocedure[]
 $$;
 
@@ -155,8 +158,8 @@ BEGIN
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals, healthscore.indicators,
 		healthscore.runs, healthscore.attempts, healthscore.scores, healthscore.churn_reasons,
 		healthscore.success_factors, healthscore.assessments, healthscore.overrides, healthscore.playbooks,
-		healthscore.calibrations TO %s', role);
-	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.attempts_attempt_id_seq,
+		healthscore.calibrations, healthscore.rollups, healthscore.rollup_states TO %s', role);
+	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.rollups_rollup_id_seq, healthscore.attempts_attempt_id_seq,
 		healthscore.assessments_assessment_id_seq,
 		healthscore.overrides_override_id_seq, healthscore.playbooks_playbook_id_seq TO %s', role);
 	EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO %s',

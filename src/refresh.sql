@@ -73,6 +73,8 @@ BEGIN
 	PERFORM set_config('TimeZone', found_model.time_zone, true);
 	-- what would make the scoring query fail, said plainly: relations, columns, the author's grants
 	PERFORM healthscore_internal.raise_model_errors(found_model.name, 'refresh');
+	-- rollups: the days not rolled up yet, and again those within their late window
+	PERFORM healthscore_internal.maintain_rollups(found_model.name, as_of);
 
 	-- A signal whose source's newest row is older than its max_age is stale: a broken pipeline,
 	-- not unhealthy accounts. It counts as missing for every account, and the run says so.
@@ -291,6 +293,9 @@ BEGIN
 		END IF;
 		as_of := as_of + step;
 	END LOOP;
+	-- rollups are brought up to until once; the refreshes below, in this transaction, use them
+	PERFORM healthscore_internal.lock_model(model);
+	PERFORM healthscore_internal.maintain_rollups(model, until);
 	as_of := since;
 	WHILE as_of <= until LOOP
 		run := healthscore.refresh(model, as_of);

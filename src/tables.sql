@@ -544,3 +544,71 @@ COMMENT ON COLUMN healthscore.trusted_owners.trusted_by IS 'who added it';
 COMMENT ON COLUMN healthscore.trusted_owners.trusted_at IS 'when';
 
 SELECT pg_catalog.pg_extension_config_dump('healthscore.trusted_owners', '');
+
+-- Rollups (rollups.sql): per model and source, the partial results of its signals' aggregate
+-- calls per account and day, and per week and 4 weeks combined from them, so that a refresh
+-- combines a few rows per account instead of scanning every event of its windows. Dumped with
+-- their states: a restored database does not have to scan its history again.
+CREATE TABLE healthscore.rollups (
+	rollup_id serial PRIMARY KEY,
+	model text NOT NULL,
+	source text NOT NULL,
+	grain interval NOT NULL DEFAULT '1 day' CHECK (grain OPERATOR(pg_catalog.=) interval '1 day'),
+	late_window interval NOT NULL DEFAULT '2 days' CHECK (late_window OPERATOR(pg_catalog.>=) interval '0'),
+	min_events_per_row float8 NOT NULL DEFAULT 4
+		CHECK (min_events_per_row OPERATOR(pg_catalog.>=) 0 AND min_events_per_row OPERATOR(pg_catalog.<) 'infinity'),
+	definition text,
+	number_ops text[],
+	set_count integer,
+	rolled_until timestamptz,
+	maintained_in xid8,
+	state_rows bigint,
+	events bigint,
+	in_use boolean NOT NULL DEFAULT false,
+	enabled_by text NOT NULL DEFAULT CURRENT_USER,
+	enabled_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	built_at timestamptz,
+	UNIQUE (model, source)
+);
+
+COMMENT ON TABLE healthscore.rollups IS 'rolled-up sources of models (enable_rollup): what their states hold, how far they reach, whether refreshes use them';
+COMMENT ON COLUMN healthscore.rollups.rollup_id IS 'rollup identifier, the key of its states';
+COMMENT ON COLUMN healthscore.rollups.model IS 'the model';
+COMMENT ON COLUMN healthscore.rollups.source IS 'the source relation whose signals are rolled up';
+COMMENT ON COLUMN healthscore.rollups.grain IS 'bucket size: 1 day, after a midnight in the model''s time zone up to and including the next (weeks from Monday and 4-week spans are combined from days)';
+COMMENT ON COLUMN healthscore.rollups.late_window IS 'how late events may arrive: each refresh rolls up again the days that ended within this interval before its as-of day';
+COMMENT ON COLUMN healthscore.rollups.min_events_per_row IS 'refreshes use the rollup only when its days hold at least this many events per account and day (else reading the events is as cheap)';
+COMMENT ON COLUMN healthscore.rollups.definition IS 'md5 of the calls, key, time column, time zone and grain the states were built for; when the model''s signals no longer match it the next refresh builds them again';
+COMMENT ON COLUMN healthscore.rollups.number_ops IS 'how each number of a state combines across days: sum, min or max';
+COMMENT ON COLUMN healthscore.rollups.set_count IS 'exact sets per state';
+COMMENT ON COLUMN healthscore.rollups.rolled_until IS 'every event up to this time (a midnight) is rolled up; later events are read from the source';
+COMMENT ON COLUMN healthscore.rollups.maintained_in IS 'the transaction that last rolled up new days (the refreshes of one backfill roll up once)';
+COMMENT ON COLUMN healthscore.rollups.state_rows IS 'day states at the last build (of the last 7 days when they showed that the rollup does not pay)';
+COMMENT ON COLUMN healthscore.rollups.events IS 'source rows those day states hold';
+COMMENT ON COLUMN healthscore.rollups.in_use IS 'whether refreshes read the rollup: built, up to its definition, and dense enough (events / state_rows >= min_events_per_row)';
+COMMENT ON COLUMN healthscore.rollups.enabled_by IS 'who enabled it';
+COMMENT ON COLUMN healthscore.rollups.enabled_at IS 'when';
+COMMENT ON COLUMN healthscore.rollups.built_at IS 'when its states were last built from the whole source';
+SELECT pg_catalog.pg_extension_config_dump('healthscore.rollups', '');
+SELECT pg_catalog.pg_extension_config_dump('healthscore.rollups_rollup_id_seq', '');
+
+CREATE TABLE healthscore.rollup_states (
+	rollup_id integer NOT NULL,
+	days smallint NOT NULL CHECK (days OPERATOR(pg_catalog.=) ANY (ARRAY[1, 7, 28]::smallint[])),
+	bucket timestamptz NOT NULL,
+	account_key text NOT NULL,
+	events bigint NOT NULL CHECK (events OPERATOR(pg_catalog.>) 0),
+	numbers float8[] NOT NULL,
+	sets healthscore.exact_set[] COMPRESSION lz4 NOT NULL,
+	PRIMARY KEY (rollup_id, days, bucket, account_key)
+);
+
+COMMENT ON TABLE healthscore.rollup_states IS 'per rollup, account and bucket (a day, a week from Monday, 4 weeks), the partial results of the rolled-up signals'' aggregate calls; administrators only';
+COMMENT ON COLUMN healthscore.rollup_states.rollup_id IS 'the rollup';
+COMMENT ON COLUMN healthscore.rollup_states.days IS 'the bucket''s length: 1, 7 or 28 days';
+COMMENT ON COLUMN healthscore.rollup_states.bucket IS 'the midnight in the model''s time zone the bucket starts after: it holds the events after it, up to and including the bucket''s end';
+COMMENT ON COLUMN healthscore.rollup_states.account_key IS 'the source''s account key, as text';
+COMMENT ON COLUMN healthscore.rollup_states.events IS 'source rows in the bucket';
+COMMENT ON COLUMN healthscore.rollup_states.numbers IS 'counts, sums, minima and maxima, in the order of rollups.number_ops';
+COMMENT ON COLUMN healthscore.rollup_states.sets IS 'exact sets of distinct_count() and stickiness()';
+SELECT pg_catalog.pg_extension_config_dump('healthscore.rollup_states', '');

@@ -376,6 +376,44 @@ CREATE TABLE healthscore.trusted_owners (
 	trusted_at timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 SELECT pg_catalog.pg_extension_config_dump('healthscore.trusted_owners', '');
+-- Rollups (rollups.sql): per model and source, the partial results of its signals' aggregate
+-- calls per account and day, and per week and 4 weeks combined from them, so that a refresh
+-- combines a few rows per account instead of scanning every event of its windows. Dumped with
+-- their states: a restored database does not have to scan its history again.
+CREATE TABLE healthscore.rollups (
+	rollup_id serial PRIMARY KEY,
+	model text NOT NULL,
+	source text NOT NULL,
+	grain interval NOT NULL DEFAULT '1 day' CHECK (grain OPERATOR(pg_catalog.=) interval '1 day'),
+	late_window interval NOT NULL DEFAULT '2 days' CHECK (late_window OPERATOR(pg_catalog.>=) interval '0'),
+	min_events_per_row float8 NOT NULL DEFAULT 4
+		CHECK (min_events_per_row OPERATOR(pg_catalog.>=) 0 AND min_events_per_row OPERATOR(pg_catalog.<) 'infinity'),
+	definition text,
+	number_ops text[],
+	set_count integer,
+	rolled_until timestamptz,
+	maintained_in xid8,
+	state_rows bigint,
+	events bigint,
+	in_use boolean NOT NULL DEFAULT false,
+	enabled_by text NOT NULL DEFAULT CURRENT_USER,
+	enabled_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	built_at timestamptz,
+	UNIQUE (model, source)
+);
+SELECT pg_catalog.pg_extension_config_dump('healthscore.rollups', '');
+SELECT pg_catalog.pg_extension_config_dump('healthscore.rollups_rollup_id_seq', '');
+CREATE TABLE healthscore.rollup_states (
+	rollup_id integer NOT NULL,
+	days smallint NOT NULL CHECK (days OPERATOR(pg_catalog.=) ANY (ARRAY[1, 7, 28]::smallint[])),
+	bucket timestamptz NOT NULL,
+	account_key text NOT NULL,
+	events bigint NOT NULL CHECK (events OPERATOR(pg_catalog.>) 0),
+	numbers float8[] NOT NULL,
+	sets healthscore.exact_set[] COMPRESSION lz4 NOT NULL,
+	PRIMARY KEY (rollup_id, days, bucket, account_key)
+);
+SELECT pg_catalog.pg_extension_config_dump('healthscore.rollup_states', '');
 
 -- Every function and procedure of 0.2.0, in the install script's order: new ones are created,
 -- members are replaced (keeping their grants).
@@ -686,6 +724,29 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE OR REPLACE FUNCTION healthscore_internal.logistic_final(state healthscore.logistic_state)
 RETURNS healthscore.logistic_fit_result
 AS 'MODULE_PATHNAME', 'healthscore_logistic_result'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+-- What rollups keep (rollup_calls.c, rollup_values.c): the aggregate calls of a signal that a
+-- rollup holds, one float8 per call and day for counts, sums, minima and maxima, one exact set
+-- for distinct_count() and stickiness(); and the way back to the values the signal's expression
+-- expects. The tables and the refresh's use of them are in rollup_generation.sql and rollups.sql.
+
+CREATE OR REPLACE FUNCTION healthscore_internal.rollup_expression(model text, source regclass, source_key text, signal text,
+													   expression text, window_flag text, numbers text[], ops text[], sets text[],
+													   OUT all_numbers text[], OUT all_ops text[], OUT all_sets text[],
+													   OUT combined text, OUT problem text)
+AS 'MODULE_PATHNAME', 'healthscore_rollup_expression'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.rollup_number(value anyelement, model text, signal text)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'healthscore_rollup_number'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.rollup_restore(number float8, type anyelement, model text, signal text)
+RETURNS anyelement
+AS 'MODULE_PATHNAME', 'healthscore_rollup_restore'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.rollup_average(sum float8, count float8, type anyelement, model text, signal text)
+RETURNS anyelement
+AS 'MODULE_PATHNAME', 'healthscore_rollup_average'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 -- Function churn_probability (calibration.c): a calibration's probability for a score.
 
@@ -1139,6 +1200,9 @@ BEGIN
 	DELETE FROM healthscore.playbooks AS p USING old_models AS o WHERE p.model = o.name;
 	DELETE FROM healthscore.indicators AS i USING old_models AS o WHERE i.model = o.name;
 	DELETE FROM healthscore.calibrations AS c USING old_models AS o WHERE c.model = o.name;
+	DELETE FROM healthscore.rollup_states AS t USING healthscore.rollups AS u, old_models AS o
+	WHERE t.rollup_id = u.rollup_id AND u.model = o.name;
+	DELETE FROM healthscore.rollups AS u USING old_models AS o WHERE u.model = o.name;
 	RETURN NULL;
 END
 $$;
@@ -1175,6 +1239,10 @@ CREATE OR REPLACE FUNCTION healthscore_internal.source_freshness(model text, as_
 RETURNS TABLE (signal text, newest timestamptz, rows_in_window boolean)
 AS 'MODULE_PATHNAME', 'healthscore_source_freshness'
 LANGUAGE C STABLE PARALLEL UNSAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.rollup_as_author(rollup integer, since timestamptz, until timestamptz)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'healthscore_rollup_as_author'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
 CREATE OR REPLACE FUNCTION healthscore_internal.outcomes_as_author(model text)
 RETURNS TABLE (account_key text, churned_at text)
 AS 'MODULE_PATHNAME', 'healthscore_outcomes_as_author'
@@ -1199,6 +1267,17 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 -- written so that they read back the same under any session settings. Also the model's
 -- fingerprint and the queries that read outcomes, account lists and source freshness.
 
+-- The cast the refresh gives a signal's grouped value: float8 (timestamptz for decay); none when
+-- not typed (its own type shows), or for per_account, which reads the value in its own type.
+CREATE OR REPLACE FUNCTION healthscore_internal.signal_cast(signal healthscore.signals, typed boolean)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN NOT typed OR signal.per_account IS NOT NULL THEN ''
+				WHEN signal.scoring = 'decay' THEN '::pg_catalog.timestamptz'
+				ELSE '::pg_catalog.float8' END
+$$;
 -- The grouped query of one source relation and time window, computing every given signal as a
 -- column c<position>, cast to float8 (timestamptz for decay) unless typed is false (then its own
 -- type shows: what defining a signal checks). Expressions may use account.<column>; the source is
@@ -1236,11 +1315,7 @@ BEGIN
 		uses_account := uses_account OR signal.expression ~* '\maccount\s*\.';
 		columns := columns || format(', %s%s AS c%s',
 									 healthscore_internal.one_expression(signal.expression, 'refresh', model.name, signal.name, 'expression'),
-									 -- a per_account expression reads the value in its own type, and is cast instead
-									 CASE WHEN NOT typed OR signal.per_account IS NOT NULL THEN ''
-										  WHEN signal.scoring = 'decay' THEN '::pg_catalog.timestamptz'
-										  ELSE '::pg_catalog.float8' END,
-									 signal.position);
+									 healthscore_internal.signal_cast(signal, typed), signal.position);
 	END LOOP;
 	-- the window's start is computed here, as a constant: timestamptz - interval is only
 	-- stable, so written into the query it would be computed again for every row
@@ -1331,6 +1406,282 @@ BEGIN
 	RETURN (healthscore_internal.explain_as_author(signal, func)).plan LIKE '%"Node Type": "Aggregate"%';
 END
 $$;
+-- Rollups (rollups.sql): the SQL that builds a rollup's day states from its source, and the
+-- grouped query that computes a window's signals from the states of the whole days inside it
+-- and the events of the part days at its edges. Buckets start at midnight in the model's time
+-- zone; weeks start on Monday and 4-week spans on Mondays counted from 2000-01-03, so that
+-- 4-week spans are made of whole weeks.
+
+-- The start of the bucket of days days that at falls in, as SQL text over the SQL text at.
+CREATE OR REPLACE FUNCTION healthscore_internal.bucket_sql(at text, days integer, time_zone text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT format('pg_catalog.timezone(%1$L, pg_catalog.date_bin(%2$L::pg_catalog.interval, pg_catalog.timezone(%1$L, %3$s),'
+				  ' ''2000-01-03 00:00:00''::pg_catalog.timestamp))',
+				  time_zone, days || ' days', at)
+$$;
+-- The same, computed (infinite times are their own buckets).
+CREATE OR REPLACE FUNCTION healthscore_internal.bucket_start(at timestamptz, days integer, time_zone text)
+RETURNS timestamptz
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	started timestamptz;
+BEGIN
+	IF at IS NULL OR NOT isfinite(at) THEN
+		RETURN at;
+	END IF;
+	EXECUTE format('SELECT %s', healthscore_internal.bucket_sql('$1', days, time_zone)) INTO started USING at;
+	RETURN started;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore_internal.bucket_after(bucket timestamptz, days integer, time_zone text)
+RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN NOT isfinite(bucket) THEN bucket
+				ELSE timezone(time_zone, timezone(time_zone, bucket) + make_interval(days => days)) END
+$$;
+-- Which signals of a model over a source a rollup holds, and how. The rollup is keyed and
+-- bucketed by the source key and time column of the source's first signal; a signal with
+-- others, without a time column, reading the account row, or with an aggregate call the rollup
+-- cannot hold (rollup_expression) is skipped, with the reason. definition fingerprints what
+-- the states hold: the calls, key, time column, time zone and grain.
+CREATE OR REPLACE FUNCTION healthscore_internal.rollup_plan(model text, source text,
+												 OUT source_key text, OUT time_column text, OUT numbers text[],
+												 OUT ops text[], OUT sets text[], OUT signals text[], OUT combined text[],
+												 OUT signal_windows integer[], OUT windows interval[],
+												 OUT skipped text[], OUT reasons text[], OUT definition text)
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore_internal.model_row(rollup_plan.model);
+	signal healthscore.signals;
+	rolled record;
+	reason text;
+	key_type regtype;
+BEGIN
+	numbers := '{}'; ops := '{}'; sets := '{}'; signals := '{}'; combined := '{}'; skipped := '{}'; reasons := '{}';
+	signal_windows := '{}';
+	SELECT s.source_key, s.time_column INTO rollup_plan.source_key, rollup_plan.time_column
+	FROM healthscore.signals AS s
+	WHERE s.model = found_model.name AND s.source = rollup_plan.source AND s.time_column IS NOT NULL
+	  AND s.scoring <> 'assessment'
+	ORDER BY s.position LIMIT 1;
+	IF rollup_plan.source_key IS NOT NULL THEN
+		key_type := healthscore_internal.column_type(rollup_plan.source::regclass, rollup_plan.source_key);
+	END IF;
+	-- the windows of the signals over the rollup's time column, all time last: a rolled row's
+	-- column w<n> says whether it belongs to window n (rolled_query)
+	windows := ARRAY(SELECT DISTINCT s.lookback FROM healthscore.signals AS s
+					 WHERE s.model = found_model.name AND s.source = rollup_plan.source
+					   AND s.time_column = rollup_plan.time_column AND s.scoring <> 'assessment'
+					 ORDER BY s.lookback NULLS LAST);
+	FOR signal IN SELECT s.* FROM healthscore.signals AS s
+				  WHERE s.model = found_model.name AND s.source = rollup_plan.source AND s.scoring <> 'assessment'
+				  ORDER BY s.position LOOP
+		reason := CASE
+			WHEN signal.time_column IS NULL THEN 'it has no time column, and a rollup keeps days'
+			WHEN signal.time_column <> rollup_plan.time_column
+				THEN format('its time column is %s, the rollup''s (from the source''s first signal) %s', signal.time_column, rollup_plan.time_column)
+			WHEN signal.source_key <> rollup_plan.source_key
+				THEN format('its key is %s, the rollup''s (from the source''s first signal) %s', signal.source_key, rollup_plan.source_key)
+			WHEN healthscore_internal.column_type(rollup_plan.source::regclass, signal.time_column) <> 'timestamptz'::regtype
+				THEN format('its time column %s is of type %s; a rollup needs timestamptz, whose days are the same under any time zone setting',
+							signal.time_column, healthscore_internal.column_type(rollup_plan.source::regclass, signal.time_column))
+			WHEN key_type NOT IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype, 'text'::regtype,
+								  'character varying'::regtype, 'uuid'::regtype)
+				THEN format('its key %s is of type %s; a rollup keeps integer, text and uuid keys', signal.source_key, key_type)
+			WHEN signal.expression ~* '\maccount\s*\.'
+				THEN 'it reads the account row (account.<column>), which may change after a day is rolled up: move that into per_account'
+			END;
+		IF reason IS NULL THEN
+			rolled := healthscore_internal.rollup_expression(found_model.name, rollup_plan.source::regclass, signal.source_key,
+															 signal.name, signal.expression,
+															 'w' || array_position(windows, signal.lookback), numbers, ops, sets);
+			reason := rolled.problem;
+		END IF;
+		IF reason IS NULL THEN
+			numbers := rolled.all_numbers; ops := rolled.all_ops; sets := rolled.all_sets;
+			signals := signals || signal.name;
+			combined := combined || rolled.combined;
+			signal_windows := signal_windows || array_position(windows, signal.lookback);
+		ELSE
+			skipped := skipped || signal.name;
+			reasons := reasons || reason;
+		END IF;
+	END LOOP;
+	IF cardinality(signals) > 0 THEN
+		definition := md5(concat_ws(E'\n', rollup_plan.source, rollup_plan.source_key, rollup_plan.time_column,
+									found_model.time_zone, '1 day', array_to_string(numbers, E'\n'),
+									array_to_string(ops, ','), array_to_string(sets, E'\n')));
+	END IF;
+END
+$$;
+-- The query of a rollup's day states from since to until (midnights; since may be -infinity):
+-- per day and account key, the events and every bucket call. Run as the author by
+-- rollup_as_author(); rows without a key are left out, as the join to the accounts would.
+CREATE OR REPLACE FUNCTION healthscore_internal.rollup_bucket_query(rollup integer, since timestamptz, until timestamptz)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 3
+AS $$
+DECLARE
+	found healthscore.rollups;
+	found_model healthscore.models;
+	plan record;
+BEGIN
+	SELECT u.* INTO found FROM healthscore.rollups AS u WHERE u.rollup_id = rollup_bucket_query.rollup;
+	found_model := healthscore_internal.model_row(found.model);
+	plan := healthscore_internal.rollup_plan(found.model, found.source);
+	RETURN format('SELECT %1$s AS bucket, s.%2$I::pg_catalog.text AS account_key, pg_catalog.count(*) AS events,'
+				  ' ARRAY[%3$s]::pg_catalog.float8[] AS numbers, ARRAY[%4$s]::healthscore.exact_set[] AS sets'
+				  ' FROM %5$s AS s WHERE s.%6$I OPERATOR(pg_catalog.>=) %7$L::pg_catalog.timestamptz'
+				  ' AND s.%6$I OPERATOR(pg_catalog.<) %8$L::pg_catalog.timestamptz AND s.%2$I IS NOT NULL'
+				  ' GROUP BY 1, 2',
+				  healthscore_internal.bucket_sql(format('s.%I', plan.time_column), 1, found_model.time_zone),
+				  plan.source_key,
+				  (SELECT string_agg(healthscore_internal.one_expression(c, 'refresh', found.model, 'rollup of ' || found.source, 'expression'), ', ')
+				   FROM unnest(plan.numbers) AS c),
+				  (SELECT string_agg(healthscore_internal.one_expression(c, 'refresh', found.model, 'rollup of ' || found.source, 'expression'), ', ')
+				   FROM unnest(plan.sets) AS c),
+				  found.source::regclass, plan.time_column, since, until);
+END
+$$;
+-- [lo, hi) (midnights) as buckets of 28, 7 and 1 days: the 4-week spans inside it, then the
+-- weeks inside what is left at either end, then days. 89 days are at most about 12 buckets.
+CREATE OR REPLACE FUNCTION healthscore_internal.rollup_spans(lo timestamptz, hi timestamptz, time_zone text, largest integer DEFAULT 28)
+RETURNS TABLE (days integer, span_start timestamptz, span_end timestamptz)
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	smaller integer := CASE largest WHEN 28 THEN 7 WHEN 7 THEN 1 END;
+	first_whole timestamptz;
+	last_whole timestamptz;
+BEGIN
+	IF lo >= hi THEN
+		RETURN;
+	END IF;
+	IF largest = 1 THEN
+		RETURN QUERY SELECT 1, lo, hi;
+		RETURN;
+	END IF;
+	-- before a rollup's first day there are no states: from -infinity, every span is whole
+	first_whole := healthscore_internal.bucket_start(lo, largest, time_zone);
+	IF first_whole < lo THEN
+		first_whole := healthscore_internal.bucket_after(first_whole, largest, time_zone);
+	END IF;
+	last_whole := healthscore_internal.bucket_start(hi, largest, time_zone);
+	IF first_whole >= last_whole THEN
+		RETURN QUERY SELECT * FROM healthscore_internal.rollup_spans(lo, hi, time_zone, smaller);
+		RETURN;
+	END IF;
+	RETURN QUERY SELECT * FROM healthscore_internal.rollup_spans(lo, first_whole, time_zone, smaller);
+	RETURN QUERY SELECT largest, first_whole, last_whole;
+	RETURN QUERY SELECT * FROM healthscore_internal.rollup_spans(last_whole, hi, time_zone, smaller);
+END
+$$;
+-- The grouped query of a rollup's signals, in the shape of source_query() (account key as text,
+-- then c<position> per signal), all windows at once: the states of the whole rolled-up days
+-- inside each window (as the fewest buckets of 28, 7 and 1 days, rollup_spans), united with the
+-- same calls over the windows' other events (the part days at their edges, the days not rolled
+-- up yet). Each row says which windows it belongs to (w<n>); each signal combines the rows of
+-- its window (rollup_expression's FILTER), and is NULL for an account without any, as an
+-- account without events in a window has no row in source_query().
+CREATE OR REPLACE FUNCTION healthscore_internal.rolled_query(model healthscore.models, rollup healthscore.rollups,
+												  source_key text, time_column text, numbers text[], sets text[],
+												  windows interval[], signals healthscore.signals[], combined text[],
+												  signal_windows integer[], as_of timestamptz)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 3
+AS $$
+DECLARE
+	rolled_to timestamptz := least(healthscore_internal.bucket_start(as_of, 1, model.time_zone), rollup.rolled_until);
+	window_start timestamptz;
+	rolled_from timestamptz;
+	in_states text[] := '{}';
+	in_events text[] := '{}';
+	columns text := '';
+	numbers_read integer[];
+	sets_read integer[];
+BEGIN
+	FOR n IN 1 .. cardinality(windows) LOOP
+		window_start := CASE WHEN windows[n] IS NULL THEN '-infinity' ELSE as_of - windows[n] END;
+		-- the whole days inside (window_start, as_of]: a day starting at window_start is not, as
+		-- its first instant is outside
+		rolled_from := CASE WHEN isfinite(window_start)
+							THEN healthscore_internal.bucket_after(healthscore_internal.bucket_start(window_start, 1, model.time_zone), 1, model.time_zone)
+							ELSE window_start END;
+		IF rolled_from < rolled_to THEN
+			in_states := in_states || coalesce(
+				(SELECT string_agg(format('(t.days OPERATOR(pg_catalog.=) %s AND t.bucket OPERATOR(pg_catalog.>=) %L::pg_catalog.timestamptz'
+										  ' AND t.bucket OPERATOR(pg_catalog.<) %L::pg_catalog.timestamptz)',
+										  p.days, p.span_start, p.span_end), ' OR ')
+				 FROM healthscore_internal.rollup_spans(rolled_from, rolled_to, model.time_zone) AS p), 'false');
+			in_events := in_events || format('(s.%1$I OPERATOR(pg_catalog.>) %2$L::pg_catalog.timestamptz AND s.%1$I OPERATOR(pg_catalog.<) %3$L::pg_catalog.timestamptz'
+											 ' OR s.%1$I OPERATOR(pg_catalog.>=) %4$L::pg_catalog.timestamptz AND s.%1$I OPERATOR(pg_catalog.<=) %5$L::pg_catalog.timestamptz)',
+											 time_column, window_start, rolled_from, rolled_to, as_of);
+		ELSE
+			in_states := in_states || 'false'::text;
+			in_events := in_events || format('(s.%1$I OPERATOR(pg_catalog.>) %2$L::pg_catalog.timestamptz AND s.%1$I OPERATOR(pg_catalog.<=) %3$L::pg_catalog.timestamptz)',
+											 time_column, window_start, as_of);
+		END IF;
+	END LOOP;
+	FOR i IN 1 .. cardinality(signals) LOOP
+		columns := columns || format(', CASE WHEN pg_catalog.bool_or(r.w%s) THEN %s%s END AS c%s', signal_windows[i],
+									 healthscore_internal.one_expression(combined[i], 'refresh', model.name, signals[i].name, 'expression'),
+									 healthscore_internal.signal_cast(signals[i], true), signals[i].position);
+	END LOOP;
+	-- the calls these signals read (a reference in a string literal of the text costs a call
+	-- more, nothing else); the others are NULL over events, and the arrays not read at all are
+	-- not read from the states (a week's sets are large)
+	numbers_read := ARRAY(SELECT DISTINCT m[1]::integer FROM unnest(combined) AS e, regexp_matches(e, 'r\.numbers\[(\d+)\]', 'g') AS m);
+	sets_read := ARRAY(SELECT DISTINCT m[1]::integer FROM unnest(combined) AS e, regexp_matches(e, 'r\.sets\[(\d+)\]', 'g') AS m);
+	RETURN format('SELECT r.account_key%1$s FROM ('
+				  'SELECT t.account_key, %2$s, %3$s, %4$s FROM healthscore.rollup_states AS t'
+				  ' WHERE t.rollup_id OPERATOR(pg_catalog.=) %5$s AND (%6$s)'
+				  ' UNION ALL '
+				  'SELECT s.%7$I::pg_catalog.text, ARRAY[%8$s]::pg_catalog.float8[], ARRAY[%9$s]::healthscore.exact_set[], %10$s'
+				  ' FROM %11$s AS s WHERE (%12$s) AND s.%7$I IS NOT NULL GROUP BY s.%7$I, %13$s'
+				  ') AS r GROUP BY r.account_key',
+				  columns,
+				  CASE WHEN cardinality(numbers_read) > 0 THEN 't.numbers' ELSE 'NULL::pg_catalog.float8[]' END,
+				  CASE WHEN cardinality(sets_read) > 0 THEN 't.sets' ELSE 'NULL::healthscore.exact_set[]' END,
+				  (SELECT string_agg(format('%s AS w%s', c, n), ', ' ORDER BY n) FROM unnest(in_states) WITH ORDINALITY AS x(c, n)),
+				  rollup.rollup_id,
+				  array_to_string(in_states, ' OR '),
+				  source_key,
+				  (SELECT string_agg(CASE WHEN n.i = ANY (numbers_read)
+										  THEN healthscore_internal.one_expression(n.c, 'refresh', model.name, 'rollup of ' || rollup.source, 'expression')
+										  ELSE 'NULL' END, ', ' ORDER BY n.i)
+				   FROM unnest(numbers) WITH ORDINALITY AS n(c, i)),
+				  (SELECT string_agg(CASE WHEN n.i = ANY (sets_read)
+										  THEN healthscore_internal.one_expression(n.c, 'refresh', model.name, 'rollup of ' || rollup.source, 'expression')
+										  ELSE 'NULL' END, ', ' ORDER BY n.i)
+				   FROM unnest(sets) WITH ORDINALITY AS n(c, i)),
+				  (SELECT string_agg(c, ', ' ORDER BY n) FROM unnest(in_events) WITH ORDINALITY AS x(c, n)),
+				  rollup.source::regclass,
+				  array_to_string(in_events, ' OR '),
+				  -- the window flags, after the key and the two arrays
+				  (SELECT string_agg((n + 3)::text, ', ' ORDER BY n) FROM generate_series(1, cardinality(windows)) AS n));
+END
+$$;
 -- The whole scoring query of a model as of a time: one row per account the model scores, with
 -- the account's attributes and, in signal order (position), the signals' raw values and their
 -- points after the missing-data policy. Windows are computed in the model's time zone; the text
@@ -1365,6 +1716,17 @@ DECLARE
 	peers text;
 	key_type regtype;
 	group_key_type regtype;
+	rollup healthscore.rollups;
+	rolled record;
+	rolled_names text[] := '{}';
+	rolled_expressions text[] := '{}';
+	rolled_by integer[] := '{}';
+	rolled_windows integer[] := '{}';
+	rolled_plans jsonb[] := '{}';
+	plan_rollups integer[] := '{}';
+	plan jsonb;
+	grouped text;
+	keyed_by_text boolean;
 BEGIN
 	IF as_of IS NULL OR NOT isfinite(as_of) THEN
 		RAISE EXCEPTION 'refresh_sql(): as_of must be a finite timestamp, not %', coalesce(as_of::text, 'NULL')
@@ -1372,31 +1734,69 @@ BEGIN
 	END IF;
 	PERFORM set_config('TimeZone', found_model.time_zone, true);	-- until this function returns
 	key_type := healthscore_internal.column_type(found_model.accounts::regclass, found_model.key_column);
+	-- the signals that rollups in use hold (rollups.sql), while they hold what the model defines
+	FOR rollup IN SELECT u.* FROM healthscore.rollups AS u WHERE u.model = found_model.name AND u.in_use
+				  ORDER BY u.rollup_id LOOP
+		rolled := healthscore_internal.rollup_plan(found_model.name, rollup.source);
+		IF rolled.definition = rollup.definition THEN
+			rolled_names := rolled_names || rolled.signals;
+			rolled_expressions := rolled_expressions || rolled.combined;
+			rolled_windows := rolled_windows || rolled.signal_windows;
+			rolled_by := rolled_by || array_fill(rollup.rollup_id, ARRAY[cardinality(rolled.signals)]);
+			plan_rollups := plan_rollups || rollup.rollup_id;
+			rolled_plans := rolled_plans || jsonb_build_object('source_key', rolled.source_key, 'time_column', rolled.time_column,
+															   'numbers', rolled.numbers, 'sets', rolled.sets,
+															   'windows', rolled.windows);
+		END IF;
+	END LOOP;
 	FOR source_group IN
-		SELECT s.source, s.source_key, s.time_column, s.lookback,
+		SELECT s.source, s.source_key, s.time_column, g.lookback,
 			   array_agg(s ORDER BY s.position) AS signals, min(s.position) AS first,
-			   bool_or(s.expression ~* '\maccount\s*\.' AND s.scoring <> 'assessment') AS uses_account
+			   bool_or(s.expression ~* '\maccount\s*\.' AND s.scoring <> 'assessment') AS uses_account,
+			   g.rollup_id
 		FROM healthscore.signals AS s
 		-- over foreign sources, what the foreign server cannot aggregate is grouped apart
 		CROSS JOIN LATERAL (SELECT healthscore_internal.aggregated_here(s, 'refresh') AS here) AS shipping
+		-- a rollup's signals are one group, whatever their windows
+		CROSS JOIN LATERAL (SELECT coalesce(rolled_by[array_position(rolled_names, s.name)], 0) AS rollup_id) AS r
+		CROSS JOIN LATERAL (SELECT CASE WHEN r.rollup_id = 0 THEN s.lookback END AS lookback,
+								   CASE WHEN r.rollup_id = 0 THEN shipping.here END AS here) AS g
 		WHERE s.model = found_model.name
-		GROUP BY s.source, s.source_key, s.time_column, s.lookback, shipping.here
+		GROUP BY s.source, s.source_key, s.time_column, g.lookback, g.here, g.rollup_id
 		ORDER BY first
 	LOOP
 		group_number := group_number + 1;
 		group_alias := 'g' || group_number;
-		-- the group's key is the account's when it joins the account row; assessments key by text
+		grouped := NULL;
+		IF source_group.rollup_id <> 0 THEN
+			SELECT u.* INTO rollup FROM healthscore.rollups AS u WHERE u.rollup_id = source_group.rollup_id;
+			plan := rolled_plans[array_position(plan_rollups, source_group.rollup_id)];
+			grouped := healthscore_internal.rolled_query(found_model, rollup, plan ->> 'source_key', plan ->> 'time_column',
+				ARRAY(SELECT jsonb_array_elements_text(plan -> 'numbers')),
+				ARRAY(SELECT jsonb_array_elements_text(plan -> 'sets')),
+				ARRAY(SELECT w::interval FROM jsonb_array_elements_text(plan -> 'windows') WITH ORDINALITY AS x(w, n) ORDER BY n),
+				source_group.signals,
+				ARRAY(SELECT rolled_expressions[array_position(rolled_names, g.name)]
+					  FROM unnest(source_group.signals) WITH ORDINALITY AS g ORDER BY g.ordinality),
+				ARRAY(SELECT rolled_windows[array_position(rolled_names, g.name)]
+					  FROM unnest(source_group.signals) WITH ORDINALITY AS g ORDER BY g.ordinality),
+				as_of);
+		END IF;
+		-- the group's key is the account's when it joins the account row; assessments and rolled
+		-- signals key by text
+		keyed_by_text := grouped IS NOT NULL OR source_group.source = 'healthscore.assessments';
 		group_key_type := CASE WHEN source_group.uses_account THEN key_type
 							   ELSE healthscore_internal.column_type(source_group.source::regclass, source_group.source_key) END;
 		joins := joins || format(E'\nLEFT JOIN (%s) AS %I ON %I.account_key %s account.%I%s',
-								 healthscore_internal.source_query(found_model, source_group.source, source_group.source_key,
-																   source_group.time_column, source_group.lookback,
-																   source_group.signals, as_of, true),
+								 coalesce(grouped,
+										  healthscore_internal.source_query(found_model, source_group.source, source_group.source_key,
+																			source_group.time_column, source_group.lookback,
+																			source_group.signals, as_of, true)),
 								 group_alias, group_alias,
-								 CASE WHEN source_group.source = 'healthscore.assessments' THEN 'OPERATOR(pg_catalog.=)'
+								 CASE WHEN keyed_by_text THEN 'OPERATOR(pg_catalog.=)'
 									  ELSE healthscore_internal.equality(group_key_type, key_type) END,
 								 found_model.key_column,
-								 CASE WHEN source_group.source = 'healthscore.assessments' THEN '::pg_catalog.text' ELSE '' END);
+								 CASE WHEN keyed_by_text THEN '::pg_catalog.text' ELSE '' END);
 		FOREACH signal IN ARRAY source_group.signals LOOP
 			value_ref := format('%I.c%s', group_alias, signal.position);
 			-- per_account: applied to the grouped value beside the account row, after grouping
@@ -2726,6 +3126,322 @@ AS $$
 	ORDER BY raised.n, pb.tier IS NULL
 	LIMIT 1
 $$;
+-- Rollups: a refresh whose cost follows the new events, not the length of its windows. For one
+-- source of a model, enable_rollup() keeps per account and day (midnight to midnight in the
+-- model's time zone) the partial results of the source's signals' aggregate calls
+-- (rollup_calls.c), and per week and 4 weeks their combination, in healthscore.rollup_states.
+-- A refresh then combines the few states of the whole days inside each window, and reads events
+-- only for the part days at the window's edges and the days not rolled up yet (rolled_query).
+--
+-- Late and changed data: each refresh as of the current day rolls up again the days that ended
+-- within the rollup's late_window (2 days unless set), so rows that arrive that late are counted;
+-- rows inserted, updated or deleted further back are counted after refresh_rollup() over their
+-- days. The states are built again, from the whole source, when the rolled signals change.
+-- A rollup whose days hold fewer than min_events_per_row events per account is not used (reading
+-- events is as cheap); enable_rollup() measures that.
+
+-- Roll up the days from since to until (midnights) again, from the source as the model's author,
+-- then the weeks and 4-week spans they are in (weeks from days, 4 weeks from weeks, by the
+-- combining op of each number and the union of each set): those with a day whose state changed,
+-- and those that became whole because the rollup now reaches rolled_until instead of
+-- previously_until. A day rolled up again as it was (no late rows) rebuilds nothing. Returns the
+-- day states written.
+CREATE OR REPLACE FUNCTION healthscore_internal.roll_up(rollup integer, since timestamptz, until timestamptz,
+											 previously_until timestamptz, rolled_until timestamptz)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+DECLARE
+	found healthscore.rollups;
+	time_zone text;
+	written bigint;
+	numbers text;
+	sets text;
+	changed timestamptz[];
+	span integer;
+	starts timestamptz[];
+BEGIN
+	SELECT u.* INTO found FROM healthscore.rollups AS u WHERE u.rollup_id = roll_up.rollup;
+	time_zone := (healthscore_internal.model_row(found.model)).time_zone;
+	-- left over from an earlier roll-up in this transaction; checked, not DROP IF EXISTS, which
+	-- would print notices
+	IF to_regclass('pg_temp.healthscore_rollup_rolled') IS NOT NULL THEN
+		DROP TABLE pg_temp.healthscore_rollup_rolled;
+	END IF;
+	PERFORM healthscore_internal.rollup_as_author(found.rollup_id, since, until);
+	-- the days whose states differ from those they replace (sets compared by their bytes)
+	SELECT array_agg(DISTINCT coalesce(d.bucket, t.bucket)) INTO changed
+	FROM (SELECT * FROM healthscore.rollup_states AS t
+		  WHERE t.rollup_id = found.rollup_id AND t.days = 1 AND t.bucket >= since AND t.bucket < until) AS t
+	FULL JOIN pg_temp.healthscore_rollup_rolled AS d ON d.bucket = t.bucket AND d.account_key = t.account_key
+	WHERE d.bucket IS NULL OR t.bucket IS NULL
+	   OR (d.events, d.numbers, d.sets::text) IS DISTINCT FROM (t.events, t.numbers, t.sets::text);
+	DELETE FROM healthscore.rollup_states AS t
+	WHERE t.rollup_id = found.rollup_id AND t.days = 1 AND t.bucket >= since AND t.bucket < until;
+	INSERT INTO healthscore.rollup_states (rollup_id, days, bucket, account_key, events, numbers, sets)
+	SELECT found.rollup_id, 1, d.bucket, d.account_key, d.events, d.numbers, d.sets
+	FROM pg_temp.healthscore_rollup_rolled AS d;
+	GET DIAGNOSTICS written = ROW_COUNT;
+	DROP TABLE pg_temp.healthscore_rollup_rolled;
+
+	SELECT string_agg(format('pg_catalog.%s(t.numbers[%s])', o.op, o.i), ', ' ORDER BY o.i) INTO numbers
+	FROM unnest(found.number_ops) WITH ORDINALITY AS o(op, i);
+	SELECT string_agg(format('healthscore_internal.exact_set_union(t.sets[%s])', i), ', ' ORDER BY i) INTO sets
+	FROM generate_series(1, found.set_count) AS i;
+	FOREACH span IN ARRAY ARRAY[7, 28] LOOP
+		-- the spans of the changed days, and those that end after previously_until, that are
+		-- whole by rolled_until
+		SELECT array_agg(DISTINCT p.start) INTO starts
+		FROM (SELECT healthscore_internal.bucket_start(c, span, time_zone) AS start FROM unnest(changed) AS c
+			  UNION
+			  SELECT healthscore_internal.bucket_start(previously_until, span, time_zone)
+			  WHERE previously_until < rolled_until
+			  UNION
+			  SELECT g FROM generate_series(healthscore_internal.bucket_after(healthscore_internal.bucket_start(previously_until, span, time_zone), span, time_zone),
+											rolled_until, make_interval(days => span)) AS g
+			  WHERE previously_until < rolled_until AND isfinite(previously_until)) AS p
+		WHERE isfinite(p.start)
+		  AND healthscore_internal.bucket_after(p.start, span, time_zone) <= healthscore_internal.bucket_start(rolled_until, span, time_zone);
+		CONTINUE WHEN starts IS NULL;
+		DELETE FROM healthscore.rollup_states AS t
+		WHERE t.rollup_id = found.rollup_id AND t.days = span AND t.bucket = ANY (starts);
+		EXECUTE format('INSERT INTO healthscore.rollup_states (rollup_id, days, bucket, account_key, events, numbers, sets)'
+					   ' SELECT $1, %1$s, %2$s, t.account_key, pg_catalog.sum(t.events)::pg_catalog.int8,'
+					   ' ARRAY[%3$s]::pg_catalog.float8[], ARRAY[%4$s]::healthscore.exact_set[]'
+					   ' FROM healthscore.rollup_states AS t WHERE t.rollup_id OPERATOR(pg_catalog.=) $1'
+					   ' AND t.days OPERATOR(pg_catalog.=) %5$s AND t.bucket OPERATOR(pg_catalog.>=) $2'
+					   ' AND t.bucket OPERATOR(pg_catalog.<) $3 AND %2$s OPERATOR(pg_catalog.=) ANY ($4) GROUP BY 3, 4',
+					   span, healthscore_internal.bucket_sql('t.bucket', span, time_zone), numbers, sets,
+					   CASE span WHEN 7 THEN 1 ELSE 7 END)
+			USING found.rollup_id, (SELECT min(x) FROM unnest(starts) AS x),
+				  healthscore_internal.bucket_after((SELECT max(x) FROM unnest(starts) AS x), span, time_zone), starts;
+	END LOOP;
+	RETURN written;
+END
+$$;
+-- Build a rollup's states from the whole source, up to until (a midnight), and measure whether
+-- they pay: with fewer events than min_events_per_row per day state, the states are dropped and
+-- refreshes read events.
+CREATE OR REPLACE FUNCTION healthscore_internal.build_rollup(rollup integer, until timestamptz)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found healthscore.rollups;
+	plan record;
+	day_states bigint;
+	day_events bigint;
+BEGIN
+	SELECT u.* INTO found FROM healthscore.rollups AS u WHERE u.rollup_id = build_rollup.rollup;
+	plan := healthscore_internal.rollup_plan(found.model, found.source);
+	DELETE FROM healthscore.rollup_states AS t WHERE t.rollup_id = found.rollup_id;
+	UPDATE healthscore.rollups AS u
+	SET definition = plan.definition, number_ops = plan.ops, set_count = cardinality(plan.sets),
+		rolled_until = CASE WHEN plan.definition IS NOT NULL THEN build_rollup.until END,
+		state_rows = 0, events = 0, in_use = false, built_at = now(), maintained_in = pg_current_xact_id()
+	WHERE u.rollup_id = found.rollup_id;
+	IF plan.definition IS NULL THEN
+		RETURN;		-- no signal it could hold
+	END IF;
+	PERFORM healthscore_internal.roll_up(found.rollup_id, '-infinity', until, '-infinity', until);
+	SELECT count(*), coalesce(sum(t.events), 0) INTO day_states, day_events
+	FROM healthscore.rollup_states AS t WHERE t.rollup_id = found.rollup_id AND t.days = 1;
+	UPDATE healthscore.rollups AS u
+	SET state_rows = day_states, events = day_events,
+		in_use = day_states > 0 AND day_events >= u.min_events_per_row * day_states
+	WHERE u.rollup_id = found.rollup_id
+	RETURNING u.* INTO found;
+	IF NOT found.in_use THEN
+		DELETE FROM healthscore.rollup_states AS t WHERE t.rollup_id = found.rollup_id;
+	END IF;
+END
+$$;
+-- Before a refresh as of as_of: rollups whose signals changed are built again; the others roll up
+-- the days since they were last rolled up, and again those that ended within their late_window,
+-- unless this transaction did already (the refreshes of a backfill) or the refresh is of a time
+-- well before them. Days are never rolled up beyond today, whose events are still arriving.
+CREATE OR REPLACE FUNCTION healthscore_internal.maintain_rollups(model text, as_of timestamptz)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_model healthscore.models := healthscore_internal.model_row(maintain_rollups.model);
+	found healthscore.rollups;
+	plan record;
+	today timestamptz := healthscore_internal.bucket_start(now(), 1, found_model.time_zone);
+	as_of_day timestamptz := healthscore_internal.bucket_start(as_of, 1, found_model.time_zone);
+	new_until timestamptz;
+	since timestamptz;
+BEGIN
+	FOR found IN SELECT u.* FROM healthscore.rollups AS u WHERE u.model = found_model.name AND u.in_use
+				 ORDER BY u.rollup_id FOR UPDATE LOOP
+		plan := healthscore_internal.rollup_plan(found_model.name, found.source);
+		IF plan.definition IS DISTINCT FROM found.definition THEN
+			RAISE NOTICE 'refresh(): the signals of model "%" over % changed since its rollup was built: building it again',
+				found_model.name, found.source
+				USING DETAIL = 'The whole source is read once; refreshes after this one read the new rollup.';
+			PERFORM healthscore_internal.build_rollup(found.rollup_id, greatest(least(as_of_day, today), found.rolled_until));
+			CONTINUE;
+		END IF;
+		CONTINUE WHEN found.maintained_in = pg_current_xact_id() OR as_of_day < found.rolled_until - found.late_window;
+		new_until := greatest(found.rolled_until, least(as_of_day, today));
+		since := least(found.rolled_until, healthscore_internal.bucket_start(new_until - found.late_window, 1, found_model.time_zone));
+		PERFORM healthscore_internal.roll_up(found.rollup_id, since, new_until, found.rolled_until, new_until);
+		UPDATE healthscore.rollups AS u SET rolled_until = new_until, maintained_in = pg_current_xact_id()
+		WHERE u.rollup_id = found.rollup_id;
+	END LOOP;
+END
+$$;
+-- The rollup of a model's source, or an error saying how to enable it.
+CREATE OR REPLACE FUNCTION healthscore_internal.rollup_row(func text, model text, source regclass)
+RETURNS healthscore.rollups
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found healthscore.rollups;
+BEGIN
+	IF source IS NULL THEN
+		RAISE EXCEPTION '%(): source must not be NULL', func
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Name the relation whose signals are rolled up.';
+	END IF;
+	SELECT u.* INTO found FROM healthscore.rollups AS u
+	WHERE u.model = (healthscore_internal.model_row(rollup_row.model)).name AND u.source = rollup_row.source::text;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION '%(): model "%" has no rollup of source %', func, model, source
+			USING ERRCODE = 'undefined_object',
+				  HINT = format('Enable one with healthscore.enable_rollup(%L, %L); SELECT model, source FROM healthscore.rollups lists them.',
+								model, source::text);
+	END IF;
+	RETURN found;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore.enable_rollup(model text, source regclass, grain interval DEFAULT '1 day',
+										  late_window interval DEFAULT '2 days', min_events_per_row float8 DEFAULT 4,
+										  OUT rolled_signals text[], OUT skipped_signals text[], OUT skipped_reasons text[],
+										  OUT day_states bigint, OUT events bigint, OUT in_use boolean)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	found_model healthscore.models;
+	plan record;
+	rollup integer;
+BEGIN
+	PERFORM healthscore_internal.lock_model(model);
+	found_model := healthscore_internal.model_row(model);
+	PERFORM set_config('TimeZone', found_model.time_zone, true);
+	IF source IS NULL THEN
+		RAISE EXCEPTION 'enable_rollup(): source must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Name the relation whose signals are rolled up, e.g. ''app.events''.';
+	END IF;
+	IF NOT EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = found_model.name AND s.source = enable_rollup.source::text) THEN
+		RAISE EXCEPTION 'enable_rollup(): model "%" has no signal over source %', found_model.name, source
+			USING ERRCODE = 'undefined_object',
+				  HINT = format('Its sources: %s.', (SELECT string_agg(DISTINCT s.source, ', ') FROM healthscore.signals AS s
+													  WHERE s.model = found_model.name));
+	END IF;
+	IF grain IS DISTINCT FROM interval '1 day' THEN
+		RAISE EXCEPTION 'enable_rollup(): grain of the rollup of model "%" over % must be 1 day, not %', found_model.name, source,
+			coalesce(grain::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Days run from midnight in the model''s time zone; weeks and 4-week spans are combined from them.';
+	END IF;
+	IF late_window IS NULL OR late_window < interval '0' OR late_window > interval '366 days' THEN
+		RAISE EXCEPTION 'enable_rollup(): late_window of the rollup of model "%" over % must be from 0 to 366 days, not %',
+			found_model.name, source, coalesce(late_window::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'How late rows may arrive: each refresh rolls up again the days that ended within it, e.g. ''2 days''.';
+	END IF;
+	IF min_events_per_row IS NULL OR NOT (min_events_per_row >= 0 AND min_events_per_row < 'infinity') THEN
+		RAISE EXCEPTION 'enable_rollup(): min_events_per_row of the rollup of model "%" over % must be a finite number >= 0, not %',
+			found_model.name, source, coalesce(min_events_per_row::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Rollups are used only when their days hold this many events per account; 0 uses them always.';
+	END IF;
+	plan := healthscore_internal.rollup_plan(found_model.name, source::text);
+	IF plan.definition IS NULL THEN
+		RAISE EXCEPTION 'enable_rollup(): no signal of model "%" over % can be rolled up', found_model.name, source
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = (SELECT string_agg(format('signal "%s": %s', n, r), E'\n')
+							FROM unnest(plan.skipped, plan.reasons) AS x(n, r)),
+				  HINT = 'Rollups hold count, sum, avg, min, max, bool_and, bool_or, healthscore.distinct_count and healthscore.stickiness over a timestamptz time column.';
+	END IF;
+	INSERT INTO healthscore.rollups AS u (model, source, grain, late_window, min_events_per_row)
+	VALUES (found_model.name, source::text, grain, late_window, min_events_per_row)
+	ON CONFLICT ON CONSTRAINT rollups_model_source_key DO UPDATE
+		SET late_window = excluded.late_window, min_events_per_row = excluded.min_events_per_row,
+			enabled_by = CURRENT_USER, enabled_at = now()
+	RETURNING u.rollup_id INTO rollup;
+	PERFORM healthscore_internal.build_rollup(rollup, healthscore_internal.bucket_start(now(), 1, found_model.time_zone));
+	rolled_signals := plan.signals;
+	skipped_signals := plan.skipped;
+	skipped_reasons := plan.reasons;
+	SELECT u.state_rows, u.events, u.in_use INTO day_states, enable_rollup.events, enable_rollup.in_use
+	FROM healthscore.rollups AS u WHERE u.rollup_id = rollup;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore.disable_rollup(model text, source regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found healthscore.rollups;
+BEGIN
+	PERFORM healthscore_internal.lock_model(model);
+	found := healthscore_internal.rollup_row('disable_rollup', model, source);
+	DELETE FROM healthscore.rollup_states AS t WHERE t.rollup_id = found.rollup_id;
+	DELETE FROM healthscore.rollups AS u WHERE u.rollup_id = found.rollup_id;
+END
+$$;
+CREATE OR REPLACE FUNCTION healthscore.refresh_rollup(model text, source regclass, since timestamptz,
+										   until timestamptz DEFAULT pg_catalog.now())
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	found healthscore.rollups;
+	time_zone text;
+	first_day timestamptz;
+	last_day timestamptz;
+BEGIN
+	PERFORM healthscore_internal.lock_model(model);
+	found := healthscore_internal.rollup_row('refresh_rollup', model, source);
+	time_zone := (healthscore_internal.model_row(model)).time_zone;
+	PERFORM set_config('TimeZone', time_zone, true);
+	IF since IS NULL OR until IS NULL OR NOT isfinite(since) OR NOT isfinite(until) OR since > until THEN
+		RAISE EXCEPTION 'refresh_rollup(): since and until of the rollup of model "%" over % must be finite with since <= until',
+			found.model, found.source
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Pass the times of the rows that were inserted, updated or deleted, e.g. since => ''2026-01-01''.';
+	END IF;
+	IF NOT found.in_use THEN
+		RAISE EXCEPTION 'refresh_rollup(): the rollup of model "%" over % is not in use, and keeps no states', found.model, found.source
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'healthscore.enable_rollup() measures again whether it pays; refreshes read the events meanwhile.';
+	END IF;
+	first_day := healthscore_internal.bucket_start(since, 1, time_zone);
+	-- through the day of until
+	last_day := healthscore_internal.bucket_after(healthscore_internal.bucket_start(until, 1, time_zone), 1, time_zone);
+	last_day := least(last_day, found.rolled_until);
+	IF first_day >= last_day THEN
+		RETURN 0;	-- those days are not rolled up yet: refreshes read their events
+	END IF;
+	RETURN healthscore_internal.roll_up(found.rollup_id, first_day, last_day, found.rolled_until, found.rolled_until);
+END
+$$;
 -- Running a refresh: one run of a model writes a run record and a score row per account (the
 -- scoring query of generation.sql, run as the model's author); each score row keeps its signals'
 -- raw values and points as arrays in signal order, one row per account rather than one per
@@ -2801,6 +3517,8 @@ BEGIN
 	PERFORM set_config('TimeZone', found_model.time_zone, true);
 	-- what would make the scoring query fail, said plainly: relations, columns, the author's grants
 	PERFORM healthscore_internal.raise_model_errors(found_model.name, 'refresh');
+	-- rollups: the days not rolled up yet, and again those within their late window
+	PERFORM healthscore_internal.maintain_rollups(found_model.name, as_of);
 
 	-- A signal whose source's newest row is older than its max_age is stale: a broken pipeline,
 	-- not unhealthy accounts. It counts as missing for every account, and the run says so.
@@ -3015,6 +3733,9 @@ BEGIN
 		END IF;
 		as_of := as_of + step;
 	END LOOP;
+	-- rollups are brought up to until once; the refreshes below, in this transaction, use them
+	PERFORM healthscore_internal.lock_model(model);
+	PERFORM healthscore_internal.maintain_rollups(model, until);
 	as_of := since;
 	WHILE as_of <= until LOOP
 		run := healthscore.refresh(model, as_of);
@@ -4665,6 +5386,37 @@ BEGIN
 	FROM healthscore_internal.hierarchy_links() AS l
 	WHERE l.model = found_model.name AND l.problem IS NOT NULL
 	GROUP BY l.problem ORDER BY l.problem;
+	-- rollups: what they do not hold, and what makes them cost more than they save
+	FOR found IN SELECT u.*, healthscore_internal.rollup_plan(found_model.name, u.source) AS plan
+				 FROM healthscore.rollups AS u WHERE u.model = found_model.name ORDER BY u.rollup_id LOOP
+		IF NOT found.in_use THEN
+			RETURN QUERY SELECT 'warning', format('rollup of %s', found.source),
+				CASE WHEN found.definition IS NULL THEN 'the rollup holds no signal: refreshes read the events'
+					 ELSE format('the rollup is not used: its days held %s events per account and day when it was built, fewer than its min_events_per_row %s, so refreshes read the events',
+								 round((found.events::numeric / nullif(found.state_rows, 0)), 1), found.min_events_per_row) END,
+				format('Reading events is as cheap at that density; SELECT * FROM healthscore.enable_rollup(%L, %L) measures again, or healthscore.disable_rollup() drops it.',
+					   found_model.name, found.source);
+			CONTINUE;
+		END IF;
+		IF (found.plan).definition IS DISTINCT FROM found.definition THEN
+			RETURN QUERY SELECT 'warning', format('rollup of %s', found.source),
+				'the signals over this source changed since the rollup was built: until the next refresh builds it again (reading the whole source once), refreshes read the events'::text,
+				'Refresh the model at a quiet time, or run healthscore.enable_rollup() again now.'::text;
+		END IF;
+		RETURN QUERY SELECT 'warning', format('signal "%s"', x.signal),
+			format('its rollup of %s does not hold it, so every refresh reads its events: %s', found.source, x.reason),
+			'Rollups hold count, sum, avg, min and max of integers, float8 and times, bool_and, bool_or, healthscore.distinct_count and healthscore.stickiness, with immutable arguments and FILTER, over the source''s time column (timestamptz).'::text
+		FROM unnest((found.plan).skipped, (found.plan).reasons) AS x(signal, reason);
+		IF NOT EXISTS (SELECT FROM pg_catalog.pg_index AS i
+					   JOIN pg_catalog.pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+					   WHERE i.indrelid = found.source::regclass AND a.attname = (found.plan).time_column)
+		   AND EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = found.source::regclass AND c.relkind IN ('r', 'm')) THEN
+			RETURN QUERY SELECT 'warning', format('rollup of %s', found.source),
+				format('%s has no index that starts with its time column %s: the days at a window''s edges and the new days are read by scanning the whole source',
+					   found.source, (found.plan).time_column),
+				format('CREATE INDEX ON %s (%I);', found.source, (found.plan).time_column);
+		END IF;
+	END LOOP;
 	-- a group weight whose category no signal has any more weighs nothing, silently
 	RETURN QUERY
 	SELECT 'warning', format('group "%s"', g.category),
@@ -4717,7 +5469,10 @@ AS $$
 		'healthscore.check_model(text)',
 		'healthscore.calibrate(text, interval, timestamptz)',
 		'healthscore.preview(text, jsonb, jsonb, float8[], timestamptz, interval, timestamptz, float8)',
-		'healthscore.preview_accounts(text, jsonb, jsonb, float8[], timestamptz, float8)'
+		'healthscore.preview_accounts(text, jsonb, jsonb, float8[], timestamptz, float8)',
+		'healthscore.enable_rollup(text, regclass, interval, interval, float8)',
+		'healthscore.disable_rollup(text, regclass)',
+		'healthscore.refresh_rollup(text, regclass, timestamptz, timestamptz)'
 	]::regprocedure[]
 $$;
 -- The internal functions that readers' views and row-level security policies run as the reader:
@@ -4817,8 +5572,8 @@ BEGIN
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.models, healthscore.signals, healthscore.indicators,
 		healthscore.runs, healthscore.attempts, healthscore.scores, healthscore.churn_reasons,
 		healthscore.success_factors, healthscore.assessments, healthscore.overrides, healthscore.playbooks,
-		healthscore.calibrations TO %s', role);
-	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.attempts_attempt_id_seq,
+		healthscore.calibrations, healthscore.rollups, healthscore.rollup_states TO %s', role);
+	EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE healthscore.runs_run_id_seq, healthscore.rollups_rollup_id_seq, healthscore.attempts_attempt_id_seq,
 		healthscore.assessments_assessment_id_seq,
 		healthscore.overrides_override_id_seq, healthscore.playbooks_playbook_id_seq TO %s', role);
 	EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO %s',
@@ -4830,6 +5585,45 @@ BEGIN
 	END IF;
 END
 $$;
+
+-- Aggregates new in 0.2.0 (over the functions above).
+-- A day's exact set, for distinct_count() and stickiness() rolled up: their transition
+-- functions without their final functions. Sets of days are united by exact_set_union().
+CREATE AGGREGATE healthscore_internal.distinct_count_state(value bigint) (
+	SFUNC = healthscore_internal.distinct_count_int8_accum,
+	STYPE = healthscore.exact_set,
+	SSPACE = 512,
+	COMBINEFUNC = healthscore_internal.exact_set_combine,
+	PARALLEL = SAFE
+);
+CREATE AGGREGATE healthscore_internal.distinct_count_state(value text) (
+	SFUNC = healthscore_internal.distinct_count_text_accum,
+	STYPE = healthscore.exact_set,
+	SSPACE = 512,
+	COMBINEFUNC = healthscore_internal.exact_set_combine,
+	PARALLEL = SAFE
+);
+CREATE AGGREGATE healthscore_internal.distinct_count_state(value uuid) (
+	SFUNC = healthscore_internal.distinct_count_uuid_accum,
+	STYPE = healthscore.exact_set,
+	SSPACE = 512,
+	COMBINEFUNC = healthscore_internal.exact_set_combine,
+	PARALLEL = SAFE
+);
+CREATE AGGREGATE healthscore_internal.stickiness_state(user_id bigint, at timestamptz) (
+	SFUNC = healthscore_internal.stickiness_accum,
+	STYPE = healthscore.exact_set,
+	SSPACE = 1024,
+	COMBINEFUNC = healthscore_internal.exact_set_combine,
+	PARALLEL = SAFE
+);
+CREATE AGGREGATE healthscore_internal.exact_set_union(set healthscore.exact_set) (
+	SFUNC = healthscore_internal.exact_set_combine,
+	STYPE = healthscore.exact_set,
+	SSPACE = 1024,
+	COMBINEFUNC = healthscore_internal.exact_set_combine,
+	PARALLEL = SAFE
+);
 
 -- 0.2.0 gives the aggregates that keep lists and sets real state types (exact_set, auc_state,
 -- logistic_state) instead of internal, so that engines such as Citus can ship their states.
@@ -5627,6 +6421,24 @@ COMMENT ON FUNCTION healthscore_internal.logistic_final(healthscore.logistic_sta
 'final function of logistic_fit(): Newton iterations to convergence, standard errors from the inverse Hessian';
 COMMENT ON AGGREGATE healthscore.logistic_fit(boolean, float8[]) IS
 'logistic regression of outcome on features by Newton''s method (as R glm binomial); errors on one-class outcomes, collinear or constant features and perfect separation';
+COMMENT ON FUNCTION healthscore_internal.rollup_expression(text, regclass, text, text, text, text, text[], text[], text[]) IS
+'analyses a signal''s expression as the model''s author: the bucket calls of the rollup so far (numbers with their combining op, sets) with this expression''s added, the expression over the rolled-up rows r whose column window_flag is true (combined), or why it cannot be rolled up (problem)';
+COMMENT ON FUNCTION healthscore_internal.rollup_number(anyelement, text, text) IS
+'a day''s count, sum, min or max as the float8 a rollup keeps: integers up to 2^53, reals, booleans, dates and timestamps exactly, anything else an error naming the model and signal';
+COMMENT ON FUNCTION healthscore_internal.rollup_restore(float8, anyelement, text, text) IS
+'a combined rollup number as a value of the type of type (its value is not read): the type the aggregate call it replaces returns';
+COMMENT ON FUNCTION healthscore_internal.rollup_average(float8, float8, anyelement, text, text) IS
+'avg() from a rolled-up sum and count, as avg() computes it: float8 or numeric (the type of type), NULL when the count is 0';
+COMMENT ON AGGREGATE healthscore_internal.distinct_count_state(bigint) IS
+'the exact set of distinct_count(bigint) without its count: what a rollup keeps per day';
+COMMENT ON AGGREGATE healthscore_internal.distinct_count_state(text) IS
+'the exact set of distinct_count(text) without its count: what a rollup keeps per day';
+COMMENT ON AGGREGATE healthscore_internal.distinct_count_state(uuid) IS
+'the exact set of distinct_count(uuid) without its count: what a rollup keeps per day';
+COMMENT ON AGGREGATE healthscore_internal.stickiness_state(bigint, timestamptz) IS
+'the exact set of (user, day) pairs of stickiness() without its ratio: what a rollup keeps per day';
+COMMENT ON AGGREGATE healthscore_internal.exact_set_union(healthscore.exact_set) IS
+'the union of exact sets of one kind (days of a rollup into a window); NULL sets are skipped';
 COMMENT ON FUNCTION healthscore.churn_probability(float8, float8, float8) IS
 '1 / (1 + exp(-(intercept + slope * score / 100))): the churn probability a calibration (healthscore.calibrations) gives a score';
 COMMENT ON FUNCTION healthscore_internal.paired_auc_bootstrap(integer[], integer[], float8[], float8[], boolean[], integer, bigint) IS
@@ -5826,6 +6638,32 @@ COMMENT ON COLUMN healthscore.trusted_owners.owner IS 'role name of the owner of
 COMMENT ON COLUMN healthscore.trusted_owners.note IS 'why it is trusted';
 COMMENT ON COLUMN healthscore.trusted_owners.trusted_by IS 'who added it';
 COMMENT ON COLUMN healthscore.trusted_owners.trusted_at IS 'when';
+COMMENT ON TABLE healthscore.rollups IS 'rolled-up sources of models (enable_rollup): what their states hold, how far they reach, whether refreshes use them';
+COMMENT ON COLUMN healthscore.rollups.rollup_id IS 'rollup identifier, the key of its states';
+COMMENT ON COLUMN healthscore.rollups.model IS 'the model';
+COMMENT ON COLUMN healthscore.rollups.source IS 'the source relation whose signals are rolled up';
+COMMENT ON COLUMN healthscore.rollups.grain IS 'bucket size: 1 day, from midnight in the model''s time zone (weeks from Monday and 4-week spans are combined from days)';
+COMMENT ON COLUMN healthscore.rollups.late_window IS 'how late events may arrive: each refresh rolls up again the days that ended within this interval before its as-of day';
+COMMENT ON COLUMN healthscore.rollups.min_events_per_row IS 'refreshes use the rollup only when its days hold at least this many events per account and day (else reading the events is as cheap)';
+COMMENT ON COLUMN healthscore.rollups.definition IS 'md5 of the calls, key, time column, time zone and grain the states were built for; when the model''s signals no longer match it the next refresh builds them again';
+COMMENT ON COLUMN healthscore.rollups.number_ops IS 'how each number of a state combines across days: sum, min or max';
+COMMENT ON COLUMN healthscore.rollups.set_count IS 'exact sets per state';
+COMMENT ON COLUMN healthscore.rollups.rolled_until IS 'every day before this time (a midnight) is rolled up; later events are read from the source';
+COMMENT ON COLUMN healthscore.rollups.maintained_in IS 'the transaction that last rolled up new days (the refreshes of one backfill roll up once)';
+COMMENT ON COLUMN healthscore.rollups.state_rows IS 'day states at the last build or roll-up';
+COMMENT ON COLUMN healthscore.rollups.events IS 'source rows those day states hold';
+COMMENT ON COLUMN healthscore.rollups.in_use IS 'whether refreshes read the rollup: built, up to its definition, and dense enough (events / state_rows >= min_events_per_row)';
+COMMENT ON COLUMN healthscore.rollups.enabled_by IS 'who enabled it';
+COMMENT ON COLUMN healthscore.rollups.enabled_at IS 'when';
+COMMENT ON COLUMN healthscore.rollups.built_at IS 'when its states were last built from the whole source';
+COMMENT ON TABLE healthscore.rollup_states IS 'per rollup, account and bucket (a day, a week from Monday, 4 weeks), the partial results of the rolled-up signals'' aggregate calls; administrators only';
+COMMENT ON COLUMN healthscore.rollup_states.rollup_id IS 'the rollup';
+COMMENT ON COLUMN healthscore.rollup_states.days IS 'the bucket''s length: 1, 7 or 28 days';
+COMMENT ON COLUMN healthscore.rollup_states.bucket IS 'the bucket''s start, a midnight in the model''s time zone';
+COMMENT ON COLUMN healthscore.rollup_states.account_key IS 'the source''s account key, as text';
+COMMENT ON COLUMN healthscore.rollup_states.events IS 'source rows in the bucket';
+COMMENT ON COLUMN healthscore.rollup_states.numbers IS 'counts, sums, minima and maxima, in the order of rollups.number_ops';
+COMMENT ON COLUMN healthscore.rollup_states.sets IS 'exact sets of distinct_count() and stickiness()';
 COMMENT ON FUNCTION healthscore_internal.model_row(text) IS
 'the models row of a model, or an error naming the unknown model';
 COMMENT ON FUNCTION healthscore_internal.lock_model(text) IS
@@ -5871,7 +6709,7 @@ COMMENT ON FUNCTION healthscore_internal.record_model_author() IS
 COMMENT ON FUNCTION healthscore_internal.record_signal_author() IS
 'trigger: checks a signal''s expression on every write and records who wrote its SQL text';
 COMMENT ON FUNCTION healthscore_internal.cascade_model_deletes() IS
-'trigger: removes the signals, runs, attempts, overrides, playbooks, indicators and calibrations of deleted models';
+'trigger: removes the signals, runs, attempts, overrides, playbooks, indicators, calibrations and rollups of deleted models';
 COMMENT ON FUNCTION healthscore_internal.forbid_model_rename() IS
 'trigger: rejects renaming a model, whose signals and history refer to it by name';
 COMMENT ON FUNCTION healthscore_internal.cascade_run_deletes() IS
@@ -5880,6 +6718,8 @@ COMMENT ON FUNCTION healthscore_internal.score_as_author(text, timestamptz) IS
 'runs a model''s scoring query (refresh_sql) as its author, in a security-restricted operation, into a new temporary table pg_temp.healthscore_refresh_scored; returns its rows';
 COMMENT ON FUNCTION healthscore_internal.source_freshness(text, timestamptz, boolean) IS
 'per signal with a time column (with a max_age unless every_signal): its source''s newest row at the as-of time, and whether its window has rows, read as the model''s author';
+COMMENT ON FUNCTION healthscore_internal.rollup_as_author(integer, timestamptz, timestamptz) IS
+'runs the query of a rollup''s day states from since to until (rollup_bucket_query) as the model''s author, in a security-restricted operation, into a new temporary table pg_temp.healthscore_rollup_rolled; returns its rows';
 COMMENT ON FUNCTION healthscore_internal.outcomes_as_author(text) IS
 'the earliest churn time (as text) of each account in a model''s outcome relation, read as the model''s author, of the accounts the caller may see';
 COMMENT ON FUNCTION healthscore_internal.accounts_as_author(text) IS
@@ -5888,6 +6728,8 @@ COMMENT ON FUNCTION healthscore_internal.explain_as_author(healthscore.signals, 
 'EXPLAIN (FORMAT JSON) of the grouped query of a signal being defined, and the type its expression yields, run as the signal''s author (signal_author), in a security-restricted operation';
 COMMENT ON FUNCTION healthscore.explain_refresh(text, timestamptz, boolean) IS
 'the plan of a model''s scoring query, EXPLAINed as the model''s author (running refresh_sql()''s text yourself runs the authors'' SQL with your privileges); verbose: EXPLAIN VERBOSE, with the remote SQL of foreign scans';
+COMMENT ON FUNCTION healthscore_internal.signal_cast(healthscore.signals, boolean) IS
+'the cast of a signal''s grouped value in the refresh''s queries: ::float8, ::timestamptz for decay, none when not typed or for per_account';
 COMMENT ON FUNCTION healthscore_internal.source_query(healthscore.models, text, text, text, interval, healthscore.signals[], timestamptz, boolean) IS
 'the grouped query computing the given signals of one source relation and time window (used by refresh_sql); typed: values cast to float8 (timestamptz for decay)';
 COMMENT ON FUNCTION healthscore_internal.signal_query(healthscore.signals, boolean) IS
@@ -5896,6 +6738,20 @@ COMMENT ON FUNCTION healthscore_internal.segment_condition(healthscore.models) I
 'the SQL condition over the account row selecting the accounts a model scores: its filter, and no filter of a higher-priority model of its group';
 COMMENT ON FUNCTION healthscore_internal.aggregated_here(healthscore.signals, text) IS
 'true when a signal''s source has foreign tables and its grouped query, planned as its author, aggregates on this server instead of on the foreign server';
+COMMENT ON FUNCTION healthscore_internal.bucket_sql(text, integer, time_zone text) IS
+'SQL text computing the start of the bucket of days days (1, 7, 28) that the timestamptz expression at falls in: a midnight in time_zone; 7 and 28 days start on Mondays from 2000-01-03';
+COMMENT ON FUNCTION healthscore_internal.bucket_start(timestamptz, integer, text) IS
+'the start of the bucket of days days (1, 7, 28) that at falls in, in time_zone (bucket_sql computed); infinite times are returned as they are';
+COMMENT ON FUNCTION healthscore_internal.bucket_after(timestamptz, integer, text) IS
+'the start of the bucket after the one starting at bucket: days later in time_zone''s calendar';
+COMMENT ON FUNCTION healthscore_internal.rollup_plan(text, text) IS
+'which signals of a model over a source a rollup holds: its key and time column, the bucket calls (numbers with their combining ops, sets), each rolled signal''s expression over the rolled rows and its window (an index into windows, the distinct lookbacks), the skipped signals with the reason, and the fingerprint of the states (definition)';
+COMMENT ON FUNCTION healthscore_internal.rollup_bucket_query(integer, timestamptz, timestamptz) IS
+'the query of a rollup''s day states from since to until: per day (a midnight in the model''s time zone) and account key, the source rows and every bucket call of the rolled signals';
+COMMENT ON FUNCTION healthscore_internal.rollup_spans(timestamptz, timestamptz, text, integer) IS
+'the range [lo, hi) of whole days as ranges of buckets of 28, 7 and 1 days (largest first inside, smaller at the ends), for reading the fewest rollup states';
+COMMENT ON FUNCTION healthscore_internal.rolled_query(healthscore.models, healthscore.rollups, text, text, text[], text[], interval[], healthscore.signals[], text[], integer[], timestamptz) IS
+'the grouped query of a rollup''s signals over all their windows (as source_query, keyed by text): rollup states of the whole rolled-up days inside each window and the same calls over its other events, each row flagged with the windows it belongs to, combined per account and window';
 COMMENT ON FUNCTION healthscore.refresh_sql(text, timestamptz) IS
 'the scoring query a refresh runs for a model: one row per account with its attributes, and its signals'' raw values and points as arrays in signal order; for EXPLAIN and for checking a model by hand';
 COMMENT ON FUNCTION healthscore.fingerprint(text) IS
@@ -5952,6 +6808,20 @@ COMMENT ON FUNCTION healthscore_internal.evaluate_indicators(text, bigint, text[
 'refresh(): the model''s risk indicators each account raises at the run, since when (the run before''s start of the streak, else as_of) and why, into the temporary table pg_temp.healthscore_refresh_indicators';
 COMMENT ON FUNCTION healthscore_internal.indicator_playbook(text, text, bigint, text) IS
 'risk_list: {action, owner role} of the playbook for the first raised indicator of an account''s score row that has one (the tier''s before any tier''s); NULL without one';
+COMMENT ON FUNCTION healthscore_internal.roll_up(integer, timestamptz, timestamptz, timestamptz, timestamptz) IS
+'rolls up the days from since to until again from the source (as the model''s author), then the weeks and 4-week spans of the days that changed or that became whole between previously_until and rolled_until; returns the day states written';
+COMMENT ON FUNCTION healthscore_internal.build_rollup(integer, timestamptz) IS
+'builds a rollup''s states from its whole source up to until, records what they hold, and uses them only when they hold at least min_events_per_row events per day state';
+COMMENT ON FUNCTION healthscore_internal.maintain_rollups(text, timestamptz) IS
+'before a refresh: builds again the rollups of a model whose signals changed, and rolls up the new days of the others and again those within their late_window (once per transaction, never beyond today)';
+COMMENT ON FUNCTION healthscore_internal.rollup_row(text, text, regclass) IS
+'the rollup of a model''s source, or an error naming the function, model and source';
+COMMENT ON FUNCTION healthscore.enable_rollup(text, regclass, interval, interval, float8) IS
+'keeps per account and day the partial results of a model''s signals over a source (built now from the whole source), so that refreshes combine days instead of scanning events; returns the signals it holds and skips (with why), its day states and events, and whether refreshes use it (events per day state >= min_events_per_row); enabling again re-measures';
+COMMENT ON FUNCTION healthscore.disable_rollup(text, regclass) IS
+'drops the rollup of a model''s source and its states; refreshes read the source''s events again';
+COMMENT ON FUNCTION healthscore.refresh_rollup(text, regclass, timestamptz, timestamptz) IS
+'rolls up again the days from since to until of a model''s source (after rows older than its late_window were inserted, updated or deleted there); returns the day states written';
 COMMENT ON FUNCTION healthscore.refresh(text, timestamptz) IS
 'scores every account of a model as of a time (default now) and writes the run and its scores (with raw values and points per signal) in one transaction; returns the run id';
 COMMENT ON FUNCTION healthscore.backfill(text, timestamptz, timestamptz, interval) IS
@@ -6366,7 +7236,7 @@ COMMENT ON COLUMN healthscore.model_tier_agreement.accounts IS 'accounts with th
 COMMENT ON COLUMN healthscore.model_tier_agreement.value IS 'their value (ARR, as model_a''s run has it)';
 COMMENT ON COLUMN healthscore.model_tier_agreement.moves IS 'true when the tiers'' places differ: accounts switching from model_a to model_b would move';
 COMMENT ON FUNCTION healthscore.check_model(text) IS
-'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule, group weights of categories without signals, hierarchy links to missing parents or on cycles, signals over foreign tables that the foreign server cannot aggregate)';
+'a model''s health check, one row per problem (severity error or warning, object, problem, hint): what would make its refresh fail, and what makes its scores less than they seem (empty or stale sources, signals missing for everyone, filters matching no account, unscored accounts, an overdue or failing schedule, group weights of categories without signals, hierarchy links to missing parents or on cycles, signals over foreign tables that the foreign server cannot aggregate, signals a rollup does not hold and why, rollups not used or out of date, rolled-up sources without an index on their time column)';
 COMMENT ON FUNCTION healthscore_internal.reader_functions() IS
 'the internal functions that readers'' views call as the reader; granted by grant_reader()';
 COMMENT ON FUNCTION healthscore_internal.admin_functions() IS
@@ -6492,8 +7362,9 @@ BEGIN
 			(SELECT pg_catalog.string_agg(f::pg_catalog.text, ', ') FROM pg_catalog.unnest(healthscore_internal.admin_functions()) AS f),
 			grantee);
 		EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON healthscore.attempts, healthscore.indicators,
-			healthscore.calibrations TO %s', grantee);
-		EXECUTE pg_catalog.format('GRANT USAGE, SELECT ON SEQUENCE healthscore.attempts_attempt_id_seq TO %s', grantee);
+			healthscore.calibrations, healthscore.rollups, healthscore.rollup_states TO %s', grantee);
+		EXECUTE pg_catalog.format('GRANT USAGE, SELECT ON SEQUENCE healthscore.attempts_attempt_id_seq,
+			healthscore.rollups_rollup_id_seq TO %s', grantee);
 		IF healthscore_internal.cron_installed() THEN
 			EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA cron TO %s', grantee);
 		END IF;

@@ -56,7 +56,7 @@ cleanup() {
 trap cleanup EXIT
 drop_all
 
-per_version=$((12 + ${#tables[@]} + ${#views[@]} + ${#reader_views[@]}))
+per_version=$((13 + ${#tables[@]} + ${#views[@]} + ${#reader_views[@]}))
 tap_plan $((1 + ${#versions[@]} * per_version))
 # check DESCRIPTION COMMAND...: ok when the command succeeds; its output is shown otherwise.
 check() {
@@ -193,6 +193,26 @@ for v in "${versions[@]}"; do
 				RAISE EXCEPTION 'only % scores compared', compared;
 			END IF;
 			RAISE NOTICE '% scores compared', compared;
+		END \$\$"
+	# rollups (issue 19) over a source with history from $v: the same raw values as without
+	check "$v: a rollup enabled after the update gives the raw values a refresh without it gives" \
+		q "$db" "DO \$\$
+		DECLARE
+			rolled bigint;
+			unrolled bigint;
+		BEGIN
+			IF NOT (healthscore.enable_rollup('default', 'app.usage_events', min_events_per_row => 0)).in_use THEN
+				RAISE EXCEPTION 'the rollup is not in use';
+			END IF;
+			rolled := healthscore.refresh('default', '2026-07-09 12:00');
+			PERFORM healthscore.disable_rollup('default', 'app.usage_events');
+			unrolled := healthscore.refresh('default', '2026-07-09 12:00');
+			IF EXISTS (SELECT FROM healthscore.scores AS a JOIN healthscore.scores AS b USING (account_key)
+					   CROSS JOIN LATERAL unnest(a.raw_values, b.raw_values) AS v(x, y)
+					   WHERE a.run_id = rolled AND b.run_id = unrolled
+						 AND ((v.x IS NULL) <> (v.y IS NULL) OR abs(v.x - v.y) > 1e-12 * greatest(abs(v.y), 1))) THEN
+				RAISE EXCEPTION 'raw values with and without the rollup differ';
+			END IF;
 		END \$\$"
 	if psql -Xq -d "$db" -f test/upgrade/catalog.sql >"$work/$v.catalog" 2>&1 &&
 		diff -u "$work/fresh.catalog" "$work/$v.catalog" >"$work/$v.diff"; then
