@@ -143,7 +143,8 @@ SELECT set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_catalog.pg_exte
                     'healthscore.success_factors', 'healthscore.assessments', 'healthscore.assessments_assessment_id_seq',
                     'healthscore.overrides', 'healthscore.overrides_override_id_seq', 'healthscore.playbooks',
                     'healthscore.playbooks_playbook_id_seq', 'healthscore.trusted_owners', 'healthscore.attempts',
-                    'healthscore.attempts_attempt_id_seq', 'healthscore.indicators', 'healthscore.calibrations'],
+                    'healthscore.attempts_attempt_id_seq', 'healthscore.indicators', 'healthscore.calibrations',
+                    'healthscore.rollups', 'healthscore.rollups_rollup_id_seq', 'healthscore.rollup_states'],
               'the model and history tables are registered with pg_extension_config_dump');
 SELECT is_empty($$SELECT a.aggfnoid::regprocedure FROM pg_catalog.pg_aggregate AS a
                   JOIN extension_functions AS f ON f.signature = a.aggfnoid::regprocedure
