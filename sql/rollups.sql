@@ -6,9 +6,9 @@
 -- change (the rollup is built again); then what check_model says, errors, privileges, running as
 -- the author, disable_rollup and drop_model.
 -- Stands alone: its own schema app, models and roles, all removed at the end. The data ends on
--- 2026-11-23 (New York); rollups never reach beyond today, and enable_rollup() measures the
--- density of the last 7 days first, so the suite runs on 2026-12-01 or later; nothing printed
--- depends on the clock (the rows it inserts relative to now() show only booleans).
+-- 2026-11-23 (New York) and rollups never reach beyond today, so the suite runs on 2026-12-01 or
+-- later; nothing printed depends on the clock (the rows it inserts relative to now() show only
+-- booleans).
 \ir sql/include/setup.sql
 SET TimeZone = 'UTC';
 CREATE SCHEMA app;
@@ -213,6 +213,13 @@ SELECT * FROM app.compared_in_new_york;
 SELECT count(*) AS times, count(*) FILTER (WHERE app.reads_states('rolled', as_of)) AS rolled_reads_states,
        count(*) FILTER (WHERE app.reads_states('plain', as_of)) AS plain_reads_states
 FROM app.compared;
+-- Rows at -infinity are in every all-time window (recency, n_range) and in no day: the rolled
+-- model reads them from the events. Account 3 gets one with an n above all its others, account 40
+-- (no events) only one. (Guards a bug found in review: the rollup lost them.)
+INSERT INTO app.events VALUES (3, 3001, 'login', '-infinity', 5, 1000), (40, 40001, 'export', '-infinity', 5, 7);
+SELECT * FROM app.compare('2026-11-26 00:00-05');
+SELECT * FROM app.compare('2026-08-03 00:00:00.000001-04');
+DELETE FROM app.events WHERE ts = '-infinity';
 
 -- 3. Late, updated and deleted events. The rollup is set back as if it was last rolled up on
 -- 2026-10-19 (rolled_until 2026-10-20 00:00).
@@ -269,8 +276,7 @@ INSERT INTO app.events VALUES (5, 5992, 'login', date_trunc('day', now(), 'Ameri
 SELECT same, 'logins_30d' = ANY (differing) AS logins_differ FROM app.compare(now());
 SELECT healthscore.refresh_rollup('rolled', 'app.events', now() - interval '6 days') > 0 AS rolled_up_again;
 SELECT same FROM app.compare(now());
--- both deleted again (enable_rollup() measures the density of the last 7 days first: these two
--- rows alone would make the rollup look sparse)
+-- both deleted again: refresh_rollup() rolls their days up again, and no day state is left
 DELETE FROM app.events WHERE user_id IN (5991, 5992);
 SELECT healthscore.refresh_rollup('rolled', 'app.events', now() - interval '6 days') = 0 AS no_day_states_left;
 SELECT same FROM app.compare(now());
@@ -331,6 +337,25 @@ FROM unnest(ARRAY['rolled', 'plain']) AS m;
 SELECT healthscore.drop_signal(m, 'min_amount_7d') FROM unnest(ARRAY['rolled', 'plain']) AS m;
 SELECT * FROM app.compare('2026-11-20 00:00-05');
 SELECT * FROM app.compare('2026-08-03 00:00:00.000001-04');
+-- A model's time zone changes: the next refresh builds its rollup again (a NOTICE) up to a
+-- midnight of the new zone, and later refreshes roll up from there. Two models in UTC, the rollup
+-- set back as if enabled on 2026-10-20, then both moved to New York. (Guards a bug found in
+-- review: the rebuild kept the old zone's midnight, and the next roll-up failed on a day state
+-- that was already there.)
+SELECT healthscore.create_model(m, accounts => 'app.accounts', key => 'account_id', time_zone => 'UTC')
+FROM unnest(ARRAY['zoned', 'zoned_plain']) AS m;
+SELECT healthscore.add_signal(m, 'logins_30d', source => 'app.events', key => 'account_id',
+       expression => $$count(*) FILTER (WHERE s.kind = 'login')$$, time_column => 'ts', lookback => '30 days',
+       scoring => 'linear', worst => 0, best => 100)
+FROM unnest(ARRAY['zoned', 'zoned_plain']) AS m;
+SELECT in_use FROM healthscore.enable_rollup('zoned', 'app.events');
+UPDATE healthscore.rollups SET rolled_until = '2026-10-20 00:00+00' WHERE model = 'zoned';
+SELECT healthscore.alter_model(m, time_zone => 'America/New_York') FROM unnest(ARRAY['zoned', 'zoned_plain']) AS m;
+SELECT * FROM app.compare_runs(healthscore.refresh('zoned', '2026-10-15 12:00-04'), healthscore.refresh('zoned_plain', '2026-10-15 12:00-04'));
+SELECT app.rolled_until('zoned') AS rolled_until;
+SELECT * FROM app.compare_runs(healthscore.refresh('zoned', '2026-10-30 12:00-04'), healthscore.refresh('zoned_plain', '2026-10-30 12:00-04'));
+SELECT app.rolled_until('zoned') AS rolled_until;
+SELECT healthscore.drop_model(m) FROM unnest(ARRAY['zoned', 'zoned_plain']) AS m;
 
 -- 6. check_model(): what the rollup does not hold, and why (every kind of call a rollup cannot
 -- hold, over a model of its own); a rollup that does not pay; a rolled-up source without an index
@@ -383,9 +408,30 @@ SELECT * FROM app.rollup_checks WHERE model = 'sparse' ORDER BY object, problem;
 -- signals changed since the rollup was built: said until the next refresh builds it again
 SELECT healthscore.alter_signal('sparse', 'logins', expression => 'count(*)');
 SELECT * FROM app.rollup_checks WHERE model = 'sparse' ORDER BY object, problem;
+-- a rolled signal's column dropped from its source: check_model() says the rollup cannot read
+-- the signals (the error refresh() fails with too). (Guards a bug found in review: check_model()
+-- failed with that error itself.)
+CREATE TABLE app.dropped (account_id integer, ts timestamptz, n integer);
+CREATE INDEX ON app.dropped (ts);
+INSERT INTO app.dropped SELECT a, timestamptz '2026-10-01 12:00-04' + d * interval '1 day', d
+FROM generate_series(1, 40) AS a, generate_series(0, 20) AS d;
+SELECT healthscore.create_model('dropped', accounts => 'app.accounts', key => 'account_id', time_zone => 'America/New_York');
+SELECT healthscore.add_signal('dropped', 'n_30d', source => 'app.dropped', key => 'account_id',
+       expression => 'sum(s.n)', time_column => 'ts', lookback => '30 days', scoring => 'points');
+SELECT in_use FROM healthscore.enable_rollup('dropped', 'app.dropped', min_events_per_row => 0);
+ALTER TABLE app.dropped DROP COLUMN n;
+SELECT c.severity, c.object, c.problem, c.hint FROM healthscore.check_model('dropped') AS c
+WHERE c.object LIKE 'rollup of %' OR c.problem LIKE 'its rollup of %';
+SELECT state, message FROM error_of($$SELECT healthscore.refresh('dropped', '2026-10-15')$$);
+SELECT healthscore.drop_model('dropped');
 
 -- 7. Errors, with their messages and hints
 SELECT * FROM error_of($$SELECT healthscore.enable_rollup('nope', 'app.events')$$);
+-- a model without signals: the hint says to add them (guards a bug found in review: it listed the
+-- model's sources, none: "Its sources: .")
+SELECT healthscore.create_model('no_signals', accounts => 'app.accounts', key => 'account_id');
+SELECT * FROM error_of($$SELECT healthscore.enable_rollup('no_signals', 'app.events')$$);
+SELECT healthscore.drop_model('no_signals');
 SELECT * FROM error_of($$SELECT healthscore.enable_rollup('rolled', NULL)$$);
 SELECT * FROM error_of($$SELECT healthscore.enable_rollup('rolled', 'app.accounts')$$);
 SELECT * FROM error_of($$SELECT healthscore.enable_rollup('rolled', 'app.events', grain => '1 hour')$$);
@@ -468,6 +514,33 @@ SELECT in_use FROM healthscore.enable_rollup('by_author', 'app.events');
 REVOKE SELECT ON app.events FROM hs_rollup_author;
 SELECT * FROM error_of($$SELECT healthscore.refresh_rollup('by_author', 'app.events', '2026-10-01', '2026-10-02')$$);
 SELECT * FROM error_of($$SELECT healthscore.refresh('by_author', '2026-11-02')$$);
+-- An administrator may write healthscore.rollups, but not have a superuser's refresh run SQL of
+-- its own: roll-ups combine the numbers by the ops of the model's signals, never by the text of
+-- number_ops. hs_rollup_admin writes into the rolled model's number_ops a call of its function that
+-- makes it a superuser when a superuser runs it, and sets rolled_until back 5 days, so that the
+-- next refresh combines a week again; a superuser refreshes: the administrator is still no
+-- superuser, and the scores are the plain model's. (Guards a bug found in review: roll-ups pasted
+-- that text into their SQL.)
+GRANT CREATE ON SCHEMA app TO hs_rollup_admin;
+SET ROLE hs_rollup_admin;
+CREATE FUNCTION app.escalate() RETURNS integer LANGUAGE plpgsql AS $$
+BEGIN
+	IF (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = current_user) THEN
+		ALTER ROLE hs_rollup_admin SUPERUSER;
+	END IF;
+	RETURN 0;
+END
+$$;
+UPDATE healthscore.rollups SET number_ops[1] = 'abs(app.escalate())::float8 + pg_catalog.sum',
+       rolled_until = rolled_until - interval '5 days'
+WHERE model = 'rolled';
+RESET ROLE;
+SELECT app.rolled_until('rolled') AS rolled_until,
+       (SELECT rolsuper FROM pg_roles WHERE rolname = 'hs_rollup_admin') AS admin_is_superuser;
+SELECT * FROM app.compare('2026-11-20 00:00-05');
+SELECT app.rolled_until('rolled') AS rolled_until, u.number_ops[1] AS number_ops_1,
+       (SELECT rolsuper FROM pg_roles WHERE rolname = 'hs_rollup_admin') AS admin_is_superuser
+FROM healthscore.rollups AS u WHERE u.model = 'rolled';
 
 -- 9. disable_rollup() drops the rollup and its states: the model reads events again, with the same
 -- scores. drop_model() removes a model's rollups and their states.

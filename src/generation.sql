@@ -413,6 +413,9 @@ DECLARE
 	span_days integer[] := '{}';
 	span_starts timestamptz[] := '{}';
 	span_ends timestamptz[] := '{}';
+	all_time integer;
+	all_time_numbers integer[];
+	all_time_sets integer[];
 BEGIN
 	-- each window's buckets (rollup_spans) and the events it still reads: the part days at its
 	-- edges, the days not rolled up yet
@@ -423,20 +426,17 @@ BEGIN
 							THEN healthscore_internal.bucket_after(healthscore_internal.bucket_start(window_start - interval '1 microsecond', 1,
 																									model.time_zone), 1, model.time_zone)
 							ELSE window_start END;
-		-- rows at -infinity are in all-time windows and in no day: read from the source
-		in_events := in_events || CASE WHEN isfinite(window_start) THEN 'false'
-									   ELSE format('s.%I OPERATOR(pg_catalog.=) ''-infinity''::pg_catalog.timestamptz', time_column) END;
 		IF rolled_from < rolled_to THEN
 			SELECT span_windows || array_agg(n), span_days || array_agg(p.days), span_starts || array_agg(p.span_start),
 				   span_ends || array_agg(p.span_end)
 			INTO span_windows, span_days, span_starts, span_ends
 			FROM healthscore_internal.rollup_spans(rolled_from, rolled_to, model.time_zone) AS p;
-			in_events[n] := format('(%6$s OR s.%1$I OPERATOR(pg_catalog.>) %2$L::pg_catalog.timestamptz AND s.%1$I OPERATOR(pg_catalog.<=) %3$L::pg_catalog.timestamptz'
-								   ' OR s.%1$I OPERATOR(pg_catalog.>) %4$L::pg_catalog.timestamptz AND s.%1$I OPERATOR(pg_catalog.<=) %5$L::pg_catalog.timestamptz)',
-								   time_column, window_start, rolled_from, rolled_to, as_of, in_events[n]);
+			in_events := in_events || format('(s.%1$I OPERATOR(pg_catalog.>) %2$L::pg_catalog.timestamptz AND s.%1$I OPERATOR(pg_catalog.<=) %3$L::pg_catalog.timestamptz'
+											 ' OR s.%1$I OPERATOR(pg_catalog.>) %4$L::pg_catalog.timestamptz AND s.%1$I OPERATOR(pg_catalog.<=) %5$L::pg_catalog.timestamptz)',
+											 time_column, window_start, rolled_from, rolled_to, as_of);
 		ELSE
-			in_events[n] := format('(%4$s OR s.%1$I OPERATOR(pg_catalog.>) %2$L::pg_catalog.timestamptz AND s.%1$I OPERATOR(pg_catalog.<=) %3$L::pg_catalog.timestamptz)',
-								   time_column, window_start, as_of, in_events[n]);
+			in_events := in_events || format('(s.%1$I OPERATOR(pg_catalog.>) %2$L::pg_catalog.timestamptz AND s.%1$I OPERATOR(pg_catalog.<=) %3$L::pg_catalog.timestamptz)',
+											 time_column, window_start, as_of);
 		END IF;
 	END LOOP;
 	FOR i IN 1 .. cardinality(signals) LOOP
@@ -476,6 +476,30 @@ BEGIN
 									FROM unnest(spans.flags) WITH ORDINALITY AS x(f, n)),
 								   rollup.rollup_id, spans.days, spans.piece_start, spans.piece_end);
 	END LOOP;
+	-- rows at -infinity are in the all-time window only, and in no day: read from the source, with
+	-- the calls of the all-time signals only (stickiness() refuses them, in other windows too)
+	all_time := array_position(windows, NULL);
+	IF all_time IS NOT NULL THEN
+		all_time_numbers := ARRAY(SELECT DISTINCT m[1]::integer FROM unnest(combined, signal_windows) AS e(c, w),
+								  regexp_matches(e.c, 'r\.numbers\[(\d+)\]', 'g') AS m WHERE e.w = all_time);
+		all_time_sets := ARRAY(SELECT DISTINCT m[1]::integer FROM unnest(combined, signal_windows) AS e(c, w),
+							   regexp_matches(e.c, 'r\.sets\[(\d+)\]', 'g') AS m WHERE e.w = all_time);
+		states := states || format('SELECT s.%1$I::pg_catalog.text, ARRAY[%2$s]::pg_catalog.float8[], ARRAY[%3$s]::healthscore.exact_set[], %4$s'
+								   ' FROM %5$s AS s WHERE s.%6$I OPERATOR(pg_catalog.=) ''-infinity''::pg_catalog.timestamptz'
+								   ' AND s.%1$I IS NOT NULL GROUP BY s.%1$I',
+								   source_key,
+								   (SELECT string_agg(CASE WHEN n.i = ANY (all_time_numbers)
+														   THEN healthscore_internal.one_expression(n.c, 'refresh', model.name, 'rollup of ' || rollup.source, 'expression')
+														   ELSE 'NULL' END, ', ' ORDER BY n.i)
+									FROM unnest(numbers) WITH ORDINALITY AS n(c, i)),
+								   (SELECT string_agg(CASE WHEN n.i = ANY (all_time_sets)
+														   THEN healthscore_internal.one_expression(n.c, 'refresh', model.name, 'rollup of ' || rollup.source, 'expression')
+														   ELSE 'NULL' END, ', ' ORDER BY n.i)
+									FROM unnest(sets) WITH ORDINALITY AS n(c, i)),
+								   (SELECT string_agg(format('%s AS w%s', CASE WHEN w = all_time THEN 'true' ELSE 'false' END, w), ', ' ORDER BY w)
+									FROM generate_series(1, cardinality(windows)) AS w),
+								   rollup.source::regclass, time_column);
+	END IF;
 	RETURN format('SELECT r.account_key%1$s FROM (%2$s'
 				  'SELECT s.%3$I::pg_catalog.text, ARRAY[%4$s]::pg_catalog.float8[], ARRAY[%5$s]::healthscore.exact_set[], %6$s'
 				  ' FROM %7$s AS s WHERE (%8$s) AND s.%3$I IS NOT NULL GROUP BY s.%3$I, %9$s'

@@ -104,9 +104,9 @@ COMMENT ON FUNCTION healthscore_internal.roll_up(integer, timestamptz, timestamp
 'rolls up the days from since to until again from the source (as the model''s author), then the weeks and 4-week spans of the days that changed or that became whole between previously_until and rolled_until; returns the day states written';
 
 -- Build a rollup's states from the whole source, up to until (a midnight), and measure whether
--- they pay: with fewer events than min_events_per_row per day state, in the last 28 days (when
--- they have at least 1,000 day states: then the whole source is not read) or in all of them, no
--- state is kept and refreshes read events.
+-- they pay: with fewer events than min_events_per_row per day state, in the 28 days up to the
+-- source's newest row (when they have at least 1,000 day states: then the whole source is not
+-- read) or in all of them, no state is kept and refreshes read events.
 CREATE FUNCTION healthscore_internal.build_rollup(rollup integer, until timestamptz)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -117,11 +117,14 @@ DECLARE
 	plan record;
 	day_states bigint;
 	day_events bigint;
+	time_zone text;
+	probe_until timestamptz;
 BEGIN
 	SELECT u.* INTO existing FROM healthscore.rollups AS u WHERE u.rollup_id = build_rollup.rollup;
 	plan := healthscore_internal.rollup_plan(existing.model, existing.source);
 	-- a midnight in the model's time zone, which may have changed since the rollup was built
-	until := healthscore_internal.bucket_start(until, 1, (healthscore_internal.model_row(existing.model)).time_zone);
+	time_zone := (healthscore_internal.model_row(existing.model)).time_zone;
+	until := healthscore_internal.bucket_start(until, 1, time_zone);
 	DELETE FROM healthscore.rollup_states AS t WHERE t.rollup_id = existing.rollup_id;
 	UPDATE healthscore.rollups AS u
 	SET definition = plan.definition, number_ops = plan.ops, set_count = cardinality(plan.sets),
@@ -131,12 +134,18 @@ BEGIN
 	IF plan.definition IS NULL THEN
 		RETURN;		-- no signal it could hold
 	END IF;
-	-- the density of the last 28 days first: when they have enough states to tell that it does
-	-- not pay, the whole source is not read
+	-- the density of the 28 days up to the source's newest row first: when they have enough
+	-- states to tell that it does not pay, the whole source is not read
+	SELECT least(until, healthscore_internal.bucket_after(healthscore_internal.bucket_start(max(f.newest), 1, time_zone), 1, time_zone))
+	INTO probe_until
+	FROM healthscore_internal.source_freshness(existing.model, now(), true) AS f
+	JOIN healthscore.signals AS s ON s.model = existing.model AND s.name = f.signal
+	WHERE s.source = existing.source AND s.time_column = plan.time_column;
+	probe_until := coalesce(probe_until, until);
 	IF to_regclass('pg_temp.healthscore_rollup_rolled') IS NOT NULL THEN
 		DROP TABLE pg_temp.healthscore_rollup_rolled;
 	END IF;
-	PERFORM healthscore_internal.rollup_as_author(existing.rollup_id, until - interval '28 days', until);
+	PERFORM healthscore_internal.rollup_as_author(existing.rollup_id, probe_until - interval '28 days', probe_until);
 	SELECT count(*), coalesce(sum(d.events), 0) INTO day_states, day_events FROM pg_temp.healthscore_rollup_rolled AS d;
 	DROP TABLE pg_temp.healthscore_rollup_rolled;
 	IF day_states >= 1000 AND day_events < existing.min_events_per_row * day_states THEN
@@ -165,7 +174,7 @@ END
 $$;
 
 COMMENT ON FUNCTION healthscore_internal.build_rollup(integer, timestamptz) IS
-'builds a rollup''s states from its whole source up to until, records what they hold, and uses them only when they hold at least min_events_per_row events per day state (measured first over the last 28 days)';
+'builds a rollup''s states from its whole source up to until, records what they hold, and uses them only when they hold at least min_events_per_row events per day state (measured first over the 28 days up to the source''s newest row)';
 
 -- Before a refresh as of as_of: rollups whose signals changed are built again; the others roll up
 -- the days since they were last rolled up, and again those that ended within their late_window,
@@ -189,7 +198,7 @@ BEGIN
 				 ORDER BY u.rollup_id FOR UPDATE LOOP
 		plan := healthscore_internal.rollup_plan(found_model.name, existing.source);
 		IF plan.definition IS DISTINCT FROM existing.definition THEN
-			RAISE NOTICE 'refresh(): the signals of model "%" over % changed since its rollup was built: building it again',
+			RAISE NOTICE 'refresh(): what the rollup of model "%" over % holds changed since it was built (its signals, their key or time column, or the model''s time zone): building it again',
 				found_model.name, existing.source
 				USING DETAIL = 'The whole source is read once; refreshes after this one read the new rollup.';
 			PERFORM healthscore_internal.build_rollup(existing.rollup_id, greatest(least(as_of_day, today), existing.rolled_until));
@@ -266,8 +275,8 @@ BEGIN
 	IF NOT EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = found_model.name AND s.source = enable_rollup.source::text) THEN
 		RAISE EXCEPTION 'enable_rollup(): model "%" has no signal over source %', found_model.name, source
 			USING ERRCODE = 'undefined_object',
-				  HINT = coalesce(format('Its sources: %s.', (SELECT string_agg(DISTINCT s.source, ', ') FROM healthscore.signals AS s
-															   WHERE s.model = found_model.name)),
+				  HINT = coalesce('Its sources: ' || (SELECT string_agg(DISTINCT s.source, ', ') FROM healthscore.signals AS s
+													  WHERE s.model = found_model.name) || '.',
 								  'It has no signals yet: add them with healthscore.add_signal() first.');
 	END IF;
 	IF grain IS DISTINCT FROM interval '1 day' THEN

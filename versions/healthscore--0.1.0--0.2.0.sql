@@ -728,7 +728,8 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 -- What rollups keep (rollup_calls.c, rollup_values.c): the aggregate calls of a signal that a
 -- rollup holds, one float8 per call and day for counts, sums, minima and maxima, one exact set
 -- for distinct_count() and stickiness(); and the way back to the values the signal's expression
--- expects. The tables and the refresh's use of them are in rollup_generation.sql and rollups.sql.
+-- expects. The tables are in tables.sql, the queries over them in generation.sql, their upkeep
+-- in rollups.sql.
 
 CREATE OR REPLACE FUNCTION healthscore_internal.rollup_expression(model text, source regclass, source_key text, signal text,
 													   expression text, window_flag text, numbers text[], ops text[], sets text[],
@@ -748,6 +749,14 @@ CREATE OR REPLACE FUNCTION healthscore_internal.rollup_average(sum float8, count
 RETURNS anyelement
 AS 'MODULE_PATHNAME', 'healthscore_rollup_average'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.exact_set_same(a healthscore.exact_set, b healthscore.exact_set)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'healthscore_exact_set_same'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION healthscore_internal.exact_sets_same(a healthscore.exact_set[], b healthscore.exact_set[])
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'healthscore_exact_sets_same'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 -- Function churn_probability (calibration.c): a calibration's probability for a score.
 
 CREATE OR REPLACE FUNCTION healthscore.churn_probability(score float8, intercept float8, slope float8)
@@ -1408,11 +1417,14 @@ END
 $$;
 -- Rollups (rollups.sql): the SQL that builds a rollup's day states from its source, and the
 -- grouped query that computes a window's signals from the states of the whole days inside it
--- and the events of the part days at its edges. Buckets start at midnight in the model's time
--- zone; weeks start on Monday and 4-week spans on Mondays counted from 2000-01-03, so that
--- 4-week spans are made of whole weeks.
+-- and the events of the part days at its edges. A bucket is named by the midnight it starts
+-- after (in the model's time zone) and holds the events after that midnight up to and including
+-- the next: (midnight, next midnight], as windows are (as_of - lookback, as_of], so that a
+-- window from midnight to midnight is whole buckets and reads no event. Weeks start after
+-- Monday's midnight and 4-week spans after Mondays counted from 2000-01-03, so that 4-week spans
+-- are made of whole weeks.
 
--- The start of the bucket of days days that at falls in, as SQL text over the SQL text at.
+-- The last midnight (of every days days) at or before at, as SQL text over the SQL text at.
 CREATE OR REPLACE FUNCTION healthscore_internal.bucket_sql(at text, days integer, time_zone text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -1525,7 +1537,8 @@ BEGIN
 END
 $$;
 -- The query of a rollup's day states from since to until (midnights; since may be -infinity):
--- per day and account key, the events and every bucket call. Run as the author by
+-- per day and account key, the events after since up to and including until, and every bucket
+-- call. Run as the author by
 -- rollup_as_author(); rows without a key are left out, as the join to the accounts would.
 CREATE OR REPLACE FUNCTION healthscore_internal.rollup_bucket_query(rollup integer, since timestamptz, until timestamptz)
 RETURNS text
@@ -1546,10 +1559,12 @@ BEGIN
 	plan := healthscore_internal.rollup_plan(found.model, found.source);
 	RETURN format('SELECT %1$s AS bucket, s.%2$I::pg_catalog.text AS account_key, pg_catalog.count(*) AS events,'
 				  ' ARRAY[%3$s]::pg_catalog.float8[] AS numbers, ARRAY[%4$s]::healthscore.exact_set[] AS sets'
-				  ' FROM %5$s AS s WHERE s.%6$I OPERATOR(pg_catalog.>=) %7$L::pg_catalog.timestamptz'
-				  ' AND s.%6$I OPERATOR(pg_catalog.<) %8$L::pg_catalog.timestamptz AND s.%2$I IS NOT NULL'
+				  ' FROM %5$s AS s WHERE s.%6$I OPERATOR(pg_catalog.>) %7$L::pg_catalog.timestamptz'
+				  ' AND s.%6$I OPERATOR(pg_catalog.<=) %8$L::pg_catalog.timestamptz AND s.%2$I IS NOT NULL'
 				  ' GROUP BY 1, 2',
-				  healthscore_internal.bucket_sql(format('s.%I', plan.time_column), 1, found_model.time_zone),
+				  -- (midnight, next midnight]: the midnight an instant before it
+				  healthscore_internal.bucket_sql(format('(s.%I OPERATOR(pg_catalog.-) ''1 microsecond''::pg_catalog.interval)',
+														 plan.time_column), 1, found_model.time_zone),
 				  plan.source_key,
 				  (SELECT string_agg(healthscore_internal.one_expression(c, 'refresh', found.model, 'rollup of ' || found.source, 'expression'), ', ')
 				   FROM unnest(plan.numbers) AS c),
@@ -1615,30 +1630,39 @@ DECLARE
 	rolled_to timestamptz := least(healthscore_internal.bucket_start(as_of, 1, model.time_zone), rollup.rolled_until);
 	window_start timestamptz;
 	rolled_from timestamptz;
-	in_states text[] := '{}';
+	spans record;
 	in_events text[] := '{}';
+	states text[] := '{}';
 	columns text := '';
 	numbers_read integer[];
 	sets_read integer[];
+	state_columns text;
+	span_windows integer[] := '{}';
+	span_days integer[] := '{}';
+	span_starts timestamptz[] := '{}';
+	span_ends timestamptz[] := '{}';
+	all_time integer;
+	all_time_numbers integer[];
+	all_time_sets integer[];
 BEGIN
+	-- each window's buckets (rollup_spans) and the events it still reads: the part days at its
+	-- edges, the days not rolled up yet
 	FOR n IN 1 .. cardinality(windows) LOOP
 		window_start := CASE WHEN windows[n] IS NULL THEN '-infinity' ELSE as_of - windows[n] END;
-		-- the whole days inside (window_start, as_of]: a day starting at window_start is not, as
-		-- its first instant is outside
+		-- the whole days inside (window_start, as_of]: from the first midnight at or after its start
 		rolled_from := CASE WHEN isfinite(window_start)
-							THEN healthscore_internal.bucket_after(healthscore_internal.bucket_start(window_start, 1, model.time_zone), 1, model.time_zone)
+							THEN healthscore_internal.bucket_after(healthscore_internal.bucket_start(window_start - interval '1 microsecond', 1,
+																									model.time_zone), 1, model.time_zone)
 							ELSE window_start END;
 		IF rolled_from < rolled_to THEN
-			in_states := in_states || coalesce(
-				(SELECT string_agg(format('(t.days OPERATOR(pg_catalog.=) %s AND t.bucket OPERATOR(pg_catalog.>=) %L::pg_catalog.timestamptz'
-										  ' AND t.bucket OPERATOR(pg_catalog.<) %L::pg_catalog.timestamptz)',
-										  p.days, p.span_start, p.span_end), ' OR ')
-				 FROM healthscore_internal.rollup_spans(rolled_from, rolled_to, model.time_zone) AS p), 'false');
-			in_events := in_events || format('(s.%1$I OPERATOR(pg_catalog.>) %2$L::pg_catalog.timestamptz AND s.%1$I OPERATOR(pg_catalog.<) %3$L::pg_catalog.timestamptz'
-											 ' OR s.%1$I OPERATOR(pg_catalog.>=) %4$L::pg_catalog.timestamptz AND s.%1$I OPERATOR(pg_catalog.<=) %5$L::pg_catalog.timestamptz)',
+			SELECT span_windows || array_agg(n), span_days || array_agg(p.days), span_starts || array_agg(p.span_start),
+				   span_ends || array_agg(p.span_end)
+			INTO span_windows, span_days, span_starts, span_ends
+			FROM healthscore_internal.rollup_spans(rolled_from, rolled_to, model.time_zone) AS p;
+			in_events := in_events || format('(s.%1$I OPERATOR(pg_catalog.>) %2$L::pg_catalog.timestamptz AND s.%1$I OPERATOR(pg_catalog.<=) %3$L::pg_catalog.timestamptz'
+											 ' OR s.%1$I OPERATOR(pg_catalog.>) %4$L::pg_catalog.timestamptz AND s.%1$I OPERATOR(pg_catalog.<=) %5$L::pg_catalog.timestamptz)',
 											 time_column, window_start, rolled_from, rolled_to, as_of);
 		ELSE
-			in_states := in_states || 'false'::text;
 			in_events := in_events || format('(s.%1$I OPERATOR(pg_catalog.>) %2$L::pg_catalog.timestamptz AND s.%1$I OPERATOR(pg_catalog.<=) %3$L::pg_catalog.timestamptz)',
 											 time_column, window_start, as_of);
 		END IF;
@@ -1653,19 +1677,63 @@ BEGIN
 	-- not read from the states (a week's sets are large)
 	numbers_read := ARRAY(SELECT DISTINCT m[1]::integer FROM unnest(combined) AS e, regexp_matches(e, 'r\.numbers\[(\d+)\]', 'g') AS m);
 	sets_read := ARRAY(SELECT DISTINCT m[1]::integer FROM unnest(combined) AS e, regexp_matches(e, 'r\.sets\[(\d+)\]', 'g') AS m);
-	RETURN format('SELECT r.account_key%1$s FROM ('
-				  'SELECT t.account_key, %2$s, %3$s, %4$s FROM healthscore.rollup_states AS t'
-				  ' WHERE t.rollup_id OPERATOR(pg_catalog.=) %5$s AND (%6$s)'
-				  ' UNION ALL '
-				  'SELECT s.%7$I::pg_catalog.text, ARRAY[%8$s]::pg_catalog.float8[], ARRAY[%9$s]::healthscore.exact_set[], %10$s'
-				  ' FROM %11$s AS s WHERE (%12$s) AND s.%7$I IS NOT NULL GROUP BY s.%7$I, %13$s'
+	state_columns := format('t.account_key, %s, %s',
+							CASE WHEN cardinality(numbers_read) > 0 THEN 't.numbers' ELSE 'NULL::pg_catalog.float8[]' END,
+							CASE WHEN cardinality(sets_read) > 0 THEN 't.sets' ELSE 'NULL::healthscore.exact_set[]' END);
+	-- the windows' buckets cut where any of them starts or ends, at each bucket size: every state
+	-- is read once, by a range of the primary key, with the windows it belongs to
+	FOR spans IN
+		WITH spans AS (SELECT * FROM unnest(span_windows, span_days, span_starts, span_ends) AS p(n, days, span_start, span_end)),
+			 cuts AS (SELECT DISTINCT p.days, c.at FROM spans AS p, LATERAL (VALUES (p.span_start), (p.span_end)) AS c(at)),
+			 pieces AS (SELECT c.days, c.at AS piece_start, lead(c.at) OVER (PARTITION BY c.days ORDER BY c.at) AS piece_end
+						FROM cuts AS c)
+		SELECT x.days, x.piece_start, x.piece_end,
+			   ARRAY(SELECT EXISTS (SELECT FROM spans AS p
+									WHERE p.n = w AND p.days = x.days AND p.span_start <= x.piece_start AND p.span_end >= x.piece_end)
+					 FROM generate_series(1, cardinality(windows)) AS w ORDER BY w) AS flags
+		FROM pieces AS x WHERE x.piece_end IS NOT NULL
+		ORDER BY x.days DESC, x.piece_start
+	LOOP
+		CONTINUE WHEN NOT true = ANY (spans.flags);
+		states := states || format('SELECT %s, %s FROM healthscore.rollup_states AS t'
+								   ' WHERE t.rollup_id OPERATOR(pg_catalog.=) %s AND t.days OPERATOR(pg_catalog.=) %s'
+								   ' AND t.bucket OPERATOR(pg_catalog.>=) %L::pg_catalog.timestamptz'
+								   ' AND t.bucket OPERATOR(pg_catalog.<) %L::pg_catalog.timestamptz',
+								   state_columns,
+								   (SELECT string_agg(format('%s AS w%s', CASE WHEN f THEN 'true' ELSE 'false' END, n), ', ' ORDER BY n)
+									FROM unnest(spans.flags) WITH ORDINALITY AS x(f, n)),
+								   rollup.rollup_id, spans.days, spans.piece_start, spans.piece_end);
+	END LOOP;
+	-- rows at -infinity are in the all-time window only, and in no day: read from the source, with
+	-- the calls of the all-time signals only (stickiness() refuses them, in other windows too)
+	all_time := array_position(windows, NULL);
+	IF all_time IS NOT NULL THEN
+		all_time_numbers := ARRAY(SELECT DISTINCT m[1]::integer FROM unnest(combined, signal_windows) AS e(c, w),
+								  regexp_matches(e.c, 'r\.numbers\[(\d+)\]', 'g') AS m WHERE e.w = all_time);
+		all_time_sets := ARRAY(SELECT DISTINCT m[1]::integer FROM unnest(combined, signal_windows) AS e(c, w),
+							   regexp_matches(e.c, 'r\.sets\[(\d+)\]', 'g') AS m WHERE e.w = all_time);
+		states := states || format('SELECT s.%1$I::pg_catalog.text, ARRAY[%2$s]::pg_catalog.float8[], ARRAY[%3$s]::healthscore.exact_set[], %4$s'
+								   ' FROM %5$s AS s WHERE s.%6$I OPERATOR(pg_catalog.=) ''-infinity''::pg_catalog.timestamptz'
+								   ' AND s.%1$I IS NOT NULL GROUP BY s.%1$I',
+								   source_key,
+								   (SELECT string_agg(CASE WHEN n.i = ANY (all_time_numbers)
+														   THEN healthscore_internal.one_expression(n.c, 'refresh', model.name, 'rollup of ' || rollup.source, 'expression')
+														   ELSE 'NULL' END, ', ' ORDER BY n.i)
+									FROM unnest(numbers) WITH ORDINALITY AS n(c, i)),
+								   (SELECT string_agg(CASE WHEN n.i = ANY (all_time_sets)
+														   THEN healthscore_internal.one_expression(n.c, 'refresh', model.name, 'rollup of ' || rollup.source, 'expression')
+														   ELSE 'NULL' END, ', ' ORDER BY n.i)
+									FROM unnest(sets) WITH ORDINALITY AS n(c, i)),
+								   (SELECT string_agg(format('%s AS w%s', CASE WHEN w = all_time THEN 'true' ELSE 'false' END, w), ', ' ORDER BY w)
+									FROM generate_series(1, cardinality(windows)) AS w),
+								   rollup.source::regclass, time_column);
+	END IF;
+	RETURN format('SELECT r.account_key%1$s FROM (%2$s'
+				  'SELECT s.%3$I::pg_catalog.text, ARRAY[%4$s]::pg_catalog.float8[], ARRAY[%5$s]::healthscore.exact_set[], %6$s'
+				  ' FROM %7$s AS s WHERE (%8$s) AND s.%3$I IS NOT NULL GROUP BY s.%3$I, %9$s'
 				  ') AS r GROUP BY r.account_key',
 				  columns,
-				  CASE WHEN cardinality(numbers_read) > 0 THEN 't.numbers' ELSE 'NULL::pg_catalog.float8[]' END,
-				  CASE WHEN cardinality(sets_read) > 0 THEN 't.sets' ELSE 'NULL::healthscore.exact_set[]' END,
-				  (SELECT string_agg(format('%s AS w%s', c, n), ', ' ORDER BY n) FROM unnest(in_states) WITH ORDINALITY AS x(c, n)),
-				  rollup.rollup_id,
-				  array_to_string(in_states, ' OR '),
+				  (SELECT string_agg(b || ' UNION ALL ', '') FROM unnest(states) AS b),
 				  source_key,
 				  (SELECT string_agg(CASE WHEN n.i = ANY (numbers_read)
 										  THEN healthscore_internal.one_expression(n.c, 'refresh', model.name, 'rollup of ' || rollup.source, 'expression')
@@ -1753,7 +1821,7 @@ BEGIN
 		SELECT s.source, s.source_key, s.time_column, g.lookback,
 			   array_agg(s ORDER BY s.position) AS signals, min(s.position) AS first,
 			   bool_or(s.expression ~* '\maccount\s*\.' AND s.scoring <> 'assessment') AS uses_account,
-			   g.rollup_id
+			   r.rollup_id
 		FROM healthscore.signals AS s
 		-- over foreign sources, what the foreign server cannot aggregate is grouped apart
 		CROSS JOIN LATERAL (SELECT healthscore_internal.aggregated_here(s, 'refresh') AS here) AS shipping
@@ -1762,7 +1830,7 @@ BEGIN
 		CROSS JOIN LATERAL (SELECT CASE WHEN r.rollup_id = 0 THEN s.lookback END AS lookback,
 								   CASE WHEN r.rollup_id = 0 THEN shipping.here END AS here) AS g
 		WHERE s.model = found_model.name
-		GROUP BY s.source, s.source_key, s.time_column, g.lookback, g.here, g.rollup_id
+		GROUP BY s.source, s.source_key, s.time_column, g.lookback, g.here, r.rollup_id
 		ORDER BY first
 	LOOP
 		group_number := group_number + 1;
@@ -3127,8 +3195,8 @@ AS $$
 	LIMIT 1
 $$;
 -- Rollups: a refresh whose cost follows the new events, not the length of its windows. For one
--- source of a model, enable_rollup() keeps per account and day (midnight to midnight in the
--- model's time zone) the partial results of the source's signals' aggregate calls
+-- source of a model, enable_rollup() keeps per account and day (after midnight up to and
+-- including the next midnight, in the model's time zone) the partial results of the source's signals' aggregate calls
 -- (rollup_calls.c), and per week and 4 weeks their combination, in healthscore.rollup_states.
 -- A refresh then combines the few states of the whole days inside each window, and reads events
 -- only for the part days at the window's edges and the days not rolled up yet (rolled_query).
@@ -3154,7 +3222,7 @@ SET search_path = pg_catalog, pg_temp
 SET standard_conforming_strings = on
 AS $$
 DECLARE
-	found healthscore.rollups;
+	existing healthscore.rollups;
 	time_zone text;
 	written bigint;
 	numbers text;
@@ -3162,34 +3230,40 @@ DECLARE
 	changed timestamptz[];
 	span integer;
 	starts timestamptz[];
+	plan record;
 BEGIN
-	SELECT u.* INTO found FROM healthscore.rollups AS u WHERE u.rollup_id = roll_up.rollup;
-	time_zone := (healthscore_internal.model_row(found.model)).time_zone;
+	SELECT u.* INTO existing FROM healthscore.rollups AS u WHERE u.rollup_id = roll_up.rollup;
+	time_zone := (healthscore_internal.model_row(existing.model)).time_zone;
+	-- how the numbers combine, from the model's signals (as the states were built), never from
+	-- the table's text, which administrators may write
+	plan := healthscore_internal.rollup_plan(existing.model, existing.source);
 	-- left over from an earlier roll-up in this transaction; checked, not DROP IF EXISTS, which
 	-- would print notices
 	IF to_regclass('pg_temp.healthscore_rollup_rolled') IS NOT NULL THEN
 		DROP TABLE pg_temp.healthscore_rollup_rolled;
 	END IF;
-	PERFORM healthscore_internal.rollup_as_author(found.rollup_id, since, until);
-	-- the days whose states differ from those they replace (sets compared by their bytes)
+	PERFORM healthscore_internal.rollup_as_author(existing.rollup_id, since, until);
+	-- the days whose states differ from those they replace
 	SELECT array_agg(DISTINCT coalesce(d.bucket, t.bucket)) INTO changed
 	FROM (SELECT * FROM healthscore.rollup_states AS t
-		  WHERE t.rollup_id = found.rollup_id AND t.days = 1 AND t.bucket >= since AND t.bucket < until) AS t
+		  WHERE t.rollup_id = existing.rollup_id AND t.days = 1 AND t.bucket >= since AND t.bucket < until) AS t
 	FULL JOIN pg_temp.healthscore_rollup_rolled AS d ON d.bucket = t.bucket AND d.account_key = t.account_key
-	WHERE d.bucket IS NULL OR t.bucket IS NULL
-	   OR (d.events, d.numbers, d.sets::text) IS DISTINCT FROM (t.events, t.numbers, t.sets::text);
+	WHERE d.bucket IS NULL OR t.bucket IS NULL OR (d.events, d.numbers) IS DISTINCT FROM (t.events, t.numbers)
+	   OR NOT healthscore_internal.exact_sets_same(d.sets, t.sets);
 	DELETE FROM healthscore.rollup_states AS t
-	WHERE t.rollup_id = found.rollup_id AND t.days = 1 AND t.bucket >= since AND t.bucket < until;
+	WHERE t.rollup_id = existing.rollup_id AND t.days = 1 AND t.bucket >= since AND t.bucket < until;
 	INSERT INTO healthscore.rollup_states (rollup_id, days, bucket, account_key, events, numbers, sets)
-	SELECT found.rollup_id, 1, d.bucket, d.account_key, d.events, d.numbers, d.sets
+	SELECT existing.rollup_id, 1, d.bucket, d.account_key, d.events, d.numbers, d.sets
 	FROM pg_temp.healthscore_rollup_rolled AS d;
 	GET DIAGNOSTICS written = ROW_COUNT;
 	DROP TABLE pg_temp.healthscore_rollup_rolled;
 
-	SELECT string_agg(format('pg_catalog.%s(t.numbers[%s])', o.op, o.i), ', ' ORDER BY o.i) INTO numbers
-	FROM unnest(found.number_ops) WITH ORDINALITY AS o(op, i);
+	SELECT string_agg(format('pg_catalog.%s(t.numbers[%s])',
+							 CASE o.op WHEN 'sum' THEN 'sum' WHEN 'min' THEN 'min' WHEN 'max' THEN 'max' END, o.i),
+					  ', ' ORDER BY o.i) INTO numbers
+	FROM unnest(plan.ops) WITH ORDINALITY AS o(op, i);
 	SELECT string_agg(format('healthscore_internal.exact_set_union(t.sets[%s])', i), ', ' ORDER BY i) INTO sets
-	FROM generate_series(1, found.set_count) AS i;
+	FROM generate_series(1, cardinality(plan.sets)) AS i;
 	FOREACH span IN ARRAY ARRAY[7, 28] LOOP
 		-- the spans of the changed days, and those that end after previously_until, that are
 		-- whole by rolled_until
@@ -3206,7 +3280,7 @@ BEGIN
 		  AND healthscore_internal.bucket_after(p.start, span, time_zone) <= healthscore_internal.bucket_start(rolled_until, span, time_zone);
 		CONTINUE WHEN starts IS NULL;
 		DELETE FROM healthscore.rollup_states AS t
-		WHERE t.rollup_id = found.rollup_id AND t.days = span AND t.bucket = ANY (starts);
+		WHERE t.rollup_id = existing.rollup_id AND t.days = span AND t.bucket = ANY (starts);
 		EXECUTE format('INSERT INTO healthscore.rollup_states (rollup_id, days, bucket, account_key, events, numbers, sets)'
 					   ' SELECT $1, %1$s, %2$s, t.account_key, pg_catalog.sum(t.events)::pg_catalog.int8,'
 					   ' ARRAY[%3$s]::pg_catalog.float8[], ARRAY[%4$s]::healthscore.exact_set[]'
@@ -3215,47 +3289,78 @@ BEGIN
 					   ' AND t.bucket OPERATOR(pg_catalog.<) $3 AND %2$s OPERATOR(pg_catalog.=) ANY ($4) GROUP BY 3, 4',
 					   span, healthscore_internal.bucket_sql('t.bucket', span, time_zone), numbers, sets,
 					   CASE span WHEN 7 THEN 1 ELSE 7 END)
-			USING found.rollup_id, (SELECT min(x) FROM unnest(starts) AS x),
+			USING existing.rollup_id, (SELECT min(x) FROM unnest(starts) AS x),
 				  healthscore_internal.bucket_after((SELECT max(x) FROM unnest(starts) AS x), span, time_zone), starts;
 	END LOOP;
 	RETURN written;
 END
 $$;
 -- Build a rollup's states from the whole source, up to until (a midnight), and measure whether
--- they pay: with fewer events than min_events_per_row per day state, the states are dropped and
--- refreshes read events.
+-- they pay: with fewer events than min_events_per_row per day state, in the 28 days up to the
+-- source's newest row (when they have at least 1,000 day states: then the whole source is not
+-- read) or in all of them, no state is kept and refreshes read events.
 CREATE OR REPLACE FUNCTION healthscore_internal.build_rollup(rollup integer, until timestamptz)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	found healthscore.rollups;
+	existing healthscore.rollups;
 	plan record;
 	day_states bigint;
 	day_events bigint;
+	time_zone text;
+	probe_until timestamptz;
 BEGIN
-	SELECT u.* INTO found FROM healthscore.rollups AS u WHERE u.rollup_id = build_rollup.rollup;
-	plan := healthscore_internal.rollup_plan(found.model, found.source);
-	DELETE FROM healthscore.rollup_states AS t WHERE t.rollup_id = found.rollup_id;
+	SELECT u.* INTO existing FROM healthscore.rollups AS u WHERE u.rollup_id = build_rollup.rollup;
+	plan := healthscore_internal.rollup_plan(existing.model, existing.source);
+	-- a midnight in the model's time zone, which may have changed since the rollup was built
+	time_zone := (healthscore_internal.model_row(existing.model)).time_zone;
+	until := healthscore_internal.bucket_start(until, 1, time_zone);
+	DELETE FROM healthscore.rollup_states AS t WHERE t.rollup_id = existing.rollup_id;
 	UPDATE healthscore.rollups AS u
 	SET definition = plan.definition, number_ops = plan.ops, set_count = cardinality(plan.sets),
 		rolled_until = CASE WHEN plan.definition IS NOT NULL THEN build_rollup.until END,
 		state_rows = 0, events = 0, in_use = false, built_at = now(), maintained_in = pg_current_xact_id()
-	WHERE u.rollup_id = found.rollup_id;
+	WHERE u.rollup_id = existing.rollup_id;
 	IF plan.definition IS NULL THEN
 		RETURN;		-- no signal it could hold
 	END IF;
-	PERFORM healthscore_internal.roll_up(found.rollup_id, '-infinity', until, '-infinity', until);
+	-- the density of the 28 days up to the source's newest row first: when they have enough
+	-- states to tell that it does not pay, the whole source is not read
+	SELECT least(until, healthscore_internal.bucket_after(healthscore_internal.bucket_start(max(f.newest), 1, time_zone), 1, time_zone))
+	INTO probe_until
+	FROM healthscore_internal.source_freshness(existing.model, now(), true) AS f
+	JOIN healthscore.signals AS s ON s.model = existing.model AND s.name = f.signal
+	WHERE s.source = existing.source AND s.time_column = plan.time_column;
+	probe_until := coalesce(probe_until, until);
+	IF to_regclass('pg_temp.healthscore_rollup_rolled') IS NOT NULL THEN
+		DROP TABLE pg_temp.healthscore_rollup_rolled;
+	END IF;
+	PERFORM healthscore_internal.rollup_as_author(existing.rollup_id, probe_until - interval '28 days', probe_until);
+	SELECT count(*), coalesce(sum(d.events), 0) INTO day_states, day_events FROM pg_temp.healthscore_rollup_rolled AS d;
+	DROP TABLE pg_temp.healthscore_rollup_rolled;
+	IF day_states >= 1000 AND day_events < existing.min_events_per_row * day_states THEN
+		UPDATE healthscore.rollups AS u SET state_rows = day_states, events = day_events
+		WHERE u.rollup_id = existing.rollup_id;
+		RETURN;
+	END IF;
+	PERFORM healthscore_internal.roll_up(existing.rollup_id, '-infinity', until, '-infinity', until);
 	SELECT count(*), coalesce(sum(t.events), 0) INTO day_states, day_events
-	FROM healthscore.rollup_states AS t WHERE t.rollup_id = found.rollup_id AND t.days = 1;
+	FROM healthscore.rollup_states AS t WHERE t.rollup_id = existing.rollup_id AND t.days = 1;
 	UPDATE healthscore.rollups AS u
 	SET state_rows = day_states, events = day_events,
 		in_use = day_states > 0 AND day_events >= u.min_events_per_row * day_states
-	WHERE u.rollup_id = found.rollup_id
-	RETURNING u.* INTO found;
-	IF NOT found.in_use THEN
-		DELETE FROM healthscore.rollup_states AS t WHERE t.rollup_id = found.rollup_id;
+	WHERE u.rollup_id = existing.rollup_id
+	RETURNING u.* INTO existing;
+	IF NOT existing.in_use THEN
+		DELETE FROM healthscore.rollup_states AS t WHERE t.rollup_id = existing.rollup_id;
+	END IF;
+	-- refreshes plan their reading of the states with the table's statistics: gathered now by
+	-- the table's owner, else by autovacuum (ANALYZE would only warn)
+	IF pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'healthscore.rollup_states'::regclass),
+				   'MEMBER') THEN
+		ANALYZE healthscore.rollup_states;
 	END IF;
 END
 $$;
@@ -3270,29 +3375,34 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	found_model healthscore.models := healthscore_internal.model_row(maintain_rollups.model);
-	found healthscore.rollups;
+	existing healthscore.rollups;
 	plan record;
 	today timestamptz := healthscore_internal.bucket_start(now(), 1, found_model.time_zone);
 	as_of_day timestamptz := healthscore_internal.bucket_start(as_of, 1, found_model.time_zone);
 	new_until timestamptz;
 	since timestamptz;
 BEGIN
-	FOR found IN SELECT u.* FROM healthscore.rollups AS u WHERE u.model = found_model.name AND u.in_use
+	FOR existing IN SELECT u.* FROM healthscore.rollups AS u WHERE u.model = found_model.name AND u.in_use
 				 ORDER BY u.rollup_id FOR UPDATE LOOP
-		plan := healthscore_internal.rollup_plan(found_model.name, found.source);
-		IF plan.definition IS DISTINCT FROM found.definition THEN
-			RAISE NOTICE 'refresh(): the signals of model "%" over % changed since its rollup was built: building it again',
-				found_model.name, found.source
+		plan := healthscore_internal.rollup_plan(found_model.name, existing.source);
+		IF plan.definition IS DISTINCT FROM existing.definition THEN
+			RAISE NOTICE 'refresh(): what the rollup of model "%" over % holds changed since it was built (its signals, their key or time column, or the model''s time zone): building it again',
+				found_model.name, existing.source
 				USING DETAIL = 'The whole source is read once; refreshes after this one read the new rollup.';
-			PERFORM healthscore_internal.build_rollup(found.rollup_id, greatest(least(as_of_day, today), found.rolled_until));
+			PERFORM healthscore_internal.build_rollup(existing.rollup_id, greatest(least(as_of_day, today), existing.rolled_until));
+			IF NOT (SELECT u.in_use FROM healthscore.rollups AS u WHERE u.rollup_id = existing.rollup_id) THEN
+				RAISE NOTICE 'refresh(): the rollup of model "%" over % is not used any more', found_model.name, existing.source
+					USING DETAIL = 'Its days hold fewer events per account than its min_events_per_row, or none of its signals can be rolled up.',
+						  HINT = 'healthscore.check_model() says which; healthscore.enable_rollup() measures again.';
+			END IF;
 			CONTINUE;
 		END IF;
-		CONTINUE WHEN found.maintained_in = pg_current_xact_id() OR as_of_day < found.rolled_until - found.late_window;
-		new_until := greatest(found.rolled_until, least(as_of_day, today));
-		since := least(found.rolled_until, healthscore_internal.bucket_start(new_until - found.late_window, 1, found_model.time_zone));
-		PERFORM healthscore_internal.roll_up(found.rollup_id, since, new_until, found.rolled_until, new_until);
+		CONTINUE WHEN existing.maintained_in = pg_current_xact_id() OR as_of_day < existing.rolled_until - existing.late_window;
+		new_until := greatest(existing.rolled_until, least(as_of_day, today));
+		since := least(existing.rolled_until, healthscore_internal.bucket_start(new_until - existing.late_window, 1, found_model.time_zone));
+		PERFORM healthscore_internal.roll_up(existing.rollup_id, since, new_until, existing.rolled_until, new_until);
 		UPDATE healthscore.rollups AS u SET rolled_until = new_until, maintained_in = pg_current_xact_id()
-		WHERE u.rollup_id = found.rollup_id;
+		WHERE u.rollup_id = existing.rollup_id;
 	END LOOP;
 END
 $$;
@@ -3303,13 +3413,13 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	found healthscore.rollups;
+	existing healthscore.rollups;
 BEGIN
 	IF source IS NULL THEN
 		RAISE EXCEPTION '%(): source must not be NULL', func
 			USING ERRCODE = 'null_value_not_allowed', HINT = 'Name the relation whose signals are rolled up.';
 	END IF;
-	SELECT u.* INTO found FROM healthscore.rollups AS u
+	SELECT u.* INTO existing FROM healthscore.rollups AS u
 	WHERE u.model = (healthscore_internal.model_row(rollup_row.model)).name AND u.source = rollup_row.source::text;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION '%(): model "%" has no rollup of source %', func, model, source
@@ -3317,7 +3427,7 @@ BEGIN
 				  HINT = format('Enable one with healthscore.enable_rollup(%L, %L); SELECT model, source FROM healthscore.rollups lists them.',
 								model, source::text);
 	END IF;
-	RETURN found;
+	RETURN existing;
 END
 $$;
 CREATE OR REPLACE FUNCTION healthscore.enable_rollup(model text, source regclass, grain interval DEFAULT '1 day',
@@ -3345,8 +3455,9 @@ BEGIN
 	IF NOT EXISTS (SELECT FROM healthscore.signals AS s WHERE s.model = found_model.name AND s.source = enable_rollup.source::text) THEN
 		RAISE EXCEPTION 'enable_rollup(): model "%" has no signal over source %', found_model.name, source
 			USING ERRCODE = 'undefined_object',
-				  HINT = format('Its sources: %s.', (SELECT string_agg(DISTINCT s.source, ', ') FROM healthscore.signals AS s
-													  WHERE s.model = found_model.name));
+				  HINT = coalesce('Its sources: ' || (SELECT string_agg(DISTINCT s.source, ', ') FROM healthscore.signals AS s
+													  WHERE s.model = found_model.name) || '.',
+								  'It has no signals yet: add them with healthscore.add_signal() first.');
 	END IF;
 	IF grain IS DISTINCT FROM interval '1 day' THEN
 		RAISE EXCEPTION 'enable_rollup(): grain of the rollup of model "%" over % must be 1 day, not %', found_model.name, source,
@@ -3372,7 +3483,7 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = (SELECT string_agg(format('signal "%s": %s', n, r), E'\n')
 							FROM unnest(plan.skipped, plan.reasons) AS x(n, r)),
-				  HINT = 'Rollups hold count, sum, avg, min, max, bool_and, bool_or, healthscore.distinct_count and healthscore.stickiness over a timestamptz time column.';
+				  HINT = 'Rollups hold count, sum, avg, min, max, bool_and, bool_or, healthscore.distinct_count, healthscore.stickiness and healthscore.nps over a timestamptz time column.';
 	END IF;
 	INSERT INTO healthscore.rollups AS u (model, source, grain, late_window, min_events_per_row)
 	VALUES (found_model.name, source::text, grain, late_window, min_events_per_row)
@@ -3394,12 +3505,12 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	found healthscore.rollups;
+	existing healthscore.rollups;
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
-	found := healthscore_internal.rollup_row('disable_rollup', model, source);
-	DELETE FROM healthscore.rollup_states AS t WHERE t.rollup_id = found.rollup_id;
-	DELETE FROM healthscore.rollups AS u WHERE u.rollup_id = found.rollup_id;
+	existing := healthscore_internal.rollup_row('disable_rollup', model, source);
+	DELETE FROM healthscore.rollup_states AS t WHERE t.rollup_id = existing.rollup_id;
+	DELETE FROM healthscore.rollups AS u WHERE u.rollup_id = existing.rollup_id;
 END
 $$;
 CREATE OR REPLACE FUNCTION healthscore.refresh_rollup(model text, source regclass, since timestamptz,
@@ -3412,34 +3523,34 @@ SET IntervalStyle = 'postgres'
 SET TimeZone = 'UTC'
 AS $$
 DECLARE
-	found healthscore.rollups;
+	existing healthscore.rollups;
 	time_zone text;
 	first_day timestamptz;
 	last_day timestamptz;
 BEGIN
 	PERFORM healthscore_internal.lock_model(model);
-	found := healthscore_internal.rollup_row('refresh_rollup', model, source);
+	existing := healthscore_internal.rollup_row('refresh_rollup', model, source);
 	time_zone := (healthscore_internal.model_row(model)).time_zone;
 	PERFORM set_config('TimeZone', time_zone, true);
 	IF since IS NULL OR until IS NULL OR NOT isfinite(since) OR NOT isfinite(until) OR since > until THEN
 		RAISE EXCEPTION 'refresh_rollup(): since and until of the rollup of model "%" over % must be finite with since <= until',
-			found.model, found.source
+			existing.model, existing.source
 			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Pass the times of the rows that were inserted, updated or deleted, e.g. since => ''2026-01-01''.';
+				  HINT = 'Pass the times of the first and the last row that were inserted, updated or deleted (until: a time, not a date: ''2026-01-31'' is its first instant).';
 	END IF;
-	IF NOT found.in_use THEN
-		RAISE EXCEPTION 'refresh_rollup(): the rollup of model "%" over % is not in use, and keeps no states', found.model, found.source
+	IF NOT existing.in_use THEN
+		RAISE EXCEPTION 'refresh_rollup(): the rollup of model "%" over % is not in use, and keeps no states', existing.model, existing.source
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  HINT = 'healthscore.enable_rollup() measures again whether it pays; refreshes read the events meanwhile.';
 	END IF;
-	first_day := healthscore_internal.bucket_start(since, 1, time_zone);
-	-- through the day of until
-	last_day := healthscore_internal.bucket_after(healthscore_internal.bucket_start(until, 1, time_zone), 1, time_zone);
-	last_day := least(last_day, found.rolled_until);
+	-- the days that hold since and until, (midnight, next midnight]
+	first_day := healthscore_internal.bucket_start(since - interval '1 microsecond', 1, time_zone);
+	last_day := healthscore_internal.bucket_after(healthscore_internal.bucket_start(until - interval '1 microsecond', 1, time_zone), 1, time_zone);
+	last_day := least(last_day, existing.rolled_until);
 	IF first_day >= last_day THEN
 		RETURN 0;	-- those days are not rolled up yet: refreshes read their events
 	END IF;
-	RETURN healthscore_internal.roll_up(found.rollup_id, first_day, last_day, found.rolled_until, found.rolled_until);
+	RETURN healthscore_internal.roll_up(existing.rollup_id, first_day, last_day, existing.rolled_until, existing.rolled_until);
 END
 $$;
 -- Running a refresh: one run of a model writes a run record and a score row per account (the
@@ -5278,6 +5389,8 @@ DECLARE
 	failing record;
 	has_errors boolean := false;
 	foreign_signal healthscore.signals;
+	rolled record;
+	failed_message text;
 BEGIN
 	FOR found IN SELECT * FROM healthscore_internal.model_errors(found_model.name, 'check_model') LOOP
 		has_errors := true;
@@ -5387,8 +5500,17 @@ BEGIN
 	WHERE l.model = found_model.name AND l.problem IS NOT NULL
 	GROUP BY l.problem ORDER BY l.problem;
 	-- rollups: what they do not hold, and what makes them cost more than they save
-	FOR found IN SELECT u.*, healthscore_internal.rollup_plan(found_model.name, u.source) AS plan
-				 FROM healthscore.rollups AS u WHERE u.model = found_model.name ORDER BY u.rollup_id LOOP
+	FOR found IN SELECT u.* FROM healthscore.rollups AS u WHERE u.model = found_model.name ORDER BY u.rollup_id LOOP
+		BEGIN
+			rolled := healthscore_internal.rollup_plan(found_model.name, found.source);
+		EXCEPTION WHEN OTHERS THEN
+			-- a signal's text no longer reads (a column dropped): refresh() fails on it too
+			GET STACKED DIAGNOSTICS failed_message = MESSAGE_TEXT;
+			RETURN QUERY SELECT 'warning', format('rollup of %s', found.source),
+				format('the rollup cannot read the signals over its source: %s', failed_message),
+				'Fix the signal (healthscore.alter_signal) or disable the rollup (healthscore.disable_rollup).'::text;
+			CONTINUE;
+		END;
 		IF NOT found.in_use THEN
 			RETURN QUERY SELECT 'warning', format('rollup of %s', found.source),
 				CASE WHEN found.definition IS NULL THEN 'the rollup holds no signal: refreshes read the events'
@@ -5398,23 +5520,23 @@ BEGIN
 					   found_model.name, found.source);
 			CONTINUE;
 		END IF;
-		IF (found.plan).definition IS DISTINCT FROM found.definition THEN
+		IF rolled.definition IS DISTINCT FROM found.definition THEN
 			RETURN QUERY SELECT 'warning', format('rollup of %s', found.source),
 				'the signals over this source changed since the rollup was built: until the next refresh builds it again (reading the whole source once), refreshes read the events'::text,
 				'Refresh the model at a quiet time, or run healthscore.enable_rollup() again now.'::text;
 		END IF;
 		RETURN QUERY SELECT 'warning', format('signal "%s"', x.signal),
 			format('its rollup of %s does not hold it, so every refresh reads its events: %s', found.source, x.reason),
-			'Rollups hold count, sum, avg, min and max of integers, float8 and times, bool_and, bool_or, healthscore.distinct_count and healthscore.stickiness, with immutable arguments and FILTER, over the source''s time column (timestamptz).'::text
-		FROM unnest((found.plan).skipped, (found.plan).reasons) AS x(signal, reason);
+			'Rollups hold count, sum, avg, min and max of integers, float8 and times, bool_and, bool_or, healthscore.distinct_count, healthscore.stickiness and healthscore.nps, with immutable arguments and FILTER, over the source''s time column (timestamptz).'::text
+		FROM unnest(rolled.skipped, rolled.reasons) AS x(signal, reason);
 		IF NOT EXISTS (SELECT FROM pg_catalog.pg_index AS i
 					   JOIN pg_catalog.pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-					   WHERE i.indrelid = found.source::regclass AND a.attname = (found.plan).time_column)
+					   WHERE i.indrelid = found.source::regclass AND a.attname = rolled.time_column)
 		   AND EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = found.source::regclass AND c.relkind IN ('r', 'm')) THEN
 			RETURN QUERY SELECT 'warning', format('rollup of %s', found.source),
 				format('%s has no index that starts with its time column %s: the days at a window''s edges and the new days are read by scanning the whole source',
-					   found.source, (found.plan).time_column),
-				format('CREATE INDEX ON %s (%I);', found.source, (found.plan).time_column);
+					   found.source, rolled.time_column),
+				format('CREATE INDEX ON %s (%I);', found.source, rolled.time_column);
 		END IF;
 	END LOOP;
 	-- a group weight whose category no signal has any more weighs nothing, silently
@@ -5615,6 +5737,14 @@ CREATE AGGREGATE healthscore_internal.stickiness_state(user_id bigint, at timest
 	STYPE = healthscore.exact_set,
 	SSPACE = 1024,
 	COMBINEFUNC = healthscore_internal.exact_set_combine,
+	PARALLEL = SAFE
+);
+-- A day's nps() counts (responses, promoters, detractors) without the score.
+CREATE AGGREGATE healthscore_internal.nps_state(rating integer) (
+	SFUNC = healthscore_internal.nps_accum,
+	STYPE = int8[],
+	INITCOND = '{0,0,0}',
+	COMBINEFUNC = healthscore_internal.nps_combine,
 	PARALLEL = SAFE
 );
 CREATE AGGREGATE healthscore_internal.exact_set_union(set healthscore.exact_set) (
@@ -6429,6 +6559,10 @@ COMMENT ON FUNCTION healthscore_internal.rollup_restore(float8, anyelement, text
 'a combined rollup number as a value of the type of type (its value is not read): the type the aggregate call it replaces returns';
 COMMENT ON FUNCTION healthscore_internal.rollup_average(float8, float8, anyelement, text, text) IS
 'avg() from a rolled-up sum and count, as avg() computes it: float8 or numeric (the type of type), NULL when the count is 0';
+COMMENT ON FUNCTION healthscore_internal.exact_set_same(healthscore.exact_set, healthscore.exact_set) IS
+'whether two exact sets hold the same keys (their bytes differ: a large set is hashed with a key of its own); sets of two kinds are an error';
+COMMENT ON FUNCTION healthscore_internal.exact_sets_same(healthscore.exact_set[], healthscore.exact_set[]) IS
+'whether two arrays of exact sets hold the same sets, element by element (a NULL element matches only a NULL one): the sets of two rollup states';
 COMMENT ON AGGREGATE healthscore_internal.distinct_count_state(bigint) IS
 'the exact set of distinct_count(bigint) without its count: what a rollup keeps per day';
 COMMENT ON AGGREGATE healthscore_internal.distinct_count_state(text) IS
@@ -6437,6 +6571,8 @@ COMMENT ON AGGREGATE healthscore_internal.distinct_count_state(uuid) IS
 'the exact set of distinct_count(uuid) without its count: what a rollup keeps per day';
 COMMENT ON AGGREGATE healthscore_internal.stickiness_state(bigint, timestamptz) IS
 'the exact set of (user, day) pairs of stickiness() without its ratio: what a rollup keeps per day';
+COMMENT ON AGGREGATE healthscore_internal.nps_state(integer) IS
+'the counts of nps() (responses, promoters, detractors) without the score: what a rollup keeps per day';
 COMMENT ON AGGREGATE healthscore_internal.exact_set_union(healthscore.exact_set) IS
 'the union of exact sets of one kind (days of a rollup into a window); NULL sets are skipped';
 COMMENT ON FUNCTION healthscore.churn_probability(float8, float8, float8) IS
@@ -6642,15 +6778,15 @@ COMMENT ON TABLE healthscore.rollups IS 'rolled-up sources of models (enable_rol
 COMMENT ON COLUMN healthscore.rollups.rollup_id IS 'rollup identifier, the key of its states';
 COMMENT ON COLUMN healthscore.rollups.model IS 'the model';
 COMMENT ON COLUMN healthscore.rollups.source IS 'the source relation whose signals are rolled up';
-COMMENT ON COLUMN healthscore.rollups.grain IS 'bucket size: 1 day, from midnight in the model''s time zone (weeks from Monday and 4-week spans are combined from days)';
+COMMENT ON COLUMN healthscore.rollups.grain IS 'bucket size: 1 day, after a midnight in the model''s time zone up to and including the next (weeks from Monday and 4-week spans are combined from days)';
 COMMENT ON COLUMN healthscore.rollups.late_window IS 'how late events may arrive: each refresh rolls up again the days that ended within this interval before its as-of day';
 COMMENT ON COLUMN healthscore.rollups.min_events_per_row IS 'refreshes use the rollup only when its days hold at least this many events per account and day (else reading the events is as cheap)';
 COMMENT ON COLUMN healthscore.rollups.definition IS 'md5 of the calls, key, time column, time zone and grain the states were built for; when the model''s signals no longer match it the next refresh builds them again';
 COMMENT ON COLUMN healthscore.rollups.number_ops IS 'how each number of a state combines across days: sum, min or max';
 COMMENT ON COLUMN healthscore.rollups.set_count IS 'exact sets per state';
-COMMENT ON COLUMN healthscore.rollups.rolled_until IS 'every day before this time (a midnight) is rolled up; later events are read from the source';
+COMMENT ON COLUMN healthscore.rollups.rolled_until IS 'every event up to this time (a midnight) is rolled up; later events are read from the source';
 COMMENT ON COLUMN healthscore.rollups.maintained_in IS 'the transaction that last rolled up new days (the refreshes of one backfill roll up once)';
-COMMENT ON COLUMN healthscore.rollups.state_rows IS 'day states at the last build or roll-up';
+COMMENT ON COLUMN healthscore.rollups.state_rows IS 'day states at the last build (of the last 7 days when they showed that the rollup does not pay)';
 COMMENT ON COLUMN healthscore.rollups.events IS 'source rows those day states hold';
 COMMENT ON COLUMN healthscore.rollups.in_use IS 'whether refreshes read the rollup: built, up to its definition, and dense enough (events / state_rows >= min_events_per_row)';
 COMMENT ON COLUMN healthscore.rollups.enabled_by IS 'who enabled it';
@@ -6659,7 +6795,7 @@ COMMENT ON COLUMN healthscore.rollups.built_at IS 'when its states were last bui
 COMMENT ON TABLE healthscore.rollup_states IS 'per rollup, account and bucket (a day, a week from Monday, 4 weeks), the partial results of the rolled-up signals'' aggregate calls; administrators only';
 COMMENT ON COLUMN healthscore.rollup_states.rollup_id IS 'the rollup';
 COMMENT ON COLUMN healthscore.rollup_states.days IS 'the bucket''s length: 1, 7 or 28 days';
-COMMENT ON COLUMN healthscore.rollup_states.bucket IS 'the bucket''s start, a midnight in the model''s time zone';
+COMMENT ON COLUMN healthscore.rollup_states.bucket IS 'the midnight in the model''s time zone the bucket starts after: it holds the events after it, up to and including the bucket''s end';
 COMMENT ON COLUMN healthscore.rollup_states.account_key IS 'the source''s account key, as text';
 COMMENT ON COLUMN healthscore.rollup_states.events IS 'source rows in the bucket';
 COMMENT ON COLUMN healthscore.rollup_states.numbers IS 'counts, sums, minima and maxima, in the order of rollups.number_ops';
@@ -6739,7 +6875,7 @@ COMMENT ON FUNCTION healthscore_internal.segment_condition(healthscore.models) I
 COMMENT ON FUNCTION healthscore_internal.aggregated_here(healthscore.signals, text) IS
 'true when a signal''s source has foreign tables and its grouped query, planned as its author, aggregates on this server instead of on the foreign server';
 COMMENT ON FUNCTION healthscore_internal.bucket_sql(text, integer, time_zone text) IS
-'SQL text computing the start of the bucket of days days (1, 7, 28) that the timestamptz expression at falls in: a midnight in time_zone; 7 and 28 days start on Mondays from 2000-01-03';
+'SQL text computing the midnight in time_zone at or before the timestamptz expression at, of buckets of days days (1, 7, 28): 7 and 28 days from Mondays counted from 2000-01-03';
 COMMENT ON FUNCTION healthscore_internal.bucket_start(timestamptz, integer, text) IS
 'the start of the bucket of days days (1, 7, 28) that at falls in, in time_zone (bucket_sql computed); infinite times are returned as they are';
 COMMENT ON FUNCTION healthscore_internal.bucket_after(timestamptz, integer, text) IS
@@ -6747,7 +6883,7 @@ COMMENT ON FUNCTION healthscore_internal.bucket_after(timestamptz, integer, text
 COMMENT ON FUNCTION healthscore_internal.rollup_plan(text, text) IS
 'which signals of a model over a source a rollup holds: its key and time column, the bucket calls (numbers with their combining ops, sets), each rolled signal''s expression over the rolled rows and its window (an index into windows, the distinct lookbacks), the skipped signals with the reason, and the fingerprint of the states (definition)';
 COMMENT ON FUNCTION healthscore_internal.rollup_bucket_query(integer, timestamptz, timestamptz) IS
-'the query of a rollup''s day states from since to until: per day (a midnight in the model''s time zone) and account key, the source rows and every bucket call of the rolled signals';
+'the query of a rollup''s day states from since to until: per day (named by the midnight in the model''s time zone it starts after) and account key, the source rows and every bucket call of the rolled signals';
 COMMENT ON FUNCTION healthscore_internal.rollup_spans(timestamptz, timestamptz, text, integer) IS
 'the range [lo, hi) of whole days as ranges of buckets of 28, 7 and 1 days (largest first inside, smaller at the ends), for reading the fewest rollup states';
 COMMENT ON FUNCTION healthscore_internal.rolled_query(healthscore.models, healthscore.rollups, text, text, text[], text[], interval[], healthscore.signals[], text[], integer[], timestamptz) IS
@@ -6811,7 +6947,7 @@ COMMENT ON FUNCTION healthscore_internal.indicator_playbook(text, text, bigint, 
 COMMENT ON FUNCTION healthscore_internal.roll_up(integer, timestamptz, timestamptz, timestamptz, timestamptz) IS
 'rolls up the days from since to until again from the source (as the model''s author), then the weeks and 4-week spans of the days that changed or that became whole between previously_until and rolled_until; returns the day states written';
 COMMENT ON FUNCTION healthscore_internal.build_rollup(integer, timestamptz) IS
-'builds a rollup''s states from its whole source up to until, records what they hold, and uses them only when they hold at least min_events_per_row events per day state';
+'builds a rollup''s states from its whole source up to until, records what they hold, and uses them only when they hold at least min_events_per_row events per day state (measured first over the 28 days up to the source''s newest row)';
 COMMENT ON FUNCTION healthscore_internal.maintain_rollups(text, timestamptz) IS
 'before a refresh: builds again the rollups of a model whose signals changed, and rolls up the new days of the others and again those within their late_window (once per transaction, never beyond today)';
 COMMENT ON FUNCTION healthscore_internal.rollup_row(text, text, regclass) IS
