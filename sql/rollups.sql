@@ -542,6 +542,47 @@ SELECT app.rolled_until('rolled') AS rolled_until, u.number_ops[1] AS number_ops
        (SELECT rolsuper FROM pg_roles WHERE rolname = 'hs_rollup_admin') AS admin_is_superuser
 FROM healthscore.rollups AS u WHERE u.model = 'rolled';
 
+-- States hold what the author could read: when another author takes a model over, its states are
+-- not reused. A superuser rolls up a source with row-level security; hs_rollup_low, who sees only
+-- the rows that are not secret, adopts the model: the next refresh builds the rollup again (as
+-- hs_rollup_low) and scores only what hs_rollup_low may see, as a plain model of hs_rollup_low's
+-- does. (Guards a bug found in review: the author was not in the states' fingerprint, and the
+-- superuser's states scored rows hidden from the new author.)
+CREATE SCHEMA hidden;
+CREATE TABLE hidden.accounts (account_id bigint PRIMARY KEY);
+INSERT INTO hidden.accounts SELECT generate_series(1, 6);
+CREATE TABLE hidden.events (account_id bigint, secret boolean, ts timestamptz);
+INSERT INTO hidden.events
+SELECT 1 + g % 6, g % 2 = 0, timestamptz '2026-10-01 00:00+00' + g * interval '37 minutes' FROM generate_series(1, 2000) AS g;
+ALTER TABLE hidden.events ENABLE ROW LEVEL SECURITY;
+CREATE ROLE hs_rollup_low;
+SELECT healthscore.grant_admin('hs_rollup_low');
+GRANT USAGE ON SCHEMA hidden TO hs_rollup_low;
+GRANT SELECT ON hidden.accounts, hidden.events TO hs_rollup_low;
+CREATE POLICY low_sees_public ON hidden.events TO hs_rollup_low USING (NOT secret);
+SELECT healthscore.create_model(m, accounts => 'hidden.accounts', key => 'account_id') IS NOT NULL AS created
+FROM unnest(ARRAY['hidden_rolled']) AS m;
+SELECT healthscore.add_signal('hidden_rolled', 'events_30d', source => 'hidden.events', key => 'account_id',
+       expression => 'count(*)', time_column => 'ts', lookback => '30 days', scoring => 'linear', worst => 0, best => 1000);
+SELECT in_use FROM healthscore.enable_rollup('hidden_rolled', 'hidden.events', min_events_per_row => 0);
+SET ROLE hs_rollup_low;
+SELECT healthscore.adopt_model('hidden_rolled');
+SELECT healthscore.create_model('hidden_plain', accounts => 'hidden.accounts', key => 'account_id') IS NOT NULL AS created;
+SELECT healthscore.add_signal('hidden_plain', 'events_30d', source => 'hidden.events', key => 'account_id',
+       expression => 'count(*)', time_column => 'ts', lookback => '30 days', scoring => 'linear', worst => 0, best => 1000);
+RESET ROLE;
+SELECT healthscore.refresh('hidden_rolled', '2026-11-01 00:00+00') IS NOT NULL AS refreshed;
+SELECT healthscore.refresh('hidden_plain', '2026-11-01 00:00+00') IS NOT NULL AS refreshed;
+SELECT a.account_key, a.raw_values AS rolled, b.raw_values AS plain
+FROM healthscore.scores AS a JOIN healthscore.scores AS b USING (account_key)
+WHERE a.run_id = (SELECT max(run_id) FROM healthscore.runs WHERE model = 'hidden_rolled')
+  AND b.run_id = (SELECT max(run_id) FROM healthscore.runs WHERE model = 'hidden_plain')
+ORDER BY a.account_key;
+SELECT healthscore.drop_model(m) FROM unnest(ARRAY['hidden_rolled', 'hidden_plain']) AS m;
+SET client_min_messages = warning;
+DROP SCHEMA hidden CASCADE;
+RESET client_min_messages;
+
 -- 9. disable_rollup() drops the rollup and its states: the model reads events again, with the same
 -- scores. drop_model() removes a model's rollups and their states.
 SELECT healthscore.disable_rollup('rolled', 'app.events');
@@ -555,5 +596,5 @@ SELECT (SELECT count(*) FROM healthscore.rollups) AS rollups, (SELECT count(*) F
 SET client_min_messages = warning;
 DROP SCHEMA app CASCADE;
 RESET client_min_messages;
-DROP OWNED BY hs_rollup_admin, hs_rollup_author, hs_rollup_reader;
-DROP ROLE hs_rollup_admin, hs_rollup_author, hs_rollup_reader;
+DROP OWNED BY hs_rollup_admin, hs_rollup_author, hs_rollup_reader, hs_rollup_low;
+DROP ROLE hs_rollup_admin, hs_rollup_author, hs_rollup_reader, hs_rollup_low;

@@ -222,7 +222,7 @@ COMMENT ON FUNCTION healthscore_internal.bucket_after(timestamptz, integer, text
 -- bucketed by the source key and time column of the source's first signal; a signal with
 -- others, without a time column, reading the account row, or with an aggregate call the rollup
 -- cannot hold (rollup_expression) is skipped, with the reason. definition fingerprints what
--- the states hold: the calls, key, time column, time zone and grain.
+-- the states hold: the calls, key, time column, time zone, grain, and the author they were read as.
 CREATE FUNCTION healthscore_internal.rollup_plan(model text, source text,
 												 OUT source_key text, OUT time_column text, OUT numbers text[],
 												 OUT ops text[], OUT sets text[], OUT signals text[], OUT combined text[],
@@ -290,9 +290,11 @@ BEGIN
 		END IF;
 	END LOOP;
 	IF cardinality(signals) > 0 THEN
+		-- the author too: states hold what the author could read, which another author may not
 		definition := md5(concat_ws(E'\n', rollup_plan.source, rollup_plan.source_key, rollup_plan.time_column,
 									found_model.time_zone, '1 day', array_to_string(numbers, E'\n'),
-									array_to_string(ops, ','), array_to_string(sets, E'\n')));
+									array_to_string(ops, ','), array_to_string(sets, E'\n'),
+									'author=' || healthscore_internal.model_author(found_model.name, 'refresh')::oid));
 	END IF;
 END
 $$;

@@ -198,7 +198,7 @@ BEGIN
 				 ORDER BY u.rollup_id FOR UPDATE LOOP
 		plan := healthscore_internal.rollup_plan(found_model.name, existing.source);
 		IF plan.definition IS DISTINCT FROM existing.definition THEN
-			RAISE NOTICE 'refresh(): what the rollup of model "%" over % holds changed since it was built (its signals, their key or time column, or the model''s time zone): building it again',
+			RAISE NOTICE 'refresh(): what the rollup of model "%" over % holds changed since it was built (its signals, their key or time column, the model''s time zone or author): building it again',
 				found_model.name, existing.source
 				USING DETAIL = 'The whole source is read once; refreshes after this one read the new rollup.';
 			PERFORM healthscore_internal.build_rollup(existing.rollup_id, greatest(least(as_of_day, today), existing.rolled_until));

@@ -578,7 +578,7 @@ COMMENT ON COLUMN healthscore.rollups.source IS 'the source relation whose signa
 COMMENT ON COLUMN healthscore.rollups.grain IS 'bucket size: 1 day, after a midnight in the model''s time zone up to and including the next (weeks from Monday and 4-week spans are combined from days)';
 COMMENT ON COLUMN healthscore.rollups.late_window IS 'how late events may arrive: each refresh rolls up again the days that ended within this interval before its as-of day';
 COMMENT ON COLUMN healthscore.rollups.min_events_per_row IS 'refreshes use the rollup only when its days hold at least this many events per account and day (else reading the events is as cheap)';
-COMMENT ON COLUMN healthscore.rollups.definition IS 'md5 of the calls, key, time column, time zone and grain the states were built for; when the model''s signals no longer match it the next refresh builds them again';
+COMMENT ON COLUMN healthscore.rollups.definition IS 'md5 of the calls, key, time column, time zone, grain and author the states were built for; when the model no longer matches it the next refresh builds them again';
 COMMENT ON COLUMN healthscore.rollups.number_ops IS 'how each number of a state combines across days: sum, min or max';
 COMMENT ON COLUMN healthscore.rollups.set_count IS 'exact sets per state';
 COMMENT ON COLUMN healthscore.rollups.rolled_until IS 'every event up to this time (a midnight) is rolled up; later events are read from the source';

@@ -1462,7 +1462,7 @@ $$;
 -- bucketed by the source key and time column of the source's first signal; a signal with
 -- others, without a time column, reading the account row, or with an aggregate call the rollup
 -- cannot hold (rollup_expression) is skipped, with the reason. definition fingerprints what
--- the states hold: the calls, key, time column, time zone and grain.
+-- the states hold: the calls, key, time column, time zone, grain, and the author they were read as.
 CREATE OR REPLACE FUNCTION healthscore_internal.rollup_plan(model text, source text,
 												 OUT source_key text, OUT time_column text, OUT numbers text[],
 												 OUT ops text[], OUT sets text[], OUT signals text[], OUT combined text[],
@@ -1530,9 +1530,11 @@ BEGIN
 		END IF;
 	END LOOP;
 	IF cardinality(signals) > 0 THEN
+		-- the author too: states hold what the author could read, which another author may not
 		definition := md5(concat_ws(E'\n', rollup_plan.source, rollup_plan.source_key, rollup_plan.time_column,
 									found_model.time_zone, '1 day', array_to_string(numbers, E'\n'),
-									array_to_string(ops, ','), array_to_string(sets, E'\n')));
+									array_to_string(ops, ','), array_to_string(sets, E'\n'),
+									'author=' || healthscore_internal.model_author(found_model.name, 'refresh')::oid));
 	END IF;
 END
 $$;
@@ -3386,7 +3388,7 @@ BEGIN
 				 ORDER BY u.rollup_id FOR UPDATE LOOP
 		plan := healthscore_internal.rollup_plan(found_model.name, existing.source);
 		IF plan.definition IS DISTINCT FROM existing.definition THEN
-			RAISE NOTICE 'refresh(): what the rollup of model "%" over % holds changed since it was built (its signals, their key or time column, or the model''s time zone): building it again',
+			RAISE NOTICE 'refresh(): what the rollup of model "%" over % holds changed since it was built (its signals, their key or time column, the model''s time zone or author): building it again',
 				found_model.name, existing.source
 				USING DETAIL = 'The whole source is read once; refreshes after this one read the new rollup.';
 			PERFORM healthscore_internal.build_rollup(existing.rollup_id, greatest(least(as_of_day, today), existing.rolled_until));
@@ -6781,7 +6783,7 @@ COMMENT ON COLUMN healthscore.rollups.source IS 'the source relation whose signa
 COMMENT ON COLUMN healthscore.rollups.grain IS 'bucket size: 1 day, after a midnight in the model''s time zone up to and including the next (weeks from Monday and 4-week spans are combined from days)';
 COMMENT ON COLUMN healthscore.rollups.late_window IS 'how late events may arrive: each refresh rolls up again the days that ended within this interval before its as-of day';
 COMMENT ON COLUMN healthscore.rollups.min_events_per_row IS 'refreshes use the rollup only when its days hold at least this many events per account and day (else reading the events is as cheap)';
-COMMENT ON COLUMN healthscore.rollups.definition IS 'md5 of the calls, key, time column, time zone and grain the states were built for; when the model''s signals no longer match it the next refresh builds them again';
+COMMENT ON COLUMN healthscore.rollups.definition IS 'md5 of the calls, key, time column, time zone, grain and author the states were built for; when the model no longer matches it the next refresh builds them again';
 COMMENT ON COLUMN healthscore.rollups.number_ops IS 'how each number of a state combines across days: sum, min or max';
 COMMENT ON COLUMN healthscore.rollups.set_count IS 'exact sets per state';
 COMMENT ON COLUMN healthscore.rollups.rolled_until IS 'every event up to this time (a midnight) is rolled up; later events are read from the source';
