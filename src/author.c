@@ -104,10 +104,10 @@ into_table_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 	into->rel = table_open(into->relid, RowExclusiveLock);
 	target = RelationGetDescr(into->rel);
 	if (typeinfo->natts != target->natts)
-		elog(ERROR, "scoring query returns %d columns, its table has %d", typeinfo->natts, target->natts);
+		elog(ERROR, "the query returns %d columns, its table has %d", typeinfo->natts, target->natts);
 	for (int i = 0; i < target->natts; i++)
 		if (TupleDescAttr(typeinfo, i)->atttypid != TupleDescAttr(target, i)->atttypid)
-			elog(ERROR, "column %d of the scoring query is of type %s, its table's is %s", i + 1,
+			elog(ERROR, "column %d of the query is of type %s, its table's is %s", i + 1,
 				 format_type_be(TupleDescAttr(typeinfo, i)->atttypid),
 				 format_type_be(TupleDescAttr(target, i)->atttypid));
 	into->cid = GetCurrentCommandId(true);
@@ -227,6 +227,34 @@ query_value(const char *sql, int nargs, Oid *types, Datum *values, bool *isnull)
 }
 
 /*
+ * Run query as author into a new temporary table (created by table_sql as the caller: restricted
+ * operations cannot create temporary tables); returns its rows. A table of that name left over
+ * from an earlier call in this transaction (a backfill) is dropped first: checked, not DROP IF
+ * EXISTS, which would print notices into a scheduled job's log. Called inside SPI.
+ */
+static uint64
+run_into_new_table(Oid author, const char *query, const char *table_sql, const char *table_name, const char *func)
+{
+	RangeVar   *table = makeRangeVar("pg_temp", (char *) table_name, -1);
+	Oid			relid;
+	IntoTable  *into;
+	AsAuthor	as;
+
+	if (OidIsValid(RangeVarGetRelid(table, NoLock, true)) &&
+		SPI_execute(psprintf("DROP TABLE pg_temp.%s", table_name), false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "%s(): dropping the earlier pg_temp.%s failed", func, table_name);
+	if (SPI_execute(table_sql, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "%s(): creating pg_temp.%s failed", func, table_name);
+	relid = RangeVarGetRelid(table, NoLock, false);
+
+	into = into_table(relid);
+	hs_become_author(author, &as);
+	run_statement(query, (DestReceiver *) into);
+	hs_stop_being_author(&as);
+	return into->rows;
+}
+
+/*
  * score_as_author(model text, as_of timestamptz) returns bigint: runs the model's scoring query
  * (refresh_sql) as its author into a new temporary table; returns the number of rows.
  */
@@ -238,10 +266,7 @@ healthscore_score_as_author(PG_FUNCTION_ARGS)
 	bool		isnull;
 	Oid			author;
 	char	   *query;
-	Oid			relid;
-	IntoTable  *into;
 	uint64		rows;
-	AsAuthor	as;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		elog(ERROR, "score_as_author(): model and as_of must not be NULL");
@@ -255,16 +280,7 @@ healthscore_score_as_author(PG_FUNCTION_ARGS)
 	if (isnull)
 		elog(ERROR, "score_as_author(): model_author() returned NULL");
 	query = TextDatumGetCString(query_value("SELECT healthscore.refresh_sql($1, $2)", 2, types, args, &isnull));
-
-	if (SPI_execute(scored_table_sql, false, 0) != SPI_OK_UTILITY)
-		elog(ERROR, "score_as_author(): creating the scoring table failed");
-	relid = RangeVarGetRelid(makeRangeVar("pg_temp", SCORED_TABLE, -1), NoLock, false);
-
-	into = into_table(relid);
-	hs_become_author(author, &as);
-	run_statement(query, (DestReceiver *) into);
-	hs_stop_being_author(&as);
-	rows = into->rows;
+	rows = run_into_new_table(author, query, scored_table_sql, SCORED_TABLE, "score_as_author");
 	SPI_finish();
 	PG_RETURN_INT64((int64) rows);
 }
@@ -282,10 +298,7 @@ healthscore_rollup_as_author(PG_FUNCTION_ARGS)
 	bool		isnull;
 	Oid			author;
 	char	   *query;
-	Oid			relid;
-	IntoTable  *into;
 	uint64		rows;
-	AsAuthor	as;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		elog(ERROR, "rollup_as_author(): rollup, since and until must not be NULL");
@@ -302,16 +315,7 @@ healthscore_rollup_as_author(PG_FUNCTION_ARGS)
 	query = TextDatumGetCString(query_value("SELECT healthscore_internal.rollup_bucket_query($1, $2, $3)", 3, types, args, &isnull));
 	if (isnull)
 		elog(ERROR, "rollup_as_author(): rollup_bucket_query() returned NULL");
-
-	if (SPI_execute(rolled_table_sql, false, 0) != SPI_OK_UTILITY)
-		elog(ERROR, "rollup_as_author(): creating the table of day states failed");
-	relid = RangeVarGetRelid(makeRangeVar("pg_temp", ROLLED_TABLE, -1), NoLock, false);
-
-	into = into_table(relid);
-	hs_become_author(author, &as);
-	run_statement(query, (DestReceiver *) into);
-	hs_stop_being_author(&as);
-	rows = into->rows;
+	rows = run_into_new_table(author, query, rolled_table_sql, ROLLED_TABLE, "rollup_as_author");
 	SPI_finish();
 	PG_RETURN_INT64((int64) rows);
 }

@@ -87,12 +87,8 @@ BEGIN
 	WHERE s.model = found_model.name;
 
 	-- The scoring query runs as the model's author (score_as_author), into a temporary table of
-	-- one row per account; its plan may be parallel. Left over from an earlier refresh in this
-	-- transaction (backfill) the table is dropped; checked, not DROP IF EXISTS, which would print
-	-- notices into a scheduled job's log.
-	IF to_regclass('pg_temp.healthscore_refresh_scored') IS NOT NULL THEN
-		DROP TABLE pg_temp.healthscore_refresh_scored;
-	END IF;
+	-- one row per account (a new one: one left over from an earlier refresh of this transaction, a
+	-- backfill, is dropped); its plan may be parallel.
 	PERFORM healthscore_internal.score_as_author(found_model.name, as_of);
 	FOR stale_signal IN
 		SELECT o.i, s.name, s.source, s.time_column, s.max_age, s.missing, s.missing_value

@@ -41,11 +41,6 @@ BEGIN
 	-- how the numbers combine, from the model's signals (as the states were built), never from
 	-- the table's text, which administrators may write
 	plan := healthscore_internal.rollup_plan(existing.model, existing.source);
-	-- left over from an earlier roll-up in this transaction; checked, not DROP IF EXISTS, which
-	-- would print notices
-	IF to_regclass('pg_temp.healthscore_rollup_rolled') IS NOT NULL THEN
-		DROP TABLE pg_temp.healthscore_rollup_rolled;
-	END IF;
 	PERFORM healthscore_internal.rollup_as_author(existing.rollup_id, since, until);
 	-- the days whose states differ from those they replace
 	SELECT array_agg(DISTINCT coalesce(d.bucket, t.bucket)) INTO changed
@@ -142,9 +137,6 @@ BEGIN
 	JOIN healthscore.signals AS s ON s.model = existing.model AND s.name = f.signal
 	WHERE s.source = existing.source AND s.time_column = plan.time_column;
 	probe_until := coalesce(probe_until, until);
-	IF to_regclass('pg_temp.healthscore_rollup_rolled') IS NOT NULL THEN
-		DROP TABLE pg_temp.healthscore_rollup_rolled;
-	END IF;
 	PERFORM healthscore_internal.rollup_as_author(existing.rollup_id, probe_until - interval '28 days', probe_until);
 	SELECT count(*), coalesce(sum(d.events), 0) INTO day_states, day_events FROM pg_temp.healthscore_rollup_rolled AS d;
 	DROP TABLE pg_temp.healthscore_rollup_rolled;

@@ -1538,6 +1538,30 @@ BEGIN
 	END IF;
 END
 $$;
+-- The slots of a rollup's numbers or sets (kind) that combined expressions read, from their
+-- references r.numbers[n] and r.sets[n] (one in a string literal of the author's text costs a call
+-- more, nothing else).
+CREATE OR REPLACE FUNCTION healthscore_internal.rollup_slots_read(combined text[], kind text)
+RETURNS integer[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+	SELECT ARRAY(SELECT DISTINCT m[1]::integer FROM unnest(combined) AS e,
+				 regexp_matches(e, format('r\.%s\[(\d+)\]', kind), 'g') AS m)
+$$;
+-- A rollup's bucket calls as the elements of an ARRAY[...]: each checked to be one expression,
+-- NULL where its slot is not read (read NULL: all are).
+CREATE OR REPLACE FUNCTION healthscore_internal.rollup_call_list(calls text[], read integer[], model text, source text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT string_agg(CASE WHEN read IS NULL OR c.n = ANY (read)
+						   THEN healthscore_internal.one_expression(c.call, 'refresh', model, 'rollup of ' || source, 'expression')
+						   ELSE 'NULL' END, ', ' ORDER BY c.n)
+	FROM unnest(calls) WITH ORDINALITY AS c(call, n)
+$$;
 -- The query of a rollup's day states from since to until (midnights; since may be -infinity):
 -- per day and account key, the events after since up to and including until, and every bucket
 -- call. Run as the author by
@@ -1568,10 +1592,8 @@ BEGIN
 				  healthscore_internal.bucket_sql(format('(s.%I OPERATOR(pg_catalog.-) ''1 microsecond''::pg_catalog.interval)',
 														 plan.time_column), 1, found_model.time_zone),
 				  plan.source_key,
-				  (SELECT string_agg(healthscore_internal.one_expression(c, 'refresh', found.model, 'rollup of ' || found.source, 'expression'), ', ')
-				   FROM unnest(plan.numbers) AS c),
-				  (SELECT string_agg(healthscore_internal.one_expression(c, 'refresh', found.model, 'rollup of ' || found.source, 'expression'), ', ')
-				   FROM unnest(plan.sets) AS c),
+				  healthscore_internal.rollup_call_list(plan.numbers, NULL, found.model, found.source),
+				  healthscore_internal.rollup_call_list(plan.sets, NULL, found.model, found.source),
 				  found.source::regclass, plan.time_column, since, until);
 END
 $$;
@@ -1644,8 +1666,7 @@ DECLARE
 	span_starts timestamptz[] := '{}';
 	span_ends timestamptz[] := '{}';
 	all_time integer;
-	all_time_numbers integer[];
-	all_time_sets integer[];
+	all_time_combined text[];
 BEGIN
 	-- each window's buckets (rollup_spans) and the events it still reads: the part days at its
 	-- edges, the days not rolled up yet
@@ -1674,11 +1695,10 @@ BEGIN
 									 healthscore_internal.one_expression(combined[i], 'refresh', model.name, signals[i].name, 'expression'),
 									 healthscore_internal.signal_cast(signals[i], true), signals[i].position);
 	END LOOP;
-	-- the calls these signals read (a reference in a string literal of the text costs a call
-	-- more, nothing else); the others are NULL over events, and the arrays not read at all are
-	-- not read from the states (a week's sets are large)
-	numbers_read := ARRAY(SELECT DISTINCT m[1]::integer FROM unnest(combined) AS e, regexp_matches(e, 'r\.numbers\[(\d+)\]', 'g') AS m);
-	sets_read := ARRAY(SELECT DISTINCT m[1]::integer FROM unnest(combined) AS e, regexp_matches(e, 'r\.sets\[(\d+)\]', 'g') AS m);
+	-- the calls these signals read; the others are NULL over events, and the arrays not read at
+	-- all are not read from the states (a week's sets are large)
+	numbers_read := healthscore_internal.rollup_slots_read(combined, 'numbers');
+	sets_read := healthscore_internal.rollup_slots_read(combined, 'sets');
 	state_columns := format('t.account_key, %s, %s',
 							CASE WHEN cardinality(numbers_read) > 0 THEN 't.numbers' ELSE 'NULL::pg_catalog.float8[]' END,
 							CASE WHEN cardinality(sets_read) > 0 THEN 't.sets' ELSE 'NULL::healthscore.exact_set[]' END);
@@ -1710,22 +1730,15 @@ BEGIN
 	-- the calls of the all-time signals only (stickiness() refuses them, in other windows too)
 	all_time := array_position(windows, NULL);
 	IF all_time IS NOT NULL THEN
-		all_time_numbers := ARRAY(SELECT DISTINCT m[1]::integer FROM unnest(combined, signal_windows) AS e(c, w),
-								  regexp_matches(e.c, 'r\.numbers\[(\d+)\]', 'g') AS m WHERE e.w = all_time);
-		all_time_sets := ARRAY(SELECT DISTINCT m[1]::integer FROM unnest(combined, signal_windows) AS e(c, w),
-							   regexp_matches(e.c, 'r\.sets\[(\d+)\]', 'g') AS m WHERE e.w = all_time);
+		all_time_combined := ARRAY(SELECT e.c FROM unnest(combined, signal_windows) AS e(c, w) WHERE e.w = all_time);
 		states := states || format('SELECT s.%1$I::pg_catalog.text, ARRAY[%2$s]::pg_catalog.float8[], ARRAY[%3$s]::healthscore.exact_set[], %4$s'
 								   ' FROM %5$s AS s WHERE s.%6$I OPERATOR(pg_catalog.=) ''-infinity''::pg_catalog.timestamptz'
 								   ' AND s.%1$I IS NOT NULL GROUP BY s.%1$I',
 								   source_key,
-								   (SELECT string_agg(CASE WHEN n.i = ANY (all_time_numbers)
-														   THEN healthscore_internal.one_expression(n.c, 'refresh', model.name, 'rollup of ' || rollup.source, 'expression')
-														   ELSE 'NULL' END, ', ' ORDER BY n.i)
-									FROM unnest(numbers) WITH ORDINALITY AS n(c, i)),
-								   (SELECT string_agg(CASE WHEN n.i = ANY (all_time_sets)
-														   THEN healthscore_internal.one_expression(n.c, 'refresh', model.name, 'rollup of ' || rollup.source, 'expression')
-														   ELSE 'NULL' END, ', ' ORDER BY n.i)
-									FROM unnest(sets) WITH ORDINALITY AS n(c, i)),
+								   healthscore_internal.rollup_call_list(numbers, healthscore_internal.rollup_slots_read(all_time_combined, 'numbers'),
+																		 model.name, rollup.source),
+								   healthscore_internal.rollup_call_list(sets, healthscore_internal.rollup_slots_read(all_time_combined, 'sets'),
+																		 model.name, rollup.source),
 								   (SELECT string_agg(format('%s AS w%s', CASE WHEN w = all_time THEN 'true' ELSE 'false' END, w), ', ' ORDER BY w)
 									FROM generate_series(1, cardinality(windows)) AS w),
 								   rollup.source::regclass, time_column);
@@ -1737,14 +1750,8 @@ BEGIN
 				  columns,
 				  (SELECT string_agg(b || ' UNION ALL ', '') FROM unnest(states) AS b),
 				  source_key,
-				  (SELECT string_agg(CASE WHEN n.i = ANY (numbers_read)
-										  THEN healthscore_internal.one_expression(n.c, 'refresh', model.name, 'rollup of ' || rollup.source, 'expression')
-										  ELSE 'NULL' END, ', ' ORDER BY n.i)
-				   FROM unnest(numbers) WITH ORDINALITY AS n(c, i)),
-				  (SELECT string_agg(CASE WHEN n.i = ANY (sets_read)
-										  THEN healthscore_internal.one_expression(n.c, 'refresh', model.name, 'rollup of ' || rollup.source, 'expression')
-										  ELSE 'NULL' END, ', ' ORDER BY n.i)
-				   FROM unnest(sets) WITH ORDINALITY AS n(c, i)),
+				  healthscore_internal.rollup_call_list(numbers, numbers_read, model.name, rollup.source),
+				  healthscore_internal.rollup_call_list(sets, sets_read, model.name, rollup.source),
 				  (SELECT string_agg(c, ', ' ORDER BY n) FROM unnest(in_events) WITH ORDINALITY AS x(c, n)),
 				  rollup.source::regclass,
 				  array_to_string(in_events, ' OR '),
@@ -3239,11 +3246,6 @@ BEGIN
 	-- how the numbers combine, from the model's signals (as the states were built), never from
 	-- the table's text, which administrators may write
 	plan := healthscore_internal.rollup_plan(existing.model, existing.source);
-	-- left over from an earlier roll-up in this transaction; checked, not DROP IF EXISTS, which
-	-- would print notices
-	IF to_regclass('pg_temp.healthscore_rollup_rolled') IS NOT NULL THEN
-		DROP TABLE pg_temp.healthscore_rollup_rolled;
-	END IF;
 	PERFORM healthscore_internal.rollup_as_author(existing.rollup_id, since, until);
 	-- the days whose states differ from those they replace
 	SELECT array_agg(DISTINCT coalesce(d.bucket, t.bucket)) INTO changed
@@ -3336,9 +3338,6 @@ BEGIN
 	JOIN healthscore.signals AS s ON s.model = existing.model AND s.name = f.signal
 	WHERE s.source = existing.source AND s.time_column = plan.time_column;
 	probe_until := coalesce(probe_until, until);
-	IF to_regclass('pg_temp.healthscore_rollup_rolled') IS NOT NULL THEN
-		DROP TABLE pg_temp.healthscore_rollup_rolled;
-	END IF;
 	PERFORM healthscore_internal.rollup_as_author(existing.rollup_id, probe_until - interval '28 days', probe_until);
 	SELECT count(*), coalesce(sum(d.events), 0) INTO day_states, day_events FROM pg_temp.healthscore_rollup_rolled AS d;
 	DROP TABLE pg_temp.healthscore_rollup_rolled;
@@ -3644,12 +3643,8 @@ BEGIN
 	WHERE s.model = found_model.name;
 
 	-- The scoring query runs as the model's author (score_as_author), into a temporary table of
-	-- one row per account; its plan may be parallel. Left over from an earlier refresh in this
-	-- transaction (backfill) the table is dropped; checked, not DROP IF EXISTS, which would print
-	-- notices into a scheduled job's log.
-	IF to_regclass('pg_temp.healthscore_refresh_scored') IS NOT NULL THEN
-		DROP TABLE pg_temp.healthscore_refresh_scored;
-	END IF;
+	-- one row per account (a new one: one left over from an earlier refresh of this transaction, a
+	-- backfill, is dropped); its plan may be parallel.
 	PERFORM healthscore_internal.score_as_author(found_model.name, as_of);
 	FOR stale_signal IN
 		SELECT o.i, s.name, s.source, s.time_column, s.max_age, s.missing, s.missing_value
@@ -6884,6 +6879,10 @@ COMMENT ON FUNCTION healthscore_internal.bucket_after(timestamptz, integer, text
 'the start of the bucket after the one starting at bucket: days later in time_zone''s calendar';
 COMMENT ON FUNCTION healthscore_internal.rollup_plan(text, text) IS
 'which signals of a model over a source a rollup holds: its key and time column, the bucket calls (numbers with their combining ops, sets), each rolled signal''s expression over the rolled rows and its window (an index into windows, the distinct lookbacks), the skipped signals with the reason, and the fingerprint of the states (definition)';
+COMMENT ON FUNCTION healthscore_internal.rollup_slots_read(text[], text) IS
+'the slots of a rollup''s numbers or sets (kind) that the given combined expressions read';
+COMMENT ON FUNCTION healthscore_internal.rollup_call_list(text[], integer[], text, text) IS
+'a rollup''s bucket calls as ARRAY elements, each checked to be one expression, NULL where its slot is not read (read NULL: all are)';
 COMMENT ON FUNCTION healthscore_internal.rollup_bucket_query(integer, timestamptz, timestamptz) IS
 'the query of a rollup''s day states from since to until: per day (named by the midnight in the model''s time zone it starts after) and account key, the source rows and every bucket call of the rolled signals';
 COMMENT ON FUNCTION healthscore_internal.rollup_spans(timestamptz, timestamptz, text, integer) IS
