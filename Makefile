@@ -62,6 +62,8 @@ SQL_PARTS = \
 	src/probability.sql \
 	src/comparison.sql \
 	src/check_model.sql \
+	src/report_charts.sql \
+	src/reports.sql \
 	src/privileges.sql
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 

@@ -80,7 +80,35 @@ AS $$
 		'healthscore_internal.paired_rows(text, text, interval, timestamptz)',
 		'healthscore_internal.models_compared(text, text, text, interval, timestamptz, integer, bigint, boolean)',
 		'healthscore_internal.paired_auc_bootstrap(integer[], integer[], float8[], float8[], boolean[], integer, bigint)',
-		'healthscore_internal.tiers_compared(text, text, text, timestamptz, boolean)'
+		'healthscore_internal.tiers_compared(text, text, text, timestamptz, boolean)',
+		-- the reports (reports.sql): pages built from the views as the reader
+		'healthscore_internal.run_members(text, text)',
+		'healthscore_internal.html_escape(text)',
+		'healthscore_internal.html_number(float8, integer)',
+		'healthscore_internal.html_money(float8)',
+		'healthscore_internal.html_percent(float8)',
+		'healthscore_internal.html_date(timestamptz, text)',
+		'healthscore_internal.svg_number(float8)',
+		'healthscore_internal.tier_color(integer, integer)',
+		'healthscore_internal.axis_top(float8)',
+		'healthscore_internal.chart_legend(text[], text[])',
+		'healthscore_internal.mark_data(text, text, text, text)',
+		'healthscore_internal.chart_stacked_bars(text, text, text[], text[], text[], integer[], integer[], float8[], text)',
+		'healthscore_internal.chart_bars(text, text, text[], text[], text[], integer[], integer[], float8[], boolean)',
+		'healthscore_internal.chart_lines(text, text, float8, float8, float8[], text[], float8, float8, float8[], text[], text[], text[], integer[], float8[], float8[], text[], float8[], float8[], text[], text[], float8, float8, text, boolean, boolean)',
+		'healthscore_internal.time_ticks(timestamptz[], text, integer)',
+		'healthscore_internal.html_page(text, text)',
+		'healthscore_internal.html_row(text[], integer[])',
+		'healthscore_internal.html_head(text[])',
+		'healthscore_internal.html_tier(text, integer, integer)',
+		'healthscore_internal.html_sparkline(text)',
+		'healthscore_internal.report_names(text, regclass, text[])',
+		'healthscore_internal.html_account(jsonb, text)',
+		'healthscore_internal.account_label(jsonb, text)',
+		'healthscore_internal.report_day(timestamptz, text)',
+		'healthscore_internal.check_report_arguments(text, interval, timestamptz, integer)',
+		'healthscore_internal.report_validation(text, interval, timestamptz)',
+		'healthscore_internal.report_signal_charts(text, text, text, float8, float8, float8[], text[])'
 	]::regprocedure[]
 $$;
 

@@ -5628,7 +5628,35 @@ AS $$
 		'healthscore_internal.paired_rows(text, text, interval, timestamptz)',
 		'healthscore_internal.models_compared(text, text, text, interval, timestamptz, integer, bigint, boolean)',
 		'healthscore_internal.paired_auc_bootstrap(integer[], integer[], float8[], float8[], boolean[], integer, bigint)',
-		'healthscore_internal.tiers_compared(text, text, text, timestamptz, boolean)'
+		'healthscore_internal.tiers_compared(text, text, text, timestamptz, boolean)',
+		-- the reports (reports.sql): pages built from the views as the reader
+		'healthscore_internal.run_members(text, text)',
+		'healthscore_internal.html_escape(text)',
+		'healthscore_internal.html_number(float8, integer)',
+		'healthscore_internal.html_money(float8)',
+		'healthscore_internal.html_percent(float8)',
+		'healthscore_internal.html_date(timestamptz, text)',
+		'healthscore_internal.svg_number(float8)',
+		'healthscore_internal.tier_color(integer, integer)',
+		'healthscore_internal.axis_top(float8)',
+		'healthscore_internal.chart_legend(text[], text[])',
+		'healthscore_internal.mark_data(text, text, text, text)',
+		'healthscore_internal.chart_stacked_bars(text, text, text[], text[], text[], integer[], integer[], float8[], text)',
+		'healthscore_internal.chart_bars(text, text, text[], text[], text[], integer[], integer[], float8[], boolean)',
+		'healthscore_internal.chart_lines(text, text, float8, float8, float8[], text[], float8, float8, float8[], text[], text[], text[], integer[], float8[], float8[], text[], float8[], float8[], text[], text[], float8, float8, text, boolean, boolean)',
+		'healthscore_internal.time_ticks(timestamptz[], text, integer)',
+		'healthscore_internal.html_page(text, text)',
+		'healthscore_internal.html_row(text[], integer[])',
+		'healthscore_internal.html_head(text[])',
+		'healthscore_internal.html_tier(text, integer, integer)',
+		'healthscore_internal.html_sparkline(text)',
+		'healthscore_internal.report_names(text, regclass, text[])',
+		'healthscore_internal.html_account(jsonb, text)',
+		'healthscore_internal.account_label(jsonb, text)',
+		'healthscore_internal.report_day(timestamptz, text)',
+		'healthscore_internal.check_report_arguments(text, interval, timestamptz, integer)',
+		'healthscore_internal.report_validation(text, interval, timestamptz)',
+		'healthscore_internal.report_signal_charts(text, text, text, float8, float8, float8[], text[])'
 	]::regprocedure[]
 $$;
 -- The views are security_invoker: a reader needs SELECT on the tables behind them too, and every
@@ -6386,6 +6414,1147 @@ FROM healthscore.models AS a
 JOIN healthscore.models AS b
 	ON b.accounts OPERATOR(pg_catalog.=) a.accounts AND a.name OPERATOR(pg_catalog.<) b.name COLLATE "C"
 CROSS JOIN LATERAL healthscore_internal.tiers_compared('model_tier_agreement', a.name, b.name, NULL, false) AS t;
+
+-- The reports, new in 0.2.0 (after the views they read; SQL functions are checked against them).
+-- The pieces of the HTML reports (reports.sql builds the pages): text escaped as HTML, numbers and
+-- dates written the same under every session setting, and inline SVG charts. Every chart is a
+-- <figure class="chart" data-chart="..."> whose data marks (bars, points) have class "mark" and
+-- carry their series, their x and their value, so that a test can count and read them.
+
+CREATE FUNCTION healthscore_internal.html_escape(value text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'healthscore_html_escape'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION healthscore_internal.html_escape(text) IS
+'text as ASCII HTML: & < > " '' and the backslash as entities, every other character beyond printable ASCII as a numeric reference to its code point (control characters but tab, newline and carriage return as U+FFFD)';
+
+-- Numbers in numeric, never in float8 (its output follows extra_float_digits) nor with to_char's
+-- locale patterns: a page is the same under every session setting. A dash for NULL.
+CREATE FUNCTION healthscore_internal.html_number(value float8, digits integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN value IS NULL THEN '&#8211;' ELSE round(value::numeric, digits)::text END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.html_number(float8, integer) IS
+'a number rounded to digits decimals for a report page (numeric text, independent of session settings), an en dash for NULL';
+
+-- Money (ARR) in whole units with thousands separators, a dash for NULL.
+CREATE FUNCTION healthscore_internal.html_money(value float8)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN value IS NULL THEN '&#8211;'
+				ELSE regexp_replace(round(value)::text, '(\d)(?=(\d{3})+$)', '\1,', 'g') END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.html_money(float8) IS
+'an amount rounded to whole units with "," between thousands for a report page, an en dash for NULL';
+
+-- A share 0-1 as a percentage with one decimal.
+CREATE FUNCTION healthscore_internal.html_percent(value float8)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN value IS NULL THEN '&#8211;' ELSE round(100 * value::numeric, 1)::text || '%' END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.html_percent(float8) IS
+'a share 0-1 as a percentage with one decimal for a report page, an en dash for NULL';
+
+-- Dates and times in the model's time zone, by explicit patterns: not DateStyle nor TimeZone.
+CREATE FUNCTION healthscore_internal.html_date(value timestamptz, time_zone text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN value IS NULL THEN '&#8211;'
+				WHEN (value AT TIME ZONE time_zone)::time = '00:00' THEN to_char(value AT TIME ZONE time_zone, 'YYYY-MM-DD')
+				ELSE to_char(value AT TIME ZONE time_zone, 'YYYY-MM-DD HH24:MI') END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.html_date(timestamptz, text) IS
+'a time in the given time zone for a report page: the date alone at midnight, else date and minutes; an en dash for NULL';
+
+-- SVG coordinates with one decimal.
+CREATE FUNCTION healthscore_internal.svg_number(value float8)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT round(value::numeric, 1)::text
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.svg_number(float8) IS
+'an SVG coordinate: rounded to one decimal, as numeric text';
+
+-- The colour of a tier by its rank, 1 = worst: red to green over the model's tiers, grey for a tier
+-- without a rank (unknown).
+CREATE FUNCTION healthscore_internal.tier_color(tier_rank integer, tiers integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	-- hue 0 (red) to 130 (green), bent so that a middle tier reads amber, not olive
+	SELECT CASE WHEN tier_rank IS NULL OR tiers IS NULL OR tiers < 1 THEN '#9e9e9e'
+				WHEN tiers = 1 THEN 'hsl(130,45%,40%)'
+				ELSE format('hsl(%s,70%%,%s%%)', round(130.0 * power((tier_rank - 1)::float8 / (tiers - 1), 1.6)),
+							CASE WHEN tier_rank = tiers THEN 38 ELSE 48 END) END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.tier_color(integer, integer) IS
+'the colour a report draws a tier in: from red (rank 1, the worst) to green (the best), grey without a rank';
+
+-- A round upper end for an axis: 1, 2, 2.5 or 5 times a power of ten, at least value.
+CREATE FUNCTION healthscore_internal.axis_top(value float8)
+RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN value IS NULL OR value <= 0 OR value = 'Infinity' OR value = 'NaN' THEN 1
+				ELSE (SELECT min(s.step * p.power)
+					  FROM (SELECT 10 ^ floor(log(value))) AS p(power),
+						   unnest('{1,2,2.5,5,10}'::float8[]) AS s(step)
+					  WHERE s.step * p.power >= value) END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.axis_top(float8) IS
+'the top of a chart axis: the least of 1, 2, 2.5, 5 or 10 times a power of ten that is at least value (1 for none)';
+
+-- The legend of a chart: a swatch and a label per series.
+CREATE FUNCTION healthscore_internal.chart_legend(labels text[], colors text[])
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT '<div class="legend">'
+		   || coalesce(string_agg(format('<span><i style="background:%s"></i>%s</span>', l.color,
+										 healthscore_internal.html_escape(l.label)), '' ORDER BY l.n), '')
+		   || '</div>'
+	FROM ROWS FROM (unnest(labels), unnest(colors)) WITH ORDINALITY AS l(label, color, n)
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.chart_legend(text[], text[]) IS
+'the legend of a report chart: a coloured swatch and the escaped label of each series';
+
+-- A data mark's attributes: its series, x and value (escaped), and a tooltip.
+CREATE FUNCTION healthscore_internal.mark_data(series text, x text, value text, tooltip text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT format(' data-series="%s" data-x="%s" data-value="%s"><title>%s</title>',
+				  healthscore_internal.html_escape(series), healthscore_internal.html_escape(x), value,
+				  healthscore_internal.html_escape(tooltip))
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.mark_data(text, text, text, text) IS
+'the attributes of a chart''s data mark (data-series, data-x, data-value) and its tooltip, escaped';
+
+-- Stacked vertical bars: one bar per x label, one segment per series with a value (NULL and 0
+-- draw nothing). Used for the tier distribution over the history.
+CREATE FUNCTION healthscore_internal.chart_stacked_bars(chart text, title text, x_labels text[], series_labels text[],
+														series_colors text[], mark_x integer[], mark_series integer[],
+														mark_value float8[], unit text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	width constant float8 := 760;
+	height constant float8 := 280;
+	left_edge constant float8 := 56;
+	top_edge constant float8 := 14;
+	plot_width constant float8 := width - left_edge - 14;
+	plot_height constant float8 := height - top_edge - 44;
+	slots integer := greatest(coalesce(cardinality(x_labels), 0), 1);
+	slot float8 := plot_width / slots;
+	y_top float8;
+	label_every integer := greatest(1, ceil(coalesce(cardinality(x_labels), 0) / 10.0)::integer);
+	body text;
+BEGIN
+	SELECT healthscore_internal.axis_top(max(t.total)) INTO y_top
+	FROM (SELECT sum(m.value) AS total
+		  FROM ROWS FROM (unnest(mark_x), unnest(mark_value)) AS m(x, value) GROUP BY m.x) AS t;
+
+	SELECT string_agg(format('<line class="grid" x1="%s" x2="%s" y1="%s" y2="%s"/><text class="axis" x="%s" y="%s" text-anchor="end">%s</text>',
+							 left_edge, left_edge + plot_width,
+							 healthscore_internal.svg_number(top_edge + plot_height * (1 - k / 4.0)),
+							 healthscore_internal.svg_number(top_edge + plot_height * (1 - k / 4.0)),
+							 left_edge - 6, healthscore_internal.svg_number(top_edge + plot_height * (1 - k / 4.0) + 4),
+							 healthscore_internal.html_number(y_top * k / 4.0, CASE WHEN y_top >= 10 THEN 0 ELSE 2 END)), '' ORDER BY k)
+	INTO body FROM generate_series(0, 4) AS k;
+
+	SELECT body || coalesce(string_agg(format('<text class="axis" x="%s" y="%s" text-anchor="middle">%s</text>',
+											  healthscore_internal.svg_number(left_edge + (l.n - 0.5) * slot),
+											  top_edge + plot_height + 18, healthscore_internal.html_escape(l.label)),
+									   '' ORDER BY l.n) FILTER (WHERE (l.n - 1) % label_every = 0), '')
+	INTO body FROM unnest(x_labels) WITH ORDINALITY AS l(label, n);
+
+	SELECT body || coalesce(string_agg(
+		format('<rect class="mark" x="%s" y="%s" width="%s" height="%s" fill="%s"',
+			   healthscore_internal.svg_number(left_edge + (s.x - 1) * slot + slot * 0.125),
+			   healthscore_internal.svg_number(top_edge + plot_height * (1 - s.cumulative / y_top)),
+			   healthscore_internal.svg_number(slot * 0.75),
+			   healthscore_internal.svg_number(plot_height * s.value / y_top), series_colors[s.series])
+		|| healthscore_internal.mark_data(series_labels[s.series], x_labels[s.x], healthscore_internal.html_number(s.value, 6),
+										  format('%s, %s: %s %s', x_labels[s.x], series_labels[s.series],
+												 round(s.value::numeric, 1), unit))
+		|| '</rect>', '' ORDER BY s.x, s.series), '')
+	INTO body
+	FROM (SELECT m.x, m.series, m.value,
+				 sum(m.value) OVER (PARTITION BY m.x ORDER BY m.series) AS cumulative
+		  FROM ROWS FROM (unnest(mark_x), unnest(mark_series), unnest(mark_value)) AS m(x, series, value)
+		  WHERE m.value IS NOT NULL AND m.value <> 0) AS s;
+
+	RETURN format('<figure class="chart" data-chart="%s"><figcaption>%s</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" width="%s" height="%s" role="img">%s</svg>%s</figure>',
+				  chart, healthscore_internal.html_escape(title), width, height, width, height, body,
+				  healthscore_internal.chart_legend(series_labels, series_colors));
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.chart_stacked_bars(text, text, text[], text[], text[], integer[], integer[], float8[], text) IS
+'an inline SVG chart of stacked bars: a bar per x label, a segment (class mark) per series value that is neither NULL nor 0';
+
+-- Horizontal bars, a row per label and a bar per series value in it, negative values to the left
+-- of zero. Used for value at risk and expected loss by tier and owner, and for top movers.
+CREATE FUNCTION healthscore_internal.chart_bars(chart text, title text, row_labels text[], series_labels text[],
+												series_colors text[], mark_row integer[], mark_series integer[],
+												mark_value float8[], money boolean)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	width constant float8 := 760;
+	left_edge constant float8 := 200;
+	right_margin constant float8 := 90;
+	plot_width constant float8 := width - left_edge - right_margin;
+	bar_height constant float8 := 12;
+	row_count integer := greatest(coalesce(cardinality(row_labels), 0), 1);
+	series_count integer := greatest(coalesce(cardinality(series_labels), 0), 1);
+	row_height float8 := 8 + bar_height * series_count;
+	height float8 := 10 + row_count * row_height + 10;
+	low float8;
+	high float8;
+	body text;
+BEGIN
+	SELECT least(0, min(v)), greatest(0, max(v)) INTO low, high
+	FROM unnest(mark_value) AS v WHERE v IS NOT NULL AND v NOT IN ('Infinity', '-Infinity', 'NaN');
+	IF high = low THEN
+		high := low + 1;
+	END IF;
+
+	SELECT format('<line class="axis-line" x1="%1$s" x2="%1$s" y1="6" y2="%2$s"/>',
+				  healthscore_internal.svg_number(left_edge + (0 - low) / (high - low) * plot_width),
+				  healthscore_internal.svg_number(height - 6))
+		   || coalesce(string_agg(format('<text class="label" x="%s" y="%s" text-anchor="end">%s</text>',
+										 left_edge - 8, healthscore_internal.svg_number(10 + (l.n - 1) * row_height + row_height / 2 + 4),
+										 healthscore_internal.html_escape(
+											 CASE WHEN length(l.label) > 30 THEN left(l.label, 28) || '...' ELSE l.label END)),
+								   '' ORDER BY l.n), '')
+	INTO body FROM unnest(row_labels) WITH ORDINALITY AS l(label, n);
+
+	SELECT body || coalesce(string_agg(
+		format('<rect class="mark" x="%s" y="%s" width="%s" height="%s" fill="%s"',
+			   healthscore_internal.svg_number(left_edge + (least(m.value, 0) - low) / (high - low) * plot_width),
+			   healthscore_internal.svg_number(10 + (m.row - 1) * row_height + 4 + (m.series - 1) * bar_height),
+			   healthscore_internal.svg_number(greatest(abs(m.value) / (high - low) * plot_width, 0.5)),
+			   bar_height - 2, series_colors[m.series])
+		|| healthscore_internal.mark_data(series_labels[m.series], row_labels[m.row], healthscore_internal.html_number(m.value, 6),
+										  format('%s, %s: %s', row_labels[m.row], series_labels[m.series],
+												 CASE WHEN money THEN healthscore_internal.html_money(m.value)
+													  ELSE round(m.value::numeric, 1)::text END))
+		|| '</rect>'
+		|| format('<text class="value" x="%s" y="%s" text-anchor="%s">%s</text>',
+				  -- right of the bar; for a negative one right of zero, clear of the row labels
+				  healthscore_internal.svg_number(left_edge + (greatest(m.value, 0) - low) / (high - low) * plot_width + 4),
+				  healthscore_internal.svg_number(10 + (m.row - 1) * row_height + 4 + (m.series - 1) * bar_height + bar_height - 3),
+				  'start',
+				  CASE WHEN money THEN healthscore_internal.html_money(m.value)
+					   ELSE healthscore_internal.html_number(m.value, 1) END),
+		'' ORDER BY m.row, m.series), '')
+	INTO body
+	FROM ROWS FROM (unnest(mark_row), unnest(mark_series), unnest(mark_value)) AS m(row, series, value)
+	WHERE m.value IS NOT NULL AND m.value NOT IN ('Infinity', '-Infinity', 'NaN');
+
+	RETURN format('<figure class="chart" data-chart="%s"><figcaption>%s</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" width="%s" height="%s" role="img">%s</svg>%s</figure>',
+				  chart, healthscore_internal.html_escape(title), width, height, width, height, body,
+				  healthscore_internal.chart_legend(series_labels, series_colors));
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.chart_bars(text, text, text[], text[], text[], integer[], integer[], float8[], boolean) IS
+'an inline SVG chart of horizontal bars: a row per label, a bar (class mark) per finite series value, negative values left of zero';
+
+-- Lines over x (a time as epoch seconds, or a probability): a point (class mark) per value, joined
+-- per series; optional horizontal bands (tiers), a shaded x range (the trend window) and the
+-- diagonal (a reliability diagram).
+CREATE FUNCTION healthscore_internal.chart_lines(chart text, title text, x_low float8, x_high float8,
+												 x_ticks float8[], x_tick_labels text[], y_low float8, y_high float8,
+												 y_ticks float8[], y_tick_labels text[], series_labels text[],
+												 series_colors text[], mark_series integer[], mark_x float8[],
+												 mark_y float8[], mark_x_labels text[], band_low float8[],
+												 band_high float8[], band_colors text[], band_labels text[],
+												 shade_low float8, shade_high float8, shade_label text, diagonal boolean,
+												 small boolean)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	width float8 := CASE WHEN small THEN 360 ELSE 760 END;
+	height float8 := CASE WHEN small THEN 150 ELSE 280 END;
+	left_edge constant float8 := 48;
+	top_edge constant float8 := 12;
+	plot_width float8 := width - left_edge - 40;
+	plot_height float8 := height - top_edge - 34;
+	x_span float8 := CASE WHEN x_high > x_low THEN x_high - x_low ELSE 1 END;
+	y_span float8 := CASE WHEN y_high > y_low THEN y_high - y_low ELSE 1 END;
+	body text := '';
+	legend text := '';
+BEGIN
+	-- bands first, under everything else
+	SELECT coalesce(string_agg(format('<rect class="band" x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s</title></rect><text class="band-label" x="%s" y="%s">%s</text>',
+									  left_edge, healthscore_internal.svg_number(top_edge + plot_height * (1 - (least(b.high, y_high) - y_low) / y_span)),
+									  plot_width,
+									  healthscore_internal.svg_number(plot_height * (least(b.high, y_high) - greatest(b.low, y_low)) / y_span),
+									  b.color, healthscore_internal.html_escape(b.label), left_edge + plot_width - 4,
+									  healthscore_internal.svg_number(top_edge + plot_height * (1 - (least(b.high, y_high) - y_low) / y_span) + 12),
+									  healthscore_internal.html_escape(b.label)), '' ORDER BY b.n), '')
+	INTO body
+	FROM ROWS FROM (unnest(band_low), unnest(band_high), unnest(band_colors), unnest(band_labels)) WITH ORDINALITY
+		AS b(low, high, color, label, n)
+	WHERE b.high > y_low AND b.low < y_high;
+
+	IF shade_low IS NOT NULL AND shade_high IS NOT NULL THEN
+		body := body || format('<rect class="shade" x="%s" y="%s" width="%s" height="%s"><title>%s</title></rect>',
+							   healthscore_internal.svg_number(left_edge + (greatest(shade_low, x_low) - x_low) / x_span * plot_width),
+							   top_edge,
+							   healthscore_internal.svg_number(greatest(least(shade_high, x_high) - greatest(shade_low, x_low), 0) / x_span * plot_width),
+							   plot_height, healthscore_internal.html_escape(shade_label));
+	END IF;
+
+	SELECT body || coalesce(string_agg(format('<line class="grid" x1="%s" x2="%s" y1="%3$s" y2="%3$s"/><text class="axis" x="%s" y="%s" text-anchor="end">%s</text>',
+											  left_edge, left_edge + plot_width,
+											  healthscore_internal.svg_number(top_edge + plot_height * (1 - (t.y - y_low) / y_span)),
+											  left_edge - 6,
+											  healthscore_internal.svg_number(top_edge + plot_height * (1 - (t.y - y_low) / y_span) + 4),
+											  healthscore_internal.html_escape(t.label)), '' ORDER BY t.n), '')
+	INTO body FROM ROWS FROM (unnest(y_ticks), unnest(y_tick_labels)) WITH ORDINALITY AS t(y, label, n);
+
+	SELECT body || coalesce(string_agg(format('<text class="axis" x="%s" y="%s" text-anchor="middle">%s</text>',
+											  healthscore_internal.svg_number(left_edge + (t.x - x_low) / x_span * plot_width),
+											  top_edge + plot_height + 16, healthscore_internal.html_escape(t.label)), '' ORDER BY t.n), '')
+	INTO body FROM ROWS FROM (unnest(x_ticks), unnest(x_tick_labels)) WITH ORDINALITY AS t(x, label, n);
+
+	IF diagonal THEN
+		body := body || format('<line class="diagonal" x1="%s" y1="%s" x2="%s" y2="%s"/>', left_edge, top_edge + plot_height,
+							   left_edge + plot_width, top_edge);
+	END IF;
+
+	-- a line per series through its points in x order, then the points
+	SELECT body || coalesce(string_agg(format('<polyline class="line" fill="none" stroke="%s" points="%s"/>',
+											  series_colors[p.series], p.points), '' ORDER BY p.series), '')
+	INTO body
+	FROM (SELECT m.series,
+				 string_agg(healthscore_internal.svg_number(left_edge + (m.x - x_low) / x_span * plot_width) || ','
+							|| healthscore_internal.svg_number(top_edge + plot_height * (1 - (m.y - y_low) / y_span)),
+							' ' ORDER BY m.x, m.n) AS points
+		  FROM ROWS FROM (unnest(mark_series), unnest(mark_x), unnest(mark_y)) WITH ORDINALITY AS m(series, x, y, n)
+		  WHERE m.y IS NOT NULL
+		  GROUP BY m.series HAVING count(*) > 1) AS p;
+
+	SELECT body || coalesce(string_agg(
+		format('<circle class="mark" cx="%s" cy="%s" r="%s" fill="%s"',
+			   healthscore_internal.svg_number(left_edge + (m.x - x_low) / x_span * plot_width),
+			   healthscore_internal.svg_number(top_edge + plot_height * (1 - (m.y - y_low) / y_span)),
+			   CASE WHEN small THEN 2.5 ELSE 3.5 END, series_colors[m.series])
+		|| healthscore_internal.mark_data(series_labels[m.series], m.label, healthscore_internal.html_number(m.y, 6),
+										  format('%s, %s: %s', m.label, series_labels[m.series], round(m.y::numeric, 3)))
+		|| '</circle>', '' ORDER BY m.series, m.x, m.n), '')
+	INTO body
+	FROM ROWS FROM (unnest(mark_series), unnest(mark_x), unnest(mark_y), unnest(mark_x_labels)) WITH ORDINALITY
+		AS m(series, x, y, label, n)
+	WHERE m.y IS NOT NULL;
+
+	IF cardinality(series_labels) > 1 THEN
+		legend := healthscore_internal.chart_legend(series_labels, series_colors);
+	END IF;
+	RETURN format('<figure class="chart%s" data-chart="%s"><figcaption>%s</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" width="%s" height="%s" role="img">%s</svg>%s</figure>',
+				  CASE WHEN small THEN ' small' ELSE '' END, chart, healthscore_internal.html_escape(title),
+				  width, height, width, height, body, legend);
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.chart_lines(text, text, float8, float8, float8[], text[], float8, float8, float8[], text[], text[], text[], integer[], float8[], float8[], text[], float8[], float8[], text[], text[], float8, float8, text, boolean, boolean) IS
+'an inline SVG line chart: a point (class mark) per non-NULL y, joined per series in x order, over optional horizontal bands, a shaded x range and the diagonal';
+
+-- Ticks for a time axis: about most of the times, evenly picked, labelled with their dates.
+CREATE FUNCTION healthscore_internal.time_ticks(times timestamptz[], time_zone text, most integer,
+												OUT ticks float8[], OUT labels text[])
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH distinct_times AS (
+		SELECT t, row_number() OVER (ORDER BY t) AS n, count(*) OVER () AS total
+		FROM (SELECT DISTINCT t FROM unnest(times) AS t WHERE t IS NOT NULL) AS d
+	)
+	SELECT array_agg(extract(epoch FROM t)::float8 ORDER BY t),
+		   array_agg(to_char(t AT TIME ZONE time_zone, 'YYYY-MM-DD') ORDER BY t)
+	FROM distinct_times
+	WHERE total <= most OR n = 1 OR n = total OR (n - 1) % ceil((total - 1) / (most - 1.0))::integer = 0
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.time_ticks(timestamptz[], text, integer) IS
+'the ticks of a time axis in a report chart: about most of the distinct times, evenly picked (first and last among them), as epoch seconds, with their dates in the time zone';
+
+-- The page around a report: self-contained (styles inline, nothing fetched: the content security
+-- policy forbids it, and scripts altogether), ASCII only.
+CREATE FUNCTION healthscore_internal.html_page(title text, body text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+		   || '<meta http-equiv="Content-Security-Policy" content="default-src ''none''; style-src ''unsafe-inline''; img-src data:">'
+		   || '<meta name="viewport" content="width=device-width, initial-scale=1">'
+		   || '<meta name="generator" content="healthscore">'
+		   || '<title>' || healthscore_internal.html_escape(title) || '</title><style>'
+		   || 'body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#1d2430;margin:0;background:#f5f6f8}'
+		   || 'main{max-width:1240px;margin:0 auto;padding:24px}'
+		   || 'h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d8dce3;padding-bottom:4px}'
+		   || 'h3{font-size:15px;margin:18px 0 6px}.sub{color:#5a6473;margin:0 0 12px}'
+		   || '.kpis{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}.kpi{background:#fff;border:1px solid #d8dce3;border-radius:6px;padding:10px 14px;min-width:130px}'
+		   || '.kpi>b{display:block;font-size:20px}.kpi>span{color:#5a6473;font-size:12px}'
+		   || 'figure.chart{background:#fff;border:1px solid #d8dce3;border-radius:6px;margin:12px 0;padding:10px;display:inline-block;vertical-align:top;max-width:100%}'
+		   || 'figure.chart svg{max-width:100%;height:auto;display:block}figcaption{font-weight:600;margin-bottom:6px}'
+		   || 'figure.small{width:370px;margin-right:10px}'
+		   || '.grid{stroke:#e3e6eb}.axis-line{stroke:#7a8391}.axis,.label,.value,.band-label{font-size:11px;fill:#5a6473}.band-label{text-anchor:end}'
+		   || '.band{opacity:.16}.shade{fill:#3d6fd1;opacity:.09}.line{stroke-width:2}.diagonal{stroke:#9aa3af;stroke-dasharray:4 4}'
+		   || '.legend{font-size:12px;color:#3a4250;margin-top:6px}.legend span{margin-right:14px;white-space:nowrap}'
+		   || '.legend i{display:inline-block;width:10px;height:10px;margin-right:5px;border-radius:2px;vertical-align:-1px}'
+		   || 'table{border-collapse:collapse;background:#fff;width:100%;font-size:13px;margin:8px 0}'
+		   || 'th,td{border:1px solid #e0e3e8;padding:4px 6px;text-align:left;vertical-align:top}th{background:#eef0f4;font-weight:600}'
+		   || 'td.n{text-align:right;white-space:nowrap}table.wide{font-size:12px}.why{white-space:pre-line;display:inline-block;min-width:230px}.acct{display:inline-block;min-width:120px}.act{display:inline-block;min-width:170px}.spark{white-space:nowrap}.tier{display:inline-block;padding:0 7px;border-radius:9px;color:#fff;font-weight:600;font-size:12px}'
+		   || '.note{color:#5a6473;font-size:13px}.bad{color:#b3261e;font-weight:600}.ok{color:#2e7d32}.spark{font-family:monospace;letter-spacing:-1px;color:#3d6fd1}'
+		   || 'small{color:#5a6473}footer{color:#8a93a0;font-size:12px;margin-top:30px}'
+		   || '</style></head><body><main>' || body
+		   || '<footer>Produced by healthscore from its views; every number here is a number of those views, as the reader who produced the page sees them.</footer>'
+		   || '</main></body></html>'
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.html_page(text, text) IS
+'the HTML document around a report''s body: inline styles, a content security policy that allows no scripts and fetches nothing';
+
+-- A table row of cells that are HTML already (escape the data first); numbers right-aligned.
+CREATE FUNCTION healthscore_internal.html_row(cells text[], numeric_cells integer[] DEFAULT '{}')
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT '<tr>' || string_agg(CASE WHEN c.n::integer = ANY (numeric_cells) THEN '<td class="n">' ELSE '<td>' END
+								|| coalesce(c.cell, '&#8211;') || '</td>', '' ORDER BY c.n) || '</tr>'
+	FROM unnest(cells) WITH ORDINALITY AS c(cell, n)
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.html_row(text[], integer[]) IS
+'a table row of cells that are HTML already (an en dash for NULL), those listed in numeric_cells right-aligned';
+
+-- A table head.
+CREATE FUNCTION healthscore_internal.html_head(headers text[])
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT '<tr>' || string_agg('<th>' || healthscore_internal.html_escape(h.header) || '</th>', '' ORDER BY h.n) || '</tr>'
+	FROM unnest(headers) WITH ORDINALITY AS h(header, n)
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.html_head(text[]) IS
+'a table head row of escaped headers';
+
+-- A tier as a coloured label.
+CREATE FUNCTION healthscore_internal.html_tier(tier text, tier_rank integer, tiers integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN tier IS NULL THEN '&#8211;'
+				ELSE format('<span class="tier" style="background:%s">%s</span>',
+							healthscore_internal.tier_color(tier_rank, tiers), healthscore_internal.html_escape(tier)) END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.html_tier(text, integer, integer) IS
+'a tier label in its colour (by rank) for a report page';
+
+-- A sparkline from its ASCII form (sparkline_ascii): the bars U+2581..U+2588 as character
+-- references, whatever the client's encoding.
+CREATE FUNCTION healthscore_internal.html_sparkline(ascii text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT '<span class="spark">'
+		   || coalesce(string_agg(CASE WHEN strpos('_.:-=+*#', c) > 0 THEN '&#' || (9600 + strpos('_.:-=+*#', c)) || ';'
+									   ELSE '&#160;' END, '' ORDER BY n), '')
+		   || '</span>'
+	FROM regexp_split_to_table(ascii, '') WITH ORDINALITY AS s(c, n)
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.html_sparkline(text) IS
+'a sparkline for a report page: the ASCII codes of sparkline_ascii() drawn as the bars U+2581 to U+2588 (character references), a space for no score';
+
+-- Reports people look at: a portfolio report of a model or model group, and an account review page,
+-- each one self-contained HTML document with inline SVG charts. They are functions, not a program
+-- beside the database: they run as the caller and read only the views (and the tables behind them),
+-- so a reader sees in a report exactly what row-level security lets it see in the views, every
+-- number is the views' own, and any client, BI tool or pg_cron job can produce one (psql -At, or
+-- COPY ... TO a file). The pages are ASCII, contain no character COPY's text format escapes, and
+-- under SET clauses their text is the same whatever the caller's DateStyle, IntervalStyle,
+-- extra_float_digits or TimeZone (timestamps the views give as text read in UTC).
+
+-- Names of accounts for a report, from a relation the caller names (columns account_key and name),
+-- read as the caller: keys it may not see there stay keys.
+CREATE FUNCTION healthscore_internal.report_names(func text, account_names regclass, keys text[])
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	names jsonb;
+BEGIN
+	IF account_names IS NULL THEN
+		RETURN '{}';
+	END IF;
+	BEGIN
+		EXECUTE format('SELECT pg_catalog.jsonb_object_agg(n.account_key::pg_catalog.text, n.name::pg_catalog.text)
+						FROM %s AS n
+						WHERE n.account_key::pg_catalog.text OPERATOR(pg_catalog.=) ANY ($1) AND n.name IS NOT NULL',
+					   account_names)
+		INTO names USING keys;
+	EXCEPTION WHEN undefined_column THEN
+		RAISE EXCEPTION '%(): account_names "%" has no column account_key or name', func, account_names
+			USING ERRCODE = 'undefined_column',
+				  HINT = 'Name a table or view with the columns account_key and name, e.g. CREATE VIEW account_names AS SELECT id AS account_key, name FROM accounts.';
+	END;
+	RETURN coalesce(names, '{}');
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.report_names(text, regclass, text[]) IS
+'the names of the given accounts from the caller''s relation (columns account_key, name), read as the caller, as a json object key -> name; an error naming the function when the columns are missing';
+
+-- An account in a report: its name (when known) and key, escaped.
+CREATE FUNCTION healthscore_internal.html_account(names jsonb, account_key text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN names ->> account_key IS NULL THEN healthscore_internal.html_escape(account_key)
+				ELSE healthscore_internal.html_escape(names ->> account_key) || ' <small>'
+					 || healthscore_internal.html_escape(account_key) || '</small>' END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.html_account(jsonb, text) IS
+'an account in a report page: its escaped name and key, or its key alone';
+
+-- The plain-text label of an account in a chart (the chart escapes it).
+CREATE FUNCTION healthscore_internal.account_label(names jsonb, account_key text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(names ->> account_key, account_key)
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.account_label(jsonb, text) IS
+'an account''s label in a chart: its name when known, else its key (plain text: charts escape it)';
+
+-- A date in a chart label (plain text).
+CREATE FUNCTION healthscore_internal.report_day(value timestamptz, time_zone text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT to_char(value AT TIME ZONE time_zone, 'YYYY-MM-DD')
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.report_day(timestamptz, text) IS
+'the date of a time in the time zone, YYYY-MM-DD, for chart labels';
+
+-- The arguments every report checks.
+CREATE FUNCTION healthscore_internal.check_report_arguments(func text, horizon interval, known_until timestamptz,
+															 risk_rows integer)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF horizon IS NOT NULL AND horizon <= interval '0' THEN
+		RAISE EXCEPTION '%(): horizon must be positive, not %', func, horizon
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Pass the interval churn is counted in after each run, e.g. ''90 days'', or NULL for the calibration''s own (else 90 days).';
+	END IF;
+	IF known_until IS NULL THEN
+		RAISE EXCEPTION '%(): known_until must not be NULL', func
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass the time churn is recorded until, e.g. now().';
+	END IF;
+	IF risk_rows IS NULL OR risk_rows < 0 THEN
+		RAISE EXCEPTION '%(): risk_rows must be 0 or more, not %', func, coalesce(risk_rows::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass how many accounts of the risk list to show, e.g. 100.';
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.check_report_arguments(text, interval, timestamptz, integer) IS
+'raises an error naming the report function for a horizon that is not positive, a NULL known_until or a negative risk_rows';
+
+-- Validation of one model on the portfolio report: AUC and churn by tier over the evaluable runs
+-- (evaluate, evaluate_tiers), and the reliability diagram of its calibration.
+CREATE FUNCTION healthscore_internal.report_validation(model text, horizon interval, known_until timestamptz)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	m healthscore.models := healthscore_internal.model_row(model);
+	used interval := coalesce(horizon, (SELECT c.horizon FROM healthscore.calibrations AS c WHERE c.model = m.name),
+							  interval '90 days');
+	tiers integer := cardinality(m.tier_labels);
+	runs record;
+	ticks record;
+	x_low float8;
+	x_high float8;
+	latest record;
+	html text;
+	piece text;
+	calibrated record;
+BEGIN
+	html := format('<h3 data-model="%s">Model %s: churn within %s after each run, known until %s</h3>',
+				  healthscore_internal.html_escape(m.name), healthscore_internal.html_escape(m.name),
+				  healthscore_internal.html_escape(used::text), healthscore_internal.html_date(known_until, m.time_zone));
+
+	SELECT array_agg(e.as_of ORDER BY e.as_of, e.run_id) AS as_ofs, array_agg(e.auc ORDER BY e.as_of, e.run_id) AS aucs
+	INTO runs FROM healthscore.evaluate(m.name, used, known_until) AS e;
+	IF runs.as_ofs IS NULL THEN
+		RETURN html || '<p class="note">No run is evaluable yet: a run counts once its horizon has passed (as of + horizon before known_until) and its accounts'' outcomes are known.</p>';
+	END IF;
+	ticks := healthscore_internal.time_ticks(runs.as_ofs, m.time_zone, 6);
+	x_low := extract(epoch FROM runs.as_ofs[1]);
+	x_high := extract(epoch FROM runs.as_ofs[cardinality(runs.as_ofs)]);
+
+	html := html || healthscore_internal.chart_lines(
+		'auc', 'AUC of the score against churn, per evaluable run (0.5 = chance, 1 = perfect)', x_low, x_high,
+		ticks.ticks, ticks.labels, 0, 1, '{0,0.25,0.5,0.75,1}', '{0,0.25,0.5,0.75,1}', ARRAY['AUC'], ARRAY['#3d6fd1'],
+		array_fill(1, ARRAY[cardinality(runs.as_ofs)]),
+		ARRAY(SELECT extract(epoch FROM t)::float8 FROM unnest(runs.as_ofs) WITH ORDINALITY AS u(t, n) ORDER BY u.n),
+		runs.aucs,
+		ARRAY(SELECT healthscore_internal.report_day(t, m.time_zone) FROM unnest(runs.as_ofs) WITH ORDINALITY AS u(t, n) ORDER BY u.n),
+		'{}', '{}', '{}', '{}', NULL, NULL, NULL, false, false);
+
+	-- churn by tier: a line per tier, worst first
+	WITH rates AS MATERIALIZED (
+		SELECT t.run_id, t.as_of, t.tier, t.tier_rank, t.churn_rate,
+			   dense_rank() OVER (ORDER BY t.tier_rank NULLS LAST, t.tier)::integer AS series
+		FROM healthscore.evaluate_tiers(m.name, used, known_until) AS t
+	), series AS (
+		SELECT DISTINCT r.series, r.tier, r.tier_rank FROM rates AS r
+	)
+	SELECT html || healthscore_internal.chart_lines(
+		'churn_by_tier', 'Churn rate by tier, per evaluable run', x_low, x_high, ticks.ticks, ticks.labels, 0, top.y,
+		ARRAY[0, top.y / 4, top.y / 2, 3 * top.y / 4, top.y],
+		ARRAY(SELECT round(100 * (top.y * k / 4)::numeric, 1)::text || '%' FROM generate_series(0, 4) AS k ORDER BY k),
+		(SELECT array_agg(s.tier ORDER BY s.series) FROM series AS s),
+		(SELECT array_agg(healthscore_internal.tier_color(s.tier_rank, tiers) ORDER BY s.series) FROM series AS s),
+		array_agg(r.series ORDER BY r.series, r.as_of, r.run_id),
+		array_agg(extract(epoch FROM r.as_of)::float8 ORDER BY r.series, r.as_of, r.run_id),
+		array_agg(r.churn_rate ORDER BY r.series, r.as_of, r.run_id),
+		array_agg(healthscore_internal.report_day(r.as_of, m.time_zone) ORDER BY r.series, r.as_of, r.run_id),
+		'{}', '{}', '{}', '{}', NULL, NULL, NULL, false, false)
+	INTO html
+	FROM rates AS r, (SELECT healthscore_internal.axis_top(max(x.churn_rate)) AS y FROM rates AS x) AS top
+	GROUP BY top.y;
+
+	SELECT e.* INTO latest FROM healthscore.evaluate(m.name, used, known_until) AS e
+	ORDER BY e.as_of DESC, e.run_id DESC LIMIT 1;
+	html := html || '<table data-table="accuracy">' || healthscore_internal.html_head(ARRAY['latest evaluable run', 'accounts', 'churned', 'churn rate', 'AUC', 'worst tier', 'its churn', 'best tier', 'its churn', 'lift of the worst tier', 'churn falls tier by tier'])
+		   || healthscore_internal.html_row(ARRAY[healthscore_internal.html_date(latest.as_of, m.time_zone), latest.accounts::text,
+												  latest.churned::text, healthscore_internal.html_percent(latest.churn_rate),
+												  healthscore_internal.html_number(latest.auc, 3),
+												  healthscore_internal.html_escape(latest.worst_tier),
+												  healthscore_internal.html_percent(latest.worst_tier_churn_rate),
+												  healthscore_internal.html_escape(latest.best_tier),
+												  healthscore_internal.html_percent(latest.best_tier_churn_rate),
+												  healthscore_internal.html_number(latest.lift_worst_tier, 2),
+												  CASE WHEN latest.churn_falls_by_tier THEN '<span class="ok">yes</span>'
+													   ELSE '<span class="bad">no</span>' END],
+										   '{2,3,4,5,7,9,10}')
+		   || '</table>';
+
+	-- the reliability diagram: the stored calibration when it is for this horizon and the current
+	-- definition, else the one calibrate() would store now (as calibration() does)
+	SELECT count(*) AS bins, min(c.brier) AS brier, min(c.brier_skill) AS brier_skill, min(c.test_runs) AS test_runs,
+		   min(c.test_rows) AS test_rows, bool_and(c.stored) AS stored,
+		   healthscore_internal.chart_lines(
+			   'calibration', 'Calibration: predicted churn probability against observed churn rate, per decile of the held-html runs',
+			   0, 1, '{0,0.25,0.5,0.75,1}', '{0%,25%,50%,75%,100%}', 0, 1, '{0,0.25,0.5,0.75,1}', '{0%,25%,50%,75%,100%}',
+			   ARRAY['observed churn rate'], ARRAY['#9b2226'], array_agg(1 ORDER BY c.bin), array_agg(c.mean_predicted ORDER BY c.bin),
+			   array_agg(c.observed_rate ORDER BY c.bin), array_agg('decile ' || c.bin ORDER BY c.bin),
+			   '{}', '{}', '{}', '{}', NULL, NULL, NULL, true, false) AS chart
+	INTO calibrated
+	FROM healthscore_internal.calibration_measured('portfolio_report', m.name, used, known_until, 10, false) AS c;
+	IF calibrated.bins = 0 THEN
+		piece := '<p class="note">No calibration diagram: too few runs to hold some html of a calibration fit (calibrate() needs evaluable runs before and after).</p>';
+	ELSE
+		piece := calibrated.chart || format('<p class="note">%s, measured on %s held-html runs (%s rows): Brier score %s, skill %s against always predicting the base rate.</p>',
+											CASE WHEN calibrated.stored THEN 'The stored calibration'
+												 ELSE 'Not calibrated for this horizon and definition: the calibration calibrate() would store now' END,
+											calibrated.test_runs, calibrated.test_rows,
+											healthscore_internal.html_number(calibrated.brier, 4),
+											healthscore_internal.html_number(calibrated.brier_skill, 3));
+	END IF;
+	RETURN html || piece;
+END
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.report_validation(text, interval, timestamptz) IS
+'the validation part of a portfolio report for one model with outcomes: AUC and churn rate by tier over the evaluable runs, the latest one''s numbers, and the reliability diagram';
+
+CREATE FUNCTION healthscore.portfolio_report(model text, horizon interval DEFAULT NULL,
+											 known_until timestamptz DEFAULT pg_catalog.now(),
+											 account_names regclass DEFAULT NULL, risk_rows integer DEFAULT 100)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, YMD'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 1
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	members text[];
+	first_model healthscore.models;
+	tz text;
+	tiers integer;
+	current_as_of timestamptz;
+	names jsonb;
+	body text;
+	piece text;
+	totals record;
+	risk record;
+	member text;
+	history_times integer := 52;
+BEGIN
+	PERFORM healthscore_internal.check_report_arguments('portfolio_report', horizon, known_until, risk_rows);
+	members := healthscore_internal.run_members(model, 'portfolio_report');
+	SELECT m.* INTO first_model FROM healthscore.models AS m WHERE m.name = members[1];
+	tz := first_model.time_zone;
+	tiers := cardinality(first_model.tier_labels);
+
+	SELECT max(s.last_success_as_of) INTO current_as_of FROM healthscore.model_status AS s WHERE s.model = ANY (members);
+	IF current_as_of IS NULL THEN
+		RAISE EXCEPTION 'portfolio_report(): model "%" has no run yet', model
+			USING ERRCODE = 'no_data_found', HINT = format('Refresh it first: CALL healthscore.run(%L).', model);
+	END IF;
+	names := healthscore_internal.report_names('portfolio_report', account_names,
+		ARRAY(SELECT c.account_key FROM healthscore.current_scores AS c WHERE c.model = ANY (members)));
+
+	-- the header and the headline numbers (current_scores, risk_list)
+	SELECT count(*) AS accounts, count(c.score) AS scored, sum(c.value) AS total_value,
+		   count(*) FILTER (WHERE c.tier_rank = 1) AS worst_tier
+	INTO totals FROM healthscore.current_scores AS c WHERE c.model = ANY (members);
+	SELECT count(*) AS accounts, sum(r.value_at_risk) AS value_at_risk, sum(r.expected_loss) AS expected_loss,
+		   count(r.expected_loss) AS with_probability
+	INTO risk FROM healthscore.risk_list AS r WHERE r.model = ANY (members);
+	body := format('<h1>Portfolio health: %s</h1><p class="sub">As of %s &#183; %s %s &#183; %s accounts (%s scored)</p>',
+				   healthscore_internal.html_escape(model), healthscore_internal.html_date(current_as_of, tz),
+				   CASE WHEN cardinality(members) > 1 THEN 'models' ELSE 'model' END,
+				   healthscore_internal.html_escape(array_to_string(members, ', ')), totals.accounts, totals.scored)
+			|| (SELECT coalesce(string_agg(format('<p class="note"><b>%s</b>: %s</p>', healthscore_internal.html_escape(m.name),
+												   healthscore_internal.html_escape(m.description)), '' ORDER BY m.priority DESC, m.name), '')
+				FROM healthscore.models AS m WHERE m.name = ANY (members) AND m.description IS NOT NULL)
+			|| '<div class="kpis" data-kpis="">'
+			|| format('<div class="kpi" data-kpi="accounts"><b>%s</b><span>accounts scored</span></div>', totals.scored)
+			|| format('<div class="kpi" data-kpi="total_value"><b>%s</b><span>total value (ARR)</span></div>', healthscore_internal.html_money(totals.total_value))
+			|| format('<div class="kpi" data-kpi="worst_tier"><b>%s</b><span>accounts in %s</span></div>', totals.worst_tier,
+					  healthscore_internal.html_escape(first_model.tier_labels[1]))
+			|| format('<div class="kpi" data-kpi="value_at_risk"><b>%s</b><span>value at risk</span></div>', healthscore_internal.html_money(risk.value_at_risk))
+			|| format('<div class="kpi" data-kpi="expected_loss"><b>%s</b><span>expected loss%s</span></div>', healthscore_internal.html_money(risk.expected_loss),
+					  CASE WHEN risk.with_probability < risk.accounts THEN ' (calibrated accounts only)' ELSE '' END)
+			|| '</div>';
+
+	-- scheduled runs: stale sources, failures (model_status, model_runs)
+	body := body || '<h2>Runs and sources</h2><table data-table="status">'
+			|| healthscore_internal.html_head(ARRAY['model', 'current run', 'last status', 'overdue', 'last failure', 'its error', 'stale sources'])
+			|| (SELECT string_agg(healthscore_internal.html_row(ARRAY[
+					healthscore_internal.html_escape(s.model), healthscore_internal.html_date(s.last_success_as_of, tz),
+					CASE WHEN s.last_status = 'failed' THEN '<span class="bad">failed</span>' ELSE healthscore_internal.html_escape(s.last_status) END,
+					CASE WHEN s.overdue THEN '<span class="bad">overdue</span>' ELSE 'no' END,
+					healthscore_internal.html_date(s.last_failure_at, tz), healthscore_internal.html_escape(s.last_error),
+					CASE WHEN s.stale_sources IS NULL THEN 'none' ELSE '<span class="bad">' || healthscore_internal.html_escape(s.stale_sources) || '</span>' END]),
+					'' ORDER BY array_position(members, s.model))
+				FROM healthscore.model_status AS s WHERE s.model = ANY (members))
+			|| '</table>'
+			|| coalesce((SELECT '<h3>Failed runs</h3><table data-table="failed_runs">'
+								|| healthscore_internal.html_head(ARRAY['model', 'as of', 'started', 'ended', 'error'])
+								|| string_agg(healthscore_internal.html_row(ARRAY[
+									   healthscore_internal.html_escape(f.model), healthscore_internal.html_date(f.as_of, tz),
+									   healthscore_internal.html_date(f.started_at, tz), healthscore_internal.html_date(f.finished_at, tz),
+									   healthscore_internal.html_escape(f.error)]), '' ORDER BY f.started_at DESC, f.attempt_id DESC)
+								|| '</table>'
+						 FROM (SELECT r.* FROM healthscore.model_runs AS r
+							   WHERE r.model = ANY (members) AND r.status = 'failed'
+							   ORDER BY r.started_at DESC, r.attempt_id DESC LIMIT 10) AS f
+						 HAVING count(*) > 0), '<p class="note">No failed runs.</p>');
+
+	-- the tier distribution over the history: tier_summary of the latest run at each of the last
+	-- as-of times, summed over the models of the group (each account is in one model's run)
+	WITH chosen AS (
+		SELECT DISTINCT r.as_of FROM healthscore.runs AS r WHERE r.model = ANY (members)
+		ORDER BY r.as_of DESC LIMIT history_times
+	), latest AS (
+		SELECT DISTINCT ON (r.model, r.as_of) r.run_id FROM healthscore.runs AS r
+		WHERE r.model = ANY (members) AND r.as_of IN (SELECT ch.as_of FROM chosen AS ch)
+		ORDER BY r.model, r.as_of, r.run_id DESC
+	), cells AS (
+		SELECT t.as_of, t.tier, min(t.tier_rank) AS tier_rank, sum(t.accounts)::float8 AS accounts
+		FROM healthscore.tier_summary AS t WHERE t.run_id IN (SELECT l.run_id FROM latest AS l)
+		GROUP BY t.as_of, t.tier
+	), xs AS (
+		SELECT d.as_of, row_number() OVER (ORDER BY d.as_of)::integer AS x FROM (SELECT DISTINCT c.as_of FROM cells AS c) AS d
+	), series AS (
+		SELECT q.tier, q.tier_rank, row_number() OVER (ORDER BY q.tier_rank NULLS LAST, q.tier)::integer AS n
+		FROM (SELECT c.tier, min(c.tier_rank) AS tier_rank FROM cells AS c GROUP BY c.tier) AS q
+	), marks AS (
+		SELECT array_agg(xs.x ORDER BY xs.x, s.n) AS x, array_agg(s.n ORDER BY xs.x, s.n) AS series,
+			   array_agg(c.accounts ORDER BY xs.x, s.n) AS accounts
+		FROM cells AS c JOIN xs ON xs.as_of = c.as_of JOIN series AS s ON s.tier = c.tier
+	)
+	SELECT healthscore_internal.chart_stacked_bars(
+			   'tier_distribution', format('Accounts per tier at each run (%s as-of times)', (SELECT count(*) FROM xs)),
+			   (SELECT array_agg(healthscore_internal.report_day(xs.as_of, tz) ORDER BY xs.x) FROM xs),
+			   (SELECT array_agg(s.tier ORDER BY s.n) FROM series AS s),
+			   (SELECT array_agg(healthscore_internal.tier_color(s.tier_rank, tiers) ORDER BY s.n) FROM series AS s),
+			   marks.x, marks.series, marks.accounts, 'accounts')
+	INTO piece FROM marks WHERE marks.x IS NOT NULL;
+	body := body || '<h2>Tiers over time</h2>' || coalesce(piece, '<p class="note">No scores.</p>');
+
+	-- value at risk and expected loss by tier and by owner (risk_list)
+	body := body || '<h2>Where the value at risk is</h2>';
+	IF risk.accounts = 0 THEN
+		body := body || '<p class="note">No account is below the top tier.</p>';
+	ELSE
+		WITH groups AS (
+			SELECT r.tier AS label, min(r.tier_rank) AS tier_rank, sum(r.value_at_risk)::float8 AS value_at_risk,
+				   sum(r.expected_loss)::float8 AS expected_loss
+			FROM healthscore.risk_list AS r WHERE r.model = ANY (members) GROUP BY r.tier
+		), numbered AS (
+			SELECT g.*, row_number() OVER (ORDER BY g.tier_rank NULLS LAST, g.label)::integer AS n FROM groups AS g
+		)
+		SELECT healthscore_internal.chart_bars('value_by_tier', 'Value at risk and expected loss by tier',
+				   array_agg(q.label ORDER BY q.n), ARRAY['value at risk', 'expected loss'], ARRAY['#e07b39', '#9b2226'],
+				   array_agg(q.n ORDER BY q.n) || array_agg(q.n ORDER BY q.n),
+				   array_fill(1, ARRAY[count(*)::integer]) || array_fill(2, ARRAY[count(*)::integer]),
+				   array_agg(q.value_at_risk ORDER BY q.n) || array_agg(q.expected_loss ORDER BY q.n), true)
+		INTO piece FROM numbered AS q;
+		body := body || piece;
+
+		WITH groups AS (
+			SELECT coalesce(r.owner, '(no owner)') AS label, sum(r.value_at_risk)::float8 AS value_at_risk,
+				   sum(r.expected_loss)::float8 AS expected_loss
+			FROM healthscore.risk_list AS r WHERE r.model = ANY (members) GROUP BY coalesce(r.owner, '(no owner)')
+		), numbered AS (
+			SELECT g.*, row_number() OVER (ORDER BY g.value_at_risk DESC NULLS LAST, g.label)::integer AS n,
+				   count(*) OVER () AS owners
+			FROM groups AS g
+		)
+		SELECT healthscore_internal.chart_bars('value_by_owner',
+				   CASE WHEN max(q.owners) > 12 THEN format('Value at risk and expected loss by owner (the 12 of %s owners with the most)', max(q.owners))
+						ELSE 'Value at risk and expected loss by owner' END,
+				   array_agg(q.label ORDER BY q.n), ARRAY['value at risk', 'expected loss'], ARRAY['#e07b39', '#9b2226'],
+				   array_agg(q.n ORDER BY q.n) || array_agg(q.n ORDER BY q.n),
+				   array_fill(1, ARRAY[count(*)::integer]) || array_fill(2, ARRAY[count(*)::integer]),
+				   array_agg(q.value_at_risk ORDER BY q.n) || array_agg(q.expected_loss ORDER BY q.n), true)
+		INTO piece FROM numbered AS q WHERE q.n <= 12;
+		body := body || piece;
+		IF risk.with_probability = 0 THEN
+			body := body || '<p class="note">No expected loss: no model here has churn probabilities (calibrate() fits them once outcomes are known).</p>';
+		END IF;
+	END IF;
+
+	-- top movers since the run before, with what moved them (current_scores, score_changes)
+	body := body || '<h2>Top movers since the run before</h2>';
+	WITH movers AS (
+		SELECT c.model, c.account_key, c.score, c.previous_score, c.change, c.tier, c.tier_rank, c.value,
+			   row_number() OVER (ORDER BY abs(c.change) DESC, c.account_key, c.model)::integer AS n
+		FROM healthscore.current_scores AS c
+		WHERE c.model = ANY (members) AND c.change <> 0
+		ORDER BY abs(c.change) DESC, c.account_key, c.model LIMIT 10
+	), drivers AS (
+		SELECT mv.n, string_agg(format('%s %s%s', d.signal, CASE WHEN d.contribution_change > 0 THEN '+' ELSE '' END,
+									   round(d.contribution_change::numeric, 1)), ', '
+								ORDER BY abs(d.contribution_change) DESC, d.signal) AS moved_by
+		FROM movers AS mv
+		CROSS JOIN LATERAL (SELECT sc.signal, sc.contribution_change FROM healthscore.score_changes AS sc
+							WHERE sc.model = mv.model AND sc.account_key = mv.account_key AND sc.contribution_change <> 0
+							ORDER BY abs(sc.contribution_change) DESC, sc.signal LIMIT 3) AS d
+		GROUP BY mv.n
+	)
+	SELECT healthscore_internal.chart_bars('top_movers', 'The largest score changes since the run before (points)',
+			   array_agg(healthscore_internal.account_label(names, mv.account_key) ORDER BY mv.n),
+			   ARRAY['score up', 'score down'], ARRAY['hsl(130,62%,40%)', 'hsl(0,62%,48%)'],
+			   array_agg(mv.n ORDER BY mv.n), array_agg(CASE WHEN mv.change > 0 THEN 1 ELSE 2 END ORDER BY mv.n),
+			   array_agg(mv.change ORDER BY mv.n), false)
+		   || '<table data-table="top_movers">'
+		   || healthscore_internal.html_head(ARRAY['account', 'model', 'score before', 'score now', 'change', 'tier', 'moved by (signal: points of the score, from score_changes)'])
+		   || string_agg(healthscore_internal.html_row(ARRAY[
+				  healthscore_internal.html_account(names, mv.account_key), healthscore_internal.html_escape(mv.model),
+				  healthscore_internal.html_number(mv.previous_score, 1), healthscore_internal.html_number(mv.score, 1),
+				  healthscore_internal.html_number(mv.change, 1), healthscore_internal.html_tier(mv.tier, mv.tier_rank, tiers),
+				  healthscore_internal.html_escape(d.moved_by)], '{3,4,5}'), '' ORDER BY mv.n)
+		   || '</table>'
+	INTO piece
+	FROM movers AS mv LEFT JOIN drivers AS d ON d.n = mv.n;
+	body := body || coalesce(piece, '<p class="note">No score changed since the run before.</p>');
+
+	-- validation against churn, per model with outcomes
+	body := body || '<h2>Is the score right? Churn against the score</h2>';
+	piece := NULL;
+	FOR member IN SELECT m.name FROM healthscore.models AS m
+				  WHERE m.name = ANY (members) AND m.outcomes IS NOT NULL ORDER BY array_position(members, m.name) LOOP
+		piece := coalesce(piece, '') || healthscore_internal.report_validation(member, horizon, known_until);
+	END LOOP;
+	body := body || coalesce(piece, '<p class="note">No churn outcomes are set for these models: healthscore.set_outcomes() names the relation that records churn, and this section then shows AUC, churn by tier and calibration.</p>');
+
+	-- the risk list (risk_list), most value at risk first
+	body := body || format('<h2>Risk list</h2><p class="note">Accounts below the top tier, most value at risk first: %s of %s.</p>',
+						   least(risk_rows, risk.accounts), risk.accounts);
+	SELECT '<table class="wide" data-table="risk_list">'
+		   || healthscore_internal.html_head(ARRAY['#', 'account', 'model', 'score', 'tier', 'trend', 'last 12 runs', 'value', 'value at risk',
+												   'churn probability', 'expected loss', 'why (raw value, points lost)', 'action (who)',
+												   'owner', 'renews in (days)', 'indicators'])
+		   || coalesce(string_agg(healthscore_internal.html_row(ARRAY[
+				  r.n::text, '<span class="acct">' || healthscore_internal.html_account(names, r.account_key) || '</span>',
+				  healthscore_internal.html_escape(r.model),
+				  healthscore_internal.html_number(r.score, 1),
+				  healthscore_internal.html_tier(r.tier, r.tier_rank, tiers) || CASE WHEN r.overridden THEN ' <small>override: '
+					  || healthscore_internal.html_escape(r.override_reason) || '</small>' ELSE '' END,
+				  healthscore_internal.html_escape(r.trend), healthscore_internal.html_sparkline(r.sparkline_ascii),
+				  healthscore_internal.html_money(r.value), healthscore_internal.html_money(r.value_at_risk),
+				  healthscore_internal.html_percent(r.churn_probability), healthscore_internal.html_money(r.expected_loss),
+				  '<span class="why">' || healthscore_internal.html_escape(replace(r.reasons, '; ', chr(10))) || '</span>',
+				  '<span class="act">' || coalesce(healthscore_internal.html_escape(r.action), '&#8211;')
+					  || coalesce(' <small>(' || healthscore_internal.html_escape(r.action_owner) || ')</small>', '') || '</span>',
+				  healthscore_internal.html_escape(r.owner), r.days_to_renewal::text,
+				  healthscore_internal.html_escape(r.indicators)], '{1,4,8,9,10,11,15}'),
+				  '' ORDER BY r.n), '')
+		   || '</table>'
+	INTO piece
+	FROM (SELECT x.*, row_number() OVER (ORDER BY x.value_at_risk DESC NULLS LAST, x.score NULLS FIRST, x.account_key, x.model) AS n
+		  FROM healthscore.risk_list AS x WHERE x.model = ANY (members)
+		  ORDER BY x.value_at_risk DESC NULLS LAST, x.score NULLS FIRST, x.account_key, x.model LIMIT risk_rows) AS r;
+	body := body || piece;
+
+	RETURN healthscore_internal.html_page(format('Portfolio health: %s', model), body);
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.portfolio_report(text, interval, timestamptz, regclass, integer) IS
+'a self-contained HTML report of a model or model group as of its current run, from the views as the caller sees them: tiers over time, value at risk and expected loss by tier and owner, top movers, runs and stale sources, churn against the score (AUC, churn by tier, calibration) when outcomes are set, and the risk list';
+
+-- The signals of one account over time, a small chart each (components: points per run).
+CREATE FUNCTION healthscore_internal.report_signal_charts(model text, account_key text, time_zone text,
+														  x_low float8, x_high float8, ticks float8[], tick_labels text[])
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT string_agg(
+		replace(healthscore_internal.chart_lines(
+			'signal', format('%s (points)', c.signal), x_low, x_high, ticks, tick_labels, 0, 100, '{0,50,100}', '{0,50,100}',
+			ARRAY[c.signal], ARRAY['#3d6fd1'], array_fill(1, ARRAY[cardinality(c.points)]), c.xs, c.points, c.labels,
+			'{}', '{}', '{}', '{}', NULL, NULL, NULL, false, true),
+			'data-chart="signal"', format('data-chart="signal" data-signal="%s"', healthscore_internal.html_escape(c.signal))),
+		'' ORDER BY c.first_seen, c.signal)
+	FROM (SELECT x.signal, min(x.run_order) AS first_seen,
+				 array_agg(extract(epoch FROM x.as_of)::float8 ORDER BY x.as_of, x.run_id) AS xs,
+				 array_agg(x.points ORDER BY x.as_of, x.run_id) AS points,
+				 array_agg(healthscore_internal.report_day(x.as_of, time_zone) ORDER BY x.as_of, x.run_id) AS labels
+		  FROM (SELECT cp.*, dense_rank() OVER (ORDER BY cp.as_of DESC, cp.run_id DESC) * 1000 AS run_order
+				FROM healthscore.components AS cp
+				WHERE cp.model = report_signal_charts.model AND cp.account_key = report_signal_charts.account_key) AS x
+		  GROUP BY x.signal) AS c
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.report_signal_charts(text, text, text, float8, float8, float8[], text[]) IS
+'the account review page''s small charts: one per signal of the account''s runs, its points (0-100) per run, from components';
+
+CREATE FUNCTION healthscore.account_report(model text, account_key text, account_names regclass DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, YMD'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 1
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	m healthscore.models;
+	tiers integer;
+	names jsonb;
+	story record;
+	cur record;
+	small_ticks record;
+	latest_as_of timestamptz;
+	ticks record;
+	x_low float8;
+	x_high float8;
+	body text;
+	piece text;
+BEGIN
+	IF account_key IS NULL THEN
+		RAISE EXCEPTION 'account_report(): account_key must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass the key of an account the model scores, as text.';
+	END IF;
+	m := healthscore_internal.model_row(model);
+	tiers := cardinality(m.tier_labels);
+	SELECT array_agg(st.as_of ORDER BY st.as_of, st.run_id) AS as_ofs, array_agg(st.score ORDER BY st.as_of, st.run_id) AS scores,
+		   max(st.as_of) AS latest
+	INTO story FROM healthscore.account_story(m.name, account_key) AS st;
+	IF story.as_ofs IS NULL THEN
+		RAISE EXCEPTION 'account_report(): model "%" has no score of account "%"', m.name, account_key
+			USING ERRCODE = 'no_data_found',
+				  HINT = format('See SELECT account_key FROM healthscore.current_scores WHERE model = %L (only the accounts you may see are there).', m.name);
+	END IF;
+	names := healthscore_internal.report_names('account_report', account_names, ARRAY[account_key]);
+	SELECT c.* INTO cur FROM healthscore.current_scores AS c
+	WHERE c.model = m.name AND c.account_key = account_report.account_key;
+
+	body := format('<h1>%s</h1><p class="sub">Account review &#183; model %s &#183; as of %s</p>',
+				   healthscore_internal.html_account(names, account_key), healthscore_internal.html_escape(m.name),
+				   healthscore_internal.html_date(story.latest, m.time_zone));
+	IF cur.account_key IS NULL THEN
+		body := body || '<p class="note bad">The account is not in the model''s current run: what follows is its history.</p>';
+	ELSE
+		body := body || '<div class="kpis">'
+				|| format('<div class="kpi" data-kpi="score"><b>%s</b><span>health score</span></div>', healthscore_internal.html_number(cur.score, 1))
+				|| format('<div class="kpi" data-kpi="tier"><b>%s</b><span>tier%s</span></div>', healthscore_internal.html_tier(cur.tier, cur.tier_rank, tiers),
+						  CASE WHEN cur.overridden THEN ' (override; computed: ' || healthscore_internal.html_escape(cur.computed_tier) || ')' ELSE '' END)
+				|| format('<div class="kpi" data-kpi="trend"><b>%s</b><span>trend over %s (%s points)</span></div>', healthscore_internal.html_escape(coalesce(cur.trend, 'new')),
+						  healthscore_internal.html_escape(m.trend_window::text), healthscore_internal.html_number(cur.window_change, 1))
+				|| format('<div class="kpi" data-kpi="value"><b>%s</b><span>value (ARR)</span></div>', healthscore_internal.html_money(cur.value))
+				|| format('<div class="kpi" data-kpi="owner"><b>%s</b><span>owner</span></div>', healthscore_internal.html_escape(coalesce(cur.owner, '-')))
+				|| format('<div class="kpi" data-kpi="renewal"><b>%s</b><span>renewal (%s days)</span></div>',
+						  CASE WHEN cur.renewal_date IS NULL THEN '&#8211;' ELSE to_char(cur.renewal_date, 'YYYY-MM-DD') END,
+						  coalesce(cur.days_to_renewal::text, '&#8211;'))
+				|| format('<div class="kpi" data-kpi="churn_probability"><b>%s</b><span>churn probability%s</span></div>',
+						  healthscore_internal.html_percent(cur.churn_probability),
+						  CASE WHEN cur.probability_horizon IS NULL THEN '' ELSE ' within ' || healthscore_internal.html_escape(cur.probability_horizon::text) END)
+				|| '</div>'
+				|| format('<p><b>Costliest signals:</b> %s</p>', healthscore_internal.html_escape(coalesce(cur.reasons, 'none')));
+	END IF;
+
+	-- the health line over the tier bands, with the trend window shaded (account_story)
+	ticks := healthscore_internal.time_ticks(story.as_ofs, m.time_zone, 6);
+	small_ticks := healthscore_internal.time_ticks(story.as_ofs, m.time_zone, 3);
+	x_low := extract(epoch FROM story.as_ofs[1]);
+	x_high := extract(epoch FROM story.as_ofs[cardinality(story.as_ofs)]);
+	body := body || '<h2>Health over time</h2>' || healthscore_internal.chart_lines(
+		'health', 'Health score per run, over the tier bands; shaded: the trend window', x_low, x_high, ticks.ticks, ticks.labels,
+		0, 100, '{0,25,50,75,100}', '{0,25,50,75,100}', ARRAY['score'], ARRAY['#1d2430'],
+		array_fill(1, ARRAY[cardinality(story.scores)]),
+		ARRAY(SELECT extract(epoch FROM t)::float8 FROM unnest(story.as_ofs) WITH ORDINALITY AS u(t, n) ORDER BY u.n),
+		story.scores,
+		ARRAY(SELECT healthscore_internal.report_day(t, m.time_zone) FROM unnest(story.as_ofs) WITH ORDINALITY AS u(t, n) ORDER BY u.n),
+		ARRAY(SELECT coalesce(m.tier_cutoffs[k - 1], 0) FROM generate_series(1, tiers) AS k ORDER BY k),
+		ARRAY(SELECT coalesce(m.tier_cutoffs[k], 100) FROM generate_series(1, tiers) AS k ORDER BY k),
+		ARRAY(SELECT healthscore_internal.tier_color(k, tiers) FROM generate_series(1, tiers) AS k ORDER BY k),
+		m.tier_labels,
+		extract(epoch FROM ((story.latest AT TIME ZONE m.time_zone) - m.trend_window) AT TIME ZONE m.time_zone),
+		extract(epoch FROM story.latest), format('trend window: %s', m.trend_window), false, false);
+
+	body := body || '<h2>Signals over time</h2><div class="signals">'
+			|| coalesce(healthscore_internal.report_signal_charts(m.name, account_key, m.time_zone, x_low, x_high, small_ticks.ticks, small_ticks.labels), '')
+			|| '</div>';
+
+	-- what changed at each run (account_story), newest first
+	SELECT '<h2>What changed at each run</h2><table data-table="story">'
+		   || healthscore_internal.html_head(ARRAY['as of', 'score', 'change', 'tier', 'computed tier', 'trend', 'what changed (signal: before -> now, points of the score)', 'costliest signals', 'model definition changed'])
+		   || string_agg(healthscore_internal.html_row(ARRAY[
+				  healthscore_internal.html_date(st.as_of, m.time_zone), healthscore_internal.html_number(st.score, 1),
+				  healthscore_internal.html_number(st.change, 1), healthscore_internal.html_tier(st.tier, st.tier_rank, tiers)
+					  || CASE WHEN st.overridden THEN ' <small>override</small>' ELSE '' END,
+				  healthscore_internal.html_escape(st.computed_tier), healthscore_internal.html_escape(coalesce(st.trend, 'new')),
+				  healthscore_internal.html_escape(st.why_changed), healthscore_internal.html_escape(st.reasons),
+				  CASE WHEN st.model_changed THEN '<span class="bad">yes</span>' ELSE '' END], '{2,3}'),
+				  '' ORDER BY st.as_of DESC, st.run_id DESC)
+		   || '</table>'
+	INTO piece FROM healthscore.account_story(m.name, account_key) AS st;
+	body := body || piece;
+
+	-- the current run's change, signal by signal (score_changes)
+	SELECT '<h3>Since the run before and over the trend window, signal by signal</h3><table data-table="score_changes">'
+		   || healthscore_internal.html_head(ARRAY['signal', 'raw value before', 'raw value now', 'points before', 'points now', 'change of the score', 'change over the trend window'])
+		   || string_agg(healthscore_internal.html_row(ARRAY[
+				  healthscore_internal.html_escape(sc.signal), healthscore_internal.html_number(sc.previous_raw_value, 2),
+				  healthscore_internal.html_number(sc.raw_value, 2), healthscore_internal.html_number(sc.previous_points, 1),
+				  healthscore_internal.html_number(sc.points, 1), healthscore_internal.html_number(sc.contribution_change, 2),
+				  healthscore_internal.html_number(sc.window_contribution_change, 2)], '{2,3,4,5,6,7}'),
+				  '' ORDER BY abs(sc.contribution_change) DESC NULLS LAST, sc.signal)
+		   || '</table>'
+	INTO piece FROM healthscore.score_changes AS sc
+	WHERE sc.model = m.name AND sc.account_key = account_report.account_key;
+	body := body || coalesce(piece, '');
+
+	-- risk indicators raised now (risk_indicators)
+	SELECT '<h2>Risk indicators</h2><table data-table="indicators">'
+		   || healthscore_internal.html_head(ARRAY['indicator', 'raised since', 'why', 'what it means'])
+		   || string_agg(healthscore_internal.html_row(ARRAY[
+				  healthscore_internal.html_escape(i.indicator), healthscore_internal.html_date(i.since, m.time_zone),
+				  healthscore_internal.html_escape(i.reason), healthscore_internal.html_escape(i.description)]), '' ORDER BY i.indicator)
+		   || '</table>'
+	INTO piece FROM healthscore.risk_indicators AS i
+	WHERE i.model = m.name AND i.account_key = account_report.account_key;
+	body := body || coalesce(piece, '<h2>Risk indicators</h2><p class="note">None raised.</p>');
+
+	-- overrides of the tier and assessments, with who entered them and until when
+	SELECT '<h2>Overrides</h2><table data-table="overrides">'
+		   || healthscore_internal.html_head(ARRAY['tier', 'reason', 'set by', 'set at', 'expires'])
+		   || string_agg(healthscore_internal.html_row(ARRAY[
+				  healthscore_internal.html_escape(o.tier), healthscore_internal.html_escape(o.reason),
+				  healthscore_internal.html_escape(o.set_by), healthscore_internal.html_date(o.set_at, m.time_zone),
+				  healthscore_internal.html_date(o.expires_at, m.time_zone)]), '' ORDER BY o.set_at DESC, o.override_id DESC)
+		   || '</table>'
+	INTO piece FROM healthscore.overrides AS o
+	WHERE o.model = m.name AND o.account_key = account_report.account_key;
+	body := body || coalesce(piece, '<h2>Overrides</h2><p class="note">None.</p>');
+
+	SELECT '<h2>Assessments</h2><table data-table="assessments">'
+		   || healthscore_internal.html_head(ARRAY['factor', 'rating', 'points', 'note', 'assessed by', 'assessed at', 'expires'])
+		   || string_agg(healthscore_internal.html_row(ARRAY[
+				  healthscore_internal.html_escape(a.factor), a.rating::text, healthscore_internal.html_number(a.points, 0),
+				  healthscore_internal.html_escape(a.note), healthscore_internal.html_escape(a.assessed_by),
+				  healthscore_internal.html_date(a.assessed_at, m.time_zone),
+				  healthscore_internal.html_date(((a.assessed_at AT TIME ZONE m.time_zone) + a.valid_for) AT TIME ZONE m.time_zone, m.time_zone)],
+				  '{2,3}'), '' ORDER BY a.assessed_at DESC, a.assessment_id DESC)
+		   || '</table>'
+	INTO piece FROM healthscore.assessments AS a
+	WHERE a.account_key = account_report.account_key
+	  AND a.factor IN (SELECT s.factor FROM healthscore.signals AS s WHERE s.model = m.name AND s.scoring = 'assessment');
+	body := body || coalesce(piece, '');
+
+	RETURN healthscore_internal.html_page(format('Account review: %s', coalesce(names ->> account_key, account_key)), body);
+END
+$$;
+
+COMMENT ON FUNCTION healthscore.account_report(text, text, regclass) IS
+'a self-contained HTML review page of one account of a model (for a QBR), from account_story and the views as the caller sees them: the health line over the tier bands with the trend window, its signals over time, what changed at each run, risk indicators, overrides and assessments with their authors and expiry';
 
 -- Every comment, as the install script has it.
 COMMENT ON SCHEMA healthscore IS 'healthscore: customer health scores computed inside PostgreSQL';
