@@ -12,6 +12,7 @@ packages=(
 	postgresql-15-cron               # healthscore.schedule() and its tests
 	sqlsmith                         # test/sqlsmith.sh: random queries, no crash
 	build-essential debhelper postgresql-server-dev-all  # test/package.sh: dpkg-buildpackage with pg_buildext
+	chromium chromium-driver python3 # test/browser.sh: the reports in headless Chromium over WebDriver
 )
 
 missing=()

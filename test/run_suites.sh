@@ -126,6 +126,11 @@ echo "== demo checks"
 ./test/demo_checks.sh >"$log" 2>&1
 tap $?
 
+# The reports of the demo in headless Chromium: no errors, the marks the views say, escaping (TAP).
+echo "== browser"
+./test/browser.sh >"$log" 2>&1
+tap $?
+
 # Random queries as a reader: no backend may crash (TAP).
 echo "== sqlsmith"
 ./test/sqlsmith.sh >"$log" 2>&1

@@ -340,3 +340,6 @@ SELECT tier_a AS "default", sum(accounts) FILTER (WHERE tier_b = 'red') AS red,
        sum(accounts) FILTER (WHERE moves) AS would_move
 FROM healthscore.tier_agreement('default', 'default_suggested')
 GROUP BY tier_rank_a, tier_a ORDER BY tier_rank_a;
+
+-- The reports read names of accounts from a relation the reader may read: here the sample's names.
+CREATE VIEW sample.account_names AS SELECT account_id AS account_key, name FROM sample.accounts;
