@@ -43,6 +43,25 @@ SELECT count(*) AS accounts_in_app, (SELECT count(*) FROM healthscore.current_sc
 FROM app.accounts;
 SELECT string_agg(account_key, ',' ORDER BY account_key::int) AS visible_keys
 FROM healthscore.current_scores WHERE model = 'default';
+-- every column of every view: a view that calls an internal function the reader may not run fails
+-- only when the column that calls it is read (score_changes' contribution_change did)
+CREATE FUNCTION pg_temp.unreadable_views() RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE
+	v regclass;
+	failed text[] := '{}';
+BEGIN
+	FOR v IN SELECT c.oid FROM pg_class AS c WHERE c.relnamespace = 'healthscore'::regnamespace AND c.relkind = 'v'
+			 ORDER BY c.relname LOOP
+		BEGIN
+			EXECUTE format('SELECT * FROM %s', v);
+		EXCEPTION WHEN OTHERS THEN
+			failed := failed || format('%s: %s', v, SQLERRM);
+		END;
+	END LOOP;
+	RETURN coalesce(nullif(array_to_string(failed, '; '), ''), 'none');
+END
+$f$;
+SELECT pg_temp.unreadable_views() AS views_a_reader_cannot_read;
 RESET ROLE;
 SET ROLE hs_csm_1;
 SELECT string_agg(account_key, ',' ORDER BY account_key::int) AS visible_keys
