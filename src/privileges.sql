@@ -81,6 +81,9 @@ AS $$
 		'healthscore_internal.models_compared(text, text, text, interval, timestamptz, integer, bigint, boolean)',
 		'healthscore_internal.paired_auc_bootstrap(integer[], integer[], float8[], float8[], boolean[], integer, bigint)',
 		'healthscore_internal.tiers_compared(text, text, text, timestamptz, boolean)',
+		-- score_changes: what moved each score, signal by signal
+		'healthscore_internal.contributions(text[], text[], float8[], float8[])',
+		'healthscore_internal.contribution_changes(text[], text[], float8[], float8[], text[], float8[], text[], float8[], float8[], text[], float8[])',
 		-- the reports (reports.sql): pages built from the views as the reader
 		'healthscore_internal.run_members(text, text)',
 		'healthscore_internal.html_escape(text)',

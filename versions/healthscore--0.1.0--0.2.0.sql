@@ -5629,6 +5629,9 @@ AS $$
 		'healthscore_internal.models_compared(text, text, text, interval, timestamptz, integer, bigint, boolean)',
 		'healthscore_internal.paired_auc_bootstrap(integer[], integer[], float8[], float8[], boolean[], integer, bigint)',
 		'healthscore_internal.tiers_compared(text, text, text, timestamptz, boolean)',
+		-- score_changes: what moved each score, signal by signal
+		'healthscore_internal.contributions(text[], text[], float8[], float8[])',
+		'healthscore_internal.contribution_changes(text[], text[], float8[], float8[], text[], float8[], text[], float8[], float8[], text[], float8[])',
 		-- the reports (reports.sql): pages built from the views as the reader
 		'healthscore_internal.run_members(text, text)',
 		'healthscore_internal.html_escape(text)',
@@ -6474,12 +6477,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE WHEN value IS NULL THEN '&#8211;'
+				WHEN NOT isfinite(value) THEN CASE WHEN value > 'epoch' THEN 'never' ELSE 'always' END
 				WHEN (value AT TIME ZONE time_zone)::time = '00:00' THEN to_char(value AT TIME ZONE time_zone, 'YYYY-MM-DD')
 				ELSE to_char(value AT TIME ZONE time_zone, 'YYYY-MM-DD HH24:MI') END
 $$;
 
 COMMENT ON FUNCTION healthscore_internal.html_date(timestamptz, text) IS
-'a time in the given time zone for a report page: the date alone at midnight, else date and minutes; an en dash for NULL';
+'a time in the given time zone for a report page: the date alone at midnight, else date and minutes; never and always for infinity and -infinity, an en dash for NULL';
 
 -- SVG coordinates with one decimal.
 CREATE FUNCTION healthscore_internal.svg_number(value float8)
@@ -6517,6 +6521,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE WHEN value IS NULL OR value <= 0 OR value = 'Infinity' OR value = 'NaN' THEN 1
+				WHEN value > 1e300 THEN value	-- ten times it would overflow
 				ELSE (SELECT min(s.step * p.power)
 					  FROM (SELECT 10 ^ floor(log(value))) AS p(power),
 						   unnest('{1,2,2.5,5,10}'::float8[]) AS s(step)
@@ -7149,6 +7154,8 @@ DECLARE
 	totals record;
 	risk record;
 	member text;
+	failure text;
+	failure_state text;
 	history_times integer := 52;
 BEGIN
 	PERFORM healthscore_internal.check_report_arguments('portfolio_report', horizon, known_until, risk_rows);
@@ -7328,7 +7335,15 @@ BEGIN
 	piece := NULL;
 	FOR member IN SELECT m.name FROM healthscore.models AS m
 				  WHERE m.name = ANY (members) AND m.outcomes IS NOT NULL ORDER BY array_position(members, m.name) LOOP
-		piece := coalesce(piece, '') || healthscore_internal.report_validation(member, horizon, known_until);
+		-- one model's outcomes that cannot be read (its relation dropped, say) cost its section only
+		BEGIN
+			piece := coalesce(piece, '') || healthscore_internal.report_validation(member, horizon, known_until);
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS failure = MESSAGE_TEXT, failure_state = RETURNED_SQLSTATE;
+			piece := coalesce(piece, '') || format('<h3>Model %s</h3><p class="bad">Could not evaluate it against churn: %s (SQLSTATE %s). healthscore.evaluate(%s) gives the same error.</p>',
+												   healthscore_internal.html_escape(member), healthscore_internal.html_escape(failure),
+												   failure_state, healthscore_internal.html_escape(quote_literal(member)));
+		END;
 	END LOOP;
 	body := body || coalesce(piece, '<p class="note">No churn outcomes are set for these models: healthscore.set_outcomes() names the relation that records churn, and this section then shows AUC, churn by tier and calibration.</p>');
 
