@@ -73,7 +73,7 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(sort $(wildcard $(srcdir)/versions/$(EXTENSION)--*.sql))
 
 # pg_regress suites in sql/ with expected output in expected/.
-REGRESS = scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue auc logistic_fit state_types rollups parallel parallel_signals models refresh views access manual validation calibration schedule security settings bad_input operations changes groups indicators hierarchies encoding
+REGRESS = scoring tier weighted_score score_breakdown trend nps distinct_count stickiness revenue auc logistic_fit state_types rollups parallel parallel_signals models refresh views access manual validation calibration schedule security settings bad_input operations changes groups indicators hierarchies reports encoding
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 # pg_isolation_regress suites (concurrent sessions) in test/isolation/specs/ with expected output in
