@@ -30,8 +30,9 @@ RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+	-- no backslash in a plain literal: the body is parsed under the caller's standard_conforming_strings
 	SELECT CASE WHEN value IS NULL THEN '&#8211;'
-				ELSE regexp_replace(round(value)::text, '(\d)(?=(\d{3})+$)', '\1,', 'g') END
+				ELSE regexp_replace(round(value)::text, '([0-9])(?=([0-9]{3})+$)', E'\\1,', 'g') END
 $$;
 
 COMMENT ON FUNCTION healthscore_internal.html_money(float8) IS
@@ -56,12 +57,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE WHEN value IS NULL THEN '&#8211;'
+				WHEN NOT isfinite(value) THEN CASE WHEN value > 'epoch' THEN 'never' ELSE 'always' END
 				WHEN (value AT TIME ZONE time_zone)::time = '00:00' THEN to_char(value AT TIME ZONE time_zone, 'YYYY-MM-DD')
 				ELSE to_char(value AT TIME ZONE time_zone, 'YYYY-MM-DD HH24:MI') END
 $$;
 
 COMMENT ON FUNCTION healthscore_internal.html_date(timestamptz, text) IS
-'a time in the given time zone for a report page: the date alone at midnight, else date and minutes; an en dash for NULL';
+'a time in the given time zone for a report page: the date alone at midnight, else date and minutes; never and always for infinity and -infinity, an en dash for NULL';
 
 -- SVG coordinates with one decimal.
 CREATE FUNCTION healthscore_internal.svg_number(value float8)
@@ -99,6 +101,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE WHEN value IS NULL OR value <= 0 OR value = 'Infinity' OR value = 'NaN' THEN 1
+				WHEN value > 1e300 THEN value	-- ten times it would overflow
 				ELSE (SELECT min(s.step * p.power)
 					  FROM (SELECT 10 ^ floor(log(value))) AS p(power),
 						   unnest('{1,2,2.5,5,10}'::float8[]) AS s(step)

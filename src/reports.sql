@@ -123,6 +123,8 @@ DECLARE
 	html text;
 	piece text;
 	calibrated record;
+	failure text;
+	failure_state text;
 BEGIN
 	html := format('<h3 data-model="%s">Model %s: churn within %s after each run, known until %s</h3>',
 				  healthscore_internal.html_escape(m.name), healthscore_internal.html_escape(m.name),
@@ -187,20 +189,27 @@ BEGIN
 
 	-- the reliability diagram: the stored calibration when it is for this horizon and the current
 	-- definition, else the one calibrate() would store now (as calibration() does)
+	-- (fitting one may fail: too few runs since the definition changed, too few churned accounts)
+	BEGIN
 	SELECT count(*) AS bins, min(c.brier) AS brier, min(c.brier_skill) AS brier_skill, min(c.test_runs) AS test_runs,
 		   min(c.test_rows) AS test_rows, bool_and(c.stored) AS stored,
 		   healthscore_internal.chart_lines(
-			   'calibration', 'Calibration: predicted churn probability against observed churn rate, per decile of the held-html runs',
+			   'calibration', 'Calibration: predicted churn probability against observed churn rate, per decile of the held-out runs',
 			   0, 1, '{0,0.25,0.5,0.75,1}', '{0%,25%,50%,75%,100%}', 0, 1, '{0,0.25,0.5,0.75,1}', '{0%,25%,50%,75%,100%}',
 			   ARRAY['observed churn rate'], ARRAY['#9b2226'], array_agg(1 ORDER BY c.bin), array_agg(c.mean_predicted ORDER BY c.bin),
 			   array_agg(c.observed_rate ORDER BY c.bin), array_agg('decile ' || c.bin ORDER BY c.bin),
 			   '{}', '{}', '{}', '{}', NULL, NULL, NULL, true, false) AS chart
 	INTO calibrated
 	FROM healthscore_internal.calibration_measured('portfolio_report', m.name, used, known_until, 10, false) AS c;
+	EXCEPTION WHEN OTHERS THEN
+		GET STACKED DIAGNOSTICS failure = MESSAGE_TEXT, failure_state = RETURNED_SQLSTATE;
+		RETURN html || format('<p class="note">No calibration diagram: %s (SQLSTATE %s).</p>',
+							  healthscore_internal.html_escape(failure), failure_state);
+	END;
 	IF calibrated.bins = 0 THEN
-		piece := '<p class="note">No calibration diagram: too few runs to hold some html of a calibration fit (calibrate() needs evaluable runs before and after).</p>';
+		piece := '<p class="note">No calibration diagram: too few runs to hold some out of a calibration fit (calibrate() needs evaluable runs before and after).</p>';
 	ELSE
-		piece := calibrated.chart || format('<p class="note">%s, measured on %s held-html runs (%s rows): Brier score %s, skill %s against always predicting the base rate.</p>',
+		piece := calibrated.chart || format('<p class="note">%s, measured on %s held-out runs (%s rows): Brier score %s, skill %s against always predicting the base rate.</p>',
 											CASE WHEN calibrated.stored THEN 'The stored calibration'
 												 ELSE 'Not calibrated for this horizon and definition: the calibration calibrate() would store now' END,
 											calibrated.test_runs, calibrated.test_rows,
@@ -237,6 +246,8 @@ DECLARE
 	totals record;
 	risk record;
 	member text;
+	failure text;
+	failure_state text;
 	history_times integer := 52;
 BEGIN
 	PERFORM healthscore_internal.check_report_arguments('portfolio_report', horizon, known_until, risk_rows);
@@ -416,7 +427,15 @@ BEGIN
 	piece := NULL;
 	FOR member IN SELECT m.name FROM healthscore.models AS m
 				  WHERE m.name = ANY (members) AND m.outcomes IS NOT NULL ORDER BY array_position(members, m.name) LOOP
-		piece := coalesce(piece, '') || healthscore_internal.report_validation(member, horizon, known_until);
+		-- one model's outcomes that cannot be read (its relation dropped, say) cost its section only
+		BEGIN
+			piece := coalesce(piece, '') || healthscore_internal.report_validation(member, horizon, known_until);
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS failure = MESSAGE_TEXT, failure_state = RETURNED_SQLSTATE;
+			piece := coalesce(piece, '') || format('<h3>Model %s</h3><p class="bad">Could not evaluate it against churn: %s (SQLSTATE %s).</p>',
+												   healthscore_internal.html_escape(member), healthscore_internal.html_escape(failure),
+												   failure_state);
+		END;
 	END LOOP;
 	body := body || coalesce(piece, '<p class="note">No churn outcomes are set for these models: healthscore.set_outcomes() names the relation that records churn, and this section then shows AUC, churn by tier and calibration.</p>');
 
@@ -506,6 +525,10 @@ DECLARE
 	body text;
 	piece text;
 BEGIN
+	IF model IS NULL THEN
+		RAISE EXCEPTION 'account_report(): model must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Name a model: see SELECT name FROM healthscore.models.';
+	END IF;
 	IF account_key IS NULL THEN
 		RAISE EXCEPTION 'account_report(): account_key must not be NULL'
 			USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass the key of an account the model scores, as text.';
