@@ -35,7 +35,7 @@ if [ "${1:-}" = "" ]; then
 			-o "cron.use_background_workers=on" -o "max_worker_processes=20"
 		run_inner --not-preloaded
 	} >"$work/inner.out" 2>&1
-	planned=22
+	planned=25
 	echo "1..$planned"
 	awk '/^(not )?ok - / { n++; sub(/ - /, " " n " - "); print; next } { print "# " $0 }' "$work/inner.out"
 	ran=$(grep -cE '^(not )?ok - ' "$work/inner.out")
@@ -148,6 +148,24 @@ check "the jobs CALL healthscore.run() as the role that scheduled them" \
 out=$(q "$db" "SELECT string_agg(name || ' ' || expected_every, ', ' ORDER BY name) FROM healthscore.models WHERE name LIKE 'm\_%'")
 check "schedule() sets expected_every from the cron" '[ "$out" = "m_admin 00:01:00, m_broken 00:01:00, m_super 00:01:00" ]' "# $out"
 
+# A report written on a schedule, as README.md ("Reports") shows: COPY ... TO a file by a role with
+# pg_write_server_files and grant_reader (the file is the server's: a directory the server may write)
+reports=$(mktemp -d)
+chmod 1777 "$reports"
+trap 'rm -rf "$work" "$reports"' EXIT
+out=$(psql -XAtq -v ON_ERROR_STOP=1 -d "$db" 2>&1 <<-SQL
+	CREATE ROLE hs_cron_reporter LOGIN IN ROLE pg_write_server_files;
+	SELECT healthscore.grant_reader('hs_cron_reporter');
+	GRANT USAGE ON SCHEMA app, cron TO hs_cron_reporter;
+	GRANT SELECT ON app.accounts TO hs_cron_reporter;
+	SELECT healthscore.refresh('m_super') > 0;
+	SET ROLE hs_cron_reporter;
+	SELECT cron.schedule('portfolio report', '* * * * *',
+	       \$\$COPY (SELECT healthscore.portfolio_report('m_super')) TO '$reports/m_super.html'\$\$) > 0;
+SQL
+)
+check "a reader with pg_write_server_files schedules a report with COPY ... TO a file" '[[ "$out" == *t ]]' "# $out"
+
 # 3. From another database: a clear error whose hint is the call to make in the cron database.
 q "$other" "CREATE EXTENSION healthscore" >/dev/null
 app_tables "$other"
@@ -166,7 +184,7 @@ check "the hint's calls work: cron.schedule_in_database() there, set_expected_ev
 psql -Xq -d "$db" -c "LISTEN healthscore" -c "DO \$\$ BEGIN
 	FOR i IN 1 .. 150 LOOP
 		EXIT WHEN (SELECT count(DISTINCT j.jobname) FROM cron.job_run_details AS d JOIN cron.job AS j USING (jobid)
-		           WHERE d.status IN ('succeeded', 'failed')) = 4;
+		           WHERE d.status IN ('succeeded', 'failed')) = 5;
 		PERFORM pg_sleep(1);
 	END LOOP;
 END \$\$" >"$work/listener" 2>&1
@@ -195,6 +213,14 @@ check "... and the successes" \
 	'grep -q "payload \"{\"model\" : \"m_super\", \"status\" : \"succeeded\"" "$work/listener"' "$(sed 's/^/# /' "$work/listener")"
 out=$(q "$other" "SELECT count(*) > 0 FROM healthscore.model_runs WHERE model = 'm_other' AND status = 'succeeded'")
 check "the job scheduled from the cron database ran in the other one" '[ "$out" = t ]' "# $out"
+
+out=$(q "$db" "SELECT d.status FROM cron.job_run_details AS d JOIN cron.job AS j USING (jobid)
+               WHERE j.jobname = 'portfolio report' ORDER BY d.start_time LIMIT 1")
+check "the scheduled report ran (cron.job_run_details)" '[ "$out" = succeeded ]' "# $out"
+check "... and wrote the portfolio report, its 5 accounts as the reader sees them, in one line" \
+	'[ -f "$reports/m_super.html" ] && [ "$(head -c 15 "$reports/m_super.html")" = "<!DOCTYPE html>" ] &&
+	 grep -q "&#183; 5 accounts (4 scored)" "$reports/m_super.html" && [ "$(wc -l <"$reports/m_super.html")" = 1 ]' \
+	"# $(grep -o '&#183; [0-9]* accounts ([0-9]* scored)' "$reports/m_super.html" 2>&1), $(wc -l <"$reports/m_super.html" 2>&1) lines"
 
 # 5. Not overdue while the jobs run; overdue once they stop.
 out=$(q "$db" "SELECT string_agg(model || ' ' || overdue, ', ' ORDER BY model) FROM healthscore.model_status WHERE model IN ('m_super', 'm_broken')")

@@ -885,6 +885,30 @@ SELECT line AS "QUERY PLAN" FROM benchr.explain($$SELECT * FROM healthscore.curr
 SELECT line AS "QUERY PLAN" FROM benchr.explain($$SELECT * FROM healthscore.risk_list WHERE model = 'benchr' ORDER BY priority LIMIT 20$$, 'ANALYZE') AS line;
 \endif
 
+-- The reports (issue 20) after 52 runs: the portfolio report against reading the views it draws
+-- from (risk_list, current_scores and tier_summary in full, model_status), the account review page
+-- against account_story alone (superuser, jit off, median of :reps). A report reads every run of
+-- tier_summary it charts, and the whole risk list for its sums: the ratio says what building the
+-- page (escaping, SVG, the top movers' score_changes) costs on top.
+SET jit = off;
+SELECT bench.time_query($$SELECT pg_catalog.length(healthscore.portfolio_report('benchr'))$$, :reps) AS portfolio_ms,
+	   bench.time_query($$SELECT (SELECT pg_catalog.count(*) FROM (SELECT * FROM healthscore.risk_list WHERE model = 'benchr' OFFSET 0) AS r),
+							(SELECT pg_catalog.count(*) FROM (SELECT * FROM healthscore.current_scores WHERE model = 'benchr' OFFSET 0) AS c),
+							(SELECT pg_catalog.count(*) FROM (SELECT * FROM healthscore.tier_summary WHERE model = 'benchr' OFFSET 0) AS t),
+							(SELECT pg_catalog.count(*) FROM (SELECT * FROM healthscore.model_status OFFSET 0) AS m)$$, :reps) AS views_ms,
+	   bench.time_query($$SELECT pg_catalog.length(healthscore.account_report('benchr', '1'))$$, :reps) AS account_ms,
+	   bench.time_query($$SELECT pg_catalog.count(*) FROM (SELECT * FROM healthscore.account_story('benchr', '1') OFFSET 0) AS s$$, :reps)
+		   AS story_ms \gset
+RESET jit;
+\echo
+\echo Reports after 52 weekly runs (median ms of :reps, jit off):
+SELECT pg_catalog.round(:portfolio_ms::numeric, 1) AS "portfolio_report ms", pg_catalog.round(:views_ms::numeric, 1) AS "its views read ms",
+	   pg_catalog.round(:account_ms::numeric, 1) AS "account_report ms", pg_catalog.round(:story_ms::numeric, 1) AS "account_story ms";
+SELECT pg_catalog.count(bench.record(ROW(NULL, NULL, r.label, r.ours, r.baseline, r.ours / r.baseline, NULL, NULL, 'OK',
+										 :'history' || ' history', r.baseline_label, :reps)::bench.results)) AS recorded
+FROM (VALUES ('portfolio_report after 52 runs vs reading its views', :portfolio_ms::float8, :views_ms::float8, 'its views read'),
+			 ('account_report after 52 runs vs account_story', :account_ms::float8, :story_ms::float8, 'account_story')) AS r(label, ours, baseline, baseline_label) \gset
+
 -- ---------------------------------------------------------------------------------------------
 -- Summary
 -- ---------------------------------------------------------------------------------------------
