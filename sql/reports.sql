@@ -512,6 +512,46 @@ SELECT position('not in the model&#39;s current run' IN html) > 0 OR position('n
        (SELECT count(*) FROM rep.marks(html, 'health')) = (SELECT count(score) FROM healthscore.account_story('rep_main', 'acc058')) AS health_marks
 FROM (SELECT healthscore.account_report('rep_main', 'acc058') AS html) AS p;
 
+-- Found by a review. A time zone that is also an abbreviation (EST) is read through the session's
+-- timezone_abbreviations: the page must not change with it
+SELECT healthscore.alter_model('rep_small', time_zone => 'EST') IS NOT NULL AS altered;
+CREATE TEMP TABLE est_pages AS
+SELECT 'default' AS setting, md5(healthscore.portfolio_report('rep_small', known_until => '2026-12-31 00:00+00')) AS digest;
+SET timezone_abbreviations = 'Australia';
+INSERT INTO est_pages
+SELECT 'Australia', md5(healthscore.portfolio_report('rep_small', known_until => '2026-12-31 00:00+00'));
+RESET timezone_abbreviations;
+SELECT count(DISTINCT digest) = 1 AS same_under_timezone_abbreviations FROM est_pages;
+SELECT healthscore.alter_model('rep_small', time_zone => 'UTC') IS NOT NULL AS altered_back;
+-- amounts of 10^15 and more (IDR, VND, KRW portfolios) in full, not in float8's exponent notation
+SELECT healthscore_internal.html_money(2000000000000000::numeric) AS quadrillion,
+       healthscore_internal.html_money(1234567890123456789::numeric) AS exact_digits;
+-- an account_names that is no relation, or not one rows can be read from: a clear error
+SELECT * FROM error_of($$SELECT healthscore.account_report('rep_main', 'acc001', 0::oid::regclass)$$);
+SELECT * FROM error_of($$SELECT healthscore.account_report('rep_main', 'acc001', 'rep.accounts_pkey')$$);
+-- known_until and horizon the evaluation cannot work with are errors of portfolio_report itself
+SELECT * FROM error_of($$SELECT healthscore.portfolio_report('rep', known_until => 'infinity')$$);
+SELECT * FROM error_of($$SELECT healthscore.portfolio_report('rep', horizon => '300000 years', known_until => '2026-12-31')$$);
+-- a SQL_ASCII database stores bytes that are no UTF-8: each reads U+FFFD, the page is still made
+SELECT current_database() AS suite_database \gset
+CREATE DATABASE hs_reports_sql_ascii ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
+\c hs_reports_sql_ascii
+SET client_min_messages = warning;
+CREATE EXTENSION healthscore;
+SELECT healthscore_internal.html_escape(convert_from('\x41ff42e9'::bytea, 'SQL_ASCII')) AS invalid_bytes,
+       healthscore_internal.html_escape(convert_from('\x43c3a9'::bytea, 'SQL_ASCII')) AS valid_utf8;
+\c :suite_database
+DROP DATABASE hs_reports_sql_ascii;
+-- a WIN1252 byte without a Unicode character (0x81) reads U+FFFD too
+CREATE DATABASE hs_reports_win1252 ENCODING 'WIN1252' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
+\c hs_reports_win1252
+SET client_min_messages = warning;
+CREATE EXTENSION healthscore;
+SELECT healthscore_internal.html_escape(convert_from('\x4181e942'::bytea, 'WIN1252')) AS unmapped_byte;
+\c :suite_database
+DROP DATABASE hs_reports_win1252;
+SET TimeZone = 'UTC';
+
 DROP OWNED BY rep_ana, rep_bo, rep_nobody;
 DROP ROLE rep_ana, rep_bo, rep_nobody;
 SELECT healthscore.drop_model(m) FROM unnest('{rep_main,rep_small,rep_norun}'::text[]) AS m;
