@@ -9,18 +9,27 @@
  * carriage return keep their meaning; the others, which HTML does not allow, read U+FFFD), and so
  * does the backslash: the report holds none of the characters that COPY's text format escapes, so
  * COPY (SELECT healthscore.portfolio_report(...)) TO 'file' writes the page byte for byte.
+ *
+ * Bytes that are no character read U+FFFD rather than fail the page: in a SQL_ASCII database any
+ * byte sequence may be stored, and a few single-byte encodings have bytes without a Unicode
+ * character (0x81 in WIN1252).
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
-#include "miscadmin.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 PG_FUNCTION_INFO_V1(healthscore_html_escape);
 
 #define REPLACEMENT_CHARACTER 0xFFFD
+
+/* Source bytes converted to UTF-8 at a time, in databases that are not UTF-8. */
+#define CONVERSION_CHUNK 8192
 
 /* Append one ASCII character, escaped where HTML or COPY's text format would read it. */
 static void
@@ -61,13 +70,14 @@ append_ascii(StringInfo out, unsigned char c)
 }
 
 /*
- * Append the UTF-8 text utf8, every character beyond ASCII as a reference to its code point (bytes
- * that are no UTF-8 character, which only a SQL_ASCII database holds, as U+FFFD).
+ * Append UTF-8 bytes, every character beyond ASCII as a reference to its code point, and bytes
+ * that are no UTF-8 character (which only a SQL_ASCII database holds) as U+FFFD.
  */
 static void
 append_utf8(StringInfo out, const unsigned char *utf8, int length)
 {
 	int			i = 0;
+	int			since_check = 0;
 
 	while (i < length)
 	{
@@ -77,7 +87,6 @@ append_utf8(StringInfo out, const unsigned char *utf8, int length)
 			append_ascii(out, utf8[i]);
 		else if (i + n > length || !pg_utf8_islegal(utf8 + i, n))
 		{
-			/* only a SQL_ASCII database stores bytes that are no UTF-8 */
 			appendStringInfo(out, "&#%d;", REPLACEMENT_CHARACTER);
 			n = 1;
 		}
@@ -91,9 +100,48 @@ append_utf8(StringInfo out, const unsigned char *utf8, int length)
 			appendStringInfo(out, "&#%u;", (unsigned int) code);
 		}
 		i += n;
-		if ((i & 0xffff) == 0)
+		since_check += n;
+		if (since_check >= 65536)
+		{
 			CHECK_FOR_INTERRUPTS();
+			since_check = 0;
+		}
 	}
+}
+
+/*
+ * Append text of another server encoding: converted to UTF-8 a chunk at a time, without raising
+ * on a character the conversion has none for (it reads U+FFFD).
+ */
+static void
+append_converted(StringInfo out, const unsigned char *bytes, int length, int encoding)
+{
+	Oid			proc = FindDefaultConversionProc(encoding, PG_UTF8);
+	unsigned char *utf8 = palloc((Size) CONVERSION_CHUNK * MAX_CONVERSION_GROWTH + 1);
+	int			i = 0;
+
+	if (!OidIsValid(proc))
+		elog(ERROR, "html_escape: no conversion from %s to UTF8", pg_encoding_to_char(encoding));
+	while (i < length)
+	{
+		int			chunk = pg_encoding_mbcliplen(encoding, (const char *) bytes + i, length - i, CONVERSION_CHUNK);
+		int			converted;
+
+		if (chunk <= 0)
+			chunk = Min(pg_encoding_mblen(encoding, (const char *) bytes + i), length - i);
+		converted = pg_do_encoding_conversion_buf(proc, encoding, PG_UTF8, (unsigned char *) bytes + i, chunk,
+												  utf8, CONVERSION_CHUNK * MAX_CONVERSION_GROWTH + 1, true);
+		append_utf8(out, utf8, strlen((const char *) utf8));
+		i += converted;
+		if (converted < chunk)
+		{
+			/* the character at i has no UTF-8 form */
+			appendStringInfo(out, "&#%d;", REPLACEMENT_CHARACTER);
+			i += Max(1, Min(pg_encoding_mblen(encoding, (const char *) bytes + i), length - i));
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	pfree(utf8);
 }
 
 /* html_escape(value text) returns text: value as ASCII HTML text (see the top of this file). */
@@ -101,17 +149,22 @@ Datum
 healthscore_html_escape(PG_FUNCTION_ARGS)
 {
 	text	   *value = PG_GETARG_TEXT_PP(0);
-	const char *bytes = VARDATA_ANY(value);
+	const unsigned char *bytes = (const unsigned char *) VARDATA_ANY(value);
 	int			length = VARSIZE_ANY_EXHDR(value);
-	const unsigned char *utf8;
+	int			encoding = GetDatabaseEncoding();
 	StringInfoData out;
 
-	/* in the server encoding; pg_server_to_any returns bytes itself when nothing changes */
-	utf8 = (const unsigned char *) pg_server_to_any(bytes, length, PG_UTF8);
-	if ((const char *) utf8 != bytes)
-		length = strlen((const char *) utf8);
-
 	initStringInfo(&out);
-	append_utf8(&out, utf8, length);
+	if (encoding == PG_UTF8 || encoding == PG_SQL_ASCII)
+		append_utf8(&out, bytes, length);
+	else
+		append_converted(&out, bytes, length, encoding);
+
+	/* a text datum holds its header too */
+	if ((Size) out.len > MaxAllocSize - VARHDRSZ - 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("html_escape(): the escaped text would be %d bytes, more than a text value holds", out.len),
+				 errhint("Escape shorter text: every character beyond ASCII takes up to 8 bytes escaped.")));
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, out.len));
 }

@@ -88,7 +88,7 @@ AS $$
 		'healthscore_internal.run_members(text, text)',
 		'healthscore_internal.html_escape(text)',
 		'healthscore_internal.html_number(float8, integer)',
-		'healthscore_internal.html_money(float8)',
+		'healthscore_internal.html_money(numeric)',
 		'healthscore_internal.html_percent(float8)',
 		'healthscore_internal.html_date(timestamptz, text)',
 		'healthscore_internal.svg_number(float8)',

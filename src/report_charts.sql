@@ -24,8 +24,9 @@ $$;
 COMMENT ON FUNCTION healthscore_internal.html_number(float8, integer) IS
 'a number rounded to digits decimals for a report page (numeric text, independent of session settings), an en dash for NULL';
 
--- Money (ARR) in whole units with thousands separators, a dash for NULL.
-CREATE FUNCTION healthscore_internal.html_money(value float8)
+-- Money (ARR) in whole units with thousands separators, a dash for NULL: numeric, so that large
+-- amounts keep every digit (float8 text turns to exponents from 10^15).
+CREATE FUNCTION healthscore_internal.html_money(value numeric)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -35,7 +36,7 @@ AS $$
 				ELSE regexp_replace(round(value)::text, '([0-9])(?=([0-9]{3})+$)', E'\\1,', 'g') END
 $$;
 
-COMMENT ON FUNCTION healthscore_internal.html_money(float8) IS
+COMMENT ON FUNCTION healthscore_internal.html_money(numeric) IS
 'an amount rounded to whole units with "," between thousands for a report page, an en dash for NULL';
 
 -- A share 0-1 as a percentage with one decimal.
@@ -253,7 +254,7 @@ BEGIN
 			   bar_height - 2, series_colors[m.series])
 		|| healthscore_internal.mark_data(series_labels[m.series], row_labels[m.row], healthscore_internal.html_number(m.value, 6),
 										  format('%s, %s: %s', row_labels[m.row], series_labels[m.series],
-												 CASE WHEN money THEN healthscore_internal.html_money(m.value)
+												 CASE WHEN money THEN healthscore_internal.html_money(m.value::numeric)
 													  ELSE round(m.value::numeric, 1)::text END))
 		|| '</rect>'
 		|| format('<text class="value" x="%s" y="%s" text-anchor="%s">%s</text>',
@@ -261,7 +262,7 @@ BEGIN
 				  healthscore_internal.svg_number(left_edge + (greatest(m.value, 0) - low) / (high - low) * plot_width + 4),
 				  healthscore_internal.svg_number(10 + (m.row - 1) * row_height + 4 + (m.series - 1) * bar_height + bar_height - 3),
 				  'start',
-				  CASE WHEN money THEN healthscore_internal.html_money(m.value)
+				  CASE WHEN money THEN healthscore_internal.html_money(m.value::numeric)
 					   ELSE healthscore_internal.html_number(m.value, 1) END),
 		'' ORDER BY m.row, m.series), '')
 	INTO body

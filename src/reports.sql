@@ -5,7 +5,8 @@
 -- number is the views' own, and any client, BI tool or pg_cron job can produce one (psql -At, or
 -- COPY ... TO a file). The pages are ASCII, contain no character COPY's text format escapes, and
 -- under SET clauses their text is the same whatever the caller's DateStyle, IntervalStyle,
--- extra_float_digits or TimeZone (timestamps the views give as text read in UTC).
+-- extra_float_digits, TimeZone (timestamps the views give as text read in UTC) or
+-- timezone_abbreviations (a model's zone named EST or CET is read through them).
 
 -- Names of accounts for a report, from a relation the caller names (columns account_key and name),
 -- read as the caller: keys it may not see there stay keys.
@@ -19,6 +20,16 @@ DECLARE
 BEGIN
 	IF account_names IS NULL THEN
 		RETURN '{}';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = account_names) THEN
+		RAISE EXCEPTION '%(): account_names names no relation (OID %)', func, account_names::oid
+			USING ERRCODE = 'undefined_table',
+				  HINT = 'Name a table or view with the columns account_key and name, e.g. CREATE VIEW account_names AS SELECT id AS account_key, name FROM accounts.';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = account_names AND c.relkind IN ('r', 'v', 'm', 'f', 'p')) THEN
+		RAISE EXCEPTION '%(): account_names "%" is not a table or view', func, account_names
+			USING ERRCODE = 'wrong_object_type',
+				  HINT = 'Name a table or view with the columns account_key and name, e.g. CREATE VIEW account_names AS SELECT id AS account_key, name FROM accounts.';
 	END IF;
 	BEGIN
 		EXECUTE format('SELECT pg_catalog.jsonb_object_agg(n.account_key::pg_catalog.text, n.name::pg_catalog.text)
@@ -80,7 +91,7 @@ COMMENT ON FUNCTION healthscore_internal.report_day(timestamptz, text) IS
 CREATE FUNCTION healthscore_internal.check_report_arguments(func text, horizon interval, known_until timestamptz,
 															 risk_rows integer)
 RETURNS void
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -93,6 +104,18 @@ BEGIN
 		RAISE EXCEPTION '%(): known_until must not be NULL', func
 			USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass the time churn is recorded until, e.g. now().';
 	END IF;
+	IF NOT isfinite(known_until) THEN
+		RAISE EXCEPTION '%(): known_until must be a finite time, not %', func, known_until
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time churn is recorded until, e.g. now().';
+	END IF;
+	IF horizon IS NOT NULL THEN
+		BEGIN
+			PERFORM known_until - horizon, known_until + horizon;
+		EXCEPTION WHEN datetime_field_overflow THEN
+			RAISE EXCEPTION '%(): horizon % reaches beyond the range of timestamps', func, horizon
+				USING ERRCODE = 'datetime_field_overflow', HINT = 'Pass the interval churn is counted in after each run, e.g. ''90 days''.';
+		END;
+	END IF;
 	IF risk_rows IS NULL OR risk_rows < 0 THEN
 		RAISE EXCEPTION '%(): risk_rows must be 0 or more, not %', func, coalesce(risk_rows::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass how many accounts of the risk list to show, e.g. 100.';
@@ -101,7 +124,7 @@ END
 $$;
 
 COMMENT ON FUNCTION healthscore_internal.check_report_arguments(text, interval, timestamptz, integer) IS
-'raises an error naming the report function for a horizon that is not positive, a NULL known_until or a negative risk_rows';
+'raises an error naming the report function for a horizon that is not positive or too long for timestamps, a NULL or infinite known_until, or a negative risk_rows';
 
 -- Validation of one model on the portfolio report: AUC and churn by tier over the evaluable runs
 -- (evaluate, evaluate_tiers), and the reliability diagram of its calibration.
@@ -233,6 +256,7 @@ SET DateStyle = 'ISO, YMD'
 SET IntervalStyle = 'postgres'
 SET extra_float_digits = 1
 SET TimeZone = 'UTC'
+SET timezone_abbreviations = 'Default'
 AS $$
 DECLARE
 	members text[];
@@ -283,8 +307,8 @@ BEGIN
 			|| format('<div class="kpi" data-kpi="total_value"><b>%s</b><span>total value (ARR)</span></div>', healthscore_internal.html_money(totals.total_value))
 			|| format('<div class="kpi" data-kpi="worst_tier"><b>%s</b><span>accounts in %s</span></div>', totals.worst_tier,
 					  healthscore_internal.html_escape(first_model.tier_labels[1]))
-			|| format('<div class="kpi" data-kpi="value_at_risk"><b>%s</b><span>value at risk</span></div>', healthscore_internal.html_money(risk.value_at_risk))
-			|| format('<div class="kpi" data-kpi="expected_loss"><b>%s</b><span>expected loss%s</span></div>', healthscore_internal.html_money(risk.expected_loss),
+			|| format('<div class="kpi" data-kpi="value_at_risk"><b>%s</b><span>value at risk</span></div>', healthscore_internal.html_money(risk.value_at_risk::numeric))
+			|| format('<div class="kpi" data-kpi="expected_loss"><b>%s</b><span>expected loss%s</span></div>', healthscore_internal.html_money(risk.expected_loss::numeric),
 					  CASE WHEN risk.with_probability < risk.accounts THEN ' (calibrated accounts only)' ELSE '' END)
 			|| '</div>';
 
@@ -453,8 +477,8 @@ BEGIN
 				  healthscore_internal.html_tier(r.tier, r.tier_rank, tiers) || CASE WHEN r.overridden THEN ' <small>override: '
 					  || healthscore_internal.html_escape(r.override_reason) || '</small>' ELSE '' END,
 				  healthscore_internal.html_escape(r.trend), healthscore_internal.html_sparkline(r.sparkline_ascii),
-				  healthscore_internal.html_money(r.value), healthscore_internal.html_money(r.value_at_risk),
-				  healthscore_internal.html_percent(r.churn_probability), healthscore_internal.html_money(r.expected_loss),
+				  healthscore_internal.html_money(r.value), healthscore_internal.html_money(r.value_at_risk::numeric),
+				  healthscore_internal.html_percent(r.churn_probability), healthscore_internal.html_money(r.expected_loss::numeric),
 				  '<span class="why">' || healthscore_internal.html_escape(replace(r.reasons, '; ', chr(10))) || '</span>',
 				  '<span class="act">' || coalesce(healthscore_internal.html_escape(r.action), '&#8211;')
 					  || coalesce(' <small>(' || healthscore_internal.html_escape(r.action_owner) || ')</small>', '') || '</span>',
@@ -510,6 +534,7 @@ SET DateStyle = 'ISO, YMD'
 SET IntervalStyle = 'postgres'
 SET extra_float_digits = 1
 SET TimeZone = 'UTC'
+SET timezone_abbreviations = 'Default'
 AS $$
 DECLARE
 	m healthscore.models;

@@ -5636,7 +5636,7 @@ AS $$
 		'healthscore_internal.run_members(text, text)',
 		'healthscore_internal.html_escape(text)',
 		'healthscore_internal.html_number(float8, integer)',
-		'healthscore_internal.html_money(float8)',
+		'healthscore_internal.html_money(numeric)',
 		'healthscore_internal.html_percent(float8)',
 		'healthscore_internal.html_date(timestamptz, text)',
 		'healthscore_internal.svg_number(float8)',
@@ -6445,8 +6445,9 @@ $$;
 COMMENT ON FUNCTION healthscore_internal.html_number(float8, integer) IS
 'a number rounded to digits decimals for a report page (numeric text, independent of session settings), an en dash for NULL';
 
--- Money (ARR) in whole units with thousands separators, a dash for NULL.
-CREATE FUNCTION healthscore_internal.html_money(value float8)
+-- Money (ARR) in whole units with thousands separators, a dash for NULL: numeric, so that large
+-- amounts keep every digit (float8 text turns to exponents from 10^15).
+CREATE FUNCTION healthscore_internal.html_money(value numeric)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -6456,7 +6457,7 @@ AS $$
 				ELSE regexp_replace(round(value)::text, '([0-9])(?=([0-9]{3})+$)', E'\\1,', 'g') END
 $$;
 
-COMMENT ON FUNCTION healthscore_internal.html_money(float8) IS
+COMMENT ON FUNCTION healthscore_internal.html_money(numeric) IS
 'an amount rounded to whole units with "," between thousands for a report page, an en dash for NULL';
 
 -- A share 0-1 as a percentage with one decimal.
@@ -6674,7 +6675,7 @@ BEGIN
 			   bar_height - 2, series_colors[m.series])
 		|| healthscore_internal.mark_data(series_labels[m.series], row_labels[m.row], healthscore_internal.html_number(m.value, 6),
 										  format('%s, %s: %s', row_labels[m.row], series_labels[m.series],
-												 CASE WHEN money THEN healthscore_internal.html_money(m.value)
+												 CASE WHEN money THEN healthscore_internal.html_money(m.value::numeric)
 													  ELSE round(m.value::numeric, 1)::text END))
 		|| '</rect>'
 		|| format('<text class="value" x="%s" y="%s" text-anchor="%s">%s</text>',
@@ -6682,7 +6683,7 @@ BEGIN
 				  healthscore_internal.svg_number(left_edge + (greatest(m.value, 0) - low) / (high - low) * plot_width + 4),
 				  healthscore_internal.svg_number(10 + (m.row - 1) * row_height + 4 + (m.series - 1) * bar_height + bar_height - 3),
 				  'start',
-				  CASE WHEN money THEN healthscore_internal.html_money(m.value)
+				  CASE WHEN money THEN healthscore_internal.html_money(m.value::numeric)
 					   ELSE healthscore_internal.html_number(m.value, 1) END),
 		'' ORDER BY m.row, m.series), '')
 	INTO body
@@ -6923,7 +6924,8 @@ COMMENT ON FUNCTION healthscore_internal.html_sparkline(text) IS
 -- number is the views' own, and any client, BI tool or pg_cron job can produce one (psql -At, or
 -- COPY ... TO a file). The pages are ASCII, contain no character COPY's text format escapes, and
 -- under SET clauses their text is the same whatever the caller's DateStyle, IntervalStyle,
--- extra_float_digits or TimeZone (timestamps the views give as text read in UTC).
+-- extra_float_digits, TimeZone (timestamps the views give as text read in UTC) or
+-- timezone_abbreviations (a model's zone named EST or CET is read through them).
 
 -- Names of accounts for a report, from a relation the caller names (columns account_key and name),
 -- read as the caller: keys it may not see there stay keys.
@@ -6937,6 +6939,16 @@ DECLARE
 BEGIN
 	IF account_names IS NULL THEN
 		RETURN '{}';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = account_names) THEN
+		RAISE EXCEPTION '%(): account_names names no relation (OID %)', func, account_names::oid
+			USING ERRCODE = 'undefined_table',
+				  HINT = 'Name a table or view with the columns account_key and name, e.g. CREATE VIEW account_names AS SELECT id AS account_key, name FROM accounts.';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = account_names AND c.relkind IN ('r', 'v', 'm', 'f', 'p')) THEN
+		RAISE EXCEPTION '%(): account_names "%" is not a table or view', func, account_names
+			USING ERRCODE = 'wrong_object_type',
+				  HINT = 'Name a table or view with the columns account_key and name, e.g. CREATE VIEW account_names AS SELECT id AS account_key, name FROM accounts.';
 	END IF;
 	BEGIN
 		EXECUTE format('SELECT pg_catalog.jsonb_object_agg(n.account_key::pg_catalog.text, n.name::pg_catalog.text)
@@ -6998,7 +7010,7 @@ COMMENT ON FUNCTION healthscore_internal.report_day(timestamptz, text) IS
 CREATE FUNCTION healthscore_internal.check_report_arguments(func text, horizon interval, known_until timestamptz,
 															 risk_rows integer)
 RETURNS void
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -7011,6 +7023,18 @@ BEGIN
 		RAISE EXCEPTION '%(): known_until must not be NULL', func
 			USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass the time churn is recorded until, e.g. now().';
 	END IF;
+	IF NOT isfinite(known_until) THEN
+		RAISE EXCEPTION '%(): known_until must be a finite time, not %', func, known_until
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the time churn is recorded until, e.g. now().';
+	END IF;
+	IF horizon IS NOT NULL THEN
+		BEGIN
+			PERFORM known_until - horizon, known_until + horizon;
+		EXCEPTION WHEN datetime_field_overflow THEN
+			RAISE EXCEPTION '%(): horizon % reaches beyond the range of timestamps', func, horizon
+				USING ERRCODE = 'datetime_field_overflow', HINT = 'Pass the interval churn is counted in after each run, e.g. ''90 days''.';
+		END;
+	END IF;
 	IF risk_rows IS NULL OR risk_rows < 0 THEN
 		RAISE EXCEPTION '%(): risk_rows must be 0 or more, not %', func, coalesce(risk_rows::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass how many accounts of the risk list to show, e.g. 100.';
@@ -7019,7 +7043,7 @@ END
 $$;
 
 COMMENT ON FUNCTION healthscore_internal.check_report_arguments(text, interval, timestamptz, integer) IS
-'raises an error naming the report function for a horizon that is not positive, a NULL known_until or a negative risk_rows';
+'raises an error naming the report function for a horizon that is not positive or too long for timestamps, a NULL or infinite known_until, or a negative risk_rows';
 
 -- Validation of one model on the portfolio report: AUC and churn by tier over the evaluable runs
 -- (evaluate, evaluate_tiers), and the reliability diagram of its calibration.
@@ -7151,6 +7175,7 @@ SET DateStyle = 'ISO, YMD'
 SET IntervalStyle = 'postgres'
 SET extra_float_digits = 1
 SET TimeZone = 'UTC'
+SET timezone_abbreviations = 'Default'
 AS $$
 DECLARE
 	members text[];
@@ -7201,8 +7226,8 @@ BEGIN
 			|| format('<div class="kpi" data-kpi="total_value"><b>%s</b><span>total value (ARR)</span></div>', healthscore_internal.html_money(totals.total_value))
 			|| format('<div class="kpi" data-kpi="worst_tier"><b>%s</b><span>accounts in %s</span></div>', totals.worst_tier,
 					  healthscore_internal.html_escape(first_model.tier_labels[1]))
-			|| format('<div class="kpi" data-kpi="value_at_risk"><b>%s</b><span>value at risk</span></div>', healthscore_internal.html_money(risk.value_at_risk))
-			|| format('<div class="kpi" data-kpi="expected_loss"><b>%s</b><span>expected loss%s</span></div>', healthscore_internal.html_money(risk.expected_loss),
+			|| format('<div class="kpi" data-kpi="value_at_risk"><b>%s</b><span>value at risk</span></div>', healthscore_internal.html_money(risk.value_at_risk::numeric))
+			|| format('<div class="kpi" data-kpi="expected_loss"><b>%s</b><span>expected loss%s</span></div>', healthscore_internal.html_money(risk.expected_loss::numeric),
 					  CASE WHEN risk.with_probability < risk.accounts THEN ' (calibrated accounts only)' ELSE '' END)
 			|| '</div>';
 
@@ -7371,8 +7396,8 @@ BEGIN
 				  healthscore_internal.html_tier(r.tier, r.tier_rank, tiers) || CASE WHEN r.overridden THEN ' <small>override: '
 					  || healthscore_internal.html_escape(r.override_reason) || '</small>' ELSE '' END,
 				  healthscore_internal.html_escape(r.trend), healthscore_internal.html_sparkline(r.sparkline_ascii),
-				  healthscore_internal.html_money(r.value), healthscore_internal.html_money(r.value_at_risk),
-				  healthscore_internal.html_percent(r.churn_probability), healthscore_internal.html_money(r.expected_loss),
+				  healthscore_internal.html_money(r.value), healthscore_internal.html_money(r.value_at_risk::numeric),
+				  healthscore_internal.html_percent(r.churn_probability), healthscore_internal.html_money(r.expected_loss::numeric),
 				  '<span class="why">' || healthscore_internal.html_escape(replace(r.reasons, '; ', chr(10))) || '</span>',
 				  '<span class="act">' || coalesce(healthscore_internal.html_escape(r.action), '&#8211;')
 					  || coalesce(' <small>(' || healthscore_internal.html_escape(r.action_owner) || ')</small>', '') || '</span>',
@@ -7428,6 +7453,7 @@ SET DateStyle = 'ISO, YMD'
 SET IntervalStyle = 'postgres'
 SET extra_float_digits = 1
 SET TimeZone = 'UTC'
+SET timezone_abbreviations = 'Default'
 AS $$
 DECLARE
 	m healthscore.models;
