@@ -111,6 +111,7 @@ AS $$
 		'healthscore_internal.report_day(timestamptz, text)',
 		'healthscore_internal.check_report_arguments(text, interval, timestamptz, integer)',
 		'healthscore_internal.report_validation(text, interval, timestamptz)',
+		'healthscore_internal.model_tiers(text)',
 		'healthscore_internal.report_signal_charts(text, text, text, float8, float8, float8[], text[])'
 	]::regprocedure[]
 $$;

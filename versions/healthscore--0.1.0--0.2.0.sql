@@ -5659,6 +5659,7 @@ AS $$
 		'healthscore_internal.report_day(timestamptz, text)',
 		'healthscore_internal.check_report_arguments(text, interval, timestamptz, integer)',
 		'healthscore_internal.report_validation(text, interval, timestamptz)',
+		'healthscore_internal.model_tiers(text)',
 		'healthscore_internal.report_signal_charts(text, text, text, float8, float8, float8[], text[])'
 	]::regprocedure[]
 $$;
@@ -7045,6 +7046,19 @@ $$;
 COMMENT ON FUNCTION healthscore_internal.check_report_arguments(text, interval, timestamptz, integer) IS
 'raises an error naming the report function for a horizon that is not positive or too long for timestamps, a NULL or infinite known_until, or a negative risk_rows';
 
+-- How many tiers a model has: a tier's colour is by its rank among its own model's tiers (the
+-- models of a group may have different tiers).
+CREATE FUNCTION healthscore_internal.model_tiers(model text)
+RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT cardinality(m.tier_labels) FROM healthscore.models AS m WHERE m.name = model_tiers.model
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.model_tiers(text) IS
+'the number of tiers of a model (NULL for none), for the colour of a tier in a report';
+
 -- Validation of one model on the portfolio report: AUC and churn by tier over the evaluable runs
 -- (evaluate, evaluate_tiers), and the reliability diagram of its calibration.
 CREATE FUNCTION healthscore_internal.report_validation(model text, horizon interval, known_until timestamptz)
@@ -7181,7 +7195,6 @@ DECLARE
 	members text[];
 	first_model healthscore.models;
 	tz text;
-	tiers integer;
 	current_as_of timestamptz;
 	names jsonb;
 	body text;
@@ -7197,7 +7210,6 @@ BEGIN
 	members := healthscore_internal.run_members(model, 'portfolio_report');
 	SELECT m.* INTO first_model FROM healthscore.models AS m WHERE m.name = members[1];
 	tz := first_model.time_zone;
-	tiers := cardinality(first_model.tier_labels);
 
 	SELECT max(s.last_success_as_of) INTO current_as_of FROM healthscore.model_status AS s WHERE s.model = ANY (members);
 	IF current_as_of IS NULL THEN
@@ -7225,7 +7237,8 @@ BEGIN
 			|| format('<div class="kpi" data-kpi="accounts"><b>%s</b><span>accounts scored</span></div>', totals.scored)
 			|| format('<div class="kpi" data-kpi="total_value"><b>%s</b><span>total value (ARR)</span></div>', healthscore_internal.html_money(totals.total_value))
 			|| format('<div class="kpi" data-kpi="worst_tier"><b>%s</b><span>accounts in %s</span></div>', totals.worst_tier,
-					  healthscore_internal.html_escape(first_model.tier_labels[1]))
+					  CASE WHEN (SELECT count(DISTINCT m.tier_labels[1]) FROM healthscore.models AS m WHERE m.name = ANY (members)) = 1
+						   THEN healthscore_internal.html_escape(first_model.tier_labels[1]) ELSE 'their model&#39;s worst tier' END)
 			|| format('<div class="kpi" data-kpi="value_at_risk"><b>%s</b><span>value at risk</span></div>', healthscore_internal.html_money(risk.value_at_risk::numeric))
 			|| format('<div class="kpi" data-kpi="expected_loss"><b>%s</b><span>expected loss%s</span></div>', healthscore_internal.html_money(risk.expected_loss::numeric),
 					  CASE WHEN risk.with_probability < risk.accounts THEN ' (calibrated accounts only)' ELSE '' END)
@@ -7265,14 +7278,15 @@ BEGIN
 		WHERE r.model = ANY (members) AND r.as_of IN (SELECT ch.as_of FROM chosen AS ch)
 		ORDER BY r.model, r.as_of, r.run_id DESC
 	), cells AS (
-		SELECT t.as_of, t.tier, min(t.tier_rank) AS tier_rank, sum(t.accounts)::float8 AS accounts
+		SELECT t.as_of, t.tier, min(t.tier_rank) AS tier_rank, sum(t.accounts)::float8 AS accounts,
+			   min(healthscore_internal.model_tiers(t.model)) AS tiers
 		FROM healthscore.tier_summary AS t WHERE t.run_id IN (SELECT l.run_id FROM latest AS l)
 		GROUP BY t.as_of, t.tier
 	), xs AS (
 		SELECT d.as_of, row_number() OVER (ORDER BY d.as_of)::integer AS x FROM (SELECT DISTINCT c.as_of FROM cells AS c) AS d
 	), series AS (
-		SELECT q.tier, q.tier_rank, row_number() OVER (ORDER BY q.tier_rank NULLS LAST, q.tier)::integer AS n
-		FROM (SELECT c.tier, min(c.tier_rank) AS tier_rank FROM cells AS c GROUP BY c.tier) AS q
+		SELECT q.tier, q.tier_rank, q.tiers, row_number() OVER (ORDER BY q.tier_rank NULLS LAST, q.tier)::integer AS n
+		FROM (SELECT c.tier, min(c.tier_rank) AS tier_rank, min(c.tiers) AS tiers FROM cells AS c GROUP BY c.tier) AS q
 	), marks AS (
 		SELECT array_agg(xs.x ORDER BY xs.x, s.n) AS x, array_agg(s.n ORDER BY xs.x, s.n) AS series,
 			   array_agg(c.accounts ORDER BY xs.x, s.n) AS accounts
@@ -7282,7 +7296,7 @@ BEGIN
 			   'tier_distribution', format('Accounts per tier at each run (%s as-of times)', (SELECT count(*) FROM xs)),
 			   (SELECT array_agg(healthscore_internal.report_day(xs.as_of, tz) ORDER BY xs.x) FROM xs),
 			   (SELECT array_agg(s.tier ORDER BY s.n) FROM series AS s),
-			   (SELECT array_agg(healthscore_internal.tier_color(s.tier_rank, tiers) ORDER BY s.n) FROM series AS s),
+			   (SELECT array_agg(healthscore_internal.tier_color(s.tier_rank, s.tiers) ORDER BY s.n) FROM series AS s),
 			   marks.x, marks.series, marks.accounts, 'accounts')
 	INTO piece FROM marks WHERE marks.x IS NOT NULL;
 	body := body || '<h2>Tiers over time</h2>' || coalesce(piece, '<p class="note">No scores.</p>');
@@ -7358,7 +7372,7 @@ BEGIN
 		   || string_agg(healthscore_internal.html_row(ARRAY[
 				  healthscore_internal.html_account(names, mv.account_key), healthscore_internal.html_escape(mv.model),
 				  healthscore_internal.html_number(mv.previous_score, 1), healthscore_internal.html_number(mv.score, 1),
-				  healthscore_internal.html_number(mv.change, 1), healthscore_internal.html_tier(mv.tier, mv.tier_rank, tiers),
+				  healthscore_internal.html_number(mv.change, 1), healthscore_internal.html_tier(mv.tier, mv.tier_rank, healthscore_internal.model_tiers(mv.model)),
 				  healthscore_internal.html_escape(d.moved_by)], '{3,4,5}'), '' ORDER BY mv.n)
 		   || '</table>'
 	INTO piece
@@ -7393,7 +7407,7 @@ BEGIN
 				  r.n::text, '<span class="acct">' || healthscore_internal.html_account(names, r.account_key) || '</span>',
 				  healthscore_internal.html_escape(r.model),
 				  healthscore_internal.html_number(r.score, 1),
-				  healthscore_internal.html_tier(r.tier, r.tier_rank, tiers) || CASE WHEN r.overridden THEN ' <small>override: '
+				  healthscore_internal.html_tier(r.tier, r.tier_rank, healthscore_internal.model_tiers(r.model)) || CASE WHEN r.overridden THEN ' <small>override: '
 					  || healthscore_internal.html_escape(r.override_reason) || '</small>' ELSE '' END,
 				  healthscore_internal.html_escape(r.trend), healthscore_internal.html_sparkline(r.sparkline_ascii),
 				  healthscore_internal.html_money(r.value), healthscore_internal.html_money(r.value_at_risk::numeric),
