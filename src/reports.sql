@@ -19,7 +19,7 @@ DECLARE
 	names jsonb;
 BEGIN
 	IF account_names IS NULL THEN
-		RETURN '{}';
+		RETURN '{}'::jsonb;
 	END IF;
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = account_names) THEN
 		RAISE EXCEPTION '%(): account_names names no relation (OID %)', func, account_names::oid
@@ -42,7 +42,7 @@ BEGIN
 			USING ERRCODE = 'undefined_column',
 				  HINT = 'Name a table or view with the columns account_key and name, e.g. CREATE VIEW account_names AS SELECT id AS account_key, name FROM accounts.';
 	END;
-	RETURN coalesce(names, '{}');
+	RETURN coalesce(names, '{}'::jsonb);
 END
 $$;
 
@@ -556,7 +556,6 @@ DECLARE
 	story record;
 	cur record;
 	small_ticks record;
-	latest_as_of timestamptz;
 	ticks record;
 	x_low float8;
 	x_high float8;
