@@ -117,7 +117,8 @@ static void
 append_converted(StringInfo out, const unsigned char *bytes, int length, int encoding)
 {
 	Oid			proc = FindDefaultConversionProc(encoding, PG_UTF8);
-	unsigned char *utf8 = palloc((Size) CONVERSION_CHUNK * MAX_CONVERSION_GROWTH + 1);
+	int			utf8_size = CONVERSION_CHUNK * MAX_CONVERSION_GROWTH + 1;
+	unsigned char *utf8 = palloc(utf8_size);
 	int			i = 0;
 
 	if (!OidIsValid(proc))
@@ -130,7 +131,7 @@ append_converted(StringInfo out, const unsigned char *bytes, int length, int enc
 		if (chunk <= 0)
 			chunk = Min(pg_encoding_mblen(encoding, (const char *) bytes + i), length - i);
 		converted = pg_do_encoding_conversion_buf(proc, encoding, PG_UTF8, (unsigned char *) bytes + i, chunk,
-												  utf8, CONVERSION_CHUNK * MAX_CONVERSION_GROWTH + 1, true);
+												  utf8, utf8_size, true);
 		append_utf8(out, utf8, strlen((const char *) utf8));
 		i += converted;
 		if (converted < chunk)

@@ -96,6 +96,8 @@ AS $$
 		'healthscore_internal.axis_top(float8)',
 		'healthscore_internal.chart_legend(text[], text[])',
 		'healthscore_internal.mark_data(text, text, text, text)',
+		'healthscore_internal.svg_gridline(float8, float8, float8, text)',
+		'healthscore_internal.chart_figure(text, text, text, float8, float8, text, text)',
 		'healthscore_internal.chart_stacked_bars(text, text, text[], text[], text[], integer[], integer[], float8[], text)',
 		'healthscore_internal.chart_bars(text, text, text[], text[], text[], integer[], integer[], float8[], boolean)',
 		'healthscore_internal.chart_lines(text, text, float8, float8, float8[], text[], float8, float8, float8[], text[], text[], text[], integer[], float8[], float8[], text[], float8[], float8[], text[], text[], float8, float8, text, boolean, boolean)',

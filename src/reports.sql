@@ -17,6 +17,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	names jsonb;
+	names_hint constant text := 'Name a table or view with the columns account_key and name, e.g. CREATE VIEW account_names AS SELECT id AS account_key, name FROM accounts.';
 BEGIN
 	IF account_names IS NULL THEN
 		RETURN '{}'::jsonb;
@@ -24,12 +25,12 @@ BEGIN
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = account_names) THEN
 		RAISE EXCEPTION '%(): account_names names no relation (OID %)', func, account_names::oid
 			USING ERRCODE = 'undefined_table',
-				  HINT = 'Name a table or view with the columns account_key and name, e.g. CREATE VIEW account_names AS SELECT id AS account_key, name FROM accounts.';
+				  HINT = names_hint;
 	END IF;
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = account_names AND c.relkind IN ('r', 'v', 'm', 'f', 'p')) THEN
 		RAISE EXCEPTION '%(): account_names "%" is not a table or view', func, account_names
 			USING ERRCODE = 'wrong_object_type',
-				  HINT = 'Name a table or view with the columns account_key and name, e.g. CREATE VIEW account_names AS SELECT id AS account_key, name FROM accounts.';
+				  HINT = names_hint;
 	END IF;
 	BEGIN
 		EXECUTE format('SELECT pg_catalog.jsonb_object_agg(n.account_key::pg_catalog.text, n.name::pg_catalog.text)
@@ -40,7 +41,7 @@ BEGIN
 	EXCEPTION WHEN undefined_column THEN
 		RAISE EXCEPTION '%(): account_names "%" has no column account_key or name', func, account_names
 			USING ERRCODE = 'undefined_column',
-				  HINT = 'Name a table or view with the columns account_key and name, e.g. CREATE VIEW account_names AS SELECT id AS account_key, name FROM accounts.';
+				  HINT = names_hint;
 	END;
 	RETURN coalesce(names, '{}'::jsonb);
 END
@@ -166,7 +167,8 @@ BEGIN
 				  healthscore_internal.html_escape(m.name), healthscore_internal.html_escape(m.name),
 				  healthscore_internal.html_escape(used::text), healthscore_internal.html_date(known_until, m.time_zone));
 
-	SELECT array_agg(e.as_of ORDER BY e.as_of, e.run_id) AS as_ofs, array_agg(e.auc ORDER BY e.as_of, e.run_id) AS aucs
+	SELECT array_agg(e.as_of ORDER BY e.as_of, e.run_id) AS as_ofs, array_agg(e.auc ORDER BY e.as_of, e.run_id) AS aucs,
+		   (array_agg(e ORDER BY e.as_of DESC, e.run_id DESC))[1] AS latest
 	INTO runs FROM healthscore.evaluate(m.name, used, known_until) AS e;
 	IF runs.as_ofs IS NULL THEN
 		RETURN html || '<p class="note">No run is evaluable yet: a run counts once its horizon has passed (as of + horizon before known_until) and its accounts'' outcomes are known.</p>';
@@ -207,8 +209,7 @@ BEGIN
 	FROM rates AS r, (SELECT healthscore_internal.axis_top(max(x.churn_rate)) AS y FROM rates AS x) AS top
 	GROUP BY top.y;
 
-	SELECT e.* INTO latest FROM healthscore.evaluate(m.name, used, known_until) AS e
-	ORDER BY e.as_of DESC, e.run_id DESC LIMIT 1;
+	latest := runs.latest;
 	html := html || '<table data-table="accuracy">' || healthscore_internal.html_head(ARRAY['latest evaluable run', 'accounts', 'churned', 'churn rate', 'AUC', 'worst tier', 'its churn', 'best tier', 'its churn', 'lift of the worst tier', 'churn falls tier by tier'])
 		   || healthscore_internal.html_row(ARRAY[healthscore_internal.html_date(latest.as_of, m.time_zone), latest.accounts::text,
 												  latest.churned::text, healthscore_internal.html_percent(latest.churn_rate),

@@ -5644,6 +5644,8 @@ AS $$
 		'healthscore_internal.axis_top(float8)',
 		'healthscore_internal.chart_legend(text[], text[])',
 		'healthscore_internal.mark_data(text, text, text, text)',
+		'healthscore_internal.svg_gridline(float8, float8, float8, text)',
+		'healthscore_internal.chart_figure(text, text, text, float8, float8, text, text)',
 		'healthscore_internal.chart_stacked_bars(text, text, text[], text[], text[], integer[], integer[], float8[], text)',
 		'healthscore_internal.chart_bars(text, text, text[], text[], text[], integer[], integer[], float8[], boolean)',
 		'healthscore_internal.chart_lines(text, text, float8, float8, float8[], text[], float8, float8, float8[], text[], text[], text[], integer[], float8[], float8[], text[], float8[], float8[], text[], text[], float8, float8, text, boolean, boolean)',
@@ -6564,6 +6566,34 @@ $$;
 COMMENT ON FUNCTION healthscore_internal.mark_data(text, text, text, text) IS
 'the attributes of a chart''s data mark (data-series, data-x, data-value) and its tooltip, escaped';
 
+-- A horizontal grid line of a chart across the plot at y, with its label (HTML) left of it.
+CREATE FUNCTION healthscore_internal.svg_gridline(left_edge float8, plot_width float8, y float8, label text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT format('<line class="grid" x1="%s" x2="%s" y1="%3$s" y2="%3$s"/><text class="axis" x="%s" y="%s" text-anchor="end">%s</text>',
+				  left_edge, left_edge + plot_width, healthscore_internal.svg_number(y), left_edge - 6,
+				  healthscore_internal.svg_number(y + 4), label)
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.svg_gridline(float8, float8, float8, text) IS
+'a chart''s horizontal grid line at y across the plot, with its label (HTML) at the left';
+
+-- The figure around a chart's SVG body: its name (data-chart), escaped caption, size and legend.
+CREATE FUNCTION healthscore_internal.chart_figure(chart text, css_class text, title text, width float8, height float8,
+												  body text, legend text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT format('<figure class="%s" data-chart="%s"><figcaption>%s</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" width="%4$s" height="%5$s" role="img">%s</svg>%s</figure>',
+				  css_class, chart, healthscore_internal.html_escape(title), width, height, body, legend)
+$$;
+
+COMMENT ON FUNCTION healthscore_internal.chart_figure(text, text, text, float8, float8, text, text) IS
+'the HTML figure of a report chart: class, data-chart name, escaped caption, the SVG of the given size and body, and the legend';
+
 -- Stacked vertical bars: one bar per x label, one segment per series with a value (NULL and 0
 -- draw nothing). Used for the tier distribution over the history.
 CREATE FUNCTION healthscore_internal.chart_stacked_bars(chart text, title text, x_labels text[], series_labels text[],
@@ -6590,12 +6620,9 @@ BEGIN
 	FROM (SELECT sum(m.value) AS total
 		  FROM ROWS FROM (unnest(mark_x), unnest(mark_value)) AS m(x, value) GROUP BY m.x) AS t;
 
-	SELECT string_agg(format('<line class="grid" x1="%s" x2="%s" y1="%s" y2="%s"/><text class="axis" x="%s" y="%s" text-anchor="end">%s</text>',
-							 left_edge, left_edge + plot_width,
-							 healthscore_internal.svg_number(top_edge + plot_height * (1 - k / 4.0)),
-							 healthscore_internal.svg_number(top_edge + plot_height * (1 - k / 4.0)),
-							 left_edge - 6, healthscore_internal.svg_number(top_edge + plot_height * (1 - k / 4.0) + 4),
-							 healthscore_internal.html_number(y_top * k / 4.0, CASE WHEN y_top >= 10 THEN 0 ELSE 2 END)), '' ORDER BY k)
+	SELECT string_agg(healthscore_internal.svg_gridline(left_edge, plot_width, top_edge + plot_height * (1 - k / 4.0),
+														healthscore_internal.html_number(y_top * k / 4.0, CASE WHEN y_top >= 10 THEN 0 ELSE 2 END)),
+					  '' ORDER BY k)
 	INTO body FROM generate_series(0, 4) AS k;
 
 	SELECT body || coalesce(string_agg(format('<text class="axis" x="%s" y="%s" text-anchor="middle">%s</text>',
@@ -6620,9 +6647,8 @@ BEGIN
 		  FROM ROWS FROM (unnest(mark_x), unnest(mark_series), unnest(mark_value)) AS m(x, series, value)
 		  WHERE m.value IS NOT NULL AND m.value <> 0) AS s;
 
-	RETURN format('<figure class="chart" data-chart="%s"><figcaption>%s</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" width="%s" height="%s" role="img">%s</svg>%s</figure>',
-				  chart, healthscore_internal.html_escape(title), width, height, width, height, body,
-				  healthscore_internal.chart_legend(series_labels, series_colors));
+	RETURN healthscore_internal.chart_figure(chart, 'chart', title, width, height, body,
+											 healthscore_internal.chart_legend(series_labels, series_colors));
 END
 $$;
 
@@ -6691,9 +6717,8 @@ BEGIN
 	FROM ROWS FROM (unnest(mark_row), unnest(mark_series), unnest(mark_value)) AS m(row, series, value)
 	WHERE m.value IS NOT NULL AND m.value NOT IN ('Infinity', '-Infinity', 'NaN');
 
-	RETURN format('<figure class="chart" data-chart="%s"><figcaption>%s</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" width="%s" height="%s" role="img">%s</svg>%s</figure>',
-				  chart, healthscore_internal.html_escape(title), width, height, width, height, body,
-				  healthscore_internal.chart_legend(series_labels, series_colors));
+	RETURN healthscore_internal.chart_figure(chart, 'chart', title, width, height, body,
+											 healthscore_internal.chart_legend(series_labels, series_colors));
 END
 $$;
 
@@ -6748,12 +6773,9 @@ BEGIN
 							   plot_height, healthscore_internal.html_escape(shade_label));
 	END IF;
 
-	SELECT body || coalesce(string_agg(format('<line class="grid" x1="%s" x2="%s" y1="%3$s" y2="%3$s"/><text class="axis" x="%s" y="%s" text-anchor="end">%s</text>',
-											  left_edge, left_edge + plot_width,
-											  healthscore_internal.svg_number(top_edge + plot_height * (1 - (t.y - y_low) / y_span)),
-											  left_edge - 6,
-											  healthscore_internal.svg_number(top_edge + plot_height * (1 - (t.y - y_low) / y_span) + 4),
-											  healthscore_internal.html_escape(t.label)), '' ORDER BY t.n), '')
+	SELECT body || coalesce(string_agg(healthscore_internal.svg_gridline(left_edge, plot_width,
+																		 top_edge + plot_height * (1 - (t.y - y_low) / y_span),
+																		 healthscore_internal.html_escape(t.label)), '' ORDER BY t.n), '')
 	INTO body FROM ROWS FROM (unnest(y_ticks), unnest(y_tick_labels)) WITH ORDINALITY AS t(y, label, n);
 
 	SELECT body || coalesce(string_agg(format('<text class="axis" x="%s" y="%s" text-anchor="middle">%s</text>',
@@ -6794,9 +6816,8 @@ BEGIN
 	IF cardinality(series_labels) > 1 THEN
 		legend := healthscore_internal.chart_legend(series_labels, series_colors);
 	END IF;
-	RETURN format('<figure class="chart%s" data-chart="%s"><figcaption>%s</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" width="%s" height="%s" role="img">%s</svg>%s</figure>',
-				  CASE WHEN small THEN ' small' ELSE '' END, chart, healthscore_internal.html_escape(title),
-				  width, height, width, height, body, legend);
+	RETURN healthscore_internal.chart_figure(chart, CASE WHEN small THEN 'chart small' ELSE 'chart' END, title, width, height,
+											 body, legend);
 END
 $$;
 
@@ -6937,6 +6958,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	names jsonb;
+	names_hint constant text := 'Name a table or view with the columns account_key and name, e.g. CREATE VIEW account_names AS SELECT id AS account_key, name FROM accounts.';
 BEGIN
 	IF account_names IS NULL THEN
 		RETURN '{}'::jsonb;
@@ -6944,12 +6966,12 @@ BEGIN
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = account_names) THEN
 		RAISE EXCEPTION '%(): account_names names no relation (OID %)', func, account_names::oid
 			USING ERRCODE = 'undefined_table',
-				  HINT = 'Name a table or view with the columns account_key and name, e.g. CREATE VIEW account_names AS SELECT id AS account_key, name FROM accounts.';
+				  HINT = names_hint;
 	END IF;
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = account_names AND c.relkind IN ('r', 'v', 'm', 'f', 'p')) THEN
 		RAISE EXCEPTION '%(): account_names "%" is not a table or view', func, account_names
 			USING ERRCODE = 'wrong_object_type',
-				  HINT = 'Name a table or view with the columns account_key and name, e.g. CREATE VIEW account_names AS SELECT id AS account_key, name FROM accounts.';
+				  HINT = names_hint;
 	END IF;
 	BEGIN
 		EXECUTE format('SELECT pg_catalog.jsonb_object_agg(n.account_key::pg_catalog.text, n.name::pg_catalog.text)
@@ -6960,7 +6982,7 @@ BEGIN
 	EXCEPTION WHEN undefined_column THEN
 		RAISE EXCEPTION '%(): account_names "%" has no column account_key or name', func, account_names
 			USING ERRCODE = 'undefined_column',
-				  HINT = 'Name a table or view with the columns account_key and name, e.g. CREATE VIEW account_names AS SELECT id AS account_key, name FROM accounts.';
+				  HINT = names_hint;
 	END;
 	RETURN coalesce(names, '{}'::jsonb);
 END
@@ -7086,7 +7108,8 @@ BEGIN
 				  healthscore_internal.html_escape(m.name), healthscore_internal.html_escape(m.name),
 				  healthscore_internal.html_escape(used::text), healthscore_internal.html_date(known_until, m.time_zone));
 
-	SELECT array_agg(e.as_of ORDER BY e.as_of, e.run_id) AS as_ofs, array_agg(e.auc ORDER BY e.as_of, e.run_id) AS aucs
+	SELECT array_agg(e.as_of ORDER BY e.as_of, e.run_id) AS as_ofs, array_agg(e.auc ORDER BY e.as_of, e.run_id) AS aucs,
+		   (array_agg(e ORDER BY e.as_of DESC, e.run_id DESC))[1] AS latest
 	INTO runs FROM healthscore.evaluate(m.name, used, known_until) AS e;
 	IF runs.as_ofs IS NULL THEN
 		RETURN html || '<p class="note">No run is evaluable yet: a run counts once its horizon has passed (as of + horizon before known_until) and its accounts'' outcomes are known.</p>';
@@ -7127,8 +7150,7 @@ BEGIN
 	FROM rates AS r, (SELECT healthscore_internal.axis_top(max(x.churn_rate)) AS y FROM rates AS x) AS top
 	GROUP BY top.y;
 
-	SELECT e.* INTO latest FROM healthscore.evaluate(m.name, used, known_until) AS e
-	ORDER BY e.as_of DESC, e.run_id DESC LIMIT 1;
+	latest := runs.latest;
 	html := html || '<table data-table="accuracy">' || healthscore_internal.html_head(ARRAY['latest evaluable run', 'accounts', 'churned', 'churn rate', 'AUC', 'worst tier', 'its churn', 'best tier', 'its churn', 'lift of the worst tier', 'churn falls tier by tier'])
 		   || healthscore_internal.html_row(ARRAY[healthscore_internal.html_date(latest.as_of, m.time_zone), latest.accounts::text,
 												  latest.churned::text, healthscore_internal.html_percent(latest.churn_rate),
